@@ -1,0 +1,35 @@
+package io.tokenbroker.oauth;
+
+import org.jspecify.annotations.Nullable;
+
+/** The authorization-code consent did not produce a code. */
+public final class ConsentException extends TokenBrokerException {
+  private static final long serialVersionUID = 1L;
+
+  /** Why the consent failed. */
+  public enum Kind {
+    /** The user (or the server) refused: {@code error=access_denied}. */
+    ACCESS_DENIED,
+    /** The callback's {@code state} did not match: a forged or stale callback. */
+    STATE_MISMATCH,
+    /** No callback arrived in time. */
+    TIMEOUT,
+    /** The callback carried another OAuth error. */
+    ERROR_RESPONSE,
+    /** The callback could not be understood (no code, wrong shape). */
+    INVALID_CALLBACK
+  }
+
+  private final Kind kind;
+
+  /** Creates a consent failure; {@code oauthError} is the callback's {@code error}, if any. */
+  public ConsentException(
+      String message, Kind kind, @Nullable String oauthError, @Nullable String errorDescription) {
+    super(describe(message, 0, oauthError, errorDescription), 0, oauthError, errorDescription, null, null);
+    this.kind = kind;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+}

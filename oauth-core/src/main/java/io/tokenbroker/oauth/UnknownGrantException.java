@@ -1,0 +1,10 @@
+package io.tokenbroker.oauth;
+
+/** No grant is registered or stored under the key. */
+public final class UnknownGrantException extends TokenBrokerException {
+  private static final long serialVersionUID = 1L;
+
+  public UnknownGrantException(GrantKey grantKey) {
+    super("no grant is registered or stored under '" + grantKey + "'", 0, null, null, grantKey, null);
+  }
+}
