@@ -39,6 +39,11 @@ public final class AuthorizationRequest {
     this.exchange = exchange;
   }
 
+  /** Returns a request that passes the tokens through {@code then} (the broker saves them). */
+  AuthorizationRequest andThen(java.util.function.UnaryOperator<TokenSet> then) {
+    return new AuthorizationRequest(uri, redirectUri, state, stateRequired, exchange.andThen(then));
+  }
+
   /** The consent URL to open in the user's browser. */
   public URI uri() {
     return uri;

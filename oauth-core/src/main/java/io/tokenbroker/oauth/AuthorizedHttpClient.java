@@ -1,0 +1,172 @@
+package io.tokenbroker.oauth;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tokenbroker.oauth.internal.Backoff;
+import io.tokenbroker.oauth.internal.RetryAfter;
+import io.tokenbroker.oauth.internal.Sleeper;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * Sends API requests with a broker's access token for one grant.
+ *
+ * <ul>
+ *   <li>Sets {@code Authorization: Bearer …} on every attempt (any such header you set is
+ *       replaced).
+ *   <li>On a 401, asks the broker for a new token only if the rejected one is still current (so
+ *       many concurrent 401s cause one refresh) and retries once.
+ *   <li>On a 429, and on a 503 for idempotent methods, waits as {@code Retry-After} says (capped),
+ *       or with jittered backoff, and retries.
+ *   <li>Other 5xx answers are retried only for idempotent methods (GET, HEAD, OPTIONS, PUT,
+ *       DELETE); a POST or PATCH is never sent twice after the server may have acted on it.
+ * </ul>
+ *
+ * The last response is returned as is when retries are used up; this class never throws for an
+ * HTTP status. Thread-safe.
+ */
+public final class AuthorizedHttpClient {
+  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+
+  private final HttpClient http;
+  private final TokenBroker broker;
+  private final GrantKey key;
+  private final int maxAttempts;
+  private final Duration maxRetryAfter;
+  private final Duration initialBackoff;
+  private final Clock clock;
+  private final Sleeper sleeper;
+  private final RandomGenerator random = new SecureRandom();
+
+  private AuthorizedHttpClient(Builder b) {
+    this.http = b.http;
+    this.broker = b.broker;
+    this.key = b.key;
+    this.maxAttempts = b.maxAttempts;
+    this.maxRetryAfter = b.maxRetryAfter;
+    this.initialBackoff = b.initialBackoff;
+    this.clock = b.clock;
+    this.sleeper = b.sleeper;
+  }
+
+  /** Three attempts, {@code Retry-After} honoured up to 60 s. */
+  public static AuthorizedHttpClient create(HttpClient http, TokenBroker broker, GrantKey key) {
+    return builder(http, broker, key).build();
+  }
+
+  public static Builder builder(HttpClient http, TokenBroker broker, GrantKey key) {
+    return new Builder(http, broker, key);
+  }
+
+  /**
+   * Sends {@code request} with the grant's token, handling 401, 429 and 5xx as described above.
+   *
+   * @throws TokenBrokerException if no token can be had
+   * @throws IOException if sending fails
+   */
+  public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+      throws IOException, InterruptedException {
+    requireNonNull(request, "request == null");
+    requireNonNull(handler, "handler == null");
+    boolean idempotent = IDEMPOTENT.contains(request.method().toUpperCase(Locale.ROOT));
+    AccessToken token = broker.accessToken(key);
+    boolean refreshed = false;
+    for (int attempt = 1; ; attempt++) {
+      HttpResponse<T> response = http.send(withBearer(request, token), handler);
+      int status = response.statusCode();
+      if (status == 401 && !refreshed) {
+        refreshed = true;
+        token = broker.refreshIfCurrent(key, token);
+        attempt--; // the retry after a refresh is not a paced retry
+        continue;
+      }
+      boolean retryable =
+          status == 429 || (status >= 500 && status <= 599 && idempotent);
+      if (!retryable || attempt >= maxAttempts) {
+        return response;
+      }
+      Optional<Duration> retryAfter =
+          RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null), clock.instant());
+      Duration wait = retryAfter.isPresent()
+          ? retryAfter.get()
+          : Backoff.fullJitter(attempt, initialBackoff, maxRetryAfter, random);
+      if (wait.compareTo(maxRetryAfter) > 0) {
+        return response;
+      }
+      sleeper.sleep(wait);
+      token = broker.accessToken(key);
+    }
+  }
+
+  private static HttpRequest withBearer(HttpRequest request, AccessToken token) {
+    return HttpRequest.newBuilder(request, (name, value) -> !name.equalsIgnoreCase("Authorization"))
+        .header("Authorization", "Bearer " + token.revealValue())
+        .build();
+  }
+
+  @Override
+  public String toString() {
+    return "AuthorizedHttpClient[" + key + "]";
+  }
+
+  /** Configures an {@link AuthorizedHttpClient}. Not thread-safe. */
+  public static final class Builder {
+    private final HttpClient http;
+    private final TokenBroker broker;
+    private final GrantKey key;
+    private int maxAttempts = 3;
+    private Duration maxRetryAfter = Duration.ofSeconds(60);
+    private Duration initialBackoff = Duration.ofMillis(500);
+    private Clock clock = Clock.systemUTC();
+    private Sleeper sleeper = Sleeper.SYSTEM;
+
+    private Builder(HttpClient http, TokenBroker broker, GrantKey key) {
+      this.http = requireNonNull(http, "http == null");
+      this.broker = requireNonNull(broker, "broker == null");
+      this.key = requireNonNull(key, "key == null");
+    }
+
+    /** Attempts per request for 429/5xx pacing, including the first; default 3. */
+    public Builder maxAttempts(int attempts) {
+      if (attempts < 1) {
+        throw new IllegalArgumentException("maxAttempts < 1: " + attempts);
+      }
+      this.maxAttempts = attempts;
+      return this;
+    }
+
+    /** The longest wait honoured; a longer {@code Retry-After} returns the response at once. */
+    public Builder maxRetryAfter(Duration max) {
+      this.maxRetryAfter = requireNonNull(max, "max == null");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    Builder initialBackoff(Duration initial) {
+      this.initialBackoff = requireNonNull(initial, "initial == null");
+      return this;
+    }
+
+    Builder sleeper(Sleeper sleeper) {
+      this.sleeper = requireNonNull(sleeper, "sleeper == null");
+      return this;
+    }
+
+    public AuthorizedHttpClient build() {
+      return new AuthorizedHttpClient(this);
+    }
+  }
+}

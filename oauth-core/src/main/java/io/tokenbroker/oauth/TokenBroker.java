@@ -1,0 +1,504 @@
+package io.tokenbroker.oauth;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.crypto.tink.KeysetHandle;
+import io.tokenbroker.oauth.internal.Resealer;
+import io.tokenbroker.oauth.internal.Sleeper;
+import io.tokenbroker.oauth.internal.TokenSealer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Gets, keeps and hands out valid access tokens for registered grants. Build one per application
+ * and share it; it is thread-safe.
+ *
+ * <pre>{@code
+ * TokenBroker broker = TokenBroker.builder()
+ *     .store(JdbcTokenStore.create(dataSource))   // default: in memory
+ *     .keyset(Keysets.fromFile(Path.of("keyset.json")))
+ *     .build();
+ * broker.register(key, registration, GrantType.CLIENT_CREDENTIALS);
+ * String bearer = broker.accessToken(key).revealValue();
+ * }</pre>
+ *
+ * <h2>How tokens are kept fresh</h2>
+ *
+ * {@link #accessToken} returns the cached token without locking or allocating while it is fresh.
+ * Within {@link Builder#refreshAhead refreshAhead} of expiry it still returns the current token
+ * and starts one background refresh; past {@code expiresAt - }{@link Builder#expirySkew skew},
+ * callers join the single refresh in flight and wait (at most {@link Builder#maxWait maxWait}).
+ * One refresh, whatever the number of callers, and across processes: a refresh takes the store's
+ * lease for the grant, re-reads the store (adopting tokens another process already obtained),
+ * calls the token endpoint, and persists the result with compare-and-set before anyone sees it.
+ *
+ * <h2>Failures</h2>
+ *
+ * {@link InvalidGrantException} when the grant is dead (persisted as re-authorization required,
+ * never deleted); {@link ClientConfigurationException} for configuration errors; {@link
+ * TransientTokenException} when the server or network failed (the stored grant is untouched and a
+ * still-valid token keeps being served); {@link TokenStoreException} when an entry cannot be read;
+ * {@link UnknownGrantException} for an unregistered key. When the store fails after the provider
+ * rotated the refresh token, the new tokens are held in memory and the write is retried until it
+ * succeeds; the listener and the log say so.
+ *
+ * <h2>Security</h2>
+ *
+ * Store entries are sealed with Tink AEAD (AES256-GCM) bound to their grant key. Tokens never
+ * appear in logs, events, exception messages or {@code toString()}.
+ */
+public final class TokenBroker implements AutoCloseable {
+  private final BrokerSettings settings;
+  private final ConcurrentMap<GrantKey, Grant> grants = new ConcurrentHashMap<>();
+  private final Builder config;
+  private final @Nullable ExecutorService ownedExecutor;
+  private volatile boolean closed;
+
+  private TokenBroker(Builder b, TokenSealer sealer, @Nullable ExecutorService ownedExecutor) {
+    this.config = b;
+    this.ownedExecutor = ownedExecutor;
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(daemonThreads("tokenbroker-store-retry"));
+    this.settings =
+        new BrokerSettings(
+            b.clock,
+            b.store,
+            new GuardedListener(b.listener),
+            b.executor != null ? b.executor : requireNonNull(ownedExecutor),
+            scheduler,
+            b.sleeper,
+            sealer,
+            b.refreshAhead,
+            b.expirySkew,
+            b.maxWait,
+            b.leaseTtl,
+            b.leaseWait,
+            b.writeRetryMin);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Registers a grant under {@code key}, replacing an earlier registration of the key. No I/O
+   * happens here: client-credentials tokens are fetched on first use; authorization-code grants use
+   * what the store holds, or what a consent through {@link #authorizationRequest} saves.
+   */
+  public void register(GrantKey key, ClientRegistration registration, GrantType type) {
+    requireNonNull(key, "key == null");
+    requireNonNull(registration, "registration == null");
+    requireNonNull(type, "type == null");
+    checkOpen();
+    TokenClient client =
+        TokenClient.builder(registration)
+            .clock(config.clock)
+            .retryPolicy(config.retryPolicy)
+            .requestTimeout(config.requestTimeout)
+            .sleeper(config.sleeper)
+            .httpClient(config.httpClient())
+            .build();
+    grants.put(key, new Grant(key, registration, type, client, settings));
+  }
+
+  /**
+   * Returns a valid access token for {@code key}: cached, refreshed ahead of expiry, one refresh
+   * at a time per grant across all callers and processes.
+   *
+   * @throws UnknownGrantException if the key is not registered, or an authorization-code grant has
+   *     no stored tokens yet
+   */
+  public AccessToken accessToken(GrantKey key) {
+    Grant grant = grants.get(key);
+    if (grant == null) {
+      throw new UnknownGrantException(key);
+    }
+    return grant.accessToken();
+  }
+
+  /**
+   * Obtains a new access token now, whether or not the current one is still valid (unless another
+   * broker replaced it meanwhile, in which case its token is adopted).
+   */
+  public AccessToken forceRefresh(GrantKey key) {
+    return grant(key).forceRefresh();
+  }
+
+  /**
+   * For API clients that got a 401 with {@code rejected}: refreshes only if {@code rejected} is still
+   * the current token, so many failing requests cause one refresh.
+   */
+  public AccessToken refreshIfCurrent(GrantKey key, AccessToken rejected) {
+    requireNonNull(rejected, "rejected == null");
+    return grant(key).refreshIfCurrent(rejected);
+  }
+
+  /** Returns the current tokens of a grant (refreshing first if needed), e.g. to inspect scopes. */
+  public TokenSet tokens(GrantKey key) {
+    Grant grant = grant(key);
+    grant.accessToken();
+    Grant.Snapshot s = requireNonNull(grant.snapshot, "snapshot");
+    return s.record.tokens();
+  }
+
+  /**
+   * Persists {@code tokens} for a registered grant (after a consent done elsewhere) and publishes
+   * them; replaces whatever was stored.
+   */
+  public void saveTokens(GrantKey key, TokenSet tokens) {
+    requireNonNull(tokens, "tokens == null");
+    Grant grant = grant(key);
+    Instant now = settings.clock.instant();
+    GrantRecord record =
+        new GrantRecord(grant.type, grant.registration.provider().name(), grant.registration.clientId(),
+            tokens, null, false, null, now);
+    for (int attempt = 0; ; attempt++) {
+      Optional<StoredGrant> stored = settings.store.load(key);
+      long expected = stored.map(StoredGrant::version).orElse(0L);
+      StoredGrant entry = new StoredGrant(key, expected + 1,
+          settings.sealer().seal(key, record.encode()), tokens.expiresAt());
+      if (settings.store.compareAndSet(expected, entry)) {
+        grant.publish(record, expected + 1);
+        return;
+      }
+      settings.events.storeConflict(key);
+      if (attempt >= 10) {
+        throw new TokenStoreException("could not save tokens for '" + key + "': the entry keeps changing",
+            TokenStoreException.Reason.UNAVAILABLE, key, null);
+      }
+    }
+  }
+
+  /**
+   * Starts a consent for the registered authorization-code grant {@code key}. Completing the
+   * returned request ({@link AuthorizationRequest#complete} or {@link AuthorizationRequest#exchange})
+   * saves the tokens under {@code key}.
+   *
+   * @param redirectUri a {@link LoopbackReceiver}'s URI, an app-hosted callback, or {@link
+   *     TokenClient#OUT_OF_BAND}
+   */
+  public AuthorizationRequest authorizationRequest(GrantKey key, URI redirectUri) {
+    requireNonNull(redirectUri, "redirectUri == null");
+    Grant grant = grant(key);
+    return grant.client().authorizationRequest(redirectUri, key)
+        .andThen(tokens -> {
+          saveTokens(key, tokens);
+          return tokens;
+        });
+  }
+
+  /**
+   * Revokes the grant at the provider (its refresh token, else its access token) where the
+   * provider has a revocation endpoint, then removes it.
+   *
+   * @return whether the provider was told
+   */
+  public boolean revoke(GrantKey key) {
+    Grant grant = grant(key);
+    boolean told = false;
+    GrantRecord record = readRecord(key);
+    if (record != null) {
+      TokenSet tokens = record.tokens();
+      told = grant.client().revoke(tokens.refreshToken() != null ? tokens.refreshToken() : tokens.accessToken());
+    }
+    remove(key);
+    return told;
+  }
+
+  /** Deletes the stored grant and unregisters it; returns whether anything was there. */
+  public boolean remove(GrantKey key) {
+    requireNonNull(key, "key == null");
+    Grant grant = grants.remove(key);
+    if (grant != null) {
+      grant.forget();
+    }
+    return settings.store.delete(key) | grant != null;
+  }
+
+  /** Non-secret status of one grant, registered or only stored. */
+  public GrantStatus status(GrantKey key) {
+    requireNonNull(key, "key == null");
+    Grant grant = grants.get(key);
+    GrantRecord record = null;
+    boolean stored;
+    try {
+      record = readRecord(key);
+      stored = record != null;
+    } catch (TokenStoreException e) {
+      stored = true;
+    }
+    if (record == null && grant != null && grant.snapshot != null) {
+      record = grant.snapshot.record;
+    }
+    if (grant == null && !stored) {
+      throw new UnknownGrantException(key);
+    }
+    return new GrantStatus(
+        key,
+        grant != null ? grant.registration.provider().name() : record != null ? record.provider() : null,
+        grant != null ? grant.type : record != null ? record.grantType() : null,
+        record == null ? null : record.tokens().expiresAt(),
+        record != null && record.tokens().refreshToken() != null,
+        record != null && record.reauthorizationRequired(),
+        grant != null,
+        stored);
+  }
+
+  /** Status of every registered or stored grant, sorted by key. */
+  public List<GrantStatus> grants() {
+    TreeSet<GrantKey> keys = new TreeSet<>(grants.keySet());
+    keys.addAll(settings.store.list());
+    List<GrantStatus> result = new ArrayList<>(keys.size());
+    for (GrantKey key : keys) {
+      result.add(status(key));
+    }
+    return result;
+  }
+
+  /**
+   * Switches to {@code newKeyset} (which must still contain the keys the entries were sealed with,
+   * see {@code Keysets.rotate}) and re-seals every stored grant under its primary key.
+   *
+   * @return how many entries were re-sealed
+   */
+  public int rotateKeys(KeysetHandle newKeyset) {
+    requireNonNull(newKeyset, "newKeyset == null");
+    checkOpen();
+    TokenSealer next = new TokenSealer(newKeyset);
+    TokenSealer previous = settings.sealer();
+    settings.sealer(next);
+    Resealer.Result result = Resealer.resealAll(settings.store, previous, next);
+    result.failed().forEach(settings.events::storeEntryUnreadable);
+    for (Grant grant : grants.values()) {
+      Grant.Snapshot s = grant.snapshot;
+      if (s != null) {
+        // Re-sealing bumped the versions; keep the published ones current.
+        settings.store.load(grant.key)
+            .ifPresent(entry -> grant.publish(GrantRecord.decode(grant.key, next.open(grant.key, entry.sealed())), entry.version()));
+      }
+    }
+    settings.events.keysRotated(result.resealed(), result.failed().size());
+    return result.resealed();
+  }
+
+  /** Stops background work. Tokens already handed out stay valid; later calls fail. */
+  @Override
+  public void close() {
+    closed = true;
+    settings.scheduler.shutdownNow();
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdownNow();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "TokenBroker[" + grants.size() + " grants, store=" + settings.store + "]";
+  }
+
+  boolean hasPendingWrite(GrantKey key) {
+    Grant grant = grants.get(key);
+    return grant != null && grant.hasPendingWrite();
+  }
+
+  private @Nullable GrantRecord readRecord(GrantKey key) {
+    Optional<StoredGrant> stored = settings.store.load(key);
+    if (stored.isEmpty()) {
+      return null;
+    }
+    return GrantRecord.decode(key, settings.sealer().open(key, stored.get().sealed()));
+  }
+
+  private Grant grant(GrantKey key) {
+    requireNonNull(key, "key == null");
+    checkOpen();
+    Grant grant = grants.get(key);
+    if (grant == null) {
+      throw new UnknownGrantException(key);
+    }
+    return grant;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the broker is closed");
+    }
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Configures a {@link TokenBroker}. Not thread-safe. */
+  public static final class Builder {
+    private TokenStore store = InMemoryTokenStore.create();
+    private boolean storeSet;
+    private @Nullable KeysetHandle keyset;
+    private Clock clock = Clock.systemUTC();
+    private BrokerListener listener = BrokerListener.NONE;
+    private @Nullable ExecutorService executor;
+    private @Nullable HttpClient httpClient;
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private Duration requestTimeout = Duration.ofSeconds(30);
+    private Duration refreshAhead = Duration.ofMinutes(5);
+    private Duration expirySkew = Duration.ofSeconds(30);
+    private Duration maxWait = Duration.ofSeconds(60);
+    private Duration leaseTtl = Duration.ofSeconds(60);
+    private Duration leaseWait = Duration.ofSeconds(60);
+    private Duration writeRetryMin = Duration.ofMillis(500);
+    private Sleeper sleeper = Sleeper.SYSTEM;
+
+    private Builder() {}
+
+    /** Where sealed grants persist; default an {@link InMemoryTokenStore}. */
+    public Builder store(TokenStore store) {
+      this.store = requireNonNull(store, "store == null");
+      this.storeSet = true;
+      return this;
+    }
+
+    /**
+     * The Tink AEAD keyset that seals store entries. Required with a persistent store; with the
+     * default in-memory store a fresh random keyset is used.
+     */
+    public Builder keyset(KeysetHandle keyset) {
+      this.keyset = requireNonNull(keyset, "keyset == null");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    public Builder listener(BrokerListener listener) {
+      this.listener = requireNonNull(listener, "listener == null");
+      return this;
+    }
+
+    /** Runs refreshes; default a daemon thread pool owned (and shut down) by the broker. */
+    public Builder executor(ExecutorService executor) {
+      this.executor = requireNonNull(executor, "executor == null");
+      return this;
+    }
+
+    /** The HttpClient for token endpoints (proxy, TLS); default one that never follows redirects. */
+    public Builder httpClient(HttpClient client) {
+      this.httpClient = requireNonNull(client, "client == null");
+      return this;
+    }
+
+    public Builder retryPolicy(RetryPolicy policy) {
+      this.retryPolicy = requireNonNull(policy, "policy == null");
+      return this;
+    }
+
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = positive(timeout, "requestTimeout");
+      return this;
+    }
+
+    /** How long before expiry a background refresh starts; default 5 min (at most half the lifetime). */
+    public Builder refreshAhead(Duration window) {
+      this.refreshAhead = positive(window, "refreshAhead");
+      return this;
+    }
+
+    /** How long before expiry a token is no longer handed out; default 30 s (at most a tenth of the lifetime). */
+    public Builder expirySkew(Duration skew) {
+      this.expirySkew = requireNonNull(skew, "skew == null");
+      if (skew.isNegative()) {
+        throw new IllegalArgumentException("expirySkew is negative: " + skew);
+      }
+      return this;
+    }
+
+    /** How long a caller waits for a refresh in flight; default 60 s. */
+    public Builder maxWait(Duration wait) {
+      this.maxWait = positive(wait, "maxWait");
+      return this;
+    }
+
+    /** How long a cross-process refresh lease lasts if its holder dies; default 60 s. */
+    public Builder leaseTtl(Duration ttl) {
+      this.leaseTtl = positive(ttl, "leaseTtl");
+      return this;
+    }
+
+    /** How long a refresh waits for another broker's lease; default 60 s. */
+    public Builder leaseWait(Duration wait) {
+      this.leaseWait = positive(wait, "leaseWait");
+      return this;
+    }
+
+    Builder sleeper(Sleeper sleeper) {
+      this.sleeper = requireNonNull(sleeper, "sleeper == null");
+      return this;
+    }
+
+    Builder writeRetryMin(Duration delay) {
+      this.writeRetryMin = positive(delay, "writeRetryMin");
+      return this;
+    }
+
+    private HttpClient httpClient() {
+      if (httpClient == null) {
+        httpClient = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+      }
+      return httpClient;
+    }
+
+    /**
+     * Builds the broker.
+     *
+     * @throws IllegalStateException if a persistent store was given without a keyset
+     */
+    public TokenBroker build() {
+      KeysetHandle handle = keyset;
+      if (handle == null) {
+        if (storeSet && !(store instanceof InMemoryTokenStore)) {
+          throw new IllegalStateException(
+              "a keyset is required with " + store.getClass().getSimpleName()
+                  + ": entries sealed with a random keyset could never be opened again "
+                  + "(use Keysets.loadOrCreate(path) or Keysets.fromEnvironment(name))");
+        }
+        handle = Keysets.generate();
+      }
+      ExecutorService owned = executor == null
+          ? Executors.newCachedThreadPool(daemonThreads("tokenbroker-refresh"))
+          : null;
+      return new TokenBroker(this, new TokenSealer(handle), owned);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      requireNonNull(d, name + " == null");
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,617 @@
+package io.tokenbroker.oauth;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.crypto.tink.KeysetHandle;
+import io.tokenbroker.testkit.FakeAuthorizationServer;
+import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.Fault;
+import io.tokenbroker.testkit.RefreshRotation;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The broker's refresh protocol (DESIGN.md §4) against the fake server, with a FakeClock. */
+class TokenBrokerTest {
+  private static final String CLIENT_ID = "broker-client";
+  private static final String SECRET = "broker-secret-0123456789";
+  private static final GrantKey CC = GrantKey.of("fake/service");
+  private static final GrantKey USER = GrantKey.of("fake/user-42");
+
+  private final FakeClock clock = FakeClock.create();
+  private final KeysetHandle keyset = Keysets.generate();
+  private final RecordingListener events = new RecordingListener();
+  private final List<TokenBroker> brokers = new ArrayList<>();
+  private final ExecutorService callers = Executors.newFixedThreadPool(64);
+  private FakeAuthorizationServer server;
+  private InMemoryTokenStore store;
+  private LogCapture logs;
+  private Provider provider;
+
+  @BeforeEach
+  void start() {
+    logs = new LogCapture();
+    server = FakeAuthorizationServer.builder().clock(clock).refreshRotation(RefreshRotation.STRICT).start();
+    server.registerClient(CLIENT_ID, SECRET);
+    store = InMemoryTokenStore.create(clock);
+    provider = Provider.builder("fake")
+        .authorizationEndpoint(server.authorizationEndpoint())
+        .tokenEndpoint(server.tokenEndpoint())
+        .revocationEndpoint(server.revocationEndpoint())
+        .build();
+  }
+
+  @AfterEach
+  void stop() {
+    brokers.forEach(TokenBroker::close);
+    callers.shutdownNow();
+    server.close();
+    logs.close();
+    assertNoSecretsIn(logs.text());
+    assertNoSecretsIn(String.join("\n", events.events));
+  }
+
+  private void assertNoSecretsIn(String text) {
+    assertFalse(text.contains(SECRET), "client secret in output");
+    for (String token : server.issuedAccessTokens()) {
+      assertFalse(text.contains(token), "access token in output");
+    }
+    for (String token : server.issuedRefreshTokens()) {
+      assertFalse(text.contains(token), "refresh token in output");
+    }
+    for (String code : server.issuedAuthorizationCodes()) {
+      assertFalse(text.contains(code), "authorization code in output");
+    }
+  }
+
+  private TokenBroker.Builder brokerBuilder(TokenStore store) {
+    return TokenBroker.builder()
+        .store(store)
+        .keyset(keyset)
+        .clock(clock)
+        .listener(events)
+        .retryPolicy(new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(60)))
+        .writeRetryMin(Duration.ofMillis(20));
+  }
+
+  private TokenBroker broker() {
+    return broker(store);
+  }
+
+  private TokenBroker broker(TokenStore store) {
+    TokenBroker broker = brokerBuilder(store).build();
+    brokers.add(broker);
+    return broker;
+  }
+
+  private ClientRegistration registration() {
+    return ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET));
+  }
+
+  /** Registers {@link #USER} and completes a consent for it through the broker. */
+  private TokenSet consent(TokenBroker broker) throws Exception {
+    broker.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    AuthorizationRequest request = broker.authorizationRequest(USER, URI.create("https://app.example/cb"));
+    HttpResponse<String> response = HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(request.uri()).build(), HttpResponse.BodyHandlers.ofString());
+    return request.complete(URI.create(response.headers().firstValue("Location").orElseThrow()));
+  }
+
+  private List<AccessToken> concurrently(int callers, Callable<AccessToken> call) throws Exception {
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<AccessToken>> futures = new ArrayList<>();
+    for (int i = 0; i < callers; i++) {
+      futures.add(this.callers.submit(() -> {
+        go.await();
+        return call.call();
+      }));
+    }
+    go.countDown();
+    List<AccessToken> tokens = new ArrayList<>();
+    for (Future<AccessToken> future : futures) {
+      tokens.add(future.get(30, TimeUnit.SECONDS));
+    }
+    return tokens;
+  }
+
+  // ---------------------------------------------------------------- single flight
+
+  @Test
+  void thousandCallersOnAnExpiredGrantCauseOneTokenRequest() throws Exception {
+    TokenBroker broker = broker();
+    broker.register(CC, registration(), GrantType.CLIENT_CREDENTIALS);
+    AccessToken first = broker.accessToken(CC);
+    clock.advance(Duration.ofHours(2));
+    server.enqueue(Fault.delay(Duration.ofMillis(300))); // let every caller pile up on the refresh
+
+    List<AccessToken> tokens = concurrently(1000, () -> broker.accessToken(CC));
+
+    assertEquals(2, server.tokenRequestCount());
+    assertEquals(1, new HashSet<>(tokens).size());
+    assertNotEquals(first, tokens.get(0));
+    assertEquals(server.lastAccessToken(), tokens.get(0).revealValue());
+  }
+
+  @Test
+  void strictRotationSurvivesTwoHundredExpiriesWithoutInvalidGrant() throws Exception {
+    TokenBroker broker = broker();
+    consent(broker);
+    int before = server.tokenRequestCount();
+
+    for (int i = 0; i < 200; i++) {
+      clock.advance(Duration.ofMinutes(61));
+      List<AccessToken> tokens = concurrently(8, () -> broker.accessToken(USER));
+      assertEquals(1, new HashSet<>(tokens).size(), "one token per expiry");
+    }
+
+    assertEquals(0, server.invalidGrantCount());
+    assertEquals(before + 200, server.tokenRequestCount());
+    assertTrue(server.isGrantAlive(server.lastRefreshToken()));
+  }
+
+  @Test
+  void twoBrokersOnOneStoreRefreshOncePerExpiry() throws Exception {
+    TokenBroker a = broker();
+    consent(a);
+    TokenBroker b = broker();
+    b.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    int before = server.tokenRequestCount();
+
+    for (int i = 0; i < 50; i++) {
+      clock.advance(Duration.ofMinutes(61));
+      List<AccessToken> tokens = concurrently(8, () -> (Thread.currentThread().getId() % 2 == 0 ? a : b).accessToken(USER));
+      assertEquals(1, new HashSet<>(tokens).size(), "both brokers hand out the same token");
+      assertEquals(a.accessToken(USER), b.accessToken(USER));
+    }
+
+    assertEquals(before + 50, server.tokenRequestCount());
+    assertEquals(0, server.invalidGrantCount());
+    assertTrue(server.isGrantAlive(server.lastRefreshToken()));
+    assertTrue(events.count("tokensAdopted") > 0, "the second broker adopted the first one's tokens");
+  }
+
+  @Test
+  void forceRefreshObtainsANewToken() throws Exception {
+    TokenBroker broker = broker();
+    consent(broker);
+    AccessToken before = broker.accessToken(USER);
+
+    AccessToken after = broker.forceRefresh(USER);
+
+    assertNotEquals(before, after);
+    assertEquals(after, broker.accessToken(USER));
+  }
+
+  @Test
+  void refreshIfCurrentRefreshesOnlyForTheCurrentToken() throws Exception {
+    TokenBroker broker = broker();
+    consent(broker);
+    AccessToken old = broker.accessToken(USER);
+    AccessToken fresh = broker.refreshIfCurrent(USER, old);
+    int count = server.tokenRequestCount();
+
+    assertEquals(fresh, broker.refreshIfCurrent(USER, old)); // stale 401: no second refresh
+    assertEquals(count, server.tokenRequestCount());
+    assertNotEquals(old, fresh);
+  }
+
+  // ---------------------------------------------------------------- refresh ahead
+
+  @Test
+  void refreshAheadServesTheCurrentTokenWhileOneBackgroundRefreshRuns() throws Exception {
+    CountDownLatch requestArrived = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch refreshed = new CountDownLatch(2); // the first fetch, then the background refresh
+    TokenBroker broker = brokerBuilder(store)
+        .listener(new BrokerListener() {
+          @Override
+          public void refreshSucceeded(GrantKey key, java.time.Instant expiresAt) {
+            refreshed.countDown();
+          }
+        })
+        .build();
+    brokers.add(broker);
+    broker.register(CC, registration(), GrantType.CLIENT_CREDENTIALS);
+    AccessToken current = broker.accessToken(CC);
+    server.setDispatcher(request -> {
+      if (request.path().equals("/token")) {
+        requestArrived.countDown();
+        try {
+          release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return null;
+    });
+
+    clock.advance(Duration.ofMinutes(57)); // inside the 5-minute refresh-ahead window
+    for (int i = 0; i < 100; i++) {
+      assertSame(current, broker.accessToken(CC)); // answered while the refresh is blocked
+    }
+    assertTrue(requestArrived.await(10, TimeUnit.SECONDS));
+    release.countDown();
+    assertTrue(refreshed.await(10, TimeUnit.SECONDS));
+
+    assertEquals(2, server.tokenRequestCount(), "exactly one background refresh");
+    assertNotEquals(current, broker.accessToken(CC));
+  }
+
+  @Test
+  void shortLivedTokensAreNotRefreshedOnEveryCall() {
+    server.close();
+    server = FakeAuthorizationServer.builder().clock(clock).accessTokenLifetime(Duration.ofSeconds(20)).start();
+    server.registerClient(CLIENT_ID, SECRET);
+    provider = provider.toBuilder().tokenEndpoint(server.tokenEndpoint()).build();
+    TokenBroker broker = broker();
+    broker.register(CC, registration(), GrantType.CLIENT_CREDENTIALS);
+
+    for (int i = 0; i < 100; i++) {
+      broker.accessToken(CC);
+    }
+    clock.advance(Duration.ofSeconds(5));
+    for (int i = 0; i < 100; i++) {
+      broker.accessToken(CC);
+    }
+
+    assertEquals(1, server.tokenRequestCount());
+  }
+
+  // ---------------------------------------------------------------- failure classes
+
+  @Test
+  void serverErrorsLeaveTheGrantIntactAndTheValidTokenServed() throws Exception {
+    TokenBroker broker = broker();
+    consent(broker);
+    AccessToken current = broker.accessToken(USER);
+    StoredGrant stored = store.load(USER).orElseThrow();
+    for (int i = 0; i < 3; i++) {
+      server.enqueue(Fault.status(503));
+    }
+
+    clock.advance(Duration.ofMinutes(57));
+    assertEquals(current, broker.accessToken(USER)); // background refresh fails
+    awaitEvent("refreshFailed");
+
+    assertEquals(stored, store.load(USER).orElseThrow());
+    assertEquals(current, broker.accessToken(USER));
+    clock.advance(Duration.ofMinutes(3));
+    assertNotEquals(current, broker.accessToken(USER)); // recovers once the server does
+    assertEquals(0, server.invalidGrantCount());
+  }
+
+  @Test
+  void htmlAndTimeoutsPastExpiryAreTransientAndTheGrantIsKept() throws Exception {
+    TokenBroker broker = broker();
+    consent(broker);
+    StoredGrant stored = store.load(USER).orElseThrow();
+    server.enqueue(Fault.html(502));
+    server.enqueue(Fault.html(200));
+    server.enqueue(Fault.malformedJson());
+    clock.advance(Duration.ofHours(2));
+
+    TransientTokenException e = assertThrows(TransientTokenException.class, () -> broker.accessToken(USER));
+
+    assertEquals(USER, e.grantKey().orElseThrow());
+    assertEquals(stored, store.load(USER).orElseThrow());
+    clock.advance(Duration.ofMinutes(1)); // past the failure back-off
+    assertNotNull(broker.accessToken(USER));
+    assertTrue(server.isGrantAlive(server.lastRefreshToken()));
+  }
+
+  @Test
+  void invalidGrantMarksTheGrantReauthorizationRequiredWithoutDeletingIt() throws Exception {
+    TokenBroker broker = broker();
+    TokenSet tokens = consent(broker);
+    server.revoke(tokens.refreshToken().revealValue()); // the user withdrew consent
+    clock.advance(Duration.ofHours(2));
+
+    InvalidGrantException e = assertThrows(InvalidGrantException.class, () -> broker.accessToken(USER));
+    int calls = server.tokenRequestCount();
+    InvalidGrantException again = assertThrows(InvalidGrantException.class, () -> broker.accessToken(USER));
+
+    assertTrue(e.getMessage().contains("fake/user-42"), e.getMessage());
+    assertTrue(e.getMessage().contains("re-authorization"), e.getMessage());
+    assertEquals(calls, server.tokenRequestCount(), "a dead grant is not retried");
+    assertTrue(again.getMessage().contains("tokenbroker login"));
+    assertTrue(store.load(USER).isPresent(), "the grant is kept");
+    GrantStatus status = broker.status(USER);
+    assertTrue(status.reauthorizationRequired());
+    assertTrue(status.refreshTokenPresent());
+    assertEquals(1, events.count("reauthorizationRequired"));
+    // A new consent revives it.
+    consent(broker);
+    assertFalse(broker.status(USER).reauthorizationRequired());
+    assertNotNull(broker.accessToken(USER));
+  }
+
+  @Test
+  void invalidGrantAfterAnotherBrokerRotatedIsAdoptedNotFatal() throws Exception {
+    TokenBroker a = broker();
+    consent(a);
+    TokenBroker b = broker();
+    b.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    b.accessToken(USER); // b caches version 1
+    a.forceRefresh(USER); // a rotates: b's refresh token is now spent
+    clock.advance(Duration.ofHours(2));
+
+    AccessToken fromB = b.accessToken(USER);
+
+    assertEquals(a.accessToken(USER), fromB);
+    assertEquals(0, server.invalidGrantCount());
+  }
+
+  @Test
+  void configurationErrorsAreNotRetriedAndKeepTheGrant() throws Exception {
+    TokenBroker broker = broker();
+    consent(broker);
+    StoredGrant stored = store.load(USER).orElseThrow();
+    server.registerClient(CLIENT_ID, "rotated-secret-on-the-server");
+    clock.advance(Duration.ofHours(2));
+    int before = server.tokenRequestCount();
+
+    ClientConfigurationException e = assertThrows(ClientConfigurationException.class, () -> broker.accessToken(USER));
+
+    assertEquals("invalid_client", e.oauthError().orElseThrow());
+    assertEquals(before + 1, server.tokenRequestCount());
+    assertEquals(stored, store.load(USER).orElseThrow());
+    assertFalse(broker.status(USER).reauthorizationRequired());
+  }
+
+  @Test
+  void rateLimitBeyondTheCapFailsFastAndKeepsTheGrant() throws Exception {
+    TokenBroker broker = broker();
+    consent(broker);
+    StoredGrant stored = store.load(USER).orElseThrow();
+    server.enqueue(Fault.status(429).withRetryAfter("600"));
+    clock.advance(Duration.ofHours(2));
+
+    RateLimitedException e = assertThrows(RateLimitedException.class, () -> broker.accessToken(USER));
+
+    assertEquals(Duration.ofMinutes(10), e.retryAfter().orElseThrow());
+    assertEquals(stored, store.load(USER).orElseThrow());
+  }
+
+  @Test
+  void storeDownAfterRotationKeepsTheNewTokensAndPersistsThemLater() throws Exception {
+    FlakyStore flaky = new FlakyStore(store);
+    TokenBroker broker = broker(flaky);
+    consent(broker);
+    StoredGrant before = store.load(USER).orElseThrow();
+    clock.advance(Duration.ofHours(2));
+    flaky.writesDown = true;
+
+    AccessToken rotated = broker.accessToken(USER); // refresh succeeds, the write fails
+
+    assertEquals(server.lastAccessToken(), rotated.revealValue());
+    assertEquals(before, store.load(USER).orElseThrow(), "nothing written while down");
+    assertTrue(broker.hasPendingWrite(USER));
+    assertEquals(rotated, broker.accessToken(USER), "the new token is served from memory");
+    assertEquals(1, events.count("storeWriteFailed"));
+    assertTrue(logs.text().contains("holding them in memory"), "the log says so");
+
+    flaky.writesDown = false;
+    awaitEvent("storeWriteRecovered");
+
+    assertFalse(broker.hasPendingWrite(USER));
+    TokenBroker other = broker();
+    other.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    assertEquals(rotated, other.accessToken(USER), "the rotated tokens reached the store");
+    clock.advance(Duration.ofHours(2));
+    assertNotNull(other.accessToken(USER)); // and its refresh token works: nothing was lost
+    assertEquals(0, server.invalidGrantCount());
+  }
+
+  @Test
+  void storeCompletelyDownStillServesAValidCachedToken() throws Exception {
+    FlakyStore flaky = new FlakyStore(store);
+    TokenBroker broker = broker(flaky);
+    consent(broker);
+    AccessToken current = broker.accessToken(USER);
+    flaky.down = true;
+
+    assertEquals(current, broker.accessToken(USER));
+    clock.advance(Duration.ofMinutes(57)); // refresh-ahead: the background refresh cannot take the lease
+    assertEquals(current, broker.accessToken(USER));
+    awaitEvent("refreshFailed");
+    flaky.down = false;
+    clock.advance(Duration.ofMinutes(1));
+    assertEquals(current, broker.accessToken(USER)); // still valid, back-off not yet over
+  }
+
+  @Test
+  void aThrowingListenerNeverBreaksACall() {
+    TokenBroker broker = brokerBuilder(store)
+        .listener(new BrokerListener() {
+          @Override
+          public void refreshStarted(GrantKey key) {
+            throw new IllegalStateException("listener bug");
+          }
+
+          @Override
+          public void refreshSucceeded(GrantKey key, java.time.Instant expiresAt) {
+            throw new AssertionError("listener bug");
+          }
+        })
+        .build();
+    brokers.add(broker);
+    broker.register(CC, registration(), GrantType.CLIENT_CREDENTIALS);
+
+    assertNotNull(broker.accessToken(CC));
+    assertTrue(logs.text().contains("refreshStarted threw"));
+  }
+
+  // ---------------------------------------------------------------- sealing
+
+  @Test
+  void tamperedEntryIsAClearErrorAndIsNotOverwritten() throws Exception {
+    consent(broker());
+    StoredGrant stored = store.load(USER).orElseThrow();
+    byte[] bytes = stored.sealed();
+    bytes[bytes.length / 2] ^= 1;
+    assertTrue(store.compareAndSet(stored.version(), new StoredGrant(USER, stored.version() + 1, bytes, stored.expiresAt())));
+    TokenBroker fresh = broker();
+    fresh.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+
+    TokenStoreException e = assertThrows(TokenStoreException.class, () -> fresh.accessToken(USER));
+
+    assertEquals(TokenStoreException.Reason.CANNOT_DECRYPT, e.reason());
+    assertTrue(e.getMessage().contains("fake/user-42"), e.getMessage());
+    assertArrayEquals(bytes, store.load(USER).orElseThrow().sealed(), "the damaged entry is kept as it was");
+    assertEquals(1, events.count("storeEntryUnreadable"));
+  }
+
+  @Test
+  void entryCopiedToAnotherKeyDoesNotOpen() throws Exception {
+    consent(broker());
+    StoredGrant stored = store.load(USER).orElseThrow();
+    GrantKey other = GrantKey.of("fake/user-43");
+    store.compareAndSet(0, new StoredGrant(other, 1, stored.sealed(), stored.expiresAt()));
+    TokenBroker fresh = broker();
+    fresh.register(other, registration(), GrantType.AUTHORIZATION_CODE);
+
+    TokenStoreException e = assertThrows(TokenStoreException.class, () -> fresh.accessToken(other));
+
+    assertEquals(TokenStoreException.Reason.CANNOT_DECRYPT, e.reason());
+  }
+
+  @Test
+  void wrongKeysetIsAClearErrorAndTheRightOneStillWorks() throws Exception {
+    consent(broker());
+    TokenBroker wrong = TokenBroker.builder().store(store).keyset(Keysets.generate()).clock(clock).build();
+    brokers.add(wrong);
+    wrong.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+
+    TokenStoreException e = assertThrows(TokenStoreException.class, () -> wrong.accessToken(USER));
+
+    assertEquals(TokenStoreException.Reason.CANNOT_DECRYPT, e.reason());
+    TokenBroker right = broker();
+    right.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    assertNotNull(right.accessToken(USER));
+  }
+
+  @Test
+  void keyRotationResealsEveryGrant() throws Exception {
+    TokenBroker broker = broker();
+    consent(broker);
+    broker.register(CC, registration(), GrantType.CLIENT_CREDENTIALS);
+    broker.accessToken(CC);
+    KeysetHandle rotated = Keysets.rotate(keyset);
+
+    assertEquals(2, broker.rotateKeys(rotated));
+
+    TokenBroker newKeyOnly = TokenBroker.builder().store(store).keyset(Keysets.retireOldKeys(rotated)).clock(clock).build();
+    brokers.add(newKeyOnly);
+    newKeyOnly.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    assertEquals(broker.accessToken(USER), newKeyOnly.accessToken(USER));
+    assertEquals(1, events.count("keysRotated"));
+  }
+
+  @Test
+  void aPersistentStoreNeedsAKeyset() {
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> TokenBroker.builder().store(new FlakyStore(store)).build());
+    assertTrue(e.getMessage().contains("keyset"));
+  }
+
+  // ---------------------------------------------------------------- grant management
+
+  @Test
+  void statusListsRegisteredAndStoredGrantsWithoutSecrets() throws Exception {
+    TokenBroker broker = broker();
+    consent(broker);
+    broker.register(CC, registration(), GrantType.CLIENT_CREDENTIALS);
+
+    List<GrantStatus> grants = broker.grants();
+
+    assertEquals(List.of(CC, USER), grants.stream().map(GrantStatus::key).toList());
+    GrantStatus cc = grants.get(0);
+    assertFalse(cc.stored());
+    assertTrue(cc.registered());
+    assertEquals(null, cc.expiresAt());
+    GrantStatus user = grants.get(1);
+    assertEquals("fake", user.provider());
+    assertEquals(GrantType.AUTHORIZATION_CODE, user.grantType());
+    assertEquals(clock.instant().plusSeconds(3600), user.expiresAt());
+    assertTrue(user.refreshTokenPresent());
+    assertNoSecretsIn(grants.toString());
+    TokenBroker elsewhere = broker();
+    GrantStatus storedOnly = elsewhere.status(USER);
+    assertFalse(storedOnly.registered());
+    assertEquals("fake", storedOnly.provider());
+    assertThrows(UnknownGrantException.class, () -> elsewhere.status(GrantKey.of("nope")));
+  }
+
+  @Test
+  void unknownAndUnconsentedGrantsAreClearErrors() {
+    TokenBroker broker = broker();
+    assertThrows(UnknownGrantException.class, () -> broker.accessToken(GrantKey.of("nope")));
+    broker.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    UnknownGrantException e = assertThrows(UnknownGrantException.class, () -> broker.accessToken(USER));
+    assertEquals(USER, e.grantKey().orElseThrow());
+  }
+
+  @Test
+  void revokeTellsTheProviderAndRemovesTheGrant() throws Exception {
+    TokenBroker broker = broker();
+    TokenSet tokens = consent(broker);
+
+    assertTrue(broker.revoke(USER));
+
+    assertFalse(server.isGrantAlive(tokens.refreshToken().revealValue()));
+    assertTrue(store.load(USER).isEmpty());
+    assertThrows(UnknownGrantException.class, () -> broker.accessToken(USER));
+  }
+
+  @Test
+  void removeForgetsTheGrant() throws Exception {
+    TokenBroker broker = broker();
+    consent(broker);
+
+    assertTrue(broker.remove(USER));
+
+    assertTrue(store.load(USER).isEmpty());
+    assertFalse(broker.remove(USER));
+  }
+
+  @Test
+  void saveTokensStoresAConsentDoneElsewhere() {
+    TokenBroker broker = broker();
+    broker.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    TokenSet tokens = TokenClient.builder(registration()).clock(clock).build().clientCredentials();
+
+    broker.saveTokens(USER, tokens);
+
+    assertEquals(tokens.accessToken(), broker.accessToken(USER));
+    assertEquals(1, store.load(USER).orElseThrow().version());
+  }
+
+  private void awaitEvent(String event) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (events.count(event) == 0) {
+      assertTrue(System.nanoTime() < deadline, "no " + event + " event: " + events.events);
+      Thread.sleep(5);
+    }
+  }
+}
