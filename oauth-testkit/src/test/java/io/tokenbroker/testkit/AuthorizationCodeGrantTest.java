@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +26,7 @@ class AuthorizationCodeGrantTest {
   private static final String REDIRECT = "http://127.0.0.1:4567/callback";
   private static final String OOB = "urn:ietf:wg:oauth:2.0:oob";
   private static final String VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+
   /** RFC 7636 Appendix B. */
   private static final String S256_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
@@ -43,7 +45,8 @@ class AuthorizationCodeGrantTest {
   }
 
   private Http.Response authorize(String... namesAndValues) throws Exception {
-    return http.get(URI.create(server.authorizationEndpoint() + "?" + Http.form(params(namesAndValues))));
+    return http.get(
+        URI.create(server.authorizationEndpoint() + "?" + Http.form(params(namesAndValues))));
   }
 
   private Map<String, String> redirectParams(Http.Response r) {
@@ -54,11 +57,11 @@ class AuthorizationCodeGrantTest {
   }
 
   private String code(String... extra) throws Exception {
-    Map<String, String> p = new LinkedHashMap<>(
-        params("response_type", "code", "client_id", "app", "redirect_uri", REDIRECT));
+    Map<String, String> p =
+        new LinkedHashMap<>(
+            params("response_type", "code", "client_id", "app", "redirect_uri", REDIRECT));
     p.putAll(params(extra));
-    Http.Response r =
-        http.get(URI.create(server.authorizationEndpoint() + "?" + Http.form(p)));
+    Http.Response r = http.get(URI.create(server.authorizationEndpoint() + "?" + Http.form(p)));
     return redirectParams(r).get("code");
   }
 
@@ -84,7 +87,7 @@ class AuthorizationCodeGrantTest {
     Map<String, String> callback = redirectParams(r);
     assertEquals("xyz 1", callback.get("state"));
     String code = callback.get("code");
-    assertEquals(java.util.List.of(code), server.issuedAuthorizationCodes());
+    assertEquals(List.of(code), server.issuedAuthorizationCodes());
 
     Http.Response token = redeem(code, "redirect_uri", REDIRECT, "code_verifier", VERIFIER);
     assertEquals(200, token.status(), token.body());
@@ -99,7 +102,8 @@ class AuthorizationCodeGrantTest {
   @Test
   void stateIsEchoedOnlyWhenSent() throws Exception {
     Map<String, String> callback =
-        redirectParams(authorize("response_type", "code", "client_id", "app", "redirect_uri", REDIRECT));
+        redirectParams(
+            authorize("response_type", "code", "client_id", "app", "redirect_uri", REDIRECT));
     assertFalse(callback.containsKey("state"));
     assertNotNull(callback.get("code"));
   }
@@ -139,7 +143,8 @@ class AuthorizationCodeGrantTest {
     String challenge =
         Base64.getUrlEncoder()
             .withoutPadding()
-            .encodeToString(MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(US_ASCII)));
+            .encodeToString(
+                MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(US_ASCII)));
     String code = code("code_challenge", challenge, "code_challenge_method", "S256");
     assertEquals(200, redeem(code, "redirect_uri", REDIRECT, "code_verifier", verifier).status());
   }
@@ -259,7 +264,14 @@ class AuthorizationCodeGrantTest {
     Map<String, String> callback =
         redirectParams(
             authorize(
-                "response_type", "code", "client_id", "app", "redirect_uri", REDIRECT, "state", "s1"));
+                "response_type",
+                "code",
+                "client_id",
+                "app",
+                "redirect_uri",
+                REDIRECT,
+                "state",
+                "s1"));
     assertEquals("access_denied", callback.get("error"));
     assertEquals("s1", callback.get("state"));
     assertFalse(callback.containsKey("code"));
@@ -291,7 +303,8 @@ class AuthorizationCodeGrantTest {
   @Test
   void clientAndRedirectProblemsAreShownNotRedirected() throws Exception {
     Http.Response unregistered =
-        authorize("response_type", "code", "client_id", "app", "redirect_uri", "https://evil.example/cb");
+        authorize(
+            "response_type", "code", "client_id", "app", "redirect_uri", "https://evil.example/cb");
     assertEquals(400, unregistered.status());
     assertNull(unregistered.header("Location"));
     assertTrue(unregistered.body().contains("id=\"error\""));
@@ -327,7 +340,14 @@ class AuthorizationCodeGrantTest {
         "unsupported_response_type",
         redirectParams(
                 authorize(
-                    "response_type", "token", "client_id", "app", "redirect_uri", REDIRECT, "state", "s"))
+                    "response_type",
+                    "token",
+                    "client_id",
+                    "app",
+                    "redirect_uri",
+                    REDIRECT,
+                    "state",
+                    "s"))
             .get("error"));
     assertEquals(
         "invalid_request",

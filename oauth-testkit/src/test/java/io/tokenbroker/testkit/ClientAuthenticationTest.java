@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ClientAuthenticationTest {
   /** Reserved and non-ASCII characters in both halves of the credentials. */
   private static final String ID = "app:id%20+ é/ü";
+
   private static final String SECRET = "s:e%cr+t ✓=&";
 
   private final Http http = new Http();
@@ -40,7 +41,10 @@ class ClientAuthenticationTest {
     String raw = "Basic " + Base64.getEncoder().encodeToString("a+b:c+d".getBytes(UTF_8));
     Http.Response r =
         http.postForm(
-            server.tokenEndpoint(), params("grant_type", "client_credentials"), "Authorization", raw);
+            server.tokenEndpoint(),
+            params("grant_type", "client_credentials"),
+            "Authorization",
+            raw);
     assertEquals(401, r.status());
     assertEquals("invalid_client", r.error());
   }
@@ -71,7 +75,8 @@ class ClientAuthenticationTest {
 
   @Test
   void missingCredentialsAre401() throws Exception {
-    Http.Response r = http.postForm(server.tokenEndpoint(), params("grant_type", "client_credentials"));
+    Http.Response r =
+        http.postForm(server.tokenEndpoint(), params("grant_type", "client_credentials"));
     assertEquals(401, r.status());
     assertEquals("invalid_client", r.error());
     assertTrue(r.header("WWW-Authenticate").startsWith("Basic"));
@@ -81,16 +86,21 @@ class ClientAuthenticationTest {
   void confidentialClientWithOnlyClientIdIs401() throws Exception {
     Http.Response r =
         http.postForm(
-            server.tokenEndpoint(), params("grant_type", "client_credentials", "client_id", "plain"));
+            server.tokenEndpoint(),
+            params("grant_type", "client_credentials", "client_id", "plain"));
     assertEquals(401, r.status());
   }
 
   @Test
   void malformedBasicHeaderIs401() throws Exception {
-    for (String header : new String[] {"Basic !!!notbase64", "Basic " + b64("no-colon"), "Bearer x"}) {
+    for (String header :
+        new String[] {"Basic !!!notbase64", "Basic " + b64("no-colon"), "Bearer x"}) {
       Http.Response r =
           http.postForm(
-              server.tokenEndpoint(), params("grant_type", "client_credentials"), "Authorization", header);
+              server.tokenEndpoint(),
+              params("grant_type", "client_credentials"),
+              "Authorization",
+              header);
       assertEquals(401, r.status(), header);
       assertEquals("invalid_client", r.error());
     }

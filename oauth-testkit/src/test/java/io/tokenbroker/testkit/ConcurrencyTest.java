@@ -68,7 +68,8 @@ class ConcurrencyTest {
     for (int i = 0; i < n; i++) {
       futures.add(
           http.client.sendAsync(
-              request(Http.form(params("grant_type", "refresh_token", "refresh_token", refreshToken))),
+              request(
+                  Http.form(params("grant_type", "refresh_token", "refresh_token", refreshToken))),
               HttpResponse.BodyHandlers.ofString()));
     }
     int ok = 0;

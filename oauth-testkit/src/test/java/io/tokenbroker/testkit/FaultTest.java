@@ -12,10 +12,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -68,13 +70,19 @@ class FaultTest {
     // Other endpoints do not take faults.
     Http.Response introspection =
         http.postForm(
-            server.introspectionEndpoint(), params("token", "x"), "Authorization", basic("app", "secret"));
+            server.introspectionEndpoint(),
+            params("token", "x"),
+            "Authorization",
+            basic("app", "secret"));
     assertEquals(200, introspection.status());
 
     assertEquals(500, token().status());
     Http.Response viaRefresh =
         http.postForm(
-            server.refreshEndpoint(), params("refresh_token", "x"), "Authorization", basic("app", "secret"));
+            server.refreshEndpoint(),
+            params("refresh_token", "x"),
+            "Authorization",
+            basic("app", "secret"));
     assertEquals(502, viaRefresh.status());
     Http.Response custom = token();
     assertEquals(400, custom.status());
@@ -86,7 +94,8 @@ class FaultTest {
   @Test
   void anyStatusBodyAndContentTypeWithExtraHeaders() throws Exception {
     server.enqueue(
-        Fault.response(429, "text/plain", "slow down").withHeader("X-Rate-Limit-Reset", "1700000000"));
+        Fault.response(429, "text/plain", "slow down")
+            .withHeader("X-Rate-Limit-Reset", "1700000000"));
     Http.Response r = token();
     assertEquals(429, r.status());
     assertEquals("slow down", r.body());
@@ -176,17 +185,18 @@ class FaultTest {
             URI.create(
                 server.authorizationEndpoint()
                     + "?response_type=code&client_id=web&redirect_uri="
-                    + java.net.URLEncoder.encode(REDIRECT, UTF_8)));
+                    + URLEncoder.encode(REDIRECT, UTF_8)));
     String code = Http.query(URI.create(authorize.header("Location"))).get("code");
     server.enqueue(Fault.dropConnectionAfterGrant());
-    java.util.Map<String, String> redeem =
+    Map<String, String> redeem =
         params("grant_type", "authorization_code", "code", code, "redirect_uri", REDIRECT);
 
     assertThrows(
         IOException.class,
         () -> http.postForm(server.tokenEndpoint(), redeem, "Authorization", basic("web", "pw")));
 
-    Http.Response again = http.postForm(server.tokenEndpoint(), redeem, "Authorization", basic("web", "pw"));
+    Http.Response again =
+        http.postForm(server.tokenEndpoint(), redeem, "Authorization", basic("web", "pw"));
     assertEquals("invalid_grant", again.error());
   }
 

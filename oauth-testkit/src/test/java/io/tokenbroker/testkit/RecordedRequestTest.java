@@ -31,7 +31,8 @@ class RecordedRequestTest {
   void recordsMethodPathQueryHeadersBodyAndParameters() throws Exception {
     String body = "client_secret=top-secret&scope=a+b&client_id=app";
     http.send(
-        HttpRequest.newBuilder(URI.create(server.tokenEndpoint() + "?grant_type=client_credentials&x=%2F"))
+        HttpRequest.newBuilder(
+                URI.create(server.tokenEndpoint() + "?grant_type=client_credentials&x=%2F"))
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header("X-Trace", "one")
             .header("X-Trace", "two")
@@ -67,7 +68,9 @@ class RecordedRequestTest {
         HttpRequest.newBuilder(server.tokenEndpoint())
             .header("Content-Type", "application/json")
             .header("Authorization", basic("app", "top-secret"))
-            .POST(HttpRequest.BodyPublishers.ofString("{\"grant_type\":\"client_credentials\",\"n\":5,\"o\":{\"k\":1}}"))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"grant_type\":\"client_credentials\",\"n\":5,\"o\":{\"k\":1}}"))
             .build());
     RecordedRequest r = server.takeRequest();
     assertEquals("client_credentials", r.parameter("grant_type"));

@@ -178,7 +178,13 @@ class RefreshGrantTest {
     Http.Response widened =
         http.postForm(
             server.tokenEndpoint(),
-            params("grant_type", "refresh_token", "refresh_token", rt(narrowed.json()), "scope", "a c"),
+            params(
+                "grant_type",
+                "refresh_token",
+                "refresh_token",
+                rt(narrowed.json()),
+                "scope",
+                "a c"),
             "Authorization",
             basic("app", "secret"));
     assertEquals(400, widened.status());
@@ -214,7 +220,8 @@ class RefreshGrantTest {
     server.close();
     server = start(FakeAuthorizationServer.builder().refreshTokenLifetime(Duration.ofDays(30)));
     String refreshToken = rt(grant());
-    assertEquals(clock.instant().plus(Duration.ofDays(30)), server.introspect(refreshToken).expiresAt());
+    assertEquals(
+        clock.instant().plus(Duration.ofDays(30)), server.introspect(refreshToken).expiresAt());
     clock.advance(Duration.ofDays(30));
     assertEquals("invalid_grant", refresh(refreshToken).error());
   }

@@ -38,7 +38,8 @@ class RevocationAndIntrospectionTest {
   }
 
   private Http.Response revoke(String id, String secret, String... params) throws Exception {
-    return http.postForm(server.revocationEndpoint(), params(params), "Authorization", basic(id, secret));
+    return http.postForm(
+        server.revocationEndpoint(), params(params), "Authorization", basic(id, secret));
   }
 
   private Http.Response introspect(String id, String secret, String token) throws Exception {
@@ -66,7 +67,8 @@ class RevocationAndIntrospectionTest {
     String access = g.get("access_token").asText();
     String refresh = g.get("refresh_token").asText();
     // A wrong hint does not prevent revocation (RFC 7009 §2.1).
-    assertEquals(200, revoke("app", "secret", "token", refresh, "token_type_hint", "access_token").status());
+    assertEquals(
+        200, revoke("app", "secret", "token", refresh, "token_type_hint", "access_token").status());
 
     assertFalse(server.isGrantAlive(refresh));
     assertFalse(server.introspect(access).active());
@@ -83,7 +85,8 @@ class RevocationAndIntrospectionTest {
 
   @Test
   void revocationRequiresClientAuthenticationAndAToken() throws Exception {
-    Http.Response unauthenticated = http.postForm(server.revocationEndpoint(), params("token", "x"));
+    Http.Response unauthenticated =
+        http.postForm(server.revocationEndpoint(), params("token", "x"));
     assertEquals(401, unauthenticated.status());
     assertEquals("invalid_client", unauthenticated.error());
     assertEquals("invalid_request", revoke("app", "secret").error());
