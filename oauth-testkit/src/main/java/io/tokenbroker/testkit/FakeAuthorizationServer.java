@@ -17,10 +17,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -70,7 +72,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Scripting.</b> {@link #enqueue(Fault)} queues faults for the next token and refresh
  * requests; a {@link Dispatcher} can answer any request. Every request is recorded ({@link
- * #takeRequest()}, {@link #requests()}), and issued tokens, counters and grant state can be queried.
+ * #takeRequest()}, {@link #requests()}), and issued tokens, counters and grant state can be
+ * queried.
  *
  * <p><b>Thread-safety.</b> All methods may be called from any thread while requests are being
  * served; requests are served concurrently (a thread per request, a large accept backlog). {@link
@@ -80,7 +83,8 @@ import org.jspecify.annotations.Nullable;
  * base URI.
  */
 public final class FakeAuthorizationServer implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(FakeAuthorizationServer.class.getName());
+  private static final System.Logger LOG =
+      System.getLogger(FakeAuthorizationServer.class.getName());
   private static final int BACKLOG = 4096;
   private static final Duration DEFAULT_TAKE_TIMEOUT = Duration.ofSeconds(10);
   private static final AtomicInteger SERVER_IDS = new AtomicInteger();
@@ -95,7 +99,9 @@ public final class FakeAuthorizationServer implements AutoCloseable {
 
   /** Which kind of token {@link #introspect(String)} found. */
   public enum TokenKind {
+    /** An access token from any grant. */
     ACCESS_TOKEN,
+    /** A refresh token. */
     REFRESH_TOKEN
   }
 
@@ -153,7 +159,8 @@ public final class FakeAuthorizationServer implements AutoCloseable {
     AtomicInteger threads = new AtomicInteger();
     ThreadFactory factory =
         r -> {
-          Thread t = new Thread(r, "fake-authorization-server-" + id + "-" + threads.incrementAndGet());
+          Thread t =
+              new Thread(r, "fake-authorization-server-" + id + "-" + threads.incrementAndGet());
           t.setDaemon(true);
           return t;
         };
@@ -229,7 +236,8 @@ public final class FakeAuthorizationServer implements AutoCloseable {
       String clientId, String clientSecret, String... redirectUris) {
     requireNonNull(clientId, "clientId == null");
     requireNonNull(clientSecret, "clientSecret == null");
-    engine.register(new OAuthEngine.Client(clientId, clientSecret.getBytes(UTF_8), uris(redirectUris)));
+    engine.register(
+        new OAuthEngine.Client(clientId, clientSecret.getBytes(UTF_8), uris(redirectUris)));
     return this;
   }
 
@@ -240,13 +248,13 @@ public final class FakeAuthorizationServer implements AutoCloseable {
     return this;
   }
 
-  private static java.util.Set<String> uris(String[] redirectUris) {
+  private static Set<String> uris(String[] redirectUris) {
     requireNonNull(redirectUris, "redirectUris == null");
     LinkedHashSet<String> set = new LinkedHashSet<>();
     for (String uri : redirectUris) {
       set.add(requireNonNull(uri, "redirect URI == null"));
     }
-    return java.util.Collections.unmodifiableSet(set);
+    return Collections.unmodifiableSet(set);
   }
 
   /** Changes the refresh-token rotation mode for refresh requests from now on. */
@@ -451,7 +459,10 @@ public final class FakeAuthorizationServer implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "fake authorization server failed on a request", e);
       try {
-        send(exchange, Reply.error(500, "server_error", "the fake failed: " + e.getClass().getName()), Map.of());
+        send(
+            exchange,
+            Reply.error(500, "server_error", "the fake failed: " + e.getClass().getName()),
+            Map.of());
       } catch (IOException | RuntimeException ignored) {
         // Headers may already be out; the connection is closed below.
       }
@@ -484,7 +495,9 @@ public final class FakeAuthorizationServer implements AutoCloseable {
       grantType = "refresh_token";
     }
     if (grantType != null) {
-      tokenRequestsByGrantType.computeIfAbsent(grantType, k -> new AtomicInteger()).incrementAndGet();
+      tokenRequestsByGrantType
+          .computeIfAbsent(grantType, k -> new AtomicInteger())
+          .incrementAndGet();
     }
   }
 
@@ -525,7 +538,8 @@ public final class FakeAuthorizationServer implements AutoCloseable {
       out.write(Fault.OVERSIZED_PREFIX);
       byte[] padding = new byte[64 * 1024];
       Arrays.fill(padding, (byte) 'x');
-      long remaining = (long) oversized - Fault.OVERSIZED_PREFIX.length - Fault.OVERSIZED_SUFFIX.length;
+      long remaining =
+          (long) oversized - Fault.OVERSIZED_PREFIX.length - Fault.OVERSIZED_SUFFIX.length;
       while (remaining > 0) {
         int n = (int) Math.min(remaining, padding.length);
         out.write(padding, 0, n);

@@ -13,8 +13,9 @@ import org.jspecify.annotations.Nullable;
  * A scripted misbehaviour of {@link FakeAuthorizationServer} for one request.
  *
  * <p>{@link FakeAuthorizationServer#enqueue(Fault) Enqueued} faults apply, first in first out, to
- * the next requests to the token and refresh endpoints; a {@link FakeAuthorizationServer.Dispatcher}
- * may also return one for any request. There are three families:
+ * the next requests to the token and refresh endpoints; a {@link
+ * FakeAuthorizationServer.Dispatcher} may also return one for any request. There are three
+ * families:
  *
  * <ul>
  *   <li><b>canned responses</b> ({@link #status}, {@link #response}, {@link #json}, {@link #html},
@@ -98,7 +99,8 @@ public final class Fault {
   public static Fault response(int status, String contentType, String body) {
     requireNonNull(contentType, "contentType == null");
     requireNonNull(body, "body == null");
-    return respond(status, contentType, body.getBytes(UTF_8), "status " + status + " " + contentType);
+    return respond(
+        status, contentType, body.getBytes(UTF_8), "status " + status + " " + contentType);
   }
 
   /** Answers {@code status} with the JSON text {@code body}, sent verbatim (it may be invalid). */

@@ -36,6 +36,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class OAuthEngine {
   static final String OOB = "urn:ietf:wg:oauth:2.0:oob";
+
   /** RFC 7636 §4.1: code_verifier = 43*128unreserved; §4.2 the same for the challenge. */
   private static final Pattern PKCE_VALUE = Pattern.compile("[A-Za-z0-9\\-._~]{43,128}");
 
@@ -271,7 +272,8 @@ final class OAuthEngine {
         }
       } else if (verifier != null) {
         // RFC 9700 §2.1.1: reject a verifier when no challenge was sent (PKCE downgrade).
-        throw invalidGrant("code_verifier sent but the authorization request had no code_challenge");
+        throw invalidGrant(
+            "code_verifier sent but the authorization request had no code_challenge");
       }
       entry.used = true;
       Grant grant = new Grant(client.id(), entry.scope);
@@ -312,7 +314,8 @@ final class OAuthEngine {
       if (rotate) {
         entry.used = true;
       }
-      return Reply.token(issue(grant, requestedScope != null ? requestedScope : grant.scope, rotate));
+      return Reply.token(
+          issue(grant, requestedScope != null ? requestedScope : grant.scope, rotate));
     }
   }
 
@@ -419,7 +422,7 @@ final class OAuthEngine {
       return errorPage(400, "invalid_request", parameterError);
     }
     Map<String, String> params = request.parameters();
-    // Problems with the client or the redirect URI are shown, never redirected (RFC 6749 §4.1.2.1).
+    // Client or redirect URI problems are shown, never redirected (RFC 6749 §4.1.2.1).
     String clientId = params.get("client_id");
     Client client = null;
     if (clientId == null) {
@@ -547,7 +550,9 @@ final class OAuthEngine {
         + "<code id=\"code\">"
         + Forms.html(code)
         + "</code>\n"
-        + (state == null ? "" : "<p>state: <span id=\"state\">" + Forms.html(state) + "</span></p>\n")
+        + (state == null
+            ? ""
+            : "<p>state: <span id=\"state\">" + Forms.html(state) + "</span></p>\n")
         + "</body></html>\n";
   }
 

@@ -68,8 +68,7 @@ public final class RecordedRequest {
       byte[] body) {
     TreeMap<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     rawHeaders.forEach(
-        (name, values) ->
-            headers.merge(name, List.copyOf(values), (a, b) -> concat(a, b)));
+        (name, values) -> headers.merge(name, List.copyOf(values), (a, b) -> concat(a, b)));
     String path = uri.getPath() == null || uri.getPath().isEmpty() ? "/" : uri.getPath();
     String query = uri.getRawQuery();
 

@@ -34,7 +34,8 @@ record Reply(
   }
 
   static Reply error(int status, String error, String description) {
-    ObjectNode node = JSON.createObjectNode().put("error", error).put("error_description", description);
+    ObjectNode node =
+        JSON.createObjectNode().put("error", error).put("error_description", description);
     return json(status, node);
   }
 

@@ -88,8 +88,10 @@ class ClientCredentialsGrantTest {
 
   @Test
   void tokensAreUniqueAndExpireByTheInjectedClock() throws Exception {
-    String first = http.clientCredentials(server, "app", "secret").json().get("access_token").asText();
-    String second = http.clientCredentials(server, "app", "secret").json().get("access_token").asText();
+    String first =
+        http.clientCredentials(server, "app", "secret").json().get("access_token").asText();
+    String second =
+        http.clientCredentials(server, "app", "secret").json().get("access_token").asText();
     assertNotEquals(first, second);
     assertTrue(first.length() >= 32);
 

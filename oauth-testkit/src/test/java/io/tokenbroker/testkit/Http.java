@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
@@ -120,8 +121,8 @@ final class Http {
     for (String pair : q.split("&")) {
       int eq = pair.indexOf('=');
       out.put(
-          java.net.URLDecoder.decode(pair.substring(0, eq), UTF_8),
-          java.net.URLDecoder.decode(pair.substring(eq + 1), UTF_8));
+          URLDecoder.decode(pair.substring(0, eq), UTF_8),
+          URLDecoder.decode(pair.substring(eq + 1), UTF_8));
     }
     return out;
   }
