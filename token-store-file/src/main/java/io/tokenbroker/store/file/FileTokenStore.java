@@ -1,0 +1,727 @@
+package io.tokenbroker.store.file;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tokenbroker.oauth.GrantKey;
+import io.tokenbroker.oauth.StoredGrant;
+import io.tokenbroker.oauth.TokenStore;
+import io.tokenbroker.oauth.TokenStoreException;
+import io.tokenbroker.oauth.TokenStoreException.Reason;
+import io.tokenbroker.store.file.SharedDirectory.LeaseSlot;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link TokenStore} keeping one file per grant in a local directory. Entries hold the sealed
+ * bytes the broker hands over plus non-secret metadata (key, version, expiry), framed by a magic
+ * number, a format version and a CRC32C checksum.
+ *
+ * <h2>Guarantees</h2>
+ *
+ * <ul>
+ *   <li><b>Crash safety.</b> A write goes to a temporary file in the same directory, which is
+ *       forced to disk, atomically renamed over the entry, and followed by a forced directory. A
+ *       crash at any instant leaves the old or the new entry, never a torn or empty one. Temporary
+ *       files left by a crashed writer are removed when a store is created over the directory.
+ *   <li><b>Processes and threads.</b> {@link #compareAndSet} and {@link #delete} run under a
+ *       per-grant lock: an in-JVM lock plus a {@link FileChannel#lock() FileChannel lock} on a
+ *       per-grant lock file, so any number of threads, store instances and processes may share
+ *       the directory.
+ *   <li><b>Leases.</b> A lease holds a {@link FileChannel#tryLock() FileChannel lock} on a
+ *       per-grant lease file until it is closed. Between processes the operating system releases
+ *       it when the holding process dies, however it dies; a live process holds it until it closes
+ *       the lease. Within one JVM (every store over the same directory shares one registry) the
+ *       lease's time to live applies as the SPI says: after it, another holder in the JVM takes
+ *       it over, and the stale holder's close no longer releases anything.
+ *   <li><b>Corruption.</b> An entry that cannot be parsed (bad magic, bad checksum, truncated,
+ *       holding another key) is moved aside to {@code <name>.grant.corrupt-<time>} and reported as
+ *       {@link Reason#CORRUPT} naming that path; it is never overwritten in place. I/O errors are
+ *       {@link Reason#UNAVAILABLE}, never corruption.
+ *   <li><b>Permissions.</b> On POSIX file systems the directory is created {@code 0700} and
+ *       files {@code 0600}; a directory that group or others can write to, or that belongs to
+ *       another user (for example through a symbolic link), is refused with {@link
+ *       Reason#MISCONFIGURED}.
+ * </ul>
+ *
+ * <p>File names are the lowercase hex SHA-256 of the grant key's UTF-8 bytes, so any key is safe
+ * on any file system; the key itself is stored inside the entry. Keys with unpaired surrogates
+ * (not text) are rejected with {@link IllegalArgumentException}.
+ *
+ * <p>Limits: local file systems only (not NFS or other network file systems, whose locks and
+ * renames are not reliable); one directory per keyset. Thread-safe.
+ */
+public final class FileTokenStore implements TokenStore {
+  private static final System.Logger LOG = System.getLogger(FileTokenStore.class.getName());
+
+  private static final Set<PosixFilePermission> OWNER_DIRECTORY =
+      PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> OWNER_FILE =
+      PosixFilePermissions.fromString("rw-------");
+
+  private final Path directory;
+  private final Clock clock;
+  private final SharedDirectory shared;
+  private final FileAttribute<?>[] fileAttributes;
+
+  private FileTokenStore(Builder builder) {
+    this.clock = builder.clock;
+    Path requested = builder.directory.toAbsolutePath();
+    boolean posix = supportsPosix(requested);
+    this.fileAttributes =
+        posix
+            ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_FILE)}
+            : new FileAttribute<?>[0];
+    this.directory = prepareDirectory(requested, posix);
+    this.shared = SharedDirectory.of(directory);
+    removeStrayTempFiles();
+  }
+
+  /**
+   * Opens (creating it if needed) a store over {@code directory}, with the system clock.
+   *
+   * @throws TokenStoreException {@code MISCONFIGURED} if the directory is unsafe or not a
+   *     directory; {@code UNAVAILABLE} on an I/O error
+   */
+  public static FileTokenStore create(Path directory) {
+    return builder(directory).build();
+  }
+
+  /** Starts configuring a store over {@code directory}. */
+  public static Builder builder(Path directory) {
+    return new Builder(directory);
+  }
+
+  /** The directory holding the entries, as a real path. */
+  public Path directory() {
+    return directory;
+  }
+
+  @Override
+  public Optional<StoredGrant> load(GrantKey key) {
+    requireNonNull(key, "key == null");
+    String hash = FileNames.hash(key);
+    Path entry = directory.resolve(FileNames.entry(hash));
+    byte[] bytes = read(entry, key);
+    if (bytes == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(decode(bytes, hash, key));
+    } catch (CorruptEntryException e) {
+      return Optional.of(underWriteLock(key, hash, () -> quarantineOrReread(key, hash, entry)));
+    }
+  }
+
+  @Override
+  public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
+    requireNonNull(grant, "grant == null");
+    if (grant.version() != expectedVersion + 1) {
+      throw new IllegalArgumentException(
+          "grant.version() must be expectedVersion + 1, was "
+              + grant.version()
+              + " for expected "
+              + expectedVersion);
+    }
+    GrantKey key = grant.key();
+    byte[] encoded = EntryCodec.encode(grant);
+    String hash = FileNames.hash(key);
+    Path entry = directory.resolve(FileNames.entry(hash));
+    return underWriteLock(
+        key,
+        hash,
+        () -> {
+          long current = 0;
+          byte[] bytes = read(entry, key);
+          if (bytes != null) {
+            try {
+              current = decode(bytes, hash, key).version();
+            } catch (CorruptEntryException e) {
+              throw quarantine(key, hash, entry, e);
+            }
+          }
+          if (current != expectedVersion) {
+            return false;
+          }
+          replace(key, hash, entry, encoded);
+          return true;
+        });
+  }
+
+  @Override
+  public boolean delete(GrantKey key) {
+    requireNonNull(key, "key == null");
+    String hash = FileNames.hash(key);
+    Path entry = directory.resolve(FileNames.entry(hash));
+    return underWriteLock(
+        key,
+        hash,
+        () -> {
+          boolean deleted;
+          try {
+            deleted = Files.deleteIfExists(entry);
+          } catch (IOException e) {
+            throw ioFailure("cannot delete the entry " + entry, key, e);
+          }
+          if (deleted) {
+            forceDirectory();
+          }
+          return deleted;
+        });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Entries that cannot be parsed are left out (and logged); {@link #load} reports and
+   * quarantines them.
+   */
+  @Override
+  public List<GrantKey> list() {
+    List<GrantKey> keys = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "*.grant")) {
+      for (Path entry : entries) {
+        String name = entry.getFileName().toString();
+        if (!FileNames.ENTRY.matcher(name).matches()) {
+          continue;
+        }
+        byte[] bytes = read(entry, null);
+        if (bytes == null) {
+          continue; // deleted meanwhile
+        }
+        try {
+          keys.add(decode(bytes, FileNames.hashOfEntry(name), null).key());
+        } catch (CorruptEntryException | TokenStoreException e) {
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "token store entry {0} cannot be read and is not listed: {1}",
+              entry,
+              e.getMessage());
+        }
+      }
+    } catch (IOException e) {
+      throw ioFailure("cannot list the token store directory " + directory, null, e);
+    }
+    return keys;
+  }
+
+  @Override
+  public Optional<Lease> tryAcquireLease(GrantKey key, Duration ttl) {
+    requireNonNull(key, "key == null");
+    requireNonNull(ttl, "ttl == null");
+    String hash = FileNames.hash(key);
+    LeaseSlot slot = shared.leaseSlot(hash);
+    synchronized (slot) {
+      Instant now = clock.instant();
+      Instant expiresAt = plus(now, ttl);
+      if (slot.holder != null) {
+        if (now.isBefore(slot.expiresAt)) {
+          return Optional.empty();
+        }
+        // Expired holder in this JVM: take over its file lock, which stays with the process.
+        FileLease lease = new FileLease(key, slot);
+        slot.holder = lease;
+        slot.expiresAt = expiresAt;
+        LOG.log(System.Logger.Level.DEBUG, "lease for {0} expired and was taken over", key);
+        return Optional.of(lease);
+      }
+      Path file = directory.resolve(FileNames.lease(hash));
+      FileChannel channel = null;
+      try {
+        channel = openForLocking(file);
+        FileLock lock;
+        try {
+          lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+          lock = null; // the directory is reached through another path in this JVM
+        }
+        if (lock == null) {
+          channel.close();
+          return Optional.empty();
+        }
+        FileLease lease = new FileLease(key, slot);
+        slot.channel = channel;
+        slot.lock = lock;
+        slot.holder = lease;
+        slot.expiresAt = expiresAt;
+        return Optional.of(lease);
+      } catch (IOException e) {
+        closeQuietly(channel);
+        throw ioFailure("cannot lock the lease file " + file, key, e);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FileTokenStore[" + directory + "]";
+  }
+
+  // ------------------------------------------------------------------------------------ writes
+
+  private void replace(GrantKey key, String hash, Path entry, byte[] encoded) {
+    Path temp = directory.resolve(FileNames.temp(hash));
+    try {
+      try (FileChannel channel =
+          FileChannel.open(
+              temp,
+              EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+              fileAttributes)) {
+        ByteBuffer buffer = ByteBuffer.wrap(encoded);
+        while (buffer.hasRemaining()) {
+          channel.write(buffer);
+        }
+        channel.force(true);
+      }
+      Files.move(temp, entry, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      deleteQuietly(temp);
+      throw new TokenStoreException(
+          "the file system of " + directory + " cannot rename atomically; use a local disk",
+          Reason.MISCONFIGURED,
+          key,
+          e);
+    } catch (IOException e) {
+      deleteQuietly(temp);
+      throw ioFailure("cannot write the entry " + entry, key, e);
+    }
+    forceDirectory();
+  }
+
+  /** Makes renames and deletions in the directory durable; skipped where unsupported. */
+  private void forceDirectory() {
+    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+      dir.force(true);
+    } catch (IOException e) {
+      // Some platforms (Windows) cannot open a directory; their renames are durable anyway.
+      LOG.log(System.Logger.Level.TRACE, "cannot force directory {0}: {1}", directory, e);
+    }
+  }
+
+  private interface Locked<T> {
+    T run();
+  }
+
+  /** Runs {@code action} holding the grant's in-JVM lock and its process-wide file lock. */
+  private <T> T underWriteLock(GrantKey key, String hash, Locked<T> action) {
+    ReentrantLock jvmLock = shared.writeLock(hash);
+    jvmLock.lock();
+    try {
+      Path lockFile = directory.resolve(FileNames.lock(hash));
+      try (FileChannel channel = openForLocking(lockFile)) {
+        channel.lock(); // released when the channel closes
+        return action.run();
+      } catch (OverlappingFileLockException e) {
+        throw new TokenStoreException(
+            "the lock file "
+                + lockFile
+                + " is already locked in this JVM: is the directory opened through two paths"
+                + " (a bind mount)?",
+            Reason.MISCONFIGURED,
+            key,
+            e);
+      } catch (IOException e) {
+        throw ioFailure("cannot lock " + lockFile, key, e);
+      }
+    } finally {
+      jvmLock.unlock();
+    }
+  }
+
+  private FileChannel openForLocking(Path file) throws IOException {
+    Set<OpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    return FileChannel.open(file, options, fileAttributes);
+  }
+
+  // -------------------------------------------------------------------------------- corruption
+
+  /** Under the write lock: the entry failed to parse; re-read it and quarantine if still bad. */
+  private StoredGrant quarantineOrReread(GrantKey key, String hash, Path entry) {
+    byte[] bytes = read(entry, key);
+    if (bytes == null) {
+      throw new TokenStoreException(
+          "the entry for grant '"
+              + key
+              + "' was damaged and has been moved aside by another process or thread",
+          Reason.CORRUPT,
+          key,
+          null);
+    }
+    try {
+      return decode(bytes, hash, key); // replaced meanwhile by a delete and a new write
+    } catch (CorruptEntryException e) {
+      throw quarantine(key, hash, entry, e);
+    }
+  }
+
+  /** Under the write lock: moves the damaged entry aside; returns the exception to throw. */
+  private TokenStoreException quarantine(
+      GrantKey key, String hash, Path entry, CorruptEntryException damage) {
+    Instant now = clock.instant();
+    Path target = null;
+    try {
+      for (int attempt = 0; target == null; attempt++) {
+        Path candidate = directory.resolve(FileNames.quarantine(hash, now, attempt));
+        if (!Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
+          target = candidate;
+        }
+      }
+      // Quarantine names are only made under this grant's write lock, so none can appear now.
+      Files.move(entry, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      return new TokenStoreException(
+          "the entry for grant '"
+              + key
+              + "' is damaged ("
+              + damage.getMessage()
+              + ") and could not be moved aside; it is left in place at "
+              + entry,
+          Reason.CORRUPT,
+          key,
+          e);
+    }
+    forceDirectory();
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "token store entry for grant ''{0}'' is damaged ({1}); moved aside to {2}",
+        key,
+        damage.getMessage(),
+        target);
+    return new TokenStoreException(
+        "the entry for grant '"
+            + key
+            + "' is damaged ("
+            + damage.getMessage()
+            + "); it was moved aside to "
+            + target
+            + " for inspection; store the grant again (for example by re-running consent)",
+        Reason.CORRUPT,
+        key,
+        damage);
+  }
+
+  private static StoredGrant decode(byte[] bytes, String hash, @Nullable GrantKey key)
+      throws CorruptEntryException {
+    try {
+      return EntryCodec.decode(bytes, hash);
+    } catch (TokenStoreException e) {
+      throw new TokenStoreException(e.getMessage(), e.reason(), key, e);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------- reads
+
+  /** Returns the file's bytes, or null if it does not exist. */
+  private static byte @Nullable [] read(Path file, @Nullable GrantKey key) {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = channel.size();
+      if (size > EntryCodec.MAX_ENTRY_BYTES) {
+        // Too large to be an entry; hand back a prefix so it is reported as damaged.
+        size = EntryCodec.MAX_ENTRY_BYTES;
+      }
+      ByteBuffer buffer = ByteBuffer.allocate((int) size);
+      while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+        // keep reading
+      }
+      if (buffer.hasRemaining()) {
+        return java.util.Arrays.copyOf(buffer.array(), buffer.position());
+      }
+      return buffer.array();
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      throw ioFailure("cannot read the entry " + file, key, e);
+    }
+  }
+
+  private static TokenStoreException ioFailure(
+      String message, @Nullable GrantKey key, IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return new TokenStoreException(
+          message + ": permission denied; check the owner and mode of the token store directory",
+          Reason.MISCONFIGURED,
+          key,
+          e);
+    }
+    return new TokenStoreException(message + ": " + e, Reason.UNAVAILABLE, key, e);
+  }
+
+  // ------------------------------------------------------------------------------ housekeeping
+
+  /**
+   * Removes temporary files of writers that died mid-write. A writer holds the grant's lock from
+   * creating its temporary file until renaming it, so a temporary file whose grant lock is free
+   * belongs to nobody alive. Only names matching our own pattern are touched.
+   */
+  private void removeStrayTempFiles() {
+    List<Path> temps = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*.grant.tmp-*")) {
+      files.forEach(temps::add);
+    } catch (IOException e) {
+      throw ioFailure("cannot list the token store directory " + directory, null, e);
+    }
+    boolean removed = false;
+    for (Path temp : temps) {
+      var matcher = FileNames.TEMP.matcher(temp.getFileName().toString());
+      if (matcher.matches()) {
+        removed |= removeIfUnlocked(temp, matcher.group(1));
+      }
+    }
+    if (removed) {
+      forceDirectory();
+    }
+  }
+
+  private boolean removeIfUnlocked(Path temp, String hash) {
+    ReentrantLock jvmLock = shared.writeLock(hash);
+    if (!jvmLock.tryLock()) {
+      return false;
+    }
+    try (FileChannel channel = openForLocking(directory.resolve(FileNames.lock(hash)))) {
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        return false; // a writer in another process is busy with this grant
+      }
+      try {
+        boolean deleted = Files.deleteIfExists(temp);
+        if (deleted) {
+          LOG.log(System.Logger.Level.INFO, "removed {0}, left by an interrupted write", temp);
+        }
+        return deleted;
+      } finally {
+        lock.release();
+      }
+    } catch (IOException | OverlappingFileLockException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot clean up {0}: {1}", temp, e);
+      return false;
+    } finally {
+      jvmLock.unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------------ directory set-up
+
+  private static boolean supportsPosix(Path path) {
+    return path.getFileSystem().supportedFileAttributeViews().contains("posix");
+  }
+
+  private static Path prepareDirectory(Path requested, boolean posix) {
+    try {
+      if (!Files.exists(requested)) {
+        Path parent = requested.getParent();
+        if (parent != null) {
+          Files.createDirectories(parent);
+        }
+        try {
+          if (posix) {
+            Files.createDirectory(requested, PosixFilePermissions.asFileAttribute(OWNER_DIRECTORY));
+          } else {
+            Files.createDirectory(requested);
+          }
+        } catch (FileAlreadyExistsException e) {
+          // created concurrently; checked below like any existing directory
+        }
+      }
+      if (!Files.isDirectory(requested)) {
+        throw new TokenStoreException(
+            "the token store path " + requested + " exists but is not a directory",
+            Reason.MISCONFIGURED,
+            null,
+            null);
+      }
+      Path real = requested.toRealPath();
+      if (posix) {
+        checkOwnerOnly(real, requested);
+      }
+      return real;
+    } catch (IOException e) {
+      throw ioFailure("cannot open the token store directory " + requested, null, e);
+    }
+  }
+
+  private static void checkOwnerOnly(Path real, Path requested) throws IOException {
+    PosixFileAttributeView view = Files.getFileAttributeView(real, PosixFileAttributeView.class);
+    var attributes = view.readAttributes();
+    Set<PosixFilePermission> permissions = attributes.permissions();
+    if (permissions.contains(PosixFilePermission.GROUP_WRITE)
+        || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+      throw new TokenStoreException(
+          "the token store directory "
+              + real
+              + " can be written by group or others ("
+              + PosixFilePermissions.toString(permissions)
+              + "); anyone who can write there can plant or remove grants. Run: chmod 700 "
+              + real,
+          Reason.MISCONFIGURED,
+          null,
+          null);
+    }
+    UserPrincipal me = currentUser(real);
+    if (me != null && !me.equals(attributes.owner())) {
+      throw new TokenStoreException(
+          "the token store directory "
+              + real
+              + (real.equals(requested) ? "" : " (reached from " + requested + ")")
+              + " belongs to "
+              + attributes.owner().getName()
+              + ", not to the user running this process ("
+              + me.getName()
+              + ")",
+          Reason.MISCONFIGURED,
+          null,
+          null);
+    }
+  }
+
+  /** This process's user, or null where it cannot be told cheaply. */
+  private static @Nullable UserPrincipal currentUser(Path onFileSystem) {
+    Path self = onFileSystem.getFileSystem().getPath("/proc/self");
+    try {
+      if (Files.isDirectory(self)) {
+        return Files.getOwner(self); // Linux: owned by the process's effective user
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      // fall through
+    }
+    try {
+      return onFileSystem
+          .getFileSystem()
+          .getUserPrincipalLookupService()
+          .lookupPrincipalByName(System.getProperty("user.name"));
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ leases
+
+  private final class FileLease implements Lease {
+    private final GrantKey key;
+    private final LeaseSlot slot;
+    private boolean closed; // guarded by slot
+
+    FileLease(GrantKey key, LeaseSlot slot) {
+      this.key = key;
+      this.slot = slot;
+    }
+
+    @Override
+    public GrantKey key() {
+      return key;
+    }
+
+    @Override
+    public void close() {
+      synchronized (slot) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        if (slot.holder != this) {
+          return; // expired and taken over: the file lock now belongs to the new holder
+        }
+        FileChannel channel = slot.channel;
+        slot.holder = null;
+        slot.channel = null;
+        slot.lock = null;
+        slot.expiresAt = Instant.MIN;
+        closeQuietly(channel); // closing the channel releases its lock
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "FileLease[" + key + "]";
+    }
+  }
+
+  private static Instant plus(Instant now, Duration ttl) {
+    try {
+      return now.plus(ttl);
+    } catch (DateTimeException | ArithmeticException e) {
+      return ttl.isNegative() ? Instant.MIN : Instant.MAX;
+    }
+  }
+
+  private static void closeQuietly(@Nullable FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        LOG.log(System.Logger.Level.WARNING, "cannot close a lock file: {0}", e.toString());
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot remove temporary file {0}: {1}", file, e);
+    }
+  }
+
+  /**
+   * Configures a {@link FileTokenStore}.
+   *
+   * <p>Lease details: leases are {@code FileChannel} locks on {@code <hash>.lease} files, held
+   * for the lease's life; {@link #clock} decides when a lease held in this JVM has expired. Lock
+   * and lease files are small, empty and kept (deleting them safely is not possible while other
+   * processes may hold them). Not thread-safe; {@link #build} may be called more than once.
+   */
+  public static final class Builder {
+    private final Path directory;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder(Path directory) {
+      this.directory = requireNonNull(directory, "directory == null");
+    }
+
+    /** The clock that decides lease expiry and quarantine names; default system UTC. */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /**
+     * Creates the directory (owner-only) if needed, checks it, and removes temporary files left
+     * by interrupted writes.
+     *
+     * @throws TokenStoreException {@code MISCONFIGURED} if the path is not a directory, can be
+     *     written by group or others, or belongs to another user; {@code UNAVAILABLE} on an I/O
+     *     error
+     */
+    public FileTokenStore build() {
+      return new FileTokenStore(this);
+    }
+  }
+}

@@ -1,0 +1,206 @@
+package io.tokenbroker.store.file;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tokenbroker.oauth.GrantKey;
+import io.tokenbroker.oauth.StoredGrant;
+import io.tokenbroker.oauth.TokenStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Several JVMs over one directory: crash safety under SIGKILL, no lost updates, leases. */
+class MultiProcessTest {
+  private static final int ROUNDS = 10;
+  private static final int CHILDREN = 3;
+  private static final String SHARED = "shared";
+
+  @TempDir Path tempDir;
+
+  /** The newest acknowledged (or verified) write of one key. */
+  record Ack(long version, String digest) {}
+
+  @Test
+  @DisplayName("writers killed with SIGKILL at random points leave the last or the next entry")
+  void crashSafety() throws Exception {
+    Path dir = tempDir.resolve("tokens");
+    FileTokenStore.create(dir);
+    long seed = new Random().nextLong();
+    Random random = new Random(seed);
+    Map<String, Ack> known = new HashMap<>();
+    int kills = 0;
+    int acks = 0;
+    int aheadOfAck = 0;
+
+    for (int round = 0; round < ROUNDS; round++) {
+      List<ChildJvm> children = new ArrayList<>();
+      try {
+        for (int i = 0; i < CHILDREN; i++) {
+          children.add(
+              ChildJvm.start(
+                  tempDir,
+                  "writer-" + round + "-" + i,
+                  StoreChild.class,
+                  "write-loop",
+                  dir.toString(),
+                  "solo-" + i,
+                  SHARED));
+        }
+        for (ChildJvm child : children) {
+          child.await("READY"::equals, 60);
+        }
+        for (ChildJvm child : children) {
+          // Kill after a random number of acknowledged writes, at a random instant after it.
+          int target = random.nextInt(25);
+          for (int seen = 0; seen < target; seen++) {
+            child.await(line -> line.startsWith("ACK "), 60);
+          }
+          LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(random.nextInt(3000)));
+          assertTrue(child.isAlive(), () -> "the writer died by itself; " + child.describe());
+          child.kill();
+          kills++;
+        }
+      } finally {
+        for (ChildJvm child : children) {
+          child.close();
+        }
+      }
+
+      Map<String, Ack> newest = new HashMap<>(known);
+      for (ChildJvm child : children) {
+        for (String line : child.allLines()) {
+          String[] parts = line.split(" ");
+          assertTrue(!line.startsWith("BAD"), () -> "a writer read a bad entry: " + line);
+          if (parts.length == 4 && parts[0].equals("ACK") && parts[3].length() == 64) {
+            acks++;
+            Ack ack = new Ack(Long.parseLong(parts[2]), parts[3]);
+            newest.merge(parts[1], ack, (a, b) -> a.version() >= b.version() ? a : b);
+          }
+        }
+      }
+
+      // A fresh store (as after a restart) sees only complete entries and no temp files.
+      FileTokenStore store = FileTokenStore.create(dir);
+      assertEquals(List.of(), tempFiles(dir), "stray temp files survive a restart");
+      for (Map.Entry<String, Ack> entry : newest.entrySet()) {
+        String key = entry.getKey();
+        Ack last = entry.getValue();
+        int writers = key.equals(SHARED) ? CHILDREN : 1;
+        StoredGrant stored =
+            store
+                .load(GrantKey.of(key))
+                .orElseThrow(() -> new AssertionError("lost " + key + ", seed " + seed));
+        String context = key + " in round " + round + " (seed " + seed + "): stored " + stored;
+        Payloads.verify(stored.sealed(), stored.version());
+        assertTrue(stored.version() >= last.version(), "went back before " + last + ": " + context);
+        assertTrue(
+            stored.version() <= last.version() + writers, "too far past " + last + ": " + context);
+        if (stored.version() == last.version()) {
+          assertEquals(last.digest(), Payloads.digest(stored.sealed()), context);
+        } else {
+          aheadOfAck++; // killed after the rename, before the acknowledgement
+        }
+        known.put(key, new Ack(stored.version(), Payloads.digest(stored.sealed())));
+      }
+    }
+    System.out.printf(
+        "crash test (seed %d): %d kills, %d acknowledged writes, %d entries one write past"
+            + " their last acknowledgement%n",
+        seed, kills, acks, aheadOfAck);
+    assertEquals(ROUNDS * CHILDREN, kills);
+    assertTrue(acks > 0, "no write was ever acknowledged");
+    assertTrue(known.containsKey(SHARED));
+  }
+
+  @Test
+  @DisplayName("processes incrementing one grant concurrently lose no update")
+  void noLostUpdatesAcrossProcesses() throws Exception {
+    Path dir = tempDir.resolve("tokens");
+    int perChild = 40;
+    List<ChildJvm> children = new ArrayList<>();
+    try {
+      for (int i = 0; i < CHILDREN; i++) {
+        children.add(
+            ChildJvm.start(
+                tempDir,
+                "incrementer-" + i,
+                StoreChild.class,
+                "increment",
+                dir.toString(),
+                "counter",
+                Integer.toString(perChild)));
+      }
+      for (ChildJvm child : children) {
+        child.await("READY"::equals, 60);
+      }
+      for (ChildJvm child : children) {
+        child.send("GO");
+      }
+      for (ChildJvm child : children) {
+        child.await(line -> line.startsWith("DONE "), 60);
+        assertEquals(0, child.waitFor(), child::describe);
+      }
+    } finally {
+      for (ChildJvm child : children) {
+        child.close();
+      }
+    }
+    StoredGrant stored = FileTokenStore.create(dir).load(GrantKey.of("counter")).orElseThrow();
+    assertEquals(CHILDREN * perChild, stored.version());
+    assertEquals("v" + CHILDREN * perChild, new String(stored.sealed(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  @DisplayName("a lease excludes other processes and is released when its holder is killed")
+  void leaseAcrossProcesses() throws Exception {
+    Path dir = tempDir.resolve("tokens");
+    FileTokenStore store = FileTokenStore.create(dir);
+    GrantKey key = GrantKey.of("refresh/me");
+    Duration ttl = Duration.ofHours(1);
+
+    try (ChildJvm holder = holdLease(dir, key, "holder")) {
+      assertEquals("HELD", holder.await(line -> true, 60));
+      assertEquals(Optional.empty(), store.tryAcquireLease(key, ttl), "held by another process");
+      try (ChildJvm second = holdLease(dir, key, "second")) {
+        assertEquals("BUSY", second.await(line -> true, 60));
+      }
+
+      holder.kill(); // SIGKILL: the holder never closes its lease
+      try (TokenStore.Lease lease = store.tryAcquireLease(key, ttl).orElseThrow()) {
+        assertEquals(key, lease.key());
+      }
+    }
+    // And a cleanly closed lease is free for others at once.
+    try (ChildJvm holder = holdLease(dir, key, "closer")) {
+      assertEquals("HELD", holder.await(line -> true, 60));
+      holder.send("release");
+      assertEquals("RELEASED", holder.await(line -> true, 60));
+      store.tryAcquireLease(key, ttl).orElseThrow().close();
+    }
+  }
+
+  private ChildJvm holdLease(Path dir, GrantKey key, String name) {
+    return ChildJvm.start(tempDir, name, StoreChild.class, "hold-lease", dir.toString(), key.value());
+  }
+
+  private static List<Path> tempFiles(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> p.getFileName().toString().contains(".tmp-")).toList();
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package io.tokenbroker.store.file;
+
+import io.tokenbroker.oauth.GrantKey;
+import io.tokenbroker.oauth.StoredGrant;
+import io.tokenbroker.oauth.TokenStore;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * The main class of the child JVMs that {@link MultiProcessTest} starts. Talks over stdin/stdout
+ * in lines; exits with status 3 if it ever reads an invalid entry.
+ */
+public final class StoreChild {
+  private StoreChild() {}
+
+  public static void main(String[] args) throws Exception {
+    PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    FileTokenStore store = FileTokenStore.create(Path.of(args[1]));
+    switch (args[0]) {
+      case "write-loop" -> writeLoop(store, out, GrantKey.of(args[2]), GrantKey.of(args[3]));
+      case "increment" -> increment(store, out, in, GrantKey.of(args[2]), Integer.parseInt(args[3]));
+      case "hold-lease" -> holdLease(store, out, in, GrantKey.of(args[2]));
+      default -> throw new IllegalArgumentException(args[0]);
+    }
+  }
+
+  /**
+   * Forever: load a key, check its payload, write the next version with a fresh payload, and
+   * print {@code ACK key version digest} once the write returned. Alternates between two keys.
+   */
+  private static void writeLoop(FileTokenStore store, PrintStream out, GrantKey... keys) {
+    Random random = new Random();
+    out.println("READY");
+    out.flush();
+    for (long i = 0; ; i++) {
+      GrantKey key = keys[(int) (i % keys.length)];
+      Optional<StoredGrant> current = store.load(key);
+      long version = current.map(StoredGrant::version).orElse(0L);
+      if (current.isPresent()) {
+        try {
+          Payloads.verify(current.get().sealed(), version);
+        } catch (IllegalStateException e) {
+          out.println("BAD " + key + " " + version + " " + e.getMessage());
+          out.flush();
+          System.exit(3);
+        }
+      }
+      byte[] payload = Payloads.make(version + 1, random);
+      if (store.compareAndSet(version, new StoredGrant(key, version + 1, payload, null))) {
+        out.println("ACK " + key + " " + (version + 1) + " " + Payloads.digest(payload));
+        out.flush();
+      }
+    }
+  }
+
+  private static void increment(
+      TokenStore store, PrintStream out, BufferedReader in, GrantKey key, int count)
+      throws Exception {
+    out.println("READY");
+    out.flush();
+    in.readLine(); // GO
+    int conflicts = 0;
+    for (int done = 0; done < count; ) {
+      long version = store.load(key).map(StoredGrant::version).orElse(0L);
+      byte[] payload = ("v" + (version + 1)).getBytes(StandardCharsets.UTF_8);
+      if (store.compareAndSet(version, new StoredGrant(key, version + 1, payload, null))) {
+        done++;
+      } else {
+        conflicts++;
+      }
+    }
+    out.println("DONE " + count + " " + conflicts);
+    out.flush();
+  }
+
+  private static void holdLease(TokenStore store, PrintStream out, BufferedReader in, GrantKey key)
+      throws Exception {
+    Optional<TokenStore.Lease> lease = store.tryAcquireLease(key, Duration.ofHours(1));
+    out.println(lease.isPresent() ? "HELD" : "BUSY");
+    out.flush();
+    in.readLine(); // wait to be killed or told to release
+    lease.ifPresent(TokenStore.Lease::close);
+    out.println("RELEASED");
+    out.flush();
+  }
+}
