@@ -420,12 +420,17 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
     }
   }
 
-  /** Checks the table now; with {@code deferUnavailable}, a database that is down is left for later. */
+  /**
+   * Checks the table now; with {@code deferUnavailable}, a database that cannot be reached is left
+   * for the first call.
+   */
   private void initialize(boolean deferUnavailable) {
     try {
       ready();
     } catch (TokenStoreException e) {
-      if (!deferUnavailable || e.reason() != Reason.UNAVAILABLE) {
+      if (!deferUnavailable
+          || !(e.getCause() instanceof SQLException cause)
+          || !SqlErrors.isTransient(cause, Dialect.OTHER)) {
         throw e;
       }
       LOG.log(

@@ -40,6 +40,13 @@ final class SqlErrors {
           90067, // CONNECTION_BROKEN_1
           90131); // CONCURRENT_UPDATE_1
 
+  private static final Set<Integer> H2_MISCONFIGURATION_CODES =
+      Set.of(
+          90079, // SCHEMA_NOT_FOUND_1
+          90096, // NOT_ENOUGH_RIGHTS_FOR_1
+          90097, // DATABASE_IS_READ_ONLY
+          90146); // DATABASE_NOT_FOUND_WITH_IF_EXISTS_1
+
   /** Whether retrying the same statement soon may succeed. */
   static boolean isTransient(SQLException e, Dialect dialect) {
     for (Throwable t = e; t != null; t = next(t)) {
@@ -88,6 +95,9 @@ final class SqlErrors {
             || state.startsWith("0A") // feature not supported
             || state.startsWith("22") // data exception: a column too small, a wrong encoding
             || state.startsWith("25"))) { // invalid transaction state: a read-only connection
+      return true;
+    }
+    if (dialect == Dialect.H2 && H2_MISCONFIGURATION_CODES.contains(e.getErrorCode())) {
       return true;
     }
     if (dialect == Dialect.SQLITE) {

@@ -30,6 +30,9 @@ final class FlakyDataSource implements DataSource {
   volatile Supplier<SQLException> failure =
       () -> new java.sql.SQLTransientConnectionException("connection refused (simulated)", "08001");
 
+  /** Which statements the statement failures apply to, by their SQL text. */
+  volatile java.util.function.Predicate<String> failingStatements = sql -> true;
+
   final AtomicInteger connectionsRequested = new AtomicInteger();
 
   FlakyDataSource(DataSource delegate) {
@@ -58,7 +61,8 @@ final class FlakyDataSource implements DataSource {
     InvocationHandler handler =
         (proxy, method, args) -> {
           Object result = invoke(connection, method, args);
-          if (result instanceof PreparedStatement statement) {
+          if (result instanceof PreparedStatement statement
+              && failingStatements.test((String) args[0])) {
             return wrap(statement);
           }
           return result;
