@@ -1,0 +1,130 @@
+package io.tokenbroker.oauth;
+
+import static java.util.Objects.requireNonNull;
+
+import com.nimbusds.oauth2.sdk.AuthorizationErrorResponse;
+import com.nimbusds.oauth2.sdk.AuthorizationResponse;
+import com.nimbusds.oauth2.sdk.AuthorizationSuccessResponse;
+import com.nimbusds.oauth2.sdk.ErrorObject;
+import com.nimbusds.oauth2.sdk.ParseException;
+import java.net.URI;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One authorization-code consent attempt: the URL to send the user to, and the means to finish
+ * with the code. Carries a fresh random {@code state} and, where the provider supports it, a PKCE
+ * S256 verifier that never leaves this object except in the token request.
+ *
+ * <p>Finish in one of three ways: {@link #complete(URI)} with the callback URI (loopback receiver
+ * or an app-hosted callback; {@code state} is checked), or {@link #exchange(String)} with a code the
+ * user pasted (out-of-band, {@link TokenClient#OUT_OF_BAND}). Thread-safe; single use is not
+ * enforced here because the server enforces it for codes.
+ */
+public final class AuthorizationRequest {
+  private final URI uri;
+  private final URI redirectUri;
+  private final String state;
+  private final boolean stateRequired;
+  private final Function<String, TokenSet> exchange;
+
+  AuthorizationRequest(
+      URI uri, URI redirectUri, String state, boolean stateRequired, Function<String, TokenSet> exchange) {
+    this.uri = uri;
+    this.redirectUri = redirectUri;
+    this.state = state;
+    this.stateRequired = stateRequired;
+    this.exchange = exchange;
+  }
+
+  /** The consent URL to open in the user's browser. */
+  public URI uri() {
+    return uri;
+  }
+
+  /** The redirect URI this request was made for. */
+  public URI redirectUri() {
+    return redirectUri;
+  }
+
+  /** The {@code state} value the callback must echo. Not a credential, but do not log it needlessly. */
+  public String state() {
+    return state;
+  }
+
+  /** Whether this is an out-of-band request (the user copies the code by hand). */
+  public boolean isOutOfBand() {
+    return redirectUri.equals(TokenClient.OUT_OF_BAND);
+  }
+
+  /**
+   * Finishes with the callback URI the browser was redirected to: checks {@code state}, turns an
+   * error answer into a {@link ConsentException}, and exchanges the code for tokens.
+   *
+   * @throws ConsentException if the callback carries an error, a wrong or missing state, or no code
+   */
+  public TokenSet complete(URI callbackUri) {
+    requireNonNull(callbackUri, "callbackUri == null");
+    AuthorizationResponse response;
+    try {
+      response = AuthorizationResponse.parse(callbackUri);
+    } catch (ParseException e) {
+      throw new ConsentException(
+          "the consent callback could not be read: no code or error parameter",
+          ConsentException.Kind.INVALID_CALLBACK, null, null);
+    }
+    String echoed = response.getState() == null ? null : response.getState().getValue();
+    checkState(echoed);
+    if (response instanceof AuthorizationErrorResponse error) {
+      ErrorObject object = error.getErrorObject();
+      String code = object.getCode();
+      boolean denied = "access_denied".equals(code);
+      throw new ConsentException(
+          denied ? "the user or the server denied the authorization request" : "the authorization request failed",
+          denied ? ConsentException.Kind.ACCESS_DENIED : ConsentException.Kind.ERROR_RESPONSE,
+          code, object.getDescription());
+    }
+    AuthorizationSuccessResponse success = (AuthorizationSuccessResponse) response;
+    if (success.getAuthorizationCode() == null) {
+      throw new ConsentException(
+          "the consent callback has no code", ConsentException.Kind.INVALID_CALLBACK, null, null);
+    }
+    return exchange.apply(success.getAuthorizationCode().getValue());
+  }
+
+  /**
+   * Finishes with a code the user copied by hand (out-of-band). Surrounding white space is ignored.
+   */
+  public TokenSet exchange(String code) {
+    requireNonNull(code, "code == null");
+    String trimmed = code.strip();
+    if (trimmed.isEmpty()) {
+      throw new ConsentException("the authorization code is empty", ConsentException.Kind.INVALID_CALLBACK, null, null);
+    }
+    return exchange.apply(trimmed);
+  }
+
+  private void checkState(@Nullable String echoed) {
+    if (echoed == null) {
+      if (stateRequired) {
+        throw new ConsentException(
+            "the consent callback did not echo the state parameter; refusing it (possible forgery)",
+            ConsentException.Kind.STATE_MISMATCH, null, null);
+      }
+      return;
+    }
+    if (!MessageDigest.isEqual(
+        echoed.getBytes(StandardCharsets.UTF_8), state.getBytes(StandardCharsets.UTF_8))) {
+      throw new ConsentException(
+          "the consent callback's state does not match this request (a forged or stale callback)",
+          ConsentException.Kind.STATE_MISMATCH, null, null);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "AuthorizationRequest[redirect=" + redirectUri + "]";
+  }
+}

@@ -1,0 +1,714 @@
+package io.tokenbroker.oauth;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.UnknownHostException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Receives the OAuth 2.0 authorization-code redirect on a local HTTP listener (RFC 8252 §7.3), for
+ * command-line helpers and desktop tools that run the consent in the user's browser.
+ *
+ * <p>Security properties:
+ *
+ * <ul>
+ *   <li><b>Loopback only.</b> The listener binds {@code 127.0.0.1} and nothing else, never the
+ *       wildcard address: other machines cannot reach it, and the redirect URI is {@code
+ *       http://127.0.0.1:PORT/PATH} (an IP literal, so no {@code localhost} name resolution).
+ *   <li><b>Single use.</b> Exactly one request to the callback path is taken as the callback. Any
+ *       later callback is answered {@code 409} and cannot change the result; once the result is
+ *       known the listener is stopped, so further connections are refused. Other paths get {@code
+ *       404}, other methods {@code 405}, and the receiver keeps waiting.
+ *   <li><b>State check.</b> The callback's {@code state} must equal the expected one (compared in
+ *       constant time), otherwise {@link ConsentException.Kind#STATE_MISMATCH}. For vendors that do
+ *       not echo {@code state}, {@link Builder#stateRequired(boolean) stateRequired(false)} accepts
+ *       a <em>missing</em> state; a <em>different</em> state is always rejected.
+ *   <li><b>Timeout.</b> {@link #awaitCallback(String, Duration)} waits at most the given time
+ *       (default {@link #DEFAULT_TIMEOUT}), then fails with {@link ConsentException.Kind#TIMEOUT}
+ *       and stops the listener.
+ *   <li><b>No leaks.</b> The authorization code and the callback query are never logged, never put
+ *       into exception messages and never echoed into the browser page; pages are self-contained
+ *       (no external resources), {@code Cache-Control: no-store}, {@code Referrer-Policy:
+ *       no-referrer} and a {@code Content-Security-Policy} that allows only the page's own inline
+ *       style. Text from the callback shown on a page (an {@code error_description}) is
+ *       HTML-escaped.
+ * </ul>
+ *
+ * <p>Usage:
+ *
+ * <pre>{@code
+ * try (LoopbackReceiver receiver = LoopbackReceiver.start()) {
+ *   URI redirectUri = receiver.redirectUri();          // http://127.0.0.1:54321/callback
+ *   String state = ...;                                // fresh, unguessable
+ *   openBrowser(authorizationUrl(redirectUri, state)); // the user consents
+ *   URI callback = receiver.awaitCallback(state, Duration.ofMinutes(5));
+ *   // exchange the code in `callback` (with the same redirectUri) for tokens
+ * }
+ * }</pre>
+ *
+ * <p>The callback may arrive before {@code awaitCallback} is called; it is held (the browser waits
+ * for its page) until {@code awaitCallback} judges it.
+ *
+ * <p>Thread-safety: instances are safe for use from several threads. {@link #awaitCallback} may be
+ * called once per receiver; {@link #close()} may be called at any time, from any thread, any number
+ * of times.
+ *
+ * <p>Failure modes: {@link ConsentException} for a denied, forged, malformed or missing callback;
+ * {@link UncheckedIOException} if the listener cannot be started (for a fixed port: the port is in
+ * use); {@link CancellationException} if the receiver is closed (or the waiting thread interrupted)
+ * before a result.
+ */
+public final class LoopbackReceiver implements AutoCloseable {
+  /** The callback path used unless the builder sets another: {@value}. */
+  public static final String DEFAULT_PATH = "/callback";
+
+  /** The wait used by {@link #awaitCallback(String)}: 5 minutes. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+
+  private static final System.Logger LOG = System.getLogger(LoopbackReceiver.class.getName());
+  private static final String DEFAULT_SUCCESS_MESSAGE =
+      "Authorization complete. You can close this window and return to the application.";
+  private static final String STYLE =
+      "body{font-family:system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em;"
+          + "color:#222;line-height:1.5}h1{font-size:1.4em}";
+  private static final String CONTENT_SECURITY_POLICY =
+      "default-src 'none'; style-src '"
+          + sha256Base64(STYLE)
+          + "'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  private static final int MAX_ECHOED_TEXT = 300;
+  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+
+  private enum Phase {
+    /** Listening; no callback yet. */
+    WAITING,
+    /** A callback arrived and is held until {@code awaitCallback} judges it. */
+    RECEIVED,
+    /** The result is known (or the wait timed out); the listener is stopped. */
+    DONE,
+    /** {@link #close()} was called before a result. */
+    CLOSED
+  }
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final String path;
+  private final URI redirectUri;
+  private final boolean stateRequired;
+  private final String successMessage;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  // Guarded by lock.
+  private Phase phase = Phase.WAITING;
+  private @Nullable HttpExchange pending;
+  private boolean awaitCalled;
+  private boolean stopped;
+
+  private LoopbackReceiver(Builder builder) {
+    this.path = builder.path;
+    this.stateRequired = builder.stateRequired;
+    this.successMessage = builder.successMessage;
+    InetAddress loopback;
+    try {
+      loopback = InetAddress.getByAddress("127.0.0.1", new byte[] {127, 0, 0, 1});
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e); // cannot happen for a 4-byte address
+    }
+    HttpServer created;
+    try {
+      created = HttpServer.create(new InetSocketAddress(loopback, builder.port), 8);
+    } catch (BindException e) {
+      throw new UncheckedIOException(
+          builder.port == 0
+              ? "Cannot listen on 127.0.0.1 (no free port?): " + e.getMessage()
+              : "Cannot listen on 127.0.0.1:"
+                  + builder.port
+                  + ": the port is in use (or not allowed). Stop whatever uses it, choose another"
+                  + " fixed port registered as a redirect URI with the provider, or use port 0 for"
+                  + " a random port if the provider accepts any loopback port.",
+          e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot start the loopback receiver on 127.0.0.1:" + builder.port + ": " + e, e);
+    }
+    this.server = created;
+    this.executor =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "tokenbroker-loopback-" + THREAD_IDS.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    server.setExecutor(executor);
+    // One context for everything, so that paths are matched exactly (contexts match by prefix).
+    server.createContext("/", this::handle);
+    server.start();
+    int port = server.getAddress().getPort();
+    this.redirectUri = URI.create("http://127.0.0.1:" + port + path);
+    LOG.log(Level.DEBUG, "Loopback receiver listening on {0}", redirectUri);
+  }
+
+  /** Starts a receiver on a random free port with the path {@value #DEFAULT_PATH}. */
+  public static LoopbackReceiver start() {
+    return builder().start();
+  }
+
+  /**
+   * Starts a receiver on {@code port} (0 for a random free port) with the path {@value
+   * #DEFAULT_PATH}.
+   *
+   * @throws IllegalArgumentException if {@code port} is outside 0..65535
+   * @throws UncheckedIOException if the port is in use
+   */
+  public static LoopbackReceiver start(int port) {
+    return builder().port(port).start();
+  }
+
+  /** A builder for a receiver with another path, port, state rule or page text. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The redirect URI to send in the authorization request: {@code http://127.0.0.1:PORT/PATH}. */
+  public URI redirectUri() {
+    return redirectUri;
+  }
+
+  /** The port the receiver listens on (the random one if it was started with port 0). */
+  public int port() {
+    return redirectUri.getPort();
+  }
+
+  /** Same as {@link #awaitCallback(String, Duration)} with {@link #DEFAULT_TIMEOUT}. */
+  public URI awaitCallback(String expectedState) {
+    return awaitCallback(expectedState, DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * Waits for the one callback and returns it as {@code http://127.0.0.1:PORT/PATH?QUERY} (the
+   * query as received, still encoded), holding the authorization {@code code} and {@code state}.
+   * The browser gets a small page telling the user they can close the window. The listener is
+   * stopped when this returns or throws.
+   *
+   * @param expectedState the {@code state} sent in the authorization request
+   * @param timeout how long to wait for the callback; positive
+   * @throws ConsentException {@link ConsentException.Kind#STATE_MISMATCH} if the callback's state
+   *     is missing (unless not {@linkplain Builder#stateRequired(boolean) required}) or different;
+   *     {@link ConsentException.Kind#ACCESS_DENIED} for {@code error=access_denied}; {@link
+   *     ConsentException.Kind#ERROR_RESPONSE} for any other {@code error}; {@link
+   *     ConsentException.Kind#INVALID_CALLBACK} if there is no {@code code} (or a parameter is
+   *     repeated or badly encoded); {@link ConsentException.Kind#TIMEOUT} if nothing arrived in
+   *     time
+   * @throws IllegalStateException if {@code awaitCallback} was already called on this receiver
+   * @throws CancellationException if the receiver was closed, or the calling thread interrupted
+   *     (its interrupt flag is then set again), before a result
+   */
+  public URI awaitCallback(String expectedState, Duration timeout) {
+    requireNonNull(expectedState, "expectedState == null");
+    requireNonNull(timeout, "timeout == null");
+    if (expectedState.isEmpty()) {
+      throw new IllegalArgumentException("expectedState is empty");
+    }
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive: " + timeout);
+    }
+    long timeoutNanos = saturatedNanos(timeout);
+    long deadline = System.nanoTime() + timeoutNanos;
+    HttpExchange exchange;
+    lock.lock();
+    try {
+      if (awaitCalled) {
+        throw new IllegalStateException("awaitCallback may be called only once per receiver");
+      }
+      awaitCalled = true;
+      while (phase == Phase.WAITING) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          break;
+        }
+        try {
+          changed.awaitNanos(remaining);
+        } catch (InterruptedException e) {
+          phase = Phase.CLOSED;
+          respondToPendingAndStop(503, "The application stopped waiting for this sign-in.");
+          Thread.currentThread().interrupt();
+          throw new CancellationException(
+              "Interrupted while waiting for the authorization callback at " + redirectUri);
+        }
+      }
+      switch (phase) {
+        case CLOSED:
+          throw new CancellationException(
+              "The loopback receiver at " + redirectUri + " was closed before a callback arrived");
+        case WAITING:
+          phase = Phase.DONE;
+          stopServer();
+          throw new ConsentException(
+              "No authorization callback arrived at "
+                  + redirectUri
+                  + " within "
+                  + human(timeout)
+                  + ". Start the consent again (a new receiver, authorization URL and state) and"
+                  + " finish it in the browser in time, or pass a longer timeout to awaitCallback",
+              ConsentException.Kind.TIMEOUT,
+              null,
+              null);
+        case RECEIVED:
+          phase = Phase.DONE;
+          exchange = requireNonNull(pending, "pending");
+          pending = null;
+          break;
+        default:
+          throw new IllegalStateException("unexpected phase " + phase);
+      }
+    } finally {
+      lock.unlock();
+    }
+    try {
+      return judge(exchange, expectedState);
+    } finally {
+      lock.lock();
+      try {
+        stopServer();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /**
+   * Stops the listener; a callback that arrived but was not judged yet is answered {@code 503}.
+   * Idempotent. A thread blocked in {@link #awaitCallback} gets a {@link CancellationException}.
+   */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (phase == Phase.WAITING || phase == Phase.RECEIVED) {
+        phase = Phase.CLOSED;
+        changed.signalAll();
+      }
+      respondToPendingAndStop(503, "The application stopped waiting for this sign-in.");
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    lock.lock();
+    try {
+      return "LoopbackReceiver[" + redirectUri + ", " + phase.name().toLowerCase(Locale.ROOT) + "]";
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- HTTP side -------------------------------------------------------------------------------
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try {
+      String requestPath = exchange.getRequestURI().getRawPath();
+      if (!path.equals(requestPath)) {
+        // Only the path: the query may hold a code sent to a misconfigured redirect URI.
+        LOG.log(
+            Level.DEBUG,
+            "Loopback receiver: 404 for unexpected path {0}",
+            printable(String.valueOf(requestPath)));
+        respond(exchange, 404, page("Not found", "This address is not the sign-in callback."));
+        return;
+      }
+      if (!"GET".equals(exchange.getRequestMethod())) {
+        exchange.getResponseHeaders().set("Allow", "GET");
+        respond(
+            exchange,
+            405,
+            page("Method not allowed", "The sign-in callback accepts only GET requests."));
+        return;
+      }
+      lock.lock();
+      try {
+        if (phase == Phase.WAITING) {
+          phase = Phase.RECEIVED;
+          pending = exchange;
+          changed.signalAll();
+          return; // answered by awaitCallback (or close)
+        }
+      } finally {
+        lock.unlock();
+      }
+      LOG.log(Level.DEBUG, "Loopback receiver: 409 for a callback after the first one");
+      respond(
+          exchange,
+          409,
+          page(
+              "Sign-in link already used",
+              "This sign-in callback was already received. Start the sign-in again from the"
+                  + " application if needed."));
+    } catch (RuntimeException | IOException e) {
+      exchange.close();
+      throw e;
+    }
+  }
+
+  private URI judge(HttpExchange exchange, String expectedState) {
+    String rawQuery = exchange.getRequestURI().getRawQuery();
+    URI callback = URI.create(redirectUri + (rawQuery == null ? "" : "?" + rawQuery));
+    Map<String, String> params;
+    try {
+      params = parseQuery(rawQuery);
+    } catch (IllegalArgumentException e) {
+      throw fail(
+          exchange,
+          "The callback is malformed: a parameter is repeated or badly encoded.",
+          new ConsentException(
+              "The authorization callback at "
+                  + redirectUri
+                  + " is malformed: "
+                  + e.getMessage(), // our own text, without values
+              ConsentException.Kind.INVALID_CALLBACK,
+              null,
+              null));
+    }
+    String state = params.get("state");
+    if (state == null ? stateRequired : !constantTimeEquals(state, expectedState)) {
+      throw fail(
+          exchange,
+          "The sign-in response did not match this sign-in attempt (its state is "
+              + (state == null ? "missing" : "different")
+              + "). It may be stale or forged. Start the sign-in again from the application.",
+          new ConsentException(
+              "The authorization callback's state is "
+                  + (state == null ? "missing" : "different from the one sent")
+                  + "; the callback may be stale or forged. Start the consent again with a new"
+                  + " authorization URL and state",
+              ConsentException.Kind.STATE_MISMATCH,
+              null,
+              null));
+    }
+    String error = params.get("error");
+    if (error != null) {
+      String safeError = printable(error);
+      String description = params.get("error_description");
+      String safeDescription = description == null ? null : printable(description);
+      boolean denied = error.equals("access_denied");
+      String shown =
+          (denied
+                  ? "Access was denied."
+                  : "The authorization server reported an error: " + safeError + ".")
+              + (safeDescription == null || safeDescription.isBlank() ? "" : " " + safeDescription);
+      throw fail(
+          exchange,
+          shown,
+          new ConsentException(
+              denied
+                  ? "The user or the authorization server denied access"
+                  : "The authorization server returned an error instead of a code",
+              denied ? ConsentException.Kind.ACCESS_DENIED : ConsentException.Kind.ERROR_RESPONSE,
+              safeError,
+              safeDescription));
+    }
+    String code = params.get("code");
+    if (code == null || code.isEmpty()) {
+      throw fail(
+          exchange,
+          "The sign-in response carried no authorization code.",
+          new ConsentException(
+              "The authorization callback at "
+                  + redirectUri
+                  + " carried neither a code nor an error",
+              ConsentException.Kind.INVALID_CALLBACK,
+              null,
+              null));
+    }
+    respondQuietly(exchange, 200, page("Signed in", successMessage));
+    LOG.log(Level.DEBUG, "Loopback receiver: authorization callback received at {0}", redirectUri);
+    return callback;
+  }
+
+  private ConsentException fail(HttpExchange exchange, String shownText, ConsentException e) {
+    respondQuietly(
+        exchange,
+        400,
+        page(
+            "Sign-in failed",
+            shownText + " You can close this window and return to the application."));
+    LOG.log(Level.DEBUG, "Loopback receiver: callback rejected ({0})", e.kind());
+    return e;
+  }
+
+  // Requires lock.
+  private void respondToPendingAndStop(int status, String text) {
+    HttpExchange held = pending;
+    pending = null;
+    if (held != null) {
+      respondQuietly(held, status, page("Sign-in cancelled", text));
+    }
+    stopServer();
+  }
+
+  // Requires lock.
+  private void stopServer() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    server.stop(0);
+    executor.shutdownNow();
+    LOG.log(Level.DEBUG, "Loopback receiver at {0} stopped", redirectUri);
+  }
+
+  private static void respondQuietly(HttpExchange exchange, int status, byte[] body) {
+    try {
+      respond(exchange, status, body);
+    } catch (IOException | RuntimeException e) {
+      // The browser went away; the result does not depend on it.
+      LOG.log(Level.DEBUG, "Loopback receiver: could not answer the browser: {0}", e.toString());
+      exchange.close();
+    }
+  }
+
+  private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
+    var headers = exchange.getResponseHeaders();
+    headers.set("Content-Type", "text/html; charset=utf-8");
+    headers.set("Cache-Control", "no-store");
+    headers.set("Pragma", "no-cache");
+    headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    headers.set("Referrer-Policy", "no-referrer");
+    headers.set("X-Content-Type-Options", "nosniff");
+    headers.set("X-Frame-Options", "DENY");
+    exchange.sendResponseHeaders(status, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  private static byte[] page(String title, String text) {
+    String html =
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            + "<meta name=\"referrer\" content=\"no-referrer\">"
+            + "<title>"
+            + escapeHtml(title)
+            + "</title><style>"
+            + STYLE
+            + "</style></head><body><h1>"
+            + escapeHtml(title)
+            + "</h1><p>"
+            + escapeHtml(text)
+            + "</p></body></html>\n";
+    return html.getBytes(UTF_8);
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  /**
+   * Parses an {@code application/x-www-form-urlencoded} query; RFC 6749 §3.1 forbids repeated
+   * parameters, so a repeat is an error (it could smuggle a second code or state).
+   */
+  private static Map<String, String> parseQuery(@Nullable String rawQuery) {
+    Map<String, String> params = new HashMap<>();
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return params;
+    }
+    for (String pair : rawQuery.split("&", -1)) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+      String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+      if (params.putIfAbsent(name, value) != null) {
+        throw new IllegalArgumentException(
+            "a parameter is repeated" + (isKnownParameter(name) ? " (" + name + ")" : ""));
+      }
+    }
+    return params;
+  }
+
+  private static boolean isKnownParameter(String name) {
+    return switch (name) {
+      case "code", "state", "error", "error_description", "error_uri", "iss" -> true;
+      default -> false;
+    };
+  }
+
+  private static String decode(String s) {
+    try {
+      return URLDecoder.decode(s, UTF_8);
+    } catch (IllegalArgumentException e) {
+      // URLDecoder's message quotes the input; replace it.
+      throw new IllegalArgumentException("a parameter is not valid percent-encoding");
+    }
+  }
+
+  /** Compares without leaking where the strings differ or how long the expected one is. */
+  private static boolean constantTimeEquals(String actual, String expected) {
+    return MessageDigest.isEqual(sha256(actual), sha256(expected));
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError("SHA-256 is required on every Java platform", e);
+    }
+  }
+
+  private static String sha256Base64(String s) {
+    return "sha256-" + Base64.getEncoder().encodeToString(sha256(s));
+  }
+
+  /** Strips control characters (log and message injection) and caps the length. */
+  private static String printable(String s) {
+    StringBuilder out = new StringBuilder(Math.min(s.length(), MAX_ECHOED_TEXT + 1));
+    for (int i = 0; i < s.length() && out.length() < MAX_ECHOED_TEXT; i++) {
+      char c = s.charAt(i);
+      out.append(Character.isISOControl(c) ? ' ' : c);
+    }
+    if (s.length() > MAX_ECHOED_TEXT) {
+      out.append('…');
+    }
+    return out.toString();
+  }
+
+  static String escapeHtml(String s) {
+    StringBuilder out = new StringBuilder(s.length() + 16);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '&' -> out.append("&amp;");
+        case '<' -> out.append("&lt;");
+        case '>' -> out.append("&gt;");
+        case '"' -> out.append("&quot;");
+        case '\'' -> out.append("&#39;");
+        default -> out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE / 2; // "forever" without overflowing the deadline arithmetic
+    }
+  }
+
+  private static String human(Duration d) {
+    if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+      return d.toMillis() + " ms";
+    }
+    long seconds = d.getSeconds();
+    long h = seconds / 3600;
+    long m = seconds % 3600 / 60;
+    long s = seconds % 60;
+    StringBuilder out = new StringBuilder();
+    if (h > 0) {
+      out.append(h).append(" h ");
+    }
+    if (m > 0) {
+      out.append(m).append(" min ");
+    }
+    if (s > 0 || out.length() == 0) {
+      out.append(s).append(" s ");
+    }
+    return out.toString().trim();
+  }
+
+  /**
+   * Configures a {@link LoopbackReceiver}. Not thread-safe; each {@link #start()} starts a new
+   * receiver.
+   */
+  public static final class Builder {
+    private int port;
+    private String path = DEFAULT_PATH;
+    private boolean stateRequired = true;
+    private String successMessage = DEFAULT_SUCCESS_MESSAGE;
+
+    private Builder() {}
+
+    /**
+     * The port on 127.0.0.1; 0 (the default) picks a random free one. Use a fixed port only for a
+     * provider that requires the exact redirect URI, port included, to be registered.
+     */
+    public Builder port(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port must be in 0..65535: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * The callback path, matched exactly; default {@value LoopbackReceiver#DEFAULT_PATH}. Must
+     * start with {@code /} and hold only unreserved characters, {@code /}, {@code .} and {@code -}.
+     */
+    public Builder path(String path) {
+      requireNonNull(path, "path == null");
+      if (!path.matches("/[A-Za-z0-9._~/-]*")) {
+        throw new IllegalArgumentException(
+            "path must start with / and hold only letters, digits and ._~/- : " + path);
+      }
+      this.path = path;
+      return this;
+    }
+
+    /**
+     * Whether the callback must carry {@code state} (default {@code true}). Set {@code false} only
+     * for a provider that does not echo {@code state}: a missing state is then accepted, but a
+     * state different from the expected one still fails with {@link
+     * ConsentException.Kind#STATE_MISMATCH}.
+     */
+    public Builder stateRequired(boolean stateRequired) {
+      this.stateRequired = stateRequired;
+      return this;
+    }
+
+    /** The text of the page the browser shows after a successful callback (HTML-escaped). */
+    public Builder successMessage(String successMessage) {
+      requireNonNull(successMessage, "successMessage == null");
+      if (successMessage.isBlank()) {
+        throw new IllegalArgumentException("successMessage is blank");
+      }
+      this.successMessage = successMessage;
+      return this;
+    }
+
+    /**
+     * Starts listening.
+     *
+     * @throws UncheckedIOException if the listener cannot bind (for a fixed port: it is in use)
+     */
+    public LoopbackReceiver start() {
+      return new LoopbackReceiver(this);
+    }
+  }
+}

@@ -1,0 +1,255 @@
+package io.tokenbroker.oauth;
+
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
+import io.tokenbroker.oauth.internal.Backoff;
+import io.tokenbroker.oauth.internal.JdkHttpSender;
+import io.tokenbroker.oauth.internal.RetryAfter;
+import io.tokenbroker.oauth.internal.Sleeper;
+import io.tokenbroker.oauth.internal.TokenResponses;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sends token-endpoint requests with bounded retries and turns every answer into a {@link
+ * TokenSet} or a typed {@link TokenBrokerException}. Thread-safe.
+ */
+final class TokenEndpoint {
+  private static final Set<String> CONFIGURATION_ERRORS =
+      Set.of(
+          "invalid_client",
+          "unauthorized_client",
+          "invalid_scope",
+          "invalid_request",
+          "unsupported_grant_type");
+
+  private final Provider provider;
+  private final HTTPRequestSender sender;
+  private final Clock clock;
+  private final RetryPolicy retryPolicy;
+  private final Sleeper sleeper;
+  private final RandomGenerator random;
+
+  TokenEndpoint(
+      Provider provider,
+      HTTPRequestSender sender,
+      Clock clock,
+      RetryPolicy retryPolicy,
+      Sleeper sleeper,
+      RandomGenerator random) {
+    this.provider = provider;
+    this.sender = sender;
+    this.clock = clock;
+    this.retryPolicy = retryPolicy;
+    this.sleeper = sleeper;
+    this.random = random;
+  }
+
+  /**
+   * Requests tokens, retrying transient failures per the policy. {@code secrets} are the values
+   * this request carries; they are scrubbed from any server text quoted in an exception.
+   */
+  TokenSet requestTokens(
+      String what, Supplier<HTTPRequest> request, Collection<String> secrets, @Nullable GrantKey key) {
+    return withRetries(
+        what, () -> toTokenSet(what, send(what, request.get(), secrets, key), secrets, key));
+  }
+
+  /** Sends a request whose success has no body to read (revocation). */
+  void requestNoContent(
+      String what, Supplier<HTTPRequest> request, Collection<String> secrets, @Nullable GrantKey key) {
+    withRetries(
+        what,
+        () -> {
+          HTTPResponse response = send(what, request.get(), secrets, key);
+          if (!response.indicatesSuccess()) {
+            throw failure(what, response, secrets, key);
+          }
+          return null;
+        });
+  }
+
+  private <T> T withRetries(String what, Supplier<T> attempt) {
+    for (int number = 1; ; number++) {
+      try {
+        return attempt.get();
+      } catch (TransientTokenException e) {
+        if (number >= retryPolicy.maxAttempts()) {
+          throw e;
+        }
+        Duration wait;
+        if (e.retryAfter().isPresent()) {
+          wait = e.retryAfter().get();
+          if (wait.compareTo(retryPolicy.maxRetryAfter()) > 0) {
+            throw e; // The server asked for longer than we are willing to block.
+          }
+        } else {
+          wait =
+              Backoff.fullJitter(
+                  number, retryPolicy.initialBackoff(), retryPolicy.maxBackoff(), random);
+        }
+        try {
+          sleeper.sleep(wait);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private HTTPResponse send(
+      String what, HTTPRequest request, Collection<String> secrets, @Nullable GrantKey key) {
+    URI endpoint = request.getURI();
+    String where = what + " at " + withoutQuery(endpoint);
+    try {
+      return (HTTPResponse) request.send(sender);
+    } catch (JdkHttpSender.ResponseTooLargeException e) {
+      throw transientFailure(where + " failed: " + e.getMessage(), TransientTokenException.Kind.RESPONSE_TOO_LARGE, 0, key, e);
+    } catch (HttpTimeoutException e) {
+      throw transientFailure(where + " timed out", TransientTokenException.Kind.TIMEOUT, 0, key, e);
+    } catch (InterruptedIOException e) {
+      throw transientFailure(where + " was interrupted", TransientTokenException.Kind.NETWORK, 0, key, e);
+    } catch (IOException e) {
+      Throwable tooLarge = findCause(e, JdkHttpSender.ResponseTooLargeException.class);
+      if (tooLarge != null) {
+        throw transientFailure(where + " failed: " + tooLarge.getMessage(), TransientTokenException.Kind.RESPONSE_TOO_LARGE, 0, key, e);
+      }
+      if (findCause(e, HttpTimeoutException.class) != null) {
+        throw transientFailure(where + " timed out", TransientTokenException.Kind.TIMEOUT, 0, key, e);
+      }
+      throw transientFailure(
+          where + " failed: " + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : " " + scrub(e.getMessage(), secrets)),
+          TransientTokenException.Kind.NETWORK, 0, key, e);
+    }
+  }
+
+  private TokenSet toTokenSet(
+      String what, HTTPResponse response, Collection<String> secrets, @Nullable GrantKey key) {
+    int status = response.getStatusCode();
+    if (status < 200 || status > 299) {
+      throw failure(what, response, secrets, key);
+    }
+    Instant now = clock.instant();
+    TokenResponses.Parsed parsed;
+    try {
+      parsed = TokenResponses.parseSuccess(response.getBody(), provider.normalizer());
+    } catch (TokenResponses.MalformedResponseException e) {
+      throw transientFailure(
+          what + " answered HTTP " + status + " with an unusable body: " + e.getMessage(),
+          TransientTokenException.Kind.MALFORMED_RESPONSE, status, key, null);
+    }
+    Duration lifetime =
+        parsed.expiresInSeconds() >= 0
+            ? Duration.ofSeconds(parsed.expiresInSeconds())
+            : provider.defaultTokenLifetime();
+    Instant issuedAt =
+        parsed.createdAtEpochSecond() >= 0 ? Instant.ofEpochSecond(parsed.createdAtEpochSecond()) : now;
+    return new TokenSet(
+        AccessToken.of(parsed.accessToken()),
+        parsed.tokenType(),
+        issuedAt,
+        now.plus(lifetime),
+        parsed.refreshToken() == null ? null : RefreshToken.of(parsed.refreshToken()),
+        parsed.refreshExpiresInSeconds() >= 0 ? now.plusSeconds(parsed.refreshExpiresInSeconds()) : null,
+        parsed.scopes());
+  }
+
+  private TokenBrokerException failure(
+      String what, HTTPResponse response, Collection<String> secrets, @Nullable GrantKey key) {
+    int status = response.getStatusCode();
+    String body = response.getBody();
+    Map<String, Object> json = TokenResponses.parseObject(body);
+    String error = null;
+    String description = null;
+    if (json != null) {
+      if (json.get("error") instanceof String e && !e.isBlank()) {
+        error = scrub(e, secrets);
+      }
+      for (String field : new String[] {"error_description", "message", "errors"}) {
+        if (description == null && json.get(field) instanceof String d && !d.isBlank()) {
+          description = scrub(d, secrets);
+        }
+      }
+    }
+    Duration retryAfter =
+        RetryAfter.parse(response.getHeaderValue("Retry-After"), clock.instant()).orElse(null);
+    String bodyNote = json == null ? " with " + TokenResponses.describeBody(body) : "";
+    if (status == 429 || (status == 503 && retryAfter != null)) {
+      String message = TokenBrokerException.describe(what + " was rate limited" + bodyNote, status, error, description)
+          + (retryAfter == null ? "" : "; retry after " + retryAfter.toSeconds() + " s");
+      return new RateLimitedException(message, status, retryAfter, key);
+    }
+    if (status >= 500 || status == 408) {
+      String message = TokenBrokerException.describe(what + " failed on the server side" + bodyNote, status, error, description);
+      return transientFailure(
+          message,
+          status == 408 ? TransientTokenException.Kind.TIMEOUT : TransientTokenException.Kind.SERVER_ERROR,
+          status, key, null, retryAfter);
+    }
+    if ("invalid_grant".equals(error)) {
+      return new InvalidGrantException(
+          TokenBrokerException.describe(what + " was refused: the grant is invalid, expired, revoked or already used", status, error, description),
+          status, error, description, key);
+    }
+    String summary =
+        error != null && CONFIGURATION_ERRORS.contains(error)
+            ? what + " was refused: check the client id, secret, scopes and provider settings"
+            : what + " was refused" + bodyNote;
+    return new ClientConfigurationException(
+        TokenBrokerException.describe(summary, status, error, description), status, error, description, key);
+  }
+
+  private static TransientTokenException transientFailure(
+      String message, TransientTokenException.Kind kind, int status, @Nullable GrantKey key, @Nullable Throwable cause) {
+    return transientFailure(message, kind, status, key, cause, null);
+  }
+
+  private static TransientTokenException transientFailure(
+      String message,
+      TransientTokenException.Kind kind,
+      int status,
+      @Nullable GrantKey key,
+      @Nullable Throwable cause,
+      @Nullable Duration retryAfter) {
+    return new TransientTokenException(message, kind, status, retryAfter, key, cause);
+  }
+
+  private static String scrub(String text, Collection<String> secrets) {
+    String result = text;
+    for (String secret : secrets) {
+      if (secret != null && secret.length() >= 4) {
+        result = result.replace(secret, "[redacted]");
+      }
+    }
+    return result.length() > 500 ? result.substring(0, 500) + "…" : result;
+  }
+
+  private static String withoutQuery(URI uri) {
+    String s = uri.toString();
+    int q = s.indexOf('?');
+    return q < 0 ? s : s.substring(0, q);
+  }
+
+  private static <T extends Throwable> @Nullable T findCause(Throwable t, Class<T> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) {
+        return type.cast(c);
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,39 @@
+package io.tokenbroker.oauth.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/** Reads {@code Retry-After} (RFC 9110 §10.2.3): delay seconds or an HTTP-date. */
+public final class RetryAfter {
+  private RetryAfter() {}
+
+  /**
+   * Returns the wait the header asks for, measured from {@code now}; empty when absent or
+   * unreadable. A date in the past means no wait.
+   */
+  public static Optional<Duration> parse(@Nullable String header, Instant now) {
+    if (header == null || header.isBlank()) {
+      return Optional.empty();
+    }
+    String value = header.trim();
+    if (value.chars().allMatch(Character::isDigit)) {
+      try {
+        return Optional.of(Duration.ofSeconds(Long.parseLong(value)));
+      } catch (NumberFormatException e) {
+        return Optional.of(Duration.ofSeconds(Long.MAX_VALUE / 1_000_000_000L));
+      }
+    }
+    try {
+      Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      Duration wait = Duration.between(now, at);
+      return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+}

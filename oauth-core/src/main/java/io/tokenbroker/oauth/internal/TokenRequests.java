@@ -1,0 +1,109 @@
+package io.tokenbroker.oauth.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.util.URLUtils;
+import io.tokenbroker.oauth.ClientAuthentication;
+import io.tokenbroker.oauth.ParameterPlacement;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** Turns token-request parameters into an HTTP request shaped the way a provider wants it. */
+public final class TokenRequests {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private TokenRequests() {}
+
+  /**
+   * Builds a POST to {@code endpoint} carrying {@code parameters} where {@code placement} says, with
+   * the client authenticated by {@code authentication}.
+   *
+   * @throws IllegalStateException if the authentication method needs a secret and there is none
+   */
+  public static HTTPRequest build(
+      URI endpoint,
+      Map<String, List<String>> parameters,
+      ParameterPlacement placement,
+      ClientAuthentication authentication,
+      String clientId,
+      @Nullable String clientSecret) {
+    Map<String, List<String>> params = new LinkedHashMap<>(parameters);
+    String authorization = null;
+    switch (authentication) {
+      case CLIENT_SECRET_BASIC -> {
+        // Nimbus form-encodes id and secret before Base64, as RFC 6749 §2.3.1 requires.
+        authorization =
+            new ClientSecretBasic(new ClientID(clientId), new Secret(requireSecret(clientSecret, authentication)))
+                .toHTTPAuthorizationHeader();
+      }
+      case CLIENT_SECRET_POST -> {
+        params.put("client_id", List.of(clientId));
+        params.put("client_secret", List.of(requireSecret(clientSecret, authentication)));
+      }
+      case CLIENT_ID_ONLY -> params.put("client_id", List.of(clientId));
+      case NONE -> {}
+    }
+    URI target = endpoint;
+    String body = null;
+    String contentType = null;
+    switch (placement) {
+      case FORM_BODY -> {
+        body = URLUtils.serializeParameters(params);
+        contentType = "application/x-www-form-urlencoded; charset=UTF-8";
+      }
+      case QUERY_STRING -> target = appendQuery(endpoint, URLUtils.serializeParameters(params));
+      case JSON_BODY -> {
+        body = toJson(params);
+        contentType = "application/json; charset=UTF-8";
+      }
+    }
+    HTTPRequest request = new HTTPRequest(HTTPRequest.Method.POST, target);
+    request.setHeader("Accept", "application/json");
+    if (contentType != null) {
+      request.setHeader("Content-Type", contentType);
+      request.setBody(body);
+    }
+    if (authorization != null) {
+      request.setAuthorization(authorization);
+    }
+    return request;
+  }
+
+  /** Appends an already encoded query to {@code uri}, keeping any query it has. */
+  public static URI appendQuery(URI uri, String encodedQuery) {
+    if (encodedQuery.isEmpty()) {
+      return uri;
+    }
+    String base = uri.toString();
+    int fragment = base.indexOf('#');
+    if (fragment >= 0) {
+      base = base.substring(0, fragment);
+    }
+    return URI.create(base + (uri.getRawQuery() == null ? "?" : "&") + encodedQuery);
+  }
+
+  private static String requireSecret(@Nullable String secret, ClientAuthentication authentication) {
+    if (secret == null) {
+      throw new IllegalStateException(
+          "client authentication " + authentication + " needs a client secret, and none was given");
+    }
+    return secret;
+  }
+
+  private static String toJson(Map<String, List<String>> params) {
+    Map<String, Object> object = new LinkedHashMap<>();
+    params.forEach((name, values) -> object.put(name, values.size() == 1 ? values.get(0) : values));
+    try {
+      return JSON.writeValueAsString(object);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise token request parameters", e);
+    }
+  }
+}

@@ -1,0 +1,730 @@
+package io.tokenbroker.testkit;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.tokenbroker.oauth.GrantKey;
+import io.tokenbroker.oauth.StoredGrant;
+import io.tokenbroker.oauth.TokenStore;
+import io.tokenbroker.oauth.TokenStoreException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shared contract of {@link TokenStore}: every implementation's test extends this class and
+ * implements {@link #createStore}. It checks round trips, compare-and-set (including many
+ * concurrent writers over two store instances), delete, list, hostile grant keys, leases with
+ * expiry, and, where the store can be damaged on purpose ({@link #corruptEntry}), corruption
+ * handling.
+ *
+ * <p>Before each test the suite calls {@link #createStore} twice with the same {@link FakeClock},
+ * getting {@link #store} and {@link #otherStore}: two instances over the same storage, standing
+ * for two processes or application instances. Tests that need a second instance use it; a store
+ * that only exists in memory may return the same instance twice. Stores that implement {@link
+ * AutoCloseable} are closed after each test.
+ *
+ * <p>{@code expiresAt} values used here have whole-second precision; stores may truncate finer
+ * precision. Not thread-safe itself; JUnit creates one instance per test method.
+ */
+public abstract class TokenStoreContract {
+  private static final Duration TTL = Duration.ofSeconds(30);
+  private static final Instant EXPIRES_AT = Instant.parse("2026-01-01T01:00:00Z");
+
+  /** The clock handed to {@link #createStore}; advance it to expire leases. */
+  protected FakeClock clock = FakeClock.create();
+
+  /** The first store instance. */
+  protected TokenStore store;
+
+  /** A second instance over the same storage as {@link #store}. */
+  protected TokenStore otherStore;
+
+  /**
+   * Returns a store over this test's storage whose leases expire by {@code clock}. Called twice
+   * per test (before it runs); both results must share the same storage, as two processes would.
+   * Fresh, empty storage per test instance.
+   */
+  protected abstract TokenStore createStore(Clock clock);
+
+  /**
+   * Damages the stored entry for {@code key} the way a torn write or bit rot would (flip bytes,
+   * truncate), so the store can no longer parse it. Stores that cannot be damaged from outside
+   * keep the default, which skips the corruption tests.
+   */
+  protected void corruptEntry(GrantKey key) {
+    Assumptions.abort("this store does not support corrupting an entry in tests");
+  }
+
+  /**
+   * Copies the raw stored entry of {@code from} over the entry of {@code to}, the way a careless
+   * operator (or an attacker) might copy a file or a row. Stores that cannot do this keep the
+   * default, which skips the test.
+   */
+  protected void copyEntry(GrantKey from, GrantKey to) {
+    Assumptions.abort("this store does not support copying an entry in tests");
+  }
+
+  @BeforeEach
+  final void createStores() {
+    store = createStore(clock);
+    otherStore = createStore(clock);
+    assertNotNull(store, "createStore returned null");
+    assertNotNull(otherStore, "createStore returned null");
+  }
+
+  @AfterEach
+  final void closeStores() throws Exception {
+    if (otherStore instanceof AutoCloseable closeable && otherStore != store) {
+      closeable.close();
+    }
+    if (store instanceof AutoCloseable closeable) {
+      closeable.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- round trip, absent, versions
+
+  @Test
+  @DisplayName("a written grant loads back with the same bytes, version and expiresAt")
+  void roundTrip() {
+    GrantKey key = GrantKey.of("procore/company-42/ops-user");
+    byte[] bytes = allByteValues(64 * 1024);
+    assertTrue(store.compareAndSet(0, new StoredGrant(key, 1, bytes, EXPIRES_AT)));
+
+    StoredGrant loaded = store.load(key).orElseThrow();
+    assertEquals(key, loaded.key());
+    assertEquals(1, loaded.version());
+    assertArrayEquals(bytes, loaded.sealed());
+    assertEquals(EXPIRES_AT, loaded.expiresAt());
+  }
+
+  @Test
+  @DisplayName("a grant without expiresAt and with a one-byte payload round-trips")
+  void roundTripWithoutExpiry() {
+    GrantKey key = GrantKey.of("no-expiry");
+    assertTrue(store.compareAndSet(0, new StoredGrant(key, 1, new byte[] {42}, null)));
+
+    StoredGrant loaded = store.load(key).orElseThrow();
+    assertArrayEquals(new byte[] {42}, loaded.sealed());
+    assertNull(loaded.expiresAt());
+  }
+
+  @Test
+  @DisplayName("each write replaces bytes and expiresAt and bumps the version")
+  void successiveWrites() {
+    GrantKey key = GrantKey.of("successive");
+    for (int version = 1; version <= 5; version++) {
+      Instant expiresAt = EXPIRES_AT.plusSeconds(version);
+      byte[] bytes = payload(key, version);
+      assertTrue(store.compareAndSet(version - 1, new StoredGrant(key, version, bytes, expiresAt)));
+
+      StoredGrant loaded = otherStore.load(key).orElseThrow();
+      assertEquals(version, loaded.version());
+      assertArrayEquals(bytes, loaded.sealed());
+      assertEquals(expiresAt, loaded.expiresAt());
+    }
+  }
+
+  @Test
+  @DisplayName("an absent key loads empty, deletes as false and is not listed")
+  void absentKey() {
+    GrantKey key = GrantKey.of("never-written");
+    assertEquals(Optional.empty(), store.load(key));
+    assertFalse(store.delete(key));
+    assertEquals(List.of(), store.list());
+  }
+
+  @Test
+  @DisplayName("compareAndSet rejects a grant whose version is not expectedVersion + 1")
+  void versionRules() {
+    GrantKey key = GrantKey.of("versions");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.compareAndSet(0, new StoredGrant(key, 2, payload(key, 2), null)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.compareAndSet(1, new StoredGrant(key, 1, payload(key, 1), null)));
+    assertEquals(Optional.empty(), store.load(key), "a rejected write must write nothing");
+
+    assertTrue(store.compareAndSet(0, new StoredGrant(key, 1, payload(key, 1), null)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.compareAndSet(1, new StoredGrant(key, 3, payload(key, 3), null)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.compareAndSet(1, new StoredGrant(key, 1, payload(key, 1), null)));
+    assertEquals(1, store.load(key).orElseThrow().version());
+  }
+
+  @Test
+  @DisplayName("null arguments are rejected with NullPointerException")
+  void nullArguments() {
+    GrantKey key = GrantKey.of("nulls");
+    assertThrows(NullPointerException.class, () -> store.load(null));
+    assertThrows(NullPointerException.class, () -> store.compareAndSet(0, null));
+    assertThrows(NullPointerException.class, () -> store.delete(null));
+    assertThrows(NullPointerException.class, () -> store.tryAcquireLease(null, TTL));
+    assertThrows(NullPointerException.class, () -> store.tryAcquireLease(key, null));
+  }
+
+  // ------------------------------------------------------------------------- compare-and-set
+
+  @Test
+  @DisplayName("create-if-absent (expected 0) succeeds only once")
+  void createIfAbsentOnlyOnce() {
+    GrantKey key = GrantKey.of("create-once");
+    StoredGrant first = new StoredGrant(key, 1, payload(key, 1), null);
+    StoredGrant second = new StoredGrant(key, 1, "second".getBytes(UTF_8), null);
+    assertTrue(store.compareAndSet(0, first));
+    assertFalse(store.compareAndSet(0, second));
+    assertFalse(otherStore.compareAndSet(0, second));
+    assertArrayEquals(first.sealed(), store.load(key).orElseThrow().sealed());
+  }
+
+  @Test
+  @DisplayName("a writer with a stale expected version loses and changes nothing")
+  void staleVersionLoses() {
+    GrantKey key = GrantKey.of("stale");
+    assertTrue(store.compareAndSet(0, new StoredGrant(key, 1, payload(key, 1), null)));
+    StoredGrant winner = new StoredGrant(key, 2, "winner".getBytes(UTF_8), EXPIRES_AT);
+    StoredGrant loser = new StoredGrant(key, 2, "loser".getBytes(UTF_8), null);
+
+    assertTrue(store.compareAndSet(1, winner));
+    assertFalse(otherStore.compareAndSet(1, loser));
+    assertFalse(
+        store.compareAndSet(5, new StoredGrant(key, 6, payload(key, 6), null)),
+        "an expected version ahead of the stored one must lose too");
+    assertEquals(winner, store.load(key).orElseThrow());
+  }
+
+  @Test
+  @DisplayName("expecting a version of an absent key fails")
+  void expectingVersionOfAbsentKey() {
+    GrantKey key = GrantKey.of("absent");
+    assertFalse(store.compareAndSet(3, new StoredGrant(key, 4, payload(key, 4), null)));
+    assertEquals(Optional.empty(), store.load(key));
+    assertEquals(List.of(), store.list());
+  }
+
+  @Test
+  @DisplayName("two store instances over the same storage see each other's writes and deletes")
+  void twoInstancesShareStorage() {
+    GrantKey key = GrantKey.of("shared");
+    StoredGrant v1 = new StoredGrant(key, 1, payload(key, 1), EXPIRES_AT);
+    assertTrue(store.compareAndSet(0, v1));
+    assertEquals(v1, otherStore.load(key).orElseThrow());
+    assertEquals(List.of(key), otherStore.list());
+
+    StoredGrant v2 = new StoredGrant(key, 2, payload(key, 2), null);
+    assertTrue(otherStore.compareAndSet(1, v2));
+    assertEquals(v2, store.load(key).orElseThrow());
+
+    assertTrue(otherStore.delete(key));
+    assertEquals(Optional.empty(), store.load(key));
+    assertEquals(List.of(), store.list());
+  }
+
+  @Test
+  @DisplayName("of many threads creating the same key at once, exactly one wins")
+  void concurrentCreateHasOneWinner() throws Exception {
+    GrantKey key = GrantKey.of("race-to-create");
+    int threads = 8;
+    CountDownLatch start = new CountDownLatch(1);
+    List<Callable<Boolean>> tasks = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      TokenStore target = i % 2 == 0 ? store : otherStore;
+      byte[] bytes = ("writer-" + i).getBytes(UTF_8);
+      tasks.add(
+          () -> {
+            start.await();
+            return target.compareAndSet(0, new StoredGrant(key, 1, bytes, null));
+          });
+    }
+    List<Boolean> results = runConcurrently(tasks, start);
+    assertEquals(1, results.stream().filter(b -> b).count(), "winners: " + results);
+    int winner = results.indexOf(true);
+    assertArrayEquals(
+        ("writer-" + winner).getBytes(UTF_8), store.load(key).orElseThrow().sealed());
+  }
+
+  @Test
+  @DisplayName("concurrent load + compareAndSet loops over two instances lose no update")
+  void concurrentWritersLoseNoUpdate() throws Exception {
+    GrantKey key = GrantKey.of("contended");
+    int threads = 4;
+    int writesPerThread = 15;
+    ConcurrentMap<Long, Integer> winnerOfVersion = new ConcurrentHashMap<>();
+    AtomicInteger conflicts = new AtomicInteger();
+    CountDownLatch start = new CountDownLatch(1);
+    List<Callable<Boolean>> tasks = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      int writer = i;
+      TokenStore target = i % 2 == 0 ? store : otherStore;
+      tasks.add(
+          () -> {
+            start.await();
+            int written = 0;
+            while (written < writesPerThread) {
+              long current = target.load(key).map(StoredGrant::version).orElse(0L);
+              long next = current + 1;
+              byte[] bytes = ("writer-" + writer + "/v" + next).getBytes(UTF_8);
+              if (target.compareAndSet(current, new StoredGrant(key, next, bytes, null))) {
+                Integer previous = winnerOfVersion.putIfAbsent(next, writer);
+                if (previous != null) {
+                  fail("version " + next + " was won by writers " + previous + " and " + writer);
+                }
+                written++;
+              } else {
+                conflicts.incrementAndGet();
+              }
+            }
+            return true;
+          });
+    }
+    runConcurrently(tasks, start);
+
+    long total = (long) threads * writesPerThread;
+    StoredGrant last = store.load(key).orElseThrow();
+    assertEquals(total, last.version(), "final version must equal the number of successful writes");
+    assertEquals(total, winnerOfVersion.size());
+    for (long v = 1; v <= total; v++) {
+      assertTrue(winnerOfVersion.containsKey(v), "no winner recorded for version " + v);
+    }
+    String expected = "writer-" + winnerOfVersion.get(total) + "/v" + total;
+    assertEquals(expected, new String(last.sealed(), UTF_8));
+  }
+
+  // ------------------------------------------------------------------------------ delete, list
+
+  @Test
+  @DisplayName("delete removes the entry; the key can then be created again from version 1")
+  void deleteThenRecreate() {
+    GrantKey key = GrantKey.of("deleted");
+    assertTrue(store.compareAndSet(0, new StoredGrant(key, 1, payload(key, 1), null)));
+    assertTrue(store.compareAndSet(1, new StoredGrant(key, 2, payload(key, 2), null)));
+
+    assertTrue(store.delete(key));
+    assertEquals(Optional.empty(), store.load(key));
+    assertEquals(Optional.empty(), otherStore.load(key));
+    assertFalse(otherStore.delete(key), "a second delete finds nothing");
+    assertFalse(
+        store.compareAndSet(2, new StoredGrant(key, 3, payload(key, 3), null)),
+        "a writer expecting the deleted version must lose");
+
+    StoredGrant again = new StoredGrant(key, 1, "again".getBytes(UTF_8), null);
+    assertTrue(otherStore.compareAndSet(0, again));
+    assertEquals(again, store.load(key).orElseThrow());
+  }
+
+  @Test
+  @DisplayName("list returns exactly the stored keys")
+  void listReturnsStoredKeys() {
+    Set<GrantKey> keys = new HashSet<>();
+    for (int i = 0; i < 5; i++) {
+      GrantKey key = GrantKey.of("tenant-" + i + "/user");
+      keys.add(key);
+      assertTrue(store.compareAndSet(0, new StoredGrant(key, 1, payload(key, 1), null)));
+    }
+    assertEquals(keys, new HashSet<>(store.list()));
+    assertEquals(5, store.list().size(), "no duplicates");
+
+    GrantKey removed = GrantKey.of("tenant-3/user");
+    assertTrue(otherStore.delete(removed));
+    keys.remove(removed);
+    assertEquals(keys, new HashSet<>(store.list()));
+  }
+
+  // ------------------------------------------------------------------------------ hostile keys
+
+  /** Keys that break naive file names, SQL collations or Unicode handling. */
+  protected List<GrantKey> hostileKeys() {
+    List<String> values =
+        List.of(
+            "../x",
+            "../../../../etc/passwd",
+            "a/b",
+            "a\\b",
+            ".",
+            "..",
+            "CON",
+            "con",
+            "NUL",
+            "COM1.txt",
+            "key",
+            "Key",
+            "KEY",
+            "key ",
+            " key",
+            "key.",
+            "caf\u00e9", // NFC
+            "cafe\u0301", // NFD: the same text to a normalizing file system
+            "cafe",
+            "\uD83D\uDD11 token/\u043a\u043b\u044e\u0447/\u9375",
+            "\u202Eevil.txt",
+            "*?:<>|\"",
+            "%2e%2e%2f",
+            "'; DROP TABLE tokens; --",
+            "a".repeat(GrantKey.MAX_LENGTH),
+            "a".repeat(GrantKey.MAX_LENGTH - 1) + "b",
+            "A".repeat(GrantKey.MAX_LENGTH),
+            "\uD83D\uDE00".repeat(GrantKey.MAX_LENGTH / 2));
+    return values.stream().map(GrantKey::of).toList();
+  }
+
+  @Test
+  @DisplayName("hostile keys (traversal, reserved names, case, Unicode, 256 chars) stay distinct")
+  void hostileKeys_stayDistinct() {
+    List<GrantKey> keys = hostileKeys();
+    for (GrantKey key : keys) {
+      assertTrue(
+          store.compareAndSet(0, new StoredGrant(key, 1, payload(key, 1), null)),
+          () -> "create failed for key " + describe(key));
+    }
+    for (GrantKey key : keys) {
+      StoredGrant loaded =
+          otherStore.load(key).orElseThrow(() -> new AssertionError("lost " + describe(key)));
+      assertEquals(key, loaded.key());
+      assertArrayEquals(payload(key, 1), loaded.sealed(), () -> "mixed up " + describe(key));
+    }
+    List<GrantKey> listed = otherStore.list();
+    assertEquals(new HashSet<>(keys), new HashSet<>(listed));
+    assertEquals(keys.size(), listed.size());
+
+    GrantKey lower = GrantKey.of("key");
+    assertTrue(store.delete(lower));
+    assertEquals(Optional.empty(), store.load(lower));
+    assertTrue(store.load(GrantKey.of("KEY")).isPresent(), "deleting 'key' must not delete 'KEY'");
+    assertEquals(keys.size() - 1, store.list().size());
+  }
+
+  @Test
+  @DisplayName("leases on hostile keys are independent of each other")
+  void hostileKeys_leasesAreIndependent() {
+    List<TokenStore.Lease> held = new ArrayList<>();
+    try {
+      for (GrantKey key : hostileKeys()) {
+        TokenStore.Lease lease =
+            store
+                .tryAcquireLease(key, TTL)
+                .orElseThrow(() -> new AssertionError("no lease for " + describe(key)));
+        assertEquals(key, lease.key());
+        held.add(lease);
+      }
+      for (GrantKey key : hostileKeys()) {
+        assertEquals(Optional.empty(), otherStore.tryAcquireLease(key, TTL), describe(key));
+      }
+    } finally {
+      held.forEach(TokenStore.Lease::close);
+    }
+    assertEquals(List.of(), store.list(), "leases must not create grants");
+  }
+
+  // ------------------------------------------------------------------------------------ leases
+
+  @Test
+  @DisplayName("a lease excludes both store instances until it is closed")
+  void leaseIsExclusive() {
+    GrantKey key = GrantKey.of("lease/exclusive");
+    TokenStore.Lease lease = store.tryAcquireLease(key, TTL).orElseThrow();
+    assertEquals(key, lease.key());
+
+    assertEquals(Optional.empty(), otherStore.tryAcquireLease(key, TTL));
+    assertEquals(
+        Optional.empty(), store.tryAcquireLease(key, TTL), "leases are not re-entrant");
+
+    lease.close();
+    TokenStore.Lease next = otherStore.tryAcquireLease(key, TTL).orElseThrow();
+    next.close();
+  }
+
+  @Test
+  @DisplayName("leases on different keys do not exclude each other")
+  void leasesPerKey() {
+    try (TokenStore.Lease a = store.tryAcquireLease(GrantKey.of("lease/a"), TTL).orElseThrow();
+        TokenStore.Lease b =
+            otherStore.tryAcquireLease(GrantKey.of("lease/b"), TTL).orElseThrow()) {
+      assertNotEquals(a.key(), b.key());
+    }
+  }
+
+  @Test
+  @DisplayName("closing a lease twice is harmless and does not release a later holder")
+  void closeIsIdempotent() {
+    GrantKey key = GrantKey.of("lease/idempotent");
+    TokenStore.Lease first = store.tryAcquireLease(key, TTL).orElseThrow();
+    first.close();
+    first.close();
+
+    TokenStore.Lease second = otherStore.tryAcquireLease(key, TTL).orElseThrow();
+    first.close();
+    assertEquals(
+        Optional.empty(),
+        store.tryAcquireLease(key, TTL),
+        "closing a released lease again must not release the new holder");
+    second.close();
+    store.tryAcquireLease(key, TTL).orElseThrow().close();
+  }
+
+  @Test
+  @DisplayName("an expired lease can be taken over; the stale holder's close keeps the new one")
+  void expiredLeaseIsTakenOver() {
+    GrantKey key = GrantKey.of("lease/expiry");
+    TokenStore.Lease stale = store.tryAcquireLease(key, TTL).orElseThrow();
+
+    clock.advance(TTL.minusSeconds(1));
+    assertEquals(Optional.empty(), otherStore.tryAcquireLease(key, TTL), "not expired yet");
+
+    clock.advance(Duration.ofSeconds(2));
+    TokenStore.Lease fresh =
+        otherStore
+            .tryAcquireLease(key, TTL)
+            .orElseThrow(() -> new AssertionError("an expired lease must be available"));
+
+    stale.close();
+    assertEquals(
+        Optional.empty(),
+        store.tryAcquireLease(key, TTL),
+        "the stale holder's close must not release the new holder's lease");
+    assertEquals(Optional.empty(), otherStore.tryAcquireLease(key, TTL));
+
+    fresh.close();
+    store.tryAcquireLease(key, TTL).orElseThrow().close();
+  }
+
+  @Test
+  @DisplayName("a lease works for a key with no stored grant and creates none")
+  void leaseWithoutGrant() {
+    GrantKey key = GrantKey.of("lease/no-grant");
+    try (TokenStore.Lease lease = store.tryAcquireLease(key, TTL).orElseThrow()) {
+      assertEquals(key, lease.key());
+      assertEquals(Optional.empty(), otherStore.tryAcquireLease(key, TTL));
+      assertEquals(Optional.empty(), store.load(key));
+      assertEquals(List.of(), store.list());
+    }
+    assertEquals(List.of(), otherStore.list());
+  }
+
+  @Test
+  @DisplayName("a lease does not guard writes: others can still compare-and-set")
+  void leaseDoesNotBlockWrites() {
+    GrantKey key = GrantKey.of("lease/writes");
+    try (TokenStore.Lease lease = store.tryAcquireLease(key, TTL).orElseThrow()) {
+      assertTrue(otherStore.compareAndSet(0, new StoredGrant(key, 1, payload(key, 1), null)));
+      assertEquals(1, store.load(key).orElseThrow().version());
+      assertEquals(key, lease.key());
+    }
+  }
+
+  @Test
+  @DisplayName("of many threads racing for one lease, exactly one gets it")
+  void concurrentLeaseHasOneHolder() throws Exception {
+    GrantKey key = GrantKey.of("lease/race");
+    int threads = 8;
+    CountDownLatch start = new CountDownLatch(1);
+    List<Callable<Optional<TokenStore.Lease>>> tasks = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      TokenStore target = i % 2 == 0 ? store : otherStore;
+      tasks.add(
+          () -> {
+            start.await();
+            return target.tryAcquireLease(key, TTL);
+          });
+    }
+    List<Optional<TokenStore.Lease>> results = runConcurrently(tasks, start);
+    List<TokenStore.Lease> holders = results.stream().flatMap(Optional::stream).toList();
+    try {
+      assertEquals(1, holders.size(), "lease holders");
+    } finally {
+      holders.forEach(TokenStore.Lease::close);
+    }
+  }
+
+  // ------------------------------------------------------------------------------- corruption
+
+  @Test
+  @DisplayName("a damaged entry is reported as CORRUPT and never replaced by a later write")
+  void corruptEntryIsReportedAndKept() {
+    GrantKey key = GrantKey.of("corrupt/loaded");
+    assertTrue(store.compareAndSet(0, new StoredGrant(key, 1, payload(key, 1), EXPIRES_AT)));
+    corruptEntry(key);
+
+    assertCorrupt(key, () -> store.load(key));
+    assertNotReplaced(key, () -> otherStore.compareAndSet(1, newVersion2(key)));
+    assertNotReplaced(key, () -> store.compareAndSet(1, newVersion2(key)));
+    assertNoValidVersion2(key);
+  }
+
+  @Test
+  @DisplayName("a writer that meets a damaged entry first does not replace it")
+  void corruptEntryMetByWriter() {
+    GrantKey key = GrantKey.of("corrupt/written");
+    assertTrue(store.compareAndSet(0, new StoredGrant(key, 1, payload(key, 1), EXPIRES_AT)));
+    corruptEntry(key);
+
+    assertNotReplaced(key, () -> otherStore.compareAndSet(1, newVersion2(key)));
+    assertNoValidVersion2(key);
+  }
+
+  @Test
+  @DisplayName("a damaged entry does not affect other keys or list()")
+  void corruptEntryIsIsolated() {
+    GrantKey damaged = GrantKey.of("corrupt/isolated");
+    GrantKey healthy = GrantKey.of("healthy");
+    assertTrue(store.compareAndSet(0, new StoredGrant(damaged, 1, payload(damaged, 1), null)));
+    StoredGrant good = new StoredGrant(healthy, 1, payload(healthy, 1), EXPIRES_AT);
+    assertTrue(store.compareAndSet(0, good));
+    corruptEntry(damaged);
+
+    assertEquals(good, otherStore.load(healthy).orElseThrow());
+    assertTrue(otherStore.list().contains(healthy), "list() must still return healthy keys");
+    assertTrue(store.compareAndSet(1, new StoredGrant(healthy, 2, payload(healthy, 2), null)));
+  }
+
+  @Test
+  @DisplayName("an entry copied onto another key never loads as that key's grant")
+  void copiedEntryIsNotAccepted() {
+    GrantKey source = GrantKey.of("copy/source");
+    GrantKey target = GrantKey.of("copy/target");
+    assertTrue(store.compareAndSet(0, new StoredGrant(source, 1, payload(source, 1), null)));
+    assertTrue(store.compareAndSet(0, new StoredGrant(target, 1, payload(target, 1), null)));
+    copyEntry(source, target);
+
+    Optional<StoredGrant> loaded;
+    try {
+      loaded = otherStore.load(target);
+    } catch (TokenStoreException e) {
+      assertEquals(TokenStoreException.Reason.CORRUPT, e.reason(), e.getMessage());
+      return;
+    }
+    loaded.ifPresent(grant -> assertEquals(target, grant.key(), "a grant under another key"));
+    assertEquals(source, otherStore.load(source).orElseThrow().key());
+  }
+
+  // ---------------------------------------------------------------------------------- helpers
+
+  /**
+   * A deterministic payload for {@code key} at {@code version}, distinct for distinct keys
+   * (including keys that differ only by case or Unicode normalization).
+   */
+  protected static byte[] payload(GrantKey key, long version) {
+    return (key.value() + "#v" + version).getBytes(UTF_8);
+  }
+
+  private static StoredGrant newVersion2(GrantKey key) {
+    return new StoredGrant(key, 2, "replacement".getBytes(UTF_8), null);
+  }
+
+  private static void assertCorrupt(GrantKey key, Runnable action) {
+    TokenStoreException e = assertThrows(TokenStoreException.class, action::run);
+    assertEquals(TokenStoreException.Reason.CORRUPT, e.reason(), e.getMessage());
+    assertEquals(Optional.of(key), e.grantKey());
+    assertFalse(e.isTransient());
+  }
+
+  /** The write either fails as CORRUPT or returns false; it must not report success. */
+  private static void assertNotReplaced(GrantKey key, WriteAction write) {
+    boolean written;
+    try {
+      written = write.run();
+    } catch (TokenStoreException e) {
+      assertEquals(TokenStoreException.Reason.CORRUPT, e.reason(), e.getMessage());
+      assertEquals(Optional.of(key), e.grantKey());
+      return;
+    }
+    assertFalse(written, "compareAndSet replaced a damaged entry it could not read");
+  }
+
+  /** After the failed writes, the key either still reports CORRUPT or is gone (quarantined). */
+  private void assertNoValidVersion2(GrantKey key) {
+    for (TokenStore target : List.of(store, otherStore)) {
+      try {
+        Optional<StoredGrant> loaded = target.load(key);
+        loaded.ifPresent(
+            grant ->
+                assertNotEquals(
+                    "replacement",
+                    new String(grant.sealed(), UTF_8),
+                    "the damaged entry was silently replaced"));
+      } catch (TokenStoreException e) {
+        assertEquals(TokenStoreException.Reason.CORRUPT, e.reason(), e.getMessage());
+      }
+    }
+  }
+
+  private static byte[] allByteValues(int length) {
+    byte[] bytes = new byte[length];
+    for (int i = 0; i < length; i++) {
+      bytes[i] = (byte) (i * 31 + (i >>> 8));
+    }
+    return bytes;
+  }
+
+  private static String describe(GrantKey key) {
+    String value = key.value();
+    String shown = value.length() > 40 ? value.substring(0, 40) + "…" : value;
+    return "'" + shown + "' (" + value.length() + " chars)";
+  }
+
+  private static <T> List<T> runConcurrently(List<? extends Callable<T>> tasks, CountDownLatch start)
+      throws InterruptedException {
+    ExecutorService executor = Executors.newFixedThreadPool(tasks.size());
+    try {
+      List<Future<T>> futures = new ArrayList<>();
+      for (Callable<T> task : tasks) {
+        futures.add(executor.submit(task));
+      }
+      start.countDown();
+      List<T> results = new ArrayList<>();
+      for (Future<T> future : futures) {
+        try {
+          results.add(future.get(60, TimeUnit.SECONDS));
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof Error error) {
+            throw error;
+          }
+          throw new AssertionError("a concurrent task failed", e.getCause());
+        } catch (TimeoutException e) {
+          throw new AssertionError("a concurrent task did not finish within 60 s", e);
+        }
+      }
+      return results;
+    } finally {
+      executor.shutdownNow();
+    }
+  }
+
+  @FunctionalInterface
+  private interface WriteAction {
+    boolean run();
+  }
+}
