@@ -241,8 +241,9 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
     GrantKey key = grant.key();
     long now = clock.millis();
     for (int round = 0; round < MAX_ROUNDS; round++) {
-      // Also turns a lease-only row (version 0) into the grant, keeping its lease.
-      try (PreparedStatement update = connection.prepareStatement(sql.casUpdate)) {
+      // For version 0 this turns a lease-only row into the grant, keeping its lease.
+      try (PreparedStatement update =
+          connection.prepareStatement(expectedVersion == 0 ? sql.claimLeaseRow : sql.casUpdate)) {
         update.setLong(1, grant.version());
         update.setBytes(2, grant.sealed());
         setMillis(update, 3, grant.expiresAt());
@@ -272,7 +273,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
       }
       // The key is taken: by a grant (we lost), or by a lease-only row inserted meanwhile.
       Long current = currentVersion(connection, dialect, key);
-      if (current != null && current > 0) {
+      if (current != null && current != 0) {
         return false;
       }
     }
@@ -645,6 +646,19 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
     byte[] sealed = rows.getBytes(2);
     long expiresMillis = rows.getLong(3);
     Instant expiresAt = rows.wasNull() ? null : Instant.ofEpochMilli(expiresMillis);
+    if (version < 0) {
+      throw new TokenStoreException(
+          "JDBC token store: grant '"
+              + key
+              + "' in "
+              + qualifiedTable
+              + " has the invalid version "
+              + version
+              + "; the row is kept for inspection",
+          Reason.CORRUPT,
+          key,
+          null);
+    }
     if (sealed == null) {
       throw new TokenStoreException(
           "JDBC token store: grant '"
@@ -736,6 +750,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
     final String version;
     final String list;
     final String casUpdate;
+    final String claimLeaseRow;
     final String insertGrant;
     final String deleteUnleased;
     final String deleteLeased;
@@ -746,10 +761,18 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
     final String check;
 
     Sql(String t) {
-      load = "SELECT version, sealed, expires_at FROM " + t + " WHERE grant_key = ? AND version > 0";
+      // Version 0 marks a lease-only row; a row that is damaged (sealed missing, version
+      // negative) is shown as corrupt, and never overwritten.
+      load =
+          "SELECT version, sealed, expires_at FROM " + t + " WHERE grant_key = ? AND version <> 0";
       version = "SELECT version FROM " + t + " WHERE grant_key = ?";
-      list = "SELECT grant_key FROM " + t + " WHERE version > 0";
+      list = "SELECT grant_key FROM " + t + " WHERE version <> 0";
       casUpdate =
+          "UPDATE "
+              + t
+              + " SET version = ?, sealed = ?, expires_at = ?, updated_at = ?"
+              + " WHERE grant_key = ? AND version = ? AND sealed IS NOT NULL";
+      claimLeaseRow =
           "UPDATE "
               + t
               + " SET version = ?, sealed = ?, expires_at = ?, updated_at = ?"
@@ -760,12 +783,12 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               + " (grant_key, version, sealed, expires_at, lease_owner, lease_expires_at,"
               + " created_at, updated_at) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?)";
       deleteUnleased =
-          "DELETE FROM " + t + " WHERE grant_key = ? AND version > 0 AND lease_owner IS NULL";
+          "DELETE FROM " + t + " WHERE grant_key = ? AND version <> 0 AND lease_owner IS NULL";
       deleteLeased =
           "UPDATE "
               + t
               + " SET version = 0, sealed = NULL, expires_at = NULL, updated_at = ?"
-              + " WHERE grant_key = ? AND version > 0";
+              + " WHERE grant_key = ? AND version <> 0";
       takeLease =
           "UPDATE "
               + t
