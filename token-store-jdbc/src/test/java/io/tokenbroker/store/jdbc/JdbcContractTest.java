@@ -54,8 +54,9 @@ abstract class JdbcContractTest extends TokenStoreContract {
   private void update(String sql, String... keys) {
     try (Connection connection = dataSource().getConnection();
         PreparedStatement statement = connection.prepareStatement(sql)) {
+      Dialect dialect = Dialect.of(connection.getMetaData().getDatabaseProductName());
       for (int i = 0; i < keys.length; i++) {
-        statement.setString(i + 1, keys[i]);
+        dialect.bindKey(statement, i + 1, keys[i]);
       }
       if (statement.executeUpdate() != 1) {
         throw new AssertionError("no row changed by " + sql);
