@@ -33,6 +33,7 @@ class H2FileHelperTest {
   @Test
   void fileIsReadableByTheOwnerOnly() throws Exception {
     try (JdbcTokenStore store = JdbcTokenStore.h2File(directory.resolve("tokens"))) {
+      assertEquals(java.util.List.of(), store.list());
       assertEquals(
           "rw-------",
           PosixFilePermissions.toString(

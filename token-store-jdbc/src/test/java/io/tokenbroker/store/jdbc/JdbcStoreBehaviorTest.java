@@ -176,6 +176,7 @@ abstract class JdbcStoreBehaviorTest {
     first.close();
     first.close(); // idempotent
     try (Lease second = newStore().tryAcquireLease(key, TTL).orElseThrow()) {
+      assertEquals(key, second.key());
       assertEquals(Optional.empty(), store.tryAcquireLease(key, TTL));
     }
   }
@@ -248,6 +249,7 @@ abstract class JdbcStoreBehaviorTest {
     clock.advance(TTL.plusSeconds(1)); // the slow holder stalls past its lease
 
     try (Lease fast = other.tryAcquireLease(key, TTL).orElseThrow()) {
+      assertEquals(key, fast.key());
       long version = other.load(key).orElseThrow().version();
       assertTrue(other.compareAndSet(version, grant("k", version + 1, "rt-2")));
     }
