@@ -951,8 +951,9 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
     }
 
     /**
-     * How often to try a statement that fails transiently, and the first backoff (doubled each
-     * time, with jitter, at most 2 seconds); default 4 attempts starting at 50 ms.
+     * How often to try a statement that fails transiently, and the first backoff, doubled for each
+     * further retry up to 2 seconds; each wait is a random time between half and all of the
+     * backoff. Default: 4 attempts starting at 50 ms. {@link Duration#ZERO} retries at once.
      *
      * @throws IllegalArgumentException if {@code maxAttempts < 1} or the backoff is negative
      */
