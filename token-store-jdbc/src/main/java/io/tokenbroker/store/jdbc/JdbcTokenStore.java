@@ -1,0 +1,985 @@
+package io.tokenbroker.store.jdbc;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tokenbroker.oauth.GrantKey;
+import io.tokenbroker.oauth.StoredGrant;
+import io.tokenbroker.oauth.TokenStore;
+import io.tokenbroker.oauth.TokenStoreException;
+import io.tokenbroker.oauth.TokenStoreException.Reason;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link TokenStore} in one SQL table, for many application instances sharing one database:
+ * PostgreSQL, H2 (the embedded default), MySQL/MariaDB and SQLite, over any {@link DataSource}.
+ *
+ * <pre>{@code
+ * TokenStore store = JdbcTokenStore.create(dataSource);             // table tokenbroker_grants
+ * TokenStore store = JdbcTokenStore.builder(dataSource)
+ *     .schema("auth").table("oauth_grants").autoCreate(true).build();
+ * JdbcTokenStore local = JdbcTokenStore.h2File(Path.of("tokens"));  // tokens.mv.db
+ * }</pre>
+ *
+ * <h2>Storage</h2>
+ *
+ * <p>One row per grant: key, version, sealed bytes, the access token's expiry (epoch milliseconds,
+ * for housekeeping), lease owner and lease expiry, creation and update times. The DDL for each
+ * engine ships as a resource ({@code io/tokenbroker/store/jdbc/postgresql.sql}, {@code h2.sql},
+ * {@code mysql.sql}, {@code sqlite.sql}) and is printed in the module README. The engine is told
+ * from {@link java.sql.DatabaseMetaData#getDatabaseProductName()}. With {@link
+ * Builder#autoCreate(boolean) auto-create} (on by default for the embedded engines H2 and SQLite,
+ * off for server databases, where a DBA usually owns the schema) the table is created if missing.
+ * The schema itself must exist.
+ *
+ * <h2>Guarantees</h2>
+ *
+ * <ul>
+ *   <li>Every call runs in auto-commit mode, one short statement at a time; no connection or
+ *       transaction is held between calls, in particular not while a lease is held.
+ *   <li>{@link #compareAndSet} is {@code UPDATE … WHERE grant_key = ? AND version = ?} (or an
+ *       {@code INSERT} for version 0): of concurrent writers in any number of processes exactly one
+ *       wins, and a writer whose lease ran out cannot overwrite a newer version.
+ *   <li>Leases are columns of the grant's row, taken with one conditional {@code UPDATE}; for a key
+ *       with no grant yet a lease-only row (version 0, no sealed bytes) is inserted, which {@link
+ *       #load} and {@link #list} treat as absent. A lease left by a crashed process is taken over
+ *       once it expires. Expiry is judged by the injected {@link Clock} of each process, so keep the
+ *       clocks of the instances in sync and leases much longer than their skew.
+ *   <li>Transient failures (lost connection, serialization failure, deadlock, lock timeout, a
+ *       restarting server) are retried a bounded number of times with a short backoff; a write
+ *       whose outcome was lost with the connection is recognised on retry, so it is reported as
+ *       written, never as lost. What still fails becomes a {@link TokenStoreException}: {@link
+ *       Reason#UNAVAILABLE} (transient, retries exhausted, or unknown), {@link Reason#MISCONFIGURED}
+ *       (missing table or column, missing permission, bad credentials, a column too small) or
+ *       {@link Reason#CORRUPT} (a row that breaks the schema's rules).
+ * </ul>
+ *
+ * <p>Grant keys are stored as text (UTF-8 bytes on MySQL/MariaDB); keys with an unpaired
+ * surrogate character are rejected with {@link IllegalArgumentException}, because the database
+ * would silently change them.
+ *
+ * <p>Thread-safe. The table and connection are checked when the store is built; if the database
+ * is unreachable then, the check is repeated on first use, so an application can start while its
+ * database is down.
+ */
+public final class JdbcTokenStore implements TokenStore, AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(JdbcTokenStore.class.getName());
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+  private static final int MAX_LEASE_OWNER_LENGTH = 80;
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+  /** Rounds of insert-or-update before concurrent inserts and deletes count as unavailability. */
+  private static final int MAX_ROUNDS = 10;
+
+  private final DataSource dataSource;
+  private final String qualifiedTable;
+  private final @Nullable Boolean autoCreate;
+  private final Clock clock;
+  private final String leaseOwner;
+  private final int maxAttempts;
+  private final Duration retryBackoff;
+  private final @Nullable JdbcConnectionPool ownedPool;
+  private final Sql sql;
+  private final Object initLock = new Object();
+  private volatile @Nullable Dialect dialect;
+
+  private JdbcTokenStore(Builder builder, @Nullable JdbcConnectionPool ownedPool) {
+    this.dataSource = builder.dataSource;
+    this.qualifiedTable =
+        builder.schema == null ? builder.table : builder.schema + "." + builder.table;
+    this.autoCreate = builder.autoCreate;
+    this.clock = builder.clock;
+    this.leaseOwner = builder.leaseOwner;
+    this.maxAttempts = builder.maxAttempts;
+    this.retryBackoff = builder.retryBackoff;
+    this.ownedPool = ownedPool;
+    this.sql = new Sql(qualifiedTable);
+  }
+
+  /**
+   * A store in table {@code tokenbroker_grants} of {@code dataSource}'s default schema, with the
+   * defaults of {@link Builder}.
+   *
+   * @throws TokenStoreException {@link Reason#MISCONFIGURED} if the table is missing (and not
+   *     auto-created) or unusable
+   */
+  public static JdbcTokenStore create(DataSource dataSource) {
+    return builder(dataSource).build();
+  }
+
+  /** Starts configuring a store over {@code dataSource}. */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(dataSource);
+  }
+
+  /**
+   * The embedded default: a store in the H2 database file {@code file} ({@code .mv.db} is added
+   * unless given), created with its table if missing, readable by the owner only. H2 locks the
+   * file while it is open, so only one process uses it at a time; share tokens between processes
+   * through a server database. {@link #close()} closes the database.
+   *
+   * @throws IllegalArgumentException if the path contains {@code ;}
+   * @throws TokenStoreException {@link Reason#MISCONFIGURED} if the directory cannot be created,
+   *     {@link Reason#UNAVAILABLE} if the file cannot be opened (for instance because another
+   *     process has it open)
+   */
+  public static JdbcTokenStore h2File(Path file) {
+    requireNonNull(file, "file == null");
+    String name = file.toAbsolutePath().normalize().toString();
+    if (name.endsWith(".mv.db")) {
+      name = name.substring(0, name.length() - ".mv.db".length());
+    }
+    if (name.indexOf(';') >= 0) {
+      throw new IllegalArgumentException("H2 file path must not contain ';': " + name);
+    }
+    Path dbFile = Path.of(name + ".mv.db");
+    try {
+      Path parent = dbFile.getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+    } catch (IOException e) {
+      throw new TokenStoreException(
+          "cannot create the directory of the H2 token database " + dbFile,
+          Reason.MISCONFIGURED,
+          null,
+          e);
+    }
+    JdbcConnectionPool pool = JdbcConnectionPool.create("jdbc:h2:file:" + name, "sa", "");
+    JdbcTokenStore store;
+    try {
+      store = new JdbcTokenStore(builder(pool).autoCreate(true), pool);
+      store.initialize(false);
+    } catch (RuntimeException e) {
+      pool.dispose();
+      throw e;
+    }
+    try {
+      Files.setPosixFilePermissions(dbFile, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException | IOException e) {
+      LOG.log(Level.DEBUG, "cannot restrict the permissions of {0}: {1}", dbFile, e.toString());
+    }
+    return store;
+  }
+
+  @Override
+  public Optional<StoredGrant> load(GrantKey key) {
+    checkKey(key);
+    return run(
+        "load",
+        key,
+        (connection, dialect, attempt) -> {
+          try (PreparedStatement statement = connection.prepareStatement(sql.load)) {
+            dialect.bindKey(statement, 1, key.value());
+            try (ResultSet rows = statement.executeQuery()) {
+              return rows.next() ? Optional.of(grantFrom(key, rows)) : Optional.empty();
+            }
+          }
+        });
+  }
+
+  @Override
+  public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
+    requireNonNull(grant, "grant == null");
+    if (grant.version() != expectedVersion + 1) {
+      throw new IllegalArgumentException(
+          "grant.version() must be expectedVersion + 1, was "
+              + grant.version()
+              + " for expected "
+              + expectedVersion);
+    }
+    GrantKey key = grant.key();
+    checkKey(key);
+    return run(
+        "write",
+        key,
+        (connection, dialect, attempt) -> {
+          boolean written = writeGrant(connection, dialect, expectedVersion, grant);
+          if (!written && attempt > 1) {
+            // An earlier attempt may have committed before its connection broke.
+            try (PreparedStatement statement = connection.prepareStatement(sql.load)) {
+              dialect.bindKey(statement, 1, key.value());
+              try (ResultSet rows = statement.executeQuery()) {
+                if (rows.next()) {
+                  StoredGrant stored = grantFrom(key, rows);
+                  written =
+                      stored.version() == grant.version()
+                          && Arrays.equals(stored.sealed(), grant.sealed());
+                }
+              }
+            }
+          }
+          return written;
+        });
+  }
+
+  private boolean writeGrant(
+      Connection connection, Dialect dialect, long expectedVersion, StoredGrant grant)
+      throws SQLException {
+    GrantKey key = grant.key();
+    long now = clock.millis();
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      // For version 0 this turns a lease-only row into the grant, keeping its lease.
+      try (PreparedStatement update =
+          connection.prepareStatement(expectedVersion == 0 ? sql.claimLeaseRow : sql.casUpdate)) {
+        update.setLong(1, grant.version());
+        update.setBytes(2, grant.sealed());
+        setMillis(update, 3, grant.expiresAt());
+        update.setLong(4, now);
+        dialect.bindKey(update, 5, key.value());
+        update.setLong(6, expectedVersion);
+        if (update.executeUpdate() == 1) {
+          return true;
+        }
+      }
+      if (expectedVersion != 0) {
+        return false;
+      }
+      try (PreparedStatement insert = connection.prepareStatement(sql.insertGrant)) {
+        dialect.bindKey(insert, 1, key.value());
+        insert.setLong(2, grant.version());
+        insert.setBytes(3, grant.sealed());
+        setMillis(insert, 4, grant.expiresAt());
+        insert.setLong(5, now);
+        insert.setLong(6, now);
+        insert.executeUpdate();
+        return true;
+      } catch (SQLException e) {
+        if (!SqlErrors.isDuplicateKey(e, dialect)) {
+          throw e;
+        }
+      }
+      // The key is taken: by a grant (we lost), or by a lease-only row inserted meanwhile.
+      Long current = currentVersion(connection, dialect, key);
+      if (current != null && current != 0) {
+        return false;
+      }
+    }
+    throw contention("write", key);
+  }
+
+  @Override
+  public boolean delete(GrantKey key) {
+    checkKey(key);
+    return run(
+        "delete",
+        key,
+        (connection, dialect, attempt) -> {
+          try (PreparedStatement delete = connection.prepareStatement(sql.deleteUnleased)) {
+            dialect.bindKey(delete, 1, key.value());
+            if (delete.executeUpdate() == 1) {
+              return true;
+            }
+          }
+          // A lease is on the row: keep it, as a lease-only row.
+          try (PreparedStatement clear = connection.prepareStatement(sql.deleteLeased)) {
+            clear.setLong(1, clock.millis());
+            dialect.bindKey(clear, 2, key.value());
+            return clear.executeUpdate() == 1;
+          }
+        });
+  }
+
+  @Override
+  public List<GrantKey> list() {
+    return run(
+        "list",
+        null,
+        (connection, dialect, attempt) -> {
+          List<GrantKey> keys = new ArrayList<>();
+          try (PreparedStatement statement = connection.prepareStatement(sql.list);
+              ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+              String value = dialect.readKey(rows, 1);
+              try {
+                keys.add(GrantKey.of(value));
+              } catch (IllegalArgumentException e) {
+                throw new TokenStoreException(
+                    "JDBC token store: table " + qualifiedTable + " holds an invalid grant key",
+                    Reason.CORRUPT,
+                    null,
+                    e);
+              }
+            }
+          }
+          return List.copyOf(keys);
+        });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Holds no connection while the lease is held. Closing the lease releases it if this lease
+   * still owns it; if the database cannot be reached then, the failure is logged and the lease
+   * runs out by itself.
+   *
+   * @throws IllegalArgumentException if {@code ttl} is negative
+   */
+  @Override
+  public Optional<Lease> tryAcquireLease(GrantKey key, Duration ttl) {
+    checkKey(key);
+    requireNonNull(ttl, "ttl == null");
+    if (ttl.isNegative()) {
+      throw new IllegalArgumentException("ttl < 0: " + ttl);
+    }
+    String owner = leaseOwner + ":" + UUID.randomUUID();
+    long now = clock.millis();
+    long until = saturatedAdd(now, saturatedMillis(ttl));
+    return run(
+        "take the lease on",
+        key,
+        (connection, dialect, attempt) -> {
+          for (int round = 0; round < MAX_ROUNDS; round++) {
+            try (PreparedStatement take = connection.prepareStatement(sql.takeLease)) {
+              take.setString(1, owner);
+              take.setLong(2, until);
+              dialect.bindKey(take, 3, key.value());
+              take.setLong(4, now);
+              take.setString(5, owner);
+              if (take.executeUpdate() == 1) {
+                return Optional.of(new JdbcLease(key, owner, until));
+              }
+            }
+            if (currentVersion(connection, dialect, key) != null) {
+              return Optional.empty(); // the row is there and someone holds an unexpired lease
+            }
+            try (PreparedStatement insert = connection.prepareStatement(sql.insertLeaseRow)) {
+              dialect.bindKey(insert, 1, key.value());
+              insert.setString(2, owner);
+              insert.setLong(3, until);
+              insert.setLong(4, now);
+              insert.setLong(5, now);
+              insert.executeUpdate();
+              return Optional.of(new JdbcLease(key, owner, until));
+            } catch (SQLException e) {
+              if (!SqlErrors.isDuplicateKey(e, dialect)) {
+                throw e;
+              }
+            }
+          }
+          throw contention("take the lease on", key);
+        });
+  }
+
+  /**
+   * Closes the H2 database opened by {@link #h2File}; does nothing for a store over a {@link
+   * DataSource} you supplied, which stays yours to close.
+   */
+  @Override
+  public void close() {
+    if (ownedPool != null) {
+      ownedPool.dispose();
+    }
+  }
+
+  @Override
+  public String toString() {
+    Dialect current = dialect;
+    return "JdbcTokenStore["
+        + (current == null ? "not connected yet" : current.name().toLowerCase(java.util.Locale.ROOT))
+        + ", table="
+        + qualifiedTable
+        + "]";
+  }
+
+  // --- initialization -----------------------------------------------------------------------
+
+  private Dialect ready() {
+    Dialect current = dialect;
+    if (current != null) {
+      return current;
+    }
+    synchronized (initLock) {
+      current = dialect;
+      if (current == null) {
+        current = connectAndCheck();
+        dialect = current;
+      }
+      return current;
+    }
+  }
+
+  /**
+   * Checks the table now; with {@code deferUnavailable}, a database that cannot be reached is left
+   * for the first call.
+   */
+  private void initialize(boolean deferUnavailable) {
+    try {
+      ready();
+    } catch (TokenStoreException e) {
+      if (!deferUnavailable
+          || !(e.getCause() instanceof SQLException cause)
+          || !SqlErrors.isTransient(cause, Dialect.OTHER)) {
+        throw e;
+      }
+      LOG.log(
+          Level.WARNING,
+          "JDBC token store: database not reachable yet, will check table {0} on first use: {1}",
+          qualifiedTable,
+          e.getMessage());
+    }
+  }
+
+  private Dialect connectAndCheck() {
+    Dialect detected =
+        withConnection(
+            "connect to the database for",
+            null,
+            Dialect.OTHER,
+            (connection, unused, attempt) ->
+                Dialect.of(String.valueOf(connection.getMetaData().getDatabaseProductName())));
+    boolean create = autoCreate != null ? autoCreate : detected.embedded();
+    if (create && !detected.hasDdl()) {
+      throw new TokenStoreException(
+          "JDBC token store: cannot auto-create table "
+              + qualifiedTable
+              + " on this database (no DDL is shipped for it); create the table yourself after one"
+              + " of the shipped DDL files and turn autoCreate off",
+          Reason.MISCONFIGURED,
+          null,
+          null);
+    }
+    withConnection(
+        "check",
+        null,
+        detected,
+        (connection, dialect, attempt) -> {
+          if (create) {
+            try (Statement statement = connection.createStatement()) {
+              statement.execute(dialect.createTable(qualifiedTable));
+            } catch (SQLException e) {
+              // Several instances may race to create the table; only fail if it is still missing.
+              if (SqlErrors.isTransient(e, dialect) || !tableUsable(connection)) {
+                throw e;
+              }
+            }
+          }
+          try (Statement statement = connection.createStatement();
+              ResultSet rows = statement.executeQuery(sql.check)) {
+            rows.next();
+          }
+          return null;
+        });
+    return detected;
+  }
+
+  private boolean tableUsable(Connection connection) {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(sql.check)) {
+      rows.next();
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  // --- statement execution ------------------------------------------------------------------
+
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(Connection connection, Dialect dialect, int attempt) throws SQLException;
+  }
+
+  private <T> T run(String operation, @Nullable GrantKey key, Work<T> work) {
+    return withConnection(operation, key, ready(), work);
+  }
+
+  private <T> T withConnection(
+      String operation, @Nullable GrantKey key, Dialect dialect, Work<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return once(dialect, attempt, work);
+      } catch (SQLException e) {
+        boolean transientFailure = SqlErrors.isTransient(e, dialect);
+        if (transientFailure && attempt < maxAttempts) {
+          LOG.log(
+              Level.DEBUG,
+              "JDBC token store: {0} {1} failed (attempt {2} of {3}), retrying: {4}",
+              operation,
+              key == null ? "table " + qualifiedTable : "grant " + key,
+              attempt,
+              maxAttempts,
+              SqlErrors.describe(e));
+          backoff(operation, key, attempt, e);
+          continue;
+        }
+        throw translate(operation, key, dialect, e, attempt, transientFailure);
+      }
+    }
+  }
+
+  private <T> T once(Dialect dialect, int attempt, Work<T> work) throws SQLException {
+    Connection connection = dataSource.getConnection();
+    try {
+      boolean autoCommit = connection.getAutoCommit();
+      if (!autoCommit) {
+        connection.setAutoCommit(true);
+      }
+      try {
+        return work.run(connection, dialect, attempt);
+      } finally {
+        if (!autoCommit) {
+          try {
+            connection.setAutoCommit(false);
+          } catch (SQLException e) {
+            LOG.log(Level.DEBUG, "JDBC token store: cannot restore auto-commit: {0}", e.toString());
+          }
+        }
+      }
+    } finally {
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        // The work is done (and committed); a failing close must not report it as failed.
+        LOG.log(Level.DEBUG, "JDBC token store: closing a connection failed: {0}", e.toString());
+      }
+    }
+  }
+
+  private void backoff(String operation, @Nullable GrantKey key, int attempt, SQLException cause) {
+    long base = retryBackoff.toMillis();
+    if (base <= 0) {
+      return;
+    }
+    long cap = Math.min(MAX_BACKOFF.toMillis(), base << Math.min(attempt - 1, 16));
+    long millis = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TokenStoreException(
+          "JDBC token store: interrupted while retrying to " + operation + describeTarget(key),
+          Reason.UNAVAILABLE,
+          key,
+          cause);
+    }
+  }
+
+  private TokenStoreException translate(
+      String operation,
+      @Nullable GrantKey key,
+      Dialect dialect,
+      SQLException e,
+      int attempts,
+      boolean transientFailure) {
+    String target = describeTarget(key);
+    if (transientFailure) {
+      return new TokenStoreException(
+          "JDBC token store: could not "
+              + operation
+              + target
+              + " after "
+              + attempts
+              + (attempts == 1 ? " attempt" : " attempts")
+              + ", the database is unavailable ("
+              + SqlErrors.describe(e)
+              + ")",
+          Reason.UNAVAILABLE,
+          key,
+          e);
+    }
+    if (SqlErrors.isMisconfiguration(e, dialect)) {
+      return new TokenStoreException(
+          "JDBC token store: could not "
+              + operation
+              + target
+              + ": table "
+              + qualifiedTable
+              + " is missing or not as expected, or the database user lacks a permission;"
+              + " create it with "
+              + dialect.ddlResourcePath()
+              + " (see the token-store-jdbc README) or enable autoCreate ("
+              + SqlErrors.describe(e)
+              + ")",
+          Reason.MISCONFIGURED,
+          key,
+          e);
+    }
+    return new TokenStoreException(
+        "JDBC token store: could not " + operation + target + " (" + SqlErrors.describe(e) + ")",
+        Reason.UNAVAILABLE,
+        key,
+        e);
+  }
+
+  private String describeTarget(@Nullable GrantKey key) {
+    return key == null ? " table " + qualifiedTable : " grant '" + key + "' in " + qualifiedTable;
+  }
+
+  private TokenStoreException contention(String operation, GrantKey key) {
+    return new TokenStoreException(
+        "JDBC token store: could not "
+            + operation
+            + describeTarget(key)
+            + ": the row kept appearing and disappearing under heavy contention",
+        Reason.UNAVAILABLE,
+        key,
+        null);
+  }
+
+  // --- helpers ------------------------------------------------------------------------------
+
+  private StoredGrant grantFrom(GrantKey key, ResultSet rows) throws SQLException {
+    long version = rows.getLong(1);
+    byte[] sealed = rows.getBytes(2);
+    long expiresMillis = rows.getLong(3);
+    Instant expiresAt = rows.wasNull() ? null : Instant.ofEpochMilli(expiresMillis);
+    if (version < 0) {
+      throw new TokenStoreException(
+          "JDBC token store: grant '"
+              + key
+              + "' in "
+              + qualifiedTable
+              + " has the invalid version "
+              + version
+              + "; the row is kept for inspection",
+          Reason.CORRUPT,
+          key,
+          null);
+    }
+    if (sealed == null) {
+      throw new TokenStoreException(
+          "JDBC token store: grant '"
+              + key
+              + "' in "
+              + qualifiedTable
+              + " has version "
+              + version
+              + " but no sealed bytes; the row is kept for inspection",
+          Reason.CORRUPT,
+          key,
+          null);
+    }
+    return new StoredGrant(key, version, sealed, expiresAt);
+  }
+
+  private @Nullable Long currentVersion(Connection connection, Dialect dialect, GrantKey key)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql.version)) {
+      dialect.bindKey(statement, 1, key.value());
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? rows.getLong(1) : null;
+      }
+    }
+  }
+
+  private static void setMillis(PreparedStatement statement, int index, @Nullable Instant instant)
+      throws SQLException {
+    if (instant == null) {
+      statement.setNull(index, Types.BIGINT);
+    } else {
+      long millis;
+      try {
+        millis = instant.toEpochMilli();
+      } catch (ArithmeticException e) {
+        millis = instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
+      }
+      statement.setLong(index, millis);
+    }
+  }
+
+  private static long saturatedMillis(Duration duration) {
+    try {
+      return duration.toMillis();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+  }
+
+  private static void checkKey(GrantKey key) {
+    requireNonNull(key, "key == null");
+    String value = key.value();
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < value.length()
+          && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException(
+            "grant key contains an unpaired surrogate at index "
+                + i
+                + "; the JDBC token store keeps keys as Unicode text");
+      }
+    }
+  }
+
+  static String checkIdentifier(String kind, String name) {
+    requireNonNull(name, kind + " == null");
+    if (!IDENTIFIER.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          kind
+              + " must be a plain SQL identifier (a letter or '_', then letters, digits or '_',"
+              + " at most 63 characters): '"
+              + name
+              + "'");
+    }
+    return name;
+  }
+
+  /** The statements, built once for the configured table. */
+  private static final class Sql {
+    final String load;
+    final String version;
+    final String list;
+    final String casUpdate;
+    final String claimLeaseRow;
+    final String insertGrant;
+    final String deleteUnleased;
+    final String deleteLeased;
+    final String takeLease;
+    final String insertLeaseRow;
+    final String releasePlaceholder;
+    final String release;
+    final String check;
+
+    Sql(String t) {
+      // Version 0 marks a lease-only row; a row that is damaged (sealed missing, version
+      // negative) is shown as corrupt, and never overwritten.
+      load =
+          "SELECT version, sealed, expires_at FROM " + t + " WHERE grant_key = ? AND version <> 0";
+      version = "SELECT version FROM " + t + " WHERE grant_key = ?";
+      list = "SELECT grant_key FROM " + t + " WHERE version <> 0";
+      casUpdate =
+          "UPDATE "
+              + t
+              + " SET version = ?, sealed = ?, expires_at = ?, updated_at = ?"
+              + " WHERE grant_key = ? AND version = ? AND sealed IS NOT NULL";
+      claimLeaseRow =
+          "UPDATE "
+              + t
+              + " SET version = ?, sealed = ?, expires_at = ?, updated_at = ?"
+              + " WHERE grant_key = ? AND version = ?";
+      insertGrant =
+          "INSERT INTO "
+              + t
+              + " (grant_key, version, sealed, expires_at, lease_owner, lease_expires_at,"
+              + " created_at, updated_at) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?)";
+      deleteUnleased =
+          "DELETE FROM " + t + " WHERE grant_key = ? AND version <> 0 AND lease_owner IS NULL";
+      deleteLeased =
+          "UPDATE "
+              + t
+              + " SET version = 0, sealed = NULL, expires_at = NULL, updated_at = ?"
+              + " WHERE grant_key = ? AND version <> 0";
+      takeLease =
+          "UPDATE "
+              + t
+              + " SET lease_owner = ?, lease_expires_at = ? WHERE grant_key = ?"
+              + " AND (lease_owner IS NULL OR lease_expires_at <= ? OR lease_owner = ?)";
+      insertLeaseRow =
+          "INSERT INTO "
+              + t
+              + " (grant_key, version, sealed, expires_at, lease_owner, lease_expires_at,"
+              + " created_at, updated_at) VALUES (?, 0, NULL, NULL, ?, ?, ?, ?)";
+      releasePlaceholder =
+          "DELETE FROM " + t + " WHERE grant_key = ? AND version = 0 AND lease_owner = ?";
+      release =
+          "UPDATE "
+              + t
+              + " SET lease_owner = NULL, lease_expires_at = NULL"
+              + " WHERE grant_key = ? AND lease_owner = ?";
+      check =
+          "SELECT grant_key, version, sealed, expires_at, lease_owner, lease_expires_at,"
+              + " created_at, updated_at FROM "
+              + t
+              + " WHERE 1 = 0";
+    }
+  }
+
+  private final class JdbcLease implements Lease {
+    private final GrantKey key;
+    private final String owner;
+    private final long expiresAtMillis;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    JdbcLease(GrantKey key, String owner, long expiresAtMillis) {
+      this.key = key;
+      this.owner = owner;
+      this.expiresAtMillis = expiresAtMillis;
+    }
+
+    @Override
+    public GrantKey key() {
+      return key;
+    }
+
+    @Override
+    public void close() {
+      if (!closed.compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        run(
+            "release the lease on",
+            key,
+            (connection, dialect, attempt) -> {
+              try (PreparedStatement delete = connection.prepareStatement(sql.releasePlaceholder)) {
+                dialect.bindKey(delete, 1, key.value());
+                delete.setString(2, owner);
+                if (delete.executeUpdate() == 1) {
+                  return null;
+                }
+              }
+              try (PreparedStatement release = connection.prepareStatement(sql.release)) {
+                dialect.bindKey(release, 1, key.value());
+                release.setString(2, owner);
+                release.executeUpdate();
+              }
+              return null;
+            });
+      } catch (TokenStoreException e) {
+        LOG.log(
+            Level.WARNING,
+            "JDBC token store: could not release the lease on grant {0}; it runs out by itself at"
+                + " {1}: {2}",
+            key,
+            Instant.ofEpochMilli(expiresAtMillis),
+            e.getMessage());
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "JdbcLease[key=" + key + ", until=" + Instant.ofEpochMilli(expiresAtMillis) + "]";
+    }
+  }
+
+  /**
+   * Options of a {@link JdbcTokenStore}. Not thread-safe; {@link #build()} may be called more than
+   * once.
+   */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private @Nullable String schema;
+    private String table = Dialect.DEFAULT_TABLE;
+    private @Nullable Boolean autoCreate;
+    private Clock clock = Clock.systemUTC();
+    private String leaseOwner = "pid-" + ProcessHandle.current().pid();
+    private int maxAttempts = 4;
+    private Duration retryBackoff = Duration.ofMillis(50);
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = requireNonNull(dataSource, "dataSource == null");
+    }
+
+    /**
+     * The table name; default {@code tokenbroker_grants}. A plain identifier (letters, digits,
+     * {@code _}; not quoted, so the database folds its case as usual).
+     *
+     * @throws IllegalArgumentException if {@code name} is not a plain identifier
+     */
+    public Builder table(String name) {
+      this.table = checkIdentifier("table", name);
+      return this;
+    }
+
+    /**
+     * The schema of the table (on MySQL/MariaDB the database, on SQLite the attached database);
+     * default the connection's current one. The schema must exist.
+     *
+     * @throws IllegalArgumentException if {@code name} is not a plain identifier
+     */
+    public Builder schema(String name) {
+      this.schema = checkIdentifier("schema", name);
+      return this;
+    }
+
+    /**
+     * Whether to create the table when it is missing ({@code CREATE TABLE IF NOT EXISTS} with the
+     * shipped DDL). Default: on for H2 and SQLite, off for PostgreSQL, MySQL/MariaDB and others,
+     * whose schema a DBA usually owns and whose application users often may not create tables.
+     */
+    public Builder autoCreate(boolean autoCreate) {
+      this.autoCreate = autoCreate;
+      return this;
+    }
+
+    /** The clock leases expire by and rows are stamped with; default the system UTC clock. */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /**
+     * A name for this instance in the {@code lease_owner} column, for operators (a host or pod
+     * name); default {@code pid-<process id>}. A random id is appended per lease, so instances
+     * sharing a name still exclude each other.
+     *
+     * @throws IllegalArgumentException if blank, longer than 80 characters or containing control
+     *     characters
+     */
+    public Builder leaseOwner(String name) {
+      requireNonNull(name, "name == null");
+      if (name.isBlank()
+          || name.length() > MAX_LEASE_OWNER_LENGTH
+          || name.chars().anyMatch(Character::isISOControl)) {
+        throw new IllegalArgumentException(
+            "lease owner must be 1 to "
+                + MAX_LEASE_OWNER_LENGTH
+                + " characters without control characters");
+      }
+      this.leaseOwner = name;
+      return this;
+    }
+
+    /**
+     * How often to try a statement that fails transiently, and the first backoff, doubled for each
+     * further retry up to 2 seconds; each wait is a random time between half and all of the
+     * backoff. Default: 4 attempts starting at 50 ms. {@link Duration#ZERO} retries at once.
+     *
+     * @throws IllegalArgumentException if {@code maxAttempts < 1} or the backoff is negative
+     */
+    public Builder retries(int maxAttempts, Duration initialBackoff) {
+      requireNonNull(initialBackoff, "initialBackoff == null");
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("maxAttempts < 1: " + maxAttempts);
+      }
+      if (initialBackoff.isNegative()) {
+        throw new IllegalArgumentException("initialBackoff < 0: " + initialBackoff);
+      }
+      this.maxAttempts = maxAttempts;
+      this.retryBackoff = initialBackoff;
+      return this;
+    }
+
+    /**
+     * Builds the store and checks its table (creating it if auto-create is on). If the database
+     * cannot be reached, the check is left for the first call.
+     *
+     * @throws TokenStoreException {@link Reason#MISCONFIGURED} if the table is missing or unusable
+     */
+    public JdbcTokenStore build() {
+      JdbcTokenStore store = new JdbcTokenStore(this, null);
+      store.initialize(true);
+      return store;
+    }
+  }
+}

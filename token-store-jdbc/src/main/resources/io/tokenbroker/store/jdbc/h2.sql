@@ -1,0 +1,13 @@
+-- tokenbroker JDBC token store: H2 2.x.
+-- One row per grant. Times are epoch milliseconds (UTC) taken from the application's clock.
+-- A row with version 0 and no sealed bytes only carries a lease for a grant not stored yet.
+CREATE TABLE IF NOT EXISTS tokenbroker_grants (
+  grant_key        VARCHAR(256)  NOT NULL PRIMARY KEY,
+  version          BIGINT        NOT NULL,
+  sealed           VARBINARY,
+  expires_at       BIGINT,
+  lease_owner      VARCHAR(128),
+  lease_expires_at BIGINT,
+  created_at       BIGINT        NOT NULL,
+  updated_at       BIGINT        NOT NULL
+)

@@ -1,0 +1,17 @@
+package io.tokenbroker.store.jdbc;
+
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+
+class H2MemoryStoreTest extends JdbcStoreBehaviorTest {
+  private static final JdbcDataSource DATA_SOURCE = new JdbcDataSource();
+
+  static {
+    DATA_SOURCE.setURL("jdbc:h2:mem:behavior;DB_CLOSE_DELAY=-1");
+  }
+
+  @Override
+  DataSource dataSource() {
+    return DATA_SOURCE;
+  }
+}

@@ -1,0 +1,104 @@
+package io.tokenbroker.store.jdbc;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tokenbroker.oauth.GrantKey;
+import io.tokenbroker.oauth.StoredGrant;
+import io.tokenbroker.oauth.TokenStore.Lease;
+import io.tokenbroker.oauth.TokenStoreException;
+import io.tokenbroker.oauth.TokenStoreException.Reason;
+import io.tokenbroker.testkit.FakeClock;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** The database goes away and comes back on the same data directory and port. */
+class PostgresRestartTest {
+  private static final Duration TTL = Duration.ofSeconds(30);
+  private static final GrantKey KEY = GrantKey.of("acme/restart");
+
+  @TempDir Path dataDirectory;
+  private EmbeddedPostgres server;
+  private int port;
+
+  private EmbeddedPostgres startServer() throws IOException {
+    return EmbeddedPostgres.builder()
+        .setDataDirectory(dataDirectory)
+        .setCleanDataDirectory(false)
+        .setPort(port)
+        .start();
+  }
+
+  @AfterEach
+  void stopServer() throws IOException {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private static StoredGrant grant(long version, String sealed) {
+    return new StoredGrant(KEY, version, sealed.getBytes(UTF_8), null);
+  }
+
+  @Test
+  void unavailableWhileDownAndWorkingAfterRestart() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    server = startServer();
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setServerNames(new String[] {"127.0.0.1"});
+    dataSource.setPortNumbers(new int[] {port});
+    dataSource.setDatabaseName("postgres");
+    dataSource.setUser("postgres");
+    dataSource.setConnectTimeout(5);
+    FakeClock clock = FakeClock.create();
+    JdbcTokenStore store =
+        JdbcTokenStore.builder(dataSource)
+            .autoCreate(true)
+            .clock(clock)
+            .retries(3, Duration.ofMillis(10))
+            .build();
+    assertTrue(store.compareAndSet(0, grant(1, "before")));
+    Lease lease = store.tryAcquireLease(KEY, TTL).orElseThrow();
+
+    server.close();
+    server = null;
+
+    for (Runnable call :
+        new Runnable[] {
+          () -> store.load(KEY),
+          () -> store.compareAndSet(1, grant(2, "while-down")),
+          () -> store.tryAcquireLease(KEY, TTL),
+          store::list
+        }) {
+      TokenStoreException e = assertThrows(TokenStoreException.class, call::run);
+      assertEquals(Reason.UNAVAILABLE, e.reason(), e.getMessage());
+      assertTrue(e.isTransient());
+      assertTrue(e.getMessage().contains("after 3 attempts"), e.getMessage());
+    }
+    lease.close(); // cannot reach the database: logged, the lease runs out by itself
+
+    // A store built while the database is down starts anyway and checks on first use.
+    JdbcTokenStore late = JdbcTokenStore.builder(dataSource).clock(clock).build();
+
+    server = startServer();
+    assertEquals("before", new String(store.load(KEY).orElseThrow().sealed(), UTF_8));
+    assertTrue(store.compareAndSet(1, grant(2, "after")));
+    assertEquals(2, late.load(KEY).orElseThrow().version());
+
+    assertEquals(Optional.empty(), late.tryAcquireLease(KEY, TTL), "the old lease is still there");
+    clock.advance(TTL);
+    late.tryAcquireLease(KEY, TTL).orElseThrow().close();
+  }
+}
