@@ -27,8 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * does. Four contenders in one class, so they always run in the same JVM build and the same run:
  *
  * <ul>
- *   <li>{@link #floor}: a bare {@code ConcurrentHashMap} lookup plus an expiry check, the least
- *       any cache can do;
+ *   <li>{@link #floor}: a bare {@code ConcurrentHashMap} lookup plus an expiry check, the least any
+ *       cache can do;
  *   <li>{@link #tokenbroker}: {@code TokenBroker.accessToken(key).revealValue()};
  *   <li>{@link #googleCredential}: google-oauth-client's {@code Credential}: the freshness check
  *       its {@code intercept} does before each request ({@code getExpiresInSeconds() <= 60} means
@@ -49,7 +49,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 2,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class AccessTokenBenchmark {
   private static final GrantKey KEY = GrantKey.of("fake/service");
 
@@ -74,7 +76,10 @@ public class AccessTokenBenchmark {
     spring.authorize();
     int calls = server.tokenRequestCount();
     // Sanity: every contender answers and none of them refreshes during the run.
-    if (floor() == null || tokenbroker() == null || googleCredential() == null || springManager() == null
+    if (floor() == null
+        || tokenbroker() == null
+        || googleCredential() == null
+        || springManager() == null
         || server.tokenRequestCount() != calls) {
       throw new IllegalStateException("a contender did not answer from its cache");
     }

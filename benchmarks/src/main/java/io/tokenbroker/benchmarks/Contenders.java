@@ -69,7 +69,8 @@ final class Contenders {
     BasicAuthentication auth = new BasicAuthentication(CLIENT_ID, CLIENT_SECRET);
     try {
       TokenResponse response =
-          new ClientCredentialsTokenRequest(GOOGLE_TRANSPORT, GsonFactory.getDefaultInstance(), tokenUrl)
+          new ClientCredentialsTokenRequest(
+                  GOOGLE_TRANSPORT, GsonFactory.getDefaultInstance(), tokenUrl)
               .setClientAuthentication(auth)
               .execute();
       return new Credential.Builder(BearerToken.authorizationHeaderAccessMethod())
@@ -119,7 +120,9 @@ final class Contenders {
     manager.setAuthorizedClientProvider(
         OAuth2AuthorizedClientProviderBuilder.builder().clientCredentials().build());
     OAuth2AuthorizeRequest request =
-        OAuth2AuthorizeRequest.withClientRegistrationId(SPRING_REGISTRATION).principal(PRINCIPAL).build();
+        OAuth2AuthorizeRequest.withClientRegistrationId(SPRING_REGISTRATION)
+            .principal(PRINCIPAL)
+            .build();
     return new Spring(manager, service, registration, request);
   }
 }

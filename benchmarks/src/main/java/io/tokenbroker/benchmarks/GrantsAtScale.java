@@ -2,12 +2,12 @@ package io.tokenbroker.benchmarks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.crypto.tink.KeysetHandle;
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.GrantType;
 import io.tokenbroker.oauth.Keysets;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenBroker;
-import com.google.crypto.tink.KeysetHandle;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,14 +45,19 @@ public final class GrantsAtScale {
 
   public static void main(String[] args) throws Exception {
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-    String[] kinds = args.length > 1 ? args[1].split(",") : new String[] {"memory", "file", "h2", "postgres"};
+    String[] kinds =
+        args.length > 1 ? args[1].split(",") : new String[] {"memory", "file", "h2", "postgres"};
     List<Map<String, Object>> results = new ArrayList<>();
     for (String kind : kinds) {
       Map<String, Object> result = run(kind, count);
       results.add(result);
       System.out.printf(
           "%-9s %,d grants: populate %.1f s, scan %.2f s, warm %.2f s, heap %.0f B/grant%n",
-          kind, count, result.get("populateSeconds"), result.get("scanSeconds"), result.get("warmSeconds"),
+          kind,
+          count,
+          result.get("populateSeconds"),
+          result.get("scanSeconds"),
+          result.get("warmSeconds"),
           result.get("heapBytesPerGrant"));
     }
     if (args.length > 2) {
@@ -60,7 +65,9 @@ public final class GrantsAtScale {
       out.put("count", count);
       out.put("results", results);
       Files.createDirectories(Path.of(args[2]).toAbsolutePath().getParent());
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(Path.of(args[2]).toFile(), out);
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValue(Path.of(args[2]).toFile(), out);
     }
   }
 
@@ -84,13 +91,15 @@ public final class GrantsAtScale {
         for (int w = 0; w < 8; w++) {
           int from = w * slice;
           int to = Math.min(count, from + slice);
-          done.add(writers.submit(() -> {
-            for (int i = from; i < to; i++) {
-              seeder.register(keys[i], Stores.REGISTRATION, GrantType.AUTHORIZATION_CODE);
-              seeder.saveTokens(keys[i], Stores.tokenSet(now, Duration.ofHours(8)));
-            }
-            return null;
-          }));
+          done.add(
+              writers.submit(
+                  () -> {
+                    for (int i = from; i < to; i++) {
+                      seeder.register(keys[i], Stores.REGISTRATION, GrantType.AUTHORIZATION_CODE);
+                      seeder.saveTokens(keys[i], Stores.tokenSet(now, Duration.ofHours(8)));
+                    }
+                    return null;
+                  }));
         }
         for (Future<?> f : done) {
           f.get();

@@ -42,10 +42,11 @@ import org.springframework.security.oauth2.core.OAuth2AccessToken;
  *       {@code saveTokens}) by the same tokens with an expiry in the past; callers call {@code
  *       accessToken(key)};
  *   <li>{@code googleCredential}: {@code Credential.setExpirationTimeMilliseconds(past)}; callers
- *       call {@code Credential.intercept(request)}, what the library does before every request
- *       (it refreshes with the refresh token the fake server issued);
+ *       call {@code Credential.intercept(request)}, what the library does before every request (it
+ *       refreshes with the refresh token the fake server issued);
  *   <li>{@code springManager}: the in-memory service holds an authorized client whose access token
- *       expired; callers call {@code AuthorizedClientServiceOAuth2AuthorizedClientManager.authorize}.
+ *       expired; callers call {@code
+ *       AuthorizedClientServiceOAuth2AuthorizedClientManager.authorize}.
  * </ul>
  *
  * <p>Not a JMH benchmark because each round is a single event. Usage: {@code java -cp
@@ -72,15 +73,22 @@ public final class RefreshStorm {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     int[] callers =
-        args.length > 1 ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {1, 100, 1000};
+        args.length > 1
+            ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray()
+            : new int[] {1, 100, 1000};
     List<Map<String, Object>> results = new ArrayList<>();
     for (String library : List.of("tokenbroker", "googleCredential", "springManager")) {
       for (int n : callers) {
         Map<String, Object> result = run(library, n, rounds);
         results.add(result);
         System.out.printf(
-            "%-17s callers=%5d  token requests per expiry: %s  ms until all hold a token: median %.1f, max %.1f%n",
-            library, n, result.get("tokenRequestsPerExpiry"), result.get("allHoldMillisMedian"), result.get("allHoldMillisMax"));
+            "%-17s callers=%5d  token requests per expiry: %s  ms until all hold a token: median"
+                + " %.1f, max %.1f%n",
+            library,
+            n,
+            result.get("tokenRequestsPerExpiry"),
+            result.get("allHoldMillisMedian"),
+            result.get("allHoldMillisMax"));
       }
     }
     if (args.length > 2) {
@@ -88,7 +96,9 @@ public final class RefreshStorm {
       out.put("rounds", rounds);
       out.put("results", results);
       Files.createDirectories(Path.of(args[2]).toAbsolutePath().getParent());
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(Path.of(args[2]).toFile(), out);
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValue(Path.of(args[2]).toFile(), out);
     }
   }
 
@@ -112,7 +122,8 @@ public final class RefreshStorm {
       result.put("library", library);
       result.put("callers", callers);
       result.put("tokenRequestsPerExpiry", calls);
-      result.put("tokenRequestsPerExpiryMax", calls.stream().mapToInt(Integer::intValue).max().orElse(0));
+      result.put(
+          "tokenRequestsPerExpiryMax", calls.stream().mapToInt(Integer::intValue).max().orElse(0));
       result.put("allHoldMillis", millis);
       result.put("allHoldMillisMedian", sorted[sorted.length / 2]);
       result.put("allHoldMillisMax", sorted[sorted.length - 1]);
@@ -165,7 +176,8 @@ public final class RefreshStorm {
     return (end - start) / 1e6;
   }
 
-  private static Contender contender(String library, FakeAuthorizationServer server) throws Exception {
+  private static Contender contender(String library, FakeAuthorizationServer server)
+      throws Exception {
     switch (library) {
       case "tokenbroker":
         return tokenbroker(server);
@@ -222,7 +234,8 @@ public final class RefreshStorm {
 
       @Override
       public String call() throws IOException {
-        HttpRequest request = Contenders.GOOGLE_TRANSPORT.createRequestFactory().buildGetRequest(api);
+        HttpRequest request =
+            Contenders.GOOGLE_TRANSPORT.createRequestFactory().buildGetRequest(api);
         credential.intercept(request);
         return request.getHeaders().getAuthorization();
       }
@@ -247,9 +260,15 @@ public final class RefreshStorm {
                 current.getAccessToken().getTokenValue(),
                 now.minus(Duration.ofHours(2)),
                 now.minus(Duration.ofMinutes(1)));
-        spring.service().saveAuthorizedClient(
-            new OAuth2AuthorizedClient(spring.registration(), Contenders.PRINCIPAL, expired, current.getRefreshToken()),
-            principal);
+        spring
+            .service()
+            .saveAuthorizedClient(
+                new OAuth2AuthorizedClient(
+                    spring.registration(),
+                    Contenders.PRINCIPAL,
+                    expired,
+                    current.getRefreshToken()),
+                principal);
       }
 
       @Override

@@ -23,7 +23,8 @@ import java.util.Locale;
 public final class Report {
   static final String START = "<!-- results:start -->";
   static final String END = "<!-- results:end -->";
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private Report() {}
 
@@ -78,14 +79,22 @@ public final class Report {
     if (s < 0 || e < s) {
       throw new IllegalStateException(readme + " has no " + START + " ... " + END + " section");
     }
-    Files.writeString(readme, text.substring(0, s) + section + text.substring(e + END.length()), StandardCharsets.UTF_8);
+    Files.writeString(
+        readme,
+        text.substring(0, s) + section + text.substring(e + END.length()),
+        StandardCharsets.UTF_8);
     lines.forEach(System.out::println);
   }
 
   private static List<String> accessLines(JsonNode results, int threads) {
     List<String> lines = new ArrayList<>();
     lines.add("");
-    lines.add("**Hot path `accessToken`, " + threads + " thread" + (threads == 1 ? "" : "s") + "** (baseline: `floor`)");
+    lines.add(
+        "**Hot path `accessToken`, "
+            + threads
+            + " thread"
+            + (threads == 1 ? "" : "s")
+            + "** (baseline: `floor`)");
     lines.add("");
     double floor = Double.NaN;
     for (JsonNode r : results) {
@@ -96,9 +105,16 @@ public final class Report {
     for (JsonNode r : results) {
       double ns = r.at("/primaryMetric/score").asDouble();
       JsonNode alloc = r.at("/secondaryMetrics/gc.alloc.rate.norm/score");
-      lines.add(String.format(Locale.ROOT, "- `%s`: %.1f ns/op%s, %.2f× floor",
-          method(r), ns, alloc.isMissingNode() ? "" : String.format(Locale.ROOT, ", %.0f B/op", alloc.asDouble()),
-          ns / floor));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "- `%s`: %.1f ns/op%s, %.2f× floor",
+              method(r),
+              ns,
+              alloc.isMissingNode()
+                  ? ""
+                  : String.format(Locale.ROOT, ", %.0f B/op", alloc.asDouble()),
+              ns / floor));
     }
     return lines;
   }
@@ -106,7 +122,9 @@ public final class Report {
   private static List<String> storeLines(JsonNode results) {
     List<String> lines = new ArrayList<>();
     lines.add("");
-    lines.add("**Stores**, one thread, ~400-byte sealed entries (baseline: `memory`, the in-memory store)");
+    lines.add(
+        "**Stores**, one thread, ~400-byte sealed entries (baseline: `memory`, the in-memory"
+            + " store)");
     lines.add("");
     for (String op : new String[] {"save", "compareAndSet", "load"}) {
       double baseP50 = Double.NaN;
@@ -135,15 +153,24 @@ public final class Report {
         if (sample == null && thrpt == null) {
           continue;
         }
-        StringBuilder line = new StringBuilder("- `").append(store).append("` ").append(op).append(":");
+        StringBuilder line =
+            new StringBuilder("- `").append(store).append("` ").append(op).append(":");
         if (sample != null) {
           double p50 = sample.at("/primaryMetric/scorePercentiles/50.0").asDouble();
           double p99 = sample.at("/primaryMetric/scorePercentiles/99.0").asDouble();
-          line.append(String.format(Locale.ROOT, " p50 %s, p99 %s (p50 %,.0f× memory)", micros(p50), micros(p99), p50 / baseP50));
+          line.append(
+              String.format(
+                  Locale.ROOT,
+                  " p50 %s, p99 %s (p50 %,.0f× memory)",
+                  micros(p50),
+                  micros(p99),
+                  p50 / baseP50));
         }
         if (thrpt != null) {
           double ops = thrpt.at("/primaryMetric/score").asDouble() * 1e6; // ops/us -> ops/s
-          line.append(String.format(Locale.ROOT, "; %,.0f ops/s (%.2g× memory)", ops, ops / (baseOps * 1e6)));
+          line.append(
+              String.format(
+                  Locale.ROOT, "; %,.0f ops/s (%.2g× memory)", ops, ops / (baseOps * 1e6)));
         }
         lines.add(line.toString());
       }
@@ -154,23 +181,36 @@ public final class Report {
   private static List<String> stormLines(JsonNode storm) {
     List<String> lines = new ArrayList<>();
     lines.add("");
-    lines.add("**Refresh storm**: N callers on a just-expired grant, " + storm.path("rounds").asInt()
-        + " rounds each (baselines: 1 token request per expiry; `tokenbroker`'s time for the same N)");
+    lines.add(
+        "**Refresh storm**: N callers on a just-expired grant, "
+            + storm.path("rounds").asInt()
+            + " rounds each (baselines: 1 token request per expiry; `tokenbroker`'s time for the"
+            + " same N)");
     lines.add("");
     for (JsonNode r : storm.path("results")) {
       String library = r.path("library").asText();
       int callers = r.path("callers").asInt();
       double ours = Double.NaN;
       for (JsonNode o : storm.path("results")) {
-        if (o.path("library").asText().equals("tokenbroker") && o.path("callers").asInt() == callers) {
+        if (o.path("library").asText().equals("tokenbroker")
+            && o.path("callers").asInt() == callers) {
           ours = o.path("allHoldMillisMedian").asDouble();
         }
       }
       double median = r.path("allHoldMillisMedian").asDouble();
-      lines.add(String.format(Locale.ROOT,
-          "- `%s`, %,d caller(s): %s token requests per expiry (max %d, %d× the ideal); all hold a token after %.0f ms median, %.0f ms max (%.2f× tokenbroker)",
-          library, callers, r.path("tokenRequestsPerExpiry"), r.path("tokenRequestsPerExpiryMax").asInt(),
-          r.path("tokenRequestsPerExpiryMax").asInt(), median, r.path("allHoldMillisMax").asDouble(), median / ours));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "- `%s`, %,d caller(s): %s token requests per expiry (max %d, %d× the ideal); all"
+                  + " hold a token after %.0f ms median, %.0f ms max (%.2f× tokenbroker)",
+              library,
+              callers,
+              r.path("tokenRequestsPerExpiry"),
+              r.path("tokenRequestsPerExpiryMax").asInt(),
+              r.path("tokenRequestsPerExpiryMax").asInt(),
+              median,
+              r.path("allHoldMillisMax").asDouble(),
+              median / ours));
     }
     return lines;
   }
@@ -178,7 +218,9 @@ public final class Report {
   private static List<String> scaleLines(JsonNode scale) {
     List<String> lines = new ArrayList<>();
     lines.add("");
-    lines.add(String.format(Locale.ROOT, "**%,d grants** (baseline: `memory`)", scale.path("count").asInt()));
+    lines.add(
+        String.format(
+            Locale.ROOT, "**%,d grants** (baseline: `memory`)", scale.path("count").asInt()));
     lines.add("");
     double baseScan = Double.NaN;
     double baseWarm = Double.NaN;
@@ -189,17 +231,27 @@ public final class Report {
       }
     }
     for (JsonNode r : scale.path("results")) {
-      lines.add(String.format(Locale.ROOT,
-          "- `%s`: populate %.1f s (8 threads); scan (list + load all) %.2f s (%.1f× memory); broker warm-up (register + first `accessToken` of every grant) %.2f s (%.2f× memory); %.0f B of heap per cached grant",
-          r.path("store").asText(), r.path("populateSeconds").asDouble(), r.path("scanSeconds").asDouble(),
-          r.path("scanSeconds").asDouble() / baseScan, r.path("warmSeconds").asDouble(),
-          r.path("warmSeconds").asDouble() / baseWarm, r.path("heapBytesPerGrant").asDouble()));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "- `%s`: populate %.1f s (8 threads); scan (list + load all) %.2f s (%.1f× memory);"
+                  + " broker warm-up (register + first `accessToken` of every grant) %.2f s (%.2f×"
+                  + " memory); %.0f B of heap per cached grant",
+              r.path("store").asText(),
+              r.path("populateSeconds").asDouble(),
+              r.path("scanSeconds").asDouble(),
+              r.path("scanSeconds").asDouble() / baseScan,
+              r.path("warmSeconds").asDouble(),
+              r.path("warmSeconds").asDouble() / baseWarm,
+              r.path("heapBytesPerGrant").asDouble()));
     }
     return lines;
   }
 
   private static String micros(double us) {
-    return us >= 1000 ? String.format(Locale.ROOT, "%.2f ms", us / 1000) : String.format(Locale.ROOT, "%.2g µs", us);
+    return us >= 1000
+        ? String.format(Locale.ROOT, "%.2f ms", us / 1000)
+        : String.format(Locale.ROOT, "%.2g µs", us);
   }
 
   private static String method(JsonNode r) {

@@ -26,8 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * 256 stored grants. {@code memory} is the baseline. Latency percentiles come from {@code
  * Mode.SampleTime}, throughput from {@code Mode.Throughput}; both run by default.
  *
- * <p>What {@code save} wrote is deleted after each iteration (outside the measurement), so the store
- * keeps its size.
+ * <p>What {@code save} wrote is deleted after each iteration (outside the measurement), so the
+ * store keeps its size.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.SampleTime, Mode.Throughput})
@@ -66,7 +66,9 @@ public class StoreBenchmark {
     casVersion = 1;
   }
 
-  /** Deletes what {@link #save} wrote, so the store keeps its size from one iteration to the next. */
+  /**
+   * Deletes what {@link #save} wrote, so the store keeps its size from one iteration to the next.
+   */
   @TearDown(Level.Iteration)
   public void deleteSaved() {
     for (long i = 0; i < saveCounter; i++) {

@@ -32,9 +32,9 @@ import org.postgresql.ds.PGConnectionPoolDataSource;
 
 /**
  * Opens the stores the benchmarks compare: {@code memory} (the baseline), {@code file}, {@code h2}
- * (an H2 file database) and {@code postgres} (embedded PostgreSQL binaries, as in token-store-jdbc's
- * tests). Files go to a fresh directory under {@code java.io.tmpdir}, on disk, and are deleted on
- * {@link #close()}.
+ * (an H2 file database) and {@code postgres} (embedded PostgreSQL binaries, as in
+ * token-store-jdbc's tests). Files go to a fresh directory under {@code java.io.tmpdir}, on disk,
+ * and are deleted on {@link #close()}.
  */
 final class Stores implements AutoCloseable {
   static final Provider PROVIDER =
@@ -72,28 +72,32 @@ final class Stores implements AutoCloseable {
       switch (kind) {
         case "memory":
           return new Stores(kind, InMemoryTokenStore.create(), null);
-        case "file": {
-          Path dir = Files.createTempDirectory("tokenbroker-bench-file");
-          return new Stores(kind, FileTokenStore.create(dir.resolve("grants")), dir);
-        }
-        case "h2": {
-          Path dir = Files.createTempDirectory("tokenbroker-bench-h2");
-          return new Stores(kind, JdbcTokenStore.h2File(dir.resolve("tokens")), dir);
-        }
-        case "postgres": {
-          EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
-          // Applications put a connection pool in front of PostgreSQL; without one every store call
-          // would open a connection. H2's small pool works over any ConnectionPoolDataSource.
-          PGConnectionPoolDataSource source = new PGConnectionPoolDataSource();
-          source.setServerNames(new String[] {"127.0.0.1"});
-          source.setPortNumbers(new int[] {pg.getPort()});
-          source.setDatabaseName("postgres");
-          source.setUser("postgres");
-          JdbcConnectionPool pool = JdbcConnectionPool.create(source);
-          pool.setMaxConnections(8);
-          JdbcTokenStore store = JdbcTokenStore.builder(pool).autoCreate(true).build();
-          return new Stores(kind, store, null, pg, pool);
-        }
+        case "file":
+          {
+            Path dir = Files.createTempDirectory("tokenbroker-bench-file");
+            return new Stores(kind, FileTokenStore.create(dir.resolve("grants")), dir);
+          }
+        case "h2":
+          {
+            Path dir = Files.createTempDirectory("tokenbroker-bench-h2");
+            return new Stores(kind, JdbcTokenStore.h2File(dir.resolve("tokens")), dir);
+          }
+        case "postgres":
+          {
+            EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+            // Applications put a connection pool in front of PostgreSQL; without one every store
+            // call
+            // would open a connection. H2's small pool works over any ConnectionPoolDataSource.
+            PGConnectionPoolDataSource source = new PGConnectionPoolDataSource();
+            source.setServerNames(new String[] {"127.0.0.1"});
+            source.setPortNumbers(new int[] {pg.getPort()});
+            source.setDatabaseName("postgres");
+            source.setUser("postgres");
+            JdbcConnectionPool pool = JdbcConnectionPool.create(source);
+            pool.setMaxConnections(8);
+            JdbcTokenStore store = JdbcTokenStore.builder(pool).autoCreate(true).build();
+            return new Stores(kind, store, null, pg, pool);
+          }
         default:
           throw new IllegalArgumentException("unknown store " + kind);
       }

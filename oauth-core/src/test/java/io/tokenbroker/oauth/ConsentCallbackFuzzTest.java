@@ -57,7 +57,9 @@ class ConsentCallbackFuzzTest {
       assertEquals(TOKENS, tokens);
       assertNotNull(exchanged.get(), "tokens without an exchange");
       assertFalse(exchanged.get().isEmpty(), "empty code exchanged");
-      assertTrue(callback.getRawQuery() != null || callback.getRawFragment() != null, "a code from nowhere");
+      assertTrue(
+          callback.getRawQuery() != null || callback.getRawFragment() != null,
+          "a code from nowhere");
     } catch (ConsentException e) {
       assertNotNull(e.kind());
       assertEquals(null, exchanged.get(), "code exchanged although the callback was refused");
@@ -78,7 +80,8 @@ class ConsentCallbackFuzzTest {
     }
   }
 
-  private static AuthorizationRequest request(boolean stateRequired, AtomicReference<String> exchanged) {
+  private static AuthorizationRequest request(
+      boolean stateRequired, AtomicReference<String> exchanged) {
     return new AuthorizationRequest(
         URI.create("https://login.example/authorize?response_type=code&state=" + STATE),
         REDIRECT,

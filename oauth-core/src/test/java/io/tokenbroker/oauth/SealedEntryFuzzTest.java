@@ -137,13 +137,15 @@ class SealedEntryFuzzTest {
     } catch (IllegalArgumentException emptySecret) {
       return; // an empty token cannot be constructed; nothing to round-trip
     }
-    GrantRecord decoded = GrantRecord.decode(KEY, SEALER.open(KEY, SEALER.seal(KEY, record.encode())));
+    GrantRecord decoded =
+        GrantRecord.decode(KEY, SEALER.open(KEY, SEALER.seal(KEY, record.encode())));
     assertEquals(record, decoded);
   }
 
   private static void assertUnreadable(TokenStoreException e, GrantKey key) {
     assertFalse(
-        e.reason() != TokenStoreException.Reason.CORRUPT && e.reason() != TokenStoreException.Reason.CANNOT_DECRYPT,
+        e.reason() != TokenStoreException.Reason.CORRUPT
+            && e.reason() != TokenStoreException.Reason.CANNOT_DECRYPT,
         "unexpected reason " + e.reason());
     assertEquals(key, e.grantKey().orElse(null));
     assertNoContent(e, ACCESS);

@@ -39,7 +39,8 @@ import org.junit.jupiter.api.Timeout;
 class TokenResponseFuzzTest {
   private static final String SECRET = "fuzz-client-secret-0123456789";
   private static final GrantKey KEY = GrantKey.of("fuzz/grant");
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
 
   /** Provider normalizers, as vendors declare them (identity is every standard provider's). */
   private static final List<UnaryOperator<Map<String, Object>>> NORMALIZERS =
@@ -81,7 +82,13 @@ class TokenResponseFuzzTest {
             : data.consumeInt(100, 599);
     String retryAfter = data.consumeBoolean() ? data.consumeString(40) : null;
     String contentType =
-        data.pickValue(List.of("application/json", "application/json;charset=UTF-8", "text/html", "text/plain", ""));
+        data.pickValue(
+            List.of(
+                "application/json",
+                "application/json;charset=UTF-8",
+                "text/html",
+                "text/plain",
+                ""));
     UnaryOperator<Map<String, Object>> normalizer = data.pickValue(NORMALIZERS);
     String body = data.consumeRemainingAsString();
 
@@ -114,7 +121,8 @@ class TokenResponseFuzzTest {
       TokenSet tokens =
           endpoint.requestTokens(
               "fuzz request",
-              () -> new HTTPRequest(HTTPRequest.Method.POST, URI.create("http://127.0.0.1:9/token")),
+              () ->
+                  new HTTPRequest(HTTPRequest.Method.POST, URI.create("http://127.0.0.1:9/token")),
               List.of(SECRET),
               KEY);
       assertTrue(status >= 200 && status <= 299, "tokens from HTTP " + status);
@@ -130,7 +138,10 @@ class TokenResponseFuzzTest {
     }
   }
 
-  /** The access and refresh token values of {@code body}, when it has any, are not in {@code message}. */
+  /**
+   * The access and refresh token values of {@code body}, when it has any, are not in {@code
+   * message}.
+   */
   private static void assertNoTokenValues(String body, String message) {
     Map<String, Object> object = TokenResponses.parseObject(body);
     if (object == null) {
@@ -161,14 +172,16 @@ class TokenResponseFuzzTest {
   private static Map<String, Object> camelCaseToSnakeCase(Map<String, Object> object) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : object.entrySet()) {
-      out.put(e.getKey().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT), e.getValue());
+      out.put(
+          e.getKey().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT), e.getValue());
     }
     return out;
   }
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> unwrapData(Map<String, Object> object) {
-    return object.get("data") instanceof Map<?, ?> data ? new LinkedHashMap<>((Map<String, Object>) data) : object;
+    return object.get("data") instanceof Map<?, ?> data
+        ? new LinkedHashMap<>((Map<String, Object>) data)
+        : object;
   }
-
 }
