@@ -11,9 +11,9 @@ if [[ ! -f "$JAR" ]]; then
 fi
 GRANTS="${GRANTS:-10000}"
 OUT=results
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-mkdir -p "$OUT"
+TMP="$OUT/raw"   # the per-benchmark files, kept next to the combined one
+rm -rf "$TMP"
+mkdir -p "$TMP"
 {
   echo "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), load average before the run $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "$(java -version 2>&1 | head -1), $(date -u +%Y-%m-%d)"

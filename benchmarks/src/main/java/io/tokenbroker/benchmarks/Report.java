@@ -18,7 +18,8 @@ import java.util.Locale;
  * run-short.sh}; never invents a figure: a missing input file leaves its section out.
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.tokenbroker.benchmarks.Report RESULTS_DIR OUT_JSON
- * README COMMAND}
+ * README COMMAND}; RESULTS_DIR may instead be the combined JSON of an earlier run, to re-render the
+ * README from it.
  */
 public final class Report {
   static final String START = "<!-- results:start -->";
@@ -30,33 +31,44 @@ public final class Report {
 
   public static void main(String[] args) throws IOException {
     Path dir = Path.of(args[0]);
+    // A combined file of an earlier run re-renders the README without measuring again.
+    JsonNode earlier = Files.isRegularFile(dir) ? JSON.readTree(dir.toFile()) : null;
     Path out = Path.of(args[1]);
     Path readme = Path.of(args[2]);
     String command = args.length > 3 ? args[3] : "";
     ObjectNode all = JSON.createObjectNode();
     List<String> lines = new ArrayList<>();
-    String env = read(dir.resolve("environment.txt"));
+    String env =
+        earlier != null
+            ? earlier.path("environment").asText(null)
+            : read(dir.resolve("environment.txt"));
     if (env != null) {
       all.put("environment", env.strip());
     }
     for (int threads : new int[] {1, 2}) {
-      JsonNode access = readJson(dir.resolve("access-t" + threads + ".json"));
+      JsonNode access =
+          earlier != null
+              ? part(earlier, "accessToken_t" + threads)
+              : readJson(dir.resolve("access-t" + threads + ".json"));
       if (access != null) {
         all.set("accessToken_t" + threads, access);
         lines.addAll(accessLines(access, threads));
       }
     }
-    JsonNode stores = readJson(dir.resolve("stores.json"));
+    JsonNode stores =
+        earlier != null ? part(earlier, "stores") : readJson(dir.resolve("stores.json"));
     if (stores != null) {
       all.set("stores", stores);
       lines.addAll(storeLines(stores));
     }
-    JsonNode storm = readJson(dir.resolve("storm.json"));
+    JsonNode storm =
+        earlier != null ? part(earlier, "refreshStorm") : readJson(dir.resolve("storm.json"));
     if (storm != null) {
       all.set("refreshStorm", storm);
       lines.addAll(stormLines(storm));
     }
-    JsonNode scale = readJson(dir.resolve("scale.json"));
+    JsonNode scale =
+        earlier != null ? part(earlier, "grantsAtScale") : readJson(dir.resolve("scale.json"));
     if (scale != null) {
       all.set("grantsAtScale", scale);
       lines.addAll(scaleLines(scale));
@@ -66,7 +78,7 @@ public final class Report {
     StringBuilder section = new StringBuilder(START).append('\n');
     section.append("Measured by `").append(command).append("`");
     if (env != null) {
-      section.append(" on ").append(env.strip().replace('\n', ';'));
+      section.append(" on ").append(env.strip().replace("\n", "; "));
     }
     section.append(". Raw numbers: `").append(out.getFileName()).append("`.\n\n");
     for (String line : lines) {
@@ -123,7 +135,7 @@ public final class Report {
     List<String> lines = new ArrayList<>();
     lines.add("");
     lines.add(
-        "**Stores**, one thread, ~400-byte sealed entries (baseline: `memory`, the in-memory"
+        "**Stores**, one thread, ~490-byte sealed entries (baseline: `memory`, the in-memory"
             + " store)");
     lines.add("");
     for (String op : new String[] {"save", "compareAndSet", "load"}) {
@@ -249,14 +261,22 @@ public final class Report {
   }
 
   private static String micros(double us) {
-    return us >= 1000
-        ? String.format(Locale.ROOT, "%.2f ms", us / 1000)
+    if (us >= 1000) {
+      return String.format(Locale.ROOT, "%.2f ms", us / 1000);
+    }
+    return us >= 10
+        ? String.format(Locale.ROOT, "%.0f µs", us)
         : String.format(Locale.ROOT, "%.2g µs", us);
   }
 
   private static String method(JsonNode r) {
     String name = r.path("benchmark").asText();
     return name.substring(name.lastIndexOf('.') + 1);
+  }
+
+  private static JsonNode part(JsonNode combined, String name) {
+    JsonNode node = combined.get(name);
+    return node == null || node.isNull() ? null : node;
   }
 
   private static JsonNode readJson(Path file) throws IOException {

@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Store operations on realistic sealed entries (one broker-sealed grant record, about 400 bytes),
+ * Store operations on realistic sealed entries (one broker-sealed grant record, about 490 bytes),
  * single-threaded: {@link #save} writes a new grant (compare-and-set from "absent"), {@link
  * #compareAndSet} replaces an existing one (what every refresh does), {@link #load} reads one of
  * 256 stored grants. {@code memory} is the baseline. Latency percentiles come from {@code
