@@ -53,6 +53,7 @@ final class Grant {
   private @Nullable CompletableFuture<Snapshot> inFlight; // guarded by this
   private long retryNotBeforeMillis; // guarded by this
   private int consecutiveFailures; // guarded by this
+  private @Nullable RuntimeException lastFailure; // guarded by this
   private volatile @Nullable PendingWrite pendingWrite;
   private boolean writeRetryScheduled; // guarded by this
 
@@ -119,9 +120,17 @@ final class Grant {
     startFlight(s.version, false, true);
   }
 
+  /**
+   * Joins the refresh in flight or starts one. Right after a failure, callers without a usable
+   * token get that failure again until the back-off passes, so an outage does not turn every call
+   * into a token-endpoint request.
+   */
   private synchronized CompletableFuture<Snapshot> startFlight(long seenVersion, boolean force, boolean ignoreBackoff) {
     if (inFlight != null) {
       return inFlight;
+    }
+    if (!ignoreBackoff && lastFailure != null && settings.clock.millis() < retryNotBeforeMillis) {
+      return CompletableFuture.failedFuture(lastFailure);
     }
     CompletableFuture<Snapshot> flight = new CompletableFuture<>();
     inFlight = flight;
@@ -149,8 +158,10 @@ final class Grant {
       if (failure == null) {
         consecutiveFailures = 0;
         retryNotBeforeMillis = 0;
+        lastFailure = null;
       } else {
         consecutiveFailures++;
+        lastFailure = failure instanceof RuntimeException r ? r : null;
         long backoff = Math.min(settings.failureBackoffMax.toMillis(),
             settings.failureBackoffMin.toMillis() << Math.min(10, consecutiveFailures - 1));
         retryNotBeforeMillis = settings.clock.millis() + backoff;

@@ -321,6 +321,27 @@ class TokenBrokerTest {
   }
 
   @Test
+  void afterAFailureCallersWithoutATokenBackOffInsteadOfHammeringTheServer() throws Exception {
+    TokenBroker broker = broker();
+    consent(broker);
+    for (int i = 0; i < 3; i++) {
+      server.enqueue(Fault.status(500));
+    }
+    clock.advance(Duration.ofHours(2));
+    assertThrows(TransientTokenException.class, () -> broker.accessToken(USER));
+    int calls = server.tokenRequestCount();
+
+    for (int i = 0; i < 50; i++) {
+      assertThrows(TransientTokenException.class, () -> broker.accessToken(USER));
+    }
+
+    assertEquals(calls, server.tokenRequestCount(), "no request during the back-off");
+    clock.advance(Duration.ofSeconds(2));
+    assertNotNull(broker.accessToken(USER));
+    assertEquals(calls + 1, server.tokenRequestCount());
+  }
+
+  @Test
   void invalidGrantMarksTheGrantReauthorizationRequiredWithoutDeletingIt() throws Exception {
     TokenBroker broker = broker();
     TokenSet tokens = consent(broker);
