@@ -203,7 +203,18 @@ final class Grant {
   // ---- the refresh protocol (runs on the executor, one at a time per grant) ----
 
   private Snapshot obtain(long seenVersion, boolean force) {
-    Stored stored = readStore();
+    Stored stored;
+    try {
+      stored = readStore();
+    } catch (TokenStoreException e) {
+      if (!e.isTransient() || type != GrantType.CLIENT_CREDENTIALS) {
+        throw e;
+      }
+      // No refresh token can be burned: renew from memory now and persist when the store is back.
+      LOG.log(Level.WARNING, "store unavailable; renewing client-credentials grant ''{0}'' without it", key);
+      Snapshot s = snapshot;
+      return refreshAndPersist(s == null ? new Stored(null, 0) : new Stored(s.record, s.version));
+    }
     Snapshot adopted = adoptIfUsable(stored, seenVersion, force);
     if (adopted != null) {
       return adopted;

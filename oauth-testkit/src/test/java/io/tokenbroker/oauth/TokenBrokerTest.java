@@ -462,6 +462,27 @@ class TokenBrokerTest {
   }
 
   @Test
+  void clientCredentialsRenewWhileTheStoreIsDownAndPersistLater() throws Exception {
+    FlakyStore flaky = new FlakyStore(store);
+    TokenBroker broker = broker(flaky);
+    broker.register(CC, registration(), GrantType.CLIENT_CREDENTIALS);
+    AccessToken first = broker.accessToken(CC);
+    flaky.down = true;
+    clock.advance(Duration.ofHours(2));
+
+    AccessToken renewed = broker.accessToken(CC);
+
+    assertNotEquals(first, renewed);
+    assertTrue(broker.hasPendingWrite(CC));
+    flaky.down = false;
+    awaitEvent("storeWriteRecovered");
+    TokenBroker other = broker();
+    other.register(CC, registration(), GrantType.CLIENT_CREDENTIALS);
+    assertEquals(renewed, other.accessToken(CC));
+    assertEquals(2, server.tokenRequestCount());
+  }
+
+  @Test
   void aThrowingListenerNeverBreaksACall() {
     TokenBroker broker = brokerBuilder(store)
         .listener(new BrokerListener() {
