@@ -495,4 +495,34 @@ final class Grant {
   boolean hasPendingWrite() {
     return pendingWrite != null;
   }
+
+  /** Waits until no refresh is in flight, at most until {@code deadlineNanos}. */
+  void awaitIdle(long deadlineNanos) {
+    while (true) {
+      CompletableFuture<Snapshot> flight;
+      synchronized (this) {
+        flight = inFlight;
+      }
+      long left = deadlineNanos - System.nanoTime();
+      if (flight == null || left <= 0) {
+        return;
+      }
+      try {
+        flight.get(left, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException | TimeoutException e) {
+        // The flight's own callers see its failure; here we only wait for it to end.
+      }
+    }
+  }
+
+  /** One last attempt to persist tokens held in memory; returns whether none are left unwritten. */
+  boolean flushPendingWrite() {
+    if (pendingWrite != null) {
+      retryWrite(Integer.MAX_VALUE);
+    }
+    return pendingWrite == null;
+  }
 }

@@ -296,11 +296,33 @@ public final class TokenBroker implements AutoCloseable {
     return result.resealed();
   }
 
-  /** Stops background work. Tokens already handed out stay valid; later calls fail. */
+  /**
+   * Stops the broker. Refreshes in flight are allowed to finish (for at most the lease TTL), so a
+   * refresh token the provider already rotated is persisted rather than lost; tokens still held in
+   * memory because the store was down get one last write attempt, and are reported in the log if
+   * they cannot be written. Tokens already handed out stay valid; later calls fail.
+   */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
     closed = true;
+    long deadline = System.nanoTime() + settings.leaseTtl.toNanos();
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdown(); // no new refreshes; running ones finish
+    }
+    for (Grant grant : grants.values()) {
+      grant.awaitIdle(deadline);
+    }
     settings.scheduler.shutdownNow();
+    for (Grant grant : grants.values()) {
+      if (!grant.flushPendingWrite()) {
+        System.getLogger(TokenBroker.class.getName()).log(System.Logger.Level.ERROR,
+            "closing with unpersisted tokens for ''{0}'': the store is unavailable, and the "
+                + "provider may already have rotated the stored refresh token", grant.key);
+      }
+    }
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();
     }
