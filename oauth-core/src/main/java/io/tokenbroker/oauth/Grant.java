@@ -211,7 +211,7 @@ final class Grant {
         throw e;
       }
       // No refresh token can be burned: renew from memory now and persist when the store is back.
-      LOG.log(Level.WARNING, "store unavailable; renewing client-credentials grant ''{0}'' without it", key);
+      LOG.log(Level.WARNING, "store unavailable; renewing client-credentials grant ''{0}'' without a lease, to persist later", key);
       Snapshot s = snapshot;
       return refreshAndPersist(s == null ? new Stored(null, 0) : new Stored(s.record, s.version));
     }
