@@ -141,7 +141,9 @@ final class CorResources {
         matching.add(row);
       }
     }
-    matching.sort(order != null ? order : Comparator.comparingLong(r -> r.get("id").asLong()));
+    if (order != null) {
+      matching.sort(order); // otherwise the seed's order, new entries last
+    }
 
     String pageParam = q.get("page");
     boolean paginate = !"false".equals(pageParam);

@@ -76,7 +76,13 @@ public final class CorSeed {
 
   /** Only the {@link #ME_USER_ID} user; add rows with {@link #with}. */
   public static CorSeed empty() {
-    return builder().clients(0).projects(0).tasks(0).hours(0).build();
+    Map<Collection, List<ObjectNode>> rows =
+        builder().clients(0).projects(0).tasks(0).hours(0).build().rows;
+    EnumMap<Collection, List<ObjectNode>> copy = new EnumMap<>(rows);
+    copy.put(Collection.USERS, rows.get(Collection.USERS).stream()
+        .filter(u -> u.get("id").asLong() == ME_USER_ID)
+        .toList());
+    return new CorSeed(copy);
   }
 
   /** Generated data with chosen sizes. */
