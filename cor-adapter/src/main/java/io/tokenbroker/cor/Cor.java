@@ -40,7 +40,8 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * Cor cor = Cor.production();
  * // Server to server (recommended by COR):
- * broker.register(key, cor.clientCredentials(apiKey, ClientSecret.of(secret)), GrantType.CLIENT_CREDENTIALS);
+ * broker.register(key, cor.clientCredentials(apiKey, ClientSecret.of(secret)),
+ *     GrantType.CLIENT_CREDENTIALS);
  * // On behalf of a user, after a consent in the browser:
  * broker.register(userKey, cor.authorizationCode("acme", "My App"), GrantType.AUTHORIZATION_CODE);
  * AuthorizationRequest consent = broker.authorizationRequest(userKey, receiver.redirectUri());
@@ -134,7 +135,10 @@ public final class Cor {
     if (!SUBDOMAIN.matcher(label).matches()) {
       throw new IllegalArgumentException("subdomain is not a DNS label: " + subdomain);
     }
-    String base = consentBase != null ? stripSlash(consentBase.toString()) : "https://" + label + ".cor.works";
+    String base =
+        consentBase != null
+            ? stripSlash(consentBase.toString())
+            : "https://" + label + ".cor.works";
     return URI.create(base + "/oauth2/authorize");
   }
 
@@ -194,7 +198,8 @@ public final class Cor {
     if (codeExchangeClientAuthentication == ClientAuthentication.CLIENT_SECRET_BASIC
         || codeExchangeClientAuthentication == ClientAuthentication.CLIENT_SECRET_POST) {
       throw new IllegalStateException(
-          "the code exchange is configured to authenticate with " + codeExchangeClientAuthentication
+          "the code exchange is configured to authenticate with "
+              + codeExchangeClientAuthentication
               + "; pass the API key and client secret");
     }
     return ClientRegistration.publicClient(authorizationCodeProvider(subdomain, appName), appName);
@@ -208,7 +213,8 @@ public final class Cor {
       String subdomain, String appName, String apiKey, ClientSecret clientSecret) {
     requireNonNull(apiKey, "apiKey == null");
     requireNonNull(clientSecret, "clientSecret == null");
-    return ClientRegistration.of(authorizationCodeProvider(subdomain, appName), apiKey, clientSecret);
+    return ClientRegistration.of(
+        authorizationCodeProvider(subdomain, appName), apiKey, clientSecret);
   }
 
   /**
@@ -217,8 +223,8 @@ public final class Cor {
    * broker.saveTokens(key, tokens)}; the broker then renews them at {@code /oauth/refreshtoken}.
    */
   public ClientRegistration devLoginRegistration() {
-    return ClientRegistration.publicClient(base().tokenEndpoint(api("/oauth2/token")).build(),
-        DEV_LOGIN_CLIENT_ID);
+    return ClientRegistration.publicClient(
+        base().tokenEndpoint(api("/oauth2/token")).build(), DEV_LOGIN_CLIENT_ID);
   }
 
   /**
@@ -242,34 +248,52 @@ public final class Cor {
     requireNonNull(email, "email == null");
     requireNonNull(password, "password == null");
     URI endpoint = api("/auth/login");
-    String form = "email=" + URLEncoder.encode(email, UTF_8) + "&password=" + URLEncoder.encode(password, UTF_8);
-    HttpRequest request = HttpRequest.newBuilder(endpoint)
-        .timeout(requestTimeout)
-        .header("Accept", "application/json")
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(form, UTF_8))
-        .build();
+    String form =
+        "email="
+            + URLEncoder.encode(email, UTF_8)
+            + "&password="
+            + URLEncoder.encode(password, UTF_8);
+    HttpRequest request =
+        HttpRequest.newBuilder(endpoint)
+            .timeout(requestTimeout)
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form, UTF_8))
+            .build();
     HttpResponse<String> response;
     try {
-      response = (httpClient != null ? httpClient : defaultHttpClient())
-          .send(request, HttpResponse.BodyHandlers.ofString(UTF_8));
+      response =
+          (httpClient != null ? httpClient : defaultHttpClient())
+              .send(request, HttpResponse.BodyHandlers.ofString(UTF_8));
     } catch (IOException e) {
-      throw new TransientTokenException("COR dev login at " + endpoint + " failed: " + e.getClass().getSimpleName(),
-          TransientTokenException.Kind.NETWORK, 0, e);
+      throw new TransientTokenException(
+          "COR dev login at " + endpoint + " failed: " + e.getClass().getSimpleName(),
+          TransientTokenException.Kind.NETWORK,
+          0,
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new TransientTokenException("COR dev login was interrupted", TransientTokenException.Kind.NETWORK, 0, e);
+      throw new TransientTokenException(
+          "COR dev login was interrupted", TransientTokenException.Kind.NETWORK, 0, e);
     }
     int status = response.statusCode();
     if (status == 429 || status >= 500) {
-      throw new TransientTokenException("COR dev login at " + endpoint + " failed on the server side (HTTP " + status + ")",
-          status == 429 ? TransientTokenException.Kind.RATE_LIMITED : TransientTokenException.Kind.SERVER_ERROR,
-          status, null);
+      throw new TransientTokenException(
+          "COR dev login at " + endpoint + " failed on the server side (HTTP " + status + ")",
+          status == 429
+              ? TransientTokenException.Kind.RATE_LIMITED
+              : TransientTokenException.Kind.SERVER_ERROR,
+          status,
+          null);
     }
     if (status < 200 || status > 299) {
-      CorApiException detail = CorApiException.fromResponse("POST", endpoint.getPath(), status, response.body());
-      throw new ClientConfigurationException("COR dev login was refused (HTTP " + status + ")"
-          + detail.corMessage().map(m -> ": " + scrub(m, email, password)).orElse(""));
+      CorApiException detail =
+          CorApiException.fromResponse("POST", endpoint.getPath(), status, response.body());
+      throw new ClientConfigurationException(
+          "COR dev login was refused (HTTP "
+              + status
+              + ")"
+              + detail.corMessage().map(m -> ": " + scrub(m, email, password)).orElse(""));
     }
     Map<String, Object> json;
     try {
@@ -289,16 +313,25 @@ public final class Cor {
     Object expiresIn = normalized.get("expires_in");
     if (expiresIn != null) {
       try {
-        lifetime = Duration.ofSeconds(Math.max(0, new BigDecimal(expiresIn.toString().trim()).longValue()));
+        lifetime =
+            Duration.ofSeconds(
+                Math.max(0, new BigDecimal(expiresIn.toString().trim()).longValue()));
       } catch (NumberFormatException e) {
         throw unusable("expires_in is not a number of seconds");
       }
     }
     Object refresh = normalized.get("refresh_token");
     Object type = normalized.get("token_type");
-    String tokenType = type == null || type.toString().equalsIgnoreCase("bearer") ? "Bearer" : type.toString();
-    return new TokenSet(AccessToken.of(access), tokenType, now, now.plus(lifetime),
-        refresh instanceof String r && !r.isEmpty() ? RefreshToken.of(r) : null, null, Set.of());
+    String tokenType =
+        type == null || type.toString().equalsIgnoreCase("bearer") ? "Bearer" : type.toString();
+    return new TokenSet(
+        AccessToken.of(access),
+        tokenType,
+        now,
+        now.plus(lifetime),
+        refresh instanceof String r && !r.isEmpty() ? RefreshToken.of(r) : null,
+        null,
+        Set.of());
   }
 
   /** A {@link CorClient} for {@code key} against this COR's API base, with default settings. */
@@ -333,8 +366,11 @@ public final class Cor {
   }
 
   private static TransientTokenException unusable(String why) {
-    return new TransientTokenException("COR dev login answered with an unusable body: " + why,
-        TransientTokenException.Kind.MALFORMED_RESPONSE, 200, null);
+    return new TransientTokenException(
+        "COR dev login answered with an unusable body: " + why,
+        TransientTokenException.Kind.MALFORMED_RESPONSE,
+        200,
+        null);
   }
 
   private static String scrub(String text, String... secrets) {
@@ -403,7 +439,9 @@ public final class Cor {
       return this;
     }
 
-    /** Turns absolute expiry times in login answers into lifetimes; default the system UTC clock. */
+    /**
+     * Turns absolute expiry times in login answers into lifetimes; default the system UTC clock.
+     */
     public Builder clock(Clock clock) {
       this.clock = requireNonNull(clock, "clock == null");
       return this;
@@ -473,7 +511,10 @@ public final class Cor {
       return this;
     }
 
-    /** The lifetime assumed when an answer has no {@code expires_in}; default 1 hour (COR's "typically"). */
+    /**
+     * The lifetime assumed when an answer has no {@code expires_in}; default 1 hour (COR's
+     * "typically").
+     */
     public Builder defaultTokenLifetime(Duration lifetime) {
       requireNonNull(lifetime, "lifetime == null");
       if (lifetime.isNegative() || lifetime.isZero()) {

@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>{@link Shape#ERROR} {@code {"error": 401, "message": "Unauthorized"}};
- *   <li>{@link Shape#CUSTOM_ERROR} {@code {"status": 400, "name": "CORCustomError", "code":
- *       "F010", "message": …}};
+ *   <li>{@link Shape#CUSTOM_ERROR} {@code {"status": 400, "name": "CORCustomError", "code": "F010",
+ *       "message": …}};
  *   <li>{@link Shape#ERROR_RESPONSE} {@code {"status": "ERROR", "code": "FS003", "message": …}};
  *   <li>{@link Shape#VALIDATION} 417 {@code [{"field", "validation", "message"}, …]}, in {@link
  *       #validationErrors()}.
@@ -88,7 +88,8 @@ public final class CorApiException extends RuntimeException {
   }
 
   /** Reads an error answer (status outside 2xx) of {@code method path}. */
-  static CorApiException fromResponse(String method, String path, int status, @Nullable String body) {
+  static CorApiException fromResponse(
+      String method, String path, int status, @Nullable String body) {
     JsonNode json = null;
     if (body != null && !body.isBlank()) {
       try {
@@ -104,11 +105,17 @@ public final class CorApiException extends RuntimeException {
     if (json != null && json.isArray()) {
       shape = Shape.VALIDATION;
       for (JsonNode item : json) {
-        validation.add(new ValidationError(text(item, "field"), text(item, "validation"), text(item, "message")));
+        validation.add(
+            new ValidationError(
+                text(item, "field"), text(item, "validation"), text(item, "message")));
       }
       List<String> messages = new ArrayList<>();
-      validation.forEach(v -> messages.add(v.message() != null ? v.message()
-          : v.validation() + " validation failed on " + v.field()));
+      validation.forEach(
+          v ->
+              messages.add(
+                  v.message() != null
+                      ? v.message()
+                      : v.validation() + " validation failed on " + v.field()));
       message = String.join("; ", messages);
     } else if (json != null && json.isObject()) {
       message = text(json, "message");
@@ -119,7 +126,8 @@ public final class CorApiException extends RuntimeException {
           || (statusNode != null && statusNode.isNumber() && json.has("code"))) {
         shape = Shape.CUSTOM_ERROR;
         code = text(json, "code");
-      } else if (statusNode != null && statusNode.isTextual()
+      } else if (statusNode != null
+          && statusNode.isTextual()
           && statusNode.asText().equalsIgnoreCase("error")) {
         shape = Shape.ERROR_RESPONSE;
         code = text(json, "code");
@@ -133,8 +141,13 @@ public final class CorApiException extends RuntimeException {
     } else {
       shape = Shape.NO_JSON;
     }
-    StringBuilder summary = new StringBuilder("COR ").append(method).append(' ').append(path)
-        .append(" failed: HTTP ").append(status);
+    StringBuilder summary =
+        new StringBuilder("COR ")
+            .append(method)
+            .append(' ')
+            .append(path)
+            .append(" failed: HTTP ")
+            .append(status);
     if (code != null) {
       summary.append(' ').append(shape == Shape.CUSTOM_ERROR ? "CORCustomError " : "").append(code);
     }
@@ -143,22 +156,44 @@ public final class CorApiException extends RuntimeException {
     } else if (shape == Shape.NO_JSON) {
       summary.append(" with ").append(describe(body));
     }
-    return new CorApiException(method, path, status, shape, code, message, validation,
-        summary.toString(), null);
+    return new CorApiException(
+        method, path, status, shape, code, message, validation, summary.toString(), null);
   }
 
   /** A 2xx answer whose body is not the documented JSON. */
   static CorApiException unreadable(String method, String path, int status, Throwable cause) {
-    return new CorApiException(method, path, status, Shape.UNREADABLE_SUCCESS, null, null, List.of(),
-        "COR " + method + " " + path + " answered HTTP " + status
-            + " with a body that is not the documented JSON (" + cause.getClass().getSimpleName() + ")",
+    return new CorApiException(
+        method,
+        path,
+        status,
+        Shape.UNREADABLE_SUCCESS,
+        null,
+        null,
+        List.of(),
+        "COR "
+            + method
+            + " "
+            + path
+            + " answered HTTP "
+            + status
+            + " with a body that is not the documented JSON ("
+            + cause.getClass().getSimpleName()
+            + ")",
         cause);
   }
 
   /** No answer: a network failure or interruption. */
   static CorApiException noResponse(String method, String path, Throwable cause) {
-    return new CorApiException(method, path, 0, Shape.NO_RESPONSE, null, null, List.of(),
-        "COR " + method + " " + path + " got no answer: " + cause.getClass().getSimpleName(), cause);
+    return new CorApiException(
+        method,
+        path,
+        0,
+        Shape.NO_RESPONSE,
+        null,
+        null,
+        List.of(),
+        "COR " + method + " " + path + " got no answer: " + cause.getClass().getSimpleName(),
+        cause);
   }
 
   /** The HTTP method of the failed call. */
@@ -205,7 +240,9 @@ public final class CorApiException extends RuntimeException {
 
   private static @Nullable String text(JsonNode node, String field) {
     JsonNode value = node.get(field);
-    return value == null || value.isNull() ? null : value.isValueNode() ? value.asText() : value.toString();
+    return value == null || value.isNull()
+        ? null
+        : value.isValueNode() ? value.asText() : value.toString();
   }
 
   private static String quote(String message) {
@@ -218,7 +255,8 @@ public final class CorApiException extends RuntimeException {
       return "an empty body";
     }
     String start = body.stripLeading().toLowerCase(Locale.ROOT);
-    return start.startsWith("<") ? "an HTML page of " + body.length() + " characters"
+    return start.startsWith("<")
+        ? "an HTML page of " + body.length() + " characters"
         : "a non-JSON body of " + body.length() + " characters";
   }
 }

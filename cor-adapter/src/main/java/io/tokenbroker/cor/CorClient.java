@@ -31,7 +31,8 @@ import org.jspecify.annotations.Nullable;
  * CorClient cor = CorClient.create(broker, GrantKey.of("cor/acme"));
  * User me = cor.me();
  * cor.projects(ProjectFilter.builder().clientId(25855).build()).stream().forEach(...);
- * Hour entry = cor.logHours(10002, Instant.parse("2024-01-18T09:00:00Z"), Instant.parse("2024-01-18T11:30:00Z"));
+ * Hour entry = cor.logHours(10002,
+ *     Instant.parse("2024-01-18T09:00:00Z"), Instant.parse("2024-01-18T11:30:00Z"));
  * }</pre>
  *
  * <h2>Behaviour</h2>
@@ -135,7 +136,8 @@ public final class CorClient {
   public CorList<Task> tasks(TaskFilter filter, TaskOrder order) {
     requireNonNull(filter, "filter == null");
     requireNonNull(order, "order == null");
-    return list("/tasks", filter.isEmpty() ? null : filter.toJson(), "order", order.toJson(), Task.class);
+    return list(
+        "/tasks", filter.isEmpty() ? null : filter.toJson(), "order", order.toJson(), Task.class);
   }
 
   /** {@code GET /tasks/{id}}. */
@@ -168,7 +170,12 @@ public final class CorClient {
   public CorList<Hour> hours(HourFilter filter, HourOrder orderBy) {
     requireNonNull(filter, "filter == null");
     requireNonNull(orderBy, "orderBy == null");
-    return list("/hours", filter.isEmpty() ? null : filter.toJson(), "orderBy", orderBy.toJson(), Hour.class);
+    return list(
+        "/hours",
+        filter.isEmpty() ? null : filter.toJson(),
+        "orderBy",
+        orderBy.toJson(),
+        Hour.class);
   }
 
   /**
@@ -213,7 +220,10 @@ public final class CorClient {
   // ---------------------------------------------------------------- plumbing
 
   private <T> CorList<T> list(
-      String path, @Nullable String filters, @Nullable String orderName, @Nullable String order,
+      String path,
+      @Nullable String filters,
+      @Nullable String orderName,
+      @Nullable String order,
       Class<T> type) {
     Map<String, String> query = new LinkedHashMap<>();
     if (filters != null) {
@@ -238,12 +248,13 @@ public final class CorClient {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-    HttpRequest request = HttpRequest.newBuilder(URI.create(apiBase + "/hours"))
-        .timeout(requestTimeout)
-        .header("Accept", "application/json")
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json, UTF_8))
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(apiBase + "/hours"))
+            .timeout(requestTimeout)
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json, UTF_8))
+            .build();
     HttpResponse<String> response = send(request, "POST", "/hours");
     return read(response, "POST", "/hours", Hour.class);
   }
@@ -305,7 +316,9 @@ public final class CorClient {
     return new CorPage<>(total, perPage, page, lastPage, items, extra);
   }
 
-  /** A number sent as a JSON number or as a string of digits ({@code total}, {@code /hours} page). */
+  /**
+   * A number sent as a JSON number or as a string of digits ({@code total}, {@code /hours} page).
+   */
   private static long number(@Nullable JsonNode node, long fallback) throws IOException {
     if (node == null || node.isNull()) {
       return fallback;
@@ -317,7 +330,8 @@ public final class CorClient {
       try {
         return Long.parseLong(node.asText().trim());
       } catch (NumberFormatException e) {
-        throw new IOException("not a number: a string of " + node.asText().length() + " characters");
+        throw new IOException(
+            "not a number: a string of " + node.asText().length() + " characters");
       }
     }
     throw new IOException("not a number: " + node.getNodeType());
@@ -327,7 +341,9 @@ public final class CorClient {
     StringBuilder uri = new StringBuilder(apiBase).append(path);
     char sep = '?';
     for (Map.Entry<String, String> e : params.entrySet()) {
-      uri.append(sep).append(URLEncoder.encode(e.getKey(), UTF_8)).append('=')
+      uri.append(sep)
+          .append(URLEncoder.encode(e.getKey(), UTF_8))
+          .append('=')
           .append(URLEncoder.encode(e.getValue(), UTF_8));
       sep = '&';
     }
@@ -390,7 +406,10 @@ public final class CorClient {
       this.key = requireNonNull(key, "key == null");
     }
 
-    /** The API base; default {@code https://api.projectcor.com/v1} ({@code CorSandbox.apiBaseUri()} in tests). */
+    /**
+     * The API base; default {@code https://api.projectcor.com/v1} ({@code CorSandbox.apiBaseUri()}
+     * in tests).
+     */
     public Builder apiBaseUri(URI uri) {
       this.apiBaseUri = Cor.requireHttpUri(uri, "apiBaseUri");
       return this;

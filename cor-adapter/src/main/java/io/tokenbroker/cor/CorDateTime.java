@@ -46,7 +46,8 @@ public record CorDateTime(LocalDateTime dateTime, @Nullable ZoneOffset offset) {
   public static CorDateTime parse(String text) {
     requireNonNull(text, "text == null");
     String t = text.trim();
-    String iso = t.length() > 10 && t.charAt(10) == ' ' ? t.substring(0, 10) + 'T' + t.substring(11) : t;
+    String iso =
+        t.length() > 10 && t.charAt(10) == ' ' ? t.substring(0, 10) + 'T' + t.substring(11) : t;
     try {
       OffsetDateTime odt = OffsetDateTime.parse(iso);
       return new CorDateTime(odt.toLocalDateTime(), odt.getOffset());
@@ -76,10 +77,14 @@ public record CorDateTime(LocalDateTime dateTime, @Nullable ZoneOffset offset) {
     return Optional.ofNullable(offset);
   }
 
-  /** The instant: with the text's own offset if it had one, otherwise in {@code zoneForLocalTimes}. */
+  /**
+   * The instant: with the text's own offset if it had one, otherwise in {@code zoneForLocalTimes}.
+   */
   public Instant toInstant(ZoneId zoneForLocalTimes) {
     requireNonNull(zoneForLocalTimes, "zoneForLocalTimes == null");
-    return offset != null ? dateTime.toInstant(offset) : dateTime.atZone(zoneForLocalTimes).toInstant();
+    return offset != null
+        ? dateTime.toInstant(offset)
+        : dateTime.atZone(zoneForLocalTimes).toInstant();
   }
 
   /** The date part. */

@@ -51,8 +51,8 @@ final class CorJson {
               return null;
             }
             default -> {
-              return (Boolean) context.handleWeirdStringValue(Boolean.class, text,
-                  "not a boolean COR knows");
+              return (Boolean)
+                  context.handleWeirdStringValue(Boolean.class, text, "not a boolean COR knows");
             }
           }
         default:

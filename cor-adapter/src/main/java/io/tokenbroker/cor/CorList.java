@@ -23,7 +23,7 @@ import java.util.stream.StreamSupport;
  *     .filter(t -> t.status() == TaskStatus.EN_PROCESO)
  *     .forEach(...);
  * CorPage<Task> second = client.tasks().perPage(20).page(2);   // one request
- * CorPage<Task> all = client.tasks().unpaginated();            // page=false: one request, every row
+ * CorPage<Task> all = client.tasks().unpaginated();            // page=false: every row at once
  * }</pre>
  *
  * <p>Iteration asks for {@link #perPage()} rows at a time (COR's cap of 50 by default) and stops

@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One page of a COR list: the envelope {@code {"total": "14", "perPage": 20, "page": 1,
- * "lastPage": 1, "data": […]}}. {@code total} arrives as a string and {@code /hours} sends {@code
- * page} as a string too; both are numbers here. Members beyond the documented five ({@code
- * meta_data} of {@code /projects}, {@code total_hours} and {@code total_cost} of {@code /hours})
- * are in {@link #extra()} as plain JSON values (maps, lists, strings, numbers, booleans).
+ * One page of a COR list: the envelope {@code {"total": "14", "perPage": 20, "page": 1, "lastPage":
+ * 1, "data": […]}}. {@code total} arrives as a string and {@code /hours} sends {@code page} as a
+ * string too; both are numbers here. Members beyond the documented five ({@code meta_data} of
+ * {@code /projects}, {@code total_hours} and {@code total_cost} of {@code /hours}) are in {@link
+ * #extra()} as plain JSON values (maps, lists, strings, numbers, booleans).
  *
  * @param total {@code total}
  * @param perPage {@code perPage}

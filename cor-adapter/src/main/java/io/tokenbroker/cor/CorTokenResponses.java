@@ -7,9 +7,9 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Brings COR's token answers into the RFC 6749 shape. COR's OpenAPI documents {@code
- * {access_token, token_type, expires_in, refresh_token}}, which passes unchanged; a third-party
- * client also meets these {@code /auth/login} shapes (UNCONFIRMED), which are rewritten:
+ * Brings COR's token answers into the RFC 6749 shape. COR's OpenAPI documents {@code {access_token,
+ * token_type, expires_in, refresh_token}}, which passes unchanged; a third-party client also meets
+ * these {@code /auth/login} shapes (UNCONFIRMED), which are rewritten:
  *
  * <ul>
  *   <li>{@code {"token": {access_token, type, refreshToken, expirationTime}}} (epoch milliseconds,
@@ -27,7 +27,8 @@ final class CorTokenResponses {
   static Map<String, Object> normalize(Map<String, Object> in, Clock clock) {
     Map<String, Object> source = in;
     Map<String, Object> outer = in;
-    if (!(in.get("access_token") instanceof String) && in.get("data") instanceof Map<?, ?> data
+    if (!(in.get("access_token") instanceof String)
+        && in.get("data") instanceof Map<?, ?> data
         && !in.containsKey("token")) {
       source = asMap(data);
       outer = source;
@@ -102,9 +103,10 @@ final class CorTokenResponses {
     } catch (NumberFormatException e) {
       return null;
     }
-    long millis = value.compareTo(BigDecimal.valueOf(100_000_000_000L)) < 0
-        ? value.longValue() * 1000 // epoch seconds
-        : value.longValue();
+    long millis =
+        value.compareTo(BigDecimal.valueOf(100_000_000_000L)) < 0
+            ? value.longValue() * 1000 // epoch seconds
+            : value.longValue();
     return Math.max(0, (millis - clock.millis()) / 1000);
   }
 

@@ -53,13 +53,15 @@ final class FilterJson {
       List<Object> copy = new ArrayList<>();
       for (Object item : collection) {
         if (!(item instanceof String || item instanceof Number || item instanceof Boolean)) {
-          throw new IllegalArgumentException("filter '" + key + "' holds a value that is not a string, number or boolean");
+          throw new IllegalArgumentException(
+              "filter '" + key + "' holds a value that is not a string, number or boolean");
         }
         copy.add(item);
       }
       return List.copyOf(copy);
     }
-    throw new IllegalArgumentException("filter '" + key + "' must be a string, number, boolean or a collection of those");
+    throw new IllegalArgumentException(
+        "filter '" + key + "' must be a string, number, boolean or a collection of those");
   }
 
   static Map<String, Object> copy(Map<String, Object> values) {

@@ -48,9 +48,7 @@ public record Hour(
     @JsonProperty("task_log_rework_id") @Nullable Long taskLogReworkId,
     @JsonProperty("comments") @Nullable String comments) {
 
-  /**
-   * {@link #duration()} as an exact number of hours, if present and numeric.
-   */
+  /** {@link #duration()} as an exact number of hours, if present and numeric. */
   public Optional<BigDecimal> durationHours() {
     if (duration == null || duration.isBlank()) {
       return Optional.empty();

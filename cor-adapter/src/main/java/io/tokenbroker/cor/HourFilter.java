@@ -45,7 +45,10 @@ public final class HourFilter {
     return "HourFilter" + toJson();
   }
 
-  /** Builds an {@link HourFilter}; later calls for the same key replace earlier ones. Not thread-safe. */
+  /**
+   * Builds an {@link HourFilter}; later calls for the same key replace earlier ones. Not
+   * thread-safe.
+   */
   public static final class Builder {
     private final Map<String, Object> values = new LinkedHashMap<>();
 

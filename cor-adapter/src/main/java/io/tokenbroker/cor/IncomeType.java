@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * How a project is billed.
  *
- * <p>Sent as the string {@code income_type}. A value COR adds later reads as {@link #UNKNOWN} instead of failing.
+ * <p>Sent as the string {@code income_type}. A value COR adds later reads as {@link #UNKNOWN}
+ * instead of failing.
  */
 public enum IncomeType {
   /** {@code "fee"}. */

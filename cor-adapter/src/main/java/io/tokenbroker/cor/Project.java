@@ -9,9 +9,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A COR project, from {@code GET /projects} and {@code GET /projects/{id}}. JSON names exactly as
  * COR's {@code Project} schema; unknown fields are ignored. {@code estimation_by_categories}
- * ({@code bool|int}) and {@code estimated_by_hourly_rates} ({@code bool|str}) are read as
- * booleans. {@code usersPositionsProject}, {@code categoriesProject} and {@code ratecard} come only
- * from the single GET, as plain JSON values.
+ * ({@code bool|int}) and {@code estimated_by_hourly_rates} ({@code bool|str}) are read as booleans.
+ * {@code usersPositionsProject}, {@code categoriesProject} and {@code ratecard} come only from the
+ * single GET, as plain JSON values.
  *
  * @param id {@code id}
  * @param name {@code name}
@@ -81,7 +81,8 @@ public record Project(
     @JsonProperty("estimated_by_position") @Nullable Boolean estimatedByPosition,
     @JsonProperty("estimation_by_categories") @JsonDeserialize(using = CorJson.LenientBoolean.class)
         @Nullable Boolean estimationByCategories,
-    @JsonProperty("estimated_by_hourly_rates") @JsonDeserialize(using = CorJson.LenientBoolean.class)
+    @JsonProperty("estimated_by_hourly_rates")
+        @JsonDeserialize(using = CorJson.LenientBoolean.class)
         @Nullable Boolean estimatedByHourlyRates,
     @JsonProperty("user_positions_header_id") @Nullable Long userPositionsHeaderId,
     @JsonProperty("fee_id") @Nullable Long feeId,
@@ -92,7 +93,8 @@ public record Project(
 
   public Project {
     labels = labels == null ? List.of() : List.copyOf(labels);
-    usersPositionsProject = usersPositionsProject == null ? List.of() : List.copyOf(usersPositionsProject);
+    usersPositionsProject =
+        usersPositionsProject == null ? List.of() : List.copyOf(usersPositionsProject);
     categoriesProject = categoriesProject == null ? List.of() : List.copyOf(categoriesProject);
     ratecard = ratecard == null ? Map.of() : ratecard;
   }

@@ -70,7 +70,10 @@ public final class ProjectFilter {
     return "ProjectFilter" + toJson();
   }
 
-  /** Builds a {@link ProjectFilter}; later calls for the same key replace earlier ones. Not thread-safe. */
+  /**
+   * Builds a {@link ProjectFilter}; later calls for the same key replace earlier ones. Not
+   * thread-safe.
+   */
   public static final class Builder {
     private final Map<String, Object> values = new LinkedHashMap<>();
 

@@ -47,7 +47,10 @@ public final class TaskFilter {
     return "TaskFilter" + toJson();
   }
 
-  /** Builds a {@link TaskFilter}; later calls for the same key replace earlier ones. Not thread-safe. */
+  /**
+   * Builds a {@link TaskFilter}; later calls for the same key replace earlier ones. Not
+   * thread-safe.
+   */
   public static final class Builder {
     private final Map<String, Object> values = new LinkedHashMap<>();
 

@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * A task's status; COR uses Spanish values.
  *
- * <p>Sent as the string {@code status}. A value COR adds later reads as {@link #UNKNOWN} instead of failing.
+ * <p>Sent as the string {@code status}. A value COR adds later reads as {@link #UNKNOWN} instead of
+ * failing.
  */
 public enum TaskStatus {
   /** {@code "nueva"}: new. */

@@ -6,9 +6,9 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A COR user, from {@code GET /me} and {@code GET /users}. JSON names exactly as COR's {@code
- * User} schema; fields COR leaves out (the {@code /me} example sends only some) are null, lists
- * empty. Unknown fields are ignored.
+ * A COR user, from {@code GET /me} and {@code GET /users}. JSON names exactly as COR's {@code User}
+ * schema; fields COR leaves out (the {@code /me} example sends only some) are null, lists empty.
+ * Unknown fields are ignored.
  *
  * @param id {@code id}
  * @param firstName {@code first_name}

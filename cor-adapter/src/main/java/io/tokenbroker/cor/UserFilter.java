@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * The {@code filters} of {@code GET /users}, sent as one URL-encoded JSON object. COR documents the
- * keys {@code withHiddenUsers}, {@code withPosition}, {@code createdAt} and {@code updatedAt} but not
- * their types; the booleans are sent as JSON booleans, the dates as given.
+ * keys {@code withHiddenUsers}, {@code withPosition}, {@code createdAt} and {@code updatedAt} but
+ * not their types; the booleans are sent as JSON booleans, the dates as given.
  *
  * <p>Immutable and thread-safe.
  */

@@ -49,14 +49,16 @@ import org.junit.jupiter.api.Test;
 
 /** Every COR auth flow through the TokenBroker, against the sandbox over real HTTP. */
 class CorAuthFlowsTest {
-  private static final HttpClient BROWSER = HttpClient.newBuilder()
-      .followRedirects(HttpClient.Redirect.NEVER).build();
+  private static final HttpClient BROWSER =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   private static Map<String, String> query(URI uri) {
     Map<String, String> out = new LinkedHashMap<>();
     for (String pair : uri.getRawQuery().split("&")) {
       int eq = pair.indexOf('=');
-      out.put(URLDecoder.decode(pair.substring(0, eq), UTF_8), URLDecoder.decode(pair.substring(eq + 1), UTF_8));
+      out.put(
+          URLDecoder.decode(pair.substring(0, eq), UTF_8),
+          URLDecoder.decode(pair.substring(eq + 1), UTF_8));
     }
     return out;
   }
@@ -74,10 +76,12 @@ class CorAuthFlowsTest {
       assertEquals("POST", request.method());
       assertEquals("grant_type=client_credentials", request.query());
       assertEquals(0, request.body().length);
-      assertEquals("Basic " + Base64.getEncoder().encodeToString((API_KEY + ":" + SECRET).getBytes(UTF_8)),
+      assertEquals(
+          "Basic " + Base64.getEncoder().encodeToString((API_KEY + ":" + SECRET).getBytes(UTF_8)),
           request.header("Authorization"));
       assertTrue(f.sandbox.isAccessTokenValid(first.revealValue()));
-      assertTrue(f.broker.status(SERVICE).refreshTokenPresent()); // kept, though renewal does not use it
+      assertTrue(
+          f.broker.status(SERVICE).refreshTokenPresent()); // kept, though renewal does not use it
 
       f.clock.advance(Duration.ofHours(1));
       AccessToken second = f.broker.accessToken(SERVICE);
@@ -91,10 +95,14 @@ class CorAuthFlowsTest {
   @Test
   void aWrongSecretIsAConfigurationErrorWithoutTheSecret() {
     try (CorFixture f = new CorFixture()) {
-      f.broker.register(SERVICE, f.cor.clientCredentials(API_KEY, ClientSecret.of("wrong-secret-value")),
+      f.broker.register(
+          SERVICE,
+          f.cor.clientCredentials(API_KEY, ClientSecret.of("wrong-secret-value")),
           GrantType.CLIENT_CREDENTIALS);
-      ClientConfigurationException e = f.remember(
-          assertThrows(ClientConfigurationException.class, () -> f.broker.accessToken(SERVICE)));
+      ClientConfigurationException e =
+          f.remember(
+              assertThrows(
+                  ClientConfigurationException.class, () -> f.broker.accessToken(SERVICE)));
       assertEquals(401, e.httpStatus().orElseThrow());
       assertFalse(e.getMessage().contains("wrong-secret-value"));
     }
@@ -102,11 +110,15 @@ class CorAuthFlowsTest {
 
   @Test
   void formEncodedBasicIsAnOptionAndFailsAgainstDocumentedCor() {
-    try (CorFixture f = new CorFixture(CorSandbox.builder(), Cor.builder().formEncodeBasicCredentials(true))) {
+    try (CorFixture f =
+        new CorFixture(CorSandbox.builder(), Cor.builder().formEncodeBasicCredentials(true))) {
       f.service();
-      f.remember(assertThrows(ClientConfigurationException.class, () -> f.broker.accessToken(SERVICE)));
+      f.remember(
+          assertThrows(ClientConfigurationException.class, () -> f.broker.accessToken(SERVICE)));
       String header = requestsTo(f.sandbox, "/v1/oauth/token").get(0).header("Authorization");
-      assertTrue(new String(Base64.getDecoder().decode(header.substring(6)), UTF_8).endsWith("%2Bq%2FWm%3Dsecret%2542"));
+      assertTrue(
+          new String(Base64.getDecoder().decode(header.substring(6)), UTF_8)
+              .endsWith("%2Bq%2FWm%3Dsecret%2542"));
     }
   }
 
@@ -118,7 +130,9 @@ class CorAuthFlowsTest {
       AuthorizationRequest consent = f.broker.authorizationRequest(USER, receiver.redirectUri());
 
       URI uri = consent.uri();
-      assertEquals(f.sandbox.authorizeUri().toString(), uri.toString().substring(0, uri.toString().indexOf('?')));
+      assertEquals(
+          f.sandbox.authorizeUri().toString(),
+          uri.toString().substring(0, uri.toString().indexOf('?')));
       Map<String, String> params = query(uri);
       assertEquals(APP, params.get("name"));
       assertEquals("code", params.get("response_type"));
@@ -127,10 +141,12 @@ class CorAuthFlowsTest {
       assertFalse(params.containsKey("code_challenge"));
 
       // The "browser": consent page, then the redirect to the loopback receiver.
-      HttpResponse<String> page = BROWSER.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> page =
+          BROWSER.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
       URI location = URI.create(page.headers().firstValue("Location").orElseThrow());
       CompletableFuture<HttpResponse<String>> landing =
-          BROWSER.sendAsync(HttpRequest.newBuilder(location).build(), HttpResponse.BodyHandlers.ofString());
+          BROWSER.sendAsync(
+              HttpRequest.newBuilder(location).build(), HttpResponse.BodyHandlers.ofString());
       URI callback = receiver.awaitCallback(consent.state(), Duration.ofSeconds(10));
       TokenSet tokens = consent.complete(callback);
       assertEquals(200, landing.get().statusCode());
@@ -152,7 +168,12 @@ class CorAuthFlowsTest {
       AuthorizationRequest consent = f.broker.authorizationRequest(USER, TokenClient.OUT_OF_BAND);
       assertTrue(consent.isOutOfBand());
 
-      String page = BROWSER.send(HttpRequest.newBuilder(consent.uri()).build(), HttpResponse.BodyHandlers.ofString()).body();
+      String page =
+          BROWSER
+              .send(
+                  HttpRequest.newBuilder(consent.uri()).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       Matcher m = Pattern.compile("<code id=\"code\">([^<]+)</code>").matcher(page);
       assertTrue(m.find());
       consent.exchange("  " + m.group(1) + "\n"); // as pasted
@@ -165,12 +186,20 @@ class CorAuthFlowsTest {
 
   @Test
   void aDeniedConsentIsAConsentException() throws Exception {
-    try (CorFixture f = new CorFixture(CorSandbox.builder().consentDecision(ConsentDecision.DENY))) {
+    try (CorFixture f =
+        new CorFixture(CorSandbox.builder().consentDecision(ConsentDecision.DENY))) {
       f.broker.register(USER, f.cor.authorizationCode("acme", APP), GrantType.AUTHORIZATION_CODE);
-      AuthorizationRequest consent = f.broker.authorizationRequest(USER, URI.create("https://app.example/cb"));
-      HttpResponse<String> page = BROWSER.send(HttpRequest.newBuilder(consent.uri()).build(), HttpResponse.BodyHandlers.ofString());
-      ConsentException e = assertThrows(ConsentException.class,
-          () -> consent.complete(URI.create(page.headers().firstValue("Location").orElseThrow())));
+      AuthorizationRequest consent =
+          f.broker.authorizationRequest(USER, URI.create("https://app.example/cb"));
+      HttpResponse<String> page =
+          BROWSER.send(
+              HttpRequest.newBuilder(consent.uri()).build(), HttpResponse.BodyHandlers.ofString());
+      ConsentException e =
+          assertThrows(
+              ConsentException.class,
+              () ->
+                  consent.complete(
+                      URI.create(page.headers().firstValue("Location").orElseThrow())));
       assertEquals(ConsentException.Kind.ACCESS_DENIED, e.kind());
     }
   }
@@ -179,12 +208,17 @@ class CorAuthFlowsTest {
   void aWrongEchoedStateIsStillRefused() throws Exception {
     try (CorFixture f = new CorFixture(CorSandbox.builder().echoState(true))) {
       f.broker.register(USER, f.cor.authorizationCode("acme", APP), GrantType.AUTHORIZATION_CODE);
-      AuthorizationRequest consent = f.broker.authorizationRequest(USER, URI.create("https://app.example/cb"));
-      HttpResponse<String> page = BROWSER.send(HttpRequest.newBuilder(consent.uri()).build(), HttpResponse.BodyHandlers.ofString());
+      AuthorizationRequest consent =
+          f.broker.authorizationRequest(USER, URI.create("https://app.example/cb"));
+      HttpResponse<String> page =
+          BROWSER.send(
+              HttpRequest.newBuilder(consent.uri()).build(), HttpResponse.BodyHandlers.ofString());
       String location = page.headers().firstValue("Location").orElseThrow();
       assertTrue(location.contains("state=" + consent.state()));
-      ConsentException e = assertThrows(ConsentException.class,
-          () -> consent.complete(URI.create(location.replace(consent.state(), "forged"))));
+      ConsentException e =
+          assertThrows(
+              ConsentException.class,
+              () -> consent.complete(URI.create(location.replace(consent.state(), "forged"))));
       assertEquals(ConsentException.Kind.STATE_MISMATCH, e.kind());
       assertTrue(consent.complete(URI.create(location)).refreshToken() != null);
     }
@@ -192,13 +226,21 @@ class CorAuthFlowsTest {
 
   @Test
   void theCodeExchangeCanAuthenticateWhenConfigured() throws Exception {
-    try (CorFixture f = new CorFixture(CorSandbox.builder().codeExchangeRequiresBasic(true),
-        Cor.builder().codeExchangeClientAuthentication(ClientAuthentication.CLIENT_SECRET_BASIC))) {
+    try (CorFixture f =
+        new CorFixture(
+            CorSandbox.builder().codeExchangeRequiresBasic(true),
+            Cor.builder()
+                .codeExchangeClientAuthentication(ClientAuthentication.CLIENT_SECRET_BASIC))) {
       assertThrows(IllegalStateException.class, () -> f.cor.authorizationCode("acme", APP));
-      f.broker.register(USER, f.cor.authorizationCode("acme", APP, API_KEY, ClientSecret.of(SECRET)),
+      f.broker.register(
+          USER,
+          f.cor.authorizationCode("acme", APP, API_KEY, ClientSecret.of(SECRET)),
           GrantType.AUTHORIZATION_CODE);
-      AuthorizationRequest consent = f.broker.authorizationRequest(USER, URI.create("https://app.example/cb"));
-      HttpResponse<String> page = BROWSER.send(HttpRequest.newBuilder(consent.uri()).build(), HttpResponse.BodyHandlers.ofString());
+      AuthorizationRequest consent =
+          f.broker.authorizationRequest(USER, URI.create("https://app.example/cb"));
+      HttpResponse<String> page =
+          BROWSER.send(
+              HttpRequest.newBuilder(consent.uri()).build(), HttpResponse.BodyHandlers.ofString());
       consent.complete(URI.create(page.headers().firstValue("Location").orElseThrow()));
       assertNotNull(requestsTo(f.sandbox, "/v1/oauth2/token").get(0).header("Authorization"));
     }
@@ -207,8 +249,11 @@ class CorAuthFlowsTest {
   /** Consents for {@link CorFixture#USER} through the broker with a plain redirect. */
   private static void consent(CorFixture f) throws Exception {
     f.broker.register(USER, f.cor.authorizationCode("acme", APP), GrantType.AUTHORIZATION_CODE);
-    AuthorizationRequest consent = f.broker.authorizationRequest(USER, URI.create("https://app.example/cb"));
-    HttpResponse<String> page = BROWSER.send(HttpRequest.newBuilder(consent.uri()).build(), HttpResponse.BodyHandlers.ofString());
+    AuthorizationRequest consent =
+        f.broker.authorizationRequest(USER, URI.create("https://app.example/cb"));
+    HttpResponse<String> page =
+        BROWSER.send(
+            HttpRequest.newBuilder(consent.uri()).build(), HttpResponse.BodyHandlers.ofString());
     consent.complete(URI.create(page.headers().firstValue("Location").orElseThrow()));
   }
 
@@ -217,7 +262,8 @@ class CorAuthFlowsTest {
     try (CorFixture f = new CorFixture(CorSandbox.builder().rotation(Rotation.STRICT))) {
       consent(f);
       String firstRefresh = f.sandbox.lastRefreshToken();
-      f.clock.advance(Duration.ofSeconds(3590)); // past expiry minus skew: callers wait for the refresh
+      f.clock.advance(
+          Duration.ofSeconds(3590)); // past expiry minus skew: callers wait for the refresh
 
       AccessToken renewed = f.broker.accessToken(USER);
 
@@ -235,7 +281,12 @@ class CorAuthFlowsTest {
       f.clock.advance(Duration.ofSeconds(3590));
       f.broker.accessToken(USER);
       assertEquals(2, f.sandbox.requestCount("POST", "/v1/oauth/refreshtoken"));
-      assertEquals(secondRefresh, requestsTo(f.sandbox, "/v1/oauth/refreshtoken").get(1).formParameters().get("refresh_token"));
+      assertEquals(
+          secondRefresh,
+          requestsTo(f.sandbox, "/v1/oauth/refreshtoken")
+              .get(1)
+              .formParameters()
+              .get("refresh_token"));
     }
   }
 
@@ -246,12 +297,17 @@ class CorAuthFlowsTest {
       String stolen = f.sandbox.lastRefreshToken();
       f.broker.forceRefresh(USER);
       // Someone replays the rotated-away token: COR (strict) revokes the whole authorization.
-      HttpResponse<String> replay = BROWSER.send(HttpRequest.newBuilder(URI.create(f.sandbox.apiBaseUri() + "/oauth/refreshtoken"))
-          .header("Content-Type", "application/x-www-form-urlencoded")
-          .POST(HttpRequest.BodyPublishers.ofString("refresh_token=" + stolen)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> replay =
+          BROWSER.send(
+              HttpRequest.newBuilder(URI.create(f.sandbox.apiBaseUri() + "/oauth/refreshtoken"))
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .POST(HttpRequest.BodyPublishers.ofString("refresh_token=" + stolen))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(401, replay.statusCode());
 
-      InvalidGrantException e = f.remember(assertThrows(InvalidGrantException.class, () -> f.broker.forceRefresh(USER)));
+      InvalidGrantException e =
+          f.remember(assertThrows(InvalidGrantException.class, () -> f.broker.forceRefresh(USER)));
       assertTrue(e.getMessage().contains("cor/user"));
       assertTrue(f.broker.status(USER).reauthorizationRequired());
       f.remember(assertThrows(InvalidGrantException.class, () -> f.broker.accessToken(USER)));
@@ -278,7 +334,8 @@ class CorAuthFlowsTest {
 
   @Test
   void devLoginWithTheNestedShapes() {
-    for (LoginShape shape : List.of(LoginShape.NESTED_TOKEN, LoginShape.NESTED_TOKEN_REFRESH_BESIDE)) {
+    for (LoginShape shape :
+        List.of(LoginShape.NESTED_TOKEN, LoginShape.NESTED_TOKEN_REFRESH_BESIDE)) {
       try (CorFixture f = new CorFixture(CorSandbox.builder().loginShape(shape))) {
         f.broker.register(USER, f.cor.devLoginRegistration(), GrantType.AUTHORIZATION_CODE);
         TokenSet tokens = f.cor.devLogin(EMAIL, PASSWORD);
@@ -286,7 +343,8 @@ class CorAuthFlowsTest {
 
         assertEquals("Bearer", tokens.tokenType(), shape.name());
         assertEquals(f.sandbox.lastAccessToken(), tokens.accessToken().revealValue(), shape.name());
-        assertEquals(f.sandbox.lastRefreshToken(), tokens.refreshToken().revealValue(), shape.name());
+        assertEquals(
+            f.sandbox.lastRefreshToken(), tokens.refreshToken().revealValue(), shape.name());
         assertEquals(f.clock.instant().plus(Duration.ofHours(1)), tokens.expiresAt(), shape.name());
         assertEquals(1003, f.client(USER).me().id());
         f.broker.forceRefresh(USER); // the refresh token found in the nested shape works
@@ -304,7 +362,8 @@ class CorAuthFlowsTest {
       assertNull(tokens.refreshToken());
       assertEquals(1003, f.client(USER).me().id());
       f.clock.advance(Duration.ofHours(1));
-      InvalidGrantException e = f.remember(assertThrows(InvalidGrantException.class, () -> f.broker.accessToken(USER)));
+      InvalidGrantException e =
+          f.remember(assertThrows(InvalidGrantException.class, () -> f.broker.accessToken(USER)));
       assertTrue(e.getMessage().contains("no refresh token"));
     }
   }
@@ -312,12 +371,16 @@ class CorAuthFlowsTest {
   @Test
   void devLoginRefusalsHoldNoPassword() {
     try (CorFixture f = new CorFixture()) {
-      ClientConfigurationException wrong = f.remember(
-          assertThrows(ClientConfigurationException.class, () -> f.cor.devLogin(EMAIL, "not the password")));
+      ClientConfigurationException wrong =
+          f.remember(
+              assertThrows(
+                  ClientConfigurationException.class,
+                  () -> f.cor.devLogin(EMAIL, "not the password")));
       assertTrue(wrong.getMessage().contains("401"));
       assertFalse(wrong.getMessage().contains("not the password"));
-      ClientConfigurationException missing = f.remember(
-          assertThrows(ClientConfigurationException.class, () -> f.cor.devLogin("", "")));
+      ClientConfigurationException missing =
+          f.remember(
+              assertThrows(ClientConfigurationException.class, () -> f.cor.devLogin("", "")));
       assertTrue(missing.getMessage().contains("417"));
       assertTrue(missing.getMessage().contains("required validation failed on email"));
     }
@@ -326,10 +389,16 @@ class CorAuthFlowsTest {
   @Test
   void corDefaultsMatchTheDocumentation() {
     Cor cor = Cor.production();
-    assertEquals("https://api.projectcor.com/v1/oauth/token", cor.clientCredentialsProvider().tokenEndpoint().toString());
-    assertEquals("https://api.projectcor.com/v1/oauth/refreshtoken", cor.clientCredentialsProvider().refreshEndpoint().toString());
+    assertEquals(
+        "https://api.projectcor.com/v1/oauth/token",
+        cor.clientCredentialsProvider().tokenEndpoint().toString());
+    assertEquals(
+        "https://api.projectcor.com/v1/oauth/refreshtoken",
+        cor.clientCredentialsProvider().refreshEndpoint().toString());
     var consent = cor.authorizationCodeProvider("Acme", APP);
-    assertEquals("https://acme.cor.works/oauth2/authorize", consent.authorizationEndpoint().orElseThrow().toString());
+    assertEquals(
+        "https://acme.cor.works/oauth2/authorize",
+        consent.authorizationEndpoint().orElseThrow().toString());
     assertEquals("https://api.projectcor.com/v1/oauth2/token", consent.tokenEndpoint().toString());
     assertEquals(Map.of("name", APP), consent.extraAuthorizationParameters());
     assertFalse(consent.authorizationSendsClientId());
@@ -340,9 +409,11 @@ class CorAuthFlowsTest {
     assertEquals(ClientAuthentication.NONE, consent.refreshClientAuthentication());
     assertEquals(java.util.Set.of(400, 401), consent.invalidGrantStatuses());
     assertFalse(consent.formEncodeBasicCredentials());
-    assertThrows(IllegalArgumentException.class, () -> cor.authorizationEndpoint("acme.evil.example/x"));
+    assertThrows(
+        IllegalArgumentException.class, () -> cor.authorizationEndpoint("acme.evil.example/x"));
     assertThrows(IllegalArgumentException.class, () -> cor.authorizationCodeProvider("acme", " "));
     assertThrows(IllegalArgumentException.class, () -> Cor.builder().invalidGrantStatuses(503));
-    assertThrows(IllegalArgumentException.class, () -> Cor.builder().apiBaseUri(URI.create("ftp://x/v1")));
+    assertThrows(
+        IllegalArgumentException.class, () -> Cor.builder().apiBaseUri(URI.create("ftp://x/v1")));
   }
 }

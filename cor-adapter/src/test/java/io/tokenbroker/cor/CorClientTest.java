@@ -124,7 +124,8 @@ class CorClientTest {
     assertEquals(125, all.size());
     assertEquals(125, all.stream().map(Task::id).distinct().count());
     List<CorRequest> pages = apiRequests("/v1/tasks").subList(1, 4);
-    assertEquals(List.of("1", "2", "3"), pages.stream().map(r -> r.queryParameters().get("page")).toList());
+    assertEquals(
+        List.of("1", "2", "3"), pages.stream().map(r -> r.queryParameters().get("page")).toList());
     pages.forEach(r -> assertEquals("50", r.queryParameters().get("perPage")));
     assertEquals(4, apiRequests("/v1/tasks").size()); // stops at lastPage, no empty fourth page
 
@@ -183,49 +184,68 @@ class CorClientTest {
 
   @Test
   void filtersAreSentAsOneJsonParameter() {
-    ProjectFilter filter = ProjectFilter.builder()
-        .clientId(25855).status(ProjectStatus.ACTIVE).archived(ProjectFilter.Archived.ACTIVE_ONLY).build();
+    ProjectFilter filter =
+        ProjectFilter.builder()
+            .clientId(25855)
+            .status(ProjectStatus.ACTIVE)
+            .archived(ProjectFilter.Archived.ACTIVE_ONLY)
+            .build();
     List<Project> projects = client.projects(filter).toList();
 
-    assertEquals("{\"client_id\":25855,\"status\":\"in_process\",\"archived\":2}",
+    assertEquals(
+        "{\"client_id\":25855,\"status\":\"in_process\",\"archived\":2}",
         apiRequests("/v1/projects").get(0).queryParameters().get("filters"));
     assertFalse(projects.isEmpty());
-    projects.forEach(p -> {
-      assertEquals(25855L, p.clientId());
-      assertEquals(ProjectStatus.ACTIVE, p.status());
-      assertEquals(Boolean.FALSE, p.archived());
-    });
+    projects.forEach(
+        p -> {
+          assertEquals(25855L, p.clientId());
+          assertEquals(ProjectStatus.ACTIVE, p.status());
+          assertEquals(Boolean.FALSE, p.archived());
+        });
   }
 
   @Test
   void taskFiltersAndOrderWork() {
-    List<Task> tasks = client.tasks(
-            TaskFilter.builder().projects(5001).status(TaskStatus.NUEVA, TaskStatus.EN_PROCESO).build(),
-            TaskOrder.by(TaskOrder.Field.PRIORITY, SortDirection.DESC))
-        .toList();
+    List<Task> tasks =
+        client
+            .tasks(
+                TaskFilter.builder()
+                    .projects(5001)
+                    .status(TaskStatus.NUEVA, TaskStatus.EN_PROCESO)
+                    .build(),
+                TaskOrder.by(TaskOrder.Field.PRIORITY, SortDirection.DESC))
+            .toList();
 
     assertFalse(tasks.isEmpty());
-    tasks.forEach(t -> {
-      assertEquals(5001L, t.projectId());
-      assertTrue(Set.of(TaskStatus.NUEVA, TaskStatus.EN_PROCESO).contains(t.status()));
-    });
+    tasks.forEach(
+        t -> {
+          assertEquals(5001L, t.projectId());
+          assertTrue(Set.of(TaskStatus.NUEVA, TaskStatus.EN_PROCESO).contains(t.status()));
+        });
     for (int i = 1; i < tasks.size(); i++) {
       assertTrue(tasks.get(i - 1).priority().id() >= tasks.get(i).priority().id());
     }
     CorRequest request = apiRequests("/v1/tasks").get(0);
-    assertEquals("{\"projects\":5001,\"status\":[\"nueva\",\"en_proceso\"]}", request.queryParameters().get("filters"));
+    assertEquals(
+        "{\"projects\":5001,\"status\":[\"nueva\",\"en_proceso\"]}",
+        request.queryParameters().get("filters"));
     assertEquals("{\"priority\":\"DESC\"}", request.queryParameters().get("order"));
   }
 
   @Test
   void hourFiltersAndOrderBy() {
-    List<Hour> hours = client.hours(HourFilter.builder().users(12345).build(), HourOrder.byStart(SortDirection.DESC)).toList();
+    List<Hour> hours =
+        client
+            .hours(HourFilter.builder().users(12345).build(), HourOrder.byStart(SortDirection.DESC))
+            .toList();
     assertFalse(hours.isEmpty());
     hours.forEach(h -> assertEquals(12345L, h.userId()));
     for (int i = 1; i < hours.size(); i++) {
       assertFalse(hours.get(i - 1).start().dateTime().isBefore(hours.get(i).start().dateTime()));
     }
-    assertEquals("{\"by\":\"start\",\"order\":\"DESC\"}", apiRequests("/v1/hours").get(0).queryParameters().get("orderBy"));
+    assertEquals(
+        "{\"by\":\"start\",\"order\":\"DESC\"}",
+        apiRequests("/v1/hours").get(0).queryParameters().get("orderBy"));
   }
 
   @Test
@@ -233,7 +253,8 @@ class CorClientTest {
     assertEquals(7, client.users().stream().count());
     List<User> all = client.users(UserFilter.builder().withHiddenUsers(true).build()).toList();
     assertEquals(8, all.size());
-    assertEquals(Set.of(Role.values()).size() - 1,
+    assertEquals(
+        Set.of(Role.values()).size() - 1,
         all.stream().map(User::role).collect(Collectors.toSet()).size());
   }
 
@@ -243,7 +264,8 @@ class CorClientTest {
     assertEquals("Design homepage mockup", t.title());
     assertEquals(TaskStatus.FINALIZADA, t.status());
     assertEquals(TaskPriority.HIGH, t.priority());
-    assertEquals(Instant.parse("2024-01-15T18:00:00Z"), t.deadline().toInstant(ZoneOffset.ofHours(-3)));
+    assertEquals(
+        Instant.parse("2024-01-15T18:00:00Z"), t.deadline().toInstant(ZoneOffset.ofHours(-3)));
     Client c = client.client(2002);
     assertEquals("TechStart Inc", c.name());
     assertEquals("mike@techstart.io", c.emailContact());
@@ -252,7 +274,11 @@ class CorClientTest {
   @Test
   void logHoursPostsTheDocumentedBody() {
     int before = f.sandbox.rowCount(CorSeed.Collection.HOURS);
-    Hour h = client.logHours(10002, Instant.parse("2024-01-18T09:00:00.123Z"), Instant.parse("2024-01-18T11:30:00Z"));
+    Hour h =
+        client.logHours(
+            10002,
+            Instant.parse("2024-01-18T09:00:00.123Z"),
+            Instant.parse("2024-01-18T11:30:00Z"));
 
     assertEquals(HourStatus.PENDING, h.status());
     assertEquals(10002L, h.taskLogId());
@@ -262,25 +288,42 @@ class CorClientTest {
     CorRequest post = apiRequests("/v1/hours").get(0);
     assertEquals("POST", post.method());
     assertEquals("application/json", post.header("Content-Type"));
-    assertEquals("{\"task_log_id\":10002,\"start\":\"2024-01-18T09:00:00Z\",\"stop\":\"2024-01-18T11:30:00Z\"}",
+    assertEquals(
+        "{\"task_log_id\":10002,\"start\":\"2024-01-18T09:00:00Z\",\"stop\":\"2024-01-18T11:30:00Z\"}",
         post.bodyUtf8());
-    assertThrows(IllegalArgumentException.class,
-        () -> client.logHours(10002, Instant.parse("2024-01-18T09:00:00Z"), Instant.parse("2024-01-18T08:00:00Z")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            client.logHours(
+                10002,
+                Instant.parse("2024-01-18T09:00:00Z"),
+                Instant.parse("2024-01-18T08:00:00Z")));
   }
 
   @Test
   void startTimerOmitsStop() {
     Hour h = client.startTimer(10001, Instant.parse("2024-01-18T09:00:00Z"));
     assertNull(h.stop());
-    assertEquals("{\"task_log_id\":10001,\"start\":\"2024-01-18T09:00:00Z\"}", apiRequests("/v1/hours").get(0).bodyUtf8());
+    assertEquals(
+        "{\"task_log_id\":10001,\"start\":\"2024-01-18T09:00:00Z\"}",
+        apiRequests("/v1/hours").get(0).bodyUtf8());
   }
 
   @Test
   void validationArraysBecomeValidationErrors() {
-    CorApiException e = failing(() -> client.logHours(1, Instant.parse("2024-01-18T09:00:00Z"), Instant.parse("2024-01-18T10:00:00Z")));
+    CorApiException e =
+        failing(
+            () ->
+                client.logHours(
+                    1,
+                    Instant.parse("2024-01-18T09:00:00Z"),
+                    Instant.parse("2024-01-18T10:00:00Z")));
     assertEquals(417, e.status().getAsInt());
     assertEquals(CorApiException.Shape.VALIDATION, e.shape());
-    assertEquals(List.of(new CorApiException.ValidationError("task_log_id", "exists", "exists validation failed on task_log_id")),
+    assertEquals(
+        List.of(
+            new CorApiException.ValidationError(
+                "task_log_id", "exists", "exists validation failed on task_log_id")),
         e.validationErrors());
     assertTrue(e.getMessage().contains("exists validation failed on task_log_id"));
     assertTrue(e.getMessage().startsWith("COR POST /v1/hours failed: HTTP 417"));
@@ -288,7 +331,12 @@ class CorClientTest {
 
   @Test
   void aRealBadRequestIsACustomError() {
-    CorApiException e = failing(() -> client.projects(ProjectFilter.builder().with("dateStart", "15/01/2025").build()).page(1));
+    CorApiException e =
+        failing(
+            () ->
+                client
+                    .projects(ProjectFilter.builder().with("dateStart", "15/01/2025").build())
+                    .page(1));
     assertEquals(400, e.status().getAsInt());
     assertEquals(CorApiException.Shape.CUSTOM_ERROR, e.shape());
     assertEquals("F010", e.code().orElseThrow());
@@ -313,7 +361,9 @@ class CorClientTest {
     CorApiException custom = failing(client::me);
     assertEquals(CorApiException.Shape.CUSTOM_ERROR, custom.shape());
     assertEquals("UP001", custom.code().orElseThrow());
-    assertEquals("COR GET /v1/me failed: HTTP 400 CORCustomError UP001: Invalid position", custom.getMessage());
+    assertEquals(
+        "COR GET /v1/me failed: HTTP 400 CORCustomError UP001: Invalid position",
+        custom.getMessage());
 
     CorApiException custom417 = failing(client::me);
     assertEquals(417, custom417.status().getAsInt());
@@ -327,7 +377,8 @@ class CorClientTest {
     CorApiException validation = failing(client::me);
     assertEquals(2, validation.validationErrors().size());
     assertEquals("title", validation.validationErrors().get(1).field());
-    assertEquals("exists validation failed on task_id; required validation failed on title",
+    assertEquals(
+        "exists validation failed on task_id; required validation failed on title",
         validation.corMessage().orElseThrow());
 
     CorApiException other = failing(client::me);
@@ -356,9 +407,12 @@ class CorClientTest {
 
     assertEquals(75, rest);
     assertNotEquals(before, f.sandbox.lastAccessToken());
-    assertEquals(2, f.sandbox.requestCount("POST", "/v1/oauth/token")); // client credentials re-run once
-    List<CorRequest> page2 = apiRequests("/v1/tasks").stream()
-        .filter(r -> "2".equals(r.queryParameters().get("page"))).toList();
+    assertEquals(
+        2, f.sandbox.requestCount("POST", "/v1/oauth/token")); // client credentials re-run once
+    List<CorRequest> page2 =
+        apiRequests("/v1/tasks").stream()
+            .filter(r -> "2".equals(r.queryParameters().get("page")))
+            .toList();
     assertEquals(2, page2.size());
     assertEquals("Bearer " + before, page2.get(0).header("Authorization"));
     assertEquals("Bearer " + f.sandbox.lastAccessToken(), page2.get(1).header("Authorization"));
@@ -418,7 +472,13 @@ class CorClientTest {
     assertEquals(3, apiRequests("/v1/projects").size());
 
     f.sandbox.enqueue(CorFault.serverError());
-    CorApiException e = failing(() -> client.logHours(10002, Instant.parse("2024-01-18T09:00:00Z"), Instant.parse("2024-01-18T10:00:00Z")));
+    CorApiException e =
+        failing(
+            () ->
+                client.logHours(
+                    10002,
+                    Instant.parse("2024-01-18T09:00:00Z"),
+                    Instant.parse("2024-01-18T10:00:00Z")));
     assertEquals(500, e.status().getAsInt());
     assertEquals(CorApiException.Shape.ERROR, e.shape());
     assertEquals(1, apiRequests("/v1/hours").size());
@@ -430,15 +490,19 @@ class CorClientTest {
     CorApiException e = failing(client::me);
     assertEquals(CorApiException.Shape.UNREADABLE_SUCCESS, e.shape());
     f.sandbox.enqueue(CorFault.json(200, "{\"total\":\"x\",\"data\":[]}"));
-    assertEquals(CorApiException.Shape.UNREADABLE_SUCCESS, failing(() -> client.clients().page(1)).shape());
+    assertEquals(
+        CorApiException.Shape.UNREADABLE_SUCCESS, failing(() -> client.clients().page(1)).shape());
     f.sandbox.enqueue(CorFault.json(200, "{\"no\":\"envelope\"}"));
-    assertEquals(CorApiException.Shape.UNREADABLE_SUCCESS, failing(() -> client.clients().page(1)).shape());
+    assertEquals(
+        CorApiException.Shape.UNREADABLE_SUCCESS, failing(() -> client.clients().page(1)).shape());
   }
 
   @Test
   void anUnreachableCorIsTyped() {
-    CorClient nowhere = CorClient.builder(f.broker, SERVICE)
-        .apiBaseUri(java.net.URI.create("http://127.0.0.1:1/v1")).build();
+    CorClient nowhere =
+        CorClient.builder(f.broker, SERVICE)
+            .apiBaseUri(java.net.URI.create("http://127.0.0.1:1/v1"))
+            .build();
     CorApiException e = failing(nowhere::me);
     assertEquals(CorApiException.Shape.NO_RESPONSE, e.shape());
     assertTrue(e.status().isEmpty());
@@ -448,6 +512,7 @@ class CorClientTest {
   @Test
   void corClientFromCorUsesItsBase() {
     assertEquals(12345, f.cor.client(f.broker, SERVICE).me().id());
-    assertTrue(f.cor.client(f.broker, SERVICE).toString().contains(f.sandbox.apiBaseUri().toString()));
+    assertTrue(
+        f.cor.client(f.broker, SERVICE).toString().contains(f.sandbox.apiBaseUri().toString()));
   }
 }

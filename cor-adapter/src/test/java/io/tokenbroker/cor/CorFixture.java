@@ -17,8 +17,10 @@ import java.util.List;
 /** A sandbox, a broker and a {@link Cor} pointed at the sandbox, sharing one FakeClock. */
 final class CorFixture implements AutoCloseable {
   static final String API_KEY = "cor-api-key-123";
+
   /** Holds characters that form-encoding would change, to prove raw Basic. */
   static final String SECRET = "Zx9+q/Wm=secret%42";
+
   static final String EMAIL = "lucia.fernandez@company.com";
   static final String PASSWORD = "correct horse battery";
   static final String APP = "My COR App";
@@ -42,15 +44,19 @@ final class CorFixture implements AutoCloseable {
   CorFixture(CorSandbox.Builder sandboxBuilder, Cor.Builder corBuilder) {
     sandbox = sandboxBuilder.clock(clock).start();
     sandbox.registerApiKey(API_KEY, SECRET).registerUser(EMAIL, PASSWORD).registerApp(APP);
-    broker = TokenBroker.builder()
-        .clock(clock)
-        .retryPolicy(new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(1)))
-        .build();
-    cor = corBuilder
-        .apiBaseUri(sandbox.apiBaseUri())
-        .consentBaseUri(sandbox.consentBaseUri())
-        .clock(clock)
-        .build();
+    broker =
+        TokenBroker.builder()
+            .clock(clock)
+            .retryPolicy(
+                new RetryPolicy(
+                    2, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(1)))
+            .build();
+    cor =
+        corBuilder
+            .apiBaseUri(sandbox.apiBaseUri())
+            .consentBaseUri(sandbox.consentBaseUri())
+            .clock(clock)
+            .build();
   }
 
   static CorFixture withSeed(CorSeed seed) {
@@ -59,7 +65,10 @@ final class CorFixture implements AutoCloseable {
 
   /** Registers {@link #SERVICE} as a client-credentials grant. */
   CorFixture service() {
-    broker.register(SERVICE, cor.clientCredentials(API_KEY, ClientSecret.of(SECRET)), GrantType.CLIENT_CREDENTIALS);
+    broker.register(
+        SERVICE,
+        cor.clientCredentials(API_KEY, ClientSecret.of(SECRET)),
+        GrantType.CLIENT_CREDENTIALS);
     return this;
   }
 

@@ -19,23 +19,34 @@ import org.junit.jupiter.api.Test;
 
 /** Model parsing over HTTP with rows the seed does not have: unknown enum values, odd dates. */
 class CorModelsTest {
-  private static final CorSeed ODD = CorSeed.empty()
-      .with(Collection.CLIENTS, "{\"id\":1,\"name\":\"Only\"}")
-      .with(Collection.PROJECTS, "{\"id\":900,\"name\":\"Odd\",\"client_id\":1,\"health\":7,"
-          + "\"status\":\"archivado\",\"income_type\":\"barter\",\"start\":\"2025-01-15\","
-          + "\"end\":\"2025-03-31T23:59:59.5-03:00\",\"created_at\":\"2025-01-10 14:30:00\","
-          + "\"estimation_by_categories\":\"\",\"estimated_by_hourly_rates\":\"false\",\"labels\":null,"
-          + "\"pm\":{\"id\":5,\"role_id\":42},\"brand_new_field\":{\"x\":1}}")
-      .with(Collection.TASKS, "{\"id\":1,\"title\":\"T\",\"project_id\":900,\"status\":\"en_revision\","
-          + "\"priority\":9,\"deadline\":\"2024-01-15T18:00:00+02:00\",\"archived\":false}")
-      .with(Collection.TASKS, "{\"id\":2,\"title\":\"U\",\"project_id\":900,\"status\":\"NUEVA\","
-          + "\"priority\":null,\"deadline\":null}")
-      .with(Collection.HOURS, "{\"id\":3,\"start\":\"2024-01-18 09:00:00\",\"stop\":null,"
-          + "\"duration\":\"0.0000000000000000\",\"cost\":0,\"status\":\"on_hold\",\"type\":\"TASK\","
-          + "\"task_log_id\":1,\"project_id\":null,\"created_at\":\"2024-01-18T09:00:01Z\"}")
-      .with(Collection.USERS, "{\"id\":77,\"first_name\":\"New\",\"role_id\":8,\"labels\":"
-          + "[{\"id\":1,\"hex\":\"#fff\",\"hsl\":null,\"rgb\":null,\"lang\":\"es\",\"name\":\"L\",\"color_id\":2}],"
-          + "\"leaves\":[{\"from\":\"2025-02-01\",\"days\":3}]}");
+  private static final CorSeed ODD =
+      CorSeed.empty()
+          .with(Collection.CLIENTS, "{\"id\":1,\"name\":\"Only\"}")
+          .with(
+              Collection.PROJECTS,
+              "{\"id\":900,\"name\":\"Odd\",\"client_id\":1,\"health\":7,"
+                  + "\"status\":\"archivado\",\"income_type\":\"barter\",\"start\":\"2025-01-15\",\"end\":\"2025-03-31T23:59:59.5-03:00\",\"created_at\":\"2025-01-10"
+                  + " 14:30:00\","
+                  + "\"estimation_by_categories\":\"\",\"estimated_by_hourly_rates\":\"false\",\"labels\":null,"
+                  + "\"pm\":{\"id\":5,\"role_id\":42},\"brand_new_field\":{\"x\":1}}")
+          .with(
+              Collection.TASKS,
+              "{\"id\":1,\"title\":\"T\",\"project_id\":900,\"status\":\"en_revision\","
+                  + "\"priority\":9,\"deadline\":\"2024-01-15T18:00:00+02:00\",\"archived\":false}")
+          .with(
+              Collection.TASKS,
+              "{\"id\":2,\"title\":\"U\",\"project_id\":900,\"status\":\"NUEVA\","
+                  + "\"priority\":null,\"deadline\":null}")
+          .with(
+              Collection.HOURS,
+              "{\"id\":3,\"start\":\"2024-01-18 09:00:00\",\"stop\":null,"
+                  + "\"duration\":\"0.0000000000000000\",\"cost\":0,\"status\":\"on_hold\",\"type\":\"TASK\","
+                  + "\"task_log_id\":1,\"project_id\":null,\"created_at\":\"2024-01-18T09:00:01Z\"}")
+          .with(
+              Collection.USERS,
+              "{\"id\":77,\"first_name\":\"New\",\"role_id\":8,\"labels\":"
+                  + "[{\"id\":1,\"hex\":\"#fff\",\"hsl\":null,\"rgb\":null,\"lang\":\"es\",\"name\":\"L\",\"color_id\":2}],"
+                  + "\"leaves\":[{\"from\":\"2025-02-01\",\"days\":3}]}");
 
   @Test
   void unknownEnumValuesAndMixedDatesAreRead() {
@@ -50,7 +61,9 @@ class CorModelsTest {
       assertEquals(LocalDateTime.of(2025, 1, 15, 0, 0), p.start().dateTime());
       assertEquals(ZoneOffset.ofHours(-3), p.end().offset());
       assertEquals(Instant.parse("2025-04-01T02:59:59.5Z"), p.end().toInstant(ZoneOffset.UTC));
-      assertEquals(Instant.parse("2025-01-10T17:30:00Z"), p.createdAt().toInstant(ZoneId.of("America/Argentina/Buenos_Aires")));
+      assertEquals(
+          Instant.parse("2025-01-10T17:30:00Z"),
+          p.createdAt().toInstant(ZoneId.of("America/Argentina/Buenos_Aires")));
       assertNull(p.estimationByCategories());
       assertEquals(Boolean.FALSE, p.estimatedByHourlyRates());
       assertEquals(List.of(), p.labels());
@@ -83,10 +96,13 @@ class CorModelsTest {
 
   @Test
   void anUnreadableDateFailsTheCallWithATypedError() {
-    CorSeed bad = CorSeed.empty().with(Collection.CLIENTS, "{\"id\":1,\"name\":\"Only\"}")
-        .with(Collection.PROJECTS, "{\"id\":1,\"name\":\"Bad\",\"start\":\"15/01/2025\"}");
+    CorSeed bad =
+        CorSeed.empty()
+            .with(Collection.CLIENTS, "{\"id\":1,\"name\":\"Only\"}")
+            .with(Collection.PROJECTS, "{\"id\":1,\"name\":\"Bad\",\"start\":\"15/01/2025\"}");
     try (CorFixture f = CorFixture.withSeed(bad).service()) {
-      CorApiException e = f.remember(assertThrows(CorApiException.class, () -> f.client(SERVICE).project(1)));
+      CorApiException e =
+          f.remember(assertThrows(CorApiException.class, () -> f.client(SERVICE).project(1)));
       assertEquals(CorApiException.Shape.UNREADABLE_SUCCESS, e.shape());
       assertEquals(200, e.status().getAsInt());
     }
@@ -97,14 +113,18 @@ class CorModelsTest {
     assertEquals("2025-01-15 00:00:00", CorDateTime.parse("2025-01-15 00:00:00").toString());
     assertEquals("2024-01-15T18:00:00Z", CorDateTime.parse("2024-01-15T18:00:00Z").toString());
     assertEquals("2025-01-15 00:00:00", CorDateTime.parse("2025-01-15").toString());
-    assertEquals(LocalDateTime.of(2025, 1, 15, 8, 30), CorDateTime.parse("2025-01-15T08:30").dateTime());
-    assertEquals(LocalDateTime.of(2025, 1, 15, 8, 30, 1, 250_000_000),
+    assertEquals(
+        LocalDateTime.of(2025, 1, 15, 8, 30), CorDateTime.parse("2025-01-15T08:30").dateTime());
+    assertEquals(
+        LocalDateTime.of(2025, 1, 15, 8, 30, 1, 250_000_000),
         CorDateTime.parse(" 2025-01-15 08:30:01.25 ").dateTime());
     assertEquals(ZoneOffset.ofHours(5), CorDateTime.parse("2025-01-15 08:30:00+05:00").offset());
     assertEquals(LocalDate.of(2025, 1, 15), CorDateTime.parse("2025-01-15 08:30:00").date());
     assertTrue(CorDateTime.parse("2025-01-15 08:30:00").knownOffset().isEmpty());
-    assertEquals("2024-01-18T09:00:00Z", CorDateTime.of(Instant.parse("2024-01-18T09:00:00Z")).toString());
-    for (String bad : new String[] {"", "15/01/2025", "2025-13-01", "yesterday", "2025-01-15 25:00:00"}) {
+    assertEquals(
+        "2024-01-18T09:00:00Z", CorDateTime.of(Instant.parse("2024-01-18T09:00:00Z")).toString());
+    for (String bad :
+        new String[] {"", "15/01/2025", "2025-13-01", "yesterday", "2025-01-15 25:00:00"}) {
       assertThrows(IllegalArgumentException.class, () -> CorDateTime.parse(bad), bad);
     }
   }

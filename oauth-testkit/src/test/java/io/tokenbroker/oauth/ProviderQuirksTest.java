@@ -55,9 +55,13 @@ class ProviderQuirksTest {
   }
 
   private TokenSet consent(TokenClient client) throws Exception {
-    AuthorizationRequest request = client.authorizationRequest(URI.create("https://app.example/cb"));
-    HttpResponse<String> response = HttpClient.newHttpClient()
-        .send(HttpRequest.newBuilder(request.uri()).build(), HttpResponse.BodyHandlers.ofString());
+    AuthorizationRequest request =
+        client.authorizationRequest(URI.create("https://app.example/cb"));
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(request.uri()).build(),
+                HttpResponse.BodyHandlers.ofString());
     return request.complete(URI.create(response.headers().firstValue("Location").orElseThrow()));
   }
 
@@ -83,7 +87,8 @@ class ProviderQuirksTest {
     TokenSet tokens = consent(client);
     server.enqueue(Fault.json(401, BARE_401));
 
-    InvalidGrantException e = assertThrows(InvalidGrantException.class, () -> client.refresh(tokens));
+    InvalidGrantException e =
+        assertThrows(InvalidGrantException.class, () -> client.refresh(tokens));
     assertEquals(401, e.httpStatus().orElseThrow());
     assertEquals("Unauthorized", e.errorDescription().orElseThrow());
     assertFalse(e.getMessage().contains(tokens.refreshToken().revealValue()));
@@ -110,8 +115,11 @@ class ProviderQuirksTest {
   void theBrokerMarksTheGrantDeadOnAListedStatus() throws Exception {
     Provider provider = provider().invalidGrantStatuses(401).build();
     GrantKey key = GrantKey.of("quirky/user");
-    try (TokenBroker broker = TokenBroker.builder().clock(clock).retryPolicy(RetryPolicy.none()).build()) {
-      broker.register(key, ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET)),
+    try (TokenBroker broker =
+        TokenBroker.builder().clock(clock).retryPolicy(RetryPolicy.none()).build()) {
+      broker.register(
+          key,
+          ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET)),
           GrantType.AUTHORIZATION_CODE);
       broker.saveTokens(key, consent(client(provider)));
       server.enqueue(Fault.json(401, BARE_401));
@@ -126,13 +134,19 @@ class ProviderQuirksTest {
     for (int status : new int[] {200, 399, 408, 429, 500, 503}) {
       assertThrows(IllegalArgumentException.class, () -> provider().invalidGrantStatuses(status));
     }
-    assertEquals(Set.of(400, 403), provider().invalidGrantStatuses(401).invalidGrantStatuses(400, 403)
-        .build().invalidGrantStatuses());
+    assertEquals(
+        Set.of(400, 403),
+        provider()
+            .invalidGrantStatuses(401)
+            .invalidGrantStatuses(400, 403)
+            .build()
+            .invalidGrantStatuses());
   }
 
   @Test
   void optionsSurviveToBuilder() {
-    Provider provider = provider().invalidGrantStatuses(401).formEncodeBasicCredentials(false).build();
+    Provider provider =
+        provider().invalidGrantStatuses(401).formEncodeBasicCredentials(false).build();
     Provider copy = provider.toBuilder().build();
     assertEquals(Set.of(401), copy.invalidGrantStatuses());
     assertFalse(copy.formEncodeBasicCredentials());
@@ -147,15 +161,19 @@ class ProviderQuirksTest {
   @Test
   void basicCredentialsCanBeSentRaw() throws Exception {
     String secret = "a+b/c=d:e%";
-    assertEquals(CLIENT_ID + ":" + secret,
+    assertEquals(
+        CLIENT_ID + ":" + secret,
         basicSentFor(provider().formEncodeBasicCredentials(false).build(), secret));
   }
 
   private String basicSentFor(Provider provider, String secret) throws Exception {
-    server.enqueue(Fault.json(200,
-        "{\"access_token\":\"at-quirk\",\"token_type\":\"Bearer\",\"expires_in\":60}"));
+    server.enqueue(
+        Fault.json(
+            200, "{\"access_token\":\"at-quirk\",\"token_type\":\"Bearer\",\"expires_in\":60}"));
     TokenClient.builder(ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(secret)))
-        .clock(clock).build().clientCredentials();
+        .clock(clock)
+        .build()
+        .clientCredentials();
     RecordedRequest request = server.takeRequest(Duration.ofSeconds(5));
     String header = request.header("Authorization");
     assertTrue(header.startsWith("Basic "));

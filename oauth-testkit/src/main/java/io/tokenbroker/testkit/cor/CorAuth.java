@@ -169,7 +169,8 @@ final class CorAuth {
     String name = q.get("name");
     String redirectUri = q.get("redirect_uri");
     if (name == null || !apps.contains(name)) {
-      return CorReply.html(400, page("Unknown application", "No application is registered under this name."));
+      return CorReply.html(
+          400, page("Unknown application", "No application is registered under this name."));
     }
     if (!"code".equals(q.get("response_type"))) {
       return CorReply.html(400, page("Unsupported response type", "response_type must be code."));
@@ -183,11 +184,15 @@ final class CorAuth {
       params.put("error", "access_denied");
     } else {
       String code = randomToken(24);
-      codes.put(code, new CodeInfo(CorSeed.ME_USER_ID, redirectUri, clock.instant().plus(codeLifetime)));
+      codes.put(
+          code, new CodeInfo(CorSeed.ME_USER_ID, redirectUri, clock.instant().plus(codeLifetime)));
       issuedCodes.add(code);
       if (redirectUri.equals(OUT_OF_BAND)) {
-        return CorReply.html(200, page("Authorization code",
-            "Copy this code into your application: <code id=\"code\">" + code + "</code>"));
+        return CorReply.html(
+            200,
+            page(
+                "Authorization code",
+                "Copy this code into your application: <code id=\"code\">" + code + "</code>"));
       }
       params.put("code", code);
     }
@@ -197,7 +202,10 @@ final class CorAuth {
     StringBuilder location = new StringBuilder(redirectUri);
     char sep = redirectUri.indexOf('?') < 0 ? '?' : '&';
     for (Map.Entry<String, String> e : params.entrySet()) {
-      location.append(sep).append(e.getKey()).append('=')
+      location
+          .append(sep)
+          .append(e.getKey())
+          .append('=')
           .append(URLEncoder.encode(e.getValue(), UTF_8));
       sep = '&';
     }
@@ -260,7 +268,8 @@ final class CorAuth {
     }
     RefreshInfo info = refreshTokens.get(token);
     Instant now = clock.instant();
-    if (info == null || info.family.revoked
+    if (info == null
+        || info.family.revoked
         || (info.expiresAt != null && !now.isBefore(info.expiresAt))) {
       return CorReply.unauthorized();
     }
@@ -294,7 +303,9 @@ final class CorAuth {
     }
     String token = header.substring(7).trim();
     AccessInfo info = accessTokens.get(token);
-    if (info == null || info.family.revoked || invalidated.contains(token)
+    if (info == null
+        || info.family.revoked
+        || invalidated.contains(token)
         || !clock.instant().isBefore(info.expiresAt)) {
       return null;
     }
@@ -315,7 +326,9 @@ final class CorAuth {
 
   synchronized boolean isAccessTokenValid(String token) {
     AccessInfo info = accessTokens.get(token);
-    return info != null && !info.family.revoked && !invalidated.contains(token)
+    return info != null
+        && !info.family.revoked
+        && !invalidated.contains(token)
         && clock.instant().isBefore(info.expiresAt);
   }
 
@@ -354,8 +367,10 @@ final class CorAuth {
     String access = jwt(family.userId, now, expiresAt);
     String refresh = randomToken(32);
     accessTokens.put(access, new AccessInfo(family, expiresAt));
-    refreshTokens.put(refresh, new RefreshInfo(family,
-        refreshTokenLifetime == null ? null : now.plus(refreshTokenLifetime)));
+    refreshTokens.put(
+        refresh,
+        new RefreshInfo(
+            family, refreshTokenLifetime == null ? null : now.plus(refreshTokenLifetime)));
     issuedAccess.add(access);
     issuedRefresh.add(refresh);
     long expiresIn = accessTokenLifetime.toSeconds();
@@ -367,11 +382,12 @@ final class CorAuth {
           .put("refresh_token", refresh);
     }
     switch (shape) {
-      case NESTED_TOKEN -> body.putObject("token")
-          .put("access_token", access)
-          .put("type", "bearer")
-          .put("refreshToken", refresh)
-          .put("expirationTime", Long.toString(expiresAt.toEpochMilli()));
+      case NESTED_TOKEN ->
+          body.putObject("token")
+              .put("access_token", access)
+              .put("type", "bearer")
+              .put("refreshToken", refresh)
+              .put("expirationTime", Long.toString(expiresAt.toEpochMilli()));
       case NESTED_TOKEN_REFRESH_BESIDE -> {
         body.putObject("token")
             .put("access_token", access)
@@ -387,11 +403,13 @@ final class CorAuth {
 
   private String jwt(long userId, Instant issuedAt, Instant expiresAt) {
     String header = B64URL.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(UTF_8));
-    ObjectNode claims = CorSeed.JSON.createObjectNode()
-        .put("sub", Long.toString(userId))
-        .put("iat", issuedAt.getEpochSecond())
-        .put("exp", expiresAt.getEpochSecond())
-        .put("jti", randomToken(9));
+    ObjectNode claims =
+        CorSeed.JSON
+            .createObjectNode()
+            .put("sub", Long.toString(userId))
+            .put("iat", issuedAt.getEpochSecond())
+            .put("exp", expiresAt.getEpochSecond())
+            .put("jti", randomToken(9));
     String payload = B64URL.encodeToString(claims.toString().getBytes(UTF_8));
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
@@ -409,7 +427,9 @@ final class CorAuth {
     return B64URL.encodeToString(b);
   }
 
-  /** {@code Authorization: Basic base64(API_KEY:CLIENT_SECRET)} of the raw values, as documented. */
+  /**
+   * {@code Authorization: Basic base64(API_KEY:CLIENT_SECRET)} of the raw values, as documented.
+   */
   private boolean basicAuthenticates(CorRequest request) {
     String header = request.header("Authorization");
     if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
@@ -434,8 +454,12 @@ final class CorAuth {
   }
 
   private static String page(String title, String body) {
-    return "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + title
-        + " - COR sandbox</title></head><body><h1>" + title + "</h1><p>" + body
+    return "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>"
+        + title
+        + " - COR sandbox</title></head><body><h1>"
+        + title
+        + "</h1><p>"
+        + body
         + "</p></body></html>";
   }
 }

@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  * arrays, 401s, and 429/500/503 without any rate-limit header.
  *
  * <p>{@link CorSandbox#enqueue Enqueued} faults apply first in first out. By default a fault
- * matches the next request to a REST resource under {@code /v1} (not the auth endpoints and not
- * the consent page); {@link #on(String)} narrows or widens it to a path prefix, such as {@code
+ * matches the next request to a REST resource under {@code /v1} (not the auth endpoints and not the
+ * consent page); {@link #on(String)} narrows or widens it to a path prefix, such as {@code
  * /v1/oauth/refreshtoken}.
  *
  * <pre>{@code
@@ -70,8 +70,13 @@ public final class CorFault {
 
   /** {@code status} with an HTML error page, as a proxy or load balancer would answer. */
   public static CorFault html(int status) {
-    return of(status, "text/html; charset=utf-8",
-        "<!DOCTYPE html><html><head><title>" + status + "</title></head><body><h1>" + status
+    return of(
+        status,
+        "text/html; charset=utf-8",
+        "<!DOCTYPE html><html><head><title>"
+            + status
+            + "</title></head><body><h1>"
+            + status
             + "</h1><p>upstream error</p></body></html>",
         "html " + status);
   }
@@ -91,12 +96,16 @@ public final class CorFault {
     return error(403, "Forbidden");
   }
 
-  /** {@code CORCustomError}: {@code {"status": <int>, "name": "CORCustomError", "code", "message"}}. */
+  /**
+   * {@code CORCustomError}: {@code {"status": <int>, "name": "CORCustomError", "code", "message"}}.
+   */
   public static CorFault customError(int status, String code, String message) {
     return json(status, CorReply.customErrorShape(status, code, message).toString());
   }
 
-  /** {@code CORErrorResponse}: {@code {"status": "ERROR", "code", "message"}} (status is a string). */
+  /**
+   * {@code CORErrorResponse}: {@code {"status": "ERROR", "code", "message"}} (status is a string).
+   */
   public static CorFault errorResponse(int status, String code, String message) {
     return json(status, CorReply.errorResponseShape(code, message).toString());
   }
@@ -171,7 +180,10 @@ public final class CorFault {
 
   @Override
   public String toString() {
-    return "CorFault[" + description + (pathPrefix == null ? "" : " on " + pathPrefix)
-        + (headers.isEmpty() ? "" : ", headers " + headers.keySet()) + "]";
+    return "CorFault["
+        + description
+        + (pathPrefix == null ? "" : " on " + pathPrefix)
+        + (headers.isEmpty() ? "" : ", headers " + headers.keySet())
+        + "]";
   }
 }

@@ -11,7 +11,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /** An answer the sandbox is about to send, and COR's error body shapes. */
-record CorReply(int status, @Nullable String contentType, byte[] body, Map<String, String> headers) {
+record CorReply(
+    int status, @Nullable String contentType, byte[] body, Map<String, String> headers) {
   static final String JSON_TYPE = "application/json; charset=utf-8";
 
   static CorReply json(int status, JsonNode node) {
@@ -69,7 +70,8 @@ record CorReply(int status, @Nullable String contentType, byte[] body, Map<Strin
   }
 
   static ObjectNode customErrorShape(int status, String code, String message) {
-    return CorSeed.JSON.createObjectNode()
+    return CorSeed.JSON
+        .createObjectNode()
         .put("status", status)
         .put("name", "CORCustomError")
         .put("code", code)
@@ -77,14 +79,16 @@ record CorReply(int status, @Nullable String contentType, byte[] body, Map<Strin
   }
 
   static ObjectNode errorResponseShape(String code, String message) {
-    return CorSeed.JSON.createObjectNode()
+    return CorSeed.JSON
+        .createObjectNode()
         .put("status", "ERROR")
         .put("code", code)
         .put("message", message);
   }
 
   static ObjectNode validationItem(String field, String validation) {
-    return CorSeed.JSON.createObjectNode()
+    return CorSeed.JSON
+        .createObjectNode()
         .put("field", field)
         .put("validation", validation)
         .put("message", validation + " validation failed on " + field);

@@ -14,12 +14,11 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One HTTP request as a {@link CorSandbox} received it, for assertions about the wire format:
- * where each parameter travelled (query string or form body), which headers were sent.
+ * One HTTP request as a {@link CorSandbox} received it, for assertions about the wire format: where
+ * each parameter travelled (query string or form body), which headers were sent.
  *
- * <p>Immutable and thread-safe. Header lookups are case-insensitive. {@link #toString()} shows
- * only the sequence number, method and path, never the query, headers or body, which carry
- * secrets.
+ * <p>Immutable and thread-safe. Header lookups are case-insensitive. {@link #toString()} shows only
+ * the sequence number, method and path, never the query, headers or body, which carry secrets.
  */
 public final class CorRequest {
   private final int sequenceNumber;
@@ -54,7 +53,11 @@ public final class CorRequest {
   }
 
   static CorRequest parse(
-      int sequenceNumber, String method, URI uri, Map<String, List<String>> rawHeaders, byte[] body) {
+      int sequenceNumber,
+      String method,
+      URI uri,
+      Map<String, List<String>> rawHeaders,
+      byte[] body) {
     TreeMap<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     rawHeaders.forEach((name, values) -> headers.put(name, List.copyOf(values)));
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getPath();
@@ -78,8 +81,16 @@ public final class CorRequest {
         malformed = true;
       }
     }
-    return new CorRequest(sequenceNumber, method, path, query,
-        Collections.unmodifiableMap(headers), body, queryParameters, form, malformed);
+    return new CorRequest(
+        sequenceNumber,
+        method,
+        path,
+        query,
+        Collections.unmodifiableMap(headers),
+        body,
+        queryParameters,
+        form,
+        malformed);
   }
 
   /** Parses a query or form; the first value of a repeated name wins. */

@@ -110,12 +110,13 @@ final class CorResources {
       return logHours(request, userId);
     }
     if (parts.length == 2 && method.equals("GET")) {
-      Collection collection = switch (parts[0]) {
-        case "projects" -> Collection.PROJECTS;
-        case "tasks" -> Collection.TASKS;
-        case "clients" -> Collection.CLIENTS;
-        default -> null;
-      };
+      Collection collection =
+          switch (parts[0]) {
+            case "projects" -> Collection.PROJECTS;
+            case "tasks" -> Collection.TASKS;
+            case "clients" -> Collection.CLIENTS;
+            default -> null;
+          };
       if (collection != null) {
         return single(collection, parts[1]);
       }
@@ -148,8 +149,10 @@ final class CorResources {
     String pageParam = q.get("page");
     boolean paginate = !"false".equals(pageParam);
     int page = paginate ? positiveInt(pageParam, 1, "page") : 1;
-    int perPage = paginate ? Math.min(positiveInt(q.get("perPage"), DEFAULT_PER_PAGE, "perPage"), MAX_PER_PAGE)
-        : matching.size();
+    int perPage =
+        paginate
+            ? Math.min(positiveInt(q.get("perPage"), DEFAULT_PER_PAGE, "perPage"), MAX_PER_PAGE)
+            : matching.size();
     int total = matching.size();
     int lastPage = paginate ? Math.max(1, (total + perPage - 1) / perPage) : 1;
     List<ObjectNode> slice;
@@ -157,7 +160,10 @@ final class CorResources {
       slice = matching;
     } else {
       long from = (long) (page - 1) * perPage;
-      slice = from >= total ? List.of() : matching.subList((int) from, (int) Math.min(total, from + perPage));
+      slice =
+          from >= total
+              ? List.of()
+              : matching.subList((int) from, (int) Math.min(total, from + perPage));
     }
 
     ObjectNode envelope = CorSeed.JSON.createObjectNode();
@@ -274,16 +280,17 @@ final class CorResources {
     ObjectNode order = jsonObjectParameter(request.queryParameters().get("order"), "order");
     Comparator<ObjectNode> result = null;
     for (Map.Entry<String, JsonNode> e : order.properties()) {
-      String field = switch (e.getKey()) {
-        case "project" -> "project_id";
-        case "task" -> "title";
-        case "deadline" -> "deadline";
-        case "priority" -> "priority";
-        case "client" -> "_client_id";
-        case "pm" -> "_pm_id";
-        case "datetime" -> "id";
-        default -> null; // sprint and unknown fields: accepted, no effect
-      };
+      String field =
+          switch (e.getKey()) {
+            case "project" -> "project_id";
+            case "task" -> "title";
+            case "deadline" -> "deadline";
+            case "priority" -> "priority";
+            case "client" -> "_client_id";
+            case "pm" -> "_pm_id";
+            case "datetime" -> "id";
+            default -> null; // sprint and unknown fields: accepted, no effect
+          };
       Comparator<ObjectNode> c = direction(e.getValue().asText(), field == null ? "id" : field);
       if (field != null) {
         result = result == null ? c : result.thenComparing(c);
@@ -339,8 +346,8 @@ final class CorResources {
     ObjectNode row = find(collection, id);
     if (row == null) {
       String what = collection.name().toLowerCase(Locale.ROOT);
-      return CorReply.errorResponse(404, "NF404",
-          "Undefined " + what.substring(0, what.length() - 1));
+      return CorReply.errorResponse(
+          404, "NF404", "Undefined " + what.substring(0, what.length() - 1));
     }
     ObjectNode view = publicView(row);
     if (collection == Collection.PROJECTS) {
@@ -419,7 +426,9 @@ final class CorResources {
     } else {
       row.put("client_id", project.get("client_id").asLong());
     }
-    row.put("created_at", CorSeed.COR_TIME.format(LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC)));
+    row.put(
+        "created_at",
+        CorSeed.COR_TIME.format(LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC)));
     row.put("status", "pending");
     row.putNull("status_changed_by");
     row.putNull("status_changed_at");
@@ -454,16 +463,19 @@ final class CorResources {
   private static ObjectNode publicView(ObjectNode row) {
     ObjectNode copy = row.deepCopy();
     List<String> internal = new ArrayList<>();
-    copy.fieldNames().forEachRemaining(name -> {
-      if (name.startsWith("_")) {
-        internal.add(name);
-      }
-    });
+    copy.fieldNames()
+        .forEachRemaining(
+            name -> {
+              if (name.startsWith("_")) {
+                internal.add(name);
+              }
+            });
     copy.remove(internal);
     return copy;
   }
 
-  private static ObjectNode jsonObjectParameter(@Nullable String value, String name) throws Rejected {
+  private static ObjectNode jsonObjectParameter(@Nullable String value, String name)
+      throws Rejected {
     if (value == null || value.isEmpty()) {
       return CorSeed.JSON.createObjectNode();
     }
@@ -479,7 +491,8 @@ final class CorResources {
     return (ObjectNode) node;
   }
 
-  private static int positiveInt(@Nullable String value, int fallback, String name) throws Rejected {
+  private static int positiveInt(@Nullable String value, int fallback, String name)
+      throws Rejected {
     if (value == null || value.isEmpty()) {
       return fallback;
     }
@@ -511,7 +524,9 @@ final class CorResources {
     return text.length() >= 10 ? LocalDate.parse(text.substring(0, 10)) : LocalDate.MIN;
   }
 
-  /** Accepts ISO with an offset or {@code Z} (converted to UTC), ISO local, and COR's own format. */
+  /**
+   * Accepts ISO with an offset or {@code Z} (converted to UTC), ISO local, and COR's own format.
+   */
   static @Nullable LocalDateTime dateTime(String text) {
     try {
       return OffsetDateTime.parse(text).withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
@@ -526,7 +541,8 @@ final class CorResources {
   }
 
   private static void equalsLong(
-      List<Predicate<ObjectNode>> all, ObjectNode filters, String key, String field) throws Rejected {
+      List<Predicate<ObjectNode>> all, ObjectNode filters, String key, String field)
+      throws Rejected {
     if (filters.hasNonNull(key)) {
       JsonNode value = filters.get(key);
       if (!value.canConvertToLong() && !(value.isTextual() && value.asText().matches("-?\\d+"))) {
@@ -538,7 +554,8 @@ final class CorResources {
   }
 
   private static void inSet(
-      List<Predicate<ObjectNode>> all, ObjectNode filters, String key, String field) throws Rejected {
+      List<Predicate<ObjectNode>> all, ObjectNode filters, String key, String field)
+      throws Rejected {
     if (!filters.hasNonNull(key)) {
       return;
     }

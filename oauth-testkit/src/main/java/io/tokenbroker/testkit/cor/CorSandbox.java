@@ -35,8 +35,8 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * try (CorSandbox cor = CorSandbox.builder().clock(clock).rotation(Rotation.STRICT).start()) {
  *   cor.registerApiKey("my-key", "my-secret");
- *   URI api = cor.apiBaseUri();            // http://127.0.0.1:PORT/v1, like https://api.projectcor.com/v1
- *   URI consent = cor.consentBaseUri();    // http://127.0.0.1:PORT, like https://SUBDOMAIN.cor.works
+ *   URI api = cor.apiBaseUri();          // http://127.0.0.1:PORT/v1 (api.projectcor.com/v1)
+ *   URI consent = cor.consentBaseUri();  // http://127.0.0.1:PORT (SUBDOMAIN.cor.works)
  *   cor.enqueue(CorFault.tooManyRequests());
  * }
  * }</pre>
@@ -52,8 +52,8 @@ import org.jspecify.annotations.Nullable;
  *       #consentBaseUri()} (COR serves it on {@code SUBDOMAIN.cor.works}): consent is given at once
  *       ({@link ConsentDecision#APPROVE}) by the user {@link CorSeed#ME_USER_ID}, with a 302 to
  *       {@code redirect_uri?code=…}; {@code state} is not echoed unless {@link
- *       Builder#echoState(boolean)}. For the redirect URI {@code urn:ietf:wg:oauth:2.0:oob} the page
- *       shows the code in the element {@code id="code"}. Unknown app names get a 400 page.
+ *       Builder#echoState(boolean)}. For the redirect URI {@code urn:ietf:wg:oauth:2.0:oob} the
+ *       page shows the code in the element {@code id="code"}. Unknown app names get a 400 page.
  *   <li>{@code POST /v1/oauth2/token?grant_type=authorization_code&code=…}: query string only, no
  *       client authentication (unless {@link Builder#codeExchangeRequiresBasic}); codes are
  *       single-use and live 10 minutes; a bad, used or expired code (or a {@code redirect_uri}
@@ -74,16 +74,16 @@ import org.jspecify.annotations.Nullable;
  * #invalidateAccessTokens() invalidated} token get the 401). Served: {@code GET /me}, {@code GET
  * /projects}, {@code /projects/{id}} (with {@code usersPositionsProject}, {@code
  * categoriesProject}, {@code ratecard}), {@code GET /tasks}, {@code /tasks/{id}}, {@code GET
- * /clients}, {@code /clients/{id}}, {@code GET /hours}, {@code POST /hours} and {@code GET
- * /users}, over the rows of a {@link CorSeed}.
+ * /clients}, {@code /clients/{id}}, {@code GET /hours}, {@code POST /hours} and {@code GET /users},
+ * over the rows of a {@link CorSeed}.
  *
- * <p>Lists answer {@code {"total":"<string>","perPage":n,"page":n,"lastPage":n,"data":[…]}}:
- * {@code perPage} defaults to 20 and is clamped to 50; {@code lastPage = max(1,
- * ceil(total/perPage))}; a page past the end has {@code data: []}; {@code page=false} returns all
- * rows in the same envelope with {@code page} and {@code lastPage} 1 and {@code perPage} the row
- * count (<b>assumed</b>: COR does not document that shape). {@code /projects} adds {@code
- * meta_data}; {@code /hours} adds {@code total_hours} (a string) and {@code total_cost} and sends
- * {@code page} as a string. A non-numeric page or perPage gets a 400 {@code CORCustomError}.
+ * <p>Lists answer {@code {"total":"<string>","perPage":n,"page":n,"lastPage":n,"data":[…]}}: {@code
+ * perPage} defaults to 20 and is clamped to 50; {@code lastPage = max(1, ceil(total/perPage))}; a
+ * page past the end has {@code data: []}; {@code page=false} returns all rows in the same envelope
+ * with {@code page} and {@code lastPage} 1 and {@code perPage} the row count (<b>assumed</b>: COR
+ * does not document that shape). {@code /projects} adds {@code meta_data}; {@code /hours} adds
+ * {@code total_hours} (a string) and {@code total_cost} and sends {@code page} as a string. A
+ * non-numeric page or perPage gets a 400 {@code CORCustomError}.
  *
  * <p>{@code filters}, {@code order} ({@code /tasks}) and {@code orderBy} ({@code /hours}) are
  * URL-encoded JSON objects; malformed JSON gets 400 {@code {"status":400,"name":"CORCustomError",
@@ -99,9 +99,9 @@ import org.jspecify.annotations.Nullable;
  * <p>{@code POST /hours} takes JSON {@code {task_log_id, start, stop?}}: a missing or unknown
  * {@code task_log_id}, a missing or unreadable {@code start}, or a {@code stop} before {@code
  * start} get 417 {@code [{"field","validation","message"}]}; success answers COR's example shape
- * {@code {id, task_log_id, start, stop, status:"pending"}} and adds the entry to {@code GET /hours}.
- * Unknown ids on single GETs get 404 {@code {"status":"ERROR","code":"NF404",…}}; unknown routes
- * 404 {@code {"status":"ERROR","code":"E_ROUTE_NOT_FOUND",…}}.
+ * {@code {id, task_log_id, start, stop, status:"pending"}} and adds the entry to {@code GET
+ * /hours}. Unknown ids on single GETs get 404 {@code {"status":"ERROR","code":"NF404",…}}; unknown
+ * routes 404 {@code {"status":"ERROR","code":"E_ROUTE_NOT_FOUND",…}}.
  *
  * <h2>Faults and observation</h2>
  *
@@ -179,11 +179,13 @@ public final class CorSandbox implements AutoCloseable {
     this.resources = new CorResources(b.clock, b.seed);
     int id = IDS.incrementAndGet();
     AtomicInteger threads = new AtomicInteger();
-    this.executor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "cor-sandbox-" + id + "-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "cor-sandbox-" + id + "-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     try {
       InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
       this.server = HttpServer.create(new InetSocketAddress(loopback, b.port), 1024);
@@ -208,7 +210,10 @@ public final class CorSandbox implements AutoCloseable {
 
   // ---------------------------------------------------------------- addresses
 
-  /** {@code http://127.0.0.1:PORT/v1}: use it where COR's {@code https://api.projectcor.com/v1} goes. */
+  /**
+   * {@code http://127.0.0.1:PORT/v1}: use it where COR's {@code https://api.projectcor.com/v1}
+   * goes.
+   */
   public URI apiBaseUri() {
     return URI.create(consentBase + "/v1");
   }
@@ -232,7 +237,9 @@ public final class CorSandbox implements AutoCloseable {
 
   // ---------------------------------------------------------------- credentials and modes
 
-  /** Accepts {@code apiKey}/{@code clientSecret} for client credentials (tokens act as the me user). */
+  /**
+   * Accepts {@code apiKey}/{@code clientSecret} for client credentials (tokens act as the me user).
+   */
   public CorSandbox registerApiKey(String apiKey, String clientSecret) {
     requireNonNull(apiKey, "apiKey == null");
     requireNonNull(clientSecret, "clientSecret == null");
@@ -392,9 +399,13 @@ public final class CorSandbox implements AutoCloseable {
 
   private void handle(HttpExchange exchange) {
     try {
-      CorRequest request = CorRequest.parse(sequence.incrementAndGet(), exchange.getRequestMethod(),
-          exchange.getRequestURI(), exchange.getRequestHeaders(),
-          exchange.getRequestBody().readAllBytes());
+      CorRequest request =
+          CorRequest.parse(
+              sequence.incrementAndGet(),
+              exchange.getRequestMethod(),
+              exchange.getRequestURI(),
+              exchange.getRequestHeaders(),
+              exchange.getRequestBody().readAllBytes());
       synchronized (recorded) {
         recorded.add(request);
       }
@@ -529,7 +540,9 @@ public final class CorSandbox implements AutoCloseable {
       return this;
     }
 
-    /** Refresh tokens expire this long after issue; by default they never do (UNCONFIRMED at COR). */
+    /**
+     * Refresh tokens expire this long after issue; by default they never do (UNCONFIRMED at COR).
+     */
     public Builder refreshTokenLifetime(Duration lifetime) {
       this.refreshTokenLifetime = positive(lifetime, "refreshTokenLifetime");
       return this;

@@ -18,11 +18,11 @@ import java.util.Map;
 
 /**
  * The data a {@link CorSandbox} serves: users, clients, projects, tasks and time entries with the
- * field names, types and enum values of COR's documentation (Spanish task statuses, {@code
- * role_id} 1–6, {@code "YYYY-MM-DD HH:MM:SS"} timestamps, {@code duration} as a string, ISO task
- * deadlines). The documented example rows (John Doe, "Website Redesign", tasks 10001/10002, clients
- * 2001/2002) come first; the rest is generated deterministically, so every sandbox built from the
- * same seed serves the same rows.
+ * field names, types and enum values of COR's documentation (Spanish task statuses, {@code role_id}
+ * 1–6, {@code "YYYY-MM-DD HH:MM:SS"} timestamps, {@code duration} as a string, ISO task deadlines).
+ * The documented example rows (John Doe, "Website Redesign", tasks 10001/10002, clients 2001/2002)
+ * come first; the rest is generated deterministically, so every sandbox built from the same seed
+ * serves the same rows.
  *
  * <p>Fields whose names start with {@code _} are the sandbox's own bookkeeping (e.g. a project's
  * {@code _team_id}); they drive filters and are never served.
@@ -67,8 +67,8 @@ public final class CorSeed {
   }
 
   /**
-   * The default data: 8 users (one per role, one hidden), 45 clients, 14 projects, 125 tasks and
-   * 60 time entries.
+   * The default data: 8 users (one per role, one hidden), 45 clients, 14 projects, 125 tasks and 60
+   * time entries.
    */
   public static CorSeed standard() {
     return builder().build();
@@ -79,9 +79,11 @@ public final class CorSeed {
     Map<Collection, List<ObjectNode>> rows =
         builder().clients(0).projects(0).tasks(0).hours(0).build().rows;
     EnumMap<Collection, List<ObjectNode>> copy = new EnumMap<>(rows);
-    copy.put(Collection.USERS, rows.get(Collection.USERS).stream()
-        .filter(u -> u.get("id").asLong() == ME_USER_ID)
-        .toList());
+    copy.put(
+        Collection.USERS,
+        rows.get(Collection.USERS).stream()
+            .filter(u -> u.get("id").asLong() == ME_USER_ID)
+            .toList());
     return new CorSeed(copy);
   }
 
@@ -221,8 +223,10 @@ public final class CorSeed {
     out.add(user(8546, "John", "Doe", "john@company.com", 3, 5, 8, 8, false, "20-12345678-9"));
     out.add(user(1001, "Carla", "Gómez", "carla.gomez@company.com", 1, 1, 8, 2, false, null));
     out.add(user(1002, "Diego", "Pérez", "diego.perez@company.com", 2, 2, 8, 4, false, null));
-    out.add(user(1003, "Lucía", "Fernández", "lucia.fernandez@company.com", 4, 7, 6, 1.5, false, null));
-    out.add(user(1004, "Martín", "López", "martin.lopez@freelance.example", 5, 9, 4, 4, false, null));
+    out.add(
+        user(1003, "Lucía", "Fernández", "lucia.fernandez@company.com", 4, 7, 6, 1.5, false, null));
+    out.add(
+        user(1004, "Martín", "López", "martin.lopez@freelance.example", 5, 9, 4, 4, false, null));
     out.add(user(1005, "Sofía", "Díaz", "sofia.diaz@acme.example", 6, 11, 0, 0, false, null));
     out.add(user(1006, "Bot", "Importador", "bot@company.com", 4, 7, 8, 8, true, null));
     return out;
@@ -263,8 +267,10 @@ public final class CorSeed {
       u.putNull("category_id");
       u.putNull("category_name");
     } else {
-      u.put("position_name", new String[] {"", "CEO", "Director", "Project Manager", "Developer",
-          "Designer", "Client"}[role]);
+      u.put(
+          "position_name",
+          new String[] {"", "CEO", "Director", "Project Manager", "Developer", "Designer", "Client"}
+              [role]);
       u.put("category_id", 30 + role);
       u.put("category_name", role <= 2 ? "Management" : "Delivery");
     }
@@ -272,7 +278,8 @@ public final class CorSeed {
     u.putArray("leaves");
     ArrayNode labels = u.putArray("labels");
     if (id == 1003) {
-      labels.addObject()
+      labels
+          .addObject()
           .put("id", 7)
           .put("hex", "#4caf50")
           .putNull("hsl")
@@ -296,26 +303,61 @@ public final class CorSeed {
   private static List<ObjectNode> clients(int count) {
     List<ObjectNode> out = new ArrayList<>();
     if (count >= 1) {
-      out.add(client(2001, "Acme Corp", "Acme Corporation LLC", "Jane", "Smith",
-          "jane.smith@acme.com", "+1 555-0100", "https://acme.com", "Enterprise software solutions",
-          "active"));
+      out.add(
+          client(
+              2001,
+              "Acme Corp",
+              "Acme Corporation LLC",
+              "Jane",
+              "Smith",
+              "jane.smith@acme.com",
+              "+1 555-0100",
+              "https://acme.com",
+              "Enterprise software solutions",
+              "active"));
     }
     if (count >= 2) {
-      out.add(client(2002, "TechStart Inc", "TechStart Incorporated", "Mike", "Johnson",
-          "mike@techstart.io", "+1 555-0200", "https://techstart.io", "Startup accelerator",
-          "active"));
+      out.add(
+          client(
+              2002,
+              "TechStart Inc",
+              "TechStart Incorporated",
+              "Mike",
+              "Johnson",
+              "mike@techstart.io",
+              "+1 555-0200",
+              "https://techstart.io",
+              "Startup accelerator",
+              "active"));
     }
     if (count >= 3) {
-      out.add(client(25855, "Acme Corp LatAm", "Acme Corporation S.A.", "Ana", "Ruiz",
-          "ana.ruiz@acme.com", "+54 11 5555-0100", "https://acme.com/latam", "Regional office",
-          "active"));
+      out.add(
+          client(
+              25855,
+              "Acme Corp LatAm",
+              "Acme Corporation S.A.",
+              "Ana",
+              "Ruiz",
+              "ana.ruiz@acme.com",
+              "+54 11 5555-0100",
+              "https://acme.com/latam",
+              "Regional office",
+              "active"));
     }
     for (int i = out.size(); i < count; i++) {
       long id = 2000 + i;
-      out.add(client(id, "Client " + id, "Client " + id + " S.R.L.", "Contact" + i, "Person" + i,
-          "contact" + i + "@client" + id + ".example", "+54 11 4000-" + (1000 + i),
-          "https://client" + id + ".example", "Generated client " + id,
-          i % 7 == 0 ? "inactive" : "active"));
+      out.add(
+          client(
+              id,
+              "Client " + id,
+              "Client " + id + " S.R.L.",
+              "Contact" + i,
+              "Person" + i,
+              "contact" + i + "@client" + id + ".example",
+              "+54 11 4000-" + (1000 + i),
+              "https://client" + id + ".example",
+              "Generated client " + id,
+              i % 7 == 0 ? "inactive" : "active"));
     }
     return out;
   }
@@ -348,7 +390,8 @@ public final class CorSeed {
     List<ObjectNode> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       long id = i == 0 ? 155693 : i == 1 ? 5001 : 155692 + i;
-      ObjectNode client = i == 0 && clients.size() >= 3 ? clients.get(2) : clients.get(i % clients.size());
+      ObjectNode client =
+          i == 0 && clients.size() >= 3 ? clients.get(2) : clients.get(i % clients.size());
       boolean docPm = i % 2 == 0;
       String status = i % 5 == 3 ? "finished" : i % 7 == 4 ? "suspended" : "active";
       LocalDate start = LocalDate.of(2025, 1, 15).plusDays(20L * i);
@@ -375,7 +418,9 @@ public final class CorSeed {
       p.put("brand_id", 1 + i % 3);
       p.put("product_id", 10 + i % 3);
       p.put("total_estimated", 15000 + 500 * i);
-      p.put("created_at", i == 0 ? "2025-01-10 14:30:00" : COR_TIME.format(start.atTime(9, 0).minusDays(5)));
+      p.put(
+          "created_at",
+          i == 0 ? "2025-01-10 14:30:00" : COR_TIME.format(start.atTime(9, 0).minusDays(5)));
       p.put("updated_at", COR_TIME.format(start.atTime(18, 15)));
       p.putArray("labels").add(7).add(10 + i % 2);
       p.putObject("client")
@@ -414,7 +459,8 @@ public final class CorSeed {
     List<ObjectNode> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       long id = 10001 + i;
-      ObjectNode project = i < 2 && projects.size() > 1 ? projects.get(1) : projects.get(i % projects.size());
+      ObjectNode project =
+          i < 2 && projects.size() > 1 ? projects.get(1) : projects.get(i % projects.size());
       ObjectNode t = JSON.createObjectNode();
       t.put("id", id);
       if (i == 0) {
@@ -453,12 +499,14 @@ public final class CorSeed {
     for (int i = 0; i < count; i++) {
       ObjectNode task = tasks.get(i % tasks.size());
       long projectId = task.get("project_id").asLong();
-      ObjectNode project = projects.stream()
-          .filter(p -> p.get("id").asLong() == projectId)
-          .findFirst()
-          .orElseThrow();
+      ObjectNode project =
+          projects.stream()
+              .filter(p -> p.get("id").asLong() == projectId)
+              .findFirst()
+              .orElseThrow();
       long userId = users.get(i % 5).get("id").asLong();
-      LocalDateTime start = LocalDateTime.of(2024, 1, 8, 9, 0).plusDays(i / 3).plusHours(i % 3 * 3L);
+      LocalDateTime start =
+          LocalDateTime.of(2024, 1, 8, 9, 0).plusDays(i / 3).plusHours(i % 3 * 3L);
       int quarters = 2 + i % 9; // 0.5 h .. 2.5 h
       LocalDateTime stop = start.plusMinutes(15L * quarters);
       String status = HOUR_STATUSES[i % HOUR_STATUSES.length];

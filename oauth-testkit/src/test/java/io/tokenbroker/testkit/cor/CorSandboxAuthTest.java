@@ -37,7 +37,8 @@ class CorSandboxAuthTest {
   @BeforeEach
   void start() {
     cor = CorSandbox.builder().clock(clock).start();
-    cor.registerApiKey(KEY, SECRET).registerUser("lucia.fernandez@company.com", "pw-123")
+    cor.registerApiKey(KEY, SECRET)
+        .registerUser("lucia.fernandez@company.com", "pw-123")
         .registerApp("My App");
   }
 
@@ -50,13 +51,15 @@ class CorSandboxAuthTest {
     return "Basic " + Base64.getEncoder().encodeToString((key + ":" + secret).getBytes(UTF_8));
   }
 
-  HttpResponse<String> post(String pathAndQuery, String authorization, String form) throws Exception {
+  HttpResponse<String> post(String pathAndQuery, String authorization, String form)
+      throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(cor.consentBaseUri() + pathAndQuery));
     if (authorization != null) {
       b.header("Authorization", authorization);
     }
     if (form != null) {
-      b.header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form));
+      b.header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString(form));
     } else {
       b.POST(HttpRequest.BodyPublishers.noBody());
     }
@@ -81,7 +84,8 @@ class CorSandboxAuthTest {
   }
 
   JsonNode clientCredentials() throws Exception {
-    HttpResponse<String> r = post("/v1/oauth/token?grant_type=client_credentials", basic(KEY, SECRET), null);
+    HttpResponse<String> r =
+        post("/v1/oauth/token?grant_type=client_credentials", basic(KEY, SECRET), null);
     assertEquals(200, r.statusCode(), r.body());
     return json(r);
   }
@@ -95,7 +99,9 @@ class CorSandboxAuthTest {
     assertFalse(body.get("refresh_token").asText().isEmpty());
     String[] jwt = body.get("access_token").asText().split("\\.");
     assertEquals(3, jwt.length);
-    assertEquals("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", new String(Base64.getUrlDecoder().decode(jwt[0]), UTF_8));
+    assertEquals(
+        "{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
+        new String(Base64.getUrlDecoder().decode(jwt[0]), UTF_8));
     JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(jwt[1]));
     assertEquals(clock.instant().plusSeconds(3600).getEpochSecond(), claims.get("exp").asLong());
     CorRequest request = cor.takeRequest();
@@ -105,7 +111,8 @@ class CorSandboxAuthTest {
 
   @Test
   void clientCredentialsReadsOnlyTheQueryString() throws Exception {
-    HttpResponse<String> r = post("/v1/oauth/token", basic(KEY, SECRET), "grant_type=client_credentials");
+    HttpResponse<String> r =
+        post("/v1/oauth/token", basic(KEY, SECRET), "grant_type=client_credentials");
 
     assertEquals(400, r.statusCode());
     assertEquals("CORCustomError", json(r).get("name").asText());
@@ -115,7 +122,8 @@ class CorSandboxAuthTest {
   @Test
   void clientCredentialsNeedsTheRawBasicCredentials() throws Exception {
     assertUnauthorized(post("/v1/oauth/token?grant_type=client_credentials", null, null));
-    assertUnauthorized(post("/v1/oauth/token?grant_type=client_credentials", basic(KEY, "wrong"), null));
+    assertUnauthorized(
+        post("/v1/oauth/token?grant_type=client_credentials", basic(KEY, "wrong"), null));
     String formEncoded = basic(KEY, URLEncoder.encode(SECRET, UTF_8));
     assertUnauthorized(post("/v1/oauth/token?grant_type=client_credentials", formEncoded, null));
     assertUnauthorized(post("/v1/oauth/token?grant_type=client_credentials", "Basic !!!", null));
@@ -123,8 +131,11 @@ class CorSandboxAuthTest {
 
   @Test
   void consentRedirectsWithACodeAndNoState() throws Exception {
-    HttpResponse<String> r = get("/oauth2/authorize?name=My+App&response_type=code"
-        + "&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&state=xyz", null);
+    HttpResponse<String> r =
+        get(
+            "/oauth2/authorize?name=My+App&response_type=code"
+                + "&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&state=xyz",
+            null);
 
     assertEquals(302, r.statusCode());
     String location = r.headers().firstValue("Location").orElseThrow();
@@ -134,16 +145,23 @@ class CorSandboxAuthTest {
   @Test
   void consentEchoesStateWhenAsked() throws Exception {
     cor.setEchoState(true);
-    HttpResponse<String> r = get("/oauth2/authorize?name=My+App&response_type=code"
-        + "&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&state=xyz", null);
+    HttpResponse<String> r =
+        get(
+            "/oauth2/authorize?name=My+App&response_type=code"
+                + "&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&state=xyz",
+            null);
 
     assertTrue(r.headers().firstValue("Location").orElseThrow().endsWith("&state=xyz"));
   }
 
   @Test
   void consentRejectsUnknownAppsAndBadRequests() throws Exception {
-    assertEquals(400, get("/oauth2/authorize?name=Other&response_type=code&redirect_uri=x", null).statusCode());
-    assertEquals(400, get("/oauth2/authorize?name=My+App&response_type=token&redirect_uri=x", null).statusCode());
+    assertEquals(
+        400,
+        get("/oauth2/authorize?name=Other&response_type=code&redirect_uri=x", null).statusCode());
+    assertEquals(
+        400,
+        get("/oauth2/authorize?name=My+App&response_type=token&redirect_uri=x", null).statusCode());
     assertEquals(400, get("/oauth2/authorize?name=My+App&response_type=code", null).statusCode());
     assertTrue(cor.issuedCodes().isEmpty());
   }
@@ -151,47 +169,67 @@ class CorSandboxAuthTest {
   @Test
   void consentCanBeDenied() throws Exception {
     cor.setConsentDecision(ConsentDecision.DENY);
-    HttpResponse<String> r = get("/oauth2/authorize?name=My+App&response_type=code&redirect_uri=https%3A%2F%2Fa.example%2Fcb", null);
+    HttpResponse<String> r =
+        get(
+            "/oauth2/authorize?name=My+App&response_type=code&redirect_uri=https%3A%2F%2Fa.example%2Fcb",
+            null);
 
-    assertEquals("https://a.example/cb?error=access_denied", r.headers().firstValue("Location").orElseThrow());
+    assertEquals(
+        "https://a.example/cb?error=access_denied",
+        r.headers().firstValue("Location").orElseThrow());
   }
 
   @Test
   void outOfBandConsentShowsTheCode() throws Exception {
-    HttpResponse<String> r = get("/oauth2/authorize?name=My+App&response_type=code"
-        + "&redirect_uri=urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob", null);
+    HttpResponse<String> r =
+        get(
+            "/oauth2/authorize?name=My+App&response_type=code"
+                + "&redirect_uri=urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob",
+            null);
 
     assertEquals(200, r.statusCode());
     assertTrue(r.body().contains("<code id=\"code\">" + cor.issuedCodes().get(0) + "</code>"));
   }
 
   private String code() throws Exception {
-    get("/oauth2/authorize?name=My+App&response_type=code&redirect_uri=https%3A%2F%2Fa.example%2Fcb", null);
+    get(
+        "/oauth2/authorize?name=My+App&response_type=code&redirect_uri=https%3A%2F%2Fa.example%2Fcb",
+        null);
     return cor.issuedCodes().get(cor.issuedCodes().size() - 1);
   }
 
   @Test
   void codeExchangeIsQueryOnlyAndSingleUse() throws Exception {
     String code = code();
-    HttpResponse<String> inBody = post("/v1/oauth2/token", null, "grant_type=authorization_code&code=" + code);
+    HttpResponse<String> inBody =
+        post("/v1/oauth2/token", null, "grant_type=authorization_code&code=" + code);
     assertEquals(400, inBody.statusCode());
 
-    HttpResponse<String> ok = post("/v1/oauth2/token?grant_type=authorization_code&code=" + code, null, null);
+    HttpResponse<String> ok =
+        post("/v1/oauth2/token?grant_type=authorization_code&code=" + code, null, null);
     assertEquals(200, ok.statusCode());
     assertEquals("Bearer", json(ok).get("token_type").asText());
 
-    assertUnauthorized(post("/v1/oauth2/token?grant_type=authorization_code&code=" + code, null, null));
-    assertUnauthorized(post("/v1/oauth2/token?grant_type=authorization_code&code=garbage", null, null));
+    assertUnauthorized(
+        post("/v1/oauth2/token?grant_type=authorization_code&code=" + code, null, null));
+    assertUnauthorized(
+        post("/v1/oauth2/token?grant_type=authorization_code&code=garbage", null, null));
   }
 
   @Test
   void codesExpireAndMustMatchTheRedirectUri() throws Exception {
     String code = code();
-    assertUnauthorized(post("/v1/oauth2/token?grant_type=authorization_code&code=" + code
-        + "&redirect_uri=https%3A%2F%2Fother.example%2Fcb", null, null));
+    assertUnauthorized(
+        post(
+            "/v1/oauth2/token?grant_type=authorization_code&code="
+                + code
+                + "&redirect_uri=https%3A%2F%2Fother.example%2Fcb",
+            null,
+            null));
     String late = code();
     clock.advance(Duration.ofMinutes(11));
-    assertUnauthorized(post("/v1/oauth2/token?grant_type=authorization_code&code=" + late, null, null));
+    assertUnauthorized(
+        post("/v1/oauth2/token?grant_type=authorization_code&code=" + late, null, null));
   }
 
   @Test
@@ -199,9 +237,15 @@ class CorSandboxAuthTest {
     cor.close();
     cor = CorSandbox.builder().clock(clock).codeExchangeRequiresBasic(true).start();
     cor.registerApiKey(KEY, SECRET).registerApp("My App");
-    assertUnauthorized(post("/v1/oauth2/token?grant_type=authorization_code&code=" + code(), null, null));
-    assertEquals(200, post("/v1/oauth2/token?grant_type=authorization_code&code=" + code(),
-        basic(KEY, SECRET), null).statusCode());
+    assertUnauthorized(
+        post("/v1/oauth2/token?grant_type=authorization_code&code=" + code(), null, null));
+    assertEquals(
+        200,
+        post(
+                "/v1/oauth2/token?grant_type=authorization_code&code=" + code(),
+                basic(KEY, SECRET),
+                null)
+            .statusCode());
   }
 
   @Test
@@ -215,7 +259,8 @@ class CorSandboxAuthTest {
     JsonNode nested = json(post("/v1/auth/login", null, form));
     assertEquals("bearer", nested.at("/token/type").asText());
     assertEquals(cor.lastRefreshToken(), nested.at("/token/refreshToken").asText());
-    assertEquals(clock.instant().plusSeconds(3600).toEpochMilli(),
+    assertEquals(
+        clock.instant().plusSeconds(3600).toEpochMilli(),
         Long.parseLong(nested.at("/token/expirationTime").asText()));
 
     cor.setLoginShape(LoginShape.NESTED_TOKEN_REFRESH_BESIDE);
@@ -234,11 +279,14 @@ class CorSandboxAuthTest {
 
   @Test
   void loginRejectsBadCredentialsAndMissingFields() throws Exception {
-    assertUnauthorized(post("/v1/auth/login", null, "email=lucia.fernandez%40company.com&password=nope"));
+    assertUnauthorized(
+        post("/v1/auth/login", null, "email=lucia.fernandez%40company.com&password=nope"));
     HttpResponse<String> missing = post("/v1/auth/login", null, "email=");
     assertEquals(417, missing.statusCode());
-    assertEquals("[{\"field\":\"email\",\"validation\":\"required\",\"message\":\"required validation failed on email\"},"
-        + "{\"field\":\"password\",\"validation\":\"required\",\"message\":\"required validation failed on password\"}]",
+    assertEquals(
+        "[{\"field\":\"email\",\"validation\":\"required\",\"message\":\"required validation failed"
+            + " on email\"},{\"field\":\"password\",\"validation\":\"required\",\"message\":\"required"
+            + " validation failed on password\"}]",
         missing.body());
   }
 
@@ -261,7 +309,8 @@ class CorSandboxAuthTest {
     assertTrue(cor.isRefreshTokenValid(second));
     assertEquals(200, refresh(second).statusCode());
     assertUnauthorized(refresh("never-issued"));
-    assertEquals(417, post("/v1/oauth/refreshtoken", null, "grant_type=refresh_token").statusCode());
+    assertEquals(
+        417, post("/v1/oauth/refreshtoken", null, "grant_type=refresh_token").statusCode());
   }
 
   @Test

@@ -40,11 +40,14 @@ class CorSandboxResourcesTest {
   }
 
   private String token() throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-            URI.create(cor.apiBaseUri() + "/oauth/token?grant_type=client_credentials"))
-            .header("Authorization", CorSandboxAuthTest.basic("k", "s"))
-            .POST(HttpRequest.BodyPublishers.noBody()).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(cor.apiBaseUri() + "/oauth/token?grant_type=client_credentials"))
+                .header("Authorization", CorSandboxAuthTest.basic("k", "s"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     return "Bearer " + JSON.readTree(r.body()).get("access_token").asText();
   }
 
@@ -54,8 +57,11 @@ class CorSandboxResourcesTest {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(cor.apiBaseUri() + path))
-        .header("Authorization", bearer).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(cor.apiBaseUri() + path))
+            .header("Authorization", bearer)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private JsonNode ok(String path) throws Exception {
@@ -69,9 +75,13 @@ class CorSandboxResourcesTest {
   }
 
   private HttpResponse<String> postHours(String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(cor.apiBaseUri() + "/hours"))
-        .header("Authorization", bearer).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(cor.apiBaseUri() + "/hours"))
+            .header("Authorization", bearer)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static List<Long> ids(JsonNode envelope) {
@@ -167,7 +177,8 @@ class CorSandboxResourcesTest {
     ok("/tasks?page=false").get("data").forEach(t -> statuses.add(t.get("status").asText()));
     assertEquals(Set.of("nueva", "en_proceso", "estancada", "finalizada"), statuses);
     Set<Integer> roles = new HashSet<>();
-    ok("/users?filters=" + enc("{\"withHiddenUsers\":true}")).get("data")
+    ok("/users?filters=" + enc("{\"withHiddenUsers\":true}"))
+        .get("data")
         .forEach(u -> roles.add(u.get("role_id").asInt()));
     assertEquals(Set.of(1, 2, 3, 4, 5, 6), roles);
     JsonNode task = ok("/tasks/10001");
@@ -181,12 +192,17 @@ class CorSandboxResourcesTest {
     assertEquals(155693L, ids(byClient).get(0));
     byClient.get("data").forEach(p -> assertEquals(25855, p.get("client_id").asLong()));
     // The example query of COR's quickstart.
-    JsonNode quickstart = ok("/projects?page=1&filters=%7B%22client_id%22%3A25855%2C%22status%22%3A%22in_process%22%2C%22archived%22%3A2%7D");
+    JsonNode quickstart =
+        ok(
+            "/projects?page=1&filters=%7B%22client_id%22%3A25855%2C%22status%22%3A%22in_process%22%2C%22archived%22%3A2%7D");
     assertEquals(155693L, ids(quickstart).get(0));
-    quickstart.get("data").forEach(p -> {
-      assertEquals("active", p.get("status").asText());
-      assertFalse(p.get("archived").asBoolean());
-    });
+    quickstart
+        .get("data")
+        .forEach(
+            p -> {
+              assertEquals("active", p.get("status").asText());
+              assertFalse(p.get("archived").asBoolean());
+            });
     JsonNode active = ok("/projects?filters=" + enc("{\"status\":\"active\"}"));
     JsonNode inProcess = ok("/projects?filters=" + enc("{\"status\":\"in_process\"}"));
     assertEquals(ids(active), ids(inProcess));
@@ -195,13 +211,18 @@ class CorSandboxResourcesTest {
     assertFalse(archived.get("data").isEmpty());
     JsonNode health = ok("/projects?filters=" + enc("{\"health\":4}"));
     health.get("data").forEach(p -> assertEquals(4, p.get("health").asInt()));
-    JsonNode dated = ok("/projects?filters=" + enc("{\"dateStart\":\"2025-03-01\",\"dateEnd\":\"2025-09-30\"}"));
-    dated.get("data").forEach(p -> {
-      assertTrue(p.get("start").asText().compareTo("2025-03-01") >= 0);
-      assertTrue(p.get("end").asText().compareTo("2025-09-30 99") <= 0);
-    });
+    JsonNode dated =
+        ok("/projects?filters=" + enc("{\"dateStart\":\"2025-03-01\",\"dateEnd\":\"2025-09-30\"}"));
+    dated
+        .get("data")
+        .forEach(
+            p -> {
+              assertTrue(p.get("start").asText().compareTo("2025-03-01") >= 0);
+              assertTrue(p.get("end").asText().compareTo("2025-09-30 99") <= 0);
+            });
     assertFalse(dated.get("data").isEmpty());
-    assertEquals(400, get("/projects?filters=" + enc("{\"dateStart\":\"15/01/2025\"}")).statusCode());
+    assertEquals(
+        400, get("/projects?filters=" + enc("{\"dateStart\":\"15/01/2025\"}")).statusCode());
   }
 
   @Test
@@ -213,8 +234,11 @@ class CorSandboxResourcesTest {
     JsonNode legacy = ok("/tasks?filters=" + enc("{\"project_id\":5001}"));
     assertEquals("125", legacy.get("total").asText()); // ignored, as documented
 
-    JsonNode statuses = ok("/tasks?page=false&filters=" + enc("{\"status\":[\"nueva\",\"estancada\"]}"));
-    statuses.get("data").forEach(t -> assertTrue(Set.of("nueva", "estancada").contains(t.get("status").asText())));
+    JsonNode statuses =
+        ok("/tasks?page=false&filters=" + enc("{\"status\":[\"nueva\",\"estancada\"]}"));
+    statuses
+        .get("data")
+        .forEach(t -> assertTrue(Set.of("nueva", "estancada").contains(t.get("status").asText())));
 
     JsonNode ordered = ok("/tasks?perPage=50&order=" + enc("{\"priority\":\"DESC\"}"));
     assertEquals(3, ordered.get("data").get(0).get("priority").asInt());
@@ -247,7 +271,8 @@ class CorSandboxResourcesTest {
   @Test
   void hiddenUsersNeedTheFilter() throws Exception {
     assertEquals("7", ok("/users").get("total").asText());
-    assertEquals("8", ok("/users?filters=" + enc("{\"withHiddenUsers\":true}")).get("total").asText());
+    assertEquals(
+        "8", ok("/users?filters=" + enc("{\"withHiddenUsers\":true}")).get("total").asText());
   }
 
   @Test
@@ -267,14 +292,20 @@ class CorSandboxResourcesTest {
   @Test
   void postHoursLogsTimeAndAnswersTheDocumentedShape() throws Exception {
     int before = cor.rowCount(Collection.HOURS);
-    HttpResponse<String> r = postHours(
-        "{\"task_log_id\":10002,\"start\":\"2024-01-18T09:00:00Z\",\"stop\":\"2024-01-18T11:30:00Z\"}");
+    HttpResponse<String> r =
+        postHours(
+            "{\"task_log_id\":10002,\"start\":\"2024-01-18T09:00:00Z\",\"stop\":\"2024-01-18T11:30:00Z\"}");
     assertEquals(200, r.statusCode(), r.body());
-    assertEquals("{\"id\":50001,\"task_log_id\":10002,\"start\":\"2024-01-18T09:00:00Z\","
-        + "\"stop\":\"2024-01-18T11:30:00Z\",\"status\":\"pending\"}", r.body());
+    assertEquals(
+        "{\"id\":50001,\"task_log_id\":10002,\"start\":\"2024-01-18T09:00:00Z\","
+            + "\"stop\":\"2024-01-18T11:30:00Z\",\"status\":\"pending\"}",
+        r.body());
     assertEquals(before + 1, cor.rowCount(Collection.HOURS));
 
-    JsonNode last = ok("/hours?page=false&orderBy=" + enc("{\"by\":\"id\",\"order\":\"DESC\"}")).get("data").get(0);
+    JsonNode last =
+        ok("/hours?page=false&orderBy=" + enc("{\"by\":\"id\",\"order\":\"DESC\"}"))
+            .get("data")
+            .get(0);
     assertEquals(50001, last.get("id").asLong());
     assertEquals("2024-01-18 09:00:00", last.get("start").asText());
     assertEquals("2.5000000000000000", last.get("duration").asText());
@@ -297,10 +328,14 @@ class CorSandboxResourcesTest {
     assertEquals("task_log_id", errors.get(0).get("field").asText());
     assertEquals("required validation failed on start", errors.get(1).get("message").asText());
 
-    JsonNode unknown = JSON.readTree(postHours("{\"task_log_id\":1,\"start\":\"2024-01-18T09:00:00Z\"}").body());
+    JsonNode unknown =
+        JSON.readTree(postHours("{\"task_log_id\":1,\"start\":\"2024-01-18T09:00:00Z\"}").body());
     assertEquals("exists", unknown.get(0).get("validation").asText());
-    JsonNode backwards = JSON.readTree(postHours(
-        "{\"task_log_id\":10001,\"start\":\"2024-01-18T09:00:00Z\",\"stop\":\"2024-01-18T08:00:00Z\"}").body());
+    JsonNode backwards =
+        JSON.readTree(
+            postHours(
+                    "{\"task_log_id\":10001,\"start\":\"2024-01-18T09:00:00Z\",\"stop\":\"2024-01-18T08:00:00Z\"}")
+                .body());
     assertEquals("stop", backwards.get(0).get("field").asText());
     HttpResponse<String> malformed = postHours("{\"task_log_id\":");
     assertEquals(400, malformed.statusCode());
@@ -317,11 +352,17 @@ class CorSandboxResourcesTest {
     cor.enqueue(CorFault.html(502));
     cor.enqueue(CorFault.unauthorized().withRetryAfter("0"));
 
-    assertEquals("{\"status\":400,\"name\":\"CORCustomError\",\"code\":\"UC010\",\"message\":\"bad\"}", get("/me").body());
-    assertEquals("{\"status\":\"ERROR\",\"code\":\"FS003\",\"message\":\"Undefined attachment\"}", get("/me").body());
+    assertEquals(
+        "{\"status\":400,\"name\":\"CORCustomError\",\"code\":\"UC010\",\"message\":\"bad\"}",
+        get("/me").body());
+    assertEquals(
+        "{\"status\":\"ERROR\",\"code\":\"FS003\",\"message\":\"Undefined attachment\"}",
+        get("/me").body());
     HttpResponse<String> validation = get("/me");
     assertEquals(417, validation.statusCode());
-    assertEquals("[{\"field\":\"task_id\",\"validation\":\"exists\",\"message\":\"exists validation failed on task_id\"}]",
+    assertEquals(
+        "[{\"field\":\"task_id\",\"validation\":\"exists\",\"message\":\"exists validation failed"
+            + " on task_id\"}]",
         validation.body());
     assertEquals("{\"error\":403,\"message\":\"Forbidden\"}", get("/me").body());
     HttpResponse<String> unavailable = get("/me");
@@ -335,7 +376,9 @@ class CorSandboxResourcesTest {
   @Test
   void customSeeds() throws Exception {
     cor.close();
-    CorSeed seed = CorSeed.empty().with(Collection.CLIENTS, "{\"id\":7,\"name\":\"Solo\",\"condition\":\"odd\"}");
+    CorSeed seed =
+        CorSeed.empty()
+            .with(Collection.CLIENTS, "{\"id\":7,\"name\":\"Solo\",\"condition\":\"odd\"}");
     assertEquals(1, seed.count(Collection.CLIENTS));
     assertEquals(1, seed.count(Collection.USERS));
     cor = CorSandbox.builder().clock(clock).seed(seed).start();
@@ -346,7 +389,8 @@ class CorSandboxResourcesTest {
     assertEquals("odd", clients.get("data").get(0).get("condition").asText());
     assertEquals(0, ok("/projects").get("data").size());
     assertEquals(1, ok("/projects").get("lastPage").asInt());
-    assertThrows(IllegalArgumentException.class, () -> CorSeed.empty().with(Collection.TASKS, "[1]"));
+    assertThrows(
+        IllegalArgumentException.class, () -> CorSeed.empty().with(Collection.TASKS, "[1]"));
     assertThrows(IllegalStateException.class, () -> CorSeed.builder().projects(0).build());
   }
 }
