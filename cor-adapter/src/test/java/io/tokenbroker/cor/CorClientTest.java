@@ -130,6 +130,8 @@ class CorClientTest {
     assertEquals(4, apiRequests("/v1/tasks").size()); // stops at lastPage, no empty fourth page
 
     assertEquals(50, client.tasks().perPage(500).perPage());
+    assertEquals(50, client.tasks().perPage(500).page(1).data().size());
+    assertEquals("50", apiRequests("/v1/tasks").get(4).queryParameters().get("perPage"));
     assertThrows(IllegalArgumentException.class, () -> client.tasks().perPage(0));
   }
 
