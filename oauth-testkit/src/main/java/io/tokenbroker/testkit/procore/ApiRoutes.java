@@ -163,6 +163,7 @@ final class ApiRoutes {
       String status = params.getOrDefault("filters[by_status]", "Active");
       String nameFilter = params.get("filters[name]");
       boolean compact = "compact".equals(params.get("serializer_view"));
+      List<String> idFilter = request.queryParameters().getOrDefault("filters[id][]", List.of());
       List<SandboxData.Project> matching = new ArrayList<>();
       for (SandboxData.Project p : data.projects(companyId)) {
         if (!p.readable()) {
@@ -176,7 +177,8 @@ final class ApiRoutes {
             };
         boolean nameMatches =
             nameFilter == null || p.name().toLowerCase(Locale.ROOT).contains(nameFilter.toLowerCase(Locale.ROOT));
-        if (statusMatches && nameMatches) {
+        boolean idMatches = idFilter.isEmpty() || idFilter.contains(Long.toString(p.id()));
+        if (statusMatches && nameMatches && idMatches) {
           matching.add(p);
         }
       }

@@ -78,7 +78,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code /rest/v1.0/me}, {@code /rest/v1.0/companies} (bare array; free companies only with
  *       {@code include_free_companies=true}), {@code /rest/v1.0|v1.1/projects?company_id=} (bare
  *       array; {@code filters[by_status]} Active (default)/Inactive/All, {@code filters[name]},
- *       {@code serializer_view=compact}) and {@code /rest/v1.0|v1.1/projects/{id}?company_id=}.
+ *       {@code filters[id][]}, {@code serializer_view=compact}) and {@code
+ *       /rest/v1.0|v1.1/projects/{id}?company_id=}.
  *   <li>Bearer check first: a missing, unknown, expired or revoked token (including one from
  *       another environment, i.e. another sandbox) is 401 "The access token is invalid".
  *   <li>{@code Procore-Company-Id} (any case) is required except on {@code /me} and {@code
