@@ -23,7 +23,8 @@ public record ApiVersion(int major, int minor) {
 
   public ApiVersion {
     if (major < 0 || minor < 0) {
-      throw new IllegalArgumentException("version numbers must not be negative: " + major + "." + minor);
+      throw new IllegalArgumentException(
+          "version numbers must not be negative: " + major + "." + minor);
     }
   }
 

@@ -56,7 +56,8 @@ public final class CompanyClient {
     List<Map.Entry<String, String>> params = new ArrayList<>();
     params.add(Map.entry("company_id", Long.toString(companyId)));
     params.addAll(query.parameters());
-    return client.list(query.version(), "/projects", params, query.perPage(), companyId, Project.class);
+    return client.list(
+        query.version(), "/projects", params, query.perPage(), companyId, Project.class);
   }
 
   /** {@code GET /rest/v1.0/projects/{id}?company_id=}. A project the user may not read is 404. */
@@ -87,7 +88,8 @@ public final class CompanyClient {
   }
 
   /** Any other paginated GET of this company that answers a JSON array. */
-  public <T> Paged<T> list(ApiVersion version, String path, Map<String, String> query, Class<T> type) {
+  public <T> Paged<T> list(
+      ApiVersion version, String path, Map<String, String> query, Class<T> type) {
     requireNonNull(type, "type == null");
     return client.list(version, path, entries(query), null, companyId, type);
   }

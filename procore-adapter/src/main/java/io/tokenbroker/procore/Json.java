@@ -35,7 +35,8 @@ final class Json {
   /** ISO-8601 with offset ({@code 2016-08-22T20:18:55Z}) or Unix seconds; unreadable gives null. */
   static final class InstantDeserializer extends JsonDeserializer<Instant> {
     @Override
-    public @Nullable Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+    public @Nullable Instant deserialize(JsonParser p, DeserializationContext ctxt)
+        throws IOException {
       if (p.currentToken() == JsonToken.VALUE_NUMBER_INT) {
         return Instant.ofEpochSecond(p.getLongValue());
       }
@@ -58,7 +59,8 @@ final class Json {
   /** {@code 2024-03-01}, or the date part of a date-time; unreadable gives null. */
   static final class LocalDateDeserializer extends JsonDeserializer<LocalDate> {
     @Override
-    public @Nullable LocalDate deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+    public @Nullable LocalDate deserialize(JsonParser p, DeserializationContext ctxt)
+        throws IOException {
       String text = p.getValueAsString();
       if (text == null || text.isBlank()) {
         return null;
@@ -95,7 +97,8 @@ final class Json {
       }
     }
     String type = contentType == null ? "" : contentType.toLowerCase(java.util.Locale.ROOT);
-    if (type.contains("html") || trimmed.regionMatches(true, 0, "<!doctype html", 0, 14)
+    if (type.contains("html")
+        || trimmed.regionMatches(true, 0, "<!doctype html", 0, 14)
         || trimmed.regionMatches(true, 0, "<html", 0, 5)) {
       return "an HTML page instead of JSON";
     }
@@ -118,7 +121,8 @@ final class Json {
     if (!node.isObject()) {
       return null;
     }
-    for (String field : new String[] {"message", "errors", "error_description", "error", "reason"}) {
+    for (String field :
+        new String[] {"message", "errors", "error_description", "error", "reason"}) {
       JsonNode value = node.get(field);
       if (value != null) {
         String text = textOf(value);

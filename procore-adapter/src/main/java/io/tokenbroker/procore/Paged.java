@@ -18,15 +18,13 @@ import org.jspecify.annotations.Nullable;
  * again from the first page.
  *
  * <p>The next page is the {@code Link} header's {@code next} URL (its path and query are sent to
- * the configured API host, so the token never goes to a host named in a response). When a
- * response has no {@code Link} header at all, the {@code Total} and {@code Per-Page} headers
- * decide; without those either, the list is one page. A {@code next} link already visited ends
- * the walk.
+ * the configured API host, so the token never goes to a host named in a response). When a response
+ * has no {@code Link} header at all, the {@code Total} and {@code Per-Page} headers decide; without
+ * those either, the list is one page. A {@code next} link already visited ends the walk.
  *
- * <p>Each page request carries the same {@code Procore-Company-Id} as the first and is paced
- * like any other request. Failures surface from {@code next()} as {@link ProcoreApiException} (or
- * the broker's exceptions). Instances are immutable and may be shared; iterators are not
- * thread-safe.
+ * <p>Each page request carries the same {@code Procore-Company-Id} as the first and is paced like
+ * any other request. Failures surface from {@code next()} as {@link ProcoreApiException} (or the
+ * broker's exceptions). Instances are immutable and may be shared; iterators are not thread-safe.
  */
 public final class Paged<T> implements Iterable<T> {
   private final Transport transport;
@@ -136,12 +134,17 @@ public final class Paged<T> implements Iterable<T> {
     if (page.links().next() != null) {
       return transport.fromLink(page.links().next());
     }
-    if (page.links().last() != null || page.links().first() != null || page.links().prev() != null) {
+    if (page.links().last() != null
+        || page.links().first() != null
+        || page.links().prev() != null) {
       return null; // a Link header without next: this was the last page
     }
     Long total = page.total();
     Integer perPage = page.perPage();
-    if (total != null && perPage != null && perPage > 0 && (long) page.number() * perPage < total
+    if (total != null
+        && perPage != null
+        && perPage > 0
+        && (long) page.number() * perPage < total
         && !page.items().isEmpty()) {
       return withPage(uri, page.number() + 1);
     }

@@ -19,8 +19,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One Procore environment: its login (OAuth) and API hosts, the {@link Provider} descriptor for
- * the broker, and helpers to register grants and build a {@link ProcoreClient}.
+ * One Procore environment: its login (OAuth) and API hosts, the {@link Provider} descriptor for the
+ * broker, and helpers to register grants and build a {@link ProcoreClient}.
  *
  * <pre>{@code
  * Procore procore = Procore.production();
@@ -36,28 +36,28 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Environments</h2>
  *
- * Tokens and credentials belong to one environment: production tokens are rejected by the
- * sandbox and the other way round, and the developer sandbox has its own client id and secret.
- * The provider's {@linkplain #providerName() name} ({@code procore-production}, ...) is stored
- * with every grant, {@link #grantKey} puts the environment into the key, {@link #registerUser}
- * refuses a registration of another environment, and {@link ProcoreClient} refuses a grant of
- * another environment.
+ * Tokens and credentials belong to one environment: production tokens are rejected by the sandbox
+ * and the other way round, and the developer sandbox has its own client id and secret. The
+ * provider's {@linkplain #providerName() name} ({@code procore-production}, ...) is stored with
+ * every grant, {@link #grantKey} puts the environment into the key, {@link #registerUser} refuses a
+ * registration of another environment, and {@link ProcoreClient} refuses a grant of another
+ * environment.
  *
  * <h2>OAuth as Procore documents it</h2>
  *
- * Authorization at {@code /oauth/authorize}; tokens at {@code /oauth/token} with {@code
- * client_id} and {@code client_secret} in a form body ({@link
- * ClientAuthentication#CLIENT_SECRET_POST}); refresh with {@code grant_type=refresh_token};
- * revocation at {@code /oauth/revoke}; token info at {@code /oauth/token/info}; access tokens
- * valid 5400 s. The redirect is {@link #OUT_OF_BAND} for command-line consent (Procore shows the
- * code on a page) or a registered loopback URL ({@code http://localhost} is registered by default;
- * the URI must match exactly, so a loopback receiver needs a fixed, registered port).
+ * Authorization at {@code /oauth/authorize}; tokens at {@code /oauth/token} with {@code client_id}
+ * and {@code client_secret} in a form body ({@link ClientAuthentication#CLIENT_SECRET_POST});
+ * refresh with {@code grant_type=refresh_token}; revocation at {@code /oauth/revoke}; token info at
+ * {@code /oauth/token/info}; access tokens valid 5400 s. The redirect is {@link #OUT_OF_BAND} for
+ * command-line consent (Procore shows the code on a page) or a registered loopback URL ({@code
+ * http://localhost} is registered by default; the URI must match exactly, so a loopback receiver
+ * needs a fixed, registered port).
  *
- * <p>Refresh tokens are single-use, and any refresh attempt burns the current one, so two
- * refreshes of one grant, or a lost refresh response, end the grant. The broker makes the first
- * impossible (one refresh per grant across threads and processes, persisted before use) and turns
- * the second into a persisted re-authorization-required state ({@code InvalidGrantException}
- * naming the grant key and the command to consent again).
+ * <p>Refresh tokens are single-use, and any refresh attempt burns the current one, so two refreshes
+ * of one grant, or a lost refresh response, end the grant. The broker makes the first impossible
+ * (one refresh per grant across threads and processes, persisted before use) and turns the second
+ * into a persisted re-authorization-required state ({@code InvalidGrantException} naming the grant
+ * key and the command to consent again).
  *
  * <p>Service accounts (developer-managed service accounts) use client credentials: there is no
  * refresh token and the broker renews by running the grant again ({@link #registerServiceAccount}).
@@ -97,8 +97,14 @@ public final class Procore {
   }
 
   private static Procore of(String environment, String loginUrl, String apiUrl) {
-    return new Procore(environment, URI.create(loginUrl), URI.create(apiUrl), false, false,
-        ClientAuthentication.CLIENT_SECRET_POST, ParameterPlacement.FORM_BODY);
+    return new Procore(
+        environment,
+        URI.create(loginUrl),
+        URI.create(apiUrl),
+        false,
+        false,
+        ClientAuthentication.CLIENT_SECRET_POST,
+        ParameterPlacement.FORM_BODY);
   }
 
   /** Production: {@code https://login.procore.com} and {@code https://api.procore.com}. */
@@ -119,7 +125,10 @@ public final class Procore {
    * https://api-monthly.procore.com}. It uses the production credentials (but its own tokens).
    */
   public static Procore monthlySandbox() {
-    return of("monthly-sandbox", "https://login-sandbox-monthly.procore.com", "https://api-monthly.procore.com");
+    return of(
+        "monthly-sandbox",
+        "https://login-sandbox-monthly.procore.com",
+        "https://api-monthly.procore.com");
   }
 
   /** Custom hosts (a proxy, an offline sandbox), named {@code custom}. */
@@ -140,8 +149,14 @@ public final class Procore {
       throw new IllegalArgumentException(
           "environment must be 1-64 letters, digits, '.', '_' or '-': " + environment);
     }
-    return new Procore(environment, base(loginUrl, "loginUrl"), base(apiUrl, "apiUrl"), false, false,
-        ClientAuthentication.CLIENT_SECRET_POST, ParameterPlacement.FORM_BODY);
+    return new Procore(
+        environment,
+        base(loginUrl, "loginUrl"),
+        base(apiUrl, "apiUrl"),
+        false,
+        false,
+        ClientAuthentication.CLIENT_SECRET_POST,
+        ParameterPlacement.FORM_BODY);
   }
 
   private static URI base(URI url, String what) {
@@ -149,12 +164,17 @@ public final class Procore {
     String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
     String host = url.getHost();
     if (host == null || url.getRawQuery() != null || url.getRawFragment() != null) {
-      throw new IllegalArgumentException(what + " must be a base URL like https://host[:port][/path]: " + url);
+      throw new IllegalArgumentException(
+          what + " must be a base URL like https://host[:port][/path]: " + url);
     }
-    boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
-        || host.equals("::1");
+    boolean loopback =
+        host.equals("localhost")
+            || host.startsWith("127.")
+            || host.equals("[::1]")
+            || host.equals("::1");
     if (!scheme.equals("https") && !(scheme.equals("http") && loopback)) {
-      throw new IllegalArgumentException(what + " must use https (http only on loopback hosts): " + url);
+      throw new IllegalArgumentException(
+          what + " must use https (http only on loopback hosts): " + url);
     }
     String s = url.toString();
     while (s.endsWith("/")) {
@@ -164,20 +184,28 @@ public final class Procore {
   }
 
   /**
-   * Serves OAuth from the API host ({@code https://api.procore.com/oauth/...}), as Procore's JS
-   * SDK still does. Whether Procore still answers there is UNCONFIRMED; the default, as
-   * documented, is the login host.
+   * Serves OAuth from the API host ({@code https://api.procore.com/oauth/...}), as Procore's JS SDK
+   * still does. Whether Procore still answers there is UNCONFIRMED; the default, as documented, is
+   * the login host.
    */
   public Procore withOAuthOnApiHost(boolean onApiHost) {
-    return new Procore(environment, loginUrl, apiUrl, onApiHost, pkce, clientAuthentication, tokenParameters);
+    return new Procore(
+        environment, loginUrl, apiUrl, onApiHost, pkce, clientAuthentication, tokenParameters);
   }
 
   /**
-   * Adds PKCE (S256) to the authorization-code flow. Procore does not document PKCE; the default
-   * is off.
+   * Adds PKCE (S256) to the authorization-code flow. Procore does not document PKCE; the default is
+   * off.
    */
   public Procore withPkce(boolean enabled) {
-    return new Procore(environment, loginUrl, apiUrl, oauthOnApiHost, enabled, clientAuthentication, tokenParameters);
+    return new Procore(
+        environment,
+        loginUrl,
+        apiUrl,
+        oauthOnApiHost,
+        enabled,
+        clientAuthentication,
+        tokenParameters);
   }
 
   /**
@@ -186,7 +214,8 @@ public final class Procore {
    */
   public Procore withClientAuthentication(ClientAuthentication method) {
     requireNonNull(method, "method == null");
-    return new Procore(environment, loginUrl, apiUrl, oauthOnApiHost, pkce, method, tokenParameters);
+    return new Procore(
+        environment, loginUrl, apiUrl, oauthOnApiHost, pkce, method, tokenParameters);
   }
 
   /**
@@ -195,7 +224,8 @@ public final class Procore {
    */
   public Procore withTokenParameters(ParameterPlacement placement) {
     requireNonNull(placement, "placement == null");
-    return new Procore(environment, loginUrl, apiUrl, oauthOnApiHost, pkce, clientAuthentication, placement);
+    return new Procore(
+        environment, loginUrl, apiUrl, oauthOnApiHost, pkce, clientAuthentication, placement);
   }
 
   /** The environment's name: {@code production}, {@code sandbox}, {@code monthly-sandbox}, .... */
@@ -270,7 +300,8 @@ public final class Procore {
 
   /**
    * Registers a user's grant (authorization code, renewed with the refresh token). Tokens come from
-   * a consent ({@link #outOfBandConsent}, or {@code broker.authorizationRequest(key, loopbackUri)}).
+   * a consent ({@link #outOfBandConsent}, or {@code broker.authorizationRequest(key,
+   * loopbackUri)}).
    *
    * @throws IllegalArgumentException if {@code registration} belongs to another environment
    */
@@ -285,7 +316,8 @@ public final class Procore {
    *
    * @throws IllegalArgumentException if {@code registration} belongs to another environment
    */
-  public void registerServiceAccount(TokenBroker broker, GrantKey key, ClientRegistration registration) {
+  public void registerServiceAccount(
+      TokenBroker broker, GrantKey key, ClientRegistration registration) {
     requireNonNull(broker, "broker == null");
     broker.register(key, checked(registration), GrantType.CLIENT_CREDENTIALS);
   }
@@ -295,7 +327,10 @@ public final class Procore {
     String name = registration.provider().name();
     if (!name.equals(providerName())) {
       throw new IllegalArgumentException(
-          "the registration is for '" + name + "', not '" + providerName()
+          "the registration is for '"
+              + name
+              + "', not '"
+              + providerName()
               + "': Procore credentials and tokens belong to one environment");
     }
     return registration;
@@ -335,7 +370,8 @@ public final class Procore {
 
   @Override
   public int hashCode() {
-    return Objects.hash(environment, loginUrl, apiUrl, oauthOnApiHost, pkce, clientAuthentication, tokenParameters);
+    return Objects.hash(
+        environment, loginUrl, apiUrl, oauthOnApiHost, pkce, clientAuthentication, tokenParameters);
   }
 
   @Override

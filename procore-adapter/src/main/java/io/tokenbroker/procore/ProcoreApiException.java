@@ -28,7 +28,9 @@ public final class ProcoreApiException extends RuntimeException {
 
   /** What kind of failure this is. */
   public enum Kind {
-    /** 400: a malformed request (or a missing {@code Procore-Company-Id}, where Procore says so). */
+    /**
+     * 400: a malformed request (or a missing {@code Procore-Company-Id}, where Procore says so).
+     */
     BAD_REQUEST,
     /** 401 after the one refresh-and-retry: the token is not accepted. */
     UNAUTHORIZED,
@@ -85,7 +87,8 @@ public final class ProcoreApiException extends RuntimeException {
 
   private static String describe(
       Kind kind, int status, String method, URI uri, String serverMessage) {
-    StringBuilder sb = new StringBuilder("Procore API ").append(method).append(' ').append(pathAndQuery(uri));
+    StringBuilder sb =
+        new StringBuilder("Procore API ").append(method).append(' ').append(pathAndQuery(uri));
     if (status > 0) {
       sb.append(" answered HTTP ").append(status);
     } else {

@@ -22,8 +22,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A typed client for Procore's REST API whose requests go through a {@link TokenBroker}: every
- * request carries the grant's current access token, a 401 causes one refresh (only if the
- * rejected token is still current) and one retry, and rate limits are paced.
+ * request carries the grant's current access token, a 401 causes one refresh (only if the rejected
+ * token is still current) and one retry, and rate limits are paced.
  *
  * <pre>{@code
  * ProcoreClient client = ProcoreClient.create(Procore.production(), broker, key);
@@ -37,11 +37,11 @@ import org.jspecify.annotations.Nullable;
  * <h2>The company header</h2>
  *
  * Procore requires {@code Procore-Company-Id} on every request except {@code /me} and {@code
- * /companies}, and service-account tokens need it on those as well. Company-scoped calls exist
- * only on {@link CompanyClient} ({@link #company(long)}), which sends the header on every request,
- * so it cannot be forgotten. For a service-account grant (client credentials, detected from the
- * broker or set with {@link Builder#serviceAccount}), the unscoped {@link #me()} and {@link
- * #companies()} throw {@link IllegalStateException}: use {@code company(id).me()} and {@code
+ * /companies}, and service-account tokens need it on those as well. Company-scoped calls exist only
+ * on {@link CompanyClient} ({@link #company(long)}), which sends the header on every request, so it
+ * cannot be forgotten. For a service-account grant (client credentials, detected from the broker or
+ * set with {@link Builder#serviceAccount}), the unscoped {@link #me()} and {@link #companies()}
+ * throw {@link IllegalStateException}: use {@code company(id).me()} and {@code
  * company(id).companies()}.
  *
  * <h2>Pacing</h2>
@@ -55,9 +55,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Failures</h2>
  *
- * {@link ProcoreApiException} for every API failure (status, server message, body, kind);
- * token failures stay the broker's {@code TokenBrokerException}s ({@code InvalidGrantException}
- * when the grant needs a new consent). Messages never contain tokens.
+ * {@link ProcoreApiException} for every API failure (status, server message, body, kind); token
+ * failures stay the broker's {@code TokenBrokerException}s ({@code InvalidGrantException} when the
+ * grant needs a new consent). Messages never contain tokens.
  *
  * <p>Thread-safe; share one instance per grant.
  */
@@ -90,7 +90,13 @@ public final class ProcoreClient {
             b.procore,
             authorized,
             new Transport.Settings(
-                b.clock, b.sleeper, b.random, b.maxAttempts, b.maxWait, b.maxJitter, b.initialBackoff,
+                b.clock,
+                b.sleeper,
+                b.random,
+                b.maxAttempts,
+                b.maxWait,
+                b.maxJitter,
+                b.initialBackoff,
                 b.requestTimeout));
   }
 
@@ -170,7 +176,10 @@ public final class ProcoreClient {
   }
 
   <T> T get(
-      ApiVersion version, String path, List<Map.Entry<String, String>> query, @Nullable Long companyId,
+      ApiVersion version,
+      String path,
+      List<Map.Entry<String, String>> query,
+      @Nullable Long companyId,
       Class<T> type) {
     requireNonNull(version, "version == null");
     URI uri = transport.uri(version, path, query);
@@ -198,21 +207,31 @@ public final class ProcoreClient {
   private void requireUser(String call, String instead) {
     if (serviceAccount) {
       throw new IllegalStateException(
-          "grant '" + key + "' is a service account: Procore needs Procore-Company-Id on every "
-              + "service-account request, so " + call + " is not available; use " + instead);
+          "grant '"
+              + key
+              + "' is a service account: Procore needs Procore-Company-Id on every "
+              + "service-account request, so "
+              + call
+              + " is not available; use "
+              + instead);
     }
   }
 
   @Override
   public String toString() {
-    return "ProcoreClient[" + procore.environment() + ", " + key + (serviceAccount ? ", service account" : "") + "]";
+    return "ProcoreClient["
+        + procore.environment()
+        + ", "
+        + key
+        + (serviceAccount ? ", service account" : "")
+        + "]";
   }
 
   /**
    * Configures a {@link ProcoreClient}. Defaults: a JDK {@link HttpClient} that does not follow
-   * redirects (10 s connect timeout), 30 s request timeout, system clock, {@link Sleeper#SYSTEM},
-   * 4 attempts per request for 429/5xx/network failures, waits of at most 60 s, up to 1 s of
-   * jitter, 500 ms initial backoff, Procore's default page size. Not thread-safe.
+   * redirects (10 s connect timeout), 30 s request timeout, system clock, {@link Sleeper#SYSTEM}, 4
+   * attempts per request for 429/5xx/network failures, waits of at most 60 s, up to 1 s of jitter,
+   * 500 ms initial backoff, Procore's default page size. Not thread-safe.
    */
   public static final class Builder {
     private final Procore procore;
@@ -254,7 +273,9 @@ public final class ProcoreClient {
       return this;
     }
 
-    /** How pacing waits; default {@link Sleeper#SYSTEM}. Tests inject one that moves a fake clock. */
+    /**
+     * How pacing waits; default {@link Sleeper#SYSTEM}. Tests inject one that moves a fake clock.
+     */
     public Builder sleeper(Sleeper sleeper) {
       this.sleeper = requireNonNull(sleeper, "sleeper == null");
       return this;
@@ -266,7 +287,9 @@ public final class ProcoreClient {
       return this;
     }
 
-    /** Attempts per request for 429, 502-504 and network failures, including the first; default 4. */
+    /**
+     * Attempts per request for 429, 502-504 and network failures, including the first; default 4.
+     */
     public Builder maxAttempts(int attempts) {
       if (attempts < 1) {
         throw new IllegalArgumentException("maxAttempts < 1: " + attempts);
@@ -326,11 +349,18 @@ public final class ProcoreClient {
       String provider = status.provider();
       if (provider != null && !provider.equals(procore.providerName())) {
         throw new IllegalArgumentException(
-            "grant '" + key + "' belongs to '" + provider + "', but this client targets '"
-                + procore.providerName() + "': Procore tokens are not valid across environments");
+            "grant '"
+                + key
+                + "' belongs to '"
+                + provider
+                + "', but this client targets '"
+                + procore.providerName()
+                + "': Procore tokens are not valid across environments");
       }
       boolean dmsa =
-          serviceAccount != null ? serviceAccount : status.grantType() == GrantType.CLIENT_CREDENTIALS;
+          serviceAccount != null
+              ? serviceAccount
+              : status.grantType() == GrantType.CLIENT_CREDENTIALS;
       return new ProcoreClient(this, dmsa);
     }
 

@@ -52,7 +52,8 @@ public final class ProcoreOAuth {
             .build());
   }
 
-  public static ProcoreOAuth create(Procore procore, ClientRegistration registration, HttpClient http) {
+  public static ProcoreOAuth create(
+      Procore procore, ClientRegistration registration, HttpClient http) {
     requireNonNull(procore, "procore == null");
     requireNonNull(registration, "registration == null");
     requireNonNull(http, "http == null");
@@ -82,8 +83,15 @@ public final class ProcoreOAuth {
       return info;
     } catch (IOException e) {
       throw new ProcoreApiException(
-          ProcoreApiException.Kind.MALFORMED_RESPONSE, response.status(), "GET", uri,
-          "the token info is not the JSON expected", response.text(), null, null, null);
+          ProcoreApiException.Kind.MALFORMED_RESPONSE,
+          response.status(),
+          "GET",
+          uri,
+          "the token info is not the JSON expected",
+          response.text(),
+          null,
+          null,
+          null);
     }
   }
 
@@ -99,9 +107,12 @@ public final class ProcoreOAuth {
    */
   public void revoke(Secret token) {
     requireNonNull(token, "token == null");
-    StringBuilder form = new StringBuilder()
-        .append("token=").append(URLEncoder.encode(token.revealValue(), UTF_8))
-        .append("&client_id=").append(URLEncoder.encode(registration.clientId(), UTF_8));
+    StringBuilder form =
+        new StringBuilder()
+            .append("token=")
+            .append(URLEncoder.encode(token.revealValue(), UTF_8))
+            .append("&client_id=")
+            .append(URLEncoder.encode(registration.clientId(), UTF_8));
     ClientSecret secret = registration.clientSecret();
     if (secret != null) {
       form.append("&client_secret=").append(URLEncoder.encode(secret.revealValue(), UTF_8));
@@ -144,13 +155,32 @@ public final class ProcoreOAuth {
       HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
       return new Transport.Response(uri, r.statusCode(), r.headers(), r.body(), null);
     } catch (IOException e) {
-      String what = e instanceof HttpTimeoutException ? "timed out" : "failed: " + e.getClass().getSimpleName();
+      String what =
+          e instanceof HttpTimeoutException
+              ? "timed out"
+              : "failed: " + e.getClass().getSimpleName();
       throw new ProcoreApiException(
-          ProcoreApiException.Kind.NETWORK, 0, method, uri, "the request " + what, "", null, null, e);
+          ProcoreApiException.Kind.NETWORK,
+          0,
+          method,
+          uri,
+          "the request " + what,
+          "",
+          null,
+          null,
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ProcoreApiException(
-          ProcoreApiException.Kind.NETWORK, 0, method, uri, "the request was interrupted", "", null, null, e);
+          ProcoreApiException.Kind.NETWORK,
+          0,
+          method,
+          uri,
+          "the request was interrupted",
+          "",
+          null,
+          null,
+          e);
     }
   }
 

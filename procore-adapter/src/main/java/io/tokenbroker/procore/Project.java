@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A project, with the fields Procore documents for {@code GET /rest/v1.0/projects} (v1.0
  * "Project"). Every field but {@code id} is null when absent: the {@code compact} serializer view
- * sends only {@code id}, {@code name} and {@code display_name}. IDs are {@code long}; objects
- * whose shape Procore leaves open ({@code project_stage}, {@code project_template}, {@code
+ * sends only {@code id}, {@code name} and {@code display_name}. IDs are {@code long}; objects whose
+ * shape Procore leaves open ({@code project_stage}, {@code project_template}, {@code
  * custom_fields}) are kept as maps of plain JSON values, and {@code origin_data} as whatever JSON
  * value it is (string, number, map or list).
  */
@@ -66,5 +66,6 @@ public record Project(
    * @param name the company name
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record CompanyRef(@JsonProperty("id") long id, @JsonProperty("name") @Nullable String name) {}
+  public record CompanyRef(
+      @JsonProperty("id") long id, @JsonProperty("name") @Nullable String name) {}
 }

@@ -50,7 +50,8 @@ public record ProjectQuery(
   }
 
   public ProjectQuery withStatus(ProjectStatus status) {
-    return new ProjectQuery(version, requireNonNull(status, "status == null"), compactView, name, ids, perPage);
+    return new ProjectQuery(
+        version, requireNonNull(status, "status == null"), compactView, name, ids, perPage);
   }
 
   public ProjectQuery withCompactView(boolean compact) {
@@ -58,7 +59,8 @@ public record ProjectQuery(
   }
 
   public ProjectQuery withName(String name) {
-    return new ProjectQuery(version, status, compactView, requireNonNull(name, "name == null"), ids, perPage);
+    return new ProjectQuery(
+        version, status, compactView, requireNonNull(name, "name == null"), ids, perPage);
   }
 
   public ProjectQuery withIds(long... ids) {

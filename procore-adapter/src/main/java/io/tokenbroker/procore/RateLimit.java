@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Procore's rate-limit state as the {@code X-Rate-Limit-Limit}, {@code X-Rate-Limit-Remaining} and
- * {@code X-Rate-Limit-Reset} headers of one response report it. Procore keeps an hourly and a
- * short "spike" window and reports whichever is nearer exhaustion.
+ * {@code X-Rate-Limit-Reset} headers of one response report it. Procore keeps an hourly and a short
+ * "spike" window and reports whichever is nearer exhaustion.
  *
  * @param limit requests allowed in the reported window
  * @param remaining requests left in it

@@ -3,8 +3,8 @@ package io.tokenbroker.procore;
 import java.util.regex.Pattern;
 
 /**
- * Removes token-like text from server messages before they reach an exception message: a server
- * (or a proxy) that echoes a request header must not put a token into a log.
+ * Removes token-like text from server messages before they reach an exception message: a server (or
+ * a proxy) that echoes a request header must not put a token into a log.
  */
 final class Redaction {
   private static final Pattern BEARER = Pattern.compile("(?i)(bearer)\\s+[A-Za-z0-9._~+/=-]+");

@@ -26,9 +26,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Sends the typed client's GET requests through {@link AuthorizedHttpClient} (bearer, one refresh
- * after a 401) and adds Procore's pacing: a 429 waits until {@code X-Rate-Limit-Reset} plus
- * jitter, a 502/503/504 honours {@code Retry-After} (else backs off), both capped; everything else
- * becomes a {@link ProcoreApiException}. Thread-safe.
+ * after a 401) and adds Procore's pacing: a 429 waits until {@code X-Rate-Limit-Reset} plus jitter,
+ * a 502/503/504 honours {@code Retry-After} (else backs off), both capped; everything else becomes
+ * a {@link ProcoreApiException}. Thread-safe.
  */
 final class Transport {
   private static final System.Logger LOG = System.getLogger(Transport.class.getName());
@@ -72,18 +72,25 @@ final class Transport {
     if (!path.startsWith("/")) {
       throw new IllegalArgumentException("path must start with '/': " + path);
     }
-    StringBuilder sb = new StringBuilder(procore.apiUrl().toString()).append("/rest/").append(version).append(path);
+    StringBuilder sb =
+        new StringBuilder(procore.apiUrl().toString())
+            .append("/rest/")
+            .append(version)
+            .append(path);
     char sep = '?';
     for (Map.Entry<String, String> e : query) {
-      sb.append(sep).append(URLEncoder.encode(e.getKey(), UTF_8)).append('=').append(URLEncoder.encode(e.getValue(), UTF_8));
+      sb.append(sep)
+          .append(URLEncoder.encode(e.getKey(), UTF_8))
+          .append('=')
+          .append(URLEncoder.encode(e.getValue(), UTF_8));
       sep = '&';
     }
     return URI.create(sb.toString());
   }
 
   /**
-   * The request for a {@code Link} target: its path and query on the configured API host. The
-   * token is never sent to a host named in a response; a link to another host (a proxy's view) is
+   * The request for a {@code Link} target: its path and query on the configured API host. The token
+   * is never sent to a host named in a response; a link to another host (a proxy's view) is
    * followed on ours.
    *
    * @return null if the link is not a Procore REST URL
@@ -103,7 +110,8 @@ final class Transport {
     URI api = procore.apiUrl();
     if (link.getHost() != null
         && !(link.getHost().equalsIgnoreCase(api.getHost()) && link.getPort() == api.getPort())) {
-      LOG.log(System.Logger.Level.DEBUG, "following a Link to another host on the configured API host");
+      LOG.log(
+          System.Logger.Level.DEBUG, "following a Link to another host on the configured API host");
     }
     // The configured base may carry a path prefix (a proxy at https://proxy.example/procore).
     String query = link.getRawQuery();
@@ -113,7 +121,10 @@ final class Transport {
   /** GETs {@code uri}, with {@code Procore-Company-Id} when {@code companyId} is not null. */
   Response get(URI uri, @Nullable Long companyId) {
     HttpRequest.Builder builder =
-        HttpRequest.newBuilder(uri).GET().timeout(settings.requestTimeout()).header("Accept", "application/json");
+        HttpRequest.newBuilder(uri)
+            .GET()
+            .timeout(settings.requestTimeout())
+            .header("Accept", "application/json");
     if (companyId != null) {
       builder.header("Procore-Company-Id", Long.toString(companyId));
     }
@@ -221,7 +232,8 @@ final class Transport {
         null);
   }
 
-  static ProcoreApiException failure(String method, Response response, @Nullable Duration retryAfter) {
+  static ProcoreApiException failure(
+      String method, Response response, @Nullable Duration retryAfter) {
     int status = response.status();
     String contentType = response.headers().firstValue("Content-Type").orElse(null);
     String body = response.text();
@@ -232,9 +244,12 @@ final class Transport {
     } else if (status == 401) {
       kind = ProcoreApiException.Kind.UNAUTHORIZED;
     } else if (status == 403) {
-      kind = message.toLowerCase(Locale.ROOT).contains(ProcoreApiException.APP_NOT_CONNECTED_TEXT.toLowerCase(Locale.ROOT))
-          ? ProcoreApiException.Kind.APP_NOT_CONNECTED
-          : ProcoreApiException.Kind.FORBIDDEN;
+      kind =
+          message
+                  .toLowerCase(Locale.ROOT)
+                  .contains(ProcoreApiException.APP_NOT_CONNECTED_TEXT.toLowerCase(Locale.ROOT))
+              ? ProcoreApiException.Kind.APP_NOT_CONNECTED
+              : ProcoreApiException.Kind.FORBIDDEN;
     } else if (status == 404) {
       kind = ProcoreApiException.Kind.NOT_FOUND;
     } else if (status == 429) {
@@ -245,16 +260,34 @@ final class Transport {
       kind = ProcoreApiException.Kind.OTHER_STATUS;
     }
     return new ProcoreApiException(
-        kind, status, method, response.uri(), message, body, response.rateLimit(), retryAfter, null);
+        kind,
+        status,
+        method,
+        response.uri(),
+        message,
+        body,
+        response.rateLimit(),
+        retryAfter,
+        null);
   }
 
   private static ProcoreApiException network(URI uri, Exception cause) {
     String what =
         cause instanceof HttpTimeoutException
             ? "timed out"
-            : cause instanceof InterruptedException ? "was interrupted" : "failed: " + cause.getClass().getSimpleName();
+            : cause instanceof InterruptedException
+                ? "was interrupted"
+                : "failed: " + cause.getClass().getSimpleName();
     return new ProcoreApiException(
-        ProcoreApiException.Kind.NETWORK, 0, "GET", uri, "the request " + what, "", null, null, cause);
+        ProcoreApiException.Kind.NETWORK,
+        0,
+        "GET",
+        uri,
+        "the request " + what,
+        "",
+        null,
+        null,
+        cause);
   }
 
   /** {@code Retry-After} as delay seconds or an HTTP-date; null when absent or unreadable. */
@@ -268,7 +301,9 @@ final class Transport {
       return Duration.ofSeconds(Long.parseLong(v));
     }
     try {
-      Duration d = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+      Duration d =
+          Duration.between(
+              now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
       return d.isNegative() ? Duration.ZERO : d;
     } catch (DateTimeParseException e) {
       return null;

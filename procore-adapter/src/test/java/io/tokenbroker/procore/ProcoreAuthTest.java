@@ -58,7 +58,8 @@ class ProcoreAuthTest {
 
   private List<SandboxRequest> tokenRequests() {
     return f.sandbox.requests(SandboxRequest.Host.LOGIN).stream()
-        .filter(r -> r.path().startsWith("/oauth/token") && !r.path().startsWith("/oauth/token/info"))
+        .filter(
+            r -> r.path().startsWith("/oauth/token") && !r.path().startsWith("/oauth/token/info"))
         .toList();
   }
 
@@ -83,7 +84,8 @@ class ProcoreAuthTest {
     assertNull(authorize.parameter("code_challenge"), "no PKCE by default");
     SandboxRequest exchange = tokenRequests().get(0);
     assertEquals("authorization_code", exchange.parameter("grant_type"));
-    assertEquals(SandboxFixture.APP_SECRET, exchange.parameter("client_secret"), "secret in the body");
+    assertEquals(
+        SandboxFixture.APP_SECRET, exchange.parameter("client_secret"), "secret in the body");
     assertNull(exchange.header("Authorization"), "no HTTP Basic");
     assertEquals("urn:ietf:wg:oauth:2.0:oob", exchange.parameter("redirect_uri"));
 
@@ -99,7 +101,8 @@ class ProcoreAuthTest {
     AuthorizationRequest request = f.procore.outOfBandConsent(f.broker, f.user);
     String code = f.readCodeFromPage(request.uri());
     request.exchange(code);
-    InvalidGrantException e = record(assertThrows(InvalidGrantException.class, () -> request.exchange(code)));
+    InvalidGrantException e =
+        record(assertThrows(InvalidGrantException.class, () -> request.exchange(code)));
     assertEquals("invalid_grant", e.oauthError().orElseThrow());
   }
 
@@ -114,43 +117,54 @@ class ProcoreAuthTest {
   @Test
   void loopbackConsentThroughTheBroker() throws Exception {
     try (LoopbackReceiver receiver = LoopbackReceiver.start()) {
-      f.sandbox.registerClient(SandboxFixture.APP_ID, SandboxFixture.APP_SECRET, receiver.redirectUri().toString());
+      f.sandbox.registerClient(
+          SandboxFixture.APP_ID, SandboxFixture.APP_SECRET, receiver.redirectUri().toString());
       AuthorizationRequest request = f.broker.authorizationRequest(f.user, receiver.redirectUri());
-      HttpResponse<String> redirect = f.browser.send(HttpRequest.newBuilder(request.uri()).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> redirect =
+          f.browser.send(
+              HttpRequest.newBuilder(request.uri()).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(302, redirect.statusCode());
       URI location = URI.create(redirect.headers().firstValue("Location").orElseThrow());
       assertTrue(location.getQuery().contains("state=" + request.state()), "state is echoed");
       // The browser follows the redirect to the receiver, which holds it until it is judged.
       CompletableFuture<HttpResponse<String>> browser =
-          f.browser.sendAsync(HttpRequest.newBuilder(location).build(), HttpResponse.BodyHandlers.ofString());
+          f.browser.sendAsync(
+              HttpRequest.newBuilder(location).build(), HttpResponse.BodyHandlers.ofString());
       URI callback = receiver.awaitCallback(request.state(), Duration.ofSeconds(10));
       TokenSet tokens = request.complete(callback);
       assertEquals(200, browser.get(10, TimeUnit.SECONDS).statusCode());
       assertNotNull(tokens.refreshToken());
-      assertEquals(receiver.redirectUri().toString(), tokenRequests().get(0).parameter("redirect_uri"));
+      assertEquals(
+          receiver.redirectUri().toString(), tokenRequests().get(0).parameter("redirect_uri"));
       assertEquals(SandboxData.USER_ID, f.userClient().me().id());
     }
   }
 
   @Test
   void aCallbackWithAnotherStateIsRefused() throws Exception {
-    f.sandbox.registerClient(SandboxFixture.APP_ID, SandboxFixture.APP_SECRET, "http://localhost/callback");
-    AuthorizationRequest request = f.broker.authorizationRequest(f.user, URI.create("http://localhost/callback"));
-    AuthorizationRequest other = f.broker.authorizationRequest(f.user, URI.create("http://localhost/callback"));
-    HttpResponse<String> redirect = f.browser.send(HttpRequest.newBuilder(other.uri()).build(),
-        HttpResponse.BodyHandlers.ofString());
+    f.sandbox.registerClient(
+        SandboxFixture.APP_ID, SandboxFixture.APP_SECRET, "http://localhost/callback");
+    AuthorizationRequest request =
+        f.broker.authorizationRequest(f.user, URI.create("http://localhost/callback"));
+    AuthorizationRequest other =
+        f.broker.authorizationRequest(f.user, URI.create("http://localhost/callback"));
+    HttpResponse<String> redirect =
+        f.browser.send(
+            HttpRequest.newBuilder(other.uri()).build(), HttpResponse.BodyHandlers.ofString());
     URI forged = URI.create(redirect.headers().firstValue("Location").orElseThrow());
-    ConsentException e = record(assertThrows(ConsentException.class, () -> request.complete(forged)));
+    ConsentException e =
+        record(assertThrows(ConsentException.class, () -> request.complete(forged)));
     assertEquals(ConsentException.Kind.STATE_MISMATCH, e.kind());
     assertEquals(0, f.sandbox.tokenRequestCount(), "no code was exchanged");
   }
 
   @Test
   void anUnregisteredRedirectGetsNoCode() throws Exception {
-    AuthorizationRequest request = f.broker.authorizationRequest(f.user, URI.create("http://127.0.0.1:1/elsewhere"));
-    HttpResponse<String> page = f.browser.send(HttpRequest.newBuilder(request.uri()).build(),
-        HttpResponse.BodyHandlers.ofString());
+    AuthorizationRequest request =
+        f.broker.authorizationRequest(f.user, URI.create("http://127.0.0.1:1/elsewhere"));
+    HttpResponse<String> page =
+        f.browser.send(
+            HttpRequest.newBuilder(request.uri()).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(400, page.statusCode());
     assertTrue(page.headers().firstValue("Location").isEmpty());
     assertTrue(f.sandbox.issuedAuthorizationCodes().isEmpty());
@@ -169,10 +183,12 @@ class ProcoreAuthTest {
       CountDownLatch go = new CountDownLatch(1);
       List<Future<Me>> results = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
-        results.add(pool.submit(() -> {
-          go.await();
-          return client.me();
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return client.me();
+                }));
       }
       go.countDown();
       for (Future<Me> r : results) {
@@ -214,7 +230,8 @@ class ProcoreAuthTest {
     assertTrue(e.getMessage().contains("procore/sandbox/joe"), e.getMessage());
     assertTrue(e.getMessage().contains("re-authorization"), e.getMessage());
     assertTrue(e.getMessage().contains("tokenbroker login 'procore/sandbox/joe'"), e.getMessage());
-    assertEquals(2, f.sandbox.tokenRequestCount("refresh_token"), "the retry presented the burned token");
+    assertEquals(
+        2, f.sandbox.tokenRequestCount("refresh_token"), "the retry presented the burned token");
     assertEquals(1, f.sandbox.invalidGrantCount());
     GrantStatus status = f.broker.status(f.user);
     assertTrue(status.reauthorizationRequired());
@@ -232,7 +249,8 @@ class ProcoreAuthTest {
 
   @Test
   void withoutRetriesALostResponseIsTransientFirstAndDeadOnTheNextTry() throws Exception {
-    try (TokenBroker noRetry = TokenBroker.builder().clock(f.clock).retryPolicy(RetryPolicy.none()).build()) {
+    try (TokenBroker noRetry =
+        TokenBroker.builder().clock(f.clock).retryPolicy(RetryPolicy.none()).build()) {
       GrantKey key = f.procore.grantKey("no-retry");
       f.procore.registerUser(noRetry, key, f.app);
       AuthorizationRequest request = f.procore.outOfBandConsent(noRetry, key);
@@ -240,8 +258,10 @@ class ProcoreAuthTest {
       f.sandbox.enqueue(ProcoreFault.dropTokenResponseAfterProcessing());
       f.clock.advance(Duration.ofSeconds(5400 + 1));
       record(assertThrows(TransientTokenException.class, () -> noRetry.accessToken(key)));
-      assertFalse(noRetry.status(key).reauthorizationRequired(), "a network failure alone proves nothing");
-      InvalidGrantException e = record(assertThrows(InvalidGrantException.class, () -> noRetry.accessToken(key)));
+      assertFalse(
+          noRetry.status(key).reauthorizationRequired(), "a network failure alone proves nothing");
+      InvalidGrantException e =
+          record(assertThrows(InvalidGrantException.class, () -> noRetry.accessToken(key)));
       assertTrue(e.getMessage().contains(key.value()));
       assertTrue(noRetry.status(key).reauthorizationRequired());
     }
@@ -279,8 +299,10 @@ class ProcoreAuthTest {
     TokenInfo service = f.procore.oauth(f.dmsa).tokenInfo(f.broker, f.serviceAccount);
     assertNull(service.resourceOwnerId());
     assertEquals(SandboxFixture.DMSA_ID, service.application().uid());
-    ProcoreApiException bad = record(assertThrows(ProcoreApiException.class,
-        () -> oauth.tokenInfo(AccessToken.of("not-a-token"))));
+    ProcoreApiException bad =
+        record(
+            assertThrows(
+                ProcoreApiException.class, () -> oauth.tokenInfo(AccessToken.of("not-a-token"))));
     assertEquals(401, bad.status());
     assertEquals(ProcoreApiException.Kind.UNAUTHORIZED, bad.kind());
   }
@@ -293,8 +315,11 @@ class ProcoreAuthTest {
     f.procore.oauth(f.app).revoke(tokens.accessToken());
     assertFalse(f.sandbox.isAccessTokenValid(tokens.accessToken().revealValue()));
     assertFalse(f.sandbox.isRefreshTokenUsable(tokens.refreshToken().revealValue()));
-    SandboxRequest revoke = f.sandbox.requests(SandboxRequest.Host.LOGIN).stream()
-        .filter(r -> r.path().equals("/oauth/revoke")).findFirst().orElseThrow();
+    SandboxRequest revoke =
+        f.sandbox.requests(SandboxRequest.Host.LOGIN).stream()
+            .filter(r -> r.path().equals("/oauth/revoke"))
+            .findFirst()
+            .orElseThrow();
     assertEquals(SandboxFixture.APP_ID, revoke.parameter("client_id"));
     assertEquals(SandboxFixture.APP_SECRET, revoke.parameter("client_secret"));
     // The API answers 401, the broker's one refresh fails: the user must consent again.
@@ -328,21 +353,31 @@ class ProcoreAuthTest {
     try (SandboxFixture production = new SandboxFixture("production", b -> b)) {
       production.consent();
       AccessToken productionToken = production.broker.accessToken(production.user);
-      ProcoreApiException e = record(assertThrows(ProcoreApiException.class,
-          () -> f.procore.oauth(f.app).tokenInfo(productionToken)));
+      ProcoreApiException e =
+          record(
+              assertThrows(
+                  ProcoreApiException.class,
+                  () -> f.procore.oauth(f.app).tokenInfo(productionToken)));
       assertEquals(401, e.status());
-      HttpResponse<String> api = f.browser.send(
-          HttpRequest.newBuilder(URI.create(f.sandbox.apiUrl() + "/rest/v1.0/me"))
-              .header("Authorization", "Bearer " + productionToken.revealValue()).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> api =
+          f.browser.send(
+              HttpRequest.newBuilder(URI.create(f.sandbox.apiUrl() + "/rest/v1.0/me"))
+                  .header("Authorization", "Bearer " + productionToken.revealValue())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(401, api.statusCode());
       // The typed client refuses to send a production grant to the sandbox at all.
-      IllegalArgumentException wrongEnv = record(assertThrows(IllegalArgumentException.class,
-          () -> ProcoreClient.create(f.procore, production.broker, production.user)));
+      IllegalArgumentException wrongEnv =
+          record(
+              assertThrows(
+                  IllegalArgumentException.class,
+                  () -> ProcoreClient.create(f.procore, production.broker, production.user)));
       assertTrue(wrongEnv.getMessage().contains("procore-production"), wrongEnv.getMessage());
       assertEquals(SandboxData.USER_ID, production.userClient().me().id());
       production.assertNoSecretsIn(String.join("\n", messages));
-      assertTrue(new HashSet<>(production.sandbox.issuedAccessTokens()).contains(productionToken.revealValue()));
+      assertTrue(
+          new HashSet<>(production.sandbox.issuedAccessTokens())
+              .contains(productionToken.revealValue()));
     }
   }
 }

@@ -32,7 +32,8 @@ class ProcoreClientTest {
   private static final long C1 = SandboxData.COMPANY_ID;
 
   private final SandboxFixture f =
-      new SandboxFixture(b -> b.rateLimits(3600, Duration.ofHours(1), 10_000, Duration.ofSeconds(10)));
+      new SandboxFixture(
+          b -> b.rateLimits(3600, Duration.ofHours(1), 10_000, Duration.ofSeconds(10)));
   private final List<String> messages = new ArrayList<>();
   private ProcoreClient client;
 
@@ -69,7 +70,8 @@ class ProcoreClientTest {
     assertEquals("joe.builder@example.com", me.login());
 
     List<Company> companies = client.companies().toList();
-    assertEquals(List.of(C1, SandboxData.SECOND_COMPANY_ID, SandboxData.UNINSTALLED_COMPANY_ID),
+    assertEquals(
+        List.of(C1, SandboxData.SECOND_COMPANY_ID, SandboxData.UNINSTALLED_COMPANY_ID),
         companies.stream().map(Company::id).toList());
     Company first = companies.get(0);
     assertEquals("Sandbox Construction Co", first.name());
@@ -78,7 +80,11 @@ class ProcoreClientTest {
     assertEquals(Boolean.FALSE, first.pcnBusinessExperience());
     assertNull(first.logoUrl());
     assertEquals(4, client.companies(true).toList().size());
-    assertTrue(apiRequests().get(apiRequests().size() - 1).query().contains("include_free_companies=true"));
+    assertTrue(
+        apiRequests()
+            .get(apiRequests().size() - 1)
+            .query()
+            .contains("include_free_companies=true"));
 
     Project p = client.company(C1).project(SandboxData.FIRST_PROJECT_ID);
     assertTrue(p.id() > Integer.MAX_VALUE);
@@ -108,7 +114,11 @@ class ProcoreClientTest {
     client.company(C1).projects(ProjectQuery.defaults().withVersion(ApiVersion.V1_1)).firstPage();
     client.me(ApiVersion.V1_0);
     List<String> paths = apiRequests().stream().map(SandboxRequest::path).toList();
-    assertEquals(List.of("/rest/v1.1/projects/" + SandboxData.FIRST_PROJECT_ID, "/rest/v1.1/projects", "/rest/v1.0/me"),
+    assertEquals(
+        List.of(
+            "/rest/v1.1/projects/" + SandboxData.FIRST_PROJECT_ID,
+            "/rest/v1.1/projects",
+            "/rest/v1.0/me"),
         paths);
   }
 
@@ -119,7 +129,10 @@ class ProcoreClientTest {
     company.project(SandboxData.FIRST_PROJECT_ID);
     company.me();
     company.companies().toList();
-    company.get(ApiVersion.V1_0, "/projects/" + SandboxData.FIRST_PROJECT_ID, Map.of("company_id", Long.toString(C1)),
+    company.get(
+        ApiVersion.V1_0,
+        "/projects/" + SandboxData.FIRST_PROJECT_ID,
+        Map.of("company_id", Long.toString(C1)),
         JsonNode.class);
     List<SandboxRequest> requests = apiRequests();
     assertEquals(5 + 4, requests.size(), "5 project pages and 4 single calls");
@@ -128,7 +141,8 @@ class ProcoreClientTest {
     }
     for (SandboxRequest r : requests) {
       if (r.path().contains("/projects")) {
-        assertEquals(Long.toString(C1), r.queryParameters().get("company_id").get(0), "company_id too");
+        assertEquals(
+            Long.toString(C1), r.queryParameters().get("company_id").get(0), "company_id too");
       }
     }
   }
@@ -166,10 +180,13 @@ class ProcoreClientTest {
   @Test
   void theSandboxRejectsAMissingHeaderWhichTheTypedClientNeverOmits() throws Exception {
     String token = f.broker.accessToken(f.user).revealValue();
-    HttpResponse<String> raw = f.browser.send(
-        HttpRequest.newBuilder(URI.create(f.sandbox.apiUrl() + "/rest/v1.0/projects?company_id=" + C1))
-            .header("Authorization", "Bearer " + token).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> raw =
+        f.browser.send(
+            HttpRequest.newBuilder(
+                    URI.create(f.sandbox.apiUrl() + "/rest/v1.0/projects?company_id=" + C1))
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(400, raw.statusCode());
     assertTrue(raw.body().contains("Missing Procore-Company-Id header!"));
     // The same call through the typed client works: it cannot be made without a company.
@@ -179,19 +196,36 @@ class ProcoreClientTest {
   @Test
   void projectQueriesMapToProcoresFilters() {
     CompanyClient company = client.company(C1);
-    List<Project> inactive = company.projects(ProjectQuery.defaults().withStatus(ProjectStatus.INACTIVE)).toList();
-    assertEquals(List.of(SandboxData.INACTIVE_PROJECT_ID), inactive.stream().map(Project::id).toList());
-    assertEquals(SandboxData.COMPANY_PROJECTS + 1,
+    List<Project> inactive =
+        company.projects(ProjectQuery.defaults().withStatus(ProjectStatus.INACTIVE)).toList();
+    assertEquals(
+        List.of(SandboxData.INACTIVE_PROJECT_ID), inactive.stream().map(Project::id).toList());
+    assertEquals(
+        SandboxData.COMPANY_PROJECTS + 1,
         company.projects(ProjectQuery.defaults().withStatus(ProjectStatus.ALL)).toList().size());
-    List<Project> compact = company.projects(ProjectQuery.defaults().withCompactView(true)).toList();
+    List<Project> compact =
+        company.projects(ProjectQuery.defaults().withCompactView(true)).toList();
     assertEquals("Project 1", compact.get(0).displayName());
     assertNull(compact.get(0).city(), "compact view has only id, name, display_name");
     List<Project> named = company.projects(ProjectQuery.defaults().withName("project 4")).toList();
-    assertEquals(Set.of("Project 4", "Project 40", "Project 41", "Project 42", "Project 43", "Project 44", "Project 45"),
+    assertEquals(
+        Set.of(
+            "Project 4",
+            "Project 40",
+            "Project 41",
+            "Project 42",
+            "Project 43",
+            "Project 44",
+            "Project 45"),
         new HashSet<>(named.stream().map(Project::name).toList()));
-    List<Project> byId = company.projects(ProjectQuery.defaults()
-        .withIds(SandboxData.FIRST_PROJECT_ID, SandboxData.FIRST_PROJECT_ID + 2)).toList();
-    assertEquals(List.of(SandboxData.FIRST_PROJECT_ID, SandboxData.FIRST_PROJECT_ID + 2),
+    List<Project> byId =
+        company
+            .projects(
+                ProjectQuery.defaults()
+                    .withIds(SandboxData.FIRST_PROJECT_ID, SandboxData.FIRST_PROJECT_ID + 2))
+            .toList();
+    assertEquals(
+        List.of(SandboxData.FIRST_PROJECT_ID, SandboxData.FIRST_PROJECT_ID + 2),
         byId.stream().map(Project::id).toList());
     SandboxRequest last = apiRequests().get(apiRequests().size() - 1);
     assertEquals(2, last.queryParameters().get("filters[id][]").size());
@@ -212,14 +246,17 @@ class ProcoreClientTest {
     assertEquals(SandboxData.COMPANY_PROJECTS, new HashSet<>(ids).size());
     assertTrue(ids.stream().allMatch(id -> id > Integer.MAX_VALUE));
     assertEquals(1 + 5, apiRequests().size());
-    List<String> pagesAsked = apiRequests().subList(1, 6).stream()
-        .map(r -> r.queryParameters().getOrDefault("page", List.of("1")).get(0)).toList();
+    List<String> pagesAsked =
+        apiRequests().subList(1, 6).stream()
+            .map(r -> r.queryParameters().getOrDefault("page", List.of("1")).get(0))
+            .toList();
     assertEquals(List.of("1", "2", "3", "4", "5"), pagesAsked);
   }
 
   @Test
   void pageMetadataComesFromTheHeaders() {
-    Iterator<Page<Project>> pages = client.company(C1).projects(ProjectQuery.defaults().withPerPage(20)).pages();
+    Iterator<Page<Project>> pages =
+        client.company(C1).projects(ProjectQuery.defaults().withPerPage(20)).pages();
     Page<Project> one = pages.next();
     assertEquals(1, one.number());
     assertEquals(45L, one.total());
@@ -254,9 +291,15 @@ class ProcoreClientTest {
     Paged<Project> paged = client2.company(C1).projects(ProjectQuery.defaults().withPerPage(20));
     // Serve the pages by hand through a fault queue: same bodies, no Link header.
     String body1 = "[" + "{\"id\":1},".repeat(19) + "{\"id\":1}]";
-    f.sandbox.enqueue(ProcoreFault.apiResponse(200, "application/json", body1).withHeader("Total", "30").withHeader("Per-Page", "20"));
-    f.sandbox.enqueue(ProcoreFault.apiResponse(200, "application/json", "[" + "{\"id\":2},".repeat(9) + "{\"id\":2}]")
-        .withHeader("Total", "30").withHeader("Per-Page", "20"));
+    f.sandbox.enqueue(
+        ProcoreFault.apiResponse(200, "application/json", body1)
+            .withHeader("Total", "30")
+            .withHeader("Per-Page", "20"));
+    f.sandbox.enqueue(
+        ProcoreFault.apiResponse(
+                200, "application/json", "[" + "{\"id\":2},".repeat(9) + "{\"id\":2}]")
+            .withHeader("Total", "30")
+            .withHeader("Per-Page", "20"));
     List<Project> all = paged.toList();
     assertEquals(30, all.size());
     assertEquals("2", apiRequests().get(1).queryParameters().get("page").get(0));
@@ -268,9 +311,14 @@ class ProcoreClientTest {
 
   @Test
   void aLinkToAnotherHostIsFollowedOnTheConfiguredHost() {
-    String next = "<https://evil.example/rest/v1.0/projects?company_id=" + C1 + "&page=2&per_page=40>; rel=\"next\"";
-    f.sandbox.enqueue(ProcoreFault.apiResponse(200, "application/json", "[{\"id\":7}]").withHeader("Link", next));
-    List<Project> all = client.company(C1).projects(ProjectQuery.defaults().withPerPage(40)).toList();
+    String next =
+        "<https://evil.example/rest/v1.0/projects?company_id="
+            + C1
+            + "&page=2&per_page=40>; rel=\"next\"";
+    f.sandbox.enqueue(
+        ProcoreFault.apiResponse(200, "application/json", "[{\"id\":7}]").withHeader("Link", next));
+    List<Project> all =
+        client.company(C1).projects(ProjectQuery.defaults().withPerPage(40)).toList();
     assertEquals(1 + 5, all.size(), "page 2 of 40 came from the sandbox itself");
     assertEquals("2", apiRequests().get(1).queryParameters().get("page").get(0));
   }
@@ -291,11 +339,14 @@ class ProcoreClientTest {
 
   @Test
   void tooManyRequestsWaitUntilTheResetWithoutRealSleeping() throws Exception {
-    try (SandboxFixture tight = new SandboxFixture(b -> b.rateLimits(1000, Duration.ofHours(1), 3, Duration.ofSeconds(10)))) {
+    try (SandboxFixture tight =
+        new SandboxFixture(
+            b -> b.rateLimits(1000, Duration.ofHours(1), 3, Duration.ofSeconds(10)))) {
       tight.consent();
       ProcoreClient paced = tight.userClient();
       Instant start = tight.clock.instant();
-      List<Project> all = paced.company(C1).projects(ProjectQuery.defaults().withPerPage(5)).toList();
+      List<Project> all =
+          paced.company(C1).projects(ProjectQuery.defaults().withPerPage(5)).toList();
       assertEquals(SandboxData.COMPANY_PROJECTS, all.size(), "9 pages through a 3-per-10-s window");
       assertEquals(List.of(Duration.ofSeconds(10), Duration.ofSeconds(10)), tight.sleeper.sleeps);
       assertEquals(start.plusSeconds(20), tight.clock.instant());
@@ -307,21 +358,31 @@ class ProcoreClientTest {
 
   @Test
   void jitterIsAddedWithinItsBound() throws Exception {
-    try (SandboxFixture tight = new SandboxFixture(b -> b.rateLimits(1000, Duration.ofHours(1), 1, Duration.ofSeconds(10)))) {
+    try (SandboxFixture tight =
+        new SandboxFixture(
+            b -> b.rateLimits(1000, Duration.ofHours(1), 1, Duration.ofSeconds(10)))) {
       tight.consent();
-      ProcoreClient paced = tight.clientBuilder(tight.user).maxJitter(Duration.ofSeconds(1))
-          .random(new java.util.SplittableRandom(42)).build();
+      ProcoreClient paced =
+          tight
+              .clientBuilder(tight.user)
+              .maxJitter(Duration.ofSeconds(1))
+              .random(new java.util.SplittableRandom(42))
+              .build();
       paced.me();
       paced.me();
       Duration slept = tight.sleeper.sleeps.get(0);
-      assertTrue(slept.compareTo(Duration.ofSeconds(10)) >= 0 && slept.compareTo(Duration.ofSeconds(11)) <= 0,
+      assertTrue(
+          slept.compareTo(Duration.ofSeconds(10)) >= 0
+              && slept.compareTo(Duration.ofSeconds(11)) <= 0,
           slept.toString());
     }
   }
 
   @Test
   void aResetBeyondTheCapFailsAtOnceWithThePlainTextMessage() throws Exception {
-    try (SandboxFixture hourly = new SandboxFixture(b -> b.rateLimits(2, Duration.ofHours(1), 100, Duration.ofSeconds(10)))) {
+    try (SandboxFixture hourly =
+        new SandboxFixture(
+            b -> b.rateLimits(2, Duration.ofHours(1), 100, Duration.ofSeconds(10)))) {
       hourly.consent();
       ProcoreClient c = hourly.userClient();
       c.me();
@@ -330,7 +391,9 @@ class ProcoreClientTest {
       messages.add(e.getMessage());
       assertEquals(429, e.status());
       assertEquals(ProcoreApiException.Kind.RATE_LIMITED, e.kind());
-      assertEquals("You have surpassed the max number of requests for an hour. Please wait until your limit resets.",
+      assertEquals(
+          "You have surpassed the max number of requests for an hour. Please wait until your limit"
+              + " resets.",
           e.serverMessage());
       assertEquals(e.serverMessage(), e.body());
       assertEquals(Duration.ofSeconds(3600), e.retryAfter().orElseThrow());
@@ -366,7 +429,9 @@ class ProcoreClientTest {
   @Test
   void a401IsRefreshedOnceAndRetried() {
     client.me();
-    f.sandbox.enqueue(ProcoreFault.apiResponse(401, "application/json", "{\"errors\":\"The access token is invalid\"}"));
+    f.sandbox.enqueue(
+        ProcoreFault.apiResponse(
+            401, "application/json", "{\"errors\":\"The access token is invalid\"}"));
     assertEquals(SandboxData.USER_ID, client.me().id());
     assertEquals(1, f.sandbox.tokenRequestCount("refresh_token"));
   }
@@ -375,54 +440,71 @@ class ProcoreClientTest {
 
   @Test
   void appNotConnectedIsItsOwnKind() {
-    ProcoreApiException e = fails(() -> client.company(SandboxData.UNINSTALLED_COMPANY_ID).projects().toList());
+    ProcoreApiException e =
+        fails(() -> client.company(SandboxData.UNINSTALLED_COMPANY_ID).projects().toList());
     assertEquals(403, e.status());
     assertTrue(e.isAppNotConnected());
     assertEquals("App is not connected to this company", e.serverMessage());
     assertTrue(e.getMessage().contains("App is not connected to this company"), e.getMessage());
     assertTrue(e.getMessage().contains("/rest/v1.0/projects"), e.getMessage());
     f.sandbox.setAppInstalled(C1, false);
-    assertTrue(fails(() -> client.company(C1).project(SandboxData.FIRST_PROJECT_ID)).isAppNotConnected());
+    assertTrue(
+        fails(() -> client.company(C1).project(SandboxData.FIRST_PROJECT_ID)).isAppNotConnected());
   }
 
   @Test
   void unreadableProjectsAreNotFound() {
-    ProcoreApiException e = fails(() -> client.company(C1).project(SandboxData.UNREADABLE_PROJECT_ID));
+    ProcoreApiException e =
+        fails(() -> client.company(C1).project(SandboxData.UNREADABLE_PROJECT_ID));
     assertEquals(404, e.status());
     assertEquals(ProcoreApiException.Kind.NOT_FOUND, e.kind());
   }
 
   @Test
   void errorBodiesOfEveryShapeBecomeOneException() {
-    f.sandbox.enqueue(ProcoreFault.apiResponse(422, "application/json", "{\"errors\":{\"name\":[\"can't be blank\"]}}"));
+    f.sandbox.enqueue(
+        ProcoreFault.apiResponse(
+            422, "application/json", "{\"errors\":{\"name\":[\"can't be blank\"]}}"));
     ProcoreApiException validation = fails(client::me);
     assertEquals(ProcoreApiException.Kind.OTHER_STATUS, validation.kind());
     assertEquals("name: can't be blank", validation.serverMessage());
 
-    f.sandbox.enqueue(ProcoreFault.apiResponse(400, "application/json",
-        "{\"code\":400,\"message\":\"bad filter\",\"fields\":\"filters\",\"reason\":\"x\",\"error\":\"y\"}"));
+    f.sandbox.enqueue(
+        ProcoreFault.apiResponse(
+            400,
+            "application/json",
+            "{\"code\":400,\"message\":\"bad"
+                + " filter\",\"fields\":\"filters\",\"reason\":\"x\",\"error\":\"y\"}"));
     assertEquals("bad filter", fails(client::me).serverMessage());
 
-    f.sandbox.enqueue(ProcoreFault.apiResponse(500, "text/html", "<!DOCTYPE html><html><body>Oops</body></html>"));
+    f.sandbox.enqueue(
+        ProcoreFault.apiResponse(
+            500, "text/html", "<!DOCTYPE html><html><body>Oops</body></html>"));
     ProcoreApiException html = fails(client::me);
     assertEquals(ProcoreApiException.Kind.SERVER_ERROR, html.kind());
     assertEquals("an HTML page instead of JSON", html.serverMessage());
     assertTrue(html.body().contains("Oops"));
 
-    f.sandbox.enqueue(ProcoreFault.apiResponse(200, "application/json", "{\"id\": \"not-a-number\"}]"));
+    f.sandbox.enqueue(
+        ProcoreFault.apiResponse(200, "application/json", "{\"id\": \"not-a-number\"}]"));
     ProcoreApiException malformed = fails(client::me);
     assertEquals(ProcoreApiException.Kind.MALFORMED_RESPONSE, malformed.kind());
 
     f.sandbox.enqueue(ProcoreFault.apiResponse(200, "application/json", "{\"id\": 1}"));
-    assertEquals(ProcoreApiException.Kind.MALFORMED_RESPONSE,
-        fails(() -> client.companies().toList()).kind(), "a list must be an array");
+    assertEquals(
+        ProcoreApiException.Kind.MALFORMED_RESPONSE,
+        fails(() -> client.companies().toList()).kind(),
+        "a list must be an array");
   }
 
   @Test
   void tokensEchoedByAServerAreRedactedFromMessages() {
     String token = f.broker.accessToken(f.user).revealValue();
-    f.sandbox.enqueue(ProcoreFault.apiResponse(400, "application/json",
-        "{\"message\":\"bad header Authorization: Bearer " + token + " and " + token + "\"}"));
+    f.sandbox.enqueue(
+        ProcoreFault.apiResponse(
+            400,
+            "application/json",
+            "{\"message\":\"bad header Authorization: Bearer " + token + " and " + token + "\"}"));
     ProcoreApiException e = fails(client::me);
     assertFalse(e.getMessage().contains(token), e.getMessage());
     assertTrue(e.getMessage().contains("[redacted]"), e.getMessage());

@@ -22,8 +22,12 @@ class ProcoreEnvironmentTest {
   @Test
   void productionSandboxAndMonthlySandboxHaveTheDocumentedHosts() {
     assertHosts(Procore.production(), "https://login.procore.com", "https://api.procore.com");
-    assertHosts(Procore.sandbox(), "https://login-sandbox.procore.com", "https://sandbox.procore.com");
-    assertHosts(Procore.monthlySandbox(), "https://login-sandbox-monthly.procore.com", "https://api-monthly.procore.com");
+    assertHosts(
+        Procore.sandbox(), "https://login-sandbox.procore.com", "https://sandbox.procore.com");
+    assertHosts(
+        Procore.monthlySandbox(),
+        "https://login-sandbox-monthly.procore.com",
+        "https://api-monthly.procore.com");
     assertEquals("production", Procore.production().environment());
     assertEquals("sandbox", Procore.sandbox().environment());
     assertEquals("monthly-sandbox", Procore.monthlySandbox().environment());
@@ -54,40 +58,70 @@ class ProcoreEnvironmentTest {
 
   @Test
   void grantKeysAndProviderNamesRecordTheEnvironment() {
-    assertEquals(GrantKey.of("procore/production/company-42/ops"), Procore.production().grantKey("company-42/ops"));
+    assertEquals(
+        GrantKey.of("procore/production/company-42/ops"),
+        Procore.production().grantKey("company-42/ops"));
     assertEquals(GrantKey.of("procore/sandbox/ops"), Procore.sandbox().grantKey("ops"));
-    assertNotEquals(Procore.production().provider().name(), Procore.monthlySandbox().provider().name(),
+    assertNotEquals(
+        Procore.production().provider().name(),
+        Procore.monthlySandbox().provider().name(),
         "the monthly sandbox shares production credentials but not its tokens");
     assertThrows(IllegalArgumentException.class, () -> Procore.sandbox().grantKey(" "));
   }
 
   @Test
   void customHostsMustBeHttpsOrLoopback() {
-    Procore local = Procore.custom(URI.create("http://127.0.0.1:8080/"), URI.create("http://localhost:9090"));
+    Procore local =
+        Procore.custom(URI.create("http://127.0.0.1:8080/"), URI.create("http://localhost:9090"));
     assertEquals("custom", local.environment());
     assertEquals(URI.create("http://127.0.0.1:8080/oauth/token"), local.tokenEndpoint());
     assertEquals(URI.create("http://localhost:9090"), local.apiUrl());
-    Procore proxy = Procore.custom("eu-proxy", URI.create("https://proxy.example/login"), URI.create("https://proxy.example/api/"));
-    assertEquals(URI.create("https://proxy.example/login/oauth/authorize"), proxy.authorizationEndpoint());
+    Procore proxy =
+        Procore.custom(
+            "eu-proxy",
+            URI.create("https://proxy.example/login"),
+            URI.create("https://proxy.example/api/"));
+    assertEquals(
+        URI.create("https://proxy.example/login/oauth/authorize"), proxy.authorizationEndpoint());
     assertEquals(URI.create("https://proxy.example/api"), proxy.apiUrl());
-    assertThrows(IllegalArgumentException.class,
-        () -> Procore.custom(URI.create("http://login.example"), URI.create("https://api.example")));
-    assertThrows(IllegalArgumentException.class,
-        () -> Procore.custom(URI.create("https://login.example?x=1"), URI.create("https://api.example")));
-    assertThrows(IllegalArgumentException.class,
-        () -> Procore.custom("bad name", URI.create("https://login.example"), URI.create("https://api.example")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            Procore.custom(URI.create("http://login.example"), URI.create("https://api.example")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            Procore.custom(
+                URI.create("https://login.example?x=1"), URI.create("https://api.example")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            Procore.custom(
+                "bad name",
+                URI.create("https://login.example"),
+                URI.create("https://api.example")));
   }
 
   @Test
   void optionsForUnconfirmedBehaviour() {
     Procore compat = Procore.production().withOAuthOnApiHost(true);
-    assertEquals(URI.create("https://api.procore.com/oauth/token"), compat.provider().tokenEndpoint());
-    assertEquals(URI.create("https://api.procore.com/oauth/token/info"), compat.tokenInfoEndpoint());
+    assertEquals(
+        URI.create("https://api.procore.com/oauth/token"), compat.provider().tokenEndpoint());
+    assertEquals(
+        URI.create("https://api.procore.com/oauth/token/info"), compat.tokenInfoEndpoint());
     assertTrue(Procore.production().withPkce(true).provider().pkce());
-    assertEquals(ClientAuthentication.CLIENT_SECRET_BASIC,
-        Procore.production().withClientAuthentication(ClientAuthentication.CLIENT_SECRET_BASIC).provider().clientAuthentication());
-    assertEquals(ParameterPlacement.JSON_BODY,
-        Procore.production().withTokenParameters(ParameterPlacement.JSON_BODY).provider().tokenParameters());
+    assertEquals(
+        ClientAuthentication.CLIENT_SECRET_BASIC,
+        Procore.production()
+            .withClientAuthentication(ClientAuthentication.CLIENT_SECRET_BASIC)
+            .provider()
+            .clientAuthentication());
+    assertEquals(
+        ParameterPlacement.JSON_BODY,
+        Procore.production()
+            .withTokenParameters(ParameterPlacement.JSON_BODY)
+            .provider()
+            .tokenParameters());
     assertNotEquals(Procore.production(), compat);
     assertEquals(Procore.production(), Procore.production());
   }
@@ -95,13 +129,21 @@ class ProcoreEnvironmentTest {
   @Test
   void registrationsOfAnotherEnvironmentAreRefused() {
     try (TokenBroker broker = TokenBroker.builder().build()) {
-      var productionApp = Procore.production().registration("id", ClientSecret.of("production-secret-value"));
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> Procore.sandbox().registerUser(broker, Procore.sandbox().grantKey("x"), productionApp));
+      var productionApp =
+          Procore.production().registration("id", ClientSecret.of("production-secret-value"));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  Procore.sandbox()
+                      .registerUser(broker, Procore.sandbox().grantKey("x"), productionApp));
       assertTrue(e.getMessage().contains("procore-production"), e.getMessage());
       assertFalse(e.getMessage().contains("production-secret-value"));
-      assertThrows(IllegalArgumentException.class,
-          () -> Procore.sandbox().registerServiceAccount(broker, Procore.sandbox().grantKey("y"), productionApp));
+      assertThrows(
+          IllegalArgumentException.class,
+          () ->
+              Procore.sandbox()
+                  .registerServiceAccount(broker, Procore.sandbox().grantKey("y"), productionApp));
       assertThrows(IllegalArgumentException.class, () -> Procore.sandbox().oauth(productionApp));
     }
   }

@@ -33,7 +33,8 @@ final class SandboxFixture implements AutoCloseable {
   static final String APP_SECRET = "procore-app-secret-0123456789abcdef";
   static final String DMSA_ID = "procore-dmsa-id";
   static final String DMSA_SECRET = "procore-dmsa-secret-0123456789abcdef";
-  private static final Pattern OOB_CODE = Pattern.compile("<code id=\"authorization_code\">([^<]+)</code>");
+  private static final Pattern OOB_CODE =
+      Pattern.compile("<code id=\"authorization_code\">([^<]+)</code>");
 
   final FakeClock clock = FakeClock.create();
   final ProcoreSandbox sandbox;
@@ -46,7 +47,10 @@ final class SandboxFixture implements AutoCloseable {
   final GrantKey serviceAccount;
   final RecordingSleeper sleeper = new RecordingSleeper(clock);
   final HttpClient browser =
-      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
+      HttpClient.newBuilder()
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
 
   SandboxFixture() {
     this(b -> b);
@@ -57,15 +61,19 @@ final class SandboxFixture implements AutoCloseable {
   }
 
   SandboxFixture(String environment, UnaryOperator<ProcoreSandbox.Builder> sandboxOptions) {
-    sandbox = sandboxOptions.apply(ProcoreSandbox.builder().environment(environment).clock(clock)).start();
+    sandbox =
+        sandboxOptions
+            .apply(ProcoreSandbox.builder().environment(environment).clock(clock))
+            .start();
     sandbox.registerClient(APP_ID, APP_SECRET);
     sandbox.registerServiceAccount(DMSA_ID, DMSA_SECRET);
     procore = Procore.custom(environment, sandbox.loginUrl(), sandbox.apiUrl());
-    broker = TokenBroker.builder()
-        .store(store)
-        .clock(clock)
-        .retryPolicy(new RetryPolicy(3, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(60)))
-        .build();
+    broker =
+        TokenBroker.builder()
+            .store(store)
+            .clock(clock)
+            .retryPolicy(new RetryPolicy(3, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(60)))
+            .build();
     app = procore.registration(APP_ID, ClientSecret.of(APP_SECRET));
     dmsa = procore.registration(DMSA_ID, ClientSecret.of(DMSA_SECRET));
     user = procore.grantKey("joe");
@@ -83,7 +91,8 @@ final class SandboxFixture implements AutoCloseable {
 
   String readCodeFromPage(URI authorizationUri) throws Exception {
     HttpResponse<String> page =
-        browser.send(HttpRequest.newBuilder(authorizationUri).build(), HttpResponse.BodyHandlers.ofString());
+        browser.send(
+            HttpRequest.newBuilder(authorizationUri).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, page.statusCode(), page.body());
     Matcher m = OOB_CODE.matcher(page.body());
     if (!m.find()) {
@@ -93,7 +102,10 @@ final class SandboxFixture implements AutoCloseable {
   }
 
   ProcoreClient.Builder clientBuilder(GrantKey key) {
-    return ProcoreClient.builder(procore, broker, key).clock(clock).sleeper(sleeper).maxJitter(Duration.ZERO);
+    return ProcoreClient.builder(procore, broker, key)
+        .clock(clock)
+        .sleeper(sleeper)
+        .maxJitter(Duration.ZERO);
   }
 
   ProcoreClient userClient() {
@@ -112,7 +124,8 @@ final class SandboxFixture implements AutoCloseable {
     secrets.add(APP_SECRET);
     secrets.add(DMSA_SECRET);
     for (String secret : secrets) {
-      assertFalse(text.contains(secret), "a secret appears in: " + text.replace(secret, "<SECRET>"));
+      assertFalse(
+          text.contains(secret), "a secret appears in: " + text.replace(secret, "<SECRET>"));
     }
   }
 

@@ -23,7 +23,8 @@ final class ApiRoutes {
           + " the ID of the company the request is for.";
   static final String APP_NOT_CONNECTED = "App is not connected to this company";
   static final String RATE_LIMITED =
-      "You have surpassed the max number of requests for an hour. Please wait until your limit resets.";
+      "You have surpassed the max number of requests for an hour. Please wait until your limit"
+          + " resets.";
 
   private static final Pattern REST = Pattern.compile("^/rest/v(\\d+\\.\\d+)(/.*)$");
   private static final Pattern PROJECT = Pattern.compile("^/projects/(\\d+)$");
@@ -46,7 +47,8 @@ final class ApiRoutes {
   private final Set<Long> uninstalled = ConcurrentHashMap.newKeySet();
   private volatile String apiBase = "";
 
-  ApiRoutes(Clock clock, OAuthState oauth, RateLimiter limiter, SandboxData data, Settings settings) {
+  ApiRoutes(
+      Clock clock, OAuthState oauth, RateLimiter limiter, SandboxData data, Settings settings) {
     this.clock = clock;
     this.oauth = oauth;
     this.limiter = limiter;
@@ -122,7 +124,9 @@ final class ApiRoutes {
 
     boolean headerOptional =
         !principal.serviceAccount()
-            && ((resource.equals("/me") && !params.containsKey("company_id") && !params.containsKey("project_id"))
+            && ((resource.equals("/me")
+                    && !params.containsKey("company_id")
+                    && !params.containsKey("project_id"))
                 || resource.equals("/companies"));
     String rawCompany = request.header("Procore-Company-Id");
     Long company = null;
@@ -140,14 +144,19 @@ final class ApiRoutes {
     if (resource.equals("/me") && v10) {
       SandboxData.User user = user(principal);
       ObjectNode body =
-          SandboxReply.JSON.createObjectNode().put("id", user.id()).put("login", user.login()).put("name", user.name());
+          SandboxReply.JSON
+              .createObjectNode()
+              .put("id", user.id())
+              .put("login", user.login())
+              .put("name", user.name());
       return SandboxReply.json(200, body);
     }
     if (resource.equals("/companies") && v10) {
       boolean includeFree = "true".equalsIgnoreCase(params.get("include_free_companies"));
       List<SandboxData.Company> visible = new ArrayList<>();
       for (SandboxData.Company c : data.companies()) {
-        boolean listed = principal.serviceAccount() ? connected(c.id(), principal) : includeFree || !c.free();
+        boolean listed =
+            principal.serviceAccount() ? connected(c.id(), principal) : includeFree || !c.free();
         if (listed) {
           visible.add(c);
         }
@@ -176,7 +185,8 @@ final class ApiRoutes {
               default -> p.active();
             };
         boolean nameMatches =
-            nameFilter == null || p.name().toLowerCase(Locale.ROOT).contains(nameFilter.toLowerCase(Locale.ROOT));
+            nameFilter == null
+                || p.name().toLowerCase(Locale.ROOT).contains(nameFilter.toLowerCase(Locale.ROOT));
         boolean idMatches = idFilter.isEmpty() || idFilter.contains(Long.toString(p.id()));
         if (statusMatches && nameMatches && idMatches) {
           matching.add(p);
@@ -232,7 +242,9 @@ final class ApiRoutes {
   private SandboxData.User user(OAuthState.Principal principal) {
     if (principal.serviceAccount()) {
       return new SandboxData.User(
-          principal.userId(), principal.clientId() + "@service-account.invalid", "Service Account " + principal.clientId());
+          principal.userId(),
+          principal.clientId() + "@service-account.invalid",
+          "Service Account " + principal.clientId());
     }
     return data.user();
   }
@@ -240,7 +252,9 @@ final class ApiRoutes {
   private <T> SandboxReply paginate(
       SandboxRequest request, List<T> items, Function<T, ObjectNode> render) {
     Map<String, String> params = request.parameters();
-    int perPage = clamp(parseInt(params.get("per_page"), settings.defaultPerPage()), 1, settings.maxPerPage());
+    int perPage =
+        clamp(
+            parseInt(params.get("per_page"), settings.defaultPerPage()), 1, settings.maxPerPage());
     int page = Math.max(1, parseInt(params.get("page"), 1));
     int total = items.size();
     int lastPage = Math.max(1, (total + perPage - 1) / perPage);
@@ -301,7 +315,9 @@ final class ApiRoutes {
     return all.isEmpty() ? -1 : all.get(0).id();
   }
 
-  /** A project with the fields Procore documents for v1.0 ({@code compact}: id, name, display_name). */
+  /**
+   * A project with the fields Procore documents for v1.0 ({@code compact}: id, name, display_name).
+   */
   private ObjectNode project(SandboxData.Project p, boolean compact) {
     ObjectNode node = SandboxReply.JSON.createObjectNode().put("id", p.id()).put("name", p.name());
     if (compact) {
@@ -324,7 +340,9 @@ final class ApiRoutes {
         .put("latitude", 34.385045633646)
         .put("longitude", -119.490841957738)
         .put("stage", p.active() ? "Course of Construction" : "Closeout");
-    node.putObject("project_stage").put("id", 4_000_000_001L).put("name", p.active() ? "Course of Construction" : "Closeout");
+    node.putObject("project_stage")
+        .put("id", 4_000_000_001L)
+        .put("name", p.active() ? "Course of Construction" : "Closeout");
     node.putNull("project_template");
     node.put("phone", "")
         .put("created_at", p.createdAt().toString())

@@ -30,8 +30,8 @@ final class OAuthState {
   static final String OUT_OF_BAND = "urn:ietf:wg:oauth:2.0:oob";
 
   static final String INVALID_GRANT_DESCRIPTION =
-      "The provided authorization grant is invalid, expired, revoked, does not match the redirection"
-          + " URI used in the authorization request, or was issued to another client.";
+      "The provided authorization grant is invalid, expired, revoked, does not match the"
+          + " redirection URI used in the authorization request, or was issued to another client.";
   static final String INVALID_CLIENT_DESCRIPTION =
       "Client authentication failed due to unknown client, no client authentication included, or"
           + " unsupported authentication method.";
@@ -156,7 +156,8 @@ final class OAuthState {
     long serviceUser = nextServiceAccountUserId++;
     clients.put(
         clientId,
-        new Client(clientId, secret.getBytes(UTF_8), Set.of(), true, serviceUser, Set.copyOf(companies)));
+        new Client(
+            clientId, secret.getBytes(UTF_8), Set.of(), true, serviceUser, Set.copyOf(companies)));
     return serviceUser;
   }
 
@@ -185,12 +186,18 @@ final class OAuthState {
     String responseType = p.get("response_type");
     if (!"code".equals(responseType)) {
       return oob
-          ? errorPage(400, "unsupported_response_type", "The authorization server does not support this response type.")
+          ? errorPage(
+              400,
+              "unsupported_response_type",
+              "The authorization server does not support this response type.")
           : redirectWith(redirect, "error", "unsupported_response_type", state);
     }
     if (denyConsent) {
       return oob
-          ? errorPage(400, "access_denied", "The resource owner or authorization server denied the request.")
+          ? errorPage(
+              400,
+              "access_denied",
+              "The resource owner or authorization server denied the request.")
           : redirectWith(redirect, "error", "access_denied", state);
     }
     String code = newValue();
@@ -274,7 +281,8 @@ final class OAuthState {
   private SandboxReply refresh(SandboxRequest request) {
     String presented = request.parameter("refresh_token");
     if (presented == null || presented.isEmpty()) {
-      return SandboxReply.oauthError(400, "invalid_request", "Missing required parameter: refresh_token.");
+      return SandboxReply.oauthError(
+          400, "invalid_request", "Missing required parameter: refresh_token.");
     }
     Refresh refresh = refreshTokens.get(presented);
     // Strict: any presentation burns the token, before anything else is checked.
@@ -356,8 +364,14 @@ final class OAuthState {
     String refresh = withRefreshToken ? newValue() : null;
     Principal principal =
         new Principal(
-            access, client.clientId(), owner, client.serviceAccount(), client.serviceAccountCompanies());
-    accessTokens.put(access, new Access(principal, now.getEpochSecond(), now.plus(accessTokenLifetime), refresh));
+            access,
+            client.clientId(),
+            owner,
+            client.serviceAccount(),
+            client.serviceAccountCompanies());
+    accessTokens.put(
+        access,
+        new Access(principal, now.getEpochSecond(), now.plus(accessTokenLifetime), refresh));
     issuedAccess.add(access);
     ObjectNode body =
         SandboxReply.JSON
@@ -385,15 +399,20 @@ final class OAuthState {
     return SandboxReply.oauthError(401, "invalid_client", INVALID_CLIENT_DESCRIPTION);
   }
 
-  /** The client named by {@code client_id}/{@code client_secret} (or Basic, if enabled), or null. */
+  /**
+   * The client named by {@code client_id}/{@code client_secret} (or Basic, if enabled), or null.
+   */
   private @Nullable Client authenticate(SandboxRequest request) {
     String id = request.parameter("client_id");
     String secret = request.parameter("client_secret");
     String authorization = request.header("Authorization");
-    if (acceptBasicAuth && id == null && authorization != null
+    if (acceptBasicAuth
+        && id == null
+        && authorization != null
         && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
       try {
-        String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), UTF_8);
+        String decoded =
+            new String(Base64.getDecoder().decode(authorization.substring(6).trim()), UTF_8);
         int colon = decoded.indexOf(':');
         if (colon > 0) {
           id = java.net.URLDecoder.decode(decoded.substring(0, colon), UTF_8);
@@ -413,7 +432,8 @@ final class OAuthState {
     return client;
   }
 
-  // ------------------------------------------------------------------ /oauth/token/info, /oauth/revoke
+  // ------------------------------------------------------------------ /oauth/token/info,
+  // /oauth/revoke
 
   synchronized SandboxReply tokenInfo(SandboxRequest request) {
     Access access = validAccess(bearer(request));
@@ -462,7 +482,8 @@ final class OAuthState {
   static SandboxReply invalidToken() {
     return SandboxReply.json(
             401,
-            SandboxReply.JSON.createObjectNode()
+            SandboxReply.JSON
+                .createObjectNode()
                 .put("error", "invalid_token")
                 .put("error_description", INVALID_TOKEN_DESCRIPTION)
                 .put("errors", INVALID_TOKEN_DESCRIPTION))

@@ -14,8 +14,8 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@link #dropTokenResponseAfterProcessing()}: the token request is processed for real (a
- *       refresh token presented is burned, new tokens are issued) and then the connection is
- *       closed without a byte of answer: Procore's "lost response" lockout.
+ *       refresh token presented is burned, new tokens are issued) and then the connection is closed
+ *       without a byte of answer: Procore's "lost response" lockout.
  *   <li>{@link #tokenResponse} and {@link #apiResponse}: a canned answer instead of processing
  *       (nothing is consumed).
  *   <li>{@link #serviceUnavailable(long)}: a 503 with {@code Retry-After}, as Procore sends under
@@ -67,7 +67,13 @@ public final class ProcoreFault {
    */
   public static ProcoreFault dropTokenResponseAfterProcessing() {
     return new ProcoreFault(
-        Target.TOKEN, Kind.DROP_AFTER_PROCESSING, 0, "", new byte[0], Map.of(), "drop token response");
+        Target.TOKEN,
+        Kind.DROP_AFTER_PROCESSING,
+        0,
+        "",
+        new byte[0],
+        Map.of(),
+        "drop token response");
   }
 
   /** Answers the next token request with {@code status} and {@code body}, without processing it. */

@@ -61,15 +61,15 @@ import org.jspecify.annotations.Nullable;
  *       refresh_token} for client credentials. Errors: 400 {@code invalid_grant} with Doorkeeper's
  *       description, 401 {@code invalid_client}, 400 {@code invalid_request}/{@code
  *       unsupported_grant_type}/{@code unauthorized_client} (statuses assumed).
- *   <li><b>Strict refresh:</b> a refresh token works once. Any presentation burns it, even one
- *       that then fails (wrong secret). The new pair revokes the old access token ({@link
+ *   <li><b>Strict refresh:</b> a refresh token works once. Any presentation burns it, even one that
+ *       then fails (wrong secret). The new pair revokes the old access token ({@link
  *       Builder#refreshRevokesAccessToken}, UNCONFIRMED). Refresh tokens never expire otherwise.
  *   <li>{@code GET /oauth/token/info} with {@code Authorization: Bearer}: {@code
- *       {resource_owner_id, scopes:[], expires_in_seconds, application:{uid}, created_at}};
- *       {@code resource_owner_id} is null for client-credentials tokens.
+ *       {resource_owner_id, scopes:[], expires_in_seconds, application:{uid}, created_at}}; {@code
+ *       resource_owner_id} is null for client-credentials tokens.
  *   <li>{@code POST /oauth/revoke}: form {@code token}, {@code client_id}, {@code client_secret};
- *       200 {@code {}} always. A token of the authenticated client dies together with its pair
- *       (the access token or, as Doorkeeper allows, the refresh token may be sent).
+ *       200 {@code {}} always. A token of the authenticated client dies together with its pair (the
+ *       access token or, as Doorkeeper allows, the refresh token may be sent).
  * </ul>
  *
  * <h2>API host</h2>
@@ -86,9 +86,9 @@ import org.jspecify.annotations.Nullable;
  *       /companies}; service-account tokens need it there too, and {@code /me} needs it with a
  *       {@code company_id}/{@code project_id} parameter. Missing: {@link
  *       Builder#missingCompanyHeaderStatus} (default 400, UNCONFIRMED) with "Missing
- *       Procore-Company-Id header!…". An unknown company or one where the app is not installed:
- *       403 "App is not connected to this company". A header differing from {@code company_id}:
- *       400 (the sandbox's own choice). Unreadable and unknown resources: 404.
+ *       Procore-Company-Id header!…". An unknown company or one where the app is not installed: 403
+ *       "App is not connected to this company". A header differing from {@code company_id}: 400
+ *       (the sandbox's own choice). Unreadable and unknown resources: 404.
  *   <li>Pagination: {@code page}, {@code per_page} (default {@link Builder#defaultPerPage}, capped
  *       at {@link Builder#maxPerPage}; both UNCONFIRMED); headers {@code Total}, {@code Per-Page}
  *       and {@code Link} with absolute {@code /rest/vX.Y/} URLs joined by {@code ", "}: page 1 has
@@ -103,10 +103,10 @@ import org.jspecify.annotations.Nullable;
  *       {@code procore-company-id}).
  * </ul>
  *
- * <p><b>Hosts.</b> Two servers on two ports; with {@link Builder#oauthOnApiHost}, the API host
- * also serves {@code /oauth/*} (the JS SDK posts there; whether Procore still does is
- * UNCONFIRMED). One sandbox is one environment: tokens and clients of another sandbox are
- * unknown here, as production tokens are on Procore's sandbox.
+ * <p><b>Hosts.</b> Two servers on two ports; with {@link Builder#oauthOnApiHost}, the API host also
+ * serves {@code /oauth/*} (the JS SDK posts there; whether Procore still does is UNCONFIRMED). One
+ * sandbox is one environment: tokens and clients of another sandbox are unknown here, as production
+ * tokens are on Procore's sandbox.
  *
  * <p>Thread-safe; requests are served concurrently. Nothing is logged; {@code toString()} shows
  * only the environment and the two URLs.
@@ -253,7 +253,8 @@ public final class ProcoreSandbox implements AutoCloseable {
    * {@code urn:ietf:wg:oauth:2.0:oob} and {@code http://localhost} are registered; redirect URIs
    * must match one of them exactly.
    */
-  public ProcoreSandbox registerClient(String clientId, String clientSecret, String... redirectUris) {
+  public ProcoreSandbox registerClient(
+      String clientId, String clientSecret, String... redirectUris) {
     requireNonNull(clientId, "clientId == null");
     requireNonNull(clientSecret, "clientSecret == null");
     requireNonNull(redirectUris, "redirectUris == null");
@@ -270,9 +271,9 @@ public final class ProcoreSandbox implements AutoCloseable {
   }
 
   /**
-   * Registers (or replaces) a developer-managed service account: it uses {@code
-   * client_credentials} and is installed in {@code companyIds} (every company where the app is
-   * installed, if none are given).
+   * Registers (or replaces) a developer-managed service account: it uses {@code client_credentials}
+   * and is installed in {@code companyIds} (every company where the app is installed, if none are
+   * given).
    *
    * @return the service account's user ID
    */
@@ -481,7 +482,9 @@ public final class ProcoreSandbox implements AutoCloseable {
     apiRequests.incrementAndGet();
     ProcoreFault fault = apiFaults.poll();
     if (fault != null) {
-      send(exchange, fault.reply().withHeaders(api.peekHeaders(request)).withHeaders(fault.reply().headers()));
+      send(
+          exchange,
+          fault.reply().withHeaders(api.peekHeaders(request)).withHeaders(fault.reply().headers()));
       return;
     }
     send(exchange, api.handle(request));
@@ -566,7 +569,9 @@ public final class ProcoreSandbox implements AutoCloseable {
       return this;
     }
 
-    /** Access-token lifetime, sent as {@code expires_in}; default 5400 s (7200 s before 2023-09). */
+    /**
+     * Access-token lifetime, sent as {@code expires_in}; default 5400 s (7200 s before 2023-09).
+     */
     public Builder accessTokenLifetime(Duration lifetime) {
       this.accessTokenLifetime = positive(lifetime, "accessTokenLifetime");
       return this;
@@ -624,7 +629,8 @@ public final class ProcoreSandbox implements AutoCloseable {
      * The two rate-limit windows: {@code hourly} requests per {@code hourlyWindow} (default 3600
      * per hour) and {@code spike} per {@code spikeWindow} (default 25 per 10 s).
      */
-    public Builder rateLimits(long hourly, Duration hourlyWindow, long spike, Duration spikeWindow) {
+    public Builder rateLimits(
+        long hourly, Duration hourlyWindow, long spike, Duration spikeWindow) {
       if (hourly < 1 || spike < 1) {
         throw new IllegalArgumentException("rate limits must be positive");
       }
@@ -650,7 +656,9 @@ public final class ProcoreSandbox implements AutoCloseable {
       return this;
     }
 
-    /** Whether page 2 carries a {@code prev} link, as the Ruby SDK's README shows; default false. */
+    /**
+     * Whether page 2 carries a {@code prev} link, as the Ruby SDK's README shows; default false.
+     */
     public Builder prevOnSecondPage(boolean prev) {
       this.prevOnSecondPage = prev;
       return this;

@@ -6,8 +6,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Procore's two rate-limit windows per bucket (a token, or a service-account token and company):
- * an hourly window and a short spike window, both fixed windows that start with the first request
+ * Procore's two rate-limit windows per bucket (a token, or a service-account token and company): an
+ * hourly window and a short spike window, both fixed windows that start with the first request
  * after the previous one ended. Thread-safe.
  */
 final class RateLimiter {

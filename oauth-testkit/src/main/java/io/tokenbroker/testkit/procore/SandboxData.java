@@ -26,7 +26,9 @@ public final class SandboxData {
   /** A second company where the app is installed, with two projects. */
   public static final long SECOND_COMPANY_ID = 5_000_000_002L;
 
-  /** A free company (listed only with {@code include_free_companies=true}); the app is installed. */
+  /**
+   * A free company (listed only with {@code include_free_companies=true}); the app is installed.
+   */
   public static final long FREE_COMPANY_ID = 5_000_000_003L;
 
   /** A company the user belongs to but where the app is not installed: 403 on every call. */
@@ -113,12 +115,18 @@ public final class SandboxData {
               true,
               created.plusSeconds(86_400L * i)));
     }
-    b.project(new Project(INACTIVE_PROJECT_ID, COMPANY_ID, "Finished Warehouse", false, true, created));
+    b.project(
+        new Project(INACTIVE_PROJECT_ID, COMPANY_ID, "Finished Warehouse", false, true, created));
     b.project(new Project(UNREADABLE_PROJECT_ID, COMPANY_ID, "Secret Annex", true, false, created));
-    b.project(new Project(SECOND_COMPANY_PROJECT_ID, SECOND_COMPANY_ID, "Harbor Bridge", true, true, created));
-    b.project(new Project(SECOND_COMPANY_PROJECT_ID + 1, SECOND_COMPANY_ID, "Depot", true, true, created));
+    b.project(
+        new Project(
+            SECOND_COMPANY_PROJECT_ID, SECOND_COMPANY_ID, "Harbor Bridge", true, true, created));
+    b.project(
+        new Project(
+            SECOND_COMPANY_PROJECT_ID + 1, SECOND_COMPANY_ID, "Depot", true, true, created));
     b.project(new Project(6_200_000_001L, FREE_COMPANY_ID, "Garden Shed", true, true, created));
-    b.project(new Project(6_300_000_001L, UNINSTALLED_COMPANY_ID, "Hidden Tower", true, true, created));
+    b.project(
+        new Project(6_300_000_001L, UNINSTALLED_COMPANY_ID, "Hidden Tower", true, true, created));
     return b.build();
   }
 
@@ -205,7 +213,8 @@ public final class SandboxData {
     public Builder projects(long companyId, long firstId, int count) {
       Instant created = Instant.parse("2024-03-01T12:00:00Z");
       for (int i = 0; i < count; i++) {
-        project(new Project(firstId + i, companyId, "Project " + (firstId + i), true, true, created));
+        project(
+            new Project(firstId + i, companyId, "Project " + (firstId + i), true, true, created));
       }
       return this;
     }

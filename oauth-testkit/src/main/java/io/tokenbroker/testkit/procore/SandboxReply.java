@@ -24,7 +24,8 @@ record SandboxReply(int status, String contentType, byte[] body, Map<String, Str
 
   /** An OAuth error body, as Doorkeeper renders it. */
   static SandboxReply oauthError(int status, String error, String description) {
-    ObjectNode node = JSON.createObjectNode().put("error", error).put("error_description", description);
+    ObjectNode node =
+        JSON.createObjectNode().put("error", error).put("error_description", description);
     return json(status, node);
   }
 
@@ -42,7 +43,8 @@ record SandboxReply(int status, String contentType, byte[] body, Map<String, Str
   }
 
   static SandboxReply redirect(String location) {
-    return new SandboxReply(302, "text/html; charset=utf-8", new byte[0], Map.of("Location", location));
+    return new SandboxReply(
+        302, "text/html; charset=utf-8", new byte[0], Map.of("Location", location));
   }
 
   SandboxReply withHeader(String name, String value) {

@@ -197,7 +197,8 @@ public final class SandboxRequest {
     if (boundary == null || boundary.isEmpty()) {
       throw new IllegalArgumentException("multipart body without boundary");
     }
-    // ISO-8859-1 maps bytes to chars one to one, so offsets survive; values are re-decoded as UTF-8.
+    // ISO-8859-1 maps bytes to chars one to one, so offsets survive; values are re-decoded as
+    // UTF-8.
     String text = new String(body, ISO_8859_1);
     String delimiter = "--" + boundary;
     Map<String, List<String>> out = new LinkedHashMap<>();

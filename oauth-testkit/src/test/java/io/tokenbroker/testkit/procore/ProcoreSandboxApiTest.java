@@ -30,7 +30,11 @@ class ProcoreSandboxApiTest {
 
   @BeforeEach
   void start() throws Exception {
-    sandbox = ProcoreSandbox.builder().clock(clock).rateLimits(3600, Duration.ofHours(1), 1000, Duration.ofSeconds(10)).start();
+    sandbox =
+        ProcoreSandbox.builder()
+            .clock(clock)
+            .rateLimits(3600, Duration.ofHours(1), 1000, Duration.ofSeconds(10))
+            .start();
     sandbox.registerClient(APP, SECRET);
     sandbox.registerServiceAccount(DMSA, DMSA_SECRET);
     token = http.consent(sandbox, APP, SECRET).text("access_token");
@@ -51,7 +55,8 @@ class ProcoreSandboxApiTest {
     Response garbage = http.api(sandbox, "/rest/v1.0/me", "garbage");
     assertEquals(401, garbage.status());
     assertTrue(garbage.body().contains("The access token is invalid"));
-    assertTrue(garbage.header("X-Rate-Limit-Limit") != null, "rate-limit headers on every response");
+    assertTrue(
+        garbage.header("X-Rate-Limit-Limit") != null, "rate-limit headers on every response");
     clock.advance(Duration.ofSeconds(5400));
     assertEquals(401, get("/rest/v1.0/me").status(), "expired");
   }
@@ -77,7 +82,9 @@ class ProcoreSandboxApiTest {
     assertEquals(200, me.status());
     Response companies = http.api(sandbox, "/rest/v1.0/companies", dmsa, "Procore-Company-Id", C1);
     List<Long> ids = ids(companies.json());
-    assertEquals(List.of(SandboxData.COMPANY_ID, SandboxData.SECOND_COMPANY_ID, SandboxData.FREE_COMPANY_ID), ids,
+    assertEquals(
+        List.of(SandboxData.COMPANY_ID, SandboxData.SECOND_COMPANY_ID, SandboxData.FREE_COMPANY_ID),
+        ids,
         "a service account lists the companies it is installed in");
   }
 
@@ -95,32 +102,63 @@ class ProcoreSandboxApiTest {
 
   @Test
   void headerNameIsCaseInsensitive() throws Exception {
-    assertEquals(200, get("/rest/v1.0/projects?company_id=" + C1, "procore-company-id", C1).status());
-    assertEquals(200, get("/rest/v1.0/projects?company_id=" + C1, "Procore-Company-ID", C1).status());
+    assertEquals(
+        200, get("/rest/v1.0/projects?company_id=" + C1, "procore-company-id", C1).status());
+    assertEquals(
+        200, get("/rest/v1.0/projects?company_id=" + C1, "Procore-Company-ID", C1).status());
     // What the Ruby SDK also sends is tolerated.
-    assertEquals(200, get("/rest/v1.0/projects?company_id=" + C1, "procore-company-id", C1,
-        "Accepts", "application/json", "Procore-Sdk-Version", "v1.3.1", "Procore-Sdk-Language", "ruby").status());
+    assertEquals(
+        200,
+        get(
+                "/rest/v1.0/projects?company_id=" + C1,
+                "procore-company-id",
+                C1,
+                "Accepts",
+                "application/json",
+                "Procore-Sdk-Version",
+                "v1.3.1",
+                "Procore-Sdk-Language",
+                "ruby")
+            .status());
   }
 
   @Test
   void uninstalledOrUnknownCompaniesAre403AndUnreadableProjects404() throws Exception {
     String uninstalled = Long.toString(SandboxData.UNINSTALLED_COMPANY_ID);
-    Response r = get("/rest/v1.0/projects?company_id=" + uninstalled, "Procore-Company-Id", uninstalled);
+    Response r =
+        get("/rest/v1.0/projects?company_id=" + uninstalled, "Procore-Company-Id", uninstalled);
     assertEquals(403, r.status());
     assertEquals("App is not connected to this company", r.text("errors"));
     assertEquals(403, get("/rest/v1.0/projects?company_id=1", "Procore-Company-Id", "1").status());
-    assertEquals(404, get("/rest/v1.0/projects/" + SandboxData.UNREADABLE_PROJECT_ID + "?company_id=" + C1,
-        "Procore-Company-Id", C1).status());
-    assertEquals(404, get("/rest/v1.0/projects/" + SandboxData.SECOND_COMPANY_PROJECT_ID + "?company_id=" + C1,
-        "Procore-Company-Id", C1).status(), "a project of another company");
+    assertEquals(
+        404,
+        get(
+                "/rest/v1.0/projects/" + SandboxData.UNREADABLE_PROJECT_ID + "?company_id=" + C1,
+                "Procore-Company-Id",
+                C1)
+            .status());
+    assertEquals(
+        404,
+        get(
+                "/rest/v1.0/projects/"
+                    + SandboxData.SECOND_COMPANY_PROJECT_ID
+                    + "?company_id="
+                    + C1,
+                "Procore-Company-Id",
+                C1)
+            .status(),
+        "a project of another company");
     sandbox.setAppInstalled(SandboxData.COMPANY_ID, false);
     assertEquals(403, get("/rest/v1.0/me?company_id=" + C1, "Procore-Company-Id", C1).status());
   }
 
   @Test
   void headerMustMatchCompanyIdParameter() throws Exception {
-    Response r = get("/rest/v1.0/projects?company_id=" + C1,
-        "Procore-Company-Id", Long.toString(SandboxData.SECOND_COMPANY_ID));
+    Response r =
+        get(
+            "/rest/v1.0/projects?company_id=" + C1,
+            "Procore-Company-Id",
+            Long.toString(SandboxData.SECOND_COMPANY_ID));
     assertEquals(400, r.status());
   }
 
@@ -128,7 +166,11 @@ class ProcoreSandboxApiTest {
   void companiesAreABareArrayWithoutFreeCompaniesByDefault() throws Exception {
     Response r = get("/rest/v1.0/companies");
     assertTrue(r.json().isArray());
-    assertEquals(List.of(SandboxData.COMPANY_ID, SandboxData.SECOND_COMPANY_ID, SandboxData.UNINSTALLED_COMPANY_ID),
+    assertEquals(
+        List.of(
+            SandboxData.COMPANY_ID,
+            SandboxData.SECOND_COMPANY_ID,
+            SandboxData.UNINSTALLED_COMPANY_ID),
         ids(r.json()));
     JsonNode first = r.json().get(0);
     assertTrue(first.get("is_active").asBoolean());
@@ -146,28 +188,64 @@ class ProcoreSandboxApiTest {
     JsonNode p = active.json().get(0);
     assertEquals(SandboxData.FIRST_PROJECT_ID, p.get("id").asLong());
     assertTrue(p.get("id").asLong() > Integer.MAX_VALUE);
-    for (String field : List.of("name", "display_name", "project_number", "address", "city", "state_code",
-        "country_code", "zip", "latitude", "longitude", "stage", "created_at", "updated_at", "active",
-        "origin_id", "company", "custom_fields", "start_date", "time_zone")) {
+    for (String field :
+        List.of(
+            "name",
+            "display_name",
+            "project_number",
+            "address",
+            "city",
+            "state_code",
+            "country_code",
+            "zip",
+            "latitude",
+            "longitude",
+            "stage",
+            "created_at",
+            "updated_at",
+            "active",
+            "origin_id",
+            "company",
+            "custom_fields",
+            "start_date",
+            "time_zone")) {
       assertTrue(p.has(field), field);
     }
     assertEquals(SandboxData.COMPANY_ID, p.get("company").get("id").asLong());
-    Response inactive = get("/rest/v1.0/projects?company_id=" + C1 + "&filters%5Bby_status%5D=Inactive",
-        "Procore-Company-Id", C1);
+    Response inactive =
+        get(
+            "/rest/v1.0/projects?company_id=" + C1 + "&filters%5Bby_status%5D=Inactive",
+            "Procore-Company-Id",
+            C1);
     assertEquals(List.of(SandboxData.INACTIVE_PROJECT_ID), ids(inactive.json()));
-    Response all = get("/rest/v1.0/projects?company_id=" + C1 + "&filters%5Bby_status%5D=All", "Procore-Company-Id", C1);
-    assertEquals(SandboxData.COMPANY_PROJECTS + 1, all.json().size(), "the unreadable one is never listed");
-    Response compact = get("/rest/v1.1/projects?company_id=" + C1 + "&serializer_view=compact", "Procore-Company-Id", C1);
+    Response all =
+        get(
+            "/rest/v1.0/projects?company_id=" + C1 + "&filters%5Bby_status%5D=All",
+            "Procore-Company-Id",
+            C1);
+    assertEquals(
+        SandboxData.COMPANY_PROJECTS + 1, all.json().size(), "the unreadable one is never listed");
+    Response compact =
+        get(
+            "/rest/v1.1/projects?company_id=" + C1 + "&serializer_view=compact",
+            "Procore-Company-Id",
+            C1);
     JsonNode c = compact.json().get(0);
     assertEquals(3, c.size());
     assertTrue(c.has("id") && c.has("name") && c.has("display_name"));
-    assertEquals(400, get("/rest/v1.0/projects", "Procore-Company-Id", C1).status(), "company_id is required");
+    assertEquals(
+        400,
+        get("/rest/v1.0/projects", "Procore-Company-Id", C1).status(),
+        "company_id is required");
   }
 
   @Test
   void projectById() throws Exception {
-    Response r = get("/rest/v1.1/projects/" + SandboxData.FIRST_PROJECT_ID + "?company_id=" + C1,
-        "Procore-Company-Id", C1);
+    Response r =
+        get(
+            "/rest/v1.1/projects/" + SandboxData.FIRST_PROJECT_ID + "?company_id=" + C1,
+            "Procore-Company-Id",
+            C1);
     assertEquals(200, r.status());
     assertEquals("Project 1", r.text("name"));
     assertEquals(404, get("/rest/v1.0/nothing", "Procore-Company-Id", C1).status());
@@ -177,18 +255,36 @@ class ProcoreSandboxApiTest {
   @Test
   void paginationHeadersFollowTheDocumentedLinkRules() throws Exception {
     String base = sandbox.apiUrl() + "/rest/v1.0/projects?company_id=" + C1;
-    Response p1 = get("/rest/v1.0/projects?company_id=" + C1 + "&per_page=10", "Procore-Company-Id", C1);
+    Response p1 =
+        get("/rest/v1.0/projects?company_id=" + C1 + "&per_page=10", "Procore-Company-Id", C1);
     assertEquals("45", p1.header("Total"));
     assertEquals("10", p1.header("Per-Page"));
     assertEquals(10, p1.json().size());
-    assertEquals("<" + base + "&page=5&per_page=10>; rel=\"last\", <" + base + "&page=2&per_page=10>; rel=\"next\"",
+    assertEquals(
+        "<"
+            + base
+            + "&page=5&per_page=10>; rel=\"last\", <"
+            + base
+            + "&page=2&per_page=10>; rel=\"next\"",
         p1.header("Link"));
-    Response p2 = get("/rest/v1.0/projects?company_id=" + C1 + "&per_page=10&page=2", "Procore-Company-Id", C1);
+    Response p2 =
+        get(
+            "/rest/v1.0/projects?company_id=" + C1 + "&per_page=10&page=2",
+            "Procore-Company-Id",
+            C1);
     assertEquals(List.of("first", "last", "next"), rels(p2.header("Link")));
-    Response p3 = get("/rest/v1.0/projects?company_id=" + C1 + "&page=3&per_page=10", "Procore-Company-Id", C1);
+    Response p3 =
+        get(
+            "/rest/v1.0/projects?company_id=" + C1 + "&page=3&per_page=10",
+            "Procore-Company-Id",
+            C1);
     assertEquals(List.of("first", "prev", "last", "next"), rels(p3.header("Link")));
     assertTrue(p3.header("Link").contains("/rest/v1.0/"));
-    Response p5 = get("/rest/v1.0/projects?company_id=" + C1 + "&page=5&per_page=10", "Procore-Company-Id", C1);
+    Response p5 =
+        get(
+            "/rest/v1.0/projects?company_id=" + C1 + "&page=5&per_page=10",
+            "Procore-Company-Id",
+            C1);
     assertEquals(List.of("first", "prev", "last"), rels(p5.header("Link")));
     assertEquals(5, p5.json().size());
     Response single = get("/rest/v1.0/companies");
@@ -200,10 +296,16 @@ class ProcoreSandboxApiTest {
     try (ProcoreSandbox small = ProcoreSandbox.builder().defaultPerPage(7).maxPerPage(20).start()) {
       small.registerClient(APP, SECRET);
       String t = http.consent(small, APP, SECRET).text("access_token");
-      Response r = http.api(small, "/rest/v1.0/projects?company_id=" + C1, t, "Procore-Company-Id", C1);
+      Response r =
+          http.api(small, "/rest/v1.0/projects?company_id=" + C1, t, "Procore-Company-Id", C1);
       assertEquals(7, r.json().size());
-      Response capped = http.api(small, "/rest/v1.0/projects?company_id=" + C1 + "&per_page=5000", t,
-          "Procore-Company-Id", C1);
+      Response capped =
+          http.api(
+              small,
+              "/rest/v1.0/projects?company_id=" + C1 + "&per_page=5000",
+              t,
+              "Procore-Company-Id",
+              C1);
       assertEquals("20", capped.header("Per-Page"));
     }
   }
@@ -213,21 +315,30 @@ class ProcoreSandboxApiTest {
     try (ProcoreSandbox ruby = ProcoreSandbox.builder().prevOnSecondPage(true).start()) {
       ruby.registerClient(APP, SECRET);
       String t = http.consent(ruby, APP, SECRET).text("access_token");
-      Response r = http.api(ruby, "/rest/v1.0/projects?company_id=" + C1 + "&page=2&per_page=10", t,
-          "Procore-Company-Id", C1);
+      Response r =
+          http.api(
+              ruby,
+              "/rest/v1.0/projects?company_id=" + C1 + "&page=2&per_page=10",
+              t,
+              "Procore-Company-Id",
+              C1);
       assertEquals(List.of("first", "prev", "last", "next"), rels(r.header("Link")));
     }
   }
 
   @Test
   void rateLimitsUseTwoWindowsAndAnswer429InPlainText() throws Exception {
-    try (ProcoreSandbox limited = ProcoreSandbox.builder().clock(clock)
-        .rateLimits(8, Duration.ofHours(1), 3, Duration.ofSeconds(10)).start()) {
+    try (ProcoreSandbox limited =
+        ProcoreSandbox.builder()
+            .clock(clock)
+            .rateLimits(8, Duration.ofHours(1), 3, Duration.ofSeconds(10))
+            .start()) {
       limited.registerClient(APP, SECRET);
       String t = http.consent(limited, APP, SECRET).text("access_token");
       long now = clock.instant().getEpochSecond();
       Response first = http.api(limited, "/rest/v1.0/me", t);
-      assertEquals("3", first.header("X-Rate-Limit-Limit"), "the spike window is nearer exhaustion");
+      assertEquals(
+          "3", first.header("X-Rate-Limit-Limit"), "the spike window is nearer exhaustion");
       assertEquals("2", first.header("X-Rate-Limit-Remaining"));
       assertEquals(Long.toString(now + 10), first.header("X-Rate-Limit-Reset"));
       http.api(limited, "/rest/v1.0/me", t);
@@ -245,7 +356,8 @@ class ProcoreSandboxApiTest {
       clock.advance(Duration.ofSeconds(10));
       Response hourly = http.api(limited, "/rest/v1.0/me", t);
       assertEquals(200, hourly.status());
-      assertEquals("8", hourly.header("X-Rate-Limit-Limit"), "now the hourly window is nearer exhaustion");
+      assertEquals(
+          "8", hourly.header("X-Rate-Limit-Limit"), "now the hourly window is nearer exhaustion");
       assertEquals("1", hourly.header("X-Rate-Limit-Remaining"));
       http.api(limited, "/rest/v1.0/me", t);
       Response hourLimited = http.api(limited, "/rest/v1.0/me", t);
@@ -259,8 +371,12 @@ class ProcoreSandboxApiTest {
 
   @Test
   void retryAfterOn429IsAnOption() throws Exception {
-    try (ProcoreSandbox limited = ProcoreSandbox.builder().clock(clock).retryAfterOn429(true)
-        .rateLimits(100, Duration.ofHours(1), 1, Duration.ofSeconds(10)).start()) {
+    try (ProcoreSandbox limited =
+        ProcoreSandbox.builder()
+            .clock(clock)
+            .retryAfterOn429(true)
+            .rateLimits(100, Duration.ofHours(1), 1, Duration.ofSeconds(10))
+            .start()) {
       limited.registerClient(APP, SECRET);
       String t = http.consent(limited, APP, SECRET).text("access_token");
       http.api(limited, "/rest/v1.0/me", t);
@@ -270,14 +386,24 @@ class ProcoreSandboxApiTest {
 
   @Test
   void serviceAccountsHaveAPerCompanyLimit() throws Exception {
-    try (ProcoreSandbox limited = ProcoreSandbox.builder().clock(clock)
-        .rateLimits(100, Duration.ofHours(1), 1, Duration.ofSeconds(10)).start()) {
+    try (ProcoreSandbox limited =
+        ProcoreSandbox.builder()
+            .clock(clock)
+            .rateLimits(100, Duration.ofHours(1), 1, Duration.ofSeconds(10))
+            .start()) {
       limited.registerServiceAccount(DMSA, DMSA_SECRET);
       String t = http.clientCredentials(limited, DMSA, DMSA_SECRET).text("access_token");
       assertEquals(200, http.api(limited, "/rest/v1.0/me", t, "Procore-Company-Id", C1).status());
       assertEquals(429, http.api(limited, "/rest/v1.0/me", t, "Procore-Company-Id", C1).status());
-      assertEquals(200, http.api(limited, "/rest/v1.0/me", t,
-          "Procore-Company-Id", Long.toString(SandboxData.SECOND_COMPANY_ID)).status());
+      assertEquals(
+          200,
+          http.api(
+                  limited,
+                  "/rest/v1.0/me",
+                  t,
+                  "Procore-Company-Id",
+                  Long.toString(SandboxData.SECOND_COMPANY_ID))
+              .status());
     }
   }
 
@@ -293,9 +419,12 @@ class ProcoreSandboxApiTest {
 
   @Test
   void rateLimitHeadersOnEveryApiResponse() throws Exception {
-    List<Response> responses = List.of(
-        get("/rest/v1.0/me"), get("/rest/v1.0/projects?company_id=" + C1), get("/rest/v1.0/nothing"),
-        get("/rest/v1.0/projects?company_id=1", "Procore-Company-Id", "1"));
+    List<Response> responses =
+        List.of(
+            get("/rest/v1.0/me"),
+            get("/rest/v1.0/projects?company_id=" + C1),
+            get("/rest/v1.0/nothing"),
+            get("/rest/v1.0/projects?company_id=1", "Procore-Company-Id", "1"));
     for (Response r : responses) {
       assertTrue(r.header("X-Rate-Limit-Limit") != null, "status " + r.status());
       assertTrue(r.header("X-Rate-Limit-Remaining") != null);

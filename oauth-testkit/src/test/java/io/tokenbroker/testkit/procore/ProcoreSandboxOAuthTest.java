@@ -65,8 +65,14 @@ class ProcoreSandboxOAuthTest {
   @Test
   void redirectCarriesCodeAndEchoesState() throws Exception {
     sandbox.registerClient(APP, SECRET, "http://127.0.0.1:8765/callback");
-    Response r = http.get(authorize("response_type=code&client_id=" + APP
-        + "&redirect_uri=" + enc("http://127.0.0.1:8765/callback") + "&state=abc123"));
+    Response r =
+        http.get(
+            authorize(
+                "response_type=code&client_id="
+                    + APP
+                    + "&redirect_uri="
+                    + enc("http://127.0.0.1:8765/callback")
+                    + "&state=abc123"));
     assertEquals(302, r.status());
     String location = r.header("Location");
     assertTrue(location.startsWith("http://127.0.0.1:8765/callback?code="), location);
@@ -76,16 +82,30 @@ class ProcoreSandboxOAuthTest {
   @Test
   void redirectUriMustMatchExactlyAndClientMustBeKnown() throws Exception {
     sandbox.registerClient(APP, SECRET, "http://127.0.0.1:8765/callback");
-    Response other = http.get(authorize("response_type=code&client_id=" + APP
-        + "&redirect_uri=" + enc("http://127.0.0.1:8765/callback/")));
+    Response other =
+        http.get(
+            authorize(
+                "response_type=code&client_id="
+                    + APP
+                    + "&redirect_uri="
+                    + enc("http://127.0.0.1:8765/callback/")));
     assertEquals(400, other.status());
     assertNull(other.header("Location"), "never redirect to an unregistered URI");
     assertTrue(other.body().contains("invalid_redirect_uri"));
-    Response oob = http.get(authorize("response_type=code&client_id=" + APP
-        + "&redirect_uri=" + enc(ProcoreSandbox.OUT_OF_BAND)));
+    Response oob =
+        http.get(
+            authorize(
+                "response_type=code&client_id="
+                    + APP
+                    + "&redirect_uri="
+                    + enc(ProcoreSandbox.OUT_OF_BAND)));
     assertEquals(400, oob.status(), "OOB is not registered for this client any more");
-    Response unknown = http.get(authorize("response_type=code&client_id=nobody"
-        + "&redirect_uri=" + enc(ProcoreSandbox.OUT_OF_BAND)));
+    Response unknown =
+        http.get(
+            authorize(
+                "response_type=code&client_id=nobody"
+                    + "&redirect_uri="
+                    + enc(ProcoreSandbox.OUT_OF_BAND)));
     assertEquals(401, unknown.status());
     assertTrue(sandbox.issuedAuthorizationCodes().isEmpty());
   }
@@ -94,16 +114,32 @@ class ProcoreSandboxOAuthTest {
   void deniedConsentRedirectsWithAccessDenied() throws Exception {
     sandbox.registerClient(APP, SECRET, "http://localhost/cb");
     sandbox.denyConsent(true);
-    Response r = http.get(authorize("response_type=code&client_id=" + APP
-        + "&redirect_uri=" + enc("http://localhost/cb") + "&state=s1"));
+    Response r =
+        http.get(
+            authorize(
+                "response_type=code&client_id="
+                    + APP
+                    + "&redirect_uri="
+                    + enc("http://localhost/cb")
+                    + "&state=s1"));
     assertEquals("http://localhost/cb?error=access_denied&state=s1", r.header("Location"));
   }
 
   @Test
   void codesAreSingleUse() throws Exception {
     String code = http.oobCode(sandbox, APP);
-    Map<String, String> exchange = SandboxHttp.params("grant_type", "authorization_code", "client_id", APP,
-        "client_secret", SECRET, "code", code, "redirect_uri", ProcoreSandbox.OUT_OF_BAND);
+    Map<String, String> exchange =
+        SandboxHttp.params(
+            "grant_type",
+            "authorization_code",
+            "client_id",
+            APP,
+            "client_secret",
+            SECRET,
+            "code",
+            code,
+            "redirect_uri",
+            ProcoreSandbox.OUT_OF_BAND);
     assertEquals(200, http.postForm(sandbox.tokenEndpoint(), exchange).status());
     Response again = http.postForm(sandbox.tokenEndpoint(), exchange);
     assertEquals(400, again.status());
@@ -114,8 +150,20 @@ class ProcoreSandboxOAuthTest {
   void codesExpireAfterTenMinutes() throws Exception {
     String code = http.oobCode(sandbox, APP);
     clock.advance(Duration.ofMinutes(10));
-    Response r = http.postForm(sandbox.tokenEndpoint(), SandboxHttp.params("grant_type", "authorization_code",
-        "client_id", APP, "client_secret", SECRET, "code", code, "redirect_uri", ProcoreSandbox.OUT_OF_BAND));
+    Response r =
+        http.postForm(
+            sandbox.tokenEndpoint(),
+            SandboxHttp.params(
+                "grant_type",
+                "authorization_code",
+                "client_id",
+                APP,
+                "client_secret",
+                SECRET,
+                "code",
+                code,
+                "redirect_uri",
+                ProcoreSandbox.OUT_OF_BAND));
     assertEquals(400, r.status());
     assertEquals("invalid_grant", r.error());
     assertEquals(OAuthState.INVALID_GRANT_DESCRIPTION, r.text("error_description"));
@@ -124,8 +172,20 @@ class ProcoreSandboxOAuthTest {
   @Test
   void codeExchangeNeedsTheSameRedirectUri() throws Exception {
     String code = http.oobCode(sandbox, APP);
-    Response r = http.postForm(sandbox.tokenEndpoint(), SandboxHttp.params("grant_type", "authorization_code",
-        "client_id", APP, "client_secret", SECRET, "code", code, "redirect_uri", "http://localhost"));
+    Response r =
+        http.postForm(
+            sandbox.tokenEndpoint(),
+            SandboxHttp.params(
+                "grant_type",
+                "authorization_code",
+                "client_id",
+                APP,
+                "client_secret",
+                SECRET,
+                "code",
+                code,
+                "redirect_uri",
+                "http://localhost"));
     assertEquals("invalid_grant", r.error());
   }
 
@@ -146,8 +206,11 @@ class ProcoreSandboxOAuthTest {
 
   @Test
   void legacyLifetimeIsConfigurable() throws Exception {
-    try (ProcoreSandbox legacy = ProcoreSandbox.builder().clock(clock)
-        .accessTokenLifetime(ProcoreSandbox.LEGACY_ACCESS_TOKEN_LIFETIME).start()) {
+    try (ProcoreSandbox legacy =
+        ProcoreSandbox.builder()
+            .clock(clock)
+            .accessTokenLifetime(ProcoreSandbox.LEGACY_ACCESS_TOKEN_LIFETIME)
+            .start()) {
       legacy.registerClient(APP, SECRET);
       assertEquals(7200, http.consent(legacy, APP, SECRET).json().get("expires_in").asLong());
     }
@@ -155,8 +218,9 @@ class ProcoreSandboxOAuthTest {
 
   @Test
   void tokenEndpointAcceptsMultipartUrlencodedJsonAndATrailingSlash() throws Exception {
-    Map<String, String> cc = SandboxHttp.params("grant_type", "client_credentials",
-        "client_id", DMSA, "client_secret", DMSA_SECRET);
+    Map<String, String> cc =
+        SandboxHttp.params(
+            "grant_type", "client_credentials", "client_id", DMSA, "client_secret", DMSA_SECRET);
     Response multipart = http.postMultipart(sandbox.tokenEndpoint(), cc);
     Response json = http.postJson(sandbox.tokenEndpoint(), cc);
     Response slash = http.postForm(URI.create(sandbox.tokenEndpoint() + "/"), cc);
@@ -164,15 +228,28 @@ class ProcoreSandboxOAuthTest {
     assertEquals(200, json.status(), json.body());
     assertEquals(200, slash.status(), slash.body());
     assertEquals(3, sandbox.tokenRequestCount("client_credentials"));
-    assertEquals(SandboxRequest.BodyEncoding.MULTIPART,
+    assertEquals(
+        SandboxRequest.BodyEncoding.MULTIPART,
         sandbox.requests(SandboxRequest.Host.LOGIN).get(0).bodyEncoding());
   }
 
   @Test
   void multipartCarriesAnAuthorizationCodeExchange() throws Exception {
     String code = http.oobCode(sandbox, APP);
-    Response r = http.postMultipart(sandbox.tokenEndpoint(), SandboxHttp.params("grant_type", "authorization_code",
-        "client_id", APP, "client_secret", SECRET, "code", code, "redirect_uri", ProcoreSandbox.OUT_OF_BAND));
+    Response r =
+        http.postMultipart(
+            sandbox.tokenEndpoint(),
+            SandboxHttp.params(
+                "grant_type",
+                "authorization_code",
+                "client_id",
+                APP,
+                "client_secret",
+                SECRET,
+                "code",
+                code,
+                "redirect_uri",
+                ProcoreSandbox.OUT_OF_BAND));
     assertEquals(200, r.status(), r.body());
   }
 
@@ -192,28 +269,36 @@ class ProcoreSandboxOAuthTest {
     Response r = http.clientCredentials(sandbox, DMSA, "wrong");
     assertEquals(401, r.status());
     assertEquals("invalid_client", r.error());
-    Response missingGrant = http.postForm(sandbox.tokenEndpoint(), SandboxHttp.params("client_id", DMSA));
+    Response missingGrant =
+        http.postForm(sandbox.tokenEndpoint(), SandboxHttp.params("client_id", DMSA));
     assertEquals("invalid_request", missingGrant.error());
-    Response unsupported = http.postForm(sandbox.tokenEndpoint(), SandboxHttp.params("grant_type", "password"));
+    Response unsupported =
+        http.postForm(sandbox.tokenEndpoint(), SandboxHttp.params("grant_type", "password"));
     assertEquals("unsupported_grant_type", unsupported.error());
   }
 
   @Test
   void basicAuthOnlyWhenEnabled() throws Exception {
-    String basic = "Basic " + Base64.getEncoder().encodeToString((DMSA + ":" + DMSA_SECRET).getBytes(UTF_8));
-    var request = java.net.http.HttpRequest.newBuilder(sandbox.tokenEndpoint())
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .header("Authorization", basic)
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
-        .build();
+    String basic =
+        "Basic " + Base64.getEncoder().encodeToString((DMSA + ":" + DMSA_SECRET).getBytes(UTF_8));
+    var request =
+        java.net.http.HttpRequest.newBuilder(sandbox.tokenEndpoint())
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Authorization", basic)
+            .POST(
+                java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
+            .build();
     assertEquals(401, http.send(request).status());
     try (ProcoreSandbox lenient = ProcoreSandbox.builder().acceptBasicAuth(true).start()) {
       lenient.registerServiceAccount(DMSA, DMSA_SECRET);
-      var toLenient = java.net.http.HttpRequest.newBuilder(lenient.tokenEndpoint())
-          .header("Content-Type", "application/x-www-form-urlencoded")
-          .header("Authorization", basic)
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
-          .build();
+      var toLenient =
+          java.net.http.HttpRequest.newBuilder(lenient.tokenEndpoint())
+              .header("Content-Type", "application/x-www-form-urlencoded")
+              .header("Authorization", basic)
+              .POST(
+                  java.net.http.HttpRequest.BodyPublishers.ofString(
+                      "grant_type=client_credentials"))
+              .build();
       assertEquals(200, http.send(toLenient).status());
     }
   }
@@ -228,7 +313,8 @@ class ProcoreSandboxOAuthTest {
     Response r = http.refresh(sandbox, APP, SECRET, refresh);
     assertEquals(200, r.status());
     assertNotEquals(refresh, r.text("refresh_token"));
-    assertFalse(sandbox.isAccessTokenValid(oldAccess), "the new pair invalidates the old access token");
+    assertFalse(
+        sandbox.isAccessTokenValid(oldAccess), "the new pair invalidates the old access token");
     assertTrue(sandbox.isAccessTokenValid(r.text("access_token")));
     Response reuse = http.refresh(sandbox, APP, SECRET, refresh);
     assertEquals(400, reuse.status());
@@ -238,7 +324,8 @@ class ProcoreSandboxOAuthTest {
 
   @Test
   void oldAccessTokenSurvivesWhenTheSwitchIsOff() throws Exception {
-    try (ProcoreSandbox lax = ProcoreSandbox.builder().clock(clock).refreshRevokesAccessToken(false).start()) {
+    try (ProcoreSandbox lax =
+        ProcoreSandbox.builder().clock(clock).refreshRevokesAccessToken(false).start()) {
       lax.registerClient(APP, SECRET);
       JsonNode first = http.consent(lax, APP, SECRET).json();
       http.refresh(lax, APP, SECRET, first.get("refresh_token").asText());
@@ -290,7 +377,9 @@ class ProcoreSandboxOAuthTest {
     Response tokens = http.consent(sandbox, APP, SECRET);
     long created = tokens.json().get("created_at").asLong();
     clock.advance(Duration.ofSeconds(400));
-    Response info = http.get(sandbox.tokenInfoEndpoint(), "Authorization", "Bearer " + tokens.text("access_token"));
+    Response info =
+        http.get(
+            sandbox.tokenInfoEndpoint(), "Authorization", "Bearer " + tokens.text("access_token"));
     assertEquals(200, info.status());
     JsonNode json = info.json();
     assertEquals(SandboxData.USER_ID, json.get("resource_owner_id").asLong());
@@ -298,8 +387,11 @@ class ProcoreSandboxOAuthTest {
     assertEquals(5000, json.get("expires_in_seconds").asLong());
     assertEquals(APP, json.get("application").get("uid").asText());
     assertEquals(created, json.get("created_at").asLong());
-    Response dmsa = http.get(sandbox.tokenInfoEndpoint(),
-        "Authorization", "Bearer " + http.clientCredentials(sandbox, DMSA, DMSA_SECRET).text("access_token"));
+    Response dmsa =
+        http.get(
+            sandbox.tokenInfoEndpoint(),
+            "Authorization",
+            "Bearer " + http.clientCredentials(sandbox, DMSA, DMSA_SECRET).text("access_token"));
     assertTrue(dmsa.json().get("resource_owner_id").isNull());
     Response bad = http.get(sandbox.tokenInfoEndpoint(), "Authorization", "Bearer nope");
     assertEquals(401, bad.status());
@@ -310,34 +402,51 @@ class ProcoreSandboxOAuthTest {
     JsonNode tokens = http.consent(sandbox, APP, SECRET).json();
     String access = tokens.get("access_token").asText();
     String refresh = tokens.get("refresh_token").asText();
-    Response r = http.postForm(sandbox.revocationEndpoint(),
-        SandboxHttp.params("token", access, "client_id", APP, "client_secret", SECRET));
+    Response r =
+        http.postForm(
+            sandbox.revocationEndpoint(),
+            SandboxHttp.params("token", access, "client_id", APP, "client_secret", SECRET));
     assertEquals(200, r.status());
     assertEquals("{}", r.body());
     assertFalse(sandbox.isAccessTokenValid(access));
     assertFalse(sandbox.isRefreshTokenUsable(refresh));
-    assertEquals(200, http.postForm(sandbox.revocationEndpoint(),
-        SandboxHttp.params("token", "garbage", "client_id", APP, "client_secret", SECRET)).status());
+    assertEquals(
+        200,
+        http.postForm(
+                sandbox.revocationEndpoint(),
+                SandboxHttp.params("token", "garbage", "client_id", APP, "client_secret", SECRET))
+            .status());
     assertEquals(401, http.api(sandbox, "/rest/v1.0/me", access).status());
   }
 
   @Test
   void revokingTheRefreshTokenAlsoKillsBoth() throws Exception {
     JsonNode tokens = http.consent(sandbox, APP, SECRET).json();
-    http.postForm(sandbox.revocationEndpoint(), SandboxHttp.params(
-        "token", tokens.get("refresh_token").asText(), "client_id", APP, "client_secret", SECRET));
+    http.postForm(
+        sandbox.revocationEndpoint(),
+        SandboxHttp.params(
+            "token",
+            tokens.get("refresh_token").asText(),
+            "client_id",
+            APP,
+            "client_secret",
+            SECRET));
     assertFalse(sandbox.isAccessTokenValid(tokens.get("access_token").asText()));
     assertFalse(sandbox.isRefreshTokenUsable(tokens.get("refresh_token").asText()));
   }
 
   @Test
   void environmentsHaveSeparateTokensAndCredentials() throws Exception {
-    try (ProcoreSandbox production = ProcoreSandbox.builder().environment("production").clock(clock).start()) {
+    try (ProcoreSandbox production =
+        ProcoreSandbox.builder().environment("production").clock(clock).start()) {
       production.registerClient(APP, "production-secret");
-      String productionToken = http.consent(production, APP, "production-secret").text("access_token");
+      String productionToken =
+          http.consent(production, APP, "production-secret").text("access_token");
       assertEquals(200, http.api(production, "/rest/v1.0/me", productionToken).status());
       assertEquals(401, http.api(sandbox, "/rest/v1.0/me", productionToken).status());
-      assertEquals(401, http.clientCredentials(production, DMSA, DMSA_SECRET).status(),
+      assertEquals(
+          401,
+          http.clientCredentials(production, DMSA, DMSA_SECRET).status(),
           "sandbox credentials are unknown in production");
       assertEquals("production", production.environment());
     }
@@ -345,8 +454,9 @@ class ProcoreSandboxOAuthTest {
 
   @Test
   void oauthRoutesOnTheApiHostOnlyWhenEnabled() throws Exception {
-    Map<String, String> cc = SandboxHttp.params("grant_type", "client_credentials",
-        "client_id", DMSA, "client_secret", DMSA_SECRET);
+    Map<String, String> cc =
+        SandboxHttp.params(
+            "grant_type", "client_credentials", "client_id", DMSA, "client_secret", DMSA_SECRET);
     assertEquals(404, http.postJson(URI.create(sandbox.apiUrl() + "/oauth/token"), cc).status());
     try (ProcoreSandbox compat = ProcoreSandbox.builder().oauthOnApiHost(true).start()) {
       compat.registerServiceAccount(DMSA, DMSA_SECRET);

@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
 /** A tiny raw HTTP client for talking to the sandbox the way Procore's docs show (curl). */
 final class SandboxHttp {
   static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern OOB_CODE = Pattern.compile("<code id=\"authorization_code\">([^<]+)</code>");
+  private static final Pattern OOB_CODE =
+      Pattern.compile("<code id=\"authorization_code\">([^<]+)</code>");
 
   final HttpClient client =
       HttpClient.newBuilder()
@@ -65,7 +66,8 @@ final class SandboxHttp {
 
   static String form(Map<String, String> params) {
     StringJoiner joiner = new StringJoiner("&");
-    params.forEach((k, v) -> joiner.add(URLEncoder.encode(k, UTF_8) + "=" + URLEncoder.encode(v, UTF_8)));
+    params.forEach(
+        (k, v) -> joiner.add(URLEncoder.encode(k, UTF_8) + "=" + URLEncoder.encode(v, UTF_8)));
     return joiner.toString();
   }
 
@@ -77,9 +79,11 @@ final class SandboxHttp {
     return send(b.build());
   }
 
-  Response api(ProcoreSandbox sandbox, String pathAndQuery, @Nullable String token, String... headers)
+  Response api(
+      ProcoreSandbox sandbox, String pathAndQuery, @Nullable String token, String... headers)
       throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(sandbox.apiUrl() + pathAndQuery)).GET();
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(sandbox.apiUrl() + pathAndQuery)).GET();
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -111,9 +115,14 @@ final class SandboxHttp {
     StringBuilder body = new StringBuilder();
     params.forEach(
         (k, v) ->
-            body.append("--").append(boundary).append("\r\n")
-                .append("Content-Disposition: form-data; name=\"").append(k).append("\"\r\n\r\n")
-                .append(v).append("\r\n"));
+            body.append("--")
+                .append(boundary)
+                .append("\r\n")
+                .append("Content-Disposition: form-data; name=\"")
+                .append(k)
+                .append("\"\r\n\r\n")
+                .append(v)
+                .append("\r\n"));
     body.append("--").append(boundary).append("--\r\n");
     return send(
         HttpRequest.newBuilder(uri)
@@ -130,8 +139,13 @@ final class SandboxHttp {
   /** Runs the OOB consent in "the browser" and reads the code off the page. */
   String oobCode(ProcoreSandbox sandbox, String clientId) throws Exception {
     Response page =
-        get(URI.create(sandbox.authorizationEndpoint() + "?response_type=code&client_id=" + clientId
-            + "&redirect_uri=" + URLEncoder.encode(ProcoreSandbox.OUT_OF_BAND, UTF_8)));
+        get(
+            URI.create(
+                sandbox.authorizationEndpoint()
+                    + "?response_type=code&client_id="
+                    + clientId
+                    + "&redirect_uri="
+                    + URLEncoder.encode(ProcoreSandbox.OUT_OF_BAND, UTF_8)));
     if (page.status() != 200) {
       throw new AssertionError("authorize answered " + page.status());
     }
@@ -145,19 +159,40 @@ final class SandboxHttp {
   /** Runs OOB consent and the code exchange: the token response. */
   Response consent(ProcoreSandbox sandbox, String clientId, String secret) throws Exception {
     String code = oobCode(sandbox, clientId);
-    return postForm(sandbox.tokenEndpoint(), params(
-        "grant_type", "authorization_code", "client_id", clientId, "client_secret", secret,
-        "code", code, "redirect_uri", ProcoreSandbox.OUT_OF_BAND));
+    return postForm(
+        sandbox.tokenEndpoint(),
+        params(
+            "grant_type",
+            "authorization_code",
+            "client_id",
+            clientId,
+            "client_secret",
+            secret,
+            "code",
+            code,
+            "redirect_uri",
+            ProcoreSandbox.OUT_OF_BAND));
   }
 
-  Response refresh(ProcoreSandbox sandbox, String clientId, String secret, String refreshToken) throws Exception {
-    return postForm(sandbox.tokenEndpoint(), params(
-        "grant_type", "refresh_token", "client_id", clientId, "client_secret", secret,
-        "refresh_token", refreshToken));
+  Response refresh(ProcoreSandbox sandbox, String clientId, String secret, String refreshToken)
+      throws Exception {
+    return postForm(
+        sandbox.tokenEndpoint(),
+        params(
+            "grant_type",
+            "refresh_token",
+            "client_id",
+            clientId,
+            "client_secret",
+            secret,
+            "refresh_token",
+            refreshToken));
   }
 
-  Response clientCredentials(ProcoreSandbox sandbox, String clientId, String secret) throws Exception {
-    return postForm(sandbox.tokenEndpoint(), params(
-        "grant_type", "client_credentials", "client_id", clientId, "client_secret", secret));
+  Response clientCredentials(ProcoreSandbox sandbox, String clientId, String secret)
+      throws Exception {
+    return postForm(
+        sandbox.tokenEndpoint(),
+        params("grant_type", "client_credentials", "client_id", clientId, "client_secret", secret));
   }
 }
