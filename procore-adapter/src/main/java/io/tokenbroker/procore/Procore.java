@@ -169,7 +169,7 @@ public final class Procore {
     }
     boolean loopback =
         host.equals("localhost")
-            || host.startsWith("127.")
+            || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")
             || host.equals("[::1]")
             || host.equals("::1");
     if (!scheme.equals("https") && !(scheme.equals("http") && loopback)) {

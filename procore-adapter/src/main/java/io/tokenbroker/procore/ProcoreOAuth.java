@@ -10,6 +10,7 @@ import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.InvalidGrantException;
 import io.tokenbroker.oauth.Secret;
 import io.tokenbroker.oauth.TokenBroker;
+import io.tokenbroker.oauth.UnknownGrantException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -132,8 +133,9 @@ public final class ProcoreOAuth {
 
   /**
    * Ends a grant: revokes its current access token at Procore (which kills its refresh token too)
-   * and removes it from the broker. A grant already marked re-authorization required is only
-   * removed (its refresh token is dead already).
+   * and removes it from the broker. A grant already marked re-authorization required, or one that
+   * was never consented, is only removed. Prefer this to {@code broker.revoke(key)}, which sends
+   * the refresh token: Procore documents revocation with the access token.
    */
   public void revokeGrant(TokenBroker broker, GrantKey key) {
     requireNonNull(broker, "broker == null");
@@ -141,8 +143,8 @@ public final class ProcoreOAuth {
     AccessToken current;
     try {
       current = broker.accessToken(key);
-    } catch (InvalidGrantException e) {
-      broker.remove(key);
+    } catch (InvalidGrantException | UnknownGrantException e) {
+      broker.remove(key); // dead or never consented: nothing valid to revoke at Procore
       return;
     }
     revoke(current);

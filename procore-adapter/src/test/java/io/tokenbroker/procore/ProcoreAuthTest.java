@@ -10,11 +10,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tokenbroker.oauth.AccessToken;
 import io.tokenbroker.oauth.AuthorizationRequest;
+import io.tokenbroker.oauth.ClientAuthentication;
+import io.tokenbroker.oauth.ClientConfigurationException;
+import io.tokenbroker.oauth.ClientSecret;
 import io.tokenbroker.oauth.ConsentException;
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.GrantStatus;
 import io.tokenbroker.oauth.InvalidGrantException;
 import io.tokenbroker.oauth.LoopbackReceiver;
+import io.tokenbroker.oauth.ParameterPlacement;
 import io.tokenbroker.oauth.RetryPolicy;
 import io.tokenbroker.oauth.TokenBroker;
 import io.tokenbroker.oauth.TokenSet;
@@ -281,6 +285,49 @@ class ProcoreAuthTest {
     assertEquals(2, f.sandbox.tokenRequestCount("client_credentials"));
     assertEquals(0, f.sandbox.tokenRequestCount("refresh_token"));
     assertNotEquals(first.accessToken(), f.broker.tokens(f.serviceAccount).accessToken());
+  }
+
+  @Test
+  void jsonTokenRequestsToTheApiHostWhenConfigured() throws Exception {
+    try (SandboxFixture compat = new SandboxFixture(b -> b.oauthOnApiHost(true))) {
+      Procore jsSdkStyle =
+          compat.procore.withOAuthOnApiHost(true).withTokenParameters(ParameterPlacement.JSON_BODY);
+      GrantKey key = jsSdkStyle.grantKey("json-dmsa");
+      jsSdkStyle.registerServiceAccount(
+          compat.broker,
+          key,
+          jsSdkStyle.registration(
+              SandboxFixture.DMSA_ID, ClientSecret.of(SandboxFixture.DMSA_SECRET)));
+      compat.broker.accessToken(key);
+      SandboxRequest request = compat.sandbox.requests(SandboxRequest.Host.API).get(0);
+      assertEquals("/oauth/token", request.path());
+      assertEquals(SandboxRequest.BodyEncoding.JSON, request.bodyEncoding());
+      assertEquals("client_credentials", request.parameter("grant_type"));
+    }
+  }
+
+  @Test
+  void httpBasicClientAuthenticationIsAnOption() throws Exception {
+    Procore basic = f.procore.withClientAuthentication(ClientAuthentication.CLIENT_SECRET_BASIC);
+    GrantKey key = basic.grantKey("basic-dmsa");
+    basic.registerServiceAccount(
+        f.broker,
+        key,
+        basic.registration(SandboxFixture.DMSA_ID, ClientSecret.of(SandboxFixture.DMSA_SECRET)));
+    ClientConfigurationException refused =
+        record(assertThrows(ClientConfigurationException.class, () -> f.broker.accessToken(key)));
+    assertEquals("invalid_client", refused.oauthError().orElseThrow());
+    try (SandboxFixture lenient = new SandboxFixture(b -> b.acceptBasicAuth(true))) {
+      Procore lenientBasic =
+          lenient.procore.withClientAuthentication(ClientAuthentication.CLIENT_SECRET_BASIC);
+      lenientBasic.registerServiceAccount(
+          lenient.broker,
+          key,
+          lenientBasic.registration(
+              SandboxFixture.DMSA_ID, ClientSecret.of(SandboxFixture.DMSA_SECRET)));
+      assertNotNull(lenient.broker.accessToken(key));
+      lenient.assertNoSecretsIn(String.join("\n", messages));
+    }
   }
 
   // ---------------------------------------------------------------- token info and revocation
