@@ -108,8 +108,9 @@ import org.jspecify.annotations.Nullable;
  * sandbox is one environment: tokens and clients of another sandbox are unknown here, as production
  * tokens are on Procore's sandbox.
  *
- * <p>Thread-safe; requests are served concurrently. Nothing is logged; {@code toString()} shows
- * only the environment and the two URLs.
+ * <p>Thread-safe; requests are served concurrently. Request contents and tokens are never logged
+ * (only the sandbox's own failures are); {@code toString()} shows only the environment and the two
+ * URLs. {@link #close()} stops both servers and abandons requests in flight.
  */
 public final class ProcoreSandbox implements AutoCloseable {
   /** The access-token lifetime Procore documents since 2023-09: 5400 s. */
