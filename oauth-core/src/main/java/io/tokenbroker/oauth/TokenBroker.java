@@ -65,12 +65,16 @@ import org.jspecify.annotations.Nullable;
 public final class TokenBroker implements AutoCloseable {
   private final BrokerSettings settings;
   private final ConcurrentMap<GrantKey, Grant> grants = new ConcurrentHashMap<>();
-  private final Builder config;
+  private final RetryPolicy retryPolicy;
+  private final Duration requestTimeout;
+  private final HttpClient httpClient;
   private final @Nullable ExecutorService ownedExecutor;
   private volatile boolean closed;
 
   private TokenBroker(Builder b, TokenSealer sealer, @Nullable ExecutorService ownedExecutor) {
-    this.config = b;
+    this.retryPolicy = b.retryPolicy;
+    this.requestTimeout = b.requestTimeout;
+    this.httpClient = b.httpClient();
     this.ownedExecutor = ownedExecutor;
     ScheduledExecutorService scheduler =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("tokenbroker-store-retry"));
@@ -105,15 +109,33 @@ public final class TokenBroker implements AutoCloseable {
     requireNonNull(registration, "registration == null");
     requireNonNull(type, "type == null");
     checkOpen();
+    Provider provider = registration.provider();
+    if (registration.clientSecret() == null
+        && (needsSecret(provider.clientAuthentication())
+            || (type == GrantType.AUTHORIZATION_CODE && needsSecret(provider.refreshClientAuthentication())))) {
+      throw new ClientConfigurationException(
+          "grant '" + key + "': provider '" + provider.name() + "' authenticates clients with "
+              + provider.clientAuthentication() + ", which needs a client secret, and the registration has none");
+    }
     TokenClient client =
         TokenClient.builder(registration)
-            .clock(config.clock)
-            .retryPolicy(config.retryPolicy)
-            .requestTimeout(config.requestTimeout)
-            .sleeper(config.sleeper)
-            .httpClient(config.httpClient())
+            .clock(settings.clock)
+            .retryPolicy(retryPolicy)
+            .requestTimeout(requestTimeout)
+            .sleeper(settings.sleeper)
+            .httpClient(httpClient)
             .build();
-    grants.put(key, new Grant(key, registration, type, client, settings));
+    Grant grant = new Grant(key, registration, type, client, settings);
+    Grant previous = grants.get(key);
+    if (previous != null) {
+      grant.inheritFrom(previous); // keeps tokens that are not yet persisted
+    }
+    grants.put(key, grant);
+  }
+
+  private static boolean needsSecret(ClientAuthentication authentication) {
+    return authentication == ClientAuthentication.CLIENT_SECRET_BASIC
+        || authentication == ClientAuthentication.CLIENT_SECRET_POST;
   }
 
   /**
@@ -152,7 +174,10 @@ public final class TokenBroker implements AutoCloseable {
   public TokenSet tokens(GrantKey key) {
     Grant grant = grant(key);
     grant.accessToken();
-    Grant.Snapshot s = requireNonNull(grant.snapshot, "snapshot");
+    Grant.Snapshot s = grant.snapshot;
+    if (s == null) {
+      throw new UnknownGrantException(key); // removed meanwhile
+    }
     return s.record.tokens();
   }
 
@@ -167,19 +192,22 @@ public final class TokenBroker implements AutoCloseable {
     GrantRecord record =
         new GrantRecord(grant.type, grant.registration.provider().name(), grant.registration.clientId(),
             tokens, null, false, null, now);
-    for (int attempt = 0; ; attempt++) {
-      Optional<StoredGrant> stored = settings.store.load(key);
-      long expected = stored.map(StoredGrant::version).orElse(0L);
-      StoredGrant entry = new StoredGrant(key, expected + 1,
-          settings.sealer().seal(key, record.encode()), tokens.expiresAt());
-      if (settings.store.compareAndSet(expected, entry)) {
-        grant.publish(record, expected + 1);
-        return;
-      }
-      settings.events.storeConflict(key);
-      if (attempt >= 10) {
-        throw new TokenStoreException("could not save tokens for '" + key + "': the entry keeps changing",
-            TokenStoreException.Reason.UNAVAILABLE, key, null);
+    // Under the lease, so a refresh running elsewhere cannot write its older tokens over these.
+    try (TokenStore.Lease lease = grant.acquireLease()) {
+      for (int attempt = 0; ; attempt++) {
+        long expected = settings.store.load(key).map(StoredGrant::version).orElse(0L);
+        StoredGrant entry = new StoredGrant(key, expected + 1,
+            settings.sealer().seal(key, record.encode()), tokens.expiresAt());
+        if (settings.store.compareAndSet(expected, entry)) {
+          grant.forget();
+          grant.publish(record, expected + 1);
+          return;
+        }
+        settings.events.storeConflict(key);
+        if (attempt >= 10) {
+          throw new TokenStoreException("could not save tokens for '" + key + "': the entry keeps changing",
+              TokenStoreException.Reason.UNAVAILABLE, key, null);
+        }
       }
     }
   }
@@ -224,10 +252,15 @@ public final class TokenBroker implements AutoCloseable {
   public boolean remove(GrantKey key) {
     requireNonNull(key, "key == null");
     Grant grant = grants.remove(key);
-    if (grant != null) {
-      grant.forget();
+    if (grant == null) {
+      return settings.store.delete(key);
     }
-    return settings.store.delete(key) | grant != null;
+    grant.forget();
+    // Under the lease, so no refresh is between its call and its write while the entry goes.
+    try (TokenStore.Lease lease = grant.acquireLease()) {
+      settings.store.delete(key);
+    }
+    return true;
   }
 
   /** Non-secret status of one grant, registered or only stored. */

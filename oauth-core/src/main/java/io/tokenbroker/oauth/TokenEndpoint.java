@@ -215,8 +215,14 @@ final class TokenEndpoint {
           status == 408 ? TransientTokenException.Kind.TIMEOUT : TransientTokenException.Kind.SERVER_ERROR,
           status, key, null, retryAfter);
     }
-    if ("invalid_grant".equals(error)
-        || (carriesGrant && provider.invalidGrantStatuses().contains(status))) {
+    // A vendor's bare status means invalid_grant only in a JSON answer that names no other error:
+    // an HTML page from a proxy, or invalid_client, must not kill a grant.
+    boolean vendorInvalidGrant =
+        carriesGrant
+            && provider.invalidGrantStatuses().contains(status)
+            && json != null
+            && (error == null || !CONFIGURATION_ERRORS.contains(error));
+    if ("invalid_grant".equals(error) || vendorInvalidGrant) {
       return new InvalidGrantException(
           TokenBrokerException.describe(what + " was refused: the grant is invalid, expired, revoked or already used", status, error, description),
           status, error, description, key);

@@ -483,6 +483,88 @@ class TokenBrokerTest {
   }
 
   @Test
+  void aDelayedWriteRetryNeverOverwritesANewerRotation() throws Exception {
+    // The retry of a failed write and the next refresh's write race; the newest tokens must win.
+    CountDownLatch retryEntered = new CountDownLatch(1);
+    CountDownLatch releaseRetry = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean failNextWrite = new java.util.concurrent.atomic.AtomicBoolean();
+    TokenStore hooked = new FlakyStore(store) {
+      @Override
+      public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
+        if (failNextWrite.getAndSet(false)) {
+          throw new TokenStoreException("down (test)", TokenStoreException.Reason.UNAVAILABLE, grant.key(), null);
+        }
+        if (Thread.currentThread().getName().startsWith("tokenbroker-store-retry")) {
+          retryEntered.countDown();
+          try {
+            releaseRetry.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return super.compareAndSet(expectedVersion, grant);
+      }
+    };
+    TokenBroker broker = broker(hooked);
+    consent(broker);
+    failNextWrite.set(true);
+    broker.forceRefresh(USER); // rotates; the write fails and is held for a retry
+    assertTrue(broker.hasPendingWrite(USER));
+    assertTrue(retryEntered.await(10, TimeUnit.SECONDS));
+
+    Future<AccessToken> second = callers.submit(() -> broker.forceRefresh(USER)); // rotates again
+    Thread.sleep(100);
+    releaseRetry.countDown();
+    AccessToken newest = second.get(10, TimeUnit.SECONDS);
+
+    assertFalse(broker.hasPendingWrite(USER));
+    TokenBroker other = broker();
+    other.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    assertEquals(newest, other.accessToken(USER), "the store holds the newest tokens");
+    assertEquals(server.lastRefreshToken(), other.tokens(USER).refreshToken().revealValue());
+    assertNotNull(other.forceRefresh(USER));
+    assertEquals(0, server.invalidGrantCount());
+  }
+
+  @Test
+  void removingAGrantWhileItsWriteIsHeldDoesNotResurrectIt() throws Exception {
+    FlakyStore flaky = new FlakyStore(store);
+    TokenBroker broker = broker(flaky);
+    consent(broker);
+    flaky.writesDown = true;
+    broker.forceRefresh(USER);
+    assertTrue(broker.hasPendingWrite(USER));
+    flaky.writesDown = false;
+
+    assertTrue(broker.remove(USER));
+    Thread.sleep(200); // a write retry would have run by now (writeRetryMin is 20 ms)
+
+    assertTrue(store.load(USER).isEmpty(), "the removed grant stays removed");
+  }
+
+  @Test
+  void aForcedRefreshDoesNotAdoptTheRejectedTokenAfterAReseal() throws Exception {
+    TokenBroker broker = broker();
+    consent(broker);
+    AccessToken rejected = broker.accessToken(USER);
+    StoredGrant stored = store.load(USER).orElseThrow(); // a re-seal elsewhere: new version, same tokens
+    assertTrue(store.compareAndSet(stored.version(),
+        new StoredGrant(USER, stored.version() + 1, stored.sealed(), stored.expiresAt())));
+
+    AccessToken fresh = broker.refreshIfCurrent(USER, rejected);
+
+    assertNotEquals(rejected, fresh);
+  }
+
+  @Test
+  void aPublicRegistrationForAProviderThatNeedsASecretIsRefusedAtOnce() {
+    TokenBroker broker = broker();
+    ClientConfigurationException e = assertThrows(ClientConfigurationException.class,
+        () -> broker.register(CC, ClientRegistration.publicClient(provider, CLIENT_ID), GrantType.CLIENT_CREDENTIALS));
+    assertTrue(e.getMessage().contains("client secret"));
+  }
+
+  @Test
   void aThrowingListenerNeverBreaksACall() {
     TokenBroker broker = brokerBuilder(store)
         .listener(new BrokerListener() {
