@@ -110,12 +110,14 @@ public final class TokenBroker implements AutoCloseable {
     requireNonNull(type, "type == null");
     checkOpen();
     Provider provider = registration.provider();
-    if (registration.clientSecret() == null
-        && (needsSecret(provider.clientAuthentication())
-            || (type == GrantType.AUTHORIZATION_CODE && needsSecret(provider.refreshClientAuthentication())))) {
+    // The renewal path must work without surprises: client credentials re-run the token request,
+    // authorization-code grants refresh.
+    ClientAuthentication renewal = type == GrantType.CLIENT_CREDENTIALS
+        ? provider.clientAuthentication() : provider.refreshClientAuthentication();
+    if (registration.clientSecret() == null && needsSecret(renewal)) {
       throw new ClientConfigurationException(
           "grant '" + key + "': provider '" + provider.name() + "' authenticates clients with "
-              + provider.clientAuthentication() + ", which needs a client secret, and the registration has none");
+              + renewal + ", which needs a client secret, and the registration has none");
     }
     TokenClient client =
         TokenClient.builder(registration)

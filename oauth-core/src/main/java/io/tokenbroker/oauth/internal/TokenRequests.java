@@ -8,6 +8,7 @@ import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.util.URLUtils;
 import io.tokenbroker.oauth.ClientAuthentication;
+import io.tokenbroker.oauth.ClientConfigurationException;
 import io.tokenbroker.oauth.ParameterPlacement;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,8 @@ public final class TokenRequests {
    * 6749 §2.3.1) unless {@code formEncodeBasic} is false, when it carries {@code base64(id:secret)}
    * of the raw values.
    *
-   * @throws IllegalStateException if the authentication method needs a secret and there is none
+   * @throws ClientConfigurationException if the authentication method needs a secret and there is
+   *     none
    */
   public static HTTPRequest build(
       URI endpoint,
@@ -101,11 +103,12 @@ public final class TokenRequests {
 
   private static String requireSecret(@Nullable String secret, ClientAuthentication authentication) {
     if (secret == null) {
-      throw new IllegalStateException(
-          "client authentication " + authentication + " needs a client secret, and none was given");
+      throw new ClientConfigurationException(
+          "client authentication " + authentication + " needs a client secret, and the registration has none");
     }
     return secret;
   }
+
 
   private static String toJson(Map<String, List<String>> params) {
     Map<String, Object> object = new LinkedHashMap<>();
