@@ -2,11 +2,13 @@ package io.tokenbroker.examples.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
-import java.util.logging.ConsoleHandler;
+import java.io.PrintStream;
+import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
+import java.util.logging.StreamHandler;
 import picocli.CommandLine;
 
 /**
@@ -18,6 +20,9 @@ import picocli.CommandLine;
  * command prints a secret, except {@code token}, which prints the access token on stdout.
  */
 public final class TokenBrokerCli {
+  /** Held strongly: java.util.logging forgets the level of loggers nobody references. */
+  private static final Logger LIBRARY_LOG = Logger.getLogger("io.tokenbroker");
+
   private TokenBrokerCli() {}
 
   /** Runs the command line and exits with its exit code. */
@@ -47,7 +52,7 @@ public final class TokenBrokerCli {
         (e, commandLine, parseResult) -> Failures.report(e, ctx.err, root.verbose));
     cli.setExecutionStrategy(
         parseResult -> {
-          configureLogging(root.verbose);
+          configureLogging(root.verbose, ctx.err);
           return new CommandLine.RunLast().execute(parseResult);
         });
     return cli.execute(args);
@@ -65,22 +70,42 @@ public final class TokenBrokerCli {
    * The library logs through {@code System.Logger}, which is java.util.logging here. The CLI says
    * what matters itself, so the log stays quiet unless {@code --verbose}.
    */
-  private static void configureLogging(boolean verbose) {
+  private static void configureLogging(boolean verbose, PrintStream err) {
     Logger root = Logger.getLogger("");
     for (Handler h : root.getHandlers()) {
       root.removeHandler(h);
     }
     if (verbose) {
-      System.setProperty(
-          "java.util.logging.SimpleFormatter.format", "[%4$s] %3$s: %5$s%6$s%n");
-      ConsoleHandler handler = new ConsoleHandler();
-      handler.setFormatter(new SimpleFormatter());
+      StreamHandler handler =
+          new StreamHandler(err, new OneLineFormatter()) {
+            @Override
+            public synchronized void publish(LogRecord record) {
+              super.publish(record);
+              flush();
+            }
+          };
       handler.setLevel(Level.FINE);
       root.addHandler(handler);
       root.setLevel(Level.INFO);
-      Logger.getLogger("io.tokenbroker").setLevel(Level.FINE);
+      LIBRARY_LOG.setLevel(Level.FINE);
     } else {
       root.setLevel(Level.OFF);
+      LIBRARY_LOG.setLevel(null);
+    }
+  }
+
+  /** {@code [LEVEL] logger: message}. */
+  private static final class OneLineFormatter extends Formatter {
+    @Override
+    public String format(LogRecord record) {
+      StringBuilder line = new StringBuilder()
+          .append('[').append(record.getLevel().getName()).append("] ")
+          .append(record.getLoggerName()).append(": ").append(formatMessage(record))
+          .append(System.lineSeparator());
+      if (record.getThrown() != null) {
+        line.append("  ").append(record.getThrown()).append(System.lineSeparator());
+      }
+      return line.toString();
     }
   }
 }

@@ -67,7 +67,7 @@ final class CliRunner {
             new PrintStream(r.out, true, UTF_8),
             new PrintStream(r.err, true, UTF_8),
             env,
-            home,
+            CliContext.home(env, null, "/nonexistent-user-home"),
             clock,
             prompt,
             browser);
