@@ -8,7 +8,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = "Runs an offline tour against local sandboxes; touches nothing outside a temp directory.")
+    description = "Runs an offline tour against local sandboxes.")
 final class DemoCommand implements Callable<Integer> {
   @ParentCommand RootCommand root;
 

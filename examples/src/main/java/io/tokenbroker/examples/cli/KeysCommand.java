@@ -32,8 +32,10 @@ final class KeysCommand implements Runnable {
       name = "rotate",
       mixinStandardHelpOptions = true,
       description = {
-        "Adds a new primary key to the keyset file and re-seals every grant (and saved settings)",
-        "under it. Older keys stay in the keyset, so entries not yet re-sealed still open."
+        "Adds a new primary key and re-seals every grant under it.",
+        "",
+        "Saved settings are re-encrypted too. Older keys stay in the keyset file, so",
+        "entries not yet re-sealed still open."
       })
   static final class Rotate implements Callable<Integer> {
     @ParentCommand KeysCommand keys;

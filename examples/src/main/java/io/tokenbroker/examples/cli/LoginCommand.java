@@ -49,9 +49,12 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     usageHelpAutoWidth = true,
     description = {
-      "Stores a named grant: runs client credentials, or the authorization-code consent in a browser.",
-      "The client secret comes from --client-secret-env, --client-secret-file or a no-echo prompt,",
-      "never from the command line. Run 'login NAME' alone to consent again with the saved settings.",
+      "Stores a named grant (client credentials, or a consent in the browser).",
+      "",
+      "The client secret comes from --client-secret-env, --client-secret-file or a",
+      "no-echo prompt, never from the command line. 'login NAME' alone consents",
+      "again with the saved settings. The authorization URL is printed alone on",
+      "its own line on stderr.",
       ""
     })
 final class LoginCommand implements Callable<Integer> {
@@ -110,8 +113,9 @@ final class LoginCommand implements Callable<Integer> {
       names = "--redirect",
       paramLabel = "MODE",
       description = {
-        "loopback[:PORT] (default; redirect URI http://127.0.0.1:PORT/callback, random port if none)",
-        "or oob (the provider shows a code to paste on standard input)."
+        "loopback (default): redirect to http://127.0.0.1:PORT/callback",
+        "on a random port; loopback:PORT fixes the port; oob: paste the",
+        "code the provider shows on standard input."
       })
   @Nullable String redirect;
 

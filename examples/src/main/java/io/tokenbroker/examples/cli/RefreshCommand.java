@@ -12,7 +12,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "refresh",
     mixinStandardHelpOptions = true,
-    description = "Obtains a new access token for the grant now (prints no token).")
+    description = "Obtains a new access token now (prints no token).")
 final class RefreshCommand implements Callable<Integer> {
   @ParentCommand RootCommand root;
 

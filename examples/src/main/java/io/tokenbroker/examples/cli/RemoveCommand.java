@@ -11,8 +11,10 @@ import picocli.CommandLine.ParentCommand;
     name = "remove",
     mixinStandardHelpOptions = true,
     description = {
-      "Deletes the grant and its saved settings from the store, without telling the provider",
-      "(use revoke for that). Works without the keyset, e.g. for grants of a lost keyset."
+      "Deletes the grant locally, without telling the provider.",
+      "",
+      "Deletes the grant and its saved settings (revoke also tells the provider).",
+      "Works without the keyset, e.g. for grants sealed with a lost keyset."
     })
 final class RemoveCommand implements Callable<Integer> {
   @ParentCommand RootCommand root;

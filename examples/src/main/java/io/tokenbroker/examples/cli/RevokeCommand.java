@@ -11,8 +11,10 @@ import picocli.CommandLine.ParentCommand;
     name = "revoke",
     mixinStandardHelpOptions = true,
     description = {
-      "Revokes the grant at the provider (its refresh token, else its access token) where the",
-      "provider has a revocation endpoint, then removes it and its saved settings."
+      "Revokes the grant at the provider, then removes it.",
+      "",
+      "Revokes the refresh token (else the access token) where the provider has a",
+      "revocation endpoint, then deletes the grant and its saved settings."
     })
 final class RevokeCommand implements Callable<Integer> {
   @ParentCommand RootCommand root;

@@ -58,8 +58,9 @@ final class RootCommand implements Runnable {
       paramLabel = "STORE",
       scope = ScopeType.INHERIT,
       description = {
-        "Where grants live: file:DIRECTORY or a JDBC URL (jdbc:h2:..., jdbc:postgresql://...).",
-        "Default: $TOKENBROKER_STORE, else file:~/.tokenbroker/grants (owner-only)."
+        "Where grants live: file:DIR, or a JDBC URL",
+        "(jdbc:h2:..., jdbc:postgresql://...). Default:",
+        "$TOKENBROKER_STORE, else file:~/.tokenbroker/grants"
       })
   @Nullable String store;
 
@@ -68,15 +69,16 @@ final class RootCommand implements Runnable {
       paramLabel = "FILE",
       scope = ScopeType.INHERIT,
       description = {
-        "The Tink keyset that encrypts grants (owner-only JSON file).",
-        "Default: $TOKENBROKER_KEYSET, else ~/.tokenbroker/keyset.json, created by the first login."
+        "The Tink keyset file that encrypts grants. Default:",
+        "$TOKENBROKER_KEYSET, else ~/.tokenbroker/keyset.json",
+        "(created owner-only by the first login)"
       })
   @Nullable Path keyset;
 
   @Option(
       names = {"-v", "--verbose"},
       scope = ScopeType.INHERIT,
-      description = "Narrate what the broker does; show stack traces on errors.")
+      description = "Narrate what the broker does; stack traces on errors.")
   boolean verbose;
 
   RootCommand(CliContext ctx) {

@@ -30,9 +30,11 @@ import picocli.CommandLine.ParentCommand;
     name = "status",
     mixinStandardHelpOptions = true,
     description = {
-      "Shows the stored grants: provider, grant type, expiry, whether a refresh token is held and",
-      "whether re-authorization is required. Never shows a token or secret. With NAME, exits 3 if",
-      "that grant needs re-authorization and 1 if it is unknown or cannot be opened."
+      "Shows the stored grants; never a token or secret.",
+      "",
+      "Provider, grant type, expiry, refresh token held, re-authorization required.",
+      "With NAME, exits 3 if that grant needs re-authorization and 1 if it is",
+      "unknown or cannot be opened."
     })
 final class StatusCommand implements Callable<Integer> {
   private static final DateTimeFormatter TIME =

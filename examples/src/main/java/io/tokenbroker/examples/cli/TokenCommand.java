@@ -22,9 +22,11 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     usageHelpAutoWidth = true,
     description = {
-      "Prints the grant's access token (and nothing else) on stdout, refreshing it first if needed.",
-      "Safe to run from many processes at once: one of them refreshes, the others reuse its token.",
-      "Example: curl -H \"Authorization: Bearer $(tokenbroker token acme)\" https://api.acme.example/",
+      "Prints the access token alone on stdout, refreshing it first if needed.",
+      "",
+      "Safe to run from many processes at once: one refreshes, the others reuse",
+      "its token. Example:",
+      "  curl -H \"Authorization: Bearer $(tokenbroker token acme)\" https://...",
       ""
     })
 final class TokenCommand implements Callable<Integer> {
