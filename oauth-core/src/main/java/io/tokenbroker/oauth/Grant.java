@@ -211,7 +211,7 @@ final class Grant {
         throw e;
       }
       // No refresh token can be burned: renew from memory now and persist when the store is back.
-      LOG.log(Level.WARNING, "store unavailable; renewing client-credentials grant ''{0}'' without it", key);
+      LOG.log(Level.WARNING, "store unavailable; renewing client-credentials grant ''{0}'' without a lease, to persist later", key);
       Snapshot s = snapshot;
       return refreshAndPersist(s == null ? new Stored(null, 0) : new Stored(s.record, s.version));
     }
@@ -494,5 +494,35 @@ final class Grant {
 
   boolean hasPendingWrite() {
     return pendingWrite != null;
+  }
+
+  /** Waits until no refresh is in flight, at most until {@code deadlineNanos}. */
+  void awaitIdle(long deadlineNanos) {
+    while (true) {
+      CompletableFuture<Snapshot> flight;
+      synchronized (this) {
+        flight = inFlight;
+      }
+      long left = deadlineNanos - System.nanoTime();
+      if (flight == null || left <= 0) {
+        return;
+      }
+      try {
+        flight.get(left, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException | TimeoutException e) {
+        // The flight's own callers see its failure; here we only wait for it to end.
+      }
+    }
+  }
+
+  /** One last attempt to persist tokens held in memory; returns whether none are left unwritten. */
+  boolean flushPendingWrite() {
+    if (pendingWrite != null) {
+      retryWrite(Integer.MAX_VALUE);
+    }
+    return pendingWrite == null;
   }
 }

@@ -86,7 +86,7 @@ public final class TokenBroker implements AutoCloseable {
             b.refreshAhead,
             b.expirySkew,
             b.maxWait,
-            b.leaseTtl,
+            requireNonNull(b.leaseTtl, "leaseTtl"),
             b.leaseWait,
             b.writeRetryMin);
   }
@@ -296,11 +296,33 @@ public final class TokenBroker implements AutoCloseable {
     return result.resealed();
   }
 
-  /** Stops background work. Tokens already handed out stay valid; later calls fail. */
+  /**
+   * Stops the broker. Refreshes in flight are allowed to finish (for at most the lease TTL), so a
+   * refresh token the provider already rotated is persisted rather than lost; tokens still held in
+   * memory because the store was down get one last write attempt, and are reported in the log if
+   * they cannot be written. Tokens already handed out stay valid; later calls fail.
+   */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
     closed = true;
+    long deadline = System.nanoTime() + settings.leaseTtl.toNanos();
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdown(); // no new refreshes; running ones finish
+    }
+    for (Grant grant : grants.values()) {
+      grant.awaitIdle(deadline);
+    }
     settings.scheduler.shutdownNow();
+    for (Grant grant : grants.values()) {
+      if (!grant.flushPendingWrite()) {
+        System.getLogger(TokenBroker.class.getName()).log(System.Logger.Level.ERROR,
+            "closing with unpersisted tokens for ''{0}'': the store is unavailable, and the "
+                + "provider may already have rotated the stored refresh token", grant.key);
+      }
+    }
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();
     }
@@ -358,12 +380,13 @@ public final class TokenBroker implements AutoCloseable {
     private BrokerListener listener = BrokerListener.NONE;
     private @Nullable ExecutorService executor;
     private @Nullable HttpClient httpClient;
-    private RetryPolicy retryPolicy = RetryPolicy.defaults();
-    private Duration requestTimeout = Duration.ofSeconds(30);
+    private RetryPolicy retryPolicy =
+        new RetryPolicy(3, Duration.ofMillis(250), Duration.ofSeconds(5), Duration.ofSeconds(10));
+    private Duration requestTimeout = Duration.ofSeconds(10);
     private Duration refreshAhead = Duration.ofMinutes(5);
     private Duration expirySkew = Duration.ofSeconds(30);
     private Duration maxWait = Duration.ofSeconds(60);
-    private Duration leaseTtl = Duration.ofSeconds(60);
+    private @Nullable Duration leaseTtl;
     private Duration leaseWait = Duration.ofSeconds(60);
     private Duration writeRetryMin = Duration.ofMillis(500);
     private Sleeper sleeper = Sleeper.SYSTEM;
@@ -408,11 +431,16 @@ public final class TokenBroker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Retries of token-endpoint calls; default 3 attempts, backoff up to 5 s, {@code Retry-After}
+     * honoured up to 10 s (a refresh holds the grant's lease meanwhile).
+     */
     public Builder retryPolicy(RetryPolicy policy) {
       this.retryPolicy = requireNonNull(policy, "policy == null");
       return this;
     }
 
+    /** Time limit of one token-endpoint request; default 10 s. */
     public Builder requestTimeout(Duration timeout) {
       this.requestTimeout = positive(timeout, "requestTimeout");
       return this;
@@ -439,7 +467,12 @@ public final class TokenBroker implements AutoCloseable {
       return this;
     }
 
-    /** How long a cross-process refresh lease lasts if its holder dies; default 60 s. */
+    /**
+     * How long a cross-process refresh lease lasts if its holder dies. It must outlast the longest
+     * refresh (all attempts with their timeouts and waits), or a second process could refresh while
+     * the first is still waiting for its answer; the default is that worst case plus 10 s (60 s with
+     * the default timeouts and retry policy).
+     */
     public Builder leaseTtl(Duration ttl) {
       this.leaseTtl = positive(ttl, "leaseTtl");
       return this;
@@ -487,10 +520,26 @@ public final class TokenBroker implements AutoCloseable {
         }
         handle = Keysets.generate();
       }
+      Duration worstRefresh = worstCaseRefresh();
+      if (leaseTtl == null) {
+        leaseTtl = worstRefresh.plusSeconds(10);
+      } else if (leaseTtl.compareTo(worstRefresh) < 0) {
+        System.getLogger(TokenBroker.class.getName()).log(System.Logger.Level.WARNING,
+            "leaseTtl {0} is shorter than the longest possible refresh ({1}): another process may "
+                + "take over a lease while a refresh is still running", leaseTtl, worstRefresh);
+      }
       ExecutorService owned = executor == null
           ? Executors.newCachedThreadPool(daemonThreads("tokenbroker-refresh"))
           : null;
       return new TokenBroker(this, new TokenSealer(handle), owned);
+    }
+
+    /** All attempts timing out, with the longest wait between each. */
+    private Duration worstCaseRefresh() {
+      int attempts = retryPolicy.maxAttempts();
+      Duration longestWait = retryPolicy.maxBackoff().compareTo(retryPolicy.maxRetryAfter()) > 0
+          ? retryPolicy.maxBackoff() : retryPolicy.maxRetryAfter();
+      return requestTimeout.multipliedBy(attempts).plus(longestWait.multipliedBy(attempts - 1L));
     }
 
     private static Duration positive(Duration d, String name) {

@@ -63,8 +63,22 @@ final class TokenEndpoint {
    */
   TokenSet requestTokens(
       String what, Supplier<HTTPRequest> request, Collection<String> secrets, @Nullable GrantKey key) {
+    return requestTokens(what, request, secrets, key, false);
+  }
+
+  /**
+   * As above; {@code carriesGrant} marks a refresh or code exchange, where the provider's {@link
+   * Provider#invalidGrantStatuses()} mean {@code invalid_grant}.
+   */
+  TokenSet requestTokens(
+      String what,
+      Supplier<HTTPRequest> request,
+      Collection<String> secrets,
+      @Nullable GrantKey key,
+      boolean carriesGrant) {
     return withRetries(
-        what, () -> toTokenSet(what, send(what, request.get(), secrets, key), secrets, key));
+        what,
+        () -> toTokenSet(what, send(what, request.get(), secrets, key), secrets, key, carriesGrant));
   }
 
   /** Sends a request whose success has no body to read (revocation). */
@@ -138,10 +152,14 @@ final class TokenEndpoint {
   }
 
   private TokenSet toTokenSet(
-      String what, HTTPResponse response, Collection<String> secrets, @Nullable GrantKey key) {
+      String what,
+      HTTPResponse response,
+      Collection<String> secrets,
+      @Nullable GrantKey key,
+      boolean carriesGrant) {
     int status = response.getStatusCode();
     if (status < 200 || status > 299) {
-      throw failure(what, response, secrets, key);
+      throw failure(what, response, secrets, key, carriesGrant);
     }
     Instant now = clock.instant();
     TokenResponses.Parsed parsed;
@@ -170,6 +188,15 @@ final class TokenEndpoint {
 
   private TokenBrokerException failure(
       String what, HTTPResponse response, Collection<String> secrets, @Nullable GrantKey key) {
+    return failure(what, response, secrets, key, false);
+  }
+
+  private TokenBrokerException failure(
+      String what,
+      HTTPResponse response,
+      Collection<String> secrets,
+      @Nullable GrantKey key,
+      boolean carriesGrant) {
     int status = response.getStatusCode();
     String body = response.getBody();
     Map<String, Object> json = TokenResponses.parseObject(body);
@@ -200,7 +227,8 @@ final class TokenEndpoint {
           status == 408 ? TransientTokenException.Kind.TIMEOUT : TransientTokenException.Kind.SERVER_ERROR,
           status, key, null, retryAfter);
     }
-    if ("invalid_grant".equals(error)) {
+    if ("invalid_grant".equals(error)
+        || (carriesGrant && provider.invalidGrantStatuses().contains(status))) {
       return new InvalidGrantException(
           TokenBrokerException.describe(what + " was refused: the grant is invalid, expired, revoked or already used", status, error, description),
           status, error, description, key);

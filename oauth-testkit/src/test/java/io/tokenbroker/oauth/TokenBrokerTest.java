@@ -571,6 +571,13 @@ class TokenBrokerTest {
   }
 
   @Test
+  void aLeaseShorterThanTheLongestRefreshIsWarnedAbout() {
+    TokenBroker.builder().leaseTtl(Duration.ofSeconds(5)).build().close();
+
+    assertTrue(logs.text().contains("shorter than the longest possible refresh (PT50S)"), logs.text());
+  }
+
+  @Test
   void aPersistentStoreNeedsAKeyset() {
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> TokenBroker.builder().store(new FlakyStore(store)).build());

@@ -10,6 +10,8 @@ import com.nimbusds.oauth2.sdk.util.URLUtils;
 import io.tokenbroker.oauth.ClientAuthentication;
 import io.tokenbroker.oauth.ParameterPlacement;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,14 +36,34 @@ public final class TokenRequests {
       ClientAuthentication authentication,
       String clientId,
       @Nullable String clientSecret) {
+    return build(endpoint, parameters, placement, authentication, clientId, clientSecret, true);
+  }
+
+  /**
+   * Like {@link #build(URI, Map, ParameterPlacement, ClientAuthentication, String, String)}; with
+   * {@code formEncodeBasic} false, HTTP Basic carries {@code base64(id:secret)} of the raw values.
+   */
+  public static HTTPRequest build(
+      URI endpoint,
+      Map<String, List<String>> parameters,
+      ParameterPlacement placement,
+      ClientAuthentication authentication,
+      String clientId,
+      @Nullable String clientSecret,
+      boolean formEncodeBasic) {
     Map<String, List<String>> params = new LinkedHashMap<>(parameters);
     String authorization = null;
     switch (authentication) {
       case CLIENT_SECRET_BASIC -> {
-        // Nimbus form-encodes id and secret before Base64, as RFC 6749 §2.3.1 requires.
-        authorization =
-            new ClientSecretBasic(new ClientID(clientId), new Secret(requireSecret(clientSecret, authentication)))
-                .toHTTPAuthorizationHeader();
+        String secret = requireSecret(clientSecret, authentication);
+        if (formEncodeBasic) {
+          // Nimbus form-encodes id and secret before Base64, as RFC 6749 §2.3.1 requires.
+          authorization =
+              new ClientSecretBasic(new ClientID(clientId), new Secret(secret)).toHTTPAuthorizationHeader();
+        } else {
+          authorization = "Basic " + Base64.getEncoder()
+              .encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
+        }
       }
       case CLIENT_SECRET_POST -> {
         params.put("client_id", List.of(clientId));
