@@ -1,5 +1,6 @@
 package io.tokenbroker.examples.cli;
 
+import io.tokenbroker.cor.CorApiException;
 import io.tokenbroker.oauth.ClientConfigurationException;
 import io.tokenbroker.oauth.ConsentException;
 import io.tokenbroker.oauth.InvalidGrantException;
@@ -7,6 +8,7 @@ import io.tokenbroker.oauth.TokenBrokerException;
 import io.tokenbroker.oauth.TokenStoreException;
 import io.tokenbroker.oauth.TransientTokenException;
 import io.tokenbroker.oauth.UnknownGrantException;
+import io.tokenbroker.procore.ProcoreApiException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import org.jspecify.annotations.Nullable;
@@ -74,6 +76,23 @@ final class Failures {
     }
     if (t instanceof TokenBrokerException e) {
       return new Report(ExitCodes.FAILURE, oneLine(e.getMessage()), null);
+    }
+    if (t instanceof ProcoreApiException e) {
+      boolean retry =
+          switch (e.kind()) {
+            case RATE_LIMITED, SERVER_ERROR, NETWORK -> true;
+            default -> false;
+          };
+      return new Report(
+          retry ? ExitCodes.TRANSIENT : ExitCodes.FAILURE,
+          oneLine("Procore: " + e.getMessage()),
+          retry ? "Procore or the network failed (already retried); try again later" : null);
+    }
+    if (t instanceof CorApiException e) {
+      return new Report(
+          e.isRetryable() ? ExitCodes.TRANSIENT : ExitCodes.FAILURE,
+          oneLine("COR: " + e.getMessage()),
+          e.isRetryable() ? "COR or the network failed (already retried); try again later" : null);
     }
     if (t instanceof UncheckedIOException e) {
       return new Report(ExitCodes.FAILURE, oneLine(e.getMessage()), null);

@@ -3,7 +3,6 @@ package io.tokenbroker.examples.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.tokenbroker.oauth.AuthorizationRequest;
-import io.tokenbroker.oauth.ClientAuthentication;
 import io.tokenbroker.oauth.ClientRegistration;
 import io.tokenbroker.oauth.ClientSecret;
 import io.tokenbroker.oauth.ConsentException;
@@ -63,7 +62,7 @@ final class LoginCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "NAME", description = "The grant's name, e.g. acme/reporting.")
   String name;
 
-  @Option(names = "--provider", paramLabel = "KIND", description = "generic (more to come: cor, procore).")
+  @Option(names = "--provider", paramLabel = "KIND", description = "generic, cor or procore.")
   @Nullable String provider;
 
   @Option(
@@ -106,6 +105,30 @@ final class LoginCommand implements Callable<Integer> {
       description = "generic: basic (default), post, or none (a public client without secret).")
   @Nullable String authMethod;
 
+  @Option(names = "--subdomain", paramLabel = "NAME", description = "cor: the account's subdomain (NAME.cor.works).")
+  @Nullable String subdomain;
+
+  @Option(names = "--app-name", paramLabel = "NAME", description = "cor: the app's name (COR's consent parameter).")
+  @Nullable String appName;
+
+  @Option(names = "--consent-url", paramLabel = "URL", description = "cor: instead of https://SUBDOMAIN.cor.works.")
+  @Nullable String consentUrl;
+
+  @Option(
+      names = "--environment",
+      paramLabel = "ENV",
+      description = "procore: production (default), sandbox or monthly-sandbox.")
+  @Nullable String environment;
+
+  @Option(names = "--login-url", paramLabel = "URL", description = "procore: a custom login (OAuth) host.")
+  @Nullable String loginUrl;
+
+  @Option(
+      names = "--api-url",
+      paramLabel = "URL",
+      description = "cor, procore: a custom API base (procore: with --login-url).")
+  @Nullable String apiUrl;
+
   @Option(names = "--scope", paramLabel = "SCOPE", description = "A scope to request; repeatable.")
   @Nullable List<String> scopes;
 
@@ -113,9 +136,10 @@ final class LoginCommand implements Callable<Integer> {
       names = "--redirect",
       paramLabel = "MODE",
       description = {
-        "loopback (default): redirect to http://127.0.0.1:PORT/callback",
-        "on a random port; loopback:PORT fixes the port; oob: paste the",
-        "code the provider shows on standard input."
+        "loopback: redirect to http://127.0.0.1:PORT/callback on a",
+        "random port; loopback:PORT fixes the port; oob: paste the code",
+        "the provider shows on standard input. Default: oob for procore,",
+        "else loopback."
       })
   @Nullable String redirect;
 
@@ -149,11 +173,6 @@ final class LoginCommand implements Callable<Integer> {
       Profile profile = fresh != null ? fresh : buildProfile(loadSaved(session), ctx);
       ClientRegistration registration = Providers.registration(profile);
       Provider p = registration.provider();
-      if (profile.grantType() == GrantType.AUTHORIZATION_CODE && p.authorizationEndpoint().isEmpty()) {
-        throw CliException.usage(
-            "an authorization-code grant needs the provider's authorization endpoint",
-            "pass --authorize-url, or --grant client-credentials");
-      }
       session.broker.register(key, registration, profile.grantType());
       TokenSet tokens;
       if (profile.grantType() == GrantType.CLIENT_CREDENTIALS) {
@@ -279,39 +298,79 @@ final class LoginCommand implements Callable<Integer> {
    */
   private Profile buildProfile(@Nullable Profile saved, CliContext ctx) {
     String kind = saved == null ? provider.strip().toLowerCase(Locale.ROOT) : saved.provider();
-    if (!kind.equals(Providers.GENERIC)) {
-      throw CliException.usage("--provider '" + kind + "' is not known", "use --provider generic");
-    }
     Map<String, String> settings = new LinkedHashMap<>(saved != null ? saved.settings() : Map.of());
-    put(settings, Providers.TOKEN_URL, tokenUrl);
-    put(settings, Providers.AUTHORIZE_URL, authorizeUrl);
-    put(settings, Providers.REVOKE_URL, revokeUrl);
-    if (authMethod != null) {
-      Providers.authentication(authMethod.strip().toLowerCase(Locale.ROOT)); // validates
-      settings.put(Providers.AUTH_METHOD, authMethod.strip().toLowerCase(Locale.ROOT));
+    switch (kind) {
+      case Providers.GENERIC -> {
+        onlyFor(kind, "--subdomain", subdomain, "--app-name", appName, "--consent-url", consentUrl,
+            "--environment", environment, "--login-url", loginUrl, "--api-url", apiUrl);
+        put(settings, Providers.TOKEN_URL, tokenUrl);
+        put(settings, Providers.AUTHORIZE_URL, authorizeUrl);
+        put(settings, Providers.REVOKE_URL, revokeUrl);
+        if (authMethod != null) {
+          String method = authMethod.strip().toLowerCase(Locale.ROOT);
+          Providers.authentication(method); // validates
+          settings.put(Providers.AUTH_METHOD, method);
+        }
+        if (!settings.containsKey(Providers.TOKEN_URL)) {
+          throw CliException.usage("--token-url is required with --provider generic", null);
+        }
+      }
+      case Providers.COR -> {
+        onlyFor(kind, "--token-url", tokenUrl, "--authorize-url", authorizeUrl, "--revoke-url", revokeUrl,
+            "--auth-method", authMethod, "--environment", environment, "--login-url", loginUrl);
+        put(settings, Providers.SUBDOMAIN, subdomain);
+        put(settings, Providers.APP_NAME, appName);
+        put(settings, Providers.API_URL, apiUrl);
+        put(settings, Providers.CONSENT_URL, consentUrl);
+      }
+      case Providers.PROCORE -> {
+        onlyFor(kind, "--token-url", tokenUrl, "--authorize-url", authorizeUrl, "--revoke-url", revokeUrl,
+            "--auth-method", authMethod, "--subdomain", subdomain, "--app-name", appName,
+            "--consent-url", consentUrl);
+        put(settings, Providers.ENVIRONMENT, environment);
+        put(settings, Providers.LOGIN_URL, loginUrl);
+        put(settings, Providers.API_URL, apiUrl);
+      }
+      default -> throw CliException.usage(
+          "--provider '" + kind + "' is not known", "use --provider generic, cor or procore");
     }
-    if (!settings.containsKey(Providers.TOKEN_URL)) {
-      throw CliException.usage("--token-url is required with --provider generic", null);
-    }
-    Providers.provider(kind, settings); // checks the URLs before asking for a secret
-
     GrantType type =
         grant != null ? grantType(grant) : saved != null ? saved.grantType() : GrantType.AUTHORIZATION_CODE;
-    String id = clientId != null ? clientId.strip() : saved != null ? saved.clientId() : null;
+    // Checks every setting before asking for a secret.
+    Provider built = Providers.provider(kind, settings, type);
+    if (type == GrantType.AUTHORIZATION_CODE && built.authorizationEndpoint().isEmpty()) {
+      throw CliException.usage(
+          "an authorization-code grant needs the provider's authorization endpoint",
+          "pass --authorize-url, or --grant client-credentials");
+    }
+    String id;
+    if (kind.equals(Providers.COR) && type == GrantType.AUTHORIZATION_CODE) {
+      if (clientId != null) {
+        throw CliException.usage(
+            "COR's consent identifies the app by --app-name; --client-id is not used", null);
+      }
+      id = settings.get(Providers.APP_NAME); // COR's own choice of client id
+    } else {
+      id = clientId != null ? clientId.strip() : saved != null ? saved.clientId() : null;
+    }
     if (id == null || id.isEmpty()) {
-      throw CliException.usage("--client-id is required", null);
+      throw CliException.usage(
+          "--client-id is required" + (kind.equals(Providers.COR) ? " (COR: the API key)" : ""), null);
     }
     List<String> scopeList =
         scopes != null ? splitScopes(scopes) : saved != null ? saved.scopes() : List.of();
     String redirectMode =
-        redirect != null ? normalizeRedirect(redirect) : saved != null ? saved.redirect() : "loopback";
-    boolean publicClient =
-        Providers.authentication(settings.getOrDefault(Providers.AUTH_METHOD, "basic"))
-            == ClientAuthentication.CLIENT_ID_ONLY;
+        redirect != null
+            ? normalizeRedirect(redirect)
+            : saved != null ? saved.redirect() : kind.equals(Providers.PROCORE) ? "oob" : "loopback";
     ClientSecret secret;
-    if (publicClient) {
+    if (Providers.isPublicClient(kind, settings, type)) {
       if (clientSecretEnv != null || clientSecretFile != null) {
-        throw CliException.usage("a public client (--auth-method none) has no client secret", null);
+        throw CliException.usage(
+            kind.equals(Providers.COR)
+                ? "COR's consent flow uses no client secret"
+                : "a public client (--auth-method none) has no client secret",
+            null);
       }
       secret = null;
     } else {
@@ -320,6 +379,15 @@ final class LoginCommand implements Callable<Integer> {
       secret = readSecret(ctx, id, reusable);
     }
     return new Profile(name, kind, settings, id, secret, scopeList, type, redirectMode);
+  }
+
+  /** Refuses flags of another provider kind, so a typo does not go unnoticed. */
+  private static void onlyFor(String kind, @Nullable String... namesAndValues) {
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      if (namesAndValues[i + 1] != null) {
+        throw CliException.usage(namesAndValues[i] + " does not apply to --provider " + kind, null);
+      }
+    }
   }
 
   private ClientSecret readSecret(CliContext ctx, String id, @Nullable ClientSecret reusable) {

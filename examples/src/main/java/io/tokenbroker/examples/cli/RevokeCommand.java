@@ -26,8 +26,18 @@ final class RevokeCommand implements Callable<Integer> {
   public Integer call() {
     CliContext ctx = root.ctx;
     try (Session session = Session.open(ctx, root, Session.KeysetMode.EXISTING)) {
-      GrantKey key = session.register(session.requireProfile(name));
-      boolean told = session.broker.revoke(key);
+      Profile profile = session.requireProfile(name);
+      GrantKey key = session.register(profile);
+      boolean told;
+      if (profile.provider().equals(Providers.PROCORE)) {
+        // Procore documents revocation with the access token (it ends the refresh token too).
+        Providers.procore(profile.settings())
+            .oauth(Providers.registration(profile))
+            .revokeGrant(session.broker, key);
+        told = true;
+      } else {
+        told = session.broker.revoke(key);
+      }
       session.profiles.delete(name);
       ctx.err.println(told
           ? "Revoked '" + name + "' at the provider and removed it."

@@ -140,7 +140,11 @@ final class StatusCommand implements Callable<Integer> {
     } else {
       state = "valid";
     }
-    String provider = profile != null ? profile.provider() : status == null ? null : status.provider();
+    // The broker's name is the more precise one (procore-sandbox rather than procore).
+    String provider =
+        status != null && status.provider() != null
+            ? status.provider()
+            : profile != null ? profile.provider() : null;
     return new Row(
         key.value(),
         provider,

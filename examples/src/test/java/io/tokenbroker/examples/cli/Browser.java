@@ -42,7 +42,7 @@ final class Browser {
   /** The out-of-band code shown on the fake's page. */
   static String oobCode(URI consentUri) {
     String page = visit(consentUri).body();
-    Matcher m = Pattern.compile("id=\"code\"[^>]*>([^<]+)<").matcher(page);
+    Matcher m = Pattern.compile("id=\"(?:code|authorization_code)\"[^>]*>([^<]+)<").matcher(page);
     if (!m.find()) {
       throw new AssertionError("no code on the page: " + page);
     }

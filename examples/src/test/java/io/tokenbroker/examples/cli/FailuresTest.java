@@ -91,8 +91,8 @@ class FailuresTest {
         "--token-url is required with --provider generic");
     assertError(cli.run("login", "x", "--provider", "generic", "--token-url", "http://auth.example.com/token",
         "--client-id", "c"), 2, "--token-url must use https (plain http is allowed only on loopback hosts)");
-    assertError(cli.run("login", "x", "--provider", "generic", "--token-url", server.tokenEndpoint().toString()),
-        2, "--client-id is required");
+    assertError(cli.run("login", "x", "--provider", "generic", "--grant", "client-credentials",
+        "--token-url", server.tokenEndpoint().toString()), 2, "--client-id is required");
     assertError(cli.run("login", "x", "--provider", "generic", "--token-url", server.tokenEndpoint().toString(),
         "--client-id", "c", "--grant", "implicit"), 2,
         "--grant 'implicit' is not one of client-credentials, authorization-code");
