@@ -188,7 +188,7 @@ final class LoginCommand implements Callable<Integer> {
       ctx.err.println(
           "Logged in '" + name + "' (" + profile.provider() + ", "
               + grantName(profile.grantType()) + "): access token valid until "
-              + tokens.expiresAt() + " (" + Durations.format(left) + ")"
+              + tokens.expiresAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " (" + Durations.format(left) + ")"
               + (tokens.refreshToken() != null ? ", refresh token stored" : "")
               + ". Use it: tokenbroker token " + quote(name));
       return ExitCodes.OK;

@@ -31,7 +31,8 @@ final class RefreshCommand implements Callable<Integer> {
       }
       session.awaitWrites();
       Instant expires = session.broker.status(key).expiresAt();
-      ctx.err.println("Refreshed '" + name + "': new access token valid until " + expires
+      ctx.err.println("Refreshed '" + name + "': new access token valid until "
+          + (expires == null ? null : expires.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
           + (expires == null ? "" : " (" + Durations.format(Duration.between(ctx.clock.instant(), expires)) + ")"));
       return ExitCodes.OK;
     }

@@ -41,8 +41,8 @@ final class CliRunner {
 
   /** A command still running, whose stderr can be watched. */
   static final class Running {
-    final LineCapture out = new LineCapture();
-    final LineCapture err = new LineCapture();
+    final LineWatcher out = new LineWatcher();
+    final LineWatcher err = new LineWatcher();
     CompletableFuture<Integer> exit;
 
     Result await() throws Exception {

@@ -30,8 +30,8 @@ final class JarProcess {
   /** A started child; its stderr lines can be awaited while it runs. */
   static final class Child {
     final Process process;
-    final LineCapture out = new LineCapture();
-    final LineCapture err = new LineCapture();
+    final LineWatcher out = new LineWatcher();
+    final LineWatcher err = new LineWatcher();
     private final Thread[] pumps;
 
     Child(Process process) {

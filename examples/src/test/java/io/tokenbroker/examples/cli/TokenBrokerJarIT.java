@@ -159,4 +159,13 @@ class TokenBrokerJarIT {
     assertTrue(unreachable.err().contains("hint: the provider or the network failed"), unreachable::toString);
     Secrets.assertAbsent(home, server, SECRET, bad, noSecret, wrongKeyset, dead, unreachable);
   }
+
+  @Test
+  void demoAsTheReadmeRunsIt() throws Exception {
+    CliRunner.Result demo = jar.run("demo");
+    assertEquals(0, demo.exit(), demo::toString);
+    assertTrue(demo.out().contains("[7/7] The store, as 'tokenbroker status' sees it"), demo::toString);
+    assertTrue(demo.out().contains("Summary"), demo::toString);
+    assertEquals("", demo.err());
+  }
 }

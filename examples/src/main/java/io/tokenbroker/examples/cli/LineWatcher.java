@@ -9,9 +9,13 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
-/** An output stream that keeps everything written and hands out complete lines as they arrive. */
-final class LineCapture extends OutputStream {
+/**
+ * An output stream that keeps everything written and hands out complete lines as they arrive: the
+ * demo watches a consent's stderr for the authorization URL with it (tests do the same).
+ */
+final class LineWatcher extends OutputStream {
   private final ByteArrayOutputStream all = new ByteArrayOutputStream();
   private final ByteArrayOutputStream line = new ByteArrayOutputStream();
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -36,9 +40,10 @@ final class LineCapture extends OutputStream {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
-      String next = left <= 0 ? null : lines.poll(left, TimeUnit.NANOSECONDS);
+      @Nullable String next = left <= 0 ? null : lines.poll(left, TimeUnit.NANOSECONDS);
       if (next == null) {
-        throw new AssertionError("no matching line within " + timeout + "; output so far:\n" + text());
+        throw new IllegalStateException(
+            "no matching line within " + timeout + "; output so far:\n" + text());
       }
       if (test.test(next)) {
         return next;
