@@ -6,6 +6,7 @@ import io.tokenbroker.cor.CorClient;
 import io.tokenbroker.cor.Hour;
 import io.tokenbroker.cor.Task;
 import io.tokenbroker.cor.User;
+import io.tokenbroker.examples.SandboxUser;
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.GrantStatus;
 import io.tokenbroker.procore.Company;
@@ -18,15 +19,11 @@ import io.tokenbroker.procore.Project;
 import io.tokenbroker.testkit.cor.CorSandbox;
 import io.tokenbroker.testkit.procore.ProcoreSandbox;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +39,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -54,8 +49,6 @@ import java.util.stream.Stream;
 final class Demo {
   private static final int STEPS = 7;
   private static final String INDENT = "      ";
-  private static final Pattern OOB_CODE =
-      Pattern.compile("id=\"(?:authorization_code|code)\"[^>]*>([^<]+)<");
 
   private final CliContext outer;
   private final PrintStream out;
@@ -63,8 +56,6 @@ final class Demo {
   private final Duration procoreLifetime;
   private final Map<String, String> env = new HashMap<>();
   private final List<String[]> summary = new ArrayList<>();
-  private final HttpClient http =
-      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
   private int step;
 
   Demo(CliContext outer, Path dir, Duration procoreLifetime) {
@@ -160,13 +151,8 @@ final class Demo {
     String url = err.awaitLine(l -> l.startsWith("http"), Duration.ofSeconds(60));
     say("The CLI printed the authorization URL alone on a line of stderr. The demo plays the user:");
     say("it opens the URL, Procore's page shows a code, and the demo pastes it on stdin.");
-    HttpResponse<String> page =
-        http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
-    Matcher code = OOB_CODE.matcher(page.body());
-    if (!code.find()) {
-      throw CliException.failure("the Procore sandbox's consent page shows no code", null);
-    }
-    typing.write((code.group(1) + "\n").getBytes(UTF_8));
+    String code = SandboxUser.outOfBandCode(URI.create(url));
+    typing.write((code + "\n").getBytes(UTF_8));
     typing.close();
     int status = exit.get(60, TimeUnit.SECONDS);
     echo(err.text());
