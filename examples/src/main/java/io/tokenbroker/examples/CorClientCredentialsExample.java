@@ -59,8 +59,12 @@ public final class CorClientCredentialsExample {
       String user = me.firstName() + " " + me.lastName();
       out.println("Signed in to COR as " + user);
       List<String> projects = api.projects().stream().map(Project::name).toList(); // every page
-      out.println(projects.size() + " projects, e.g. " + projects.subList(0, Math.min(3, projects.size())));
-      out.println("Token requests: " + counter.count() + " (the token is cached and renewed ahead of expiry)");
+      out.println(
+          projects.size() + " projects, e.g. " + projects.subList(0, Math.min(3, projects.size())));
+      out.println(
+          "Token requests: "
+              + counter.count()
+              + " (the token is cached and renewed ahead of expiry)");
       return new Result(user, projects, counter.count());
     }
   }

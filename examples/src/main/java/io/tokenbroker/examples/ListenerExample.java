@@ -53,7 +53,12 @@ public final class ListenerExample {
 
     @Override
     public void reauthorizationRequired(GrantKey key, InvalidGrantException failure) {
-      record("ALERT " + key + " needs a new consent (page the owner: tokenbroker login '" + key + "')");
+      record(
+          "ALERT "
+              + key
+              + " needs a new consent (page the owner: tokenbroker login '"
+              + key
+              + "')");
     }
 
     private void record(String event) {
@@ -71,7 +76,10 @@ public final class ListenerExample {
     try (ProcoreSandbox sandbox = ProcoreSandbox.start()) {
       sandbox.registerClient("example-app", "example-client-secret");
       Procore procore = Procore.custom("sandbox", sandbox.loginUrl(), sandbox.apiUrl());
-      return run(procore, procore.registration("example-app", ClientSecret.of("example-client-secret")), out);
+      return run(
+          procore,
+          procore.registration("example-app", ClientSecret.of("example-client-secret")),
+          out);
     }
   }
 

@@ -45,7 +45,12 @@ public final class ProcoreConsentExample {
     String clientId = System.getenv("PROCORE_CLIENT_ID");
     String secret = System.getenv("PROCORE_CLIENT_SECRET");
     if (clientId != null && secret != null) {
-      run(Procore.production(), clientId, ClientSecret.of(secret), ProcoreConsentExample::askUser, System.out);
+      run(
+          Procore.production(),
+          clientId,
+          ClientSecret.of(secret),
+          ProcoreConsentExample::askUser,
+          System.out);
       return;
     }
     offline(System.out);
@@ -56,8 +61,12 @@ public final class ProcoreConsentExample {
     try (ProcoreSandbox sandbox = ProcoreSandbox.start()) {
       sandbox.registerClient("example-app", "example-client-secret");
       Procore procore = Procore.custom("sandbox", sandbox.loginUrl(), sandbox.apiUrl());
-      return run(procore, "example-app", ClientSecret.of("example-client-secret"),
-          SandboxUser::outOfBandCode, out);
+      return run(
+          procore,
+          "example-app",
+          ClientSecret.of("example-client-secret"),
+          SandboxUser::outOfBandCode,
+          out);
     }
   }
 
@@ -65,7 +74,11 @@ public final class ProcoreConsentExample {
    * @param user shows the consent URL to the user and returns the code they pasted
    */
   static Result run(
-      Procore procore, String clientId, ClientSecret secret, Function<URI, String> user, PrintStream out) {
+      Procore procore,
+      String clientId,
+      ClientSecret secret,
+      Function<URI, String> user,
+      PrintStream out) {
     try (TokenBroker broker = TokenBroker.builder().build()) {
       ClientRegistration app = procore.registration(clientId, secret);
       GrantKey key = procore.grantKey("example-user"); // procore/<environment>/example-user
@@ -83,7 +96,8 @@ public final class ProcoreConsentExample {
       for (Company company : client.companies()) {
         try {
           int count = 0;
-          for (Project p : client.company(company.id()).projects()) { // every page, company header set
+          for (Project p :
+              client.company(company.id()).projects()) { // every page, company header set
             count++;
           }
           projects.put(company.id(), count);

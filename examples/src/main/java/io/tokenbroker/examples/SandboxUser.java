@@ -13,8 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Plays the user of an offline sandbox: opens a consent URL the way a browser would and approves
- * it (the sandboxes approve at once), so that examples and the demo run without anyone at the
+ * Plays the user of an offline sandbox: opens a consent URL the way a browser would and approves it
+ * (the sandboxes approve at once), so that examples and the demo run without anyone at the
  * keyboard. Against a real provider a person does this in a real browser.
  *
  * <p>Thread-safe. Failures are {@link IllegalStateException}s (no page, no code on it) or {@link
@@ -40,7 +40,8 @@ public final class SandboxUser {
     String page = get(consentUrl).body();
     Matcher m = CODE.matcher(page);
     if (!m.find()) {
-      throw new IllegalStateException("the consent page at " + consentUrl.getHost() + " shows no code");
+      throw new IllegalStateException(
+          "the consent page at " + consentUrl.getHost() + " shows no code");
     }
     return m.group(1).strip();
   }

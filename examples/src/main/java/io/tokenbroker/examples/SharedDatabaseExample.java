@@ -37,7 +37,8 @@ public final class SharedDatabaseExample {
   private SharedDatabaseExample() {}
 
   /** What the example saw, for its test. */
-  record Result(boolean sameTokenBeforeExpiry, int refreshes, int adoptions, boolean sameTokenAfter) {}
+  record Result(
+      boolean sameTokenBeforeExpiry, int refreshes, int adoptions, boolean sameTokenAfter) {}
 
   public static void main(String[] args) throws Exception {
     offline(System.out);
@@ -51,7 +52,8 @@ public final class SharedDatabaseExample {
       Procore procore = Procore.custom("sandbox", sandbox.loginUrl(), sandbox.apiUrl());
       JdbcDataSource db = new JdbcDataSource(); // in production: your PostgreSQL DataSource
       db.setURL("jdbc:h2:mem:shared-example-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
-      ClientRegistration app = procore.registration("example-app", ClientSecret.of("example-client-secret"));
+      ClientRegistration app =
+          procore.registration("example-app", ClientSecret.of("example-client-secret"));
       return run(procore, app, db, out);
     }
   }
@@ -61,22 +63,25 @@ public final class SharedDatabaseExample {
     KeysetHandle keyset = Keysets.generate(); // every instance must use the same keyset
     AtomicInteger refreshes = new AtomicInteger();
     AtomicInteger adoptions = new AtomicInteger();
-    BrokerListener events = new BrokerListener() {
-      @Override
-      public void refreshSucceeded(GrantKey key, Instant expiresAt) {
-        refreshes.incrementAndGet();
-      }
+    BrokerListener events =
+        new BrokerListener() {
+          @Override
+          public void refreshSucceeded(GrantKey key, Instant expiresAt) {
+            refreshes.incrementAndGet();
+          }
 
-      @Override
-      public void tokensAdopted(GrantKey key, Instant expiresAt) {
-        adoptions.incrementAndGet();
-      }
-    };
+          @Override
+          public void tokensAdopted(GrantKey key, Instant expiresAt) {
+            adoptions.incrementAndGet();
+          }
+        };
     GrantKey key = procore.grantKey("shared-user");
     try (JdbcTokenStore storeA = JdbcTokenStore.builder(db).leaseOwner("instance-a").build();
         JdbcTokenStore storeB = JdbcTokenStore.builder(db).leaseOwner("instance-b").build();
-        TokenBroker a = TokenBroker.builder().store(storeA).keyset(keyset).listener(events).build();
-        TokenBroker b = TokenBroker.builder().store(storeB).keyset(keyset).listener(events).build()) {
+        TokenBroker a =
+            TokenBroker.builder().store(storeA).keyset(keyset).listener(events).build();
+        TokenBroker b =
+            TokenBroker.builder().store(storeB).keyset(keyset).listener(events).build()) {
       procore.registerUser(a, key, app);
       procore.registerUser(b, key, app);
 
@@ -98,8 +103,13 @@ public final class SharedDatabaseExample {
       CompletableFuture<AccessToken> nextB = CompletableFuture.supplyAsync(() -> await(go, b, key));
       go.countDown();
       boolean same = nextA.get().equals(nextB.get());
-      out.println("Refreshes: " + refreshes.get() + ", adopted by the other instance: " + adoptions.get()
-          + ", same new token? " + same);
+      out.println(
+          "Refreshes: "
+              + refreshes.get()
+              + ", adopted by the other instance: "
+              + adoptions.get()
+              + ", same new token? "
+              + same);
       return new Result(fromA.equals(fromB), refreshes.get(), adoptions.get(), same);
     }
   }

@@ -35,7 +35,9 @@ class ExamplesTest {
     assertEquals(
         Map.of(5_000_000_001L, 45, 5_000_000_002L, 2, 5_000_000_004L, -1), r.projectsPerCompany());
     assertTrue(printed().contains("/oauth/authorize?"), printed());
-    assertTrue(printed().contains("Not Installed Inc: the app is not installed in this company"), printed());
+    assertTrue(
+        printed().contains("Not Installed Inc: the app is not installed in this company"),
+        printed());
   }
 
   @Test
@@ -51,10 +53,19 @@ class ExamplesTest {
   void customListener() {
     List<String> events = ListenerExample.offline(out);
     assertEquals(3, events.size(), events::toString);
-    assertTrue(events.get(0).startsWith("refreshed procore/sandbox/monitored-user, valid until "), events::toString);
-    assertTrue(events.get(1).startsWith("ALERT procore/sandbox/monitored-user needs a new consent"), events::toString);
-    assertEquals("refresh of procore/sandbox/monitored-user failed: InvalidGrantException", events.get(2));
-    assertTrue(printed().contains("The application sees: grant 'procore/sandbox/monitored-user' needs"
-        + " re-authorization"), printed());
+    assertTrue(
+        events.get(0).startsWith("refreshed procore/sandbox/monitored-user, valid until "),
+        events::toString);
+    assertTrue(
+        events.get(1).startsWith("ALERT procore/sandbox/monitored-user needs a new consent"),
+        events::toString);
+    assertEquals(
+        "refresh of procore/sandbox/monitored-user failed: InvalidGrantException", events.get(2));
+    assertTrue(
+        printed()
+            .contains(
+                "The application sees: grant 'procore/sandbox/monitored-user' needs"
+                    + " re-authorization"),
+        printed());
   }
 }

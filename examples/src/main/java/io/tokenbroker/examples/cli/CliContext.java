@@ -12,9 +12,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Everything the CLI takes from its surroundings, so that tests run commands in-process with
- * their own streams, environment and home directory, and never touch the real {@code
- * ~/.tokenbroker}.
+ * Everything the CLI takes from its surroundings, so that tests run commands in-process with their
+ * own streams, environment and home directory, and never touch the real {@code ~/.tokenbroker}.
  */
 final class CliContext {
   /** Reads a secret without echo, or returns null when there is no terminal to ask on. */

@@ -20,7 +20,8 @@ final class CliListener implements BrokerListener {
   private final boolean verbose;
   final AtomicInteger refreshes = new AtomicInteger();
   final AtomicInteger adoptions = new AtomicInteger();
-  private final Map<GrantKey, TokenStoreException> failedWrites = new HashMap<>(); // guarded by this
+  private final Map<GrantKey, TokenStoreException> failedWrites =
+      new HashMap<>(); // guarded by this
 
   CliListener(PrintStream err, boolean verbose) {
     this.err = err;
@@ -62,8 +63,12 @@ final class CliListener implements BrokerListener {
     synchronized (this) {
       failedWrites.put(key, failure);
     }
-    err.println("warning: new tokens of '" + key + "' could not be saved yet (" + failure.getMessage()
-        + "); retrying");
+    err.println(
+        "warning: new tokens of '"
+            + key
+            + "' could not be saved yet ("
+            + failure.getMessage()
+            + "); retrying");
   }
 
   @Override
@@ -95,14 +100,20 @@ final class CliListener implements BrokerListener {
       while (!failedWrites.isEmpty()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          Map.Entry<GrantKey, TokenStoreException> first = failedWrites.entrySet().iterator().next();
+          Map.Entry<GrantKey, TokenStoreException> first =
+              failedWrites.entrySet().iterator().next();
           throw new CliException(
               ExitCodes.TRANSIENT,
-              "the new tokens of '" + first.getKey() + "' could not be saved to the store ("
-                  + first.getValue().getMessage() + "); they are lost when tokenbroker exits",
-              "fix the store, then run 'tokenbroker token " + first.getKey()
+              "the new tokens of '"
+                  + first.getKey()
+                  + "' could not be saved to the store ("
+                  + first.getValue().getMessage()
+                  + "); they are lost when tokenbroker exits",
+              "fix the store, then run 'tokenbroker token "
+                  + first.getKey()
                   + "'; if the provider rotated the refresh token, 'tokenbroker login "
-                  + first.getKey() + "' again");
+                  + first.getKey()
+                  + "' again");
         }
         try {
           wait(Math.max(1, left / 1_000_000));

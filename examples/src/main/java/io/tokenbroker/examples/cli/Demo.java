@@ -73,23 +73,40 @@ final class Demo {
     env.put("DEMO_PROCORE_SECRET", procoreSecret);
 
     out.println("tokenbroker demo: OAuth 2.0 tokens for COR and Procore, fully offline.");
-    out.println("Both vendors run as sandboxes on 127.0.0.1; the grants live in a temporary directory.");
+    out.println(
+        "Both vendors run as sandboxes on 127.0.0.1; the grants live in a temporary directory.");
     try (CorSandbox cor = CorSandbox.builder().rotation(CorSandbox.Rotation.STRICT).start();
         ProcoreSandbox procore =
-            ProcoreSandbox.builder().environment("sandbox").accessTokenLifetime(procoreLifetime).start()) {
+            ProcoreSandbox.builder()
+                .environment("sandbox")
+                .accessTokenLifetime(procoreLifetime)
+                .start()) {
       cor.registerApiKey("demo-api-key", corSecret).registerApp("Demo App");
       procore.registerClient("demo-app", procoreSecret);
 
       step("Start the sandboxes");
       say("COR      API " + cor.apiBaseUri() + ", consent pages " + cor.consentBaseUri());
-      say("Procore  login " + procore.loginUrl() + ", API " + procore.apiUrl()
-          + " (tokens live " + Durations.format(procoreLifetime) + " here, 5400s at Procore)");
-      say("Store    " + dir.resolve("grants") + ", sealed with the keyset " + dir.resolve("keyset.json"));
+      say(
+          "Procore  login "
+              + procore.loginUrl()
+              + ", API "
+              + procore.apiUrl()
+              + " (tokens live "
+              + Durations.format(procoreLifetime)
+              + " here, 5400s at Procore)");
+      say(
+          "Store    "
+              + dir.resolve("grants")
+              + ", sealed with the keyset "
+              + dir.resolve("keyset.json"));
       row("sandboxes", "COR and Procore on 127.0.0.1, no network needed");
 
       corClientCredentials(cor);
-      try (Session session = Session.open(context(InputStream.nullInputStream()), new RootCommand(outer),
-          Session.KeysetMode.EXISTING)) {
+      try (Session session =
+          Session.open(
+              context(InputStream.nullInputStream()),
+              new RootCommand(outer),
+              Session.KeysetMode.EXISTING)) {
         corApi(cor, session);
         procoreConsent(procore);
         ProcoreClient client = procoreApi(procore, session);
@@ -104,14 +121,30 @@ final class Demo {
 
   private void corClientCredentials(CorSandbox cor) throws Exception {
     step("COR: client credentials, with the CLI");
-    cli("login", "cor/acme", "--provider", "cor", "--grant", "client-credentials",
-        "--api-url", cor.apiBaseUri().toString(), "--client-id", "demo-api-key",
-        "--client-secret-env", "DEMO_COR_SECRET");
-    say("On the wire: POST /v1/oauth/token?grant_type=client_credentials with raw Basic credentials,");
-    say("as COR documents it. The secret came from an environment variable and is stored encrypted.");
+    cli(
+        "login",
+        "cor/acme",
+        "--provider",
+        "cor",
+        "--grant",
+        "client-credentials",
+        "--api-url",
+        cor.apiBaseUri().toString(),
+        "--client-id",
+        "demo-api-key",
+        "--client-secret-env",
+        "DEMO_COR_SECRET");
+    say(
+        "On the wire: POST /v1/oauth/token?grant_type=client_credentials with raw Basic"
+            + " credentials,");
+    say(
+        "as COR documents it. The secret came from an environment variable and is stored"
+            + " encrypted.");
     String token = cli("token", "cor/acme").strip();
-    say("'tokenbroker token cor/acme' printed the " + token.length()
-        + "-character access token on stdout (not shown); scripts use it as a bearer token.");
+    say(
+        "'tokenbroker token cor/acme' printed the "
+            + token.length()
+            + "-character access token on stdout (not shown); scripts use it as a bearer token.");
     row("COR client credentials", "1 token request; the grant is stored as 'cor/acme'");
   }
 
@@ -122,34 +155,71 @@ final class Demo {
     CorClient api = Providers.cor(profile.settings()).client(session.broker, key);
     say("CorClient api = cor.client(broker, GrantKey.of(\"cor/acme\"));");
     User me = api.me();
-    say("api.me()                    -> " + me.firstName() + " " + me.lastName() + " (user " + me.id() + ")");
+    say(
+        "api.me()                    -> "
+            + me.firstName()
+            + " "
+            + me.lastName()
+            + " (user "
+            + me.id()
+            + ")");
     int before = cor.requestCount("GET", "/v1/projects");
     List<io.tokenbroker.cor.Project> projects = api.projects().perPage(5).toList();
     int pages = cor.requestCount("GET", "/v1/projects") - before;
-    say("api.projects().perPage(5)   -> " + projects.size() + " projects over " + pages + " pages: "
-        + names(projects.stream().map(io.tokenbroker.cor.Project::name)));
+    say(
+        "api.projects().perPage(5)   -> "
+            + projects.size()
+            + " projects over "
+            + pages
+            + " pages: "
+            + names(projects.stream().map(io.tokenbroker.cor.Project::name)));
     Task task = api.tasks().perPage(1).page(1).data().get(0);
     Instant start = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(3));
     Hour hour = api.logHours(task.id(), start, start.plus(Duration.ofMinutes(150)));
-    say("api.logHours(task " + task.id() + ", 2h30m) -> time entry " + hour.id() + ", status "
-        + hour.status());
-    row("COR API", projects.size() + " projects over " + pages + " pages; 2h30m logged as entry " + hour.id());
+    say(
+        "api.logHours(task "
+            + task.id()
+            + ", 2h30m) -> time entry "
+            + hour.id()
+            + ", status "
+            + hour.status());
+    row(
+        "COR API",
+        projects.size() + " projects over " + pages + " pages; 2h30m logged as entry " + hour.id());
   }
 
   private void procoreConsent(ProcoreSandbox procore) throws Exception {
     step("Procore: out-of-band consent, with the CLI");
-    String[] args = {"login", "procore/ops", "--provider", "procore", "--environment", "sandbox",
-        "--login-url", procore.loginUrl().toString(), "--api-url", procore.apiUrl().toString(),
-        "--client-id", "demo-app", "--client-secret-env", "DEMO_PROCORE_SECRET", "--redirect", "oob",
-        "--no-browser"};
+    String[] args = {
+      "login",
+      "procore/ops",
+      "--provider",
+      "procore",
+      "--environment",
+      "sandbox",
+      "--login-url",
+      procore.loginUrl().toString(),
+      "--api-url",
+      procore.apiUrl().toString(),
+      "--client-id",
+      "demo-app",
+      "--client-secret-env",
+      "DEMO_PROCORE_SECRET",
+      "--redirect",
+      "oob",
+      "--no-browser"
+    };
     PipedOutputStream typing = new PipedOutputStream();
     LineWatcher err = new LineWatcher();
     LineWatcher stdout = new LineWatcher();
     CliContext ctx = context(new PipedInputStream(typing), stdout, err);
     prompt(args);
-    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> TokenBrokerCli.run(ctx, args));
+    CompletableFuture<Integer> exit =
+        CompletableFuture.supplyAsync(() -> TokenBrokerCli.run(ctx, args));
     String url = err.awaitLine(l -> l.startsWith("http"), Duration.ofSeconds(60));
-    say("The CLI printed the authorization URL alone on a line of stderr. The demo plays the user:");
+    say(
+        "The CLI printed the authorization URL alone on a line of stderr. The demo plays the"
+            + " user:");
     say("it opens the URL, Procore's page shows a code, and the demo pastes it on stdin.");
     String code = SandboxUser.outOfBandCode(URI.create(url));
     typing.write((code + "\n").getBytes(UTF_8));
@@ -157,7 +227,9 @@ final class Demo {
     int status = exit.get(60, TimeUnit.SECONDS);
     echo(err.text());
     check(status, err.text());
-    row("Procore consent (out of band)", "code pasted, exchanged once; tokens stored as 'procore/ops'");
+    row(
+        "Procore consent (out of band)",
+        "code pasted, exchanged once; tokens stored as 'procore/ops'");
   }
 
   private ProcoreClient procoreApi(ProcoreSandbox procore, Session session) {
@@ -167,12 +239,17 @@ final class Demo {
     Procore environment = Providers.procore(profile.settings());
     ProcoreClient client =
         ProcoreClient.builder(environment, session.broker, key).defaultPerPage(20).build();
-    say("ProcoreClient client = ProcoreClient.builder(procore, broker, key).defaultPerPage(20).build();");
+    say(
+        "ProcoreClient client = ProcoreClient.builder(procore, broker,"
+            + " key).defaultPerPage(20).build();");
     Me me = client.me();
     say("client.me()                 -> " + me.name() + " (" + me.login() + ")");
     List<Company> companies = client.companies().toList();
-    say("client.companies()          -> " + companies.size() + ": "
-        + names(companies.stream().map(Company::name)));
+    say(
+        "client.companies()          -> "
+            + companies.size()
+            + ": "
+            + names(companies.stream().map(Company::name)));
     int listed = 0;
     for (Company company : companies) {
       try {
@@ -184,25 +261,42 @@ final class Demo {
           Page<Project> p = pages.next();
           pageCount++;
           count += p.items().size();
-          p.items().stream().limit(Math.max(0, 4 - first.size())).forEach(pr -> first.add(pr.name()));
+          p.items().stream()
+              .limit(Math.max(0, 4 - first.size()))
+              .forEach(pr -> first.add(pr.name()));
         }
         listed += count;
-        say("client.company(" + company.id() + ").projects() -> " + count + " projects over " + pageCount
-            + (pageCount == 1 ? " page" : " pages") + " (Procore-Company-Id: " + company.id() + "): "
-            + names(first.stream()));
+        say(
+            "client.company("
+                + company.id()
+                + ").projects() -> "
+                + count
+                + " projects over "
+                + pageCount
+                + (pageCount == 1 ? " page" : " pages")
+                + " (Procore-Company-Id: "
+                + company.id()
+                + "): "
+                + names(first.stream()));
       } catch (ProcoreApiException e) {
         if (!e.isAppNotConnected()) {
           throw e;
         }
-        say("client.company(" + company.id() + ").projects() -> 403 \"App is not connected to this"
-            + " company\" (ProcoreApiException.isAppNotConnected())");
+        say(
+            "client.company("
+                + company.id()
+                + ").projects() -> 403 \"App is not connected to this"
+                + " company\" (ProcoreApiException.isAppNotConnected())");
       }
     }
-    row("Procore API", companies.size() + " companies, " + listed + " projects, company header on every call");
+    row(
+        "Procore API",
+        companies.size() + " companies, " + listed + " projects, company header on every call");
     return client;
   }
 
-  private void refresh(ProcoreSandbox procore, Session session, ProcoreClient client) throws Exception {
+  private void refresh(ProcoreSandbox procore, Session session, ProcoreClient client)
+      throws Exception {
     step("A refresh, as it happens in a long-running application");
     GrantKey key = Session.key("procore/ops");
     GrantStatus status = session.broker.status(key);
@@ -213,33 +307,50 @@ final class Demo {
     Instant window = expires.minus(procoreLifetime.dividedBy(2)).plusMillis(300);
     Duration wait = Duration.between(Instant.now(), window);
     say("The access token expires at " + expires + ". The broker renews tokens ahead of expiry");
-    say("(5 minutes by default, at most half the lifetime); waiting " + Durations.format(wait.isNegative()
-        ? Duration.ZERO : wait.plusSeconds(1).truncatedTo(ChronoUnit.SECONDS)) + " for that window...");
+    say(
+        "(5 minutes by default, at most half the lifetime); waiting "
+            + Durations.format(
+                wait.isNegative()
+                    ? Duration.ZERO
+                    : wait.plusSeconds(1).truncatedTo(ChronoUnit.SECONDS))
+            + " for that window...");
     if (!wait.isNegative()) {
       Thread.sleep(wait.toMillis());
     }
     client.companies().toList();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (procore.tokenRequestCount("refresh_token") == refreshesBefore || session.listener.refreshes.get() == 0) {
+    while (procore.tokenRequestCount("refresh_token") == refreshesBefore
+        || session.listener.refreshes.get() == 0) {
       if (System.nanoTime() > deadline) {
         throw CliException.failure("no refresh happened within 30 s", null);
       }
       Thread.sleep(20);
     }
-    say("client.companies() got its answer with the still-valid token while the broker refreshed in");
+    say(
+        "client.companies() got its answer with the still-valid token while the broker refreshed"
+            + " in");
     say("the background: one refresh request, the new tokens sealed and stored before use.");
-    say("Procore's refresh tokens are single-use: the old one is now "
-        + (procore.isRefreshTokenUsable(oldRefresh) ? "still usable" : "burned") + "; the store holds the new one.");
+    say(
+        "Procore's refresh tokens are single-use: the old one is now "
+            + (procore.isRefreshTokenUsable(oldRefresh) ? "still usable" : "burned")
+            + "; the store holds the new one.");
     int afterBroker = procore.tokenRequestCount("refresh_token");
     cli("token", "procore/ops", "--min-valid", "1s");
     int extra = procore.tokenRequestCount("refresh_token") - afterBroker;
-    say("'tokenbroker token' (its own broker, as in another process) found the refreshed token in the");
+    say(
+        "'tokenbroker token' (its own broker, as in another process) found the refreshed token in"
+            + " the");
     say("store: " + extra + " more refresh" + (extra == 1 ? "" : "es") + ".");
-    row("refresh", (afterBroker - refreshesBefore) + " refresh for the whole process; old refresh token "
-        + (procore.isRefreshTokenUsable(oldRefresh) ? "still usable" : "burned") + ", new one stored first");
+    row(
+        "refresh",
+        (afterBroker - refreshesBefore)
+            + " refresh for the whole process; old refresh token "
+            + (procore.isRefreshTokenUsable(oldRefresh) ? "still usable" : "burned")
+            + ", new one stored first");
   }
 
-  private void store(CorSandbox cor, ProcoreSandbox procore, String... clientSecrets) throws Exception {
+  private void store(CorSandbox cor, ProcoreSandbox procore, String... clientSecrets)
+      throws Exception {
     step("The store, as 'tokenbroker status' sees it");
     String table = cli("status");
     for (String line : table.split("\\R")) {
@@ -262,9 +373,17 @@ final class Demo {
         }
       }
     }
-    say("Searched the " + files + " files of " + dir + " for the " + secrets.size()
-        + " tokens and secrets of this run: none appears in plaintext.");
-    row("store", "2 grants + their CLI settings, AES256-GCM; no plaintext secret in " + files + " files");
+    say(
+        "Searched the "
+            + files
+            + " files of "
+            + dir
+            + " for the "
+            + secrets.size()
+            + " tokens and secrets of this run: none appears in plaintext.");
+    row(
+        "store",
+        "2 grants + their CLI settings, AES256-GCM; no plaintext secret in " + files + " files");
   }
 
   // -------------------------------------------------------------------------------- the telling
@@ -321,7 +440,8 @@ final class Demo {
     LineWatcher stdout = new LineWatcher();
     LineWatcher err = new LineWatcher();
     prompt(args);
-    int status = TokenBrokerCli.run(context(new ByteArrayInputStream(new byte[0]), stdout, err), args);
+    int status =
+        TokenBrokerCli.run(context(new ByteArrayInputStream(new byte[0]), stdout, err), args);
     echo(err.text());
     check(status, err.text());
     return stdout.text();
@@ -330,7 +450,8 @@ final class Demo {
   private static void check(int status, String stderr) {
     if (status != ExitCodes.OK) {
       String[] lines = stderr.strip().split("\\R");
-      throw new CliException(status, "the demo stopped: " + lines[Math.max(0, lines.length - 1)], null);
+      throw new CliException(
+          status, "the demo stopped: " + lines[Math.max(0, lines.length - 1)], null);
     }
   }
 
@@ -352,7 +473,8 @@ final class Demo {
 
   private static String names(Stream<String> names) {
     List<String> list = names.limit(4).map(n -> "\"" + n + "\"").toList();
-    return String.join(", ", list.subList(0, Math.min(3, list.size()))) + (list.size() > 3 ? ", ..." : "");
+    return String.join(", ", list.subList(0, Math.min(3, list.size())))
+        + (list.size() > 3 ? ", ..." : "");
   }
 
   private static String pad(String s, int width) {
@@ -364,5 +486,4 @@ final class Demo {
     new SecureRandom().nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
-
 }

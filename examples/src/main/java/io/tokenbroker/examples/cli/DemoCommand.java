@@ -31,7 +31,9 @@ import picocli.CommandLine.ParentCommand;
 final class DemoCommand implements Callable<Integer> {
   @ParentCommand RootCommand root;
 
-  @Option(names = "--keep", description = "Keep the temporary store and keyset (the path is printed).")
+  @Option(
+      names = "--keep",
+      description = "Keep the temporary store and keyset (the path is printed).")
   boolean keep;
 
   @Option(
@@ -39,13 +41,15 @@ final class DemoCommand implements Callable<Integer> {
       paramLabel = "DURATION",
       converter = Durations.Converter.class,
       defaultValue = "8s",
-      description = "Lifetime of the Procore sandbox's access tokens; short, so that a refresh"
-          + " happens during the demo (default ${DEFAULT-VALUE}).")
+      description =
+          "Lifetime of the Procore sandbox's access tokens; short, so that a refresh"
+              + " happens during the demo (default ${DEFAULT-VALUE}).")
   Duration tokenLifetime;
 
   @Override
   public Integer call() throws Exception {
-    if (tokenLifetime.compareTo(Duration.ofSeconds(2)) < 0 || tokenLifetime.compareTo(Duration.ofMinutes(2)) > 0) {
+    if (tokenLifetime.compareTo(Duration.ofSeconds(2)) < 0
+        || tokenLifetime.compareTo(Duration.ofMinutes(2)) > 0) {
       throw CliException.usage("--token-lifetime must be between 2s and 2m", null);
     }
     CliContext ctx = root.ctx;
@@ -54,8 +58,12 @@ final class DemoCommand implements Callable<Integer> {
       new Demo(ctx, dir, tokenLifetime).run();
     } finally {
       if (keep) {
-        ctx.out.println("Kept the demo's store and keyset in " + dir
-            + " (e.g. TOKENBROKER_HOME=" + dir + " tokenbroker status).");
+        ctx.out.println(
+            "Kept the demo's store and keyset in "
+                + dir
+                + " (e.g. TOKENBROKER_HOME="
+                + dir
+                + " tokenbroker status).");
       } else {
         deleteRecursively(dir);
       }
@@ -67,18 +75,21 @@ final class DemoCommand implements Callable<Integer> {
     if (!Files.exists(dir)) {
       return;
     }
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        Files.delete(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+            Files.delete(d);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 }

@@ -8,9 +8,9 @@ import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /**
- * Durations as people type them: {@code 30s}, {@code 5m}, {@code 1h}, {@code 1h30m}, {@code
- * 500ms}, {@code 2d}; also ISO-8601 ({@code PT5M}). A bare number is refused, since its unit would
- * be a guess.
+ * Durations as people type them: {@code 30s}, {@code 5m}, {@code 1h}, {@code 1h30m}, {@code 500ms},
+ * {@code 2d}; also ISO-8601 ({@code PT5M}). A bare number is refused, since its unit would be a
+ * guess.
  */
 final class Durations {
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|d|h|m|s)");

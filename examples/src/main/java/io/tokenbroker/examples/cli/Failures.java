@@ -45,9 +45,11 @@ final class Failures {
             case UNAVAILABLE -> "the store could not be reached; check it and try again";
             case CANNOT_DECRYPT ->
                 "use the keyset the grant was stored with (--keyset or TOKENBROKER_KEYSET)";
-            case CORRUPT -> "the damaged entry was kept for inspection; 'tokenbroker remove NAME'"
-                + " deletes it and 'tokenbroker login NAME' stores a new grant";
-            case MISCONFIGURED -> "check --store and --keyset (or TOKENBROKER_STORE, TOKENBROKER_KEYSET)";
+            case CORRUPT ->
+                "the damaged entry was kept for inspection; 'tokenbroker remove NAME'"
+                    + " deletes it and 'tokenbroker login NAME' stores a new grant";
+            case MISCONFIGURED ->
+                "check --store and --keyset (or TOKENBROKER_STORE, TOKENBROKER_KEYSET)";
           };
       return new Report(
           e.isTransient() ? ExitCodes.TRANSIENT : ExitCodes.FAILURE, oneLine(e.getMessage()), hint);
@@ -62,7 +64,8 @@ final class Failures {
     if (t instanceof ConsentException e) {
       String hint =
           switch (e.kind()) {
-            case TIMEOUT -> "run login again and finish the consent in time (or pass a longer --timeout)";
+            case TIMEOUT ->
+                "run login again and finish the consent in time (or pass a longer --timeout)";
             case ACCESS_DENIED -> "the consent was refused; run login again and approve it";
             default -> "run login again; use the URL printed by that run only";
           };
@@ -70,9 +73,7 @@ final class Failures {
     }
     if (t instanceof UnknownGrantException e) {
       return new Report(
-          ExitCodes.FAILURE,
-          oneLine(e.getMessage()),
-          "'tokenbroker status' lists the grants");
+          ExitCodes.FAILURE, oneLine(e.getMessage()), "'tokenbroker status' lists the grants");
     }
     if (t instanceof TokenBrokerException e) {
       return new Report(ExitCodes.FAILURE, oneLine(e.getMessage()), null);
@@ -99,7 +100,8 @@ final class Failures {
     }
     return new Report(
         ExitCodes.FAILURE,
-        oneLine(t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage())),
+        oneLine(
+            t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage())),
         "this looks like a bug; run again with --verbose for the stack trace");
   }
 

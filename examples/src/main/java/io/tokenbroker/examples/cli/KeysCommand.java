@@ -45,18 +45,27 @@ final class KeysCommand implements Runnable {
       RootCommand root = keys.root;
       CliContext ctx = root.ctx;
       AtomicInteger failed = new AtomicInteger();
-      try (Session session = Session.open(ctx, root, Session.KeysetMode.EXISTING,
-          b -> b.listener(new Forward(failed)))) {
+      try (Session session =
+          Session.open(
+              ctx, root, Session.KeysetMode.EXISTING, b -> b.listener(new Forward(failed)))) {
         KeysetHandle next = Keysets.rotate(session.keyset);
-        // Save first: the new file still holds the old keys, so every entry opens whatever happens next.
+        // Save first: the new file still holds the old keys, so every entry opens whatever happens
+        // next.
         Keysets.toFile(next, session.keysetPath);
         int grants = session.broker.rotateKeys(next);
         int profiles = session.profiles.reencryptAll(next);
-        ctx.err.println("Added a new primary key to " + session.keysetPath + "; re-sealed " + grants
-            + " grant(s) and " + profiles + " saved setting(s).");
+        ctx.err.println(
+            "Added a new primary key to "
+                + session.keysetPath
+                + "; re-sealed "
+                + grants
+                + " grant(s) and "
+                + profiles
+                + " saved setting(s).");
         if (failed.get() > 0) {
           throw CliException.failure(
-              failed.get() + " grant(s) could not be re-sealed (unreadable with this keyset); they"
+              failed.get()
+                  + " grant(s) could not be re-sealed (unreadable with this keyset); they"
                   + " were left as they are",
               "'tokenbroker status' shows them; the old keys are still in the keyset");
         }

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -40,8 +41,8 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code login NAME}: obtains tokens for a named grant (client credentials, or an
- * authorization-code consent in the browser) and saves them with the settings needed to renew
- * them later ({@link Profile}).
+ * authorization-code consent in the browser) and saves them with the settings needed to renew them
+ * later ({@link Profile}).
  */
 @Command(
     name = "login",
@@ -59,7 +60,10 @@ import picocli.CommandLine.ParentCommand;
 final class LoginCommand implements Callable<Integer> {
   @ParentCommand RootCommand root;
 
-  @Parameters(index = "0", paramLabel = "NAME", description = "The grant's name, e.g. acme/reporting.")
+  @Parameters(
+      index = "0",
+      paramLabel = "NAME",
+      description = "The grant's name, e.g. acme/reporting.")
   String name;
 
   @Option(names = "--provider", paramLabel = "KIND", description = "generic, cor or procore.")
@@ -93,10 +97,16 @@ final class LoginCommand implements Callable<Integer> {
   @Option(names = "--token-url", paramLabel = "URL", description = "generic: the token endpoint.")
   @Nullable String tokenUrl;
 
-  @Option(names = "--authorize-url", paramLabel = "URL", description = "generic: the authorization endpoint.")
+  @Option(
+      names = "--authorize-url",
+      paramLabel = "URL",
+      description = "generic: the authorization endpoint.")
   @Nullable String authorizeUrl;
 
-  @Option(names = "--revoke-url", paramLabel = "URL", description = "generic: the RFC 7009 revocation endpoint.")
+  @Option(
+      names = "--revoke-url",
+      paramLabel = "URL",
+      description = "generic: the RFC 7009 revocation endpoint.")
   @Nullable String revokeUrl;
 
   @Option(
@@ -105,13 +115,22 @@ final class LoginCommand implements Callable<Integer> {
       description = "generic: basic (default), post, or none (a public client without secret).")
   @Nullable String authMethod;
 
-  @Option(names = "--subdomain", paramLabel = "NAME", description = "cor: the account's subdomain (NAME.cor.works).")
+  @Option(
+      names = "--subdomain",
+      paramLabel = "NAME",
+      description = "cor: the account's subdomain (NAME.cor.works).")
   @Nullable String subdomain;
 
-  @Option(names = "--app-name", paramLabel = "NAME", description = "cor: the app's name (COR's consent parameter).")
+  @Option(
+      names = "--app-name",
+      paramLabel = "NAME",
+      description = "cor: the app's name (COR's consent parameter).")
   @Nullable String appName;
 
-  @Option(names = "--consent-url", paramLabel = "URL", description = "cor: instead of https://SUBDOMAIN.cor.works.")
+  @Option(
+      names = "--consent-url",
+      paramLabel = "URL",
+      description = "cor: instead of https://SUBDOMAIN.cor.works.")
   @Nullable String consentUrl;
 
   @Option(
@@ -120,7 +139,10 @@ final class LoginCommand implements Callable<Integer> {
       description = "procore: production (default), sandbox or monthly-sandbox.")
   @Nullable String environment;
 
-  @Option(names = "--login-url", paramLabel = "URL", description = "procore: a custom login (OAuth) host.")
+  @Option(
+      names = "--login-url",
+      paramLabel = "URL",
+      description = "procore: a custom login (OAuth) host.")
   @Nullable String loginUrl;
 
   @Option(
@@ -186,11 +208,20 @@ final class LoginCommand implements Callable<Integer> {
       session.awaitWrites();
       Duration left = Duration.between(ctx.clock.instant(), tokens.expiresAt());
       ctx.err.println(
-          "Logged in '" + name + "' (" + profile.provider() + ", "
-              + grantName(profile.grantType()) + "): access token valid until "
-              + tokens.expiresAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " (" + Durations.format(left) + ")"
+          "Logged in '"
+              + name
+              + "' ("
+              + profile.provider()
+              + ", "
+              + grantName(profile.grantType())
+              + "): access token valid until "
+              + tokens.expiresAt().truncatedTo(ChronoUnit.SECONDS)
+              + " ("
+              + Durations.format(left)
+              + ")"
               + (tokens.refreshToken() != null ? ", refresh token stored" : "")
-              + ". Use it: tokenbroker token " + quote(name));
+              + ". Use it: tokenbroker token "
+              + quote(name));
       return ExitCodes.OK;
     }
   }
@@ -199,20 +230,29 @@ final class LoginCommand implements Callable<Integer> {
     CliContext ctx = session.ctx;
     String mode = profile.redirect();
     if (mode.equals("oob")) {
-      AuthorizationRequest request = session.broker.authorizationRequest(key, TokenClient.OUT_OF_BAND);
+      AuthorizationRequest request =
+          session.broker.authorizationRequest(key, TokenClient.OUT_OF_BAND);
       announce(ctx, request.uri());
-      ctx.err.println("After approving, paste the code the provider shows and press Enter"
-          + " (waiting " + Durations.format(timeout) + "):");
+      ctx.err.println(
+          "After approving, paste the code the provider shows and press Enter"
+              + " (waiting "
+              + Durations.format(timeout)
+              + "):");
       String code = readCode(ctx);
       return request.exchange(code);
     }
     int port = loopbackPort(mode);
     try (LoopbackReceiver receiver =
         LoopbackReceiver.builder().port(port).stateRequired(p.stateRequired()).start()) {
-      AuthorizationRequest request = session.broker.authorizationRequest(key, receiver.redirectUri());
+      AuthorizationRequest request =
+          session.broker.authorizationRequest(key, receiver.redirectUri());
       announce(ctx, request.uri());
-      ctx.err.println("Waiting up to " + Durations.format(timeout) + " for the redirect to "
-          + receiver.redirectUri() + " ...");
+      ctx.err.println(
+          "Waiting up to "
+              + Durations.format(timeout)
+              + " for the redirect to "
+              + receiver.redirectUri()
+              + " ...");
       URI callback = receiver.awaitCallback(request.state(), timeout);
       return request.complete(callback);
     }
@@ -240,7 +280,9 @@ final class LoginCommand implements Callable<Integer> {
       reader.interrupt();
       throw new ConsentException(
           "no authorization code was entered within " + Durations.format(timeout),
-          ConsentException.Kind.TIMEOUT, null, null);
+          ConsentException.Kind.TIMEOUT,
+          null,
+          null);
     } catch (ExecutionException e) {
       throw new UncheckedIOException(
           "cannot read the authorization code from standard input",
@@ -251,7 +293,10 @@ final class LoginCommand implements Callable<Integer> {
     }
     if (line == null || line.isBlank()) {
       throw new ConsentException(
-          "no authorization code on standard input", ConsentException.Kind.INVALID_CALLBACK, null, null);
+          "no authorization code on standard input",
+          ConsentException.Kind.INVALID_CALLBACK,
+          null,
+          null);
     }
     return line.strip();
   }
@@ -286,23 +331,42 @@ final class LoginCommand implements Callable<Integer> {
   }
 
   private Profile loadSaved(Session session) {
-    return session.profiles.load(name).orElseThrow(() -> CliException.usage(
-        "--provider is required: there are no saved settings for '" + name + "'",
-        "e.g. tokenbroker login " + quote(name) + " --provider generic --token-url URL"
-            + " --client-id ID --client-secret-env VAR"));
+    return session
+        .profiles
+        .load(name)
+        .orElseThrow(
+            () ->
+                CliException.usage(
+                    "--provider is required: there are no saved settings for '" + name + "'",
+                    "e.g. tokenbroker login "
+                        + quote(name)
+                        + " --provider generic --token-url URL"
+                        + " --client-id ID --client-secret-env VAR"));
   }
 
   /**
-   * The settings for this login: from the flags alone when {@code saved} is null (a new
-   * definition, {@code --provider} given), otherwise the saved ones with the given flags on top.
+   * The settings for this login: from the flags alone when {@code saved} is null (a new definition,
+   * {@code --provider} given), otherwise the saved ones with the given flags on top.
    */
   private Profile buildProfile(@Nullable Profile saved, CliContext ctx) {
     String kind = saved == null ? provider.strip().toLowerCase(Locale.ROOT) : saved.provider();
     Map<String, String> settings = new LinkedHashMap<>(saved != null ? saved.settings() : Map.of());
     switch (kind) {
       case Providers.GENERIC -> {
-        onlyFor(kind, "--subdomain", subdomain, "--app-name", appName, "--consent-url", consentUrl,
-            "--environment", environment, "--login-url", loginUrl, "--api-url", apiUrl);
+        onlyFor(
+            kind,
+            "--subdomain",
+            subdomain,
+            "--app-name",
+            appName,
+            "--consent-url",
+            consentUrl,
+            "--environment",
+            environment,
+            "--login-url",
+            loginUrl,
+            "--api-url",
+            apiUrl);
         put(settings, Providers.TOKEN_URL, tokenUrl);
         put(settings, Providers.AUTHORIZE_URL, authorizeUrl);
         put(settings, Providers.REVOKE_URL, revokeUrl);
@@ -316,26 +380,54 @@ final class LoginCommand implements Callable<Integer> {
         }
       }
       case Providers.COR -> {
-        onlyFor(kind, "--token-url", tokenUrl, "--authorize-url", authorizeUrl, "--revoke-url", revokeUrl,
-            "--auth-method", authMethod, "--environment", environment, "--login-url", loginUrl);
+        onlyFor(
+            kind,
+            "--token-url",
+            tokenUrl,
+            "--authorize-url",
+            authorizeUrl,
+            "--revoke-url",
+            revokeUrl,
+            "--auth-method",
+            authMethod,
+            "--environment",
+            environment,
+            "--login-url",
+            loginUrl);
         put(settings, Providers.SUBDOMAIN, subdomain);
         put(settings, Providers.APP_NAME, appName);
         put(settings, Providers.API_URL, apiUrl);
         put(settings, Providers.CONSENT_URL, consentUrl);
       }
       case Providers.PROCORE -> {
-        onlyFor(kind, "--token-url", tokenUrl, "--authorize-url", authorizeUrl, "--revoke-url", revokeUrl,
-            "--auth-method", authMethod, "--subdomain", subdomain, "--app-name", appName,
-            "--consent-url", consentUrl);
+        onlyFor(
+            kind,
+            "--token-url",
+            tokenUrl,
+            "--authorize-url",
+            authorizeUrl,
+            "--revoke-url",
+            revokeUrl,
+            "--auth-method",
+            authMethod,
+            "--subdomain",
+            subdomain,
+            "--app-name",
+            appName,
+            "--consent-url",
+            consentUrl);
         put(settings, Providers.ENVIRONMENT, environment);
         put(settings, Providers.LOGIN_URL, loginUrl);
         put(settings, Providers.API_URL, apiUrl);
       }
-      default -> throw CliException.usage(
-          "--provider '" + kind + "' is not known", "use --provider generic, cor or procore");
+      default ->
+          throw CliException.usage(
+              "--provider '" + kind + "' is not known", "use --provider generic, cor or procore");
     }
     GrantType type =
-        grant != null ? grantType(grant) : saved != null ? saved.grantType() : GrantType.AUTHORIZATION_CODE;
+        grant != null
+            ? grantType(grant)
+            : saved != null ? saved.grantType() : GrantType.AUTHORIZATION_CODE;
     // Checks every setting before asking for a secret.
     Provider built = Providers.provider(kind, settings, type);
     if (type == GrantType.AUTHORIZATION_CODE && built.authorizationEndpoint().isEmpty()) {
@@ -355,14 +447,17 @@ final class LoginCommand implements Callable<Integer> {
     }
     if (id == null || id.isEmpty()) {
       throw CliException.usage(
-          "--client-id is required" + (kind.equals(Providers.COR) ? " (COR: the API key)" : ""), null);
+          "--client-id is required" + (kind.equals(Providers.COR) ? " (COR: the API key)" : ""),
+          null);
     }
     List<String> scopeList =
         scopes != null ? splitScopes(scopes) : saved != null ? saved.scopes() : List.of();
     String redirectMode =
         redirect != null
             ? normalizeRedirect(redirect)
-            : saved != null ? saved.redirect() : kind.equals(Providers.PROCORE) ? "oob" : "loopback";
+            : saved != null
+                ? saved.redirect()
+                : kind.equals(Providers.PROCORE) ? "oob" : "loopback";
     ClientSecret secret;
     if (Providers.isPublicClient(kind, settings, type)) {
       if (clientSecretEnv != null || clientSecretFile != null) {
@@ -392,13 +487,16 @@ final class LoginCommand implements Callable<Integer> {
 
   private ClientSecret readSecret(CliContext ctx, String id, @Nullable ClientSecret reusable) {
     if (clientSecretEnv != null && clientSecretFile != null) {
-      throw CliException.usage("give either --client-secret-env or --client-secret-file, not both", null);
+      throw CliException.usage(
+          "give either --client-secret-env or --client-secret-file, not both", null);
     }
     if (clientSecretEnv != null) {
       String value = ctx.env.get(clientSecretEnv);
       if (value == null || value.isEmpty()) {
         throw CliException.usage(
-            "the environment variable " + clientSecretEnv + " (--client-secret-env) is not set or empty",
+            "the environment variable "
+                + clientSecretEnv
+                + " (--client-secret-env) is not set or empty",
             "export it first, or use --client-secret-file FILE");
       }
       return ClientSecret.of(value);
@@ -408,10 +506,14 @@ final class LoginCommand implements Callable<Integer> {
       try {
         value = Files.readString(clientSecretFile, UTF_8);
       } catch (NoSuchFileException e) {
-        throw CliException.usage("--client-secret-file " + clientSecretFile + " does not exist", null);
+        throw CliException.usage(
+            "--client-secret-file " + clientSecretFile + " does not exist", null);
       } catch (IOException e) {
         throw CliException.usage(
-            "cannot read --client-secret-file " + clientSecretFile + ": " + e.getClass().getSimpleName(),
+            "cannot read --client-secret-file "
+                + clientSecretFile
+                + ": "
+                + e.getClass().getSimpleName(),
             null);
       }
       value = value.replaceAll("[\\r\\n]+$", "");
@@ -463,8 +565,9 @@ final class LoginCommand implements Callable<Integer> {
     return switch (text.strip().toLowerCase(Locale.ROOT)) {
       case "client-credentials", "client_credentials" -> GrantType.CLIENT_CREDENTIALS;
       case "authorization-code", "authorization_code" -> GrantType.AUTHORIZATION_CODE;
-      default -> throw CliException.usage(
-          "--grant '" + text + "' is not one of client-credentials, authorization-code", null);
+      default ->
+          throw CliException.usage(
+              "--grant '" + text + "' is not one of client-credentials, authorization-code", null);
     };
   }
 

@@ -30,8 +30,8 @@ import org.jspecify.annotations.Nullable;
  * JDBC store's table), so the broker never mistakes a profile for a grant.
  *
  * <p>Each profile, client secret included, is encrypted with the keyset's AEAD primitive (Tink
- * AES256-GCM); the associated data binds it to the profile's name, so an entry copied under
- * another name does not open. Nothing is written in plaintext. Thread-safe as the store is.
+ * AES256-GCM); the associated data binds it to the profile's name, so an entry copied under another
+ * name does not open. Nothing is written in plaintext. Thread-safe as the store is.
  */
 final class ProfileStore {
   private static final int FORMAT = 1;
@@ -68,7 +68,9 @@ final class ProfileStore {
     }
     throw new TokenStoreException(
         "could not save the CLI profile of '" + profile.name() + "': it keeps changing",
-        Reason.UNAVAILABLE, key, null);
+        Reason.UNAVAILABLE,
+        key,
+        null);
   }
 
   boolean delete(String name) {
@@ -130,7 +132,9 @@ final class ProfileStore {
     } catch (GeneralSecurityException | IOException e) {
       throw new TokenStoreException(
           "could not encrypt the CLI profile of '" + p.name() + "'",
-          Reason.MISCONFIGURED, GrantKey.of(p.name()), null);
+          Reason.MISCONFIGURED,
+          GrantKey.of(p.name()),
+          null);
     }
   }
 
@@ -140,9 +144,15 @@ final class ProfileStore {
       plain = aead.decrypt(sealed, associatedData(name));
     } catch (GeneralSecurityException e) {
       throw new TokenStoreException(
-          "the CLI profile of '" + name + "' in " + where
-              + " cannot be decrypted with this keyset (it was saved with another keyset, or it is damaged)",
-          Reason.CANNOT_DECRYPT, GrantKey.of(name), null);
+          "the CLI profile of '"
+              + name
+              + "' in "
+              + where
+              + " cannot be decrypted with this keyset (it was saved with another keyset, or it is"
+              + " damaged)",
+          Reason.CANNOT_DECRYPT,
+          GrantKey.of(name),
+          null);
     }
     try {
       Wire w = JSON.readValue(plain, Wire.class);
@@ -162,7 +172,9 @@ final class ProfileStore {
       // Never attach the cause: Jackson quotes input, and the input holds the client secret.
       throw new TokenStoreException(
           "the CLI profile of '" + name + "' in " + where + " is damaged",
-          Reason.CORRUPT, GrantKey.of(name), null);
+          Reason.CORRUPT,
+          GrantKey.of(name),
+          null);
     }
   }
 

@@ -45,17 +45,27 @@ final class Providers {
     Map<String, String> s = profile.settings();
     Set<String> scopes = Set.copyOf(profile.scopes());
     ClientSecret secret = profile.clientSecret();
-    return guarded(() -> switch (profile.provider()) {
-      case COR -> {
-        Cor cor = cor(s);
-        yield profile.grantType() == GrantType.CLIENT_CREDENTIALS
-            ? cor.clientCredentials(profile.clientId(), requireSecret(secret)).withScopes(scopes)
-            : cor.authorizationCode(s.get(SUBDOMAIN), s.get(APP_NAME)).withScopes(scopes);
-      }
-      case PROCORE -> procore(s).registration(profile.clientId(), requireSecret(secret)).withScopes(scopes);
-      default -> new ClientRegistration(
-          provider(profile.provider(), s, profile.grantType()), profile.clientId(), secret, scopes);
-    });
+    return guarded(
+        () ->
+            switch (profile.provider()) {
+              case COR -> {
+                Cor cor = cor(s);
+                yield profile.grantType() == GrantType.CLIENT_CREDENTIALS
+                    ? cor.clientCredentials(profile.clientId(), requireSecret(secret))
+                        .withScopes(scopes)
+                    : cor.authorizationCode(s.get(SUBDOMAIN), s.get(APP_NAME)).withScopes(scopes);
+              }
+              case PROCORE ->
+                  procore(s)
+                      .registration(profile.clientId(), requireSecret(secret))
+                      .withScopes(scopes);
+              default ->
+                  new ClientRegistration(
+                      provider(profile.provider(), s, profile.grantType()),
+                      profile.clientId(),
+                      secret,
+                      scopes);
+            });
   }
 
   /**
@@ -64,30 +74,37 @@ final class Providers {
    * @throws CliException ({@link ExitCodes#USAGE}) for an unknown kind or a bad setting
    */
   static Provider provider(String kind, Map<String, String> s, GrantType type) {
-    return guarded(() -> switch (kind) {
-      case GENERIC -> {
-        Provider.Builder b =
-            Provider.builder(GENERIC)
-                .tokenEndpoint(url(s.get(TOKEN_URL), "--token-url"))
-                .clientAuthentication(authentication(s.getOrDefault(AUTH_METHOD, "basic")));
-        String authorize = s.get(AUTHORIZE_URL);
-        if (authorize != null) {
-          b.authorizationEndpoint(url(authorize, "--authorize-url"));
-        }
-        String revoke = s.get(REVOKE_URL);
-        if (revoke != null) {
-          b.revocationEndpoint(url(revoke, "--revoke-url"));
-        }
-        yield b.build();
-      }
-      case COR -> type == GrantType.CLIENT_CREDENTIALS
-          ? cor(s).clientCredentialsProvider()
-          : cor(s).authorizationCodeProvider(
-              required(s, SUBDOMAIN, "--subdomain"), required(s, APP_NAME, "--app-name"));
-      case PROCORE -> procore(s).provider();
-      default -> throw CliException.usage(
-          "--provider '" + kind + "' is not known", "use --provider generic, cor or procore");
-    });
+    return guarded(
+        () ->
+            switch (kind) {
+              case GENERIC -> {
+                Provider.Builder b =
+                    Provider.builder(GENERIC)
+                        .tokenEndpoint(url(s.get(TOKEN_URL), "--token-url"))
+                        .clientAuthentication(authentication(s.getOrDefault(AUTH_METHOD, "basic")));
+                String authorize = s.get(AUTHORIZE_URL);
+                if (authorize != null) {
+                  b.authorizationEndpoint(url(authorize, "--authorize-url"));
+                }
+                String revoke = s.get(REVOKE_URL);
+                if (revoke != null) {
+                  b.revocationEndpoint(url(revoke, "--revoke-url"));
+                }
+                yield b.build();
+              }
+              case COR ->
+                  type == GrantType.CLIENT_CREDENTIALS
+                      ? cor(s).clientCredentialsProvider()
+                      : cor(s)
+                          .authorizationCodeProvider(
+                              required(s, SUBDOMAIN, "--subdomain"),
+                              required(s, APP_NAME, "--app-name"));
+              case PROCORE -> procore(s).provider();
+              default ->
+                  throw CliException.usage(
+                      "--provider '" + kind + "' is not known",
+                      "use --provider generic, cor or procore");
+            });
   }
 
   /** Whether {@code profile}'s client sends no secret (a public client). */
@@ -95,7 +112,9 @@ final class Providers {
     return switch (kind) {
       case COR -> type == GrantType.AUTHORIZATION_CODE;
       case PROCORE -> false;
-      default -> authentication(s.getOrDefault(AUTH_METHOD, "basic")) == ClientAuthentication.CLIENT_ID_ONLY;
+      default ->
+          authentication(s.getOrDefault(AUTH_METHOD, "basic"))
+              == ClientAuthentication.CLIENT_ID_ONLY;
     };
   }
 
@@ -106,16 +125,18 @@ final class Providers {
     String environment = s.getOrDefault(ENVIRONMENT, login == null ? "production" : "custom");
     if (login != null || api != null) {
       return Procore.custom(
-          environment, url(required(s, LOGIN_URL, "--login-url"), "--login-url"),
+          environment,
+          url(required(s, LOGIN_URL, "--login-url"), "--login-url"),
           url(required(s, API_URL, "--api-url"), "--api-url"));
     }
     return switch (environment) {
       case "production" -> Procore.production();
       case "sandbox" -> Procore.sandbox();
       case "monthly-sandbox" -> Procore.monthlySandbox();
-      default -> throw CliException.usage(
-          "--environment '" + environment + "' is not production, sandbox or monthly-sandbox",
-          "for other hosts pass --login-url and --api-url");
+      default ->
+          throw CliException.usage(
+              "--environment '" + environment + "' is not production, sandbox or monthly-sandbox",
+              "for other hosts pass --login-url and --api-url");
     };
   }
 
@@ -138,8 +159,9 @@ final class Providers {
       case "basic" -> ClientAuthentication.CLIENT_SECRET_BASIC;
       case "post" -> ClientAuthentication.CLIENT_SECRET_POST;
       case "none" -> ClientAuthentication.CLIENT_ID_ONLY;
-      default -> throw CliException.usage(
-          "--auth-method '" + method + "' is not one of basic, post, none", null);
+      default ->
+          throw CliException.usage(
+              "--auth-method '" + method + "' is not one of basic, post, none", null);
     };
   }
 

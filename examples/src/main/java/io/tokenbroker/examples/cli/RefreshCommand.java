@@ -3,6 +3,7 @@ package io.tokenbroker.examples.cli;
 import io.tokenbroker.oauth.GrantKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -31,9 +32,14 @@ final class RefreshCommand implements Callable<Integer> {
       }
       session.awaitWrites();
       Instant expires = session.broker.status(key).expiresAt();
-      ctx.err.println("Refreshed '" + name + "': new access token valid until "
-          + (expires == null ? null : expires.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
-          + (expires == null ? "" : " (" + Durations.format(Duration.between(ctx.clock.instant(), expires)) + ")"));
+      ctx.err.println(
+          "Refreshed '"
+              + name
+              + "': new access token valid until "
+              + (expires == null ? null : expires.truncatedTo(ChronoUnit.SECONDS))
+              + (expires == null
+                  ? ""
+                  : " (" + Durations.format(Duration.between(ctx.clock.instant(), expires)) + ")"));
       return ExitCodes.OK;
     }
   }

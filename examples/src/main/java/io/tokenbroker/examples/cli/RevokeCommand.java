@@ -39,10 +39,13 @@ final class RevokeCommand implements Callable<Integer> {
         told = session.broker.revoke(key);
       }
       session.profiles.delete(name);
-      ctx.err.println(told
-          ? "Revoked '" + name + "' at the provider and removed it."
-          : "Removed '" + name + "'; the provider has no revocation endpoint, so its tokens stay"
-              + " valid there until they expire.");
+      ctx.err.println(
+          told
+              ? "Revoked '" + name + "' at the provider and removed it."
+              : "Removed '"
+                  + name
+                  + "'; the provider has no revocation endpoint, so its tokens stay"
+                  + " valid there until they expire.");
       return ExitCodes.OK;
     }
   }

@@ -140,19 +140,28 @@ final class Session implements AutoCloseable {
    */
   Profile requireProfile(String name) {
     GrantKey key = key(name);
-    return profiles.load(name).orElseThrow(() -> {
-      boolean stored = store.load(key).isPresent();
-      return stored
-          ? CliException.failure(
-              "grant '" + name + "' was not stored by 'tokenbroker login', so the CLI has no"
-                  + " client settings to renew it with",
-              "use the application that stored it, or 'tokenbroker login " + name
-                  + " ...' to replace it ('tokenbroker remove " + name + "' deletes it)")
-          : CliException.failure(
-              "no grant named '" + name + "' in " + describeStore(),
-              "'tokenbroker status' lists the grants; 'tokenbroker login " + name
-                  + " --provider ...' creates it");
-    });
+    return profiles
+        .load(name)
+        .orElseThrow(
+            () -> {
+              boolean stored = store.load(key).isPresent();
+              return stored
+                  ? CliException.failure(
+                      "grant '"
+                          + name
+                          + "' was not stored by 'tokenbroker login', so the CLI has no"
+                          + " client settings to renew it with",
+                      "use the application that stored it, or 'tokenbroker login "
+                          + name
+                          + " ...' to replace it ('tokenbroker remove "
+                          + name
+                          + "' deletes it)")
+                  : CliException.failure(
+                      "no grant named '" + name + "' in " + describeStore(),
+                      "'tokenbroker status' lists the grants; 'tokenbroker login "
+                          + name
+                          + " --provider ...' creates it");
+            });
   }
 
   /** Registers the profile's grant with the broker and returns its key. */
@@ -163,7 +172,9 @@ final class Session implements AutoCloseable {
     return key;
   }
 
-  /** Waits (bounded) for token writes that failed to succeed; see {@link CliListener#awaitWrites}. */
+  /**
+   * Waits (bounded) for token writes that failed to succeed; see {@link CliListener#awaitWrites}.
+   */
   void awaitWrites() {
     listener.awaitWrites(Duration.ofSeconds(15));
   }
@@ -186,11 +197,13 @@ final class Session implements AutoCloseable {
       case OPTIONAL -> {
         return Keysets.generate();
       }
-      default -> throw CliException.failure(
-          "the keyset file " + keysetPath + " does not exist",
-          "grants are sealed with the keyset they were stored with: pass it with --keyset or"
-              + " TOKENBROKER_KEYSET ('tokenbroker login' creates " + ctx.home.resolve("keyset.json")
-              + " on first use)");
+      default ->
+          throw CliException.failure(
+              "the keyset file " + keysetPath + " does not exist",
+              "grants are sealed with the keyset they were stored with: pass it with --keyset or"
+                  + " TOKENBROKER_KEYSET ('tokenbroker login' creates "
+                  + ctx.home.resolve("keyset.json")
+                  + " on first use)");
     }
   }
 
@@ -204,7 +217,9 @@ final class Session implements AutoCloseable {
         Files.createDirectories(parent);
       }
       try {
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectory(
+            dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       } catch (UnsupportedOperationException e) {
         Files.createDirectory(dir);
       }
@@ -212,7 +227,10 @@ final class Session implements AutoCloseable {
       // created concurrently
     } catch (IOException e) {
       throw new TokenStoreException(
-          "cannot create " + dir + ": " + e.getMessage(), TokenStoreException.Reason.UNAVAILABLE, null, e);
+          "cannot create " + dir + ": " + e.getMessage(),
+          TokenStoreException.Reason.UNAVAILABLE,
+          null,
+          e);
     }
   }
 

@@ -135,7 +135,8 @@ final class StatusCommand implements Callable<Integer> {
       state = "no-tokens";
     } else if (status.reauthorizationRequired()) {
       state = "reauthorization-required";
-    } else if (status.expiresAt() != null && !status.expiresAt().isAfter(session.ctx.clock.instant())) {
+    } else if (status.expiresAt() != null
+        && !status.expiresAt().isAfter(session.ctx.clock.instant())) {
       state = "expired";
     } else {
       state = "valid";
@@ -171,15 +172,19 @@ final class StatusCommand implements Callable<Integer> {
     Instant now = ctx.clock.instant();
     for (Row r : rows) {
       String expires =
-          r.expiresAt() == null ? "-" : TIME.format(r.expiresAt()) + " (" + relative(now, r.expiresAt()) + ")";
-      lines.add(new String[] {
-        r.name(),
-        r.provider() == null ? "?" : r.provider(),
-        r.grantType() == null ? "?" : r.grantType(),
-        expires,
-        r.state().equals("unreadable") ? "?" : r.refreshToken() ? "yes" : "no",
-        r.state() + (r.cliProfile() || r.state().equals("unreadable") ? "" : " (no CLI settings)")
-      });
+          r.expiresAt() == null
+              ? "-"
+              : TIME.format(r.expiresAt()) + " (" + relative(now, r.expiresAt()) + ")";
+      lines.add(
+          new String[] {
+            r.name(),
+            r.provider() == null ? "?" : r.provider(),
+            r.grantType() == null ? "?" : r.grantType(),
+            expires,
+            r.state().equals("unreadable") ? "?" : r.refreshToken() ? "yes" : "no",
+            r.state()
+                + (r.cliProfile() || r.state().equals("unreadable") ? "" : " (no CLI settings)")
+          });
     }
     int[] widths = new int[6];
     for (String[] line : lines) {
@@ -200,9 +205,12 @@ final class StatusCommand implements Callable<Integer> {
     long unreadable = rows.stream().filter(r -> r.state().equals("unreadable")).count();
     if (unreadable > 0) {
       ctx.out.println();
-      ctx.out.println(unreadable + " grant(s) cannot be opened with the keyset "
-          + session.keysetPath + (session.keysetFound ? "" : " (which does not exist)")
-          + ": pass the keyset they were stored with (--keyset or TOKENBROKER_KEYSET).");
+      ctx.out.println(
+          unreadable
+              + " grant(s) cannot be opened with the keyset "
+              + session.keysetPath
+              + (session.keysetFound ? "" : " (which does not exist)")
+              + ": pass the keyset they were stored with (--keyset or TOKENBROKER_KEYSET).");
     }
   }
 
@@ -217,7 +225,9 @@ final class StatusCommand implements Callable<Integer> {
       g.put("clientId", r.clientId());
       g.put("scopes", r.scopes());
       g.put("expiresAt", r.expiresAt() == null ? null : r.expiresAt().toString());
-      g.put("expiresInSeconds", r.expiresAt() == null ? null : Duration.between(now, r.expiresAt()).getSeconds());
+      g.put(
+          "expiresInSeconds",
+          r.expiresAt() == null ? null : Duration.between(now, r.expiresAt()).getSeconds());
       g.put("refreshToken", r.refreshToken());
       g.put("reauthorizationRequired", r.reauthorizationRequired());
       g.put("cliProfile", r.cliProfile());
@@ -236,7 +246,9 @@ final class StatusCommand implements Callable<Integer> {
     }
     try {
       session.ctx.out.println(
-          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(document));
+          new ObjectMapper()
+              .enable(SerializationFeature.INDENT_OUTPUT)
+              .writeValueAsString(document));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

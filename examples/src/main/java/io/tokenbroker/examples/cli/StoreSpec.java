@@ -25,7 +25,9 @@ sealed interface StoreSpec {
     }
   }
 
-  /** What messages show: the directory, or the URL without parameters (they may hold a password). */
+  /**
+   * What messages show: the directory, or the URL without parameters (they may hold a password).
+   */
   String describe();
 
   static StoreSpec parse(String spec, Path home) {
@@ -33,7 +35,8 @@ sealed interface StoreSpec {
     if (s.startsWith("file:")) {
       String path = s.substring("file:".length());
       if (path.isEmpty()) {
-        throw CliException.usage("--store file: needs a directory, e.g. file:/var/lib/tokens", null);
+        throw CliException.usage(
+            "--store file: needs a directory, e.g. file:/var/lib/tokens", null);
       }
       if (path.equals("~") || path.startsWith("~/")) {
         path = Path.of(System.getProperty("user.home", ".")) + path.substring(1);

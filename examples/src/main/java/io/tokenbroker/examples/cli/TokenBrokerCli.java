@@ -1,8 +1,9 @@
 package io.tokenbroker.examples.cli;
 
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
-import java.io.PrintStream;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -38,8 +39,8 @@ public final class TokenBrokerCli {
     RootCommand root = new RootCommand(ctx);
     CommandLine cli = new CommandLine(root);
     Charset charset = Charset.defaultCharset();
-    cli.setOut(new PrintWriter(new java.io.OutputStreamWriter(ctx.out, charset), true));
-    cli.setErr(new PrintWriter(new java.io.OutputStreamWriter(ctx.err, charset), true));
+    cli.setOut(new PrintWriter(new OutputStreamWriter(ctx.out, charset), true));
+    cli.setErr(new PrintWriter(new OutputStreamWriter(ctx.err, charset), true));
     cli.setUsageHelpAutoWidth(true);
     cli.setParameterExceptionHandler(
         (e, arguments) -> {
@@ -98,10 +99,15 @@ public final class TokenBrokerCli {
   private static final class OneLineFormatter extends Formatter {
     @Override
     public String format(LogRecord record) {
-      StringBuilder line = new StringBuilder()
-          .append('[').append(record.getLevel().getName()).append("] ")
-          .append(record.getLoggerName()).append(": ").append(formatMessage(record))
-          .append(System.lineSeparator());
+      StringBuilder line =
+          new StringBuilder()
+              .append('[')
+              .append(record.getLevel().getName())
+              .append("] ")
+              .append(record.getLoggerName())
+              .append(": ")
+              .append(formatMessage(record))
+              .append(System.lineSeparator());
       if (record.getThrown() != null) {
         line.append("  ").append(record.getThrown()).append(System.lineSeparator());
       }

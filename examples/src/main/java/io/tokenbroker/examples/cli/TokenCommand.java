@@ -13,9 +13,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code token NAME}: prints the access token alone on stdout, refreshing first if it would
- * expire within {@code --min-valid}. Any number of processes may run it at once on one store: the
- * store's lease lets one of them refresh while the others wait and adopt its tokens.
+ * {@code token NAME}: prints the access token alone on stdout, refreshing first if it would expire
+ * within {@code --min-valid}. Any number of processes may run it at once on one store: the store's
+ * lease lets one of them refresh while the others wait and adopt its tokens.
  */
 @Command(
     name = "token",
@@ -40,7 +40,8 @@ final class TokenCommand implements Callable<Integer> {
       paramLabel = "DURATION",
       converter = Durations.Converter.class,
       defaultValue = "5m",
-      description = "Refresh first if the token expires sooner than this (default ${DEFAULT-VALUE}).")
+      description =
+          "Refresh first if the token expires sooner than this (default ${DEFAULT-VALUE}).")
   Duration minValid;
 
   @Override
@@ -58,7 +59,9 @@ final class TokenCommand implements Callable<Integer> {
       AccessToken token = broker.accessToken(key);
       GrantStatus status = broker.status(key);
       Instant expires = status.expiresAt();
-      if (expires != null && left(ctx, expires).compareTo(minValid) < 0 && lifetimeAllows(session, key)) {
+      if (expires != null
+          && left(ctx, expires).compareTo(minValid) < 0
+          && lifetimeAllows(session, key)) {
         // Longer than half the lifetime: the broker's window did not cover it. refreshIfCurrent
         // keeps it to one refresh when several processes get here with the same token.
         token = broker.refreshIfCurrent(key, token);
@@ -66,9 +69,14 @@ final class TokenCommand implements Callable<Integer> {
       }
       session.awaitWrites();
       if (expires != null && left(ctx, expires).compareTo(minValid) < 0) {
-        ctx.err.println("warning: the token of '" + name + "' expires in "
-            + Durations.format(left(ctx, expires)) + ", sooner than --min-valid "
-            + Durations.format(minValid) + ": the provider issues shorter-lived tokens");
+        ctx.err.println(
+            "warning: the token of '"
+                + name
+                + "' expires in "
+                + Durations.format(left(ctx, expires))
+                + ", sooner than --min-valid "
+                + Durations.format(minValid)
+                + ": the provider issues shorter-lived tokens");
       }
       ctx.out.println(token.revealValue());
       ctx.out.flush();

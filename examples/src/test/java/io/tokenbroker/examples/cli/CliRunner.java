@@ -12,9 +12,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
-/** Runs the CLI in-process through its real entry point with captured streams and a private home. */
+/**
+ * Runs the CLI in-process through its real entry point with captured streams and a private home.
+ */
 final class CliRunner {
   final Path home;
   final Map<String, String> env = new HashMap<>();
@@ -46,7 +49,7 @@ final class CliRunner {
     CompletableFuture<Integer> exit;
 
     Result await() throws Exception {
-      int code = exit.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      int code = exit.get(60, TimeUnit.SECONDS);
       return new Result(code, out.text(), err.text());
     }
   }
@@ -71,11 +74,14 @@ final class CliRunner {
             clock,
             prompt,
             browser);
-    r.exit = CompletableFuture.supplyAsync(() -> TokenBrokerCli.run(ctx, args), runnable -> {
-      Thread t = new Thread(runnable, "cli " + String.join(" ", args));
-      t.setDaemon(true);
-      t.start();
-    });
+    r.exit =
+        CompletableFuture.supplyAsync(
+            () -> TokenBrokerCli.run(ctx, args),
+            runnable -> {
+              Thread t = new Thread(runnable, "cli " + String.join(" ", args));
+              t.setDaemon(true);
+              t.start();
+            });
     return r;
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tokenbroker.oauth.Keysets;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -56,7 +57,8 @@ class FailuresTest {
       at++;
     }
     List<String> lines = all.subList(Math.min(at, all.size()), all.size());
-    assertTrue(!lines.isEmpty() && lines.get(0).startsWith("tokenbroker: " + messageStart), r::toString);
+    assertTrue(
+        !lines.isEmpty() && lines.get(0).startsWith("tokenbroker: " + messageStart), r::toString);
     assertTrue(lines.size() <= 2, () -> "one line plus a hint:\n" + r);
     if (lines.size() == 2) {
       assertTrue(lines.get(1).startsWith("hint: "), r::toString);
@@ -74,56 +76,132 @@ class FailuresTest {
     assertError(unknown, 2, "Unknown option: '--bogus'");
     assertTrue(unknown.err().contains("hint: see 'tokenbroker token --help'"), unknown::toString);
     assertError(cli.run("token"), 2, "Missing required parameter: 'NAME'");
-    assertError(cli.run("token", "x", "--min-valid", "5 minutes"), 2,
-        "Invalid value for option '--min-valid': '5 minutes' is not a duration; write it like 30s, 5m, 1h");
-    assertError(cli.run("token", "x", "--min-valid", "300"), 2, "Invalid value for option '--min-valid'");
+    assertError(
+        cli.run("token", "x", "--min-valid", "5 minutes"),
+        2,
+        "Invalid value for option '--min-valid': '5 minutes' is not a duration; write it like 30s,"
+            + " 5m, 1h");
+    assertError(
+        cli.run("token", "x", "--min-valid", "300"), 2, "Invalid value for option '--min-valid'");
     assertError(cli.run("frobnicate"), 2, "Unmatched argument at index 0: 'frobnicate'");
-    assertError(cli.run("--store", "s3://bucket", "status"), 2,
+    assertError(
+        cli.run("--store", "s3://bucket", "status"),
+        2,
         "--store 's3://bucket' is neither file:PATH nor a jdbc: URL");
-    assertFalse(Files.exists(home.resolve("keyset.json")), "nothing is created for a bad command line");
+    assertFalse(
+        Files.exists(home.resolve("keyset.json")), "nothing is created for a bad command line");
   }
 
   @Test
   void loginUsageErrors() throws Exception {
-    assertError(cli.run("login", "x"), 2, "--provider is required: there are no saved settings for 'x'");
+    assertError(
+        cli.run("login", "x"), 2, "--provider is required: there are no saved settings for 'x'");
     assertError(cli.run("login", "x", "--provider", "acme"), 2, "--provider 'acme' is not known");
-    assertError(cli.run("login", "x", "--provider", "generic", "--client-id", "c"), 2,
+    assertError(
+        cli.run("login", "x", "--provider", "generic", "--client-id", "c"),
+        2,
         "--token-url is required with --provider generic");
-    assertError(cli.run("login", "x", "--provider", "generic", "--token-url", "http://auth.example.com/token",
-        "--client-id", "c"), 2, "--token-url must use https (plain http is allowed only on loopback hosts)");
-    assertError(cli.run("login", "x", "--provider", "generic", "--grant", "client-credentials",
-        "--token-url", server.tokenEndpoint().toString()), 2, "--client-id is required");
-    assertError(cli.run("login", "x", "--provider", "generic", "--token-url", server.tokenEndpoint().toString(),
-        "--client-id", "c", "--grant", "implicit"), 2,
+    assertError(
+        cli.run(
+            "login",
+            "x",
+            "--provider",
+            "generic",
+            "--token-url",
+            "http://auth.example.com/token",
+            "--client-id",
+            "c"),
+        2,
+        "--token-url must use https (plain http is allowed only on loopback hosts)");
+    assertError(
+        cli.run(
+            "login",
+            "x",
+            "--provider",
+            "generic",
+            "--grant",
+            "client-credentials",
+            "--token-url",
+            server.tokenEndpoint().toString()),
+        2,
+        "--client-id is required");
+    assertError(
+        cli.run(
+            "login",
+            "x",
+            "--provider",
+            "generic",
+            "--token-url",
+            server.tokenEndpoint().toString(),
+            "--client-id",
+            "c",
+            "--grant",
+            "implicit"),
+        2,
         "--grant 'implicit' is not one of client-credentials, authorization-code");
-    assertError(cli.run(CliRunner.args("login", clientCredentials(), "x", "--redirect", "https://x")), 2,
+    assertError(
+        cli.run(CliRunner.args("login", clientCredentials(), "x", "--redirect", "https://x")),
+        2,
         "--redirect 'https://x' is not one of loopback, loopback:PORT, oob");
-    assertError(cli.run(CliRunner.args("login", clientCredentials(), "x", "--redirect", "loopback:99999")), 2,
+    assertError(
+        cli.run(CliRunner.args("login", clientCredentials(), "x", "--redirect", "loopback:99999")),
+        2,
         "--redirect loopback:99999: the port must be 1..65535");
-    assertError(cli.run(CliRunner.args("login", clientCredentials(), "x", "--auth-method", "jwt")), 2,
+    assertError(
+        cli.run(CliRunner.args("login", clientCredentials(), "x", "--auth-method", "jwt")),
+        2,
         "--auth-method 'jwt' is not one of basic, post, none");
-    assertError(cli.run("login", "x", "--provider", "generic", "--token-url", server.tokenEndpoint().toString(),
-        "--client-id", "c", "--client-secret-env", "ACME_SECRET"), 2,
+    assertError(
+        cli.run(
+            "login",
+            "x",
+            "--provider",
+            "generic",
+            "--token-url",
+            server.tokenEndpoint().toString(),
+            "--client-id",
+            "c",
+            "--client-secret-env",
+            "ACME_SECRET"),
+        2,
         "an authorization-code grant needs the provider's authorization endpoint");
     assertEquals(0, server.requestCount());
   }
 
   @Test
   void missingSecrets() throws Exception {
-    List<String> base = List.of("--provider", "generic", "--grant", "client-credentials",
-        "--token-url", server.tokenEndpoint().toString(), "--client-id", "cli-client");
+    List<String> base =
+        List.of(
+            "--provider",
+            "generic",
+            "--grant",
+            "client-credentials",
+            "--token-url",
+            server.tokenEndpoint().toString(),
+            "--client-id",
+            "cli-client");
     CliRunner.Result onCommandLine =
         cli.run(CliRunner.args("login", base, "x", "--client-secret", "hunter2-on-the-line"));
-    assertError(onCommandLine, 2, "--client-secret is not accepted: a secret on the command line ends up");
+    assertError(
+        onCommandLine, 2, "--client-secret is not accepted: a secret on the command line ends up");
     assertFalse(onCommandLine.all().contains("hunter2"), "the value is never echoed");
 
-    assertError(cli.run(CliRunner.args("login", base, "x", "--client-secret-env", "NOPE")), 2,
+    assertError(
+        cli.run(CliRunner.args("login", base, "x", "--client-secret-env", "NOPE")),
+        2,
         "the environment variable NOPE (--client-secret-env) is not set or empty");
-    assertError(cli.run(CliRunner.args("login", base, "x", "--client-secret-file", home.resolve("nope").toString())),
-        2, "--client-secret-file " + home.resolve("nope") + " does not exist");
+    assertError(
+        cli.run(
+            CliRunner.args(
+                "login", base, "x", "--client-secret-file", home.resolve("nope").toString())),
+        2,
+        "--client-secret-file " + home.resolve("nope") + " does not exist");
     CliRunner.Result noTerminal = cli.run(CliRunner.args("login", base, "x"));
     assertError(noTerminal, 2, "no client secret: there is no terminal to prompt on");
-    assertTrue(noTerminal.err().contains("hint: pass --client-secret-env VAR or --client-secret-file FILE"),
+    assertTrue(
+        noTerminal
+            .err()
+            .contains("hint: pass --client-secret-env VAR or --client-secret-file FILE"),
         noTerminal::toString);
     assertEquals(0, server.requestCount());
   }
@@ -133,7 +211,7 @@ class FailuresTest {
   @Test
   void unreadableKeyset() throws Exception {
     Path keyset = home.resolve("keyset.json");
-    Files.writeString(keyset, "{ not a keyset", java.nio.charset.StandardCharsets.UTF_8);
+    Files.writeString(keyset, "{ not a keyset", StandardCharsets.UTF_8);
     Files.setPosixFilePermissions(keyset, PosixFilePermissions.fromString("rw-------"));
     CliRunner.Result garbage = cli.run(CliRunner.args("login", clientCredentials(), "x"));
     assertError(garbage, 1, "");
@@ -147,7 +225,8 @@ class FailuresTest {
     assertError(readable, 1, "");
     assertTrue(readable.err().contains("group or others"), readable::toString);
 
-    CliRunner.Result missing = cli.run("--keyset", home.resolve("missing.json").toString(), "token", "x");
+    CliRunner.Result missing =
+        cli.run("--keyset", home.resolve("missing.json").toString(), "token", "x");
     assertError(missing, 1, "the keyset file " + home.resolve("missing.json") + " does not exist");
     assertFalse(Files.exists(home.resolve("missing.json")));
     assertEquals(0, server.requestCount());
@@ -161,14 +240,17 @@ class FailuresTest {
     CliRunner.Result token = cli.run("--keyset", other.toString(), "token", "acme");
     assertError(token, 1, "the CLI profile of 'acme' in ");
     assertTrue(token.err().contains("cannot be decrypted with this keyset"), token::toString);
-    assertTrue(token.err().contains("hint: use the keyset the grant was stored with"), token::toString);
+    assertTrue(
+        token.err().contains("hint: use the keyset the grant was stored with"), token::toString);
 
     cli.env.put("TOKENBROKER_KEYSET", other.toString());
     CliRunner.Result status = cli.run("status");
     assertEquals(0, status.exit(), status::toString);
     assertTrue(status.out().contains("acme  ?"), status::toString);
     assertTrue(status.out().contains("unreadable"), status::toString);
-    assertTrue(status.out().contains("1 grant(s) cannot be opened with the keyset " + other), status::toString);
+    assertTrue(
+        status.out().contains("1 grant(s) cannot be opened with the keyset " + other),
+        status::toString);
     assertEquals(1, cli.run("status", "acme").exit());
     Secrets.assertAbsent(home, server, SECRET, token, status);
   }
@@ -181,9 +263,20 @@ class FailuresTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       closedPort = socket.getLocalPort();
     }
-    CliRunner.Result login = cli.run("login", "x", "--provider", "generic", "--grant", "client-credentials",
-        "--token-url", "http://127.0.0.1:" + closedPort + "/token", "--client-id", "c",
-        "--client-secret-env", "ACME_SECRET");
+    CliRunner.Result login =
+        cli.run(
+            "login",
+            "x",
+            "--provider",
+            "generic",
+            "--grant",
+            "client-credentials",
+            "--token-url",
+            "http://127.0.0.1:" + closedPort + "/token",
+            "--client-id",
+            "c",
+            "--client-secret-env",
+            "ACME_SECRET");
     assertError(login, 4, "");
     assertTrue(login.err().contains("hint: the provider or the network failed"), login::toString);
 
@@ -196,29 +289,71 @@ class FailuresTest {
   @Test
   void rejectedClientAndRefusedConsent() throws Exception {
     cli.env.put("WRONG", "not-the-secret");
-    CliRunner.Result rejected = cli.run("login", "x", "--provider", "generic", "--grant", "client-credentials",
-        "--token-url", server.tokenEndpoint().toString(), "--client-id", "cli-client",
-        "--client-secret-env", "WRONG");
+    CliRunner.Result rejected =
+        cli.run(
+            "login",
+            "x",
+            "--provider",
+            "generic",
+            "--grant",
+            "client-credentials",
+            "--token-url",
+            server.tokenEndpoint().toString(),
+            "--client-id",
+            "cli-client",
+            "--client-secret-env",
+            "WRONG");
     assertError(rejected, 1, "");
     assertTrue(rejected.err().contains("invalid_client"), rejected::toString);
-    assertTrue(rejected.err().contains("hint: the provider rejected the client as configured"), rejected::toString);
+    assertTrue(
+        rejected.err().contains("hint: the provider rejected the client as configured"),
+        rejected::toString);
     assertFalse(rejected.all().contains("not-the-secret"));
 
     server.setAuthorizationDecision(FakeAuthorizationServer.Decision.DENY);
     cli.browser = Browser.async();
-    CliRunner.Result denied = cli.run("login", "x", "--provider", "generic",
-        "--token-url", server.tokenEndpoint().toString(), "--authorize-url", server.authorizationEndpoint().toString(),
-        "--client-id", "cli-client", "--client-secret-env", "ACME_SECRET");
-    assertError(denied, 1, "The user or the authorization server denied access (error=access_denied)");
+    CliRunner.Result denied =
+        cli.run(
+            "login",
+            "x",
+            "--provider",
+            "generic",
+            "--token-url",
+            server.tokenEndpoint().toString(),
+            "--authorize-url",
+            server.authorizationEndpoint().toString(),
+            "--client-id",
+            "cli-client",
+            "--client-secret-env",
+            "ACME_SECRET");
+    assertError(
+        denied, 1, "The user or the authorization server denied access (error=access_denied)");
     assertTrue(denied.err().contains("hint: the consent was refused"), denied::toString);
 
     cli.browser = uri -> false;
-    CliRunner.Result timeout = cli.run("login", "x", "--provider", "generic",
-        "--token-url", server.tokenEndpoint().toString(), "--authorize-url", server.authorizationEndpoint().toString(),
-        "--client-id", "cli-client", "--client-secret-env", "ACME_SECRET", "--timeout", "1s");
+    CliRunner.Result timeout =
+        cli.run(
+            "login",
+            "x",
+            "--provider",
+            "generic",
+            "--token-url",
+            server.tokenEndpoint().toString(),
+            "--authorize-url",
+            server.authorizationEndpoint().toString(),
+            "--client-id",
+            "cli-client",
+            "--client-secret-env",
+            "ACME_SECRET",
+            "--timeout",
+            "1s");
     assertEquals(1, timeout.exit(), timeout::toString);
-    assertTrue(timeout.err().contains("tokenbroker: No authorization callback arrived"), timeout::toString);
-    assertTrue(timeout.err().contains("hint: run login again and finish the consent in time"), timeout::toString);
+    assertTrue(
+        timeout.err().contains("tokenbroker: No authorization callback arrived"),
+        timeout::toString);
+    assertTrue(
+        timeout.err().contains("hint: run login again and finish the consent in time"),
+        timeout::toString);
     assertEquals(1, cli.run("status", "x").exit(), "a failed login stores nothing");
   }
 
@@ -230,7 +365,8 @@ class FailuresTest {
     assertEquals(0, cli.run(CliRunner.args("login", clientCredentials(), "acme")).exit());
     CliRunner.Result unknown = cli.run("token", "nope");
     assertError(unknown, 1, "no grant named 'nope' in " + home.resolve("grants"));
-    assertTrue(unknown.err().contains("hint: 'tokenbroker status' lists the grants"), unknown::toString);
+    assertTrue(
+        unknown.err().contains("hint: 'tokenbroker status' lists the grants"), unknown::toString);
 
     CliRunner.Result verbose = cli.run("token", "nope", "--verbose");
     assertEquals(1, verbose.exit());
@@ -255,7 +391,9 @@ class FailuresTest {
     assertTrue(help.out().contains("TOKENBROKER_STORE"), help::toString);
     CliRunner.Result loginHelp = cli.run("login", "--help");
     assertTrue(loginHelp.out().contains("--client-secret-env=VAR"), loginHelp::toString);
-    assertFalse(loginHelp.out().contains("--client-secret=") || loginHelp.out().contains("--client-secret "),
+    assertFalse(
+        loginHelp.out().contains("--client-secret=")
+            || loginHelp.out().contains("--client-secret "),
         "the refused option stays hidden");
     CliRunner.Result version = cli.run("--version");
     assertEquals(0, version.exit());

@@ -36,7 +36,8 @@ final class JarProcess {
 
     Child(Process process) {
       this.process = process;
-      this.pumps = new Thread[] {pump(process.getInputStream(), out), pump(process.getErrorStream(), err)};
+      this.pumps =
+          new Thread[] {pump(process.getInputStream(), out), pump(process.getErrorStream(), err)};
     }
 
     OutputStream stdin() {
@@ -55,13 +56,16 @@ final class JarProcess {
     }
 
     private static Thread pump(InputStream in, OutputStream to) {
-      Thread t = new Thread(() -> {
-        try (in) {
-          in.transferTo(to);
-        } catch (IOException e) {
-          // the child went away
-        }
-      }, "pump");
+      Thread t =
+          new Thread(
+              () -> {
+                try (in) {
+                  in.transferTo(to);
+                } catch (IOException e) {
+                  // the child went away
+                }
+              },
+              "pump");
       t.setDaemon(true);
       t.start();
       return t;

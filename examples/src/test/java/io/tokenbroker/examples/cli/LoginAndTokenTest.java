@@ -10,14 +10,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.RefreshRotation;
+import java.io.ByteArrayInputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,20 +49,29 @@ class LoginAndTokenTest {
 
   List<String> generic() {
     return List.of(
-        "--provider", "generic",
-        "--token-url", server.tokenEndpoint().toString(),
-        "--authorize-url", server.authorizationEndpoint().toString(),
-        "--revoke-url", server.revocationEndpoint().toString(),
-        "--client-id", "cli-client",
-        "--client-secret-env", "ACME_SECRET");
+        "--provider",
+        "generic",
+        "--token-url",
+        server.tokenEndpoint().toString(),
+        "--authorize-url",
+        server.authorizationEndpoint().toString(),
+        "--revoke-url",
+        server.revocationEndpoint().toString(),
+        "--client-id",
+        "cli-client",
+        "--client-secret-env",
+        "ACME_SECRET");
   }
 
   @Test
   void clientCredentialsLoginThenTokenStatusRefreshRevoke() throws Exception {
     CliRunner.Result login =
-        cli.run(CliRunner.args("login", generic(), "acme", "--grant", "client-credentials", "--scope", "read"));
+        cli.run(
+            CliRunner.args(
+                "login", generic(), "acme", "--grant", "client-credentials", "--scope", "read"));
     assertEquals(0, login.exit(), login::toString);
-    assertTrue(login.err().contains("Logged in 'acme' (generic, client-credentials)"), login::toString);
+    assertTrue(
+        login.err().contains("Logged in 'acme' (generic, client-credentials)"), login::toString);
     assertEquals("", login.out());
     assertEquals(1, server.tokenRequestCount("client_credentials"));
 
@@ -71,8 +83,13 @@ class LoginAndTokenTest {
 
     CliRunner.Result status = cli.run("status");
     assertEquals(0, status.exit(), status::toString);
-    assertTrue(status.out().matches("(?s)NAME +PROVIDER +GRANT +EXPIRES +REFRESH TOKEN +STATE\\R"
-        + "acme +generic +client-credentials +\\d{4}-.* \\(in 59m\\d*s?\\) +no +valid\\R"), status::toString);
+    assertTrue(
+        status
+            .out()
+            .matches(
+                "(?s)NAME +PROVIDER +GRANT +EXPIRES +REFRESH TOKEN +STATE\\Racme +generic"
+                    + " +client-credentials +\\d{4}-.* \\(in 59m\\d*s?\\) +no +valid\\R"),
+        status::toString);
 
     CliRunner.Result refresh = cli.run("refresh", "acme");
     assertEquals(0, refresh.exit(), refresh::toString);
@@ -83,10 +100,13 @@ class LoginAndTokenTest {
 
     CliRunner.Result revoke = cli.run("revoke", "acme");
     assertEquals(0, revoke.exit(), revoke::toString);
-    assertTrue(revoke.err().startsWith("Revoked 'acme' at the provider and removed it."), revoke::toString);
+    assertTrue(
+        revoke.err().startsWith("Revoked 'acme' at the provider and removed it."),
+        revoke::toString);
     assertFalse(server.introspect(server.lastAccessToken()).active());
     CliRunner.Result gone = cli.run("status");
-    assertEquals("No grants in " + home.resolve("grants") + "." + System.lineSeparator(), gone.out());
+    assertEquals(
+        "No grants in " + home.resolve("grants") + "." + System.lineSeparator(), gone.out());
 
     Secrets.assertAbsent(home, server, SECRET, login, status, refresh, revoke, gone);
     Secrets.assertFilesHoldNoSecret(home, server, SECRET);
@@ -95,14 +115,14 @@ class LoginAndTokenTest {
   @Test
   void authorizationCodeThroughLoopbackWithTheBrowserOpened() throws Exception {
     cli.browser = Browser.async();
-    CliRunner.Result login = cli.run(CliRunner.args("login", generic(), "ops", "--scope", "read write"));
+    CliRunner.Result login =
+        cli.run(CliRunner.args("login", generic(), "ops", "--scope", "read write"));
     assertEquals(0, login.exit(), login::toString);
     assertEquals(1, server.tokenRequestCount("authorization_code"));
     String redirect = server.requests().get(0).parameter("redirect_uri");
     assertTrue(redirect.matches("http://127\\.0\\.0\\.1:\\d+/callback"), redirect);
     assertEquals(
-        java.util.Set.of("read", "write"),
-        java.util.Set.of(server.requests().get(0).parameter("scope").split(" ")));
+        Set.of("read", "write"), Set.of(server.requests().get(0).parameter("scope").split(" ")));
     assertTrue(login.err().contains("(opened in your browser)"), login::toString);
     assertTrue(login.err().contains("refresh token stored"), login::toString);
 
@@ -137,7 +157,8 @@ class LoginAndTokenTest {
   @Test
   void loopbackWithoutBrowserPrintsTheUrlAloneOnItsOwnStderrLine() throws Exception {
     CliRunner.Running running =
-        cli.start(new java.io.ByteArrayInputStream(new byte[0]),
+        cli.start(
+            new ByteArrayInputStream(new byte[0]),
             CliRunner.args("login", generic(), "ops", "--no-browser", "--redirect", "loopback"));
     String url = running.err.awaitLine(l -> l.startsWith("http"), Duration.ofSeconds(20));
     URI consent = URI.create(url); // the whole line is the URL
@@ -155,7 +176,8 @@ class LoginAndTokenTest {
   void outOfBandReadsTheCodeFromStandardInput() throws Exception {
     PipedOutputStream typing = new PipedOutputStream();
     CliRunner.Running running =
-        cli.start(new PipedInputStream(typing),
+        cli.start(
+            new PipedInputStream(typing),
             CliRunner.args("login", generic(), "oob-grant", "--redirect", "oob", "--no-browser"));
     String url = running.err.awaitLine(l -> l.startsWith("http"), Duration.ofSeconds(20));
     assertTrue(url.contains("redirect_uri=urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob"), url);
@@ -166,7 +188,8 @@ class LoginAndTokenTest {
     CliRunner.Result login = running.await();
     assertEquals(0, login.exit(), login::toString);
     assertFalse(login.all().contains(code), "the code is never echoed");
-    assertEquals(server.lastAccessToken() + System.lineSeparator(), cli.run("token", "oob-grant").out());
+    assertEquals(
+        server.lastAccessToken() + System.lineSeparator(), cli.run("token", "oob-grant").out());
     Secrets.assertAbsent(home, server, SECRET, login);
   }
 
@@ -200,30 +223,45 @@ class LoginAndTokenTest {
     CliRunner.Result impossible = cli.run("token", "ops", "--min-valid", "2h");
     assertEquals(0, impossible.exit(), impossible::toString);
     assertEquals(2, server.tokenRequestCount("refresh_token"));
-    assertTrue(impossible.err().matches("warning: the token of 'ops' expires in 59m\\d*s?, sooner than"
-        + " --min-valid 2h: .*\\R"), impossible::toString);
+    assertTrue(
+        impossible
+            .err()
+            .matches(
+                "warning: the token of 'ops' expires in 59m\\d*s?, sooner than"
+                    + " --min-valid 2h: .*\\R"),
+        impossible::toString);
     assertEquals(server.lastAccessToken() + System.lineSeparator(), impossible.out());
   }
 
   @Test
   void secretFromFileOrPrompt() throws Exception {
     Path file = home.resolveSibling(home.getFileName() + "-secret.txt");
-    java.nio.file.Files.writeString(file, SECRET + "\n");
-    List<String> base = List.of("--provider", "generic", "--token-url", server.tokenEndpoint().toString(),
-        "--client-id", "cli-client", "--grant", "client-credentials");
-    CliRunner.Result fromFile = cli.run(CliRunner.args("login", base, "a", "--client-secret-file", file.toString()));
+    Files.writeString(file, SECRET + "\n");
+    List<String> base =
+        List.of(
+            "--provider",
+            "generic",
+            "--token-url",
+            server.tokenEndpoint().toString(),
+            "--client-id",
+            "cli-client",
+            "--grant",
+            "client-credentials");
+    CliRunner.Result fromFile =
+        cli.run(CliRunner.args("login", base, "a", "--client-secret-file", file.toString()));
     assertEquals(0, fromFile.exit(), fromFile::toString);
 
     String[] asked = new String[1];
-    cli.prompt = prompt -> {
-      asked[0] = prompt;
-      return SECRET.toCharArray();
-    };
+    cli.prompt =
+        prompt -> {
+          asked[0] = prompt;
+          return SECRET.toCharArray();
+        };
     CliRunner.Result prompted = cli.run(CliRunner.args("login", base, "b"));
     assertEquals(0, prompted.exit(), prompted::toString);
     assertEquals("Client secret for cli-client (not echoed): ", asked[0]);
     assertEquals(2, server.tokenRequestCount("client_credentials"));
-    java.nio.file.Files.delete(file);
+    Files.delete(file);
     Secrets.assertAbsent(home, server, SECRET, fromFile, prompted);
   }
 
@@ -235,8 +273,10 @@ class LoginAndTokenTest {
 
     CliRunner.Result dead = cli.run("refresh", "ops");
     assertEquals(3, dead.exit(), dead::toString);
-    assertTrue(dead.err().startsWith("tokenbroker: grant 'ops' needs re-authorization"), dead::toString);
-    assertTrue(dead.err().contains("hint: consent again with 'tokenbroker login ops'"), dead::toString);
+    assertTrue(
+        dead.err().startsWith("tokenbroker: grant 'ops' needs re-authorization"), dead::toString);
+    assertTrue(
+        dead.err().contains("hint: consent again with 'tokenbroker login ops'"), dead::toString);
     assertEquals(2, dead.err().lines().count(), "one line plus a hint");
 
     CliRunner.Result token = cli.run("token", "ops");
@@ -257,8 +297,14 @@ class LoginAndTokenTest {
 
   @Test
   void removeDeletesLocallyAndStatusListsEverything() throws Exception {
-    assertEquals(0, cli.run(CliRunner.args("login", generic(), "b/two", "--grant", "client-credentials")).exit());
-    assertEquals(0, cli.run(CliRunner.args("login", generic(), "a/one", "--grant", "client-credentials")).exit());
+    assertEquals(
+        0,
+        cli.run(CliRunner.args("login", generic(), "b/two", "--grant", "client-credentials"))
+            .exit());
+    assertEquals(
+        0,
+        cli.run(CliRunner.args("login", generic(), "a/one", "--grant", "client-credentials"))
+            .exit());
     CliRunner.Result json = cli.run("status", "--json");
     JsonNode doc = new ObjectMapper().readTree(json.out());
     assertEquals(home.resolve("grants").toString(), doc.get("store").asText());
@@ -268,7 +314,9 @@ class LoginAndTokenTest {
 
     CliRunner.Result removed = cli.run("remove", "a/one");
     assertEquals(0, removed.exit(), removed::toString);
-    assertTrue(server.isGrantAlive(server.issuedAccessTokens().get(1)), "remove does not tell the provider");
+    assertTrue(
+        server.isGrantAlive(server.issuedAccessTokens().get(1)),
+        "remove does not tell the provider");
     CliRunner.Result again = cli.run("remove", "a/one");
     assertEquals(1, again.exit(), again::toString);
     assertTrue(again.err().startsWith("tokenbroker: no grant named 'a/one'"), again::toString);

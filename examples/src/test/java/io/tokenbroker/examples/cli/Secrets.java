@@ -35,8 +35,8 @@ final class Secrets {
   }
 
   /** No file under {@code home} holds a secret in plaintext. */
-  static void assertFilesHoldNoSecret(Path home, FakeAuthorizationServer server, String clientSecret)
-      throws IOException {
+  static void assertFilesHoldNoSecret(
+      Path home, FakeAuthorizationServer server, String clientSecret) throws IOException {
     try (Stream<Path> files = Files.walk(home)) {
       for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
         String content = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);

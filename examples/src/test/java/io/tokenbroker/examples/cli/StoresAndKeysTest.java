@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tokenbroker.oauth.Keysets;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.RefreshRotation;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -61,15 +64,21 @@ class StoresAndKeysTest {
   @Test
   void keysRotateReSealsGrantsAndSettings() throws Exception {
     assertEquals(0, cli.run(CliRunner.args("login", generic(), "code")).exit());
-    assertEquals(0, cli.run(CliRunner.args("login", generic(), "cc", "--grant", "client-credentials")).exit());
+    assertEquals(
+        0,
+        cli.run(CliRunner.args("login", generic(), "cc", "--grant", "client-credentials")).exit());
     Path keyset = home.resolve("keyset.json");
     Path before = home.resolveSibling(home.getFileName() + "-old-keyset.json");
     Files.copy(keyset, before, StandardCopyOption.COPY_ATTRIBUTES);
 
     CliRunner.Result rotate = cli.run("keys", "rotate");
     assertEquals(0, rotate.exit(), rotate::toString);
-    assertEquals("Added a new primary key to " + keyset + "; re-sealed 2 grant(s) and 2 saved setting(s)."
-        + System.lineSeparator(), rotate.err());
+    assertEquals(
+        "Added a new primary key to "
+            + keyset
+            + "; re-sealed 2 grant(s) and 2 saved setting(s)."
+            + System.lineSeparator(),
+        rotate.err());
     JsonNode json = new ObjectMapper().readTree(keyset.toFile());
     assertEquals(2, json.get("key").size(), "the old key stays until retired");
 
@@ -101,8 +110,11 @@ class StoresAndKeysTest {
     assertFalse(Files.exists(home.resolve("grants")), "the default file store is not used");
 
     try (Connection c = DriverManager.getConnection(url, "broker", "db-pass-word");
-        ResultSet rows = c.createStatement().executeQuery(
-            "SELECT (SELECT COUNT(*) FROM tokenbroker_grants), (SELECT COUNT(*) FROM tokenbroker_cli_profiles)")) {
+        ResultSet rows =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT (SELECT COUNT(*) FROM tokenbroker_grants), (SELECT COUNT(*) FROM"
+                        + " tokenbroker_cli_profiles)")) {
       rows.next();
       assertEquals(1, rows.getInt(1));
       assertEquals(1, rows.getInt(2));
@@ -121,16 +133,25 @@ class StoresAndKeysTest {
   void storeAndKeysetOptionsOverrideTheEnvironment() throws Exception {
     Path store = home.resolve("elsewhere");
     Path keyset = home.resolve("k.json");
-    io.tokenbroker.oauth.Keysets.toFile(io.tokenbroker.oauth.Keysets.generate(), keyset);
+    Keysets.toFile(Keysets.generate(), keyset);
     cli.env.put("TOKENBROKER_STORE", "file:" + home.resolve("ignored"));
-    CliRunner.Result login = cli.run(CliRunner.args("login", generic(), "acme", "--store", "file:" + store,
-        "--keyset", keyset.toString(), "--grant", "client-credentials"));
+    CliRunner.Result login =
+        cli.run(
+            CliRunner.args(
+                "login",
+                generic(),
+                "acme",
+                "--store",
+                "file:" + store,
+                "--keyset",
+                keyset.toString(),
+                "--grant",
+                "client-credentials"));
     assertEquals(0, login.exit(), login::toString);
     assertTrue(Files.isDirectory(store.resolve("profiles")));
     assertFalse(Files.exists(home.resolve("ignored")));
     assertFalse(Files.exists(home.resolve("keyset.json")), "the default keyset is not created");
-    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
-        Files.getPosixFilePermissions(store)));
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store)));
     cli.env.put("TOKENBROKER_STORE", "file:" + store);
     cli.env.put("TOKENBROKER_KEYSET", keyset.toString());
     assertEquals(server.lastAccessToken() + System.lineSeparator(), cli.run("token", "acme").out());
@@ -140,11 +161,14 @@ class StoresAndKeysTest {
   void defaultHomeIsCreatedOwnerOnly() throws Exception {
     Path fresh = home.resolve("nested").resolve(".tokenbroker");
     cli.env.put("TOKENBROKER_HOME", fresh.toString());
-    assertEquals(0, cli.run(CliRunner.args("login", generic(), "acme", "--grant", "client-credentials")).exit());
-    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
-        Files.getPosixFilePermissions(fresh)));
-    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
-        Files.getPosixFilePermissions(fresh.resolve("keyset.json"))));
+    assertEquals(
+        0,
+        cli.run(CliRunner.args("login", generic(), "acme", "--grant", "client-credentials"))
+            .exit());
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)));
+    assertEquals(
+        "rw-------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh.resolve("keyset.json"))));
     assertTrue(Files.isDirectory(fresh.resolve("grants")));
   }
 
@@ -158,7 +182,7 @@ class StoresAndKeysTest {
     CountDownLatch start = new CountDownLatch(1);
     List<CliRunner.Running> running = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      running.add(cli.start(new java.io.ByteArrayInputStream(new byte[0]), "token", "ops", "-v"));
+      running.add(cli.start(new ByteArrayInputStream(new byte[0]), "token", "ops", "-v"));
     }
     start.countDown();
     Set<String> printed = new HashSet<>();
@@ -181,7 +205,8 @@ class StoresAndKeysTest {
     CliRunner.Result token = cli.run("token", "ops", "--verbose");
     assertEquals(0, token.exit(), token::toString);
     assertTrue(token.err().contains("[broker] 'ops': calling the token endpoint"), token::toString);
-    assertTrue(token.err().contains("[broker] 'ops': new tokens saved, valid until "), token::toString);
+    assertTrue(
+        token.err().contains("[broker] 'ops': new tokens saved, valid until "), token::toString);
     assertEquals(server.lastAccessToken() + System.lineSeparator(), token.out());
     Secrets.assertAbsent(home, server, SECRET, new CliRunner.Result(0, "", token.err()));
   }
