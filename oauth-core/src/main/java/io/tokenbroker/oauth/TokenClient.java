@@ -108,7 +108,8 @@ public final class TokenClient {
         () -> tokenRequest(provider.tokenEndpoint(), withScope(new ClientCredentialsGrant().toParameters()),
             provider.tokenParameters(), provider.clientAuthentication()),
         secrets(),
-        key);
+        key,
+        false);
   }
 
   /**

@@ -59,15 +59,8 @@ final class TokenEndpoint {
 
   /**
    * Requests tokens, retrying transient failures per the policy. {@code secrets} are the values
-   * this request carries; they are scrubbed from any server text quoted in an exception.
-   */
-  TokenSet requestTokens(
-      String what, Supplier<HTTPRequest> request, Collection<String> secrets, @Nullable GrantKey key) {
-    return requestTokens(what, request, secrets, key, false);
-  }
-
-  /**
-   * As above; {@code carriesGrant} marks a refresh or code exchange, where the provider's {@link
+   * this request carries; they are scrubbed from any server text quoted in an exception. {@code
+   * carriesGrant} marks a refresh or code exchange, where the provider's {@link
    * Provider#invalidGrantStatuses()} mean {@code invalid_grant}.
    */
   TokenSet requestTokens(
@@ -89,7 +82,7 @@ final class TokenEndpoint {
         () -> {
           HTTPResponse response = send(what, request.get(), secrets, key);
           if (!response.indicatesSuccess()) {
-            throw failure(what, response, secrets, key);
+            throw failure(what, response, secrets, key, false);
           }
           return null;
         });
@@ -184,11 +177,6 @@ final class TokenEndpoint {
         parsed.refreshToken() == null ? null : RefreshToken.of(parsed.refreshToken()),
         parsed.refreshExpiresInSeconds() >= 0 ? now.plusSeconds(parsed.refreshExpiresInSeconds()) : null,
         parsed.scopes());
-  }
-
-  private TokenBrokerException failure(
-      String what, HTTPResponse response, Collection<String> secrets, @Nullable GrantKey key) {
-    return failure(what, response, secrets, key, false);
   }
 
   private TokenBrokerException failure(

@@ -264,6 +264,7 @@ class ProcoreAuthTest {
       record(assertThrows(TransientTokenException.class, () -> noRetry.accessToken(key)));
       assertFalse(
           noRetry.status(key).reauthorizationRequired(), "a network failure alone proves nothing");
+      f.clock.advance(Duration.ofMinutes(1)); // past the broker's back-off after a failure
       InvalidGrantException e =
           record(assertThrows(InvalidGrantException.class, () -> noRetry.accessToken(key)));
       assertTrue(e.getMessage().contains(key.value()));

@@ -25,23 +25,11 @@ public final class TokenRequests {
 
   /**
    * Builds a POST to {@code endpoint} carrying {@code parameters} where {@code placement} says, with
-   * the client authenticated by {@code authentication}.
+   * the client authenticated by {@code authentication}. HTTP Basic form-encodes id and secret (RFC
+   * 6749 §2.3.1) unless {@code formEncodeBasic} is false, when it carries {@code base64(id:secret)}
+   * of the raw values.
    *
    * @throws IllegalStateException if the authentication method needs a secret and there is none
-   */
-  public static HTTPRequest build(
-      URI endpoint,
-      Map<String, List<String>> parameters,
-      ParameterPlacement placement,
-      ClientAuthentication authentication,
-      String clientId,
-      @Nullable String clientSecret) {
-    return build(endpoint, parameters, placement, authentication, clientId, clientSecret, true);
-  }
-
-  /**
-   * Like {@link #build(URI, Map, ParameterPlacement, ClientAuthentication, String, String)}; with
-   * {@code formEncodeBasic} false, HTTP Basic carries {@code base64(id:secret)} of the raw values.
    */
   public static HTTPRequest build(
       URI endpoint,
