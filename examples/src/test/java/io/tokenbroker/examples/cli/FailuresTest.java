@@ -383,6 +383,24 @@ class FailuresTest {
   }
 
   @Test
+  void unreachableDatabaseIsTransientAndItsPasswordStaysHidden() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    cli.env.put("TOKENBROKER_JDBC_PASSWORD", "env-db-password");
+    CliRunner.Result r =
+        cli.run(
+            "--store",
+            "jdbc:postgresql://127.0.0.1:" + closedPort + "/tokens?password=url-db-password",
+            "status");
+    assertError(r, 4, "");
+    assertTrue(r.err().contains("hint: the store could not be reached"), r::toString);
+    assertFalse(r.all().contains("url-db-password"), r::toString);
+    assertFalse(r.all().contains("env-db-password"), r::toString);
+  }
+
+  @Test
   void helpAndVersion() throws Exception {
     CliRunner.Result help = cli.run("--help");
     assertEquals(0, help.exit());
