@@ -497,6 +497,10 @@ public final class ProcoreSandbox implements AutoCloseable {
       exchange.getResponseHeaders().set(h.getKey(), h.getValue());
     }
     byte[] body = reply.body();
+    // No keep-alive: the JDK server closes surplus idle connections, which races with clients
+    // reusing them ("header parser received no bytes") under bursts of concurrent requests.
+    // No keep-alive, as in FakeAuthorizationServer: avoids idle-connection races under bursts.
+    exchange.getResponseHeaders().set("Connection", "close");
     exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
     if (body.length > 0) {
       try (OutputStream out = exchange.getResponseBody()) {
