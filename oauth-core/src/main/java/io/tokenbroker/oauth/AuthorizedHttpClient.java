@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.tokenbroker.oauth.internal.Backoff;
 import io.tokenbroker.oauth.internal.RetryAfter;
 import io.tokenbroker.oauth.internal.Sleeper;
+import io.tokenbroker.oauth.internal.Urls;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,7 +33,8 @@ import java.util.random.RandomGenerator;
  * </ul>
  *
  * The last response is returned as is when retries are used up; this class never throws for an
- * HTTP status. Thread-safe.
+ * HTTP status. The bearer token only travels over {@code https} (or to loopback hosts), and the
+ * {@link HttpClient} must not follow redirects. Thread-safe.
  */
 public final class AuthorizedHttpClient {
   private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
@@ -77,6 +79,7 @@ public final class AuthorizedHttpClient {
       throws IOException, InterruptedException {
     requireNonNull(request, "request == null");
     requireNonNull(handler, "handler == null");
+    Urls.requireSecure(request.uri(), "API request URL");
     boolean idempotent = IDEMPOTENT.contains(request.method().toUpperCase(Locale.ROOT));
     AccessToken token = broker.accessToken(key);
     boolean refreshed = false;
@@ -130,7 +133,12 @@ public final class AuthorizedHttpClient {
     private Sleeper sleeper = Sleeper.SYSTEM;
 
     private Builder(HttpClient http, TokenBroker broker, GrantKey key) {
-      this.http = requireNonNull(http, "http == null");
+      requireNonNull(http, "http == null");
+      if (http.followRedirects() != HttpClient.Redirect.NEVER) {
+        throw new IllegalArgumentException(
+            "use an HttpClient with Redirect.NEVER: following a redirect could send the bearer token to another host");
+      }
+      this.http = http;
       this.broker = requireNonNull(broker, "broker == null");
       this.key = requireNonNull(key, "key == null");
     }

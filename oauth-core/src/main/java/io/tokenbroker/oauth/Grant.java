@@ -1,6 +1,5 @@
 package io.tokenbroker.oauth;
 
-import io.tokenbroker.oauth.internal.Sleeper;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,11 +8,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One registered grant in a broker: the published token snapshot read by the hot path, and the
  * single-flight refresh that implements DESIGN.md §4. Thread-safe.
+ *
+ * <p>Writes to the store (a refresh's compare-and-set and the retries of a write that failed) run
+ * under {@link #writeLock}, so an older record can never be written over a newer one.
  */
 final class Grant {
   private static final System.Logger LOG = System.getLogger(TokenBroker.class.getName());
@@ -38,22 +41,37 @@ final class Grant {
       this.refreshAtMillis = expires - ahead;
       this.usableUntilMillis = expires - skew;
     }
+
+    boolean isUsableAt(long nowMillis) {
+      return nowMillis < usableUntilMillis;
+    }
   }
 
-  /** A record that reached memory but not yet the store. */
-  private record PendingWrite(GrantRecord record, long expectedVersion) {}
+  /** The grant as the store holds it (or as held in memory while a write is pending). */
+  private record Stored(@Nullable GrantRecord record, long version) {}
+
+  /**
+   * A new record and what it was derived from: {@code base} at {@code baseVersion} ({@code null}
+   * and 0 when nothing was stored).
+   */
+  private record Write(GrantRecord record, long baseVersion, @Nullable GrantRecord base) {}
+
+  /** The outcome of writing a record. */
+  private record Written(long version, boolean pending) {}
 
   final GrantKey key;
   final ClientRegistration registration;
   final GrantType type;
   private final TokenClient client;
   private final BrokerSettings settings;
+  private final ReentrantLock writeLock = new ReentrantLock();
 
   volatile @Nullable Snapshot snapshot;
   private @Nullable CompletableFuture<Snapshot> inFlight; // guarded by this
-  private long retryNotBeforeMillis; // guarded by this
+  private volatile long retryNotBeforeMillis; // written under this
   private int consecutiveFailures; // guarded by this
-  private volatile @Nullable PendingWrite pendingWrite;
+  private @Nullable RuntimeException lastFailure; // guarded by this
+  private volatile @Nullable Write pendingWrite; // written under writeLock
   private boolean writeRetryScheduled; // guarded by this
 
   Grant(GrantKey key, ClientRegistration registration, GrantType type, TokenClient client, BrokerSettings settings) {
@@ -76,18 +94,20 @@ final class Grant {
       if (now < s.refreshAtMillis) {
         return s.token;
       }
-      if (now < s.usableUntilMillis) {
-        startBackgroundRefresh(s);
+      if (s.isUsableAt(now)) {
+        if (now >= retryNotBeforeMillis) {
+          startFlight(s.version, false, null, true);
+        }
         return s.token;
       }
     }
-    return await(startFlight(s == null ? 0 : s.version, false, false));
+    return await(startFlight(s == null ? 0 : s.version, false, null, false));
   }
 
-  /** Obtains a new token now, unless another broker already replaced {@code seenVersion}'s. */
+  /** Obtains a new token now, unless another broker meanwhile stored a different one. */
   AccessToken forceRefresh() {
     Snapshot s = snapshot;
-    return await(startFlight(s == null ? 0 : s.version, true, true));
+    return await(startFlight(s == null ? 0 : s.version, true, s == null ? null : s.token, true));
   }
 
   /** After an API answered 401 with {@code rejected}: refresh only if it is still current. */
@@ -96,39 +116,83 @@ final class Grant {
     if (s != null && !s.token.equals(rejected)) {
       return accessToken();
     }
-    return forceRefresh();
+    return await(startFlight(s == null ? 0 : s.version, true, rejected, true));
   }
 
-  /** Publishes a record written by this broker (consent, saveTokens). */
+  /** Publishes a record this broker just wrote (consent, saveTokens). */
   void publish(GrantRecord record, long version) {
     snapshot = new Snapshot(record, version, settings);
   }
 
-  /** Forgets the in-memory state (after remove/revoke). */
+  /** Forgets the in-memory state (after remove or revoke, or when replaced by a new registration). */
   void forget() {
     snapshot = null;
-    pendingWrite = null;
-  }
-
-  private void startBackgroundRefresh(Snapshot s) {
-    synchronized (this) {
-      if (inFlight != null || settings.clock.millis() < retryNotBeforeMillis) {
-        return;
-      }
-    }
-    startFlight(s.version, false, true);
-  }
-
-  private synchronized CompletableFuture<Snapshot> startFlight(long seenVersion, boolean force, boolean ignoreBackoff) {
-    if (inFlight != null) {
-      return inFlight;
-    }
-    CompletableFuture<Snapshot> flight = new CompletableFuture<>();
-    inFlight = flight;
+    writeLock.lock();
     try {
-      settings.executor.execute(() -> runFlight(flight, seenVersion, force));
+      pendingWrite = null;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Takes over the state of the registration this one replaces, including unwritten tokens. */
+  void inheritFrom(Grant previous) {
+    Snapshot s = previous.snapshot;
+    Write pending;
+    previous.writeLock.lock();
+    try {
+      pending = previous.pendingWrite;
+      previous.pendingWrite = null;
+    } finally {
+      previous.writeLock.unlock();
+    }
+    if (s != null) {
+      snapshot = new Snapshot(s.record, s.version, settings);
+    }
+    if (pending != null) {
+      writeLock.lock();
+      try {
+        pendingWrite = pending;
+      } finally {
+        writeLock.unlock();
+      }
+      scheduleWriteRetry(1);
+    }
+  }
+
+  boolean hasPendingWrite() {
+    return pendingWrite != null;
+  }
+
+  /**
+   * Joins the refresh in flight or starts one. Right after a failure, callers without a usable
+   * token get that failure again until the back-off passes, so an outage does not turn every call
+   * into a token-endpoint request.
+   *
+   * @param replacing with {@code force}, the token that must not be adopted as the new one
+   */
+  private CompletableFuture<Snapshot> startFlight(
+      long seenVersion, boolean force, @Nullable AccessToken replacing, boolean ignoreBackoff) {
+    CompletableFuture<Snapshot> flight;
+    synchronized (this) {
+      if (inFlight != null) {
+        return inFlight;
+      }
+      if (!ignoreBackoff && lastFailure != null && settings.clock.millis() < retryNotBeforeMillis) {
+        return CompletableFuture.failedFuture(lastFailure);
+      }
+      flight = new CompletableFuture<>();
+      inFlight = flight;
+    }
+    // Submitted outside the lock: an executor that runs tasks inline must not block other callers.
+    try {
+      settings.executor.execute(() -> runFlight(flight, seenVersion, force, replacing));
     } catch (RuntimeException rejected) {
-      inFlight = null;
+      synchronized (this) {
+        if (inFlight == flight) {
+          inFlight = null;
+        }
+      }
       flight.completeExceptionally(
           new TransientTokenException("the broker is closed or its executor refused the refresh of '" + key + "'",
               TransientTokenException.Kind.NETWORK, 0, null, key, rejected));
@@ -136,11 +200,12 @@ final class Grant {
     return flight;
   }
 
-  private void runFlight(CompletableFuture<Snapshot> flight, long seenVersion, boolean force) {
+  private void runFlight(
+      CompletableFuture<Snapshot> flight, long seenVersion, boolean force, @Nullable AccessToken replacing) {
     Snapshot result = null;
     Throwable failure = null;
     try {
-      result = obtain(seenVersion, force);
+      result = obtain(seenVersion, force, replacing);
     } catch (Throwable t) {
       failure = t;
     }
@@ -149,8 +214,10 @@ final class Grant {
       if (failure == null) {
         consecutiveFailures = 0;
         retryNotBeforeMillis = 0;
+        lastFailure = null;
       } else {
         consecutiveFailures++;
+        lastFailure = failure instanceof RuntimeException r ? r : null;
         long backoff = Math.min(settings.failureBackoffMax.toMillis(),
             settings.failureBackoffMin.toMillis() << Math.min(10, consecutiveFailures - 1));
         retryNotBeforeMillis = settings.clock.millis() + backoff;
@@ -189,11 +256,45 @@ final class Grant {
     }
   }
 
-  // ---- the refresh protocol (runs on the executor, one at a time per grant) ----
+  /** Waits until no refresh is in flight, at most until {@code deadlineNanos}. */
+  void awaitIdle(long deadlineNanos) {
+    while (true) {
+      CompletableFuture<Snapshot> flight;
+      synchronized (this) {
+        flight = inFlight;
+      }
+      long left = deadlineNanos - System.nanoTime();
+      if (flight == null || left <= 0) {
+        return;
+      }
+      try {
+        flight.get(left, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException | TimeoutException e) {
+        // The flight's own callers see its failure; here we only wait for it to end.
+      }
+    }
+  }
 
-  private Snapshot obtain(long seenVersion, boolean force) {
-    Stored stored = readStore();
-    Snapshot adopted = adoptIfUsable(stored, seenVersion, force);
+  // ---- the refresh protocol (runs on the executor, one flight at a time per grant) ----
+
+  private Snapshot obtain(long seenVersion, boolean force, @Nullable AccessToken replacing) {
+    Stored stored;
+    try {
+      stored = readStore();
+    } catch (TokenStoreException e) {
+      if (!e.isTransient() || type != GrantType.CLIENT_CREDENTIALS) {
+        throw e;
+      }
+      // No refresh token can be burned: renew from memory now and persist when the store is back.
+      LOG.log(Level.WARNING,
+          "store unavailable; renewing client-credentials grant ''{0}'' without a lease, to persist later", key);
+      Snapshot s = snapshot;
+      return refreshAndPersist(s == null ? new Stored(null, 0) : new Stored(s.record, s.version));
+    }
+    Snapshot adopted = adoptIfUsable(stored, seenVersion, force, replacing);
     if (adopted != null) {
       return adopted;
     }
@@ -201,7 +302,7 @@ final class Grant {
     try (TokenStore.Lease lease = acquireLease()) {
       if (lease != null) {
         stored = readStore();
-        adopted = adoptIfUsable(stored, seenVersion, force);
+        adopted = adoptIfUsable(stored, seenVersion, force, replacing);
         if (adopted != null) {
           return adopted;
         }
@@ -211,14 +312,16 @@ final class Grant {
     }
   }
 
-  /** The grant as the store has it, or as held in memory when a write is still pending. */
-  private record Stored(@Nullable GrantRecord record, long version) {}
-
+  /** The grant as held in memory while a write is pending, else as the store has it. */
   private Stored readStore() {
-    PendingWrite pending = pendingWrite;
+    Write pending = pendingWrite;
     if (pending != null) {
-      return new Stored(pending.record(), pending.expectedVersion());
+      return new Stored(pending.record(), pending.baseVersion());
     }
+    return readStoreDirectly();
+  }
+
+  private Stored readStoreDirectly() {
     Optional<StoredGrant> entry;
     try {
       entry = settings.store.load(key);
@@ -241,16 +344,17 @@ final class Grant {
     return new Stored(record, entry.get().version());
   }
 
-  private @Nullable Snapshot adoptIfUsable(Stored stored, long seenVersion, boolean force) {
+  private @Nullable Snapshot adoptIfUsable(
+      Stored stored, long seenVersion, boolean force, @Nullable AccessToken replacing) {
     GrantRecord record = stored.record();
     if (record == null || record.reauthorizationRequired()) {
       return null;
     }
-    Snapshot candidate = new Snapshot(record, stored.version(), settings);
     boolean newer = stored.version() > seenVersion;
-    if (force && !newer) {
+    if (force && (!newer || record.tokens().accessToken().equals(replacing))) {
       return null;
     }
+    Snapshot candidate = new Snapshot(record, stored.version(), settings);
     if (settings.clock.millis() >= candidate.refreshAtMillis) {
       return null;
     }
@@ -286,7 +390,8 @@ final class Grant {
         key);
   }
 
-  private TokenStore.@Nullable Lease acquireLease() {
+  /** Takes the grant's lease with a bounded wait; null when the store is down for a client-credentials grant. */
+  TokenStore.@Nullable Lease acquireLease() {
     long deadline = System.nanoTime() + settings.leaseWait.toNanos();
     long pause = 5;
     while (true) {
@@ -332,7 +437,7 @@ final class Grant {
               : client.refresh(current.tokens(), key);
     } catch (InvalidGrantException e) {
       if (type == GrantType.AUTHORIZATION_CODE && current != null) {
-        return handleInvalidGrant(current, e);
+        return handleInvalidGrant(stored, e);
       }
       throw e;
     }
@@ -341,39 +446,43 @@ final class Grant {
         current == null
             ? new GrantRecord(type, registration.provider().name(), registration.clientId(), next, null, false, null, now)
             : current.withTokens(next, now);
-    long version = persist(updated, stored.version());
-    Snapshot published = new Snapshot(updated, version, settings);
+    Written written = persist(new Write(updated, stored.version(), current));
+    Snapshot published = new Snapshot(updated, written.version(), settings);
     snapshot = published;
     settings.events.refreshSucceeded(key, next.expiresAt());
     return published;
   }
 
   /**
-   * {@code invalid_grant} on refresh: someone else may have rotated the token. Only if the stored
-   * refresh token is still the one we sent is the grant dead.
+   * {@code invalid_grant} on refresh: someone else may have rotated the token. Only if the store
+   * holds nothing newer than what we sent is the grant dead.
    */
-  private Snapshot handleInvalidGrant(GrantRecord sent, InvalidGrantException failure) {
-    pendingWrite = null; // a pending record is what we sent; re-read the store itself
-    Stored latest = readStore();
+  private Snapshot handleInvalidGrant(Stored sent, InvalidGrantException failure) {
+    writeLock.lock();
+    try {
+      pendingWrite = null; // if we refreshed with held tokens, the provider just refused them
+    } finally {
+      writeLock.unlock();
+    }
+    Stored latest = readStoreDirectly();
     GrantRecord record = latest.record();
-    RefreshToken sentToken = sent.tokens().refreshToken();
-    if (record != null && !record.reauthorizationRequired()
+    if (record != null && !record.reauthorizationRequired() && latest.version() > sent.version()
         && record.tokens().refreshToken() != null
-        && !record.tokens().refreshToken().equals(sentToken)) {
+        && !record.tokens().refreshToken().equals(sent.record().tokens().refreshToken())) {
       Snapshot adopted = new Snapshot(record, latest.version(), settings);
-      snapshot = adopted;
-      settings.events.tokensAdopted(key, record.tokens().expiresAt());
-      return adopted;
+      if (adopted.isUsableAt(settings.clock.millis())) {
+        snapshot = adopted;
+        settings.events.tokensAdopted(key, record.tokens().expiresAt());
+        return adopted;
+      }
+      return refreshAndPersist(latest); // another broker rotated since; refresh from its tokens
     }
     String reason = "the provider answered invalid_grant to a refresh"
         + failure.errorDescription().map(d -> ": " + d).orElse("");
     if (record != null) {
       GrantRecord dead = record.markReauthorizationRequired(reason, settings.clock.instant());
       try {
-        if (settings.store.compareAndSet(latest.version(), new StoredGrant(key, latest.version() + 1,
-            settings.sealer().seal(key, dead.encode()), dead.tokens().expiresAt()))) {
-          snapshot = null;
-        }
+        settings.store.compareAndSet(latest.version(), entry(dead, latest.version() + 1));
       } catch (TokenStoreException e) {
         LOG.log(Level.WARNING, "could not persist the re-authorization state of ''{0}'': {1}", key, e.getMessage());
       }
@@ -384,41 +493,81 @@ final class Grant {
     throw dead;
   }
 
-  /** Compare-and-set the new record; a failing store keeps it in memory and retries. */
-  private long persist(GrantRecord record, long expectedVersion) {
-    long expected = expectedVersion;
+  private StoredGrant entry(GrantRecord record, long version) {
+    return new StoredGrant(key, version, settings.sealer().seal(key, record.encode()), record.tokens().expiresAt());
+  }
+
+  private Written persist(Write write) {
+    Written written;
+    writeLock.lock();
+    try {
+      written = writeLocked(write);
+    } finally {
+      writeLock.unlock();
+    }
+    if (written.pending()) {
+      scheduleWriteRetry(1);
+    }
+    return written;
+  }
+
+  /**
+   * Compare-and-set {@code write} on its base version. On a conflict, writes on top only if the
+   * store still holds the state the record was derived from (re-sealed, or marked dead by a broker
+   * that tried the refresh token this one had already rotated); anything else (a new consent, a
+   * deletion) wins. A failing store keeps the record in memory as {@link #pendingWrite}, for the
+   * caller to schedule a retry. Caller holds writeLock.
+   */
+  private Written writeLocked(Write write) {
+    long expected = write.baseVersion();
     for (int attempt = 0; attempt < 5; attempt++) {
       try {
-        StoredGrant entry = new StoredGrant(key, expected + 1,
-            settings.sealer().seal(key, record.encode()), record.tokens().expiresAt());
-        if (settings.store.compareAndSet(expected, entry)) {
+        if (settings.store.compareAndSet(expected, entry(write.record(), expected + 1))) {
           if (pendingWrite != null) {
-            pendingWrite = null;
+            pendingWrite = null; // this record is the newest: any held one is older
             settings.events.storeWriteRecovered(key);
           }
-          return expected + 1;
+          return new Written(expected + 1, false);
         }
-        // Someone wrote despite our lease (it expired, or the store was down): our tokens are the
-        // newest valid ones we know, so write them on top.
         settings.events.storeConflict(key);
-        expected = settings.store.load(key).map(StoredGrant::version).orElse(0L);
+        Stored now = readStoreDirectly();
+        if (!stillHoldsBase(now, write)) {
+          LOG.log(Level.INFO, "tokens of ''{0}'' were replaced or removed elsewhere; not overwriting", key);
+          pendingWrite = null;
+          return new Written(now.version(), false);
+        }
+        expected = now.version();
       } catch (TokenStoreException e) {
         if (!e.isTransient()) {
           LOG.log(Level.ERROR, "new tokens of ''{0}'' cannot be written to the store ({1}); "
               + "they are held in memory only", key, e.getMessage());
-        } else {
-          LOG.log(Level.WARNING, "new tokens of ''{0}'' could not be written to the store ({1}); "
-              + "holding them in memory and retrying", key, e.getMessage());
+          pendingWrite = null;
+          return new Written(write.baseVersion(), false);
         }
-        pendingWrite = new PendingWrite(record, expected);
-        settings.events.storeWriteFailed(key, e);
-        scheduleWriteRetry(1);
-        return expected;
+        LOG.log(Level.WARNING, "new tokens of ''{0}'' could not be written to the store ({1}); "
+            + "holding them in memory and retrying", key, e.getMessage());
+        boolean first = pendingWrite == null;
+        pendingWrite = new Write(write.record(), expected, write.base());
+        if (first) {
+          settings.events.storeWriteFailed(key, e);
+        }
+        return new Written(expected, true);
       }
     }
-    pendingWrite = new PendingWrite(record, expected);
-    scheduleWriteRetry(1);
-    return expected;
+    pendingWrite = new Write(write.record(), expected, write.base());
+    return new Written(expected, true);
+  }
+
+  private static boolean stillHoldsBase(Stored now, Write write) {
+    GrantRecord stored = now.record();
+    GrantRecord base = write.base();
+    if (stored == null || base == null) {
+      return stored == null && base == null; // never stored (a first client-credentials write)
+    }
+    RefreshToken from = base.tokens().refreshToken();
+    return from != null
+        ? from.equals(stored.tokens().refreshToken())
+        : base.tokens().accessToken().equals(stored.tokens().accessToken());
   }
 
   private void scheduleWriteRetry(int attempt) {
@@ -442,35 +591,30 @@ final class Grant {
     synchronized (this) {
       writeRetryScheduled = false;
     }
-    PendingWrite pending = pendingWrite;
-    if (pending == null) {
-      return;
+    if (!flushPendingWrite()) {
+      scheduleWriteRetry(attempt + 1);
     }
-    try {
-      long expected = settings.store.load(key).map(StoredGrant::version).orElse(0L);
-      StoredGrant entry = new StoredGrant(key, expected + 1,
-          settings.sealer().seal(key, pending.record().encode()), pending.record().tokens().expiresAt());
-      if (settings.store.compareAndSet(expected, entry)) {
-        synchronized (this) {
-          if (pendingWrite == pending) {
-            pendingWrite = null;
-          }
-        }
-        Snapshot s = snapshot;
-        if (s != null && s.record == pending.record()) {
-          snapshot = new Snapshot(pending.record(), expected + 1, settings);
-        }
-        LOG.log(Level.INFO, "tokens of ''{0}'' are now persisted", key);
-        settings.events.storeWriteRecovered(key);
-        return;
-      }
-    } catch (TokenStoreException e) {
-      LOG.log(Level.DEBUG, "store still unavailable for ''{0}'': {1}", key, e.getMessage());
-    }
-    scheduleWriteRetry(attempt + 1);
   }
 
-  boolean hasPendingWrite() {
-    return pendingWrite != null;
+  /** Tries once to persist tokens held in memory; returns whether none are left unwritten. */
+  boolean flushPendingWrite() {
+    writeLock.lock();
+    try {
+      Write pending = pendingWrite;
+      if (pending == null) {
+        return true;
+      }
+      Written written = writeLocked(pending);
+      if (!written.pending()) {
+        Snapshot s = snapshot;
+        if (s != null && s.record == pending.record()) {
+          snapshot = new Snapshot(pending.record(), written.version(), settings);
+        }
+        LOG.log(Level.INFO, "tokens of ''{0}'' are now persisted", key);
+      }
+      return pendingWrite == null;
+    } finally {
+      writeLock.unlock();
+    }
   }
 }

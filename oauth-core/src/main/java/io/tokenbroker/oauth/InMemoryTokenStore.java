@@ -42,13 +42,7 @@ public final class InMemoryTokenStore implements TokenStore {
   @Override
   public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
     requireNonNull(grant, "grant == null");
-    if (grant.version() != expectedVersion + 1) {
-      throw new IllegalArgumentException(
-          "grant.version() must be expectedVersion + 1, was "
-              + grant.version()
-              + " for expected "
-              + expectedVersion);
-    }
+    TokenStore.requireNextVersion(expectedVersion, grant);
     if (expectedVersion == 0) {
       return grants.putIfAbsent(grant.key(), grant) == null;
     }

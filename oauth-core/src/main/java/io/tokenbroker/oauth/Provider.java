@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
@@ -51,6 +53,8 @@ public final class Provider {
   private final Map<String, String> extraAuthorizationParameters;
   private final UnaryOperator<Map<String, Object>> normalizer;
   private final Duration defaultTokenLifetime;
+  private final Set<Integer> invalidGrantStatuses;
+  private final boolean formEncodeBasicCredentials;
 
   private Provider(Builder b) {
     this.name = b.name;
@@ -70,6 +74,8 @@ public final class Provider {
     this.extraAuthorizationParameters = Map.copyOf(b.extraAuthorizationParameters);
     this.normalizer = b.normalizer;
     this.defaultTokenLifetime = b.defaultTokenLifetime;
+    this.invalidGrantStatuses = Set.copyOf(b.invalidGrantStatuses);
+    this.formEncodeBasicCredentials = b.formEncodeBasicCredentials;
   }
 
   /** Starts a provider description; {@code name} identifies it in status output and messages. */
@@ -96,6 +102,8 @@ public final class Provider {
     b.extraAuthorizationParameters.putAll(extraAuthorizationParameters);
     b.normalizer = normalizer;
     b.defaultTokenLifetime = defaultTokenLifetime;
+    b.invalidGrantStatuses.addAll(invalidGrantStatuses);
+    b.formEncodeBasicCredentials = formEncodeBasicCredentials;
     return b;
   }
 
@@ -166,6 +174,23 @@ public final class Provider {
     return defaultTokenLifetime;
   }
 
+  /**
+   * HTTP statuses that mean {@code invalid_grant} when they answer a refresh or an
+   * authorization-code exchange, for providers that do not send RFC 6749 error codes; empty by
+   * default (only {@code error=invalid_grant} counts).
+   */
+  public Set<Integer> invalidGrantStatuses() {
+    return invalidGrantStatuses;
+  }
+
+  /**
+   * Whether {@link ClientAuthentication#CLIENT_SECRET_BASIC} form-encodes the client id and secret
+   * before Base64 (RFC 6749 §2.3.1); default true.
+   */
+  public boolean formEncodeBasicCredentials() {
+    return formEncodeBasicCredentials;
+  }
+
   @Override
   public String toString() {
     return "Provider[" + name + ", token=" + tokenEndpoint + "]";
@@ -189,6 +214,8 @@ public final class Provider {
     private final Map<String, String> extraAuthorizationParameters = new LinkedHashMap<>();
     private UnaryOperator<Map<String, Object>> normalizer = UnaryOperator.identity();
     private Duration defaultTokenLifetime = Duration.ofHours(1);
+    private final Set<Integer> invalidGrantStatuses = new TreeSet<>();
+    private boolean formEncodeBasicCredentials = true;
 
     private Builder(String name) {
       requireNonNull(name, "name == null");
@@ -294,6 +321,41 @@ public final class Provider {
         throw new IllegalArgumentException("defaultTokenLifetime must be positive: " + lifetime);
       }
       this.defaultTokenLifetime = lifetime;
+      return this;
+    }
+
+    /**
+     * HTTP statuses that mean the grant is dead ({@link InvalidGrantException}) when they answer a
+     * refresh or an authorization-code exchange, whatever the body says. For providers that answer
+     * a bad refresh token with, say, a bare 401 instead of {@code error=invalid_grant}. Client
+     * credentials requests are not affected. Replaces earlier values; none by default.
+     *
+     * @throws IllegalArgumentException for a status outside 400..499, or 408 or 429 (those are
+     *     transient)
+     */
+    public Builder invalidGrantStatuses(int... statuses) {
+      requireNonNull(statuses, "statuses == null");
+      Set<Integer> checked = new TreeSet<>();
+      for (int status : statuses) {
+        if (status < 400 || status > 499 || status == 408 || status == 429) {
+          throw new IllegalArgumentException(
+              "invalidGrantStatuses takes 4xx statuses other than 408 and 429: " + status);
+        }
+        checked.add(status);
+      }
+      invalidGrantStatuses.clear();
+      invalidGrantStatuses.addAll(checked);
+      return this;
+    }
+
+    /**
+     * Whether {@link ClientAuthentication#CLIENT_SECRET_BASIC} form-encodes the client id and
+     * secret before Base64, as RFC 6749 §2.3.1 requires; default true. Set false for servers that
+     * expect {@code base64(id:secret)} of the raw values (they differ only when a value holds
+     * characters such as {@code + / = : %} or non-ASCII ones).
+     */
+    public Builder formEncodeBasicCredentials(boolean encode) {
+      this.formEncodeBasicCredentials = encode;
       return this;
     }
 

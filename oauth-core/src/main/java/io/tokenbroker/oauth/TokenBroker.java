@@ -65,12 +65,16 @@ import org.jspecify.annotations.Nullable;
 public final class TokenBroker implements AutoCloseable {
   private final BrokerSettings settings;
   private final ConcurrentMap<GrantKey, Grant> grants = new ConcurrentHashMap<>();
-  private final Builder config;
+  private final RetryPolicy retryPolicy;
+  private final Duration requestTimeout;
+  private final HttpClient httpClient;
   private final @Nullable ExecutorService ownedExecutor;
   private volatile boolean closed;
 
   private TokenBroker(Builder b, TokenSealer sealer, @Nullable ExecutorService ownedExecutor) {
-    this.config = b;
+    this.retryPolicy = b.retryPolicy;
+    this.requestTimeout = b.requestTimeout;
+    this.httpClient = b.httpClient();
     this.ownedExecutor = ownedExecutor;
     ScheduledExecutorService scheduler =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("tokenbroker-store-retry"));
@@ -86,7 +90,7 @@ public final class TokenBroker implements AutoCloseable {
             b.refreshAhead,
             b.expirySkew,
             b.maxWait,
-            b.leaseTtl,
+            requireNonNull(b.leaseTtl, "leaseTtl"),
             b.leaseWait,
             b.writeRetryMin);
   }
@@ -105,15 +109,35 @@ public final class TokenBroker implements AutoCloseable {
     requireNonNull(registration, "registration == null");
     requireNonNull(type, "type == null");
     checkOpen();
+    Provider provider = registration.provider();
+    // The renewal path must work without surprises: client credentials re-run the token request,
+    // authorization-code grants refresh.
+    ClientAuthentication renewal = type == GrantType.CLIENT_CREDENTIALS
+        ? provider.clientAuthentication() : provider.refreshClientAuthentication();
+    if (registration.clientSecret() == null && needsSecret(renewal)) {
+      throw new ClientConfigurationException(
+          "grant '" + key + "': provider '" + provider.name() + "' authenticates clients with "
+              + renewal + ", which needs a client secret, and the registration has none");
+    }
     TokenClient client =
         TokenClient.builder(registration)
-            .clock(config.clock)
-            .retryPolicy(config.retryPolicy)
-            .requestTimeout(config.requestTimeout)
-            .sleeper(config.sleeper)
-            .httpClient(config.httpClient())
+            .clock(settings.clock)
+            .retryPolicy(retryPolicy)
+            .requestTimeout(requestTimeout)
+            .sleeper(settings.sleeper)
+            .httpClient(httpClient)
             .build();
-    grants.put(key, new Grant(key, registration, type, client, settings));
+    Grant grant = new Grant(key, registration, type, client, settings);
+    Grant previous = grants.get(key);
+    if (previous != null) {
+      grant.inheritFrom(previous); // keeps tokens that are not yet persisted
+    }
+    grants.put(key, grant);
+  }
+
+  private static boolean needsSecret(ClientAuthentication authentication) {
+    return authentication == ClientAuthentication.CLIENT_SECRET_BASIC
+        || authentication == ClientAuthentication.CLIENT_SECRET_POST;
   }
 
   /**
@@ -152,7 +176,10 @@ public final class TokenBroker implements AutoCloseable {
   public TokenSet tokens(GrantKey key) {
     Grant grant = grant(key);
     grant.accessToken();
-    Grant.Snapshot s = requireNonNull(grant.snapshot, "snapshot");
+    Grant.Snapshot s = grant.snapshot;
+    if (s == null) {
+      throw new UnknownGrantException(key); // removed meanwhile
+    }
     return s.record.tokens();
   }
 
@@ -167,19 +194,22 @@ public final class TokenBroker implements AutoCloseable {
     GrantRecord record =
         new GrantRecord(grant.type, grant.registration.provider().name(), grant.registration.clientId(),
             tokens, null, false, null, now);
-    for (int attempt = 0; ; attempt++) {
-      Optional<StoredGrant> stored = settings.store.load(key);
-      long expected = stored.map(StoredGrant::version).orElse(0L);
-      StoredGrant entry = new StoredGrant(key, expected + 1,
-          settings.sealer().seal(key, record.encode()), tokens.expiresAt());
-      if (settings.store.compareAndSet(expected, entry)) {
-        grant.publish(record, expected + 1);
-        return;
-      }
-      settings.events.storeConflict(key);
-      if (attempt >= 10) {
-        throw new TokenStoreException("could not save tokens for '" + key + "': the entry keeps changing",
-            TokenStoreException.Reason.UNAVAILABLE, key, null);
+    // Under the lease, so a refresh running elsewhere cannot write its older tokens over these.
+    try (TokenStore.Lease lease = grant.acquireLease()) {
+      for (int attempt = 0; ; attempt++) {
+        long expected = settings.store.load(key).map(StoredGrant::version).orElse(0L);
+        StoredGrant entry = new StoredGrant(key, expected + 1,
+            settings.sealer().seal(key, record.encode()), tokens.expiresAt());
+        if (settings.store.compareAndSet(expected, entry)) {
+          grant.forget();
+          grant.publish(record, expected + 1);
+          return;
+        }
+        settings.events.storeConflict(key);
+        if (attempt >= 10) {
+          throw new TokenStoreException("could not save tokens for '" + key + "': the entry keeps changing",
+              TokenStoreException.Reason.UNAVAILABLE, key, null);
+        }
       }
     }
   }
@@ -224,10 +254,15 @@ public final class TokenBroker implements AutoCloseable {
   public boolean remove(GrantKey key) {
     requireNonNull(key, "key == null");
     Grant grant = grants.remove(key);
-    if (grant != null) {
-      grant.forget();
+    if (grant == null) {
+      return settings.store.delete(key);
     }
-    return settings.store.delete(key) | grant != null;
+    grant.forget();
+    // Under the lease, so no refresh is between its call and its write while the entry goes.
+    try (TokenStore.Lease lease = grant.acquireLease()) {
+      settings.store.delete(key);
+    }
+    return true;
   }
 
   /** Non-secret status of one grant, registered or only stored. */
@@ -296,11 +331,33 @@ public final class TokenBroker implements AutoCloseable {
     return result.resealed();
   }
 
-  /** Stops background work. Tokens already handed out stay valid; later calls fail. */
+  /**
+   * Stops the broker. Refreshes in flight are allowed to finish (for at most the lease TTL), so a
+   * refresh token the provider already rotated is persisted rather than lost; tokens still held in
+   * memory because the store was down get one last write attempt, and are reported in the log if
+   * they cannot be written. Tokens already handed out stay valid; later calls fail.
+   */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
     closed = true;
+    long deadline = System.nanoTime() + settings.leaseTtl.toNanos();
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdown(); // no new refreshes; running ones finish
+    }
+    for (Grant grant : grants.values()) {
+      grant.awaitIdle(deadline);
+    }
     settings.scheduler.shutdownNow();
+    for (Grant grant : grants.values()) {
+      if (!grant.flushPendingWrite()) {
+        System.getLogger(TokenBroker.class.getName()).log(System.Logger.Level.ERROR,
+            "closing with unpersisted tokens for ''{0}'': the store is unavailable, and the "
+                + "provider may already have rotated the stored refresh token", grant.key);
+      }
+    }
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();
     }
@@ -358,12 +415,13 @@ public final class TokenBroker implements AutoCloseable {
     private BrokerListener listener = BrokerListener.NONE;
     private @Nullable ExecutorService executor;
     private @Nullable HttpClient httpClient;
-    private RetryPolicy retryPolicy = RetryPolicy.defaults();
-    private Duration requestTimeout = Duration.ofSeconds(30);
+    private RetryPolicy retryPolicy =
+        new RetryPolicy(3, Duration.ofMillis(250), Duration.ofSeconds(5), Duration.ofSeconds(10));
+    private Duration requestTimeout = Duration.ofSeconds(10);
     private Duration refreshAhead = Duration.ofMinutes(5);
     private Duration expirySkew = Duration.ofSeconds(30);
     private Duration maxWait = Duration.ofSeconds(60);
-    private Duration leaseTtl = Duration.ofSeconds(60);
+    private @Nullable Duration leaseTtl;
     private Duration leaseWait = Duration.ofSeconds(60);
     private Duration writeRetryMin = Duration.ofMillis(500);
     private Sleeper sleeper = Sleeper.SYSTEM;
@@ -408,11 +466,16 @@ public final class TokenBroker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Retries of token-endpoint calls; default 3 attempts, backoff up to 5 s, {@code Retry-After}
+     * honoured up to 10 s (a refresh holds the grant's lease meanwhile).
+     */
     public Builder retryPolicy(RetryPolicy policy) {
       this.retryPolicy = requireNonNull(policy, "policy == null");
       return this;
     }
 
+    /** Time limit of one token-endpoint request; default 10 s. */
     public Builder requestTimeout(Duration timeout) {
       this.requestTimeout = positive(timeout, "requestTimeout");
       return this;
@@ -439,7 +502,12 @@ public final class TokenBroker implements AutoCloseable {
       return this;
     }
 
-    /** How long a cross-process refresh lease lasts if its holder dies; default 60 s. */
+    /**
+     * How long a cross-process refresh lease lasts if its holder dies. It must outlast the longest
+     * refresh (all attempts with their timeouts and waits), or a second process could refresh while
+     * the first is still waiting for its answer; the default is that worst case plus 10 s (60 s with
+     * the default timeouts and retry policy).
+     */
     public Builder leaseTtl(Duration ttl) {
       this.leaseTtl = positive(ttl, "leaseTtl");
       return this;
@@ -487,10 +555,26 @@ public final class TokenBroker implements AutoCloseable {
         }
         handle = Keysets.generate();
       }
+      Duration worstRefresh = worstCaseRefresh();
+      if (leaseTtl == null) {
+        leaseTtl = worstRefresh.plusSeconds(10);
+      } else if (leaseTtl.compareTo(worstRefresh) < 0) {
+        System.getLogger(TokenBroker.class.getName()).log(System.Logger.Level.WARNING,
+            "leaseTtl {0} is shorter than the longest possible refresh ({1}): another process may "
+                + "take over a lease while a refresh is still running", leaseTtl, worstRefresh);
+      }
       ExecutorService owned = executor == null
           ? Executors.newCachedThreadPool(daemonThreads("tokenbroker-refresh"))
           : null;
       return new TokenBroker(this, new TokenSealer(handle), owned);
+    }
+
+    /** All attempts timing out, with the longest wait between each. */
+    private Duration worstCaseRefresh() {
+      int attempts = retryPolicy.maxAttempts();
+      Duration longestWait = retryPolicy.maxBackoff().compareTo(retryPolicy.maxRetryAfter()) > 0
+          ? retryPolicy.maxBackoff() : retryPolicy.maxRetryAfter();
+      return requestTimeout.multipliedBy(attempts).plus(longestWait.multipliedBy(attempts - 1L));
     }
 
     private static Duration positive(Duration d, String name) {

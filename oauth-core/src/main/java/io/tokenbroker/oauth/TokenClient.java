@@ -108,7 +108,8 @@ public final class TokenClient {
         () -> tokenRequest(provider.tokenEndpoint(), withScope(new ClientCredentialsGrant().toParameters()),
             provider.tokenParameters(), provider.clientAuthentication()),
         secrets(),
-        key);
+        key,
+        false);
   }
 
   /**
@@ -144,7 +145,8 @@ public final class TokenClient {
                   provider.refreshClientAuthentication());
             },
             secrets(refreshToken.revealValue()),
-            key);
+            key,
+            true);
     return current.mergeRefreshed(next);
   }
 
@@ -197,7 +199,8 @@ public final class TokenClient {
             new AuthorizationCodeGrant(new AuthorizationCode(code), redirectUri, verifier).toParameters(),
             provider.tokenParameters(), provider.clientAuthentication()),
         secrets(code, verifier == null ? null : verifier.getValue()),
-        key);
+        key,
+        true);
   }
 
   /**
@@ -219,7 +222,8 @@ public final class TokenClient {
     endpoint.requestNoContent(
         "revocation request to " + provider.name(),
         () -> TokenRequests.build(revocation, params, ParameterPlacement.FORM_BODY,
-            provider.clientAuthentication(), registration.clientId(), clientSecretValue()),
+            provider.clientAuthentication(), registration.clientId(), clientSecretValue(),
+            provider.formEncodeBasicCredentials()),
         secrets(token.revealValue()),
         null);
     return true;
@@ -227,7 +231,8 @@ public final class TokenClient {
 
   private HTTPRequest tokenRequest(
       URI uri, Map<String, List<String>> params, ParameterPlacement placement, ClientAuthentication auth) {
-    return TokenRequests.build(uri, params, placement, auth, registration.clientId(), clientSecretValue());
+    return TokenRequests.build(uri, params, placement, auth, registration.clientId(), clientSecretValue(),
+        registration.provider().formEncodeBasicCredentials());
   }
 
   private Map<String, List<String>> withScope(Map<String, List<String>> params) {

@@ -59,12 +59,19 @@ final class TokenEndpoint {
 
   /**
    * Requests tokens, retrying transient failures per the policy. {@code secrets} are the values
-   * this request carries; they are scrubbed from any server text quoted in an exception.
+   * this request carries; they are scrubbed from any server text quoted in an exception. {@code
+   * carriesGrant} marks a refresh or code exchange, where the provider's {@link
+   * Provider#invalidGrantStatuses()} mean {@code invalid_grant}.
    */
   TokenSet requestTokens(
-      String what, Supplier<HTTPRequest> request, Collection<String> secrets, @Nullable GrantKey key) {
+      String what,
+      Supplier<HTTPRequest> request,
+      Collection<String> secrets,
+      @Nullable GrantKey key,
+      boolean carriesGrant) {
     return withRetries(
-        what, () -> toTokenSet(what, send(what, request.get(), secrets, key), secrets, key));
+        what,
+        () -> toTokenSet(what, send(what, request.get(), secrets, key), secrets, key, carriesGrant));
   }
 
   /** Sends a request whose success has no body to read (revocation). */
@@ -75,7 +82,7 @@ final class TokenEndpoint {
         () -> {
           HTTPResponse response = send(what, request.get(), secrets, key);
           if (!response.indicatesSuccess()) {
-            throw failure(what, response, secrets, key);
+            throw failure(what, response, secrets, key, false);
           }
           return null;
         });
@@ -138,10 +145,14 @@ final class TokenEndpoint {
   }
 
   private TokenSet toTokenSet(
-      String what, HTTPResponse response, Collection<String> secrets, @Nullable GrantKey key) {
+      String what,
+      HTTPResponse response,
+      Collection<String> secrets,
+      @Nullable GrantKey key,
+      boolean carriesGrant) {
     int status = response.getStatusCode();
     if (status < 200 || status > 299) {
-      throw failure(what, response, secrets, key);
+      throw failure(what, response, secrets, key, carriesGrant);
     }
     Instant now = clock.instant();
     TokenResponses.Parsed parsed;
@@ -169,7 +180,11 @@ final class TokenEndpoint {
   }
 
   private TokenBrokerException failure(
-      String what, HTTPResponse response, Collection<String> secrets, @Nullable GrantKey key) {
+      String what,
+      HTTPResponse response,
+      Collection<String> secrets,
+      @Nullable GrantKey key,
+      boolean carriesGrant) {
     int status = response.getStatusCode();
     String body = response.getBody();
     Map<String, Object> json = TokenResponses.parseObject(body);
@@ -200,7 +215,14 @@ final class TokenEndpoint {
           status == 408 ? TransientTokenException.Kind.TIMEOUT : TransientTokenException.Kind.SERVER_ERROR,
           status, key, null, retryAfter);
     }
-    if ("invalid_grant".equals(error)) {
+    // A vendor's bare status means invalid_grant only in a JSON answer that names no other error:
+    // an HTML page from a proxy, or invalid_client, must not kill a grant.
+    boolean vendorInvalidGrant =
+        carriesGrant
+            && provider.invalidGrantStatuses().contains(status)
+            && json != null
+            && (error == null || !CONFIGURATION_ERRORS.contains(error));
+    if ("invalid_grant".equals(error) || vendorInvalidGrant) {
       return new InvalidGrantException(
           TokenBrokerException.describe(what + " was refused: the grant is invalid, expired, revoked or already used", status, error, description),
           status, error, description, key);

@@ -43,6 +43,22 @@ public interface TokenStore {
    */
   boolean compareAndSet(long expectedVersion, StoredGrant grant);
 
+  /**
+   * For implementations of {@link #compareAndSet}: checks that {@code grant.version()} is {@code
+   * expectedVersion + 1}.
+   *
+   * @throws IllegalArgumentException if it is not
+   */
+  static void requireNextVersion(long expectedVersion, StoredGrant grant) {
+    if (grant.version() != expectedVersion + 1) {
+      throw new IllegalArgumentException(
+          "grant.version() must be expectedVersion + 1, was "
+              + grant.version()
+              + " for expected "
+              + expectedVersion);
+    }
+  }
+
   /** Deletes the entry for {@code key}; returns whether there was one. */
   boolean delete(GrantKey key);
 

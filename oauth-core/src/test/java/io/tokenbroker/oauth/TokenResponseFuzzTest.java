@@ -90,6 +90,7 @@ class TokenResponseFuzzTest {
                 "text/plain",
                 ""));
     UnaryOperator<Map<String, Object>> normalizer = data.pickValue(NORMALIZERS);
+    boolean carriesGrant = data.consumeBoolean();
     String body = data.consumeRemainingAsString();
 
     Provider provider =
@@ -124,7 +125,8 @@ class TokenResponseFuzzTest {
               () ->
                   new HTTPRequest(HTTPRequest.Method.POST, URI.create("http://127.0.0.1:9/token")),
               List.of(SECRET),
-              KEY);
+              KEY,
+              carriesGrant);
       assertTrue(status >= 200 && status <= 299, "tokens from HTTP " + status);
       assertFalse(tokens.accessToken().revealValue().isEmpty());
       assertFalse(tokens.expiresAt().isBefore(CLOCK.instant()), "expires before it was received");

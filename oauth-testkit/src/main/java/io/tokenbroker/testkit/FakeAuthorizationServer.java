@@ -509,6 +509,9 @@ public final class FakeAuthorizationServer implements AutoCloseable {
     reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
     extraHeaders.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
     byte[] body = reply.body();
+    // No keep-alive: the JDK server closes surplus idle connections, which races with clients
+    // reusing them ("header parser received no bytes") under bursts of concurrent requests.
+    exchange.getResponseHeaders().set("Connection", "close");
     exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
     if (body.length > 0) {
       try (OutputStream out = exchange.getResponseBody()) {
@@ -525,6 +528,7 @@ public final class FakeAuthorizationServer implements AutoCloseable {
     int oversized = fault.oversizedBytes();
     if (oversized < 0) {
       byte[] body = fault.body();
+      exchange.getResponseHeaders().set("Connection", "close");
       exchange.sendResponseHeaders(fault.status(), body.length == 0 ? -1 : body.length);
       if (body.length > 0) {
         try (OutputStream out = exchange.getResponseBody()) {
@@ -533,6 +537,7 @@ public final class FakeAuthorizationServer implements AutoCloseable {
       }
       return;
     }
+    exchange.getResponseHeaders().set("Connection", "close");
     exchange.sendResponseHeaders(fault.status(), oversized);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(Fault.OVERSIZED_PREFIX);

@@ -2,6 +2,7 @@ package io.tokenbroker.oauth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
@@ -84,6 +85,15 @@ class AuthorizedHttpClientTest {
         .method(method, HttpRequest.BodyPublishers.noBody())
         .build();
     return client.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void theTokenNeverTravelsInClearTextOrAlongRedirects() {
+    HttpRequest plain = HttpRequest.newBuilder(URI.create("http://api.example.com/things")).build();
+    assertThrows(IllegalArgumentException.class, () -> client.send(plain, HttpResponse.BodyHandlers.ofString()));
+    HttpClient following = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+    assertThrows(IllegalArgumentException.class, () -> AuthorizedHttpClient.create(following, broker, KEY));
+    assertTrue(seenTokens.isEmpty());
   }
 
   @Test

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** A store that can be switched "down" (every call fails as unavailable), over a real store. */
-final class FlakyStore implements TokenStore {
+class FlakyStore implements TokenStore {
   private final TokenStore delegate;
   volatile boolean down;
   volatile boolean writesDown;

@@ -321,6 +321,27 @@ class TokenBrokerTest {
   }
 
   @Test
+  void afterAFailureCallersWithoutATokenBackOffInsteadOfHammeringTheServer() throws Exception {
+    TokenBroker broker = broker();
+    consent(broker);
+    for (int i = 0; i < 3; i++) {
+      server.enqueue(Fault.status(500));
+    }
+    clock.advance(Duration.ofHours(2));
+    assertThrows(TransientTokenException.class, () -> broker.accessToken(USER));
+    int calls = server.tokenRequestCount();
+
+    for (int i = 0; i < 50; i++) {
+      assertThrows(TransientTokenException.class, () -> broker.accessToken(USER));
+    }
+
+    assertEquals(calls, server.tokenRequestCount(), "no request during the back-off");
+    clock.advance(Duration.ofSeconds(2));
+    assertNotNull(broker.accessToken(USER));
+    assertEquals(calls + 1, server.tokenRequestCount());
+  }
+
+  @Test
   void invalidGrantMarksTheGrantReauthorizationRequiredWithoutDeletingIt() throws Exception {
     TokenBroker broker = broker();
     TokenSet tokens = consent(broker);
@@ -441,6 +462,109 @@ class TokenBrokerTest {
   }
 
   @Test
+  void clientCredentialsRenewWhileTheStoreIsDownAndPersistLater() throws Exception {
+    FlakyStore flaky = new FlakyStore(store);
+    TokenBroker broker = broker(flaky);
+    broker.register(CC, registration(), GrantType.CLIENT_CREDENTIALS);
+    AccessToken first = broker.accessToken(CC);
+    flaky.down = true;
+    clock.advance(Duration.ofHours(2));
+
+    AccessToken renewed = broker.accessToken(CC);
+
+    assertNotEquals(first, renewed);
+    assertTrue(broker.hasPendingWrite(CC));
+    flaky.down = false;
+    awaitEvent("storeWriteRecovered");
+    TokenBroker other = broker();
+    other.register(CC, registration(), GrantType.CLIENT_CREDENTIALS);
+    assertEquals(renewed, other.accessToken(CC));
+    assertEquals(2, server.tokenRequestCount());
+  }
+
+  @Test
+  void aDelayedWriteRetryNeverOverwritesANewerRotation() throws Exception {
+    // The retry of a failed write and the next refresh's write race; the newest tokens must win.
+    CountDownLatch retryEntered = new CountDownLatch(1);
+    CountDownLatch releaseRetry = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean failNextWrite = new java.util.concurrent.atomic.AtomicBoolean();
+    TokenStore hooked = new FlakyStore(store) {
+      @Override
+      public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
+        if (failNextWrite.getAndSet(false)) {
+          throw new TokenStoreException("down (test)", TokenStoreException.Reason.UNAVAILABLE, grant.key(), null);
+        }
+        if (Thread.currentThread().getName().startsWith("tokenbroker-store-retry")) {
+          retryEntered.countDown();
+          try {
+            releaseRetry.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return super.compareAndSet(expectedVersion, grant);
+      }
+    };
+    TokenBroker broker = broker(hooked);
+    consent(broker);
+    failNextWrite.set(true);
+    broker.forceRefresh(USER); // rotates; the write fails and is held for a retry
+    assertTrue(broker.hasPendingWrite(USER));
+    assertTrue(retryEntered.await(10, TimeUnit.SECONDS));
+
+    Future<AccessToken> second = callers.submit(() -> broker.forceRefresh(USER)); // rotates again
+    Thread.sleep(100);
+    releaseRetry.countDown();
+    AccessToken newest = second.get(10, TimeUnit.SECONDS);
+
+    assertFalse(broker.hasPendingWrite(USER));
+    TokenBroker other = broker();
+    other.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    assertEquals(newest, other.accessToken(USER), "the store holds the newest tokens");
+    assertEquals(server.lastRefreshToken(), other.tokens(USER).refreshToken().revealValue());
+    assertNotNull(other.forceRefresh(USER));
+    assertEquals(0, server.invalidGrantCount());
+  }
+
+  @Test
+  void removingAGrantWhileItsWriteIsHeldDoesNotResurrectIt() throws Exception {
+    FlakyStore flaky = new FlakyStore(store);
+    TokenBroker broker = broker(flaky);
+    consent(broker);
+    flaky.writesDown = true;
+    broker.forceRefresh(USER);
+    assertTrue(broker.hasPendingWrite(USER));
+    flaky.writesDown = false;
+
+    assertTrue(broker.remove(USER));
+    Thread.sleep(200); // a write retry would have run by now (writeRetryMin is 20 ms)
+
+    assertTrue(store.load(USER).isEmpty(), "the removed grant stays removed");
+  }
+
+  @Test
+  void aForcedRefreshDoesNotAdoptTheRejectedTokenAfterAReseal() throws Exception {
+    TokenBroker broker = broker();
+    consent(broker);
+    AccessToken rejected = broker.accessToken(USER);
+    StoredGrant stored = store.load(USER).orElseThrow(); // a re-seal elsewhere: new version, same tokens
+    assertTrue(store.compareAndSet(stored.version(),
+        new StoredGrant(USER, stored.version() + 1, stored.sealed(), stored.expiresAt())));
+
+    AccessToken fresh = broker.refreshIfCurrent(USER, rejected);
+
+    assertNotEquals(rejected, fresh);
+  }
+
+  @Test
+  void aPublicRegistrationForAProviderThatNeedsASecretIsRefusedAtOnce() {
+    TokenBroker broker = broker();
+    ClientConfigurationException e = assertThrows(ClientConfigurationException.class,
+        () -> broker.register(CC, ClientRegistration.publicClient(provider, CLIENT_ID), GrantType.CLIENT_CREDENTIALS));
+    assertTrue(e.getMessage().contains("client secret"));
+  }
+
+  @Test
   void aThrowingListenerNeverBreaksACall() {
     TokenBroker broker = brokerBuilder(store)
         .listener(new BrokerListener() {
@@ -526,6 +650,13 @@ class TokenBrokerTest {
     newKeyOnly.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
     assertEquals(broker.accessToken(USER), newKeyOnly.accessToken(USER));
     assertEquals(1, events.count("keysRotated"));
+  }
+
+  @Test
+  void aLeaseShorterThanTheLongestRefreshIsWarnedAbout() {
+    TokenBroker.builder().leaseTtl(Duration.ofSeconds(5)).build().close();
+
+    assertTrue(logs.text().contains("shorter than the longest possible refresh (PT50S)"), logs.text());
   }
 
   @Test

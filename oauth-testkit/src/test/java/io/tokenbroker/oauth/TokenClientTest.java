@@ -548,6 +548,47 @@ class TokenClientTest {
   }
 
   @Test
+  void aServerThatStallsAfterTheHeadersTimesOut() throws Exception {
+    try (java.net.ServerSocket stalling = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread serve = new Thread(() -> {
+        try (java.net.Socket socket = stalling.accept()) {
+          socket.getInputStream().read(new byte[8192]);
+          socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+              + "Content-Length: 500\r\n\r\n{\"access_token\":").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          socket.getOutputStream().flush();
+          Thread.sleep(30_000); // the rest of the body never comes
+        } catch (Exception ignored) {
+          // closed by the test
+        }
+      });
+      serve.setDaemon(true);
+      serve.start();
+      Provider provider = Provider.builder("stalling")
+          .tokenEndpoint(URI.create("http://127.0.0.1:" + stalling.getLocalPort() + "/token")).build();
+      TokenClient client = TokenClient.builder(ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET)))
+          .clock(clock).retryPolicy(RetryPolicy.none()).requestTimeout(Duration.ofMillis(300)).build();
+
+      TransientTokenException e = assertThrows(TransientTokenException.class, client::clientCredentials);
+
+      assertEquals(TransientTokenException.Kind.TIMEOUT, e.kind());
+    }
+  }
+
+  @Test
+  void aVendorInvalidGrantStatusNeedsAJsonAnswer() throws Exception {
+    Provider provider = provider().invalidGrantStatuses(401).build();
+    TokenClient client = client(provider);
+    TokenSet tokens = consent(client);
+    server.enqueue(Fault.html(401));
+    server.enqueue(Fault.json(401, "{\"error\":\"invalid_client\"}"));
+    server.enqueue(Fault.json(401, "{\"error\":401,\"message\":\"Unauthorized\"}"));
+
+    assertThrows(ClientConfigurationException.class, () -> client.refresh(tokens)); // a proxy's page
+    assertThrows(ClientConfigurationException.class, () -> client.refresh(tokens)); // names another error
+    assertThrows(InvalidGrantException.class, () -> client.refresh(tokens)); // the vendor's dead grant
+  }
+
+  @Test
   void otherFourHundredsAreConfigurationErrors() {
     server.enqueue(Fault.json(400, "{\"error\":\"invalid_scope\",\"error_description\":\"no such scope\"}"));
     server.enqueue(Fault.response(404, "text/plain", "not here"));

@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,6 +23,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Flow;
 
 /**
@@ -75,14 +79,28 @@ public final class JdkHttpSender implements HTTPRequestSender {
         builder.header(header.getKey(), value);
       }
     }
+    // HttpRequest.timeout stops counting once the headers arrive (JDK-8208693): bound the whole
+    // exchange, body included, and cancel it when the time is up.
+    CompletableFuture<HttpResponse<byte[]>> exchange =
+        client.sendAsync(builder.build(), info -> new CappedBody(maxBodyBytes));
     HttpResponse<byte[]> response;
     try {
-      response = client.send(builder.build(), info -> new CappedBody(maxBodyBytes));
+      response = exchange.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
+      exchange.cancel(true);
       Thread.currentThread().interrupt();
       InterruptedIOException interrupted = new InterruptedIOException("interrupted");
       interrupted.initCause(e);
       throw interrupted;
+    } catch (TimeoutException e) {
+      exchange.cancel(true);
+      throw new HttpTimeoutException("no complete response within " + requestTimeout.toMillis() + " ms");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(cause == null ? "request failed" : cause.getClass().getSimpleName(), cause);
     }
     HTTPResponse result = new HTTPResponse(response.statusCode());
     response

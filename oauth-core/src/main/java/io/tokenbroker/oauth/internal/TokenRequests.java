@@ -8,8 +8,11 @@ import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.util.URLUtils;
 import io.tokenbroker.oauth.ClientAuthentication;
+import io.tokenbroker.oauth.ClientConfigurationException;
 import io.tokenbroker.oauth.ParameterPlacement;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +26,12 @@ public final class TokenRequests {
 
   /**
    * Builds a POST to {@code endpoint} carrying {@code parameters} where {@code placement} says, with
-   * the client authenticated by {@code authentication}.
+   * the client authenticated by {@code authentication}. HTTP Basic form-encodes id and secret (RFC
+   * 6749 §2.3.1) unless {@code formEncodeBasic} is false, when it carries {@code base64(id:secret)}
+   * of the raw values.
    *
-   * @throws IllegalStateException if the authentication method needs a secret and there is none
+   * @throws ClientConfigurationException if the authentication method needs a secret and there is
+   *     none
    */
   public static HTTPRequest build(
       URI endpoint,
@@ -33,15 +39,21 @@ public final class TokenRequests {
       ParameterPlacement placement,
       ClientAuthentication authentication,
       String clientId,
-      @Nullable String clientSecret) {
+      @Nullable String clientSecret,
+      boolean formEncodeBasic) {
     Map<String, List<String>> params = new LinkedHashMap<>(parameters);
     String authorization = null;
     switch (authentication) {
       case CLIENT_SECRET_BASIC -> {
-        // Nimbus form-encodes id and secret before Base64, as RFC 6749 §2.3.1 requires.
-        authorization =
-            new ClientSecretBasic(new ClientID(clientId), new Secret(requireSecret(clientSecret, authentication)))
-                .toHTTPAuthorizationHeader();
+        String secret = requireSecret(clientSecret, authentication);
+        if (formEncodeBasic) {
+          // Nimbus form-encodes id and secret before Base64, as RFC 6749 §2.3.1 requires.
+          authorization =
+              new ClientSecretBasic(new ClientID(clientId), new Secret(secret)).toHTTPAuthorizationHeader();
+        } else {
+          authorization = "Basic " + Base64.getEncoder()
+              .encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
+        }
       }
       case CLIENT_SECRET_POST -> {
         params.put("client_id", List.of(clientId));
@@ -91,11 +103,12 @@ public final class TokenRequests {
 
   private static String requireSecret(@Nullable String secret, ClientAuthentication authentication) {
     if (secret == null) {
-      throw new IllegalStateException(
-          "client authentication " + authentication + " needs a client secret, and none was given");
+      throw new ClientConfigurationException(
+          "client authentication " + authentication + " needs a client secret, and the registration has none");
     }
     return secret;
   }
+
 
   private static String toJson(Map<String, List<String>> params) {
     Map<String, Object> object = new LinkedHashMap<>();

@@ -45,7 +45,13 @@ public final class TokenResponses {
       @Nullable String refreshToken,
       long refreshExpiresInSeconds,
       Set<String> scopes,
-      long createdAtEpochSecond) {}
+      long createdAtEpochSecond) {
+    @Override
+    public String toString() {
+      return "Parsed[tokenType=" + tokenType + ", expiresIn=" + expiresInSeconds + ", refreshToken="
+          + (refreshToken == null ? "none" : "[redacted]") + ", scopes=" + scopes + "]";
+    }
+  }
 
   /** Parses a JSON object body, or returns {@code null} when the body is not a JSON object. */
   public static @Nullable Map<String, Object> parseObject(@Nullable String body) {

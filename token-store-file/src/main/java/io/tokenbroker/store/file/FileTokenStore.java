@@ -145,13 +145,7 @@ public final class FileTokenStore implements TokenStore {
   @Override
   public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
     requireNonNull(grant, "grant == null");
-    if (grant.version() != expectedVersion + 1) {
-      throw new IllegalArgumentException(
-          "grant.version() must be expectedVersion + 1, was "
-              + grant.version()
-              + " for expected "
-              + expectedVersion);
-    }
+    TokenStore.requireNextVersion(expectedVersion, grant);
     GrantKey key = grant.key();
     byte[] encoded = EntryCodec.encode(grant);
     String hash = FileNames.hash(key);

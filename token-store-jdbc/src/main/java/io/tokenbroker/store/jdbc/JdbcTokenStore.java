@@ -203,13 +203,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
   @Override
   public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
     requireNonNull(grant, "grant == null");
-    if (grant.version() != expectedVersion + 1) {
-      throw new IllegalArgumentException(
-          "grant.version() must be expectedVersion + 1, was "
-              + grant.version()
-              + " for expected "
-              + expectedVersion);
-    }
+    TokenStore.requireNextVersion(expectedVersion, grant);
     GrantKey key = grant.key();
     checkKey(key);
     return run(

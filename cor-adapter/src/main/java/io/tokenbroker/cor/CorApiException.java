@@ -1,0 +1,262 @@
+package io.tokenbroker.cor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A COR API call failed: COR answered an error status, sent a body this library cannot read, or
+ * could not be reached. Every error body COR documents is read into the same fields:
+ *
+ * <ul>
+ *   <li>{@link Shape#ERROR} {@code {"error": 401, "message": "Unauthorized"}};
+ *   <li>{@link Shape#CUSTOM_ERROR} {@code {"status": 400, "name": "CORCustomError", "code": "F010",
+ *       "message": …}};
+ *   <li>{@link Shape#ERROR_RESPONSE} {@code {"status": "ERROR", "code": "FS003", "message": …}};
+ *   <li>{@link Shape#VALIDATION} 417 {@code [{"field", "validation", "message"}, …]}, in {@link
+ *       #validationErrors()}.
+ * </ul>
+ *
+ * <p>Failures to obtain a token are not wrapped: they surface as the broker's {@code
+ * TokenBrokerException} subtypes. Messages name the method and path (never the query) and quote at
+ * most 300 characters of COR's message; they never hold a token. Immutable.
+ */
+public final class CorApiException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+  private static final int MAX_QUOTE = 300;
+
+  /** Which body shape the error came in. */
+  public enum Shape {
+    /** {@code {"error": <int>, "message"}}. */
+    ERROR,
+    /** {@code {"status": <int>, "name": "CORCustomError", "code", "message"}}. */
+    CUSTOM_ERROR,
+    /** {@code {"status": "ERROR", "code", "message"}}. */
+    ERROR_RESPONSE,
+    /** A JSON array of {@code {"field", "validation", "message"}} (417). */
+    VALIDATION,
+    /** Some other JSON body with a {@code message}. */
+    OTHER_JSON,
+    /** No body, or one that is not JSON (an HTML page from a proxy, say). */
+    NO_JSON,
+    /** A 2xx answer whose body could not be read as the documented model. */
+    UNREADABLE_SUCCESS,
+    /** No answer at all: the connection failed or the call was interrupted. */
+    NO_RESPONSE
+  }
+
+  /**
+   * One item of a 417 validation array.
+   *
+   * @param field {@code field}
+   * @param validation {@code validation}, e.g. {@code "required"} or {@code "exists"}
+   * @param message {@code message}
+   */
+  public record ValidationError(
+      @Nullable String field, @Nullable String validation, @Nullable String message) {}
+
+  private final String method;
+  private final String path;
+  private final int status;
+  private final Shape shape;
+  private final @Nullable String code;
+  private final @Nullable String corMessage;
+  private final List<ValidationError> validationErrors;
+
+  private CorApiException(
+      String method,
+      String path,
+      int status,
+      Shape shape,
+      @Nullable String code,
+      @Nullable String corMessage,
+      List<ValidationError> validationErrors,
+      String summary,
+      @Nullable Throwable cause) {
+    super(summary, cause);
+    this.method = method;
+    this.path = path;
+    this.status = status;
+    this.shape = shape;
+    this.code = code;
+    this.corMessage = corMessage;
+    this.validationErrors = List.copyOf(validationErrors);
+  }
+
+  /** Reads an error answer (status outside 2xx) of {@code method path}. */
+  static CorApiException fromResponse(
+      String method, String path, int status, @Nullable String body) {
+    JsonNode json = null;
+    if (body != null && !body.isBlank()) {
+      try {
+        json = CorJson.MAPPER.readTree(body);
+      } catch (java.io.IOException | RuntimeException e) {
+        json = null;
+      }
+    }
+    Shape shape;
+    String code = null;
+    String message = null;
+    List<ValidationError> validation = new ArrayList<>();
+    if (json != null && json.isArray()) {
+      shape = Shape.VALIDATION;
+      for (JsonNode item : json) {
+        validation.add(
+            new ValidationError(
+                text(item, "field"), text(item, "validation"), text(item, "message")));
+      }
+      List<String> messages = new ArrayList<>();
+      validation.forEach(
+          v ->
+              messages.add(
+                  v.message() != null
+                      ? v.message()
+                      : v.validation() + " validation failed on " + v.field()));
+      message = String.join("; ", messages);
+    } else if (json != null && json.isObject()) {
+      message = text(json, "message");
+      JsonNode statusNode = json.get("status");
+      if (json.has("error") && json.get("error").isNumber()) {
+        shape = Shape.ERROR;
+      } else if ("CORCustomError".equals(text(json, "name"))
+          || (statusNode != null && statusNode.isNumber() && json.has("code"))) {
+        shape = Shape.CUSTOM_ERROR;
+        code = text(json, "code");
+      } else if (statusNode != null
+          && statusNode.isTextual()
+          && statusNode.asText().equalsIgnoreCase("error")) {
+        shape = Shape.ERROR_RESPONSE;
+        code = text(json, "code");
+      } else {
+        shape = Shape.OTHER_JSON;
+        code = text(json, "code");
+        if (message == null) {
+          message = json.has("error") ? text(json, "error") : null;
+        }
+      }
+    } else {
+      shape = Shape.NO_JSON;
+    }
+    StringBuilder summary =
+        new StringBuilder("COR ")
+            .append(method)
+            .append(' ')
+            .append(path)
+            .append(" failed: HTTP ")
+            .append(status);
+    if (code != null) {
+      summary.append(' ').append(shape == Shape.CUSTOM_ERROR ? "CORCustomError " : "").append(code);
+    }
+    if (message != null && !message.isBlank()) {
+      summary.append(": ").append(quote(message));
+    } else if (shape == Shape.NO_JSON) {
+      summary.append(" with ").append(describe(body));
+    }
+    return new CorApiException(
+        method, path, status, shape, code, message, validation, summary.toString(), null);
+  }
+
+  /** A 2xx answer whose body is not the documented JSON. */
+  static CorApiException unreadable(String method, String path, int status, Throwable cause) {
+    return new CorApiException(
+        method,
+        path,
+        status,
+        Shape.UNREADABLE_SUCCESS,
+        null,
+        null,
+        List.of(),
+        "COR "
+            + method
+            + " "
+            + path
+            + " answered HTTP "
+            + status
+            + " with a body that is not the documented JSON ("
+            + cause.getClass().getSimpleName()
+            + ")",
+        cause);
+  }
+
+  /** No answer: a network failure or interruption. */
+  static CorApiException noResponse(String method, String path, Throwable cause) {
+    return new CorApiException(
+        method,
+        path,
+        0,
+        Shape.NO_RESPONSE,
+        null,
+        null,
+        List.of(),
+        "COR " + method + " " + path + " got no answer: " + cause.getClass().getSimpleName(),
+        cause);
+  }
+
+  /** The HTTP method of the failed call. */
+  public String method() {
+    return method;
+  }
+
+  /** The path of the failed call, without the query, e.g. {@code /v1/projects}. */
+  public String path() {
+    return path;
+  }
+
+  /** The HTTP status, or empty when no answer arrived ({@link Shape#NO_RESPONSE}). */
+  public OptionalInt status() {
+    return status > 0 ? OptionalInt.of(status) : OptionalInt.empty();
+  }
+
+  public Shape shape() {
+    return shape;
+  }
+
+  /** COR's error {@code code} ({@code F010}, {@code FS003}, …), if the body had one. */
+  public Optional<String> code() {
+    return Optional.ofNullable(code);
+  }
+
+  /** COR's {@code message} (validation messages joined by {@code "; "}), if any. */
+  public Optional<String> corMessage() {
+    return Optional.ofNullable(corMessage);
+  }
+
+  /** The items of a 417 validation array; empty for other shapes. */
+  public List<ValidationError> validationErrors() {
+    return validationErrors;
+  }
+
+  /**
+   * Whether trying again later may succeed: no answer, 429, or 5xx. (The client already retried
+   * GETs and paced 429s before throwing.)
+   */
+  public boolean isRetryable() {
+    return status == 0 || status == 429 || status >= 500;
+  }
+
+  private static @Nullable String text(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value == null || value.isNull()
+        ? null
+        : value.isValueNode() ? value.asText() : value.toString();
+  }
+
+  private static String quote(String message) {
+    String clean = message.replaceAll("\\p{Cntrl}", " ");
+    return clean.length() > MAX_QUOTE ? clean.substring(0, MAX_QUOTE) + "…" : clean;
+  }
+
+  private static String describe(@Nullable String body) {
+    if (body == null || body.isEmpty()) {
+      return "an empty body";
+    }
+    String start = body.stripLeading().toLowerCase(Locale.ROOT);
+    return start.startsWith("<")
+        ? "an HTML page of " + body.length() + " characters"
+        : "a non-JSON body of " + body.length() + " characters";
+  }
+}

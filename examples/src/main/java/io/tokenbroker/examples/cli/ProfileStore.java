@@ -1,0 +1,206 @@
+package io.tokenbroker.examples.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.aead.AeadConfig;
+import io.tokenbroker.oauth.ClientSecret;
+import io.tokenbroker.oauth.GrantKey;
+import io.tokenbroker.oauth.GrantType;
+import io.tokenbroker.oauth.StoredGrant;
+import io.tokenbroker.oauth.TokenStore;
+import io.tokenbroker.oauth.TokenStoreException;
+import io.tokenbroker.oauth.TokenStoreException.Reason;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Keeps {@link Profile}s in a second {@link TokenStore} beside the grants' store (a {@code
+ * profiles} subdirectory of a file store, or the table {@code tokenbroker_cli_profiles} next to a
+ * JDBC store's table), so the broker never mistakes a profile for a grant.
+ *
+ * <p>Each profile, client secret included, is encrypted with the keyset's AEAD primitive (Tink
+ * AES256-GCM); the associated data binds it to the profile's name, so an entry copied under another
+ * name does not open. Nothing is written in plaintext. Thread-safe as the store is.
+ */
+final class ProfileStore {
+  private static final int FORMAT = 1;
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private final TokenStore store;
+  private final String where;
+  private volatile Aead aead;
+
+  ProfileStore(TokenStore store, String where, KeysetHandle keyset) {
+    this.store = requireNonNull(store, "store == null");
+    this.where = requireNonNull(where, "where == null");
+    this.aead = aead(keyset);
+  }
+
+  TokenStore store() {
+    return store;
+  }
+
+  Optional<Profile> load(String name) {
+    GrantKey key = GrantKey.of(name);
+    return store.load(key).map(entry -> open(name, entry.sealed()));
+  }
+
+  void save(Profile profile) {
+    GrantKey key = GrantKey.of(profile.name());
+    byte[] sealed = seal(profile, aead);
+    for (int attempt = 0; attempt < 10; attempt++) {
+      long expected = store.load(key).map(StoredGrant::version).orElse(0L);
+      if (store.compareAndSet(expected, new StoredGrant(key, expected + 1, sealed, null))) {
+        return;
+      }
+    }
+    throw new TokenStoreException(
+        "could not save the CLI profile of '" + profile.name() + "': it keeps changing",
+        Reason.UNAVAILABLE,
+        key,
+        null);
+  }
+
+  boolean delete(String name) {
+    return store.delete(GrantKey.of(name));
+  }
+
+  List<String> names() {
+    List<String> names = new ArrayList<>();
+    for (GrantKey key : store.list()) {
+      names.add(key.value());
+    }
+    return names;
+  }
+
+  /**
+   * Re-encrypts every profile under {@code next}'s primary key (after a key rotation).
+   *
+   * @return how many profiles were re-encrypted; those that cannot be opened are left as they are
+   */
+  int reencryptAll(KeysetHandle next) {
+    Aead nextAead = aead(next);
+    int done = 0;
+    for (String name : names()) {
+      GrantKey key = GrantKey.of(name);
+      Optional<StoredGrant> entry = store.load(key);
+      if (entry.isEmpty()) {
+        continue;
+      }
+      Profile profile;
+      try {
+        profile = open(name, entry.get().sealed());
+      } catch (TokenStoreException e) {
+        continue;
+      }
+      long version = entry.get().version();
+      if (store.compareAndSet(
+          version, new StoredGrant(key, version + 1, seal(profile, nextAead), null))) {
+        done++;
+      }
+    }
+    aead = nextAead;
+    return done;
+  }
+
+  private byte[] seal(Profile p, Aead with) {
+    Wire wire =
+        new Wire(
+            FORMAT,
+            p.name(),
+            p.provider(),
+            p.settings(),
+            p.clientId(),
+            p.clientSecret() == null ? null : p.clientSecret().revealValue(),
+            p.scopes(),
+            p.grantType().name(),
+            p.redirect());
+    try {
+      return with.encrypt(JSON.writeValueAsBytes(wire), associatedData(p.name()));
+    } catch (GeneralSecurityException | IOException e) {
+      throw new TokenStoreException(
+          "could not encrypt the CLI profile of '" + p.name() + "'",
+          Reason.MISCONFIGURED,
+          GrantKey.of(p.name()),
+          null);
+    }
+  }
+
+  private Profile open(String name, byte[] sealed) {
+    byte[] plain;
+    try {
+      plain = aead.decrypt(sealed, associatedData(name));
+    } catch (GeneralSecurityException e) {
+      throw new TokenStoreException(
+          "the CLI profile of '"
+              + name
+              + "' in "
+              + where
+              + " cannot be decrypted with this keyset (it was saved with another keyset, or it is"
+              + " damaged)",
+          Reason.CANNOT_DECRYPT,
+          GrantKey.of(name),
+          null);
+    }
+    try {
+      Wire w = JSON.readValue(plain, Wire.class);
+      if (w.format() != FORMAT || !name.equals(w.name())) {
+        throw new IOException("unexpected format");
+      }
+      return new Profile(
+          w.name(),
+          w.provider(),
+          w.settings() == null ? Map.of() : w.settings(),
+          w.clientId(),
+          w.clientSecret() == null ? null : ClientSecret.of(w.clientSecret()),
+          w.scopes() == null ? List.of() : w.scopes(),
+          GrantType.valueOf(w.grantType()),
+          w.redirect());
+    } catch (IOException | RuntimeException e) {
+      // Never attach the cause: Jackson quotes input, and the input holds the client secret.
+      throw new TokenStoreException(
+          "the CLI profile of '" + name + "' in " + where + " is damaged",
+          Reason.CORRUPT,
+          GrantKey.of(name),
+          null);
+    }
+  }
+
+  private static byte[] associatedData(String name) {
+    return ("tokenbroker-cli-profile/" + FORMAT + "/" + name).getBytes(UTF_8);
+  }
+
+  static Aead aead(KeysetHandle keyset) {
+    try {
+      AeadConfig.register();
+      return keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
+    } catch (GeneralSecurityException e) {
+      throw new TokenStoreException(
+          "the keyset holds no usable AEAD key", Reason.MISCONFIGURED, null, null);
+    }
+  }
+
+  /** The JSON inside the encryption. */
+  record Wire(
+      int format,
+      String name,
+      String provider,
+      @Nullable Map<String, String> settings,
+      String clientId,
+      @Nullable String clientSecret,
+      @Nullable List<String> scopes,
+      String grantType,
+      String redirect) {}
+}

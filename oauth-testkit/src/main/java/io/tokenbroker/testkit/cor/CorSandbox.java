@@ -1,0 +1,609 @@
+package io.tokenbroker.testkit.cor;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An offline COR (projectcor.com) on 127.0.0.1, written from COR's public documentation (not from
+ * any client code), for developing and testing against COR without an account.
+ *
+ * <pre>{@code
+ * try (CorSandbox cor = CorSandbox.builder().clock(clock).rotation(Rotation.STRICT).start()) {
+ *   cor.registerApiKey("my-key", "my-secret");
+ *   URI api = cor.apiBaseUri();          // http://127.0.0.1:PORT/v1 (api.projectcor.com/v1)
+ *   URI consent = cor.consentBaseUri();  // http://127.0.0.1:PORT (SUBDOMAIN.cor.works)
+ *   cor.enqueue(CorFault.tooManyRequests());
+ * }
+ * }</pre>
+ *
+ * <h2>Auth endpoints (exact wire format of COR's quickstart)</h2>
+ *
+ * <ul>
+ *   <li>{@code POST /v1/oauth/token?grant_type=client_credentials} with {@code Authorization: Basic
+ *       base64(API_KEY:CLIENT_SECRET)} of the raw values. Only the query string is read; a body is
+ *       ignored. Wrong or missing credentials: 401 {@code {"error":401,"message":"Unauthorized"}}.
+ *       The answer carries a refresh token too, as COR's does.
+ *   <li>{@code GET /oauth2/authorize?name=APP&response_type=code&redirect_uri=URI} on {@link
+ *       #consentBaseUri()} (COR serves it on {@code SUBDOMAIN.cor.works}): consent is given at once
+ *       ({@link ConsentDecision#APPROVE}) by the user {@link CorSeed#ME_USER_ID}, with a 302 to
+ *       {@code redirect_uri?code=…}; {@code state} is not echoed unless {@link
+ *       Builder#echoState(boolean)}. For the redirect URI {@code urn:ietf:wg:oauth:2.0:oob} the
+ *       page shows the code in the element {@code id="code"}. Unknown app names get a 400 page.
+ *   <li>{@code POST /v1/oauth2/token?grant_type=authorization_code&code=…}: query string only, no
+ *       client authentication (unless {@link Builder#codeExchangeRequiresBasic}); codes are
+ *       single-use and live 10 minutes; a bad, used or expired code (or a {@code redirect_uri}
+ *       different from the consent's) gets the 401 above.
+ *   <li>{@code POST /v1/auth/login}, form {@code email} and {@code password} (development only at
+ *       COR): the answer's shape is the {@link LoginShape}; missing fields get a 417 validation
+ *       array, wrong credentials the 401.
+ *   <li>{@code POST /v1/oauth/refreshtoken}, form {@code refresh_token} only (no {@code
+ *       grant_type}, no client authentication): a new access and refresh token; what happens to the
+ *       old refresh token is the {@link Rotation}. Unknown, expired, revoked or rotated-away tokens
+ *       get the 401.
+ * </ul>
+ *
+ * <h2>REST resources under {@code /v1}</h2>
+ *
+ * Every resource checks {@code Authorization: Bearer <token>} (a missing header, a token without
+ * the {@code Bearer } prefix, an unknown, expired (by the injected clock) or {@linkplain
+ * #invalidateAccessTokens() invalidated} token get the 401). Served: {@code GET /me}, {@code GET
+ * /projects}, {@code /projects/{id}} (with {@code usersPositionsProject}, {@code
+ * categoriesProject}, {@code ratecard}), {@code GET /tasks}, {@code /tasks/{id}}, {@code GET
+ * /clients}, {@code /clients/{id}}, {@code GET /hours}, {@code POST /hours} and {@code GET /users},
+ * over the rows of a {@link CorSeed}.
+ *
+ * <p>Lists answer {@code {"total":"<string>","perPage":n,"page":n,"lastPage":n,"data":[…]}}: {@code
+ * perPage} defaults to 20 and is clamped to 50; {@code lastPage = max(1, ceil(total/perPage))}; a
+ * page past the end has {@code data: []}; {@code page=false} returns all rows in the same envelope
+ * with {@code page} and {@code lastPage} 1 and {@code perPage} the row count (<b>assumed</b>: COR
+ * does not document that shape). {@code /projects} adds {@code meta_data}; {@code /hours} adds
+ * {@code total_hours} (a string) and {@code total_cost} and sends {@code page} as a string. A
+ * non-numeric page or perPage gets a 400 {@code CORCustomError}.
+ *
+ * <p>{@code filters}, {@code order} ({@code /tasks}) and {@code orderBy} ({@code /hours}) are
+ * URL-encoded JSON objects; malformed JSON gets 400 {@code {"status":400,"name":"CORCustomError",
+ * "code":"F010",…}}. Implemented keys: projects {@code dateStart}, {@code dateEnd} (start on or
+ * after, end on or before), {@code client_id}, {@code team_id}, {@code user_id} (the PM), {@code
+ * brand_id}, {@code product_id}, {@code status} ({@code in_process} and {@code active} select the
+ * same rows), {@code health}, {@code archived} (1 archived only, 2 active only); tasks {@code
+ * projects} (an id or an array), {@code status}, {@code priority}, {@code pm}, {@code clients} (the
+ * outdated {@code project_id} key is <b>ignored</b>, as COR's OpenAPI says not to use it); hours
+ * {@code dateStart}, {@code dateDeadline}, {@code clients}, {@code projects}, {@code users}, {@code
+ * teams}; users {@code withHiddenUsers}. Other keys are accepted and ignored.
+ *
+ * <p>{@code POST /hours} takes JSON {@code {task_log_id, start, stop?}}: a missing or unknown
+ * {@code task_log_id}, a missing or unreadable {@code start}, or a {@code stop} before {@code
+ * start} get 417 {@code [{"field","validation","message"}]}; success answers COR's example shape
+ * {@code {id, task_log_id, start, stop, status:"pending"}} and adds the entry to {@code GET
+ * /hours}. Unknown ids on single GETs get 404 {@code {"status":"ERROR","code":"NF404",…}}; unknown
+ * routes 404 {@code {"status":"ERROR","code":"E_ROUTE_NOT_FOUND",…}}.
+ *
+ * <h2>Faults and observation</h2>
+ *
+ * {@link #enqueue(CorFault)} scripts error answers (all four documented body shapes, 429/500/503
+ * without headers). Every request is recorded ({@link #requests()}, {@link #takeRequest()}); issued
+ * tokens and their state can be queried.
+ *
+ * <p>Thread-safe; requests are served concurrently. The sandbox never logs request contents or
+ * tokens; {@link #toString()} shows only the address.
+ */
+public final class CorSandbox implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(CorSandbox.class.getName());
+  private static final Set<String> AUTH_PATHS =
+      Set.of("/v1/oauth/token", "/v1/oauth2/token", "/v1/auth/login", "/v1/oauth/refreshtoken");
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  /** The consent page's path on {@link #consentBaseUri()}: {@value}. */
+  public static final String AUTHORIZE_PATH = "/oauth2/authorize";
+
+  /**
+   * What a refresh does to the refresh token it used. COR's docs show a new refresh token in every
+   * refresh answer but do not say whether the old one keeps working (UNCONFIRMED), hence the
+   * choice.
+   */
+  public enum Rotation {
+    /** The old refresh token keeps working (a new one is still issued). */
+    OFF,
+    /** The old refresh token stops working; presenting it again gets a 401. */
+    ROTATE,
+    /** The old refresh token keeps working for {@link Builder#grace} after its first use. */
+    GRACE,
+    /**
+     * Like {@link #ROTATE}, and presenting a used refresh token revokes every token of that
+     * authorization (reuse detection).
+     */
+    STRICT
+  }
+
+  /** The body shape of {@code /v1/auth/login} answers (COR's real shape is UNCONFIRMED). */
+  public enum LoginShape {
+    /** {@code {access_token, token_type, expires_in, refresh_token}}, as the OpenAPI says. */
+    AUTH_RESPONSE,
+    /**
+     * {@code {"token": {access_token, type:"bearer", refreshToken, expirationTime:"<epoch ms>"}}},
+     * as a third-party client parses it.
+     */
+    NESTED_TOKEN,
+    /** {@code {"token": {access_token, type:"bearer", expires_in}, "refreshToken": …}}. */
+    NESTED_TOKEN_REFRESH_BESIDE,
+    /** {@code {"data": {"token": "<access token>"}}}: no expiry, no refresh token. */
+    DATA_WRAPPER
+  }
+
+  /** What the consent page decides for the (absent) user. */
+  public enum ConsentDecision {
+    /** Redirect with a {@code code}. */
+    APPROVE,
+    /** Redirect with {@code error=access_denied} (COR's denial format is UNCONFIRMED). */
+    DENY
+  }
+
+  private final CorAuth auth;
+  private final CorResources resources;
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final URI consentBase;
+  private final List<CorFault> faults = new ArrayList<>();
+  private final List<CorRequest> recorded = new ArrayList<>();
+  private final BlockingQueue<CorRequest> unconsumed = new LinkedBlockingQueue<>();
+  private final AtomicInteger sequence = new AtomicInteger();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private CorSandbox(Builder b) {
+    this.auth = new CorAuth(b);
+    this.resources = new CorResources(b.clock, b.seed);
+    int id = IDS.incrementAndGet();
+    AtomicInteger threads = new AtomicInteger();
+    this.executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "cor-sandbox-" + id + "-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+      this.server = HttpServer.create(new InetSocketAddress(loopback, b.port), 1024);
+    } catch (IOException e) {
+      executor.shutdownNow();
+      throw new UncheckedIOException("cannot bind 127.0.0.1:" + b.port, e);
+    }
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+    this.consentBase = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  /** Starts a sandbox with the defaults (see {@link Builder}) on a random port. */
+  public static CorSandbox start() {
+    return builder().start();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---------------------------------------------------------------- addresses
+
+  /**
+   * {@code http://127.0.0.1:PORT/v1}: use it where COR's {@code https://api.projectcor.com/v1}
+   * goes.
+   */
+  public URI apiBaseUri() {
+    return URI.create(consentBase + "/v1");
+  }
+
+  /**
+   * {@code http://127.0.0.1:PORT}: use it where COR's {@code https://SUBDOMAIN.cor.works} goes; the
+   * consent page is at {@value #AUTHORIZE_PATH} below it.
+   */
+  public URI consentBaseUri() {
+    return consentBase;
+  }
+
+  /** {@code http://127.0.0.1:PORT/oauth2/authorize}. */
+  public URI authorizeUri() {
+    return URI.create(consentBase + AUTHORIZE_PATH);
+  }
+
+  public int port() {
+    return consentBase.getPort();
+  }
+
+  // ---------------------------------------------------------------- credentials and modes
+
+  /**
+   * Accepts {@code apiKey}/{@code clientSecret} for client credentials (tokens act as the me user).
+   */
+  public CorSandbox registerApiKey(String apiKey, String clientSecret) {
+    requireNonNull(apiKey, "apiKey == null");
+    requireNonNull(clientSecret, "clientSecret == null");
+    if (apiKey.isEmpty() || apiKey.contains(":")) {
+      throw new IllegalArgumentException("apiKey must be non-empty and hold no ':'");
+    }
+    auth.registerApiKey(apiKey, clientSecret);
+    return this;
+  }
+
+  /**
+   * Accepts {@code email}/{@code password} at {@code /v1/auth/login}; tokens act as the seeded user
+   * with that email, or the me user when there is none.
+   */
+  public CorSandbox registerUser(String email, String password) {
+    requireNonNull(email, "email == null");
+    requireNonNull(password, "password == null");
+    ObjectNode user = resources.userByEmail(email);
+    auth.registerUser(email, password, user == null ? CorSeed.ME_USER_ID : user.get("id").asLong());
+    return this;
+  }
+
+  /** Accepts consent requests for the app {@code name} (COR's {@code name} parameter). */
+  public CorSandbox registerApp(String name) {
+    requireNonNull(name, "name == null");
+    auth.registerApp(name);
+    return this;
+  }
+
+  public void setRotation(Rotation rotation) {
+    auth.rotation(requireNonNull(rotation, "rotation == null"));
+  }
+
+  public Rotation rotation() {
+    return auth.rotation();
+  }
+
+  public void setLoginShape(LoginShape shape) {
+    auth.loginShape(requireNonNull(shape, "shape == null"));
+  }
+
+  public void setConsentDecision(ConsentDecision decision) {
+    auth.decision(requireNonNull(decision, "decision == null"));
+  }
+
+  /** Whether the consent redirect echoes a {@code state} it was given (COR documents none). */
+  public void setEchoState(boolean echo) {
+    auth.echoState(echo);
+  }
+
+  /** Queues {@code fault} for the next request it {@linkplain CorFault#on matches}. */
+  public void enqueue(CorFault fault) {
+    requireNonNull(fault, "fault == null");
+    synchronized (faults) {
+      faults.add(fault);
+    }
+  }
+
+  /**
+   * Makes every access token issued so far fail with 401 from now on (as if COR had expired them
+   * early), without touching refresh tokens; returns how many were affected.
+   */
+  public int invalidateAccessTokens() {
+    return auth.invalidateAccessTokens();
+  }
+
+  // ---------------------------------------------------------------- observation
+
+  public boolean isAccessTokenValid(String token) {
+    return auth.isAccessTokenValid(requireNonNull(token, "token == null"));
+  }
+
+  /** Whether {@code token} would be accepted by a refresh now. */
+  public boolean isRefreshTokenValid(String token) {
+    return auth.isRefreshTokenValid(requireNonNull(token, "token == null"));
+  }
+
+  /** Every access token issued, oldest first. */
+  public List<String> issuedAccessTokens() {
+    return auth.issuedAccessTokens();
+  }
+
+  /** Every refresh token issued, oldest first. */
+  public List<String> issuedRefreshTokens() {
+    return auth.issuedRefreshTokens();
+  }
+
+  /** Every authorization code issued, oldest first. */
+  public List<String> issuedCodes() {
+    return auth.issuedCodes();
+  }
+
+  public @Nullable String lastAccessToken() {
+    List<String> all = auth.issuedAccessTokens();
+    return all.isEmpty() ? null : all.get(all.size() - 1);
+  }
+
+  public @Nullable String lastRefreshToken() {
+    List<String> all = auth.issuedRefreshTokens();
+    return all.isEmpty() ? null : all.get(all.size() - 1);
+  }
+
+  /** Every request received so far, oldest first. */
+  public List<CorRequest> requests() {
+    synchronized (recorded) {
+      return List.copyOf(recorded);
+    }
+  }
+
+  /** How many requests had {@code method} and exactly {@code path}. */
+  public int requestCount(String method, String path) {
+    requireNonNull(method, "method == null");
+    requireNonNull(path, "path == null");
+    int n = 0;
+    for (CorRequest r : requests()) {
+      if (r.method().equals(method) && r.path().equals(path)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The oldest request not yet taken, waiting up to 10 s; throws if none arrives. */
+  public CorRequest takeRequest() throws InterruptedException {
+    CorRequest r = takeRequest(Duration.ofSeconds(10));
+    if (r == null) {
+      throw new IllegalStateException("no request arrived within 10 s");
+    }
+    return r;
+  }
+
+  /** The oldest request not yet taken, or null after {@code timeout}. */
+  public @Nullable CorRequest takeRequest(Duration timeout) throws InterruptedException {
+    return unconsumed.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** How many rows {@code collection} holds now (POST /hours adds to HOURS). */
+  public int rowCount(CorSeed.Collection collection) {
+    return resources.count(requireNonNull(collection, "collection == null"));
+  }
+
+  /** Stops the server and abandons requests in flight. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      server.stop(0);
+      executor.shutdownNow();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "CorSandbox[" + consentBase + "]";
+  }
+
+  // ---------------------------------------------------------------- HTTP plumbing
+
+  private void handle(HttpExchange exchange) {
+    try {
+      CorRequest request =
+          CorRequest.parse(
+              sequence.incrementAndGet(),
+              exchange.getRequestMethod(),
+              exchange.getRequestURI(),
+              exchange.getRequestHeaders(),
+              exchange.getRequestBody().readAllBytes());
+      synchronized (recorded) {
+        recorded.add(request);
+      }
+      unconsumed.add(request);
+      String path = request.path();
+      boolean resource = path.startsWith("/v1/") && !AUTH_PATHS.contains(path);
+      CorFault fault = takeFault(path, resource);
+      send(exchange, fault != null ? fault.reply() : route(request, path, resource));
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.DEBUG, "connection failed: " + e.getClass().getSimpleName());
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "COR sandbox failed on a request", e);
+      try {
+        send(exchange, CorReply.error(500, "Internal Server Error"));
+      } catch (IOException | RuntimeException ignored) {
+        // headers may be out already
+      }
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private @Nullable CorFault takeFault(String path, boolean resource) {
+    synchronized (faults) {
+      for (Iterator<CorFault> it = faults.iterator(); it.hasNext(); ) {
+        CorFault f = it.next();
+        if (f.matches(path, resource)) {
+          it.remove();
+          return f;
+        }
+      }
+    }
+    return null;
+  }
+
+  private CorReply route(CorRequest request, String path, boolean resource) {
+    String method = request.method();
+    if (path.equals(AUTHORIZE_PATH) && method.equals("GET")) {
+      return auth.authorize(request);
+    }
+    if (method.equals("POST")) {
+      switch (path) {
+        case "/v1/oauth/token" -> {
+          return auth.clientCredentials(request);
+        }
+        case "/v1/oauth2/token" -> {
+          return auth.exchangeCode(request);
+        }
+        case "/v1/auth/login" -> {
+          return auth.login(request);
+        }
+        case "/v1/oauth/refreshtoken" -> {
+          return auth.refresh(request);
+        }
+        default -> {}
+      }
+    }
+    if (resource) {
+      Long userId = auth.authenticate(request);
+      if (userId == null) {
+        return CorReply.unauthorized();
+      }
+      return resources.handle(request, path.substring(3), userId);
+    }
+    return CorReply.errorResponse(404, "E_ROUTE_NOT_FOUND", "Cannot " + method + " " + path);
+  }
+
+  private static void send(HttpExchange exchange, CorReply reply) throws IOException {
+    if (reply.contentType() != null) {
+      exchange.getResponseHeaders().set("Content-Type", reply.contentType());
+    }
+    reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+    byte[] body = reply.body();
+    // No keep-alive: the JDK server closes surplus idle connections, which races with clients
+    // reusing them ("header parser received no bytes") under bursts of concurrent requests.
+    // No keep-alive, as in FakeAuthorizationServer: avoids idle-connection races under bursts.
+    exchange.getResponseHeaders().set("Connection", "close");
+    exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- builder
+
+  /**
+   * Settings for a {@link CorSandbox}. Defaults: system UTC clock, {@link SecureRandom}, random
+   * port, access tokens valid 3600 s (COR's "typically 1 hour"), refresh tokens without expiry,
+   * {@link Rotation#ROTATE} with a 30 s grace for {@link Rotation#GRACE}, {@link
+   * LoginShape#AUTH_RESPONSE}, {@link ConsentDecision#APPROVE}, {@code state} not echoed, no client
+   * authentication on the code exchange, {@link CorSeed#standard()} data. Not thread-safe.
+   */
+  public static final class Builder {
+    Clock clock = Clock.systemUTC();
+    Random random = new SecureRandom();
+    int port;
+    Duration accessTokenLifetime = Duration.ofHours(1);
+    @Nullable Duration refreshTokenLifetime;
+    Duration codeLifetime = Duration.ofMinutes(10);
+    Duration grace = Duration.ofSeconds(30);
+    Rotation rotation = Rotation.ROTATE;
+    LoginShape loginShape = LoginShape.AUTH_RESPONSE;
+    ConsentDecision decision = ConsentDecision.APPROVE;
+    boolean echoState;
+    boolean codeExchangeRequiresBasic;
+    CorSeed seed = CorSeed.standard();
+
+    private Builder() {}
+
+    /** Decides token, code and refresh-token expiry and {@code created_at} of new entries. */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /** The randomness for tokens, codes and the signing key (seed it for repeatable values). */
+    public Builder random(Random random) {
+      this.random = requireNonNull(random, "random == null");
+      return this;
+    }
+
+    /** The port on 127.0.0.1; 0 (the default) picks a free one. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port must be in 0..65535: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The {@code expires_in} of access tokens; default 3600 s. */
+    public Builder accessTokenLifetime(Duration lifetime) {
+      this.accessTokenLifetime = positive(lifetime, "accessTokenLifetime");
+      return this;
+    }
+
+    /**
+     * Refresh tokens expire this long after issue; by default they never do (UNCONFIRMED at COR).
+     */
+    public Builder refreshTokenLifetime(Duration lifetime) {
+      this.refreshTokenLifetime = positive(lifetime, "refreshTokenLifetime");
+      return this;
+    }
+
+    public Builder rotation(Rotation rotation) {
+      this.rotation = requireNonNull(rotation, "rotation == null");
+      return this;
+    }
+
+    /** How long a used refresh token keeps working under {@link Rotation#GRACE}; default 30 s. */
+    public Builder grace(Duration grace) {
+      this.grace = positive(grace, "grace");
+      return this;
+    }
+
+    public Builder loginShape(LoginShape shape) {
+      this.loginShape = requireNonNull(shape, "shape == null");
+      return this;
+    }
+
+    public Builder consentDecision(ConsentDecision decision) {
+      this.decision = requireNonNull(decision, "decision == null");
+      return this;
+    }
+
+    /** Echo {@code state} on the consent redirect; default false (COR documents no state). */
+    public Builder echoState(boolean echo) {
+      this.echoState = echo;
+      return this;
+    }
+
+    /**
+     * Require {@code Basic base64(API_KEY:CLIENT_SECRET)} on the code exchange too; default false
+     * (COR documents none; UNCONFIRMED).
+     */
+    public Builder codeExchangeRequiresBasic(boolean require) {
+      this.codeExchangeRequiresBasic = require;
+      return this;
+    }
+
+    /** The data served; default {@link CorSeed#standard()}. */
+    public Builder seed(CorSeed seed) {
+      this.seed = requireNonNull(seed, "seed == null");
+      return this;
+    }
+
+    public CorSandbox start() {
+      return new CorSandbox(this);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      requireNonNull(d, name + " == null");
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+  }
+}

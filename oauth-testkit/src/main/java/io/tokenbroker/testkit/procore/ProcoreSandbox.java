@@ -1,0 +1,702 @@
+package io.tokenbroker.testkit.procore;
+
+import static java.util.Objects.requireNonNull;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An offline Procore: the login host and the API host of one Procore environment, each on its own
+ * port of 127.0.0.1, reproducing what Procore documents, for tests and demos.
+ *
+ * <pre>{@code
+ * try (ProcoreSandbox procore = ProcoreSandbox.builder().clock(fakeClock).start()) {
+ *   procore.registerClient("app-id", "app-secret");             // OOB and http://localhost
+ *   procore.registerServiceAccount("dmsa-id", "dmsa-secret");  // client credentials
+ *   URI login = procore.loginUrl();  // stands for https://login.procore.com
+ *   URI api = procore.apiUrl();      // stands for https://api.procore.com
+ * }
+ * }</pre>
+ *
+ * <h2>Login host (OAuth 2.0)</h2>
+ *
+ * <ul>
+ *   <li>{@code GET /oauth/authorize}: {@code client_id} must be registered and {@code redirect_uri}
+ *       one of its redirect URIs exactly. The (absent) user consents at once: 302 to {@code
+ *       redirect_uri?code=…&state=…} ({@code state} echoed when sent), or, for {@code
+ *       urn:ietf:wg:oauth:2.0:oob}, a 200 HTML page whose {@code <code id="authorization_code">}
+ *       shows the code. Codes are single-use and live 10 minutes by the injected clock. Unknown
+ *       clients and redirect URIs get an HTML error page (401/400) and no redirect. With {@link
+ *       #denyConsent(boolean)}, the redirect carries {@code error=access_denied} (UNCONFIRMED for
+ *       Procore; RFC 6749 behaviour).
+ *   <li>{@code POST /oauth/token} (also {@code /oauth/token/}): multipart ({@code curl -F}),
+ *       urlencoded and JSON bodies; {@code client_id}/{@code client_secret} in the body (HTTP Basic
+ *       only with {@link Builder#acceptBasicAuth}). Grants {@code authorization_code}, {@code
+ *       refresh_token} and {@code client_credentials} (service accounts only). Success: {@code
+ *       {access_token, token_type:"bearer", expires_in, refresh_token, created_at}}, without {@code
+ *       refresh_token} for client credentials. Errors: 400 {@code invalid_grant} with Doorkeeper's
+ *       description, 401 {@code invalid_client}, 400 {@code invalid_request}/{@code
+ *       unsupported_grant_type}/{@code unauthorized_client} (statuses assumed).
+ *   <li><b>Strict refresh:</b> a refresh token works once. Any presentation burns it, even one that
+ *       then fails (wrong secret). The new pair revokes the old access token ({@link
+ *       Builder#refreshRevokesAccessToken}, UNCONFIRMED). Refresh tokens never expire otherwise.
+ *   <li>{@code GET /oauth/token/info} with {@code Authorization: Bearer}: {@code
+ *       {resource_owner_id, scopes:[], expires_in_seconds, application:{uid}, created_at}}; {@code
+ *       resource_owner_id} is null for client-credentials tokens.
+ *   <li>{@code POST /oauth/revoke}: form {@code token}, {@code client_id}, {@code client_secret};
+ *       200 {@code {}} always. A token of the authenticated client dies together with its pair (the
+ *       access token or, as Doorkeeper allows, the refresh token may be sent).
+ * </ul>
+ *
+ * <h2>API host</h2>
+ *
+ * <ul>
+ *   <li>{@code /rest/v1.0/me}, {@code /rest/v1.0/companies} (bare array; free companies only with
+ *       {@code include_free_companies=true}), {@code /rest/v1.0|v1.1/projects?company_id=} (bare
+ *       array; {@code filters[by_status]} Active (default)/Inactive/All, {@code filters[name]},
+ *       {@code filters[id][]}, {@code serializer_view=compact}) and {@code
+ *       /rest/v1.0|v1.1/projects/{id}?company_id=}.
+ *   <li>Bearer check first: a missing, unknown, expired or revoked token (including one from
+ *       another environment, i.e. another sandbox) is 401 "The access token is invalid".
+ *   <li>{@code Procore-Company-Id} (any case) is required except on {@code /me} and {@code
+ *       /companies}; service-account tokens need it there too, and {@code /me} needs it with a
+ *       {@code company_id}/{@code project_id} parameter. Missing: {@link
+ *       Builder#missingCompanyHeaderStatus} (default 400, UNCONFIRMED) with "Missing
+ *       Procore-Company-Id header!…". An unknown company or one where the app is not installed: 403
+ *       "App is not connected to this company". A header differing from {@code company_id}: 400
+ *       (the sandbox's own choice). Unreadable and unknown resources: 404.
+ *   <li>Pagination: {@code page}, {@code per_page} (default {@link Builder#defaultPerPage}, capped
+ *       at {@link Builder#maxPerPage}; both UNCONFIRMED); headers {@code Total}, {@code Per-Page}
+ *       and {@code Link} with absolute {@code /rest/vX.Y/} URLs joined by {@code ", "}: page 1 has
+ *       next and last, page 2 first, next, last, later pages all four, the last page no next; an
+ *       empty {@code Link} when everything fits on one page.
+ *   <li>Rate limits per token (per token and company for service accounts): an hourly window and a
+ *       10 s spike window. {@code X-Rate-Limit-Limit/Remaining/Reset} (Unix seconds) on every API
+ *       response, for whichever window is nearer exhaustion; 429 with a plain-text body when a
+ *       window is used up ({@code Retry-After} only with {@link Builder#retryAfterOn429}).
+ *   <li>{@link ProcoreFault#serviceUnavailable(long)} injects 503 + {@code Retry-After}.
+ *   <li>Tolerates what the official SDKs send ({@code Accepts}, {@code Procore-Sdk-*}, lowercase
+ *       {@code procore-company-id}).
+ * </ul>
+ *
+ * <p><b>Hosts.</b> Two servers on two ports; with {@link Builder#oauthOnApiHost}, the API host also
+ * serves {@code /oauth/*} (the JS SDK posts there; whether Procore still does is UNCONFIRMED). One
+ * sandbox is one environment: tokens and clients of another sandbox are unknown here, as production
+ * tokens are on Procore's sandbox.
+ *
+ * <p>Thread-safe; requests are served concurrently. Request contents and tokens are never logged
+ * (only the sandbox's own failures are); {@code toString()} shows only the environment and the two
+ * URLs. {@link #close()} stops both servers and abandons requests in flight.
+ */
+public final class ProcoreSandbox implements AutoCloseable {
+  /** The access-token lifetime Procore documents since 2023-09: 5400 s. */
+  public static final Duration ACCESS_TOKEN_LIFETIME = Duration.ofSeconds(5400);
+
+  /** The lifetime older documentation (and the seed page) shows: 7200 s. */
+  public static final Duration LEGACY_ACCESS_TOKEN_LIFETIME = Duration.ofSeconds(7200);
+
+  /** The out-of-band redirect URI. */
+  public static final String OUT_OF_BAND = OAuthState.OUT_OF_BAND;
+
+  private static final System.Logger LOG = System.getLogger(ProcoreSandbox.class.getName());
+  private static final int BACKLOG = 4096;
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  private final String environment;
+  private final Clock clock;
+  private final boolean oauthOnApiHost;
+  private final SandboxData data;
+  private final OAuthState oauth;
+  private final ApiRoutes api;
+  private final ExecutorService executor;
+  private final HttpServer loginServer;
+  private final HttpServer apiServer;
+  private final URI loginUrl;
+  private final URI apiUrl;
+  private final ConcurrentLinkedQueue<ProcoreFault> tokenFaults = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<ProcoreFault> apiFaults = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger sequence = new AtomicInteger();
+  private final AtomicInteger apiRequests = new AtomicInteger();
+  private final List<SandboxRequest> recorded = new ArrayList<>();
+  private final BlockingQueue<SandboxRequest> unconsumed = new LinkedBlockingQueue<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private ProcoreSandbox(Builder b) {
+    this.environment = b.environment;
+    this.clock = b.clock;
+    this.oauthOnApiHost = b.oauthOnApiHost;
+    this.data = b.data;
+    this.oauth =
+        new OAuthState(
+            b.clock,
+            b.random,
+            b.accessTokenLifetime,
+            b.codeLifetime,
+            b.refreshRevokesAccessToken,
+            b.acceptBasicAuth,
+            b.data.user().id());
+    this.api =
+        new ApiRoutes(
+            b.clock,
+            oauth,
+            new RateLimiter(b.hourlyLimit, b.hourlyWindow, b.spikeLimit, b.spikeWindow),
+            b.data,
+            new ApiRoutes.Settings(
+                b.defaultPerPage,
+                b.maxPerPage,
+                b.missingCompanyHeaderStatus,
+                b.requireCompanyHeader,
+                b.prevOnSecondPage,
+                b.retryAfterOn429));
+    int id = IDS.incrementAndGet();
+    AtomicInteger threads = new AtomicInteger();
+    this.executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "procore-sandbox-" + id + "-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+      this.loginServer = HttpServer.create(new InetSocketAddress(loopback, b.loginPort), BACKLOG);
+      this.apiServer = HttpServer.create(new InetSocketAddress(loopback, b.apiPort), BACKLOG);
+    } catch (IOException e) {
+      executor.shutdownNow();
+      throw new UncheckedIOException("cannot bind 127.0.0.1 for the Procore sandbox", e);
+    }
+    loginServer.setExecutor(executor);
+    apiServer.setExecutor(executor);
+    loginServer.createContext("/", exchange -> handle(SandboxRequest.Host.LOGIN, exchange));
+    apiServer.createContext("/", exchange -> handle(SandboxRequest.Host.API, exchange));
+    loginServer.start();
+    apiServer.start();
+    this.loginUrl = URI.create("http://127.0.0.1:" + loginServer.getAddress().getPort());
+    this.apiUrl = URI.create("http://127.0.0.1:" + apiServer.getAddress().getPort());
+    api.apiBase(apiUrl.toString());
+  }
+
+  /** A sandbox with the defaults (see {@link Builder}). */
+  public static ProcoreSandbox start() {
+    return builder().start();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---------------------------------------------------------------- addresses
+
+  /** The environment this sandbox stands for, e.g. {@code sandbox} or {@code production}. */
+  public String environment() {
+    return environment;
+  }
+
+  /** The login host's base URL, {@code http://127.0.0.1:<port>} (no trailing slash). */
+  public URI loginUrl() {
+    return loginUrl;
+  }
+
+  /** The API host's base URL, {@code http://127.0.0.1:<port>} (no trailing slash). */
+  public URI apiUrl() {
+    return apiUrl;
+  }
+
+  public URI authorizationEndpoint() {
+    return URI.create(loginUrl + "/oauth/authorize");
+  }
+
+  public URI tokenEndpoint() {
+    return URI.create(loginUrl + "/oauth/token");
+  }
+
+  public URI tokenInfoEndpoint() {
+    return URI.create(loginUrl + "/oauth/token/info");
+  }
+
+  public URI revocationEndpoint() {
+    return URI.create(loginUrl + "/oauth/revoke");
+  }
+
+  /** The data served. */
+  public SandboxData data() {
+    return data;
+  }
+
+  // ---------------------------------------------------------------- clients and switches
+
+  /**
+   * Registers (or replaces) an app for the authorization-code flow. With no {@code redirectUris},
+   * {@code urn:ietf:wg:oauth:2.0:oob} and {@code http://localhost} are registered; redirect URIs
+   * must match one of them exactly.
+   */
+  public ProcoreSandbox registerClient(
+      String clientId, String clientSecret, String... redirectUris) {
+    requireNonNull(clientId, "clientId == null");
+    requireNonNull(clientSecret, "clientSecret == null");
+    requireNonNull(redirectUris, "redirectUris == null");
+    Set<String> uris = new LinkedHashSet<>();
+    for (String uri : redirectUris) {
+      uris.add(requireNonNull(uri, "redirect URI == null"));
+    }
+    if (uris.isEmpty()) {
+      uris.add(OUT_OF_BAND);
+      uris.add("http://localhost");
+    }
+    oauth.registerClient(clientId, clientSecret, Set.copyOf(uris));
+    return this;
+  }
+
+  /**
+   * Registers (or replaces) a developer-managed service account: it uses {@code client_credentials}
+   * and is installed in {@code companyIds} (every company where the app is installed, if none are
+   * given).
+   *
+   * @return the service account's user ID
+   */
+  public long registerServiceAccount(String clientId, String clientSecret, long... companyIds) {
+    requireNonNull(clientId, "clientId == null");
+    requireNonNull(clientSecret, "clientSecret == null");
+    Set<Long> companies = new LinkedHashSet<>();
+    for (long id : companyIds) {
+      companies.add(id);
+    }
+    return oauth.registerServiceAccount(clientId, clientSecret, companies);
+  }
+
+  /** Installs or uninstalls (disconnects) the app in a company from now on. */
+  public void setAppInstalled(long companyId, boolean installed) {
+    api.setAppInstalled(companyId, installed);
+  }
+
+  /** Whether {@code /oauth/authorize} refuses consent ({@code error=access_denied}) from now on. */
+  public void denyConsent(boolean deny) {
+    oauth.denyConsent(deny);
+  }
+
+  /** Queues a fault for the next token or API request (per {@link ProcoreFault}'s target). */
+  public void enqueue(ProcoreFault fault) {
+    requireNonNull(fault, "fault == null");
+    (fault.target() == ProcoreFault.Target.TOKEN ? tokenFaults : apiFaults).add(fault);
+  }
+
+  // ---------------------------------------------------------------- state for assertions
+
+  /** Whether {@code token} is a live access token here (issued, not expired, not revoked). */
+  public boolean isAccessTokenValid(String token) {
+    return oauth.isAccessTokenValid(requireNonNull(token, "token == null"));
+  }
+
+  /** Whether {@code token} is a refresh token here that was never presented nor revoked. */
+  public boolean isRefreshTokenUsable(String token) {
+    return oauth.isRefreshTokenUsable(requireNonNull(token, "token == null"));
+  }
+
+  /** Every access token issued, oldest first (including ones whose response was dropped). */
+  public List<String> issuedAccessTokens() {
+    return oauth.issuedAccessTokens();
+  }
+
+  /** Every refresh token issued, oldest first (including ones whose response was dropped). */
+  public List<String> issuedRefreshTokens() {
+    return oauth.issuedRefreshTokens();
+  }
+
+  /** Every authorization code issued, oldest first. */
+  public List<String> issuedAuthorizationCodes() {
+    return oauth.issuedCodes();
+  }
+
+  /** Requests that reached {@code /oauth/token} (on either host), faulted ones included. */
+  public int tokenRequestCount() {
+    return oauth.tokenRequests() + faultedTokenRequests.get();
+  }
+
+  /** Requests to {@code /oauth/token} with this {@code grant_type} that were processed. */
+  public int tokenRequestCount(String grantType) {
+    return oauth.tokenRequests(requireNonNull(grantType, "grantType == null"));
+  }
+
+  /** How many {@code invalid_grant} answers the token endpoint gave. */
+  public int invalidGrantCount() {
+    return oauth.invalidGrants();
+  }
+
+  /** Requests that reached the API host's {@code /rest/} paths. */
+  public int apiRequestCount() {
+    return apiRequests.get();
+  }
+
+  /** Every request received on either host, in arrival order. */
+  public List<SandboxRequest> requests() {
+    synchronized (recorded) {
+      return List.copyOf(recorded);
+    }
+  }
+
+  /** Every request received on {@code host}, in arrival order. */
+  public List<SandboxRequest> requests(SandboxRequest.Host host) {
+    requireNonNull(host, "host == null");
+    List<SandboxRequest> out = new ArrayList<>();
+    for (SandboxRequest r : requests()) {
+      if (r.host() == host) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /** The oldest request not yet taken, waiting up to {@code timeout}; null if none arrived. */
+  public @Nullable SandboxRequest takeRequest(Duration timeout) throws InterruptedException {
+    requireNonNull(timeout, "timeout == null");
+    return unconsumed.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** Stops both servers and abandons requests in flight. Idempotent. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      loginServer.stop(0);
+      apiServer.stop(0);
+      executor.shutdownNow();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ProcoreSandbox[" + environment + ", login=" + loginUrl + ", api=" + apiUrl + "]";
+  }
+
+  // ---------------------------------------------------------------- HTTP plumbing
+
+  private final AtomicInteger faultedTokenRequests = new AtomicInteger();
+
+  private void handle(SandboxRequest.Host host, HttpExchange exchange) {
+    try {
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      SandboxRequest request =
+          SandboxRequest.parse(
+              sequence.incrementAndGet(),
+              host,
+              exchange.getRequestMethod(),
+              exchange.getRequestURI(),
+              exchange.getRequestHeaders(),
+              body);
+      synchronized (recorded) {
+        recorded.add(request);
+      }
+      unconsumed.add(request);
+
+      String path = request.path();
+      if (path.length() > 1 && path.endsWith("/")) {
+        path = path.substring(0, path.length() - 1); // Procore's quickstart posts to /oauth/token/
+      }
+      boolean oauthRoute =
+          path.startsWith("/oauth/") && (host == SandboxRequest.Host.LOGIN || oauthOnApiHost);
+      if (oauthRoute) {
+        handleOAuth(exchange, request, path);
+      } else if (host == SandboxRequest.Host.API && path.startsWith("/rest/")) {
+        handleApi(exchange, request);
+      } else {
+        send(exchange, SandboxReply.apiError(404, "Not Found"));
+      }
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.DEBUG, "connection failed: " + e.getClass().getSimpleName());
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "the Procore sandbox failed on a request", e);
+      try {
+        send(exchange, SandboxReply.apiError(500, "the sandbox failed: " + e.getClass().getName()));
+      } catch (IOException | RuntimeException ignored) {
+        // Headers may already be out; the connection is closed below.
+      }
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private void handleOAuth(HttpExchange exchange, SandboxRequest request, String path)
+      throws IOException {
+    String method = request.method();
+    switch (path) {
+      case "/oauth/authorize" -> {
+        if (!method.equals("GET")) {
+          send(exchange, SandboxReply.oauthError(405, "invalid_request", "method not allowed"));
+          return;
+        }
+        send(exchange, oauth.authorize(request));
+      }
+      case "/oauth/token" -> {
+        if (!method.equals("POST")) {
+          send(exchange, SandboxReply.oauthError(405, "invalid_request", "method not allowed"));
+          return;
+        }
+        ProcoreFault fault = tokenFaults.poll();
+        if (fault != null && fault.kind() == ProcoreFault.Kind.RESPOND) {
+          faultedTokenRequests.incrementAndGet();
+          send(exchange, fault.reply());
+          return;
+        }
+        SandboxReply reply = oauth.token(request);
+        if (fault != null) {
+          // DROP_AFTER_PROCESSING: closing the exchange before any header closes the connection.
+          return;
+        }
+        send(exchange, reply);
+      }
+      case "/oauth/token/info" -> send(exchange, oauth.tokenInfo(request));
+      case "/oauth/revoke" -> {
+        if (!method.equals("POST")) {
+          send(exchange, SandboxReply.oauthError(405, "invalid_request", "method not allowed"));
+          return;
+        }
+        send(exchange, oauth.revoke(request));
+      }
+      default -> send(exchange, SandboxReply.oauthError(404, "not_found", "no such endpoint"));
+    }
+  }
+
+  private void handleApi(HttpExchange exchange, SandboxRequest request) throws IOException {
+    apiRequests.incrementAndGet();
+    ProcoreFault fault = apiFaults.poll();
+    if (fault != null) {
+      send(
+          exchange,
+          fault.reply().withHeaders(api.peekHeaders(request)).withHeaders(fault.reply().headers()));
+      return;
+    }
+    send(exchange, api.handle(request));
+  }
+
+  private static void send(HttpExchange exchange, SandboxReply reply) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", reply.contentType());
+    for (Map.Entry<String, String> h : reply.headers().entrySet()) {
+      exchange.getResponseHeaders().set(h.getKey(), h.getValue());
+    }
+    byte[] body = reply.body();
+    // No keep-alive: the JDK server closes surplus idle connections, which races with clients
+    // reusing them ("header parser received no bytes") under bursts of concurrent requests.
+    // No keep-alive, as in FakeAuthorizationServer: avoids idle-connection races under bursts.
+    exchange.getResponseHeaders().set("Connection", "close");
+    exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- builder
+
+  /**
+   * Settings for a {@link ProcoreSandbox}. Defaults: environment {@code sandbox}, system UTC clock,
+   * {@link SecureRandom}, random ports, access tokens of {@link #ACCESS_TOKEN_LIFETIME 5400 s},
+   * codes of 10 minutes, the old access token revoked on refresh, no HTTP Basic client
+   * authentication, OAuth on the login host only, {@link SandboxData#defaults()}, 100 items per
+   * page (at most 1000), 3600 requests an hour and 25 per 10 s, missing company header 400, no
+   * {@code prev} link on page 2, no {@code Retry-After} on 429. Not thread-safe; {@link #start()}
+   * may be called more than once.
+   */
+  public static final class Builder {
+    private String environment = "sandbox";
+    private Clock clock = Clock.systemUTC();
+    private Random random = new SecureRandom();
+    private int loginPort;
+    private int apiPort;
+    private Duration accessTokenLifetime = ACCESS_TOKEN_LIFETIME;
+    private Duration codeLifetime = Duration.ofMinutes(10);
+    private boolean refreshRevokesAccessToken = true;
+    private boolean acceptBasicAuth;
+    private boolean oauthOnApiHost;
+    private SandboxData data = SandboxData.defaults();
+    private int defaultPerPage = 100;
+    private int maxPerPage = 1000;
+    private long hourlyLimit = 3600;
+    private Duration hourlyWindow = Duration.ofHours(1);
+    private long spikeLimit = 25;
+    private Duration spikeWindow = Duration.ofSeconds(10);
+    private int missingCompanyHeaderStatus = 400;
+    private boolean requireCompanyHeader = true;
+    private boolean prevOnSecondPage;
+    private boolean retryAfterOn429;
+
+    private Builder() {}
+
+    /** The environment's name, e.g. {@code production}; only for display and test assertions. */
+    public Builder environment(String environment) {
+      requireNonNull(environment, "environment == null");
+      if (environment.isBlank()) {
+        throw new IllegalArgumentException("environment is blank");
+      }
+      this.environment = environment;
+      return this;
+    }
+
+    /** The clock for token and code expiry, {@code created_at} and rate-limit windows. */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /** The source of token and code values (a seeded {@link Random} for reproducible runs). */
+    public Builder random(Random random) {
+      this.random = requireNonNull(random, "random == null");
+      return this;
+    }
+
+    /** Fixed ports (0 picks a free one, the default). */
+    public Builder ports(int loginPort, int apiPort) {
+      this.loginPort = port(loginPort);
+      this.apiPort = port(apiPort);
+      return this;
+    }
+
+    /**
+     * Access-token lifetime, sent as {@code expires_in}; default 5400 s (7200 s before 2023-09).
+     */
+    public Builder accessTokenLifetime(Duration lifetime) {
+      this.accessTokenLifetime = positive(lifetime, "accessTokenLifetime");
+      return this;
+    }
+
+    /** Authorization-code lifetime; default 10 minutes. */
+    public Builder authorizationCodeLifetime(Duration lifetime) {
+      this.codeLifetime = positive(lifetime, "authorizationCodeLifetime");
+      return this;
+    }
+
+    /** Whether a refresh revokes the previous access token; default true (UNCONFIRMED). */
+    public Builder refreshRevokesAccessToken(boolean revokes) {
+      this.refreshRevokesAccessToken = revokes;
+      return this;
+    }
+
+    /** Whether HTTP Basic client authentication is accepted; default false (UNCONFIRMED). */
+    public Builder acceptBasicAuth(boolean accept) {
+      this.acceptBasicAuth = accept;
+      return this;
+    }
+
+    /** Whether the API host also serves {@code /oauth/*}, as the JS SDK expects; default false. */
+    public Builder oauthOnApiHost(boolean serve) {
+      this.oauthOnApiHost = serve;
+      return this;
+    }
+
+    /** The user, companies and projects served; default {@link SandboxData#defaults()}. */
+    public Builder data(SandboxData data) {
+      this.data = requireNonNull(data, "data == null");
+      return this;
+    }
+
+    /** {@code per_page} when a request does not say; default 100 (UNCONFIRMED). */
+    public Builder defaultPerPage(int perPage) {
+      if (perPage < 1) {
+        throw new IllegalArgumentException("defaultPerPage < 1: " + perPage);
+      }
+      this.defaultPerPage = perPage;
+      return this;
+    }
+
+    /** The largest {@code per_page} honoured; larger requests get this many; default 1000. */
+    public Builder maxPerPage(int perPage) {
+      if (perPage < 1) {
+        throw new IllegalArgumentException("maxPerPage < 1: " + perPage);
+      }
+      this.maxPerPage = perPage;
+      return this;
+    }
+
+    /**
+     * The two rate-limit windows: {@code hourly} requests per {@code hourlyWindow} (default 3600
+     * per hour) and {@code spike} per {@code spikeWindow} (default 25 per 10 s).
+     */
+    public Builder rateLimits(
+        long hourly, Duration hourlyWindow, long spike, Duration spikeWindow) {
+      if (hourly < 1 || spike < 1) {
+        throw new IllegalArgumentException("rate limits must be positive");
+      }
+      this.hourlyLimit = hourly;
+      this.hourlyWindow = positive(hourlyWindow, "hourlyWindow");
+      this.spikeLimit = spike;
+      this.spikeWindow = positive(spikeWindow, "spikeWindow");
+      return this;
+    }
+
+    /** The status for a missing {@code Procore-Company-Id}; default 400 (UNCONFIRMED). */
+    public Builder missingCompanyHeaderStatus(int status) {
+      if (status < 400 || status > 499) {
+        throw new IllegalArgumentException("status must be 4xx: " + status);
+      }
+      this.missingCompanyHeaderStatus = status;
+      return this;
+    }
+
+    /** Whether a missing {@code Procore-Company-Id} is rejected; default true. */
+    public Builder requireCompanyHeader(boolean require) {
+      this.requireCompanyHeader = require;
+      return this;
+    }
+
+    /**
+     * Whether page 2 carries a {@code prev} link, as the Ruby SDK's README shows; default false.
+     */
+    public Builder prevOnSecondPage(boolean prev) {
+      this.prevOnSecondPage = prev;
+      return this;
+    }
+
+    /** Whether a 429 also carries {@code Retry-After}; default false (UNCONFIRMED). */
+    public Builder retryAfterOn429(boolean send) {
+      this.retryAfterOn429 = send;
+      return this;
+    }
+
+    /**
+     * Binds two ports of 127.0.0.1 and starts serving.
+     *
+     * @throws UncheckedIOException if a port cannot be bound
+     */
+    public ProcoreSandbox start() {
+      return new ProcoreSandbox(this);
+    }
+
+    private static int port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port out of range: " + port);
+      }
+      return port;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      requireNonNull(d, name + " == null");
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,383 @@
+package io.tokenbroker.procore;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JavaType;
+import io.tokenbroker.oauth.AuthorizedHttpClient;
+import io.tokenbroker.oauth.GrantKey;
+import io.tokenbroker.oauth.GrantStatus;
+import io.tokenbroker.oauth.GrantType;
+import io.tokenbroker.oauth.TokenBroker;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A typed client for Procore's REST API whose requests go through a {@link TokenBroker}: every
+ * request carries the grant's current access token, a 401 causes one refresh (only if the rejected
+ * token is still current) and one retry, and rate limits are paced.
+ *
+ * <pre>{@code
+ * ProcoreClient client = ProcoreClient.create(Procore.production(), broker, key);
+ * Me me = client.me();
+ * for (Company c : client.companies()) { ... }
+ * CompanyClient company = client.company(companyId);     // sends Procore-Company-Id
+ * company.projects(ProjectQuery.defaults().withVersion(ApiVersion.V1_1)).stream()...
+ * Project p = company.project(projectId);
+ * }</pre>
+ *
+ * <h2>The company header</h2>
+ *
+ * Procore requires {@code Procore-Company-Id} on every request except {@code /me} and {@code
+ * /companies}, and service-account tokens need it on those as well. Company-scoped calls exist only
+ * on {@link CompanyClient} ({@link #company(long)}), which sends the header on every request, so it
+ * cannot be forgotten. For a service-account grant (client credentials, detected from the broker or
+ * set with {@link Builder#serviceAccount}), the unscoped {@link #me()} and {@link #companies()}
+ * throw {@link IllegalStateException}: use {@code company(id).me()} and {@code
+ * company(id).companies()}.
+ *
+ * <h2>Pacing</h2>
+ *
+ * A 429 waits until {@code X-Rate-Limit-Reset} (or {@code Retry-After}, if later) plus a random
+ * jitter, then retries; a 502, 503 or 504 waits as {@code Retry-After} says, else backs off
+ * exponentially. A wait longer than {@link Builder#maxWait} is not made: the call fails at once
+ * with {@link ProcoreApiException} whose {@code retryAfter()} says how long to wait. Waiting uses
+ * the injected {@link Sleeper} and {@link Clock}. {@link #lastRateLimit()} exposes the latest
+ * rate-limit headers.
+ *
+ * <h2>Failures</h2>
+ *
+ * {@link ProcoreApiException} for every API failure (status, server message, body, kind); token
+ * failures stay the broker's {@code TokenBrokerException}s ({@code InvalidGrantException} when the
+ * grant needs a new consent). Messages never contain tokens.
+ *
+ * <p>Thread-safe; share one instance per grant.
+ */
+public final class ProcoreClient {
+  private final Procore procore;
+  private final GrantKey key;
+  private final boolean serviceAccount;
+  private final @Nullable Integer defaultPerPage;
+  private final Transport transport;
+
+  private ProcoreClient(Builder b, boolean serviceAccount) {
+    this.procore = b.procore;
+    this.key = b.key;
+    this.serviceAccount = serviceAccount;
+    this.defaultPerPage = b.defaultPerPage;
+    HttpClient http =
+        b.httpClient != null
+            ? b.httpClient
+            : HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    AuthorizedHttpClient authorized =
+        AuthorizedHttpClient.builder(http, b.broker, b.key)
+            .maxAttempts(1) // pacing is done here, with Procore's headers
+            .clock(b.clock)
+            .build();
+    this.transport =
+        new Transport(
+            b.procore,
+            authorized,
+            new Transport.Settings(
+                b.clock,
+                b.sleeper,
+                b.random,
+                b.maxAttempts,
+                b.maxWait,
+                b.maxJitter,
+                b.initialBackoff,
+                b.requestTimeout));
+  }
+
+  /** A client with default settings for a registered grant of {@code procore}'s environment. */
+  public static ProcoreClient create(Procore procore, TokenBroker broker, GrantKey key) {
+    return builder(procore, broker, key).build();
+  }
+
+  public static Builder builder(Procore procore, TokenBroker broker, GrantKey key) {
+    return new Builder(procore, broker, key);
+  }
+
+  public Procore procore() {
+    return procore;
+  }
+
+  public GrantKey grantKey() {
+    return key;
+  }
+
+  /** Whether requests are made as a service account (company header on every request). */
+  public boolean isServiceAccount() {
+    return serviceAccount;
+  }
+
+  /** The rate-limit headers of the latest response that had them. */
+  public Optional<RateLimit> lastRateLimit() {
+    return Optional.ofNullable(transport.lastRateLimit());
+  }
+
+  /**
+   * {@code GET /rest/v1.0/me}: the user the token speaks for.
+   *
+   * @throws IllegalStateException for a service account: use {@code company(id).me()}
+   */
+  public Me me() {
+    return me(ApiVersion.V1_0);
+  }
+
+  /** {@link #me()} with another API version. */
+  public Me me(ApiVersion version) {
+    requireUser("me()", "company(id).me()");
+    return get(version, "/me", List.of(), null, Me.class);
+  }
+
+  /**
+   * {@code GET /rest/v1.0/companies}: the companies the user can reach (free companies left out).
+   *
+   * @throws IllegalStateException for a service account: use {@code company(id).companies()}
+   */
+  public Paged<Company> companies() {
+    return companies(false);
+  }
+
+  /** {@link #companies()}, including free companies when asked ({@code include_free_companies}). */
+  public Paged<Company> companies(boolean includeFreeCompanies) {
+    requireUser("companies()", "company(id).companies()");
+    return companies(includeFreeCompanies, null);
+  }
+
+  /** The calls scoped to one company; each carries {@code Procore-Company-Id: companyId}. */
+  public CompanyClient company(long companyId) {
+    if (companyId <= 0) {
+      throw new IllegalArgumentException("companyId must be positive: " + companyId);
+    }
+    return new CompanyClient(this, companyId);
+  }
+
+  // ---------------------------------------------------------------- shared with CompanyClient
+
+  Paged<Company> companies(boolean includeFreeCompanies, @Nullable Long companyId) {
+    List<Map.Entry<String, String>> query = new ArrayList<>();
+    if (includeFreeCompanies) {
+      query.add(Map.entry("include_free_companies", "true"));
+    }
+    return list(ApiVersion.V1_0, "/companies", query, null, companyId, Company.class);
+  }
+
+  <T> T get(
+      ApiVersion version,
+      String path,
+      List<Map.Entry<String, String>> query,
+      @Nullable Long companyId,
+      Class<T> type) {
+    requireNonNull(version, "version == null");
+    URI uri = transport.uri(version, path, query);
+    Transport.Response response = transport.get(uri, companyId);
+    return transport.read(response, Json.MAPPER.getTypeFactory().constructType(type));
+  }
+
+  <T> Paged<T> list(
+      ApiVersion version,
+      String path,
+      List<Map.Entry<String, String>> query,
+      @Nullable Integer perPage,
+      @Nullable Long companyId,
+      Class<T> type) {
+    requireNonNull(version, "version == null");
+    List<Map.Entry<String, String>> q = new ArrayList<>(query);
+    Integer size = perPage != null ? perPage : defaultPerPage;
+    if (size != null && q.stream().noneMatch(e -> e.getKey().equals("per_page"))) {
+      q.add(Map.entry("per_page", Integer.toString(size)));
+    }
+    JavaType listType = Json.MAPPER.getTypeFactory().constructCollectionType(List.class, type);
+    return new Paged<>(transport, transport.uri(version, path, q), companyId, listType);
+  }
+
+  private void requireUser(String call, String instead) {
+    if (serviceAccount) {
+      throw new IllegalStateException(
+          "grant '"
+              + key
+              + "' is a service account: Procore needs Procore-Company-Id on every "
+              + "service-account request, so "
+              + call
+              + " is not available; use "
+              + instead);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ProcoreClient["
+        + procore.environment()
+        + ", "
+        + key
+        + (serviceAccount ? ", service account" : "")
+        + "]";
+  }
+
+  /**
+   * Configures a {@link ProcoreClient}. Defaults: a JDK {@link HttpClient} that does not follow
+   * redirects (10 s connect timeout), 30 s request timeout, system clock, {@link Sleeper#SYSTEM}, 4
+   * attempts per request for 429/5xx/network failures, waits of at most 60 s, up to 1 s of jitter,
+   * 500 ms initial backoff, Procore's default page size. Not thread-safe.
+   */
+  public static final class Builder {
+    private final Procore procore;
+    private final TokenBroker broker;
+    private final GrantKey key;
+    private @Nullable HttpClient httpClient;
+    private Duration requestTimeout = Duration.ofSeconds(30);
+    private Clock clock = Clock.systemUTC();
+    private Sleeper sleeper = Sleeper.SYSTEM;
+    private RandomGenerator random = new SecureRandom();
+    private int maxAttempts = 4;
+    private Duration maxWait = Duration.ofSeconds(60);
+    private Duration maxJitter = Duration.ofSeconds(1);
+    private Duration initialBackoff = Duration.ofMillis(500);
+    private @Nullable Boolean serviceAccount;
+    private @Nullable Integer defaultPerPage;
+
+    private Builder(Procore procore, TokenBroker broker, GrantKey key) {
+      this.procore = requireNonNull(procore, "procore == null");
+      this.broker = requireNonNull(broker, "broker == null");
+      this.key = requireNonNull(key, "key == null");
+    }
+
+    /** Your {@link HttpClient} (proxy, TLS, executor); configure it not to follow redirects. */
+    public Builder httpClient(HttpClient client) {
+      this.httpClient = requireNonNull(client, "client == null");
+      return this;
+    }
+
+    /** Time limit of one request; default 30 s. */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = positive(timeout, "requestTimeout");
+      return this;
+    }
+
+    /** The clock that reads {@code X-Rate-Limit-Reset} against; default the system UTC clock. */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /**
+     * How pacing waits; default {@link Sleeper#SYSTEM}. Tests inject one that moves a fake clock.
+     */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = requireNonNull(sleeper, "sleeper == null");
+      return this;
+    }
+
+    /** The source of jitter; default a {@link SecureRandom}. */
+    public Builder random(RandomGenerator random) {
+      this.random = requireNonNull(random, "random == null");
+      return this;
+    }
+
+    /**
+     * Attempts per request for 429, 502-504 and network failures, including the first; default 4.
+     */
+    public Builder maxAttempts(int attempts) {
+      if (attempts < 1) {
+        throw new IllegalArgumentException("maxAttempts < 1: " + attempts);
+      }
+      this.maxAttempts = attempts;
+      return this;
+    }
+
+    /** The longest single wait made before a retry; a longer one fails at once. Default 60 s. */
+    public Builder maxWait(Duration wait) {
+      this.maxWait = nonNegative(wait, "maxWait");
+      return this;
+    }
+
+    /** The most random jitter added to a wait; default 1 s. */
+    public Builder maxJitter(Duration jitter) {
+      this.maxJitter = nonNegative(jitter, "maxJitter");
+      return this;
+    }
+
+    /** The first backoff when a server gives no wait time; doubles per attempt. Default 500 ms. */
+    public Builder initialBackoff(Duration backoff) {
+      this.initialBackoff = nonNegative(backoff, "initialBackoff");
+      return this;
+    }
+
+    /**
+     * Whether the grant is a service account (company header everywhere). Default: detected, true
+     * for a grant registered with {@code GrantType.CLIENT_CREDENTIALS}.
+     */
+    public Builder serviceAccount(boolean serviceAccount) {
+      this.serviceAccount = serviceAccount;
+      return this;
+    }
+
+    /**
+     * The {@code per_page} sent on list calls that do not set one. Default: none, so Procore's
+     * default applies (which is UNCONFIRMED for companies and projects).
+     */
+    public Builder defaultPerPage(int perPage) {
+      if (perPage < 1) {
+        throw new IllegalArgumentException("defaultPerPage < 1: " + perPage);
+      }
+      this.defaultPerPage = perPage;
+      return this;
+    }
+
+    /**
+     * Builds the client.
+     *
+     * @throws io.tokenbroker.oauth.UnknownGrantException if the key is neither registered nor
+     *     stored in the broker
+     * @throws IllegalArgumentException if the grant belongs to another Procore environment
+     */
+    public ProcoreClient build() {
+      GrantStatus status = broker.status(key);
+      String provider = status.provider();
+      if (provider != null && !provider.equals(procore.providerName())) {
+        throw new IllegalArgumentException(
+            "grant '"
+                + key
+                + "' belongs to '"
+                + provider
+                + "', but this client targets '"
+                + procore.providerName()
+                + "': Procore tokens are not valid across environments");
+      }
+      boolean dmsa =
+          serviceAccount != null
+              ? serviceAccount
+              : status.grantType() == GrantType.CLIENT_CREDENTIALS;
+      return new ProcoreClient(this, dmsa);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      requireNonNull(d, name + " == null");
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+
+    private static Duration nonNegative(Duration d, String name) {
+      requireNonNull(d, name + " == null");
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(name + " is negative: " + d);
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package io.tokenbroker.store.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.crypto.tink.KeysetHandle;
+import io.tokenbroker.oauth.AccessToken;
+import io.tokenbroker.oauth.AuthorizationRequest;
+import io.tokenbroker.oauth.ClientRegistration;
+import io.tokenbroker.oauth.ClientSecret;
+import io.tokenbroker.oauth.GrantKey;
+import io.tokenbroker.oauth.GrantType;
+import io.tokenbroker.oauth.Keysets;
+import io.tokenbroker.oauth.Provider;
+import io.tokenbroker.oauth.TokenBroker;
+import io.tokenbroker.testkit.FakeAuthorizationServer;
+import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.RefreshRotation;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An application instance shuts down (a rolling deploy) while its broker's refresh request is on
+ * the wire. The authorization server rotates the refresh token regardless; the next instance must
+ * still find a usable grant in the database.
+ */
+class BrokerShutdownTest {
+  private static final String CLIENT_ID = "shutdown-client";
+  private static final String SECRET = "shutdown-secret-41c7a0";
+  private static final GrantKey USER = GrantKey.of("fake/shutdown-user");
+
+  private final FakeClock clock = FakeClock.create();
+  private final KeysetHandle keyset = Keysets.generate();
+  private final String table = "broker_shutdown_" + System.nanoTime();
+  private FakeAuthorizationServer server;
+  private Provider provider;
+
+  @BeforeEach
+  void start() {
+    server =
+        FakeAuthorizationServer.builder()
+            .clock(clock)
+            .refreshRotation(RefreshRotation.STRICT)
+            .start();
+    server.registerClient(CLIENT_ID, SECRET);
+    provider =
+        Provider.builder("fake")
+            .authorizationEndpoint(server.authorizationEndpoint())
+            .tokenEndpoint(server.tokenEndpoint())
+            .build();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private TokenBroker broker(boolean autoCreate) {
+    TokenBroker broker =
+        TokenBroker.builder()
+            .store(
+                JdbcTokenStore.builder(EmbeddedPostgresSupport.dataSource())
+                    .table(table)
+                    .autoCreate(autoCreate)
+                    .clock(clock)
+                    .build())
+            .keyset(keyset)
+            .clock(clock)
+            .build();
+    broker.register(
+        USER,
+        ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET)),
+        GrantType.AUTHORIZATION_CODE);
+    return broker;
+  }
+
+  @Test
+  void closingTheBrokerDuringARefreshDoesNotLoseTheRotatedRefreshToken() throws Exception {
+    TokenBroker first = broker(true);
+    AuthorizationRequest request =
+        first.authorizationRequest(USER, URI.create("https://app.example/cb"));
+    HttpResponse<Void> redirect =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(request.uri()).build(),
+                HttpResponse.BodyHandlers.discarding());
+    request.complete(URI.create(redirect.headers().firstValue("Location").orElseThrow()));
+
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean once = new AtomicBoolean();
+    server.setDispatcher(
+        r -> {
+          if ("refresh_token".equals(r.parameter("grant_type"))
+              && once.compareAndSet(false, true)) {
+            holding.countDown();
+            try {
+              release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return null; // then processed for real: the refresh token rotates
+        });
+    clock.advance(Duration.ofMinutes(61));
+    CompletableFuture<AccessToken> call =
+        CompletableFuture.supplyAsync(() -> first.accessToken(USER));
+    assertTrue(holding.await(30, TimeUnit.SECONDS), "no refresh request");
+
+    // The instance shuts down while its refresh is on the wire: close() waits for the refresh, so
+    // the server answers (from another thread) while close() is blocked.
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(first::close);
+    Thread.sleep(200);
+    release.countDown();
+    closing.get(30, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (server.issuedRefreshTokens().size() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(10); // the server thread has no hook after processing; poll briefly
+    }
+    assertEquals(2, server.issuedRefreshTokens().size(), "the server rotated the refresh token");
+    call.handle((token, failure) -> null).get(30, TimeUnit.SECONDS);
+
+    try (TokenBroker next = broker(false)) {
+      String token = next.accessToken(USER).revealValue();
+      assertTrue(server.introspect(token).active());
+    } finally {
+      assertEquals(
+          0, server.invalidGrantCount(), "the next instance presented a burned refresh token");
+      assertTrue(server.isGrantAlive(server.lastRefreshToken()), "grant alive");
+    }
+  }
+}
