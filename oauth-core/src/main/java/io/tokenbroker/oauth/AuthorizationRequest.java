@@ -75,7 +75,8 @@ public final class AuthorizationRequest {
     AuthorizationResponse response;
     try {
       response = AuthorizationResponse.parse(callbackUri);
-    } catch (ParseException e) {
+    } catch (ParseException | IllegalArgumentException e) {
+      // Nimbus throws IllegalArgumentException for some malformed values, e.g. an empty code.
       throw new ConsentException(
           "the consent callback could not be read: no code or error parameter",
           ConsentException.Kind.INVALID_CALLBACK, null, null);

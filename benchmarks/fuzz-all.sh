@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Fuzzes Jazzer targets for a set time each (default 2m; all targets unless some are named, as
+# Class#method) and prints a line per target: executions, and maven's exit status (non-zero: a
+# finding, written into the target's Inputs directory). Logs go to benchmarks/target/fuzz/.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+DURATION="${1:-2m}"
+LOGS=benchmarks/target/fuzz
+mkdir -p "$LOGS"
+ALL=(
+  TokenResponseFuzzTest#parseSuccess
+  TokenResponseFuzzTest#tokenEndpointAnswer
+  ConsentCallbackFuzzTest#complete
+  ConsentCallbackFuzzTest#exchangePastedCode
+  SealedEntryFuzzTest#openArbitrary
+  SealedEntryFuzzTest#openDamaged
+  SealedEntryFuzzTest#decodeArbitrary
+  SealedEntryFuzzTest#roundTrip
+  CorFuzzTest#tokenResponse
+  CorFuzzTest#errorEnvelope
+  CorFuzzTest#listEnvelope
+  ProcoreFuzzTest#linkHeader
+  ProcoreFuzzTest#rateLimitHeaders
+  ProcoreFuzzTest#errorBody
+  ProcoreFuzzTest#models
+)
+shift || true
+TARGETS=("$@")
+[[ ${#TARGETS[@]} -eq 0 ]] && TARGETS=("${ALL[@]}")
+module_of() {
+  case "$1" in
+    Cor*) echo cor-adapter ;;
+    Procore*) echo procore-adapter ;;
+    *) echo oauth-core ;;
+  esac
+}
+for target in "${TARGETS[@]}"; do
+  module=$(module_of "$target")
+  log="$LOGS/${target//#/-}.log"
+  JAZZER_FUZZ=1 ./mvnw -B -q -pl "$module" -am test -Dtest="$target" \
+    -Djazzer.max_duration="$DURATION" -Dsurefire.failIfNoSpecifiedTests=false > "$log" 2>&1
+  status=$?
+  report=$(ls "$module"/target/surefire-reports/*."${target%%#*}"-output.txt 2>/dev/null | head -1)
+  [[ -n "$report" && -f "$report" ]] && cp "$report" "$LOGS/${target//#/-}.jazzer.txt"
+  execs=$(grep -ho 'Done [0-9]* runs' "$log" "$LOGS/${target//#/-}.jazzer.txt" 2>/dev/null | tail -1)
+  echo "$target: ${execs:-no 'Done N runs' line} in $DURATION, maven exit $status"
+done

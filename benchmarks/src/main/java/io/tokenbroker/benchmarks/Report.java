@@ -1,0 +1,289 @@
+package io.tokenbroker.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Combines the result files of one run into a single JSON file and rewrites the results section of
+ * {@code README.md}: one line per figure with its ratio to its baseline. Used by {@code
+ * run-short.sh}; never invents a figure: a missing input file leaves its section out.
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar io.tokenbroker.benchmarks.Report RESULTS_DIR OUT_JSON
+ * README COMMAND}; RESULTS_DIR may instead be the combined JSON of an earlier run, to re-render the
+ * README from it.
+ */
+public final class Report {
+  static final String START = "<!-- results:start -->";
+  static final String END = "<!-- results:end -->";
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private Report() {}
+
+  public static void main(String[] args) throws IOException {
+    Path dir = Path.of(args[0]);
+    // A combined file of an earlier run re-renders the README without measuring again.
+    JsonNode earlier = Files.isRegularFile(dir) ? JSON.readTree(dir.toFile()) : null;
+    Path out = Path.of(args[1]);
+    Path readme = Path.of(args[2]);
+    String command = args.length > 3 ? args[3] : "";
+    ObjectNode all = JSON.createObjectNode();
+    List<String> lines = new ArrayList<>();
+    String env =
+        earlier != null
+            ? earlier.path("environment").asText(null)
+            : read(dir.resolve("environment.txt"));
+    if (env != null) {
+      all.put("environment", env.strip());
+    }
+    for (int threads : new int[] {1, 2}) {
+      JsonNode access =
+          earlier != null
+              ? part(earlier, "accessToken_t" + threads)
+              : readJson(dir.resolve("access-t" + threads + ".json"));
+      if (access != null) {
+        all.set("accessToken_t" + threads, access);
+        lines.addAll(accessLines(access, threads));
+      }
+    }
+    JsonNode stores =
+        earlier != null ? part(earlier, "stores") : readJson(dir.resolve("stores.json"));
+    if (stores != null) {
+      all.set("stores", stores);
+      lines.addAll(storeLines(stores));
+    }
+    JsonNode storm =
+        earlier != null ? part(earlier, "refreshStorm") : readJson(dir.resolve("storm.json"));
+    if (storm != null) {
+      all.set("refreshStorm", storm);
+      lines.addAll(stormLines(storm));
+    }
+    JsonNode scale =
+        earlier != null ? part(earlier, "grantsAtScale") : readJson(dir.resolve("scale.json"));
+    if (scale != null) {
+      all.set("grantsAtScale", scale);
+      lines.addAll(scaleLines(scale));
+    }
+    JSON.writeValue(out.toFile(), all);
+
+    StringBuilder section = new StringBuilder(START).append('\n');
+    section.append("Measured by `").append(command).append("`");
+    if (env != null) {
+      section.append(" on ").append(env.strip().replace("\n", "; "));
+    }
+    section.append(". Raw numbers: `").append(out.getFileName()).append("`.\n\n");
+    for (String line : lines) {
+      section.append(line).append('\n');
+    }
+    section.append(END);
+    String text = Files.readString(readme, StandardCharsets.UTF_8);
+    int s = text.indexOf(START);
+    int e = text.indexOf(END);
+    if (s < 0 || e < s) {
+      throw new IllegalStateException(readme + " has no " + START + " ... " + END + " section");
+    }
+    Files.writeString(
+        readme,
+        text.substring(0, s) + section + text.substring(e + END.length()),
+        StandardCharsets.UTF_8);
+    lines.forEach(System.out::println);
+  }
+
+  private static List<String> accessLines(JsonNode results, int threads) {
+    List<String> lines = new ArrayList<>();
+    lines.add("");
+    lines.add(
+        "**Hot path `accessToken`, "
+            + threads
+            + " thread"
+            + (threads == 1 ? "" : "s")
+            + "** (baseline: `floor`)");
+    lines.add("");
+    double floor = Double.NaN;
+    for (JsonNode r : results) {
+      if (method(r).equals("floor")) {
+        floor = r.at("/primaryMetric/score").asDouble();
+      }
+    }
+    for (JsonNode r : results) {
+      double ns = r.at("/primaryMetric/score").asDouble();
+      JsonNode alloc = r.at("/secondaryMetrics/gc.alloc.rate.norm/score");
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "- `%s`: %.1f ns/op%s, %.2f× floor",
+              method(r),
+              ns,
+              alloc.isMissingNode()
+                  ? ""
+                  : String.format(Locale.ROOT, ", %.0f B/op", alloc.asDouble()),
+              ns / floor));
+    }
+    return lines;
+  }
+
+  private static List<String> storeLines(JsonNode results) {
+    List<String> lines = new ArrayList<>();
+    lines.add("");
+    lines.add(
+        "**Stores**, one thread, ~490-byte sealed entries (baseline: `memory`, the in-memory"
+            + " store)");
+    lines.add("");
+    for (String op : new String[] {"save", "compareAndSet", "load"}) {
+      double baseP50 = Double.NaN;
+      double baseOps = Double.NaN;
+      for (JsonNode r : results) {
+        if (method(r).equals(op) && r.at("/params/store").asText().equals("memory")) {
+          if (r.path("mode").asText().equals("sample")) {
+            baseP50 = r.at("/primaryMetric/scorePercentiles/50.0").asDouble();
+          } else if (r.path("mode").asText().equals("thrpt")) {
+            baseOps = r.at("/primaryMetric/score").asDouble();
+          }
+        }
+      }
+      for (String store : new String[] {"memory", "file", "h2", "postgres"}) {
+        JsonNode sample = null;
+        JsonNode thrpt = null;
+        for (JsonNode r : results) {
+          if (method(r).equals(op) && r.at("/params/store").asText().equals(store)) {
+            if (r.path("mode").asText().equals("sample")) {
+              sample = r;
+            } else if (r.path("mode").asText().equals("thrpt")) {
+              thrpt = r;
+            }
+          }
+        }
+        if (sample == null && thrpt == null) {
+          continue;
+        }
+        StringBuilder line =
+            new StringBuilder("- `").append(store).append("` ").append(op).append(":");
+        if (sample != null) {
+          double p50 = sample.at("/primaryMetric/scorePercentiles/50.0").asDouble();
+          double p99 = sample.at("/primaryMetric/scorePercentiles/99.0").asDouble();
+          line.append(
+              String.format(
+                  Locale.ROOT,
+                  " p50 %s, p99 %s (p50 %,.0f× memory)",
+                  micros(p50),
+                  micros(p99),
+                  p50 / baseP50));
+        }
+        if (thrpt != null) {
+          double ops = thrpt.at("/primaryMetric/score").asDouble() * 1e6; // ops/us -> ops/s
+          line.append(
+              String.format(
+                  Locale.ROOT, "; %,.0f ops/s (%.2g× memory)", ops, ops / (baseOps * 1e6)));
+        }
+        lines.add(line.toString());
+      }
+    }
+    return lines;
+  }
+
+  private static List<String> stormLines(JsonNode storm) {
+    List<String> lines = new ArrayList<>();
+    lines.add("");
+    lines.add(
+        "**Refresh storm**: N callers on a just-expired grant, "
+            + storm.path("rounds").asInt()
+            + " rounds each (baselines: 1 token request per expiry; `tokenbroker`'s time for the"
+            + " same N)");
+    lines.add("");
+    for (JsonNode r : storm.path("results")) {
+      String library = r.path("library").asText();
+      int callers = r.path("callers").asInt();
+      double ours = Double.NaN;
+      for (JsonNode o : storm.path("results")) {
+        if (o.path("library").asText().equals("tokenbroker")
+            && o.path("callers").asInt() == callers) {
+          ours = o.path("allHoldMillisMedian").asDouble();
+        }
+      }
+      double median = r.path("allHoldMillisMedian").asDouble();
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "- `%s`, %,d caller(s): %s token requests per expiry (max %d, %d× the ideal); all"
+                  + " hold a token after %.0f ms median, %.0f ms max (%.2f× tokenbroker)",
+              library,
+              callers,
+              r.path("tokenRequestsPerExpiry"),
+              r.path("tokenRequestsPerExpiryMax").asInt(),
+              r.path("tokenRequestsPerExpiryMax").asInt(),
+              median,
+              r.path("allHoldMillisMax").asDouble(),
+              median / ours));
+    }
+    return lines;
+  }
+
+  private static List<String> scaleLines(JsonNode scale) {
+    List<String> lines = new ArrayList<>();
+    lines.add("");
+    lines.add(
+        String.format(
+            Locale.ROOT, "**%,d grants** (baseline: `memory`)", scale.path("count").asInt()));
+    lines.add("");
+    double baseScan = Double.NaN;
+    double baseWarm = Double.NaN;
+    for (JsonNode r : scale.path("results")) {
+      if (r.path("store").asText().equals("memory")) {
+        baseScan = r.path("scanSeconds").asDouble();
+        baseWarm = r.path("warmSeconds").asDouble();
+      }
+    }
+    for (JsonNode r : scale.path("results")) {
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "- `%s`: populate %.1f s (8 threads); scan (list + load all) %.2f s (%.1f× memory);"
+                  + " broker warm-up (register + first `accessToken` of every grant) %.2f s (%.2f×"
+                  + " memory); %.0f B of heap per cached grant",
+              r.path("store").asText(),
+              r.path("populateSeconds").asDouble(),
+              r.path("scanSeconds").asDouble(),
+              r.path("scanSeconds").asDouble() / baseScan,
+              r.path("warmSeconds").asDouble(),
+              r.path("warmSeconds").asDouble() / baseWarm,
+              r.path("heapBytesPerGrant").asDouble()));
+    }
+    return lines;
+  }
+
+  private static String micros(double us) {
+    if (us >= 1000) {
+      return String.format(Locale.ROOT, "%.2f ms", us / 1000);
+    }
+    return us >= 10
+        ? String.format(Locale.ROOT, "%.0f µs", us)
+        : String.format(Locale.ROOT, "%.2g µs", us);
+  }
+
+  private static String method(JsonNode r) {
+    String name = r.path("benchmark").asText();
+    return name.substring(name.lastIndexOf('.') + 1);
+  }
+
+  private static JsonNode part(JsonNode combined, String name) {
+    JsonNode node = combined.get(name);
+    return node == null || node.isNull() ? null : node;
+  }
+
+  private static JsonNode readJson(Path file) throws IOException {
+    return Files.exists(file) && Files.size(file) > 0 ? JSON.readTree(file.toFile()) : null;
+  }
+
+  private static String read(Path file) throws IOException {
+    return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
+  }
+}
