@@ -3,6 +3,7 @@ package io.tokenbroker.procore;
 import static java.util.Objects.requireNonNull;
 
 import java.net.http.HttpHeaders;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
@@ -46,7 +47,12 @@ public record RateLimit(long limit, long remaining, Instant reset) {
     if (limit == null || remaining == null || reset == null) {
       return null;
     }
-    Instant at = reset < MIN_EPOCH_SECOND ? now.plusSeconds(reset) : Instant.ofEpochSecond(reset);
+    Instant at;
+    try {
+      at = reset < MIN_EPOCH_SECOND ? now.plusSeconds(reset) : Instant.ofEpochSecond(reset);
+    } catch (DateTimeException e) {
+      return null; // a reset beyond any representable date is unreadable (found by fuzzing)
+    }
     return new RateLimit(limit, remaining, at);
   }
 
