@@ -81,13 +81,23 @@ public record StoredTokens(
     requireNonNull(store, "store == null");
     requireNonNull(aead, "aead == null");
     requireNonNull(key, "key == null");
-    Optional<StoredGrant> entry = store.load(key);
-    if (entry.isEmpty()) {
-      return Optional.empty();
-    }
-    byte[] plaintext = TokenSealer.openWith(aead, key, entry.get().sealed());
+    return store.load(key).map(entry -> open(entry, aead));
+  }
+
+  /**
+   * Opens {@code entry} (as a store returned it) with {@code aead} and decodes it.
+   *
+   * @throws TokenStoreException {@link Reason#CANNOT_DECRYPT} if the entry does not open with
+   *     {@code aead}; {@link Reason#CORRUPT} if it is not a sealed entry or not a grant record of
+   *     the format this version writes. Messages never quote the entry.
+   */
+  public static StoredTokens open(StoredGrant entry, Aead aead) {
+    requireNonNull(entry, "entry == null");
+    requireNonNull(aead, "aead == null");
+    GrantKey key = entry.key();
+    byte[] plaintext = TokenSealer.openWith(aead, key, entry.sealed());
     try {
-      return Optional.of(decode(key, entry.get().version(), plaintext));
+      return decode(key, entry.version(), plaintext);
     } catch (IOException | RuntimeException e) {
       if (e instanceof TokenStoreException tse) {
         throw tse;

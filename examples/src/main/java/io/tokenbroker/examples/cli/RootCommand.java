@@ -24,12 +24,16 @@ import picocli.CommandLine.Spec;
     subcommands = {
       LoginCommand.class,
       TokenCommand.class,
+      GitCredentialCommand.class,
+      ExecCommand.class,
       RefreshCommand.class,
       RevokeCommand.class,
       RemoveCommand.class,
       StatusCommand.class,
       KeysCommand.class,
       DemoCommand.class,
+      CompletionCommand.class,
+      CompletionCommand.Grants.class,
       HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

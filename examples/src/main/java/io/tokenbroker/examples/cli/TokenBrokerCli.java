@@ -21,14 +21,13 @@ import picocli.CommandLine;
  * command prints a secret, except {@code token}, which prints the access token on stdout.
  */
 public final class TokenBrokerCli {
-  /** Held strongly: java.util.logging forgets the level of loggers nobody references. */
-  private static final Logger LIBRARY_LOG = Logger.getLogger("io.tokenbroker");
-
   private TokenBrokerCli() {}
 
   /** Runs the command line and exits with its exit code. */
   public static void main(String[] args) {
-    int code = run(CliContext.system(), args);
+    CliContext ctx = CliContext.system();
+    Integer fast = FastPath.run(ctx, args);
+    int code = fast != null ? fast : run(ctx, args);
     System.out.flush();
     System.err.flush();
     System.exit(code);
@@ -88,11 +87,19 @@ public final class TokenBrokerCli {
       handler.setLevel(Level.FINE);
       root.addHandler(handler);
       root.setLevel(Level.INFO);
-      LIBRARY_LOG.setLevel(Level.FINE);
+      LibraryLog.LOGGER.setLevel(Level.FINE);
     } else {
       root.setLevel(Level.OFF);
-      LIBRARY_LOG.setLevel(null);
+      LibraryLog.LOGGER.setLevel(null);
     }
+  }
+
+  /**
+   * Held strongly: java.util.logging forgets the level of loggers nobody references. In a holder,
+   * so that the fast path ({@link FastPath}) never starts java.util.logging.
+   */
+  private static final class LibraryLog {
+    static final Logger LOGGER = Logger.getLogger("io.tokenbroker");
   }
 
   /** {@code [LEVEL] logger: message}. */
