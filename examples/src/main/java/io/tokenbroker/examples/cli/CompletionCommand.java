@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
     usageHelpAutoWidth = true,
     description = {
       "Prints a shell completion script for bash or zsh; grant names complete from the store.",
+      "",
       "bash: source <(tokenbroker completion bash), e.g. in ~/.bashrc.",
       "zsh: source <(tokenbroker completion zsh), e.g. in ~/.zshrc (after compinit).",
       ""

@@ -24,6 +24,7 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Runs COMMAND with the access token in an environment variable and exits with its exit"
           + " code.",
+      "",
       "The token is never put on a command line. Example: tokenbroker exec acme -- sh -c"
           + " 'curl -H \"Authorization: Bearer $TOKENBROKER_TOKEN\" https://...'",
       "Exit code 127 if COMMAND cannot be started.",

@@ -28,6 +28,7 @@ import picocli.CommandLine.ParentCommand;
     usageHelpAutoWidth = true,
     description = {
       "A git credential helper: answers git's 'get' with the access token as password.",
+      "",
       "Configure it with: git config credential.https://git.example.com.helper"
           + " '!tokenbroker git-credential NAME' (git appends the action).",
       "The actions store and erase (and any other) are accepted and ignored.",

@@ -25,16 +25,24 @@ public final class TokenBrokerCli {
 
   /** Runs the command line and exits with its exit code. */
   public static void main(String[] args) {
-    CliContext ctx = CliContext.system();
-    Integer fast = FastPath.run(ctx, args);
-    int code = fast != null ? fast : run(ctx, args);
+    int code = run(CliContext.system(), args);
     System.out.flush();
     System.err.flush();
     System.exit(code);
   }
 
-  /** Runs one command line in {@code ctx} and returns the exit code; never calls {@code exit}. */
+  /**
+   * Runs one command line in {@code ctx} and returns the exit code; never calls {@code exit}. A
+   * credential helper's call that needs no broker is served by {@link FastPath}, anything else by
+   * picocli and the commands.
+   */
   static int run(CliContext ctx, String... args) {
+    Integer fast = FastPath.run(ctx, args);
+    return fast != null ? fast : parseAndRun(ctx, args);
+  }
+
+  /** Runs one command line through picocli, never through {@link FastPath}. */
+  static int parseAndRun(CliContext ctx, String... args) {
     RootCommand root = new RootCommand(ctx);
     CommandLine cli = new CommandLine(root);
     Charset charset = Charset.defaultCharset();

@@ -27,6 +27,7 @@ import picocli.CommandLine.ParentCommand;
     usageHelpAutoWidth = true,
     description = {
       "Prints the access token alone on stdout, refreshing it first if needed.",
+      "",
       "Safe to run from many processes at once: one refreshes, the others reuse its token.",
       "Example: curl -H \"Authorization: Bearer $(tokenbroker token acme)\" https://...",
       ""
