@@ -3,11 +3,11 @@ package io.tokenbroker.examples.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -34,6 +34,9 @@ final class ExecCommand implements Callable<Integer> {
   /** Exit code when the command cannot be started, as shells use for "command not found". */
   static final int CANNOT_RUN = 127;
 
+  /** Exit code when waiting for the command was interrupted, as shells report SIGINT. */
+  static final int INTERRUPTED = 130;
+
   static final String DEFAULT_VARIABLE = "TOKENBROKER_TOKEN";
   private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -56,18 +59,12 @@ final class ExecCommand implements Callable<Integer> {
       description = "The environment variable that holds the token (default ${DEFAULT-VALUE}).")
   String variable;
 
-  @Option(
-      names = "--min-valid",
-      paramLabel = "DURATION",
-      converter = Durations.Converter.class,
-      defaultValue = "5m",
-      description = TokenCommand.MIN_VALID_HELP)
-  Duration minValid;
+  @Mixin MinValidOption minValid;
 
   @Override
   public Integer call() {
     checkVariable(variable);
-    TokenCommand.Issued issued = TokenCommand.obtain(root.ctx, root, name, minValid);
+    TokenCommand.Issued issued = TokenCommand.obtain(root.ctx, root, name, minValid.minValid);
     return run(root.ctx, command, variable, issued);
   }
 
@@ -120,7 +117,7 @@ final class ExecCommand implements Callable<Integer> {
     } catch (InterruptedException e) {
       process.destroy();
       Thread.currentThread().interrupt();
-      return CANNOT_RUN;
+      return INTERRUPTED;
     }
   }
 

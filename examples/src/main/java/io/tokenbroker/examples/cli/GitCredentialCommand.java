@@ -7,11 +7,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -53,13 +53,7 @@ final class GitCredentialCommand implements Callable<Integer> {
       description = "The username to answer with (default ${DEFAULT-VALUE}).")
   String username;
 
-  @Option(
-      names = "--min-valid",
-      paramLabel = "DURATION",
-      converter = Durations.Converter.class,
-      defaultValue = "5m",
-      description = TokenCommand.MIN_VALID_HELP)
-  Duration minValid;
+  @Mixin MinValidOption minValid;
 
   @Override
   public Integer call() {
@@ -69,7 +63,7 @@ final class GitCredentialCommand implements Callable<Integer> {
     if (!action.equals("get")) {
       return ExitCodes.OK;
     }
-    TokenCommand.Issued issued = TokenCommand.obtain(ctx, root, name, minValid);
+    TokenCommand.Issued issued = TokenCommand.obtain(ctx, root, name, minValid.minValid);
     answer(ctx.out, username, issued);
     return ExitCodes.OK;
   }

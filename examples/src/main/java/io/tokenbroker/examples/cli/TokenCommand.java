@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -33,9 +34,6 @@ import picocli.CommandLine.ParentCommand;
       ""
     })
 final class TokenCommand implements Callable<Integer> {
-  static final String MIN_VALID_HELP =
-      "Refresh first if the token expires sooner than this (default ${DEFAULT-VALUE}).";
-
   /** What a command hands out: the access token and what the machine-readable formats show. */
   record Issued(AccessToken token, String tokenType, Instant expiresAt, Set<String> scopes) {}
 
@@ -44,13 +42,7 @@ final class TokenCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "NAME", description = "The grant's name.")
   String name;
 
-  @Option(
-      names = "--min-valid",
-      paramLabel = "DURATION",
-      converter = Durations.Converter.class,
-      defaultValue = "5m",
-      description = MIN_VALID_HELP)
-  Duration minValid;
+  @Mixin MinValidOption minValid;
 
   @Option(
       names = "--json",
@@ -70,7 +62,7 @@ final class TokenCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TokenOutput output = TokenOutput.choose(format, json);
-    Issued issued = obtain(root.ctx, root, name, minValid);
+    Issued issued = obtain(root.ctx, root, name, minValid.minValid);
     output.print(
         root.ctx.out,
         issued.token().revealValue(),
