@@ -51,10 +51,9 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Stores a named grant (client credentials, or a consent in the browser).",
       "",
-      "The client secret comes from --client-secret-env, --client-secret-file or a",
-      "no-echo prompt, never from the command line. 'login NAME' alone consents",
-      "again with the saved settings. The authorization URL is printed alone on",
-      "its own line on stderr.",
+      "The client secret comes from --client-secret-env, --client-secret-file or a no-echo"
+          + " prompt, never from the command line. 'login NAME' alone consents again with the"
+          + " saved settings. The authorization URL is printed alone on its own line on stderr.",
       ""
     })
 final class LoginCommand implements Callable<Integer> {
@@ -157,12 +156,10 @@ final class LoginCommand implements Callable<Integer> {
   @Option(
       names = "--redirect",
       paramLabel = "MODE",
-      description = {
-        "loopback: redirect to http://127.0.0.1:PORT/callback on a",
-        "random port; loopback:PORT fixes the port; oob: paste the code",
-        "the provider shows on standard input. Default: oob for procore,",
-        "else loopback."
-      })
+      description =
+          "loopback: redirect to http://127.0.0.1:PORT/callback on a random port; loopback:PORT"
+              + " fixes the port; oob: paste the code the provider shows on standard input."
+              + " Default: oob for procore, else loopback.")
   @Nullable String redirect;
 
   @Option(names = "--no-browser", description = "Do not open the browser; only print the URL.")

@@ -35,8 +35,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class ProfileStore {
   private static final int FORMAT = 1;
-  private static final ObjectMapper JSON =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  /** Lazily, so that {@link #opens} (the fast path) loads no data binding. */
+  private static final class Json {
+    static final ObjectMapper MAPPER =
+        new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  }
 
   private final TokenStore store;
   private final String where;
@@ -128,7 +132,7 @@ final class ProfileStore {
             p.grantType().name(),
             p.redirect());
     try {
-      return with.encrypt(JSON.writeValueAsBytes(wire), associatedData(p.name()));
+      return with.encrypt(Json.MAPPER.writeValueAsBytes(wire), associatedData(p.name()));
     } catch (GeneralSecurityException | IOException e) {
       throw new TokenStoreException(
           "could not encrypt the CLI profile of '" + p.name() + "'",
@@ -155,7 +159,7 @@ final class ProfileStore {
           null);
     }
     try {
-      Wire w = JSON.readValue(plain, Wire.class);
+      Wire w = Json.MAPPER.readValue(plain, Wire.class);
       if (w.format() != FORMAT || !name.equals(w.name())) {
         throw new IOException("unexpected format");
       }
@@ -175,6 +179,19 @@ final class ProfileStore {
           Reason.CORRUPT,
           GrantKey.of(name),
           null);
+    }
+  }
+
+  /**
+   * Whether {@code sealed} is the profile of {@code name} sealed under {@code aead}'s keyset (it
+   * decrypts; its content is not read).
+   */
+  static boolean opens(Aead aead, String name, byte[] sealed) {
+    try {
+      aead.decrypt(sealed, associatedData(name));
+      return true;
+    } catch (GeneralSecurityException e) {
+      return false;
     }
   }
 

@@ -32,9 +32,9 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Shows the stored grants; never a token or secret.",
       "",
-      "Provider, grant type, expiry, refresh token held, re-authorization required.",
-      "With NAME, exits 3 if that grant needs re-authorization and 1 if it is",
-      "unknown or cannot be opened."
+      "Provider, grant type, expiry, refresh token held, re-authorization required. With NAME,"
+          + " exits 3 if that grant needs re-authorization and 1 if it is unknown or cannot be"
+          + " opened."
     })
 final class StatusCommand implements Callable<Integer> {
   private static final DateTimeFormatter TIME =

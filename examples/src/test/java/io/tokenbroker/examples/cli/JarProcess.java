@@ -20,6 +20,12 @@ final class JarProcess {
 
   final Map<String, String> env = new HashMap<>();
 
+  /** Environment variables the child does not inherit. */
+  final List<String> unset = new ArrayList<>();
+
+  /** JVM options before {@code -jar}. */
+  final List<String> jvmOptions = new ArrayList<>();
+
   JarProcess(Path home) {
     if (!Files.isRegularFile(JAR)) {
       throw new IllegalStateException(JAR + " is missing: run 'mvnw -pl examples -am verify'");
@@ -77,6 +83,7 @@ final class JarProcess {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xshare:auto");
     command.add("-XX:TieredStopAtLevel=1");
+    command.addAll(jvmOptions);
     command.add("-jar");
     command.add(JAR.toString());
     command.addAll(List.of(args));
@@ -84,6 +91,7 @@ final class JarProcess {
     builder.environment().remove("TOKENBROKER_STORE");
     builder.environment().remove("TOKENBROKER_KEYSET");
     builder.environment().putAll(env);
+    unset.forEach(builder.environment()::remove);
     try {
       return new Child(builder.start());
     } catch (IOException e) {

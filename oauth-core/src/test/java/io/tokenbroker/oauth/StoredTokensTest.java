@@ -1,0 +1,173 @@
+package io.tokenbroker.oauth;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.KeysetHandle;
+import io.tokenbroker.oauth.internal.Tink;
+import io.tokenbroker.oauth.internal.TokenSealer;
+import java.security.GeneralSecurityException;
+import java.time.Instant;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class StoredTokensTest {
+  private static final GrantKey KEY = GrantKey.of("acme/ops");
+  private static final Instant ISSUED = Instant.parse("2026-03-01T10:00:00Z");
+  private static final Instant EXPIRES = Instant.parse("2026-03-01T11:00:00Z");
+
+  private final KeysetHandle keyset = Keysets.generate();
+  private final TokenSealer sealer = new TokenSealer(keyset);
+  private final InMemoryTokenStore store = InMemoryTokenStore.create();
+
+  @Test
+  void readsWhatTheBrokerEncodes() {
+    GrantRecord record =
+        record(
+            new TokenSet(
+                AccessToken.of("at-secret-1"),
+                "Bearer",
+                ISSUED,
+                EXPIRES,
+                RefreshToken.of("rt-secret-1"),
+                Instant.parse("2026-04-01T00:00:00Z"),
+                Set.of("read", "write")),
+            false);
+    store(record, 1);
+
+    StoredTokens read = StoredTokens.read(store, aead(keyset), KEY).orElseThrow();
+
+    assertEquals(KEY, read.key());
+    assertEquals(1, read.version());
+    assertEquals(GrantType.AUTHORIZATION_CODE, read.grantType());
+    assertEquals("acme", read.provider());
+    assertEquals("at-secret-1", read.accessToken().revealValue());
+    assertEquals("Bearer", read.tokenType());
+    assertEquals(ISSUED, read.issuedAt());
+    assertEquals(EXPIRES, read.expiresAt());
+    assertEquals(Set.of("read", "write"), read.scopes());
+    assertTrue(read.refreshTokenPresent());
+    assertFalse(read.reauthorizationRequired());
+    assertEquals(3600, read.lifetime().getSeconds());
+    assertFalse(read.toString().contains("secret"), read.toString());
+  }
+
+  @Test
+  void reportsReauthorizationAndMissingRefreshToken() {
+    GrantRecord record =
+        record(
+            new TokenSet(AccessToken.of("at"), "Bearer", ISSUED, EXPIRES, null, null, Set.of()),
+            true);
+    store(record, 1);
+
+    StoredTokens read = StoredTokens.read(store, aead(keyset), KEY).orElseThrow();
+
+    assertTrue(read.reauthorizationRequired());
+    assertFalse(read.refreshTokenPresent());
+    assertEquals(Set.of(), read.scopes());
+  }
+
+  @Test
+  void emptyWhenNothingIsStored() {
+    assertTrue(StoredTokens.read(store, aead(keyset), KEY).isEmpty());
+  }
+
+  @Test
+  void anotherKeysetCannotOpenTheEntry() {
+    store(record(tokens(), false), 1);
+
+    TokenStoreException e =
+        assertThrows(
+            TokenStoreException.class,
+            () -> StoredTokens.read(store, aead(Keysets.generate()), KEY));
+
+    assertEquals(TokenStoreException.Reason.CANNOT_DECRYPT, e.reason());
+  }
+
+  @Test
+  void anEntryCopiedOntoAnotherKeyDoesNotOpen() {
+    GrantKey other = GrantKey.of("acme/other");
+    byte[] sealed = sealer.seal(KEY, record(tokens(), false).encode());
+    assertTrue(store.compareAndSet(0, new StoredGrant(other, 1, sealed, null)));
+
+    TokenStoreException e =
+        assertThrows(
+            TokenStoreException.class, () -> StoredTokens.read(store, aead(keyset), other));
+
+    assertEquals(TokenStoreException.Reason.CANNOT_DECRYPT, e.reason());
+  }
+
+  @Test
+  void anotherRecordFormatIsCorruptAndNotQuoted() {
+    byte[] plaintext =
+        "{\"format\":2,\"accessToken\":\"at-secret-2\"}".getBytes(UTF_8);
+    assertTrue(
+        store.compareAndSet(0, new StoredGrant(KEY, 1, sealer.seal(KEY, plaintext), null)));
+
+    TokenStoreException e =
+        assertThrows(
+            TokenStoreException.class, () -> StoredTokens.read(store, aead(keyset), KEY));
+
+    assertEquals(TokenStoreException.Reason.CORRUPT, e.reason());
+    assertFalse(e.getMessage().contains("at-secret-2"), e.getMessage());
+  }
+
+  @Test
+  void garbageInsideTheSealIsCorruptAndNotQuoted() {
+    byte[] plaintext = "{\"accessToken\":\"at-secret-3\", oops".getBytes(UTF_8);
+    assertTrue(
+        store.compareAndSet(0, new StoredGrant(KEY, 1, sealer.seal(KEY, plaintext), null)));
+
+    TokenStoreException e =
+        assertThrows(
+            TokenStoreException.class, () -> StoredTokens.read(store, aead(keyset), KEY));
+
+    assertEquals(TokenStoreException.Reason.CORRUPT, e.reason());
+    assertFalse(e.getMessage().contains("at-secret-3"), e.getMessage());
+    assertEquals(null, e.getCause());
+  }
+
+  @Test
+  void anUnsealedEntryIsCorrupt() {
+    assertTrue(store.compareAndSet(0, new StoredGrant(KEY, 1, new byte[] {9, 9, 9}, null)));
+
+    TokenStoreException e =
+        assertThrows(
+            TokenStoreException.class, () -> StoredTokens.read(store, aead(keyset), KEY));
+
+    assertEquals(TokenStoreException.Reason.CORRUPT, e.reason());
+  }
+
+  private static TokenSet tokens() {
+    return new TokenSet(AccessToken.of("at"), "Bearer", ISSUED, EXPIRES, null, null, Set.of());
+  }
+
+  private static GrantRecord record(TokenSet tokens, boolean reauthorizationRequired) {
+    return new GrantRecord(
+        GrantType.AUTHORIZATION_CODE,
+        "acme",
+        "client-1",
+        tokens,
+        RefreshToken.of("previous-rt"),
+        reauthorizationRequired,
+        reauthorizationRequired ? "invalid_grant" : null,
+        ISSUED);
+  }
+
+  private void store(GrantRecord record, long version) {
+    byte[] sealed = sealer.seal(KEY, record.encode());
+    assertTrue(store.compareAndSet(version - 1, new StoredGrant(KEY, version, sealed, null)));
+  }
+
+  private static Aead aead(KeysetHandle keyset) {
+    try {
+      return keyset.getPrimitive(Tink.configuration(), Aead.class);
+    } catch (GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
+  }
+}
