@@ -52,8 +52,9 @@ public class TokenBrokerAutoConfiguration {
   /** The checked {@code tokenbroker.grants}. */
   @Bean
   @ConditionalOnMissingBean
-  public ConfiguredGrants tokenBrokerGrants(TokenBrokerProperties properties) {
-    return ConfiguredGrants.from(properties, TokenBrokerAutoConfiguration.class.getClassLoader());
+  public ConfiguredGrants tokenBrokerGrants(
+      TokenBrokerProperties properties, ConfigurableListableBeanFactory beanFactory) {
+    return ConfiguredGrants.from(properties, beanFactory.getBeanClassLoader());
   }
 
   /** The store {@code tokenbroker.store} names. */
@@ -72,7 +73,7 @@ public class TokenBrokerAutoConfiguration {
         }
       }
       return dataSource;
-    }, TokenBrokerAutoConfiguration.class.getClassLoader());
+    }, beanFactory.getBeanClassLoader());
   }
 
   /** The broker, with every configured grant registered. */

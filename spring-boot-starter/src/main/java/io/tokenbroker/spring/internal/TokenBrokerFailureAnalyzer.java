@@ -41,6 +41,10 @@ public final class TokenBrokerFailureAnalyzer implements FailureAnalyzer, Ordere
     if (cause instanceof UnboundConfigurationPropertiesException unbound
         && !unbound.getUnboundProperties().isEmpty()) {
       ConfigurationProperty first = unbound.getUnboundProperties().iterator().next();
+      Object value = first.getValue();
+      if (value == null || value.toString().isBlank()) {
+        return first.getName() + ": is empty";
+      }
       return first.getName() + ": unknown property (check its spelling; see the starter README)";
     }
     ConfigurationProperty property = e.getProperty();
