@@ -38,13 +38,24 @@ public final class CorClients {
    * @throws IllegalArgumentException if no grant of that name is configured with provider cor
    */
   public CorClient client(String grant) {
-    return clients.computeIfAbsent(grant, name -> {
-      ConfiguredGrant configured = grants.find(name)
-          .filter(g -> g.provider() == ConfiguredGrant.ProviderKind.COR)
-          .orElseThrow(() -> new IllegalArgumentException(
-              "no COR grant '" + name + "' is configured (tokenbroker.grants." + name + ".provider: cor)"));
-      return CorGrants.cor(configured.property(), configured.properties()).client(broker, configured.key());
-    });
+    return clients.computeIfAbsent(
+        grant,
+        name -> {
+          ConfiguredGrant configured =
+              grants
+                  .find(name)
+                  .filter(g -> g.provider() == ConfiguredGrant.ProviderKind.COR)
+                  .orElseThrow(
+                      () ->
+                          new IllegalArgumentException(
+                              "no COR grant '"
+                                  + name
+                                  + "' is configured (tokenbroker.grants."
+                                  + name
+                                  + ".provider: cor)"));
+          return CorGrants.cor(configured.property(), configured.properties())
+              .client(broker, configured.key());
+        });
   }
 
   /** The names of the COR grants. */

@@ -13,7 +13,8 @@ public enum GrantState {
   EXPIRED,
   /**
    * Nothing is stored yet: a client-credentials grant fetches its first token on first use; an
-   * authorization-code grant waits for a consent ({@code tokenbroker login NAME} on the same store).
+   * authorization-code grant waits for a consent ({@code tokenbroker login NAME} on the same
+   * store).
    */
   NO_TOKEN,
   /** The grant is dead (refresh token revoked, expired or reused): consent again. */

@@ -21,8 +21,8 @@ import java.util.concurrent.ConcurrentMap;
  * company.projects().stream()...
  * }</pre>
  *
- * <p>A client-credentials grant is a Procore service account: its requests all need the company,
- * so use {@link #company}. Each client is built once and shared. Thread-safe.
+ * <p>A client-credentials grant is a Procore service account: its requests all need the company, so
+ * use {@link #company}. Each client is built once and shared. Thread-safe.
  */
 public final class ProcoreClients {
   private final TokenBroker broker;
@@ -40,11 +40,13 @@ public final class ProcoreClients {
    * @throws IllegalArgumentException if no grant of that name is configured with provider procore
    */
   public ProcoreClient client(String grant) {
-    return clients.computeIfAbsent(grant, name -> {
-      ConfiguredGrant configured = procoreGrant(name);
-      return ProcoreGrants.procore(configured.property(), configured.properties())
-          .client(broker, configured.key());
-    });
+    return clients.computeIfAbsent(
+        grant,
+        name -> {
+          ConfiguredGrant configured = procoreGrant(name);
+          return ProcoreGrants.procore(configured.property(), configured.properties())
+              .client(broker, configured.key());
+        });
   }
 
   /**
@@ -73,11 +75,17 @@ public final class ProcoreClients {
   }
 
   private ConfiguredGrant procoreGrant(String name) {
-    return grants.find(name)
+    return grants
+        .find(name)
         .filter(g -> g.provider() == ConfiguredGrant.ProviderKind.PROCORE)
-        .orElseThrow(() -> new IllegalArgumentException(
-            "no Procore grant '" + name + "' is configured (tokenbroker.grants." + name
-                + ".provider: procore)"));
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no Procore grant '"
+                        + name
+                        + "' is configured (tokenbroker.grants."
+                        + name
+                        + ".provider: procore)"));
   }
 
   @Override

@@ -33,8 +33,8 @@ import org.springframework.context.annotation.Configuration;
  * procore-adapter are on the classpath, adds {@link CorClients} and {@link ProcoreClients}.
  *
  * <p>The broker is closed when the application context closes: refreshes in flight finish and
- * tokens held in memory (because the store was down) are written, before the store's DataSource
- * is closed. Customize it with {@link TokenBrokerCustomizer} beans; {@link BrokerListener} beans
+ * tokens held in memory (because the store was down) are written, before the store's DataSource is
+ * closed. Customize it with {@link TokenBrokerCustomizer} beans; {@link BrokerListener} beans
  * receive its events; a {@link TokenStore} bean replaces {@code tokenbroker.store}; a {@link Clock}
  * bean, if the application has exactly one, is its time source.
  */
@@ -64,16 +64,19 @@ public class TokenBrokerAutoConfiguration {
       TokenBrokerProperties properties,
       ObjectProvider<DataSource> dataSources,
       ConfigurableListableBeanFactory beanFactory) {
-    return StoreFactory.store(properties, () -> {
-      DataSource dataSource = dataSources.getIfUnique();
-      if (dataSource != null) {
-        // Closed after the broker, which writes held tokens when it closes.
-        for (String name : beanFactory.getBeanNamesForType(DataSource.class, false, false)) {
-          beanFactory.registerDependentBean(name, "tokenBrokerStore");
-        }
-      }
-      return dataSource;
-    }, beanFactory.getBeanClassLoader());
+    return StoreFactory.store(
+        properties,
+        () -> {
+          DataSource dataSource = dataSources.getIfUnique();
+          if (dataSource != null) {
+            // Closed after the broker, which writes held tokens when it closes.
+            for (String name : beanFactory.getBeanNamesForType(DataSource.class, false, false)) {
+              beanFactory.registerDependentBean(name, "tokenBrokerStore");
+            }
+          }
+          return dataSource;
+        },
+        beanFactory.getBeanClassLoader());
   }
 
   /** The broker, with every configured grant registered. */
@@ -91,14 +94,17 @@ public class TokenBrokerAutoConfiguration {
     if (keyset != null) {
       builder.keyset(keyset);
     } else if (!(tokenBrokerStore instanceof InMemoryTokenStore)) {
-      throw new TokenBrokerConfigurationException("tokenbroker.keyset",
-          "is required with a persistent store (" + tokenBrokerStore.getClass().getSimpleName()
+      throw new TokenBrokerConfigurationException(
+          "tokenbroker.keyset",
+          "is required with a persistent store ("
+              + tokenBrokerStore.getClass().getSimpleName()
               + "): set a keyset file (created if missing) or tokenbroker.keyset-env");
     }
     Duration refreshAhead = properties.getRefreshAhead();
     if (refreshAhead != null) {
       if (refreshAhead.isNegative() || refreshAhead.isZero()) {
-        throw new TokenBrokerConfigurationException("tokenbroker.refresh-ahead", "must be positive");
+        throw new TokenBrokerConfigurationException(
+            "tokenbroker.refresh-ahead", "must be positive");
       }
       builder.refreshAhead(refreshAhead);
     }
@@ -130,8 +136,10 @@ public class TokenBrokerAutoConfiguration {
       throw new TokenBrokerConfigurationException(grant.property(), e.getMessage());
     }
     if (grant.type() == GrantType.AUTHORIZATION_CODE && store instanceof InMemoryTokenStore) {
-      LOG.warn(grant.property() + " is an authorization-code grant in the in-memory store: a consent"
-          + " made with the tokenbroker CLI cannot reach it; set tokenbroker.store to file:DIR or jdbc");
+      LOG.warn(
+          grant.property()
+              + " is an authorization-code grant in the in-memory store: a consent made with the"
+              + " tokenbroker CLI cannot reach it; set tokenbroker.store to file:DIR or jdbc");
     }
   }
 

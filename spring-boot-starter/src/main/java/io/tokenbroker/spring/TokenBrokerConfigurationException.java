@@ -17,7 +17,10 @@ public final class TokenBrokerConfigurationException extends RuntimeException {
    * @param problem what is wrong, in one line, without any secret value
    */
   public TokenBrokerConfigurationException(String property, String problem) {
-    super(requireNonNull(property, "property == null") + ": " + requireNonNull(problem, "problem == null"));
+    super(
+        requireNonNull(property, "property == null")
+            + ": "
+            + requireNonNull(problem, "problem == null"));
     this.property = property;
   }
 

@@ -30,8 +30,8 @@ import reactor.core.scheduler.Schedulers;
  * <p>Never blocks an event-loop thread: getting a token may wait for a refresh (and a refresh may
  * wait for the store and the token endpoint), so when the request is made on a non-blocking thread
  * (Reactor's {@code NonBlocking}, as Netty's event loops are) the broker is called on {@link
- * Schedulers#boundedElastic()}; on other threads it is called in place. Failures to get a token
- * are signalled as the broker's {@code TokenBrokerException}s. Thread-safe.
+ * Schedulers#boundedElastic()}; on other threads it is called in place. Failures to get a token are
+ * signalled as the broker's {@code TokenBrokerException}s. Thread-safe.
  */
 public final class TokenBrokerExchangeFilter implements ExchangeFilterFunction {
   private final TokenBroker broker;
@@ -56,25 +56,33 @@ public final class TokenBrokerExchangeFilter implements ExchangeFilterFunction {
 
   @Override
   public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
-    return Mono.defer(() -> {
-      SecureUrls.requireSecure(request.url());
-      return token(() -> broker.accessToken(key));
-    }).flatMap(token -> next.exchange(withBearer(request, token))
-        .flatMap(response -> {
-          if (response.statusCode().value() != 401) {
-            return Mono.just(response);
-          }
-          return response.releaseBody()
-              .then(token(() -> broker.refreshIfCurrent(key, token)))
-              .flatMap(fresh -> next.exchange(withBearer(request, fresh)));
-        }));
+    return Mono.defer(
+            () -> {
+              SecureUrls.requireSecure(request.url());
+              return token(() -> broker.accessToken(key));
+            })
+        .flatMap(
+            token ->
+                next.exchange(withBearer(request, token))
+                    .flatMap(
+                        response -> {
+                          if (response.statusCode().value() != 401) {
+                            return Mono.just(response);
+                          }
+                          return response
+                              .releaseBody()
+                              .then(token(() -> broker.refreshIfCurrent(key, token)))
+                              .flatMap(fresh -> next.exchange(withBearer(request, fresh)));
+                        }));
   }
 
   /** Calls the broker off the event loop when on one. */
   private Mono<AccessToken> token(Callable<AccessToken> call) {
-    return Mono.defer(() -> Schedulers.isInNonBlockingThread()
-        ? Mono.fromCallable(call).subscribeOn(blockingScheduler)
-        : Mono.fromCallable(call));
+    return Mono.defer(
+        () ->
+            Schedulers.isInNonBlockingThread()
+                ? Mono.fromCallable(call).subscribeOn(blockingScheduler)
+                : Mono.fromCallable(call));
   }
 
   private static ClientRequest withBearer(ClientRequest request, AccessToken token) {

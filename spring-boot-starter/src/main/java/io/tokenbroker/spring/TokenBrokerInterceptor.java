@@ -26,8 +26,8 @@ import org.springframework.http.client.ClientHttpResponse;
  *   <li>Sets {@code Authorization: Bearer ...} (replacing any such header) with the broker's token:
  *       cached, refreshed ahead of expiry, one token request however many requests run at once.
  *   <li>On a 401 answer, asks the broker for a new token only if the rejected one is still current
- *       ({@link TokenBroker#refreshIfCurrent}), so many requests failing together cause one refresh,
- *       and retries once; the retry's answer is returned whatever it is.
+ *       ({@link TokenBroker#refreshIfCurrent}), so many requests failing together cause one
+ *       refresh, and retries once; the retry's answer is returned whatever it is.
  *   <li>Refuses to send the token to a plain {@code http} URL other than a loopback host.
  * </ul>
  *

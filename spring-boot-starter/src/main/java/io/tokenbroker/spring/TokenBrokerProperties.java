@@ -40,8 +40,8 @@ public class TokenBrokerProperties {
   private String store = "memory";
 
   /**
-   * Cleartext Tink keyset file that seals every stored grant; created owner-only (0600) if
-   * missing. Required with a file or jdbc store unless keyset-env is set.
+   * Cleartext Tink keyset file that seals every stored grant; created owner-only (0600) if missing.
+   * Required with a file or jdbc store unless keyset-env is set.
    */
   private @Nullable String keyset;
 
@@ -49,8 +49,8 @@ public class TokenBrokerProperties {
   private @Nullable String keysetEnv;
 
   /**
-   * How long before expiry a background refresh starts (at most half a token's lifetime).
-   * Default 5m.
+   * How long before expiry a background refresh starts (at most half a token's lifetime). Default
+   * 5m.
    */
   private @Nullable Duration refreshAhead;
 
@@ -262,8 +262,15 @@ public class TokenBrokerProperties {
     /** Never shows the client secret. */
     @Override
     public String toString() {
-      return "Grant[provider=" + provider + ", grantType=" + grantType + ", clientId=" + clientId
-          + ", clientSecret=" + (clientSecret == null ? "none" : "[redacted]") + "]";
+      return "Grant[provider="
+          + provider
+          + ", grantType="
+          + grantType
+          + ", clientId="
+          + clientId
+          + ", clientSecret="
+          + (clientSecret == null ? "none" : "[redacted]")
+          + "]";
     }
   }
 

@@ -21,7 +21,8 @@ class AdaptersTest {
 
   @Test
   void corAndProcoreClientsByGrantName() {
-    try (CorSandbox cor = CorSandbox.start(); ProcoreSandbox procore = ProcoreSandbox.start()) {
+    try (CorSandbox cor = CorSandbox.start();
+        ProcoreSandbox procore = ProcoreSandbox.start()) {
       cor.registerApiKey("cor-api-key", Secrets.CLIENT_SECRET);
       procore.registerServiceAccount("procore-service", Secrets.CLIENT_SECRET);
       Map<String, String> p = new LinkedHashMap<>();
@@ -39,7 +40,8 @@ class AdaptersTest {
       p.put("tokenbroker.grants.procore.procore.api-url", procore.apiUrl().toString());
       p.put("tokenbroker.grants.procore.procore.company-id", Long.toString(SandboxData.COMPANY_ID));
 
-      try (ConfigurableApplicationContext app = io.tokenbroker.spring.support.Apps.run(PlainApp.class, WebApplicationType.NONE, p)) {
+      try (ConfigurableApplicationContext app =
+          io.tokenbroker.spring.support.Apps.run(PlainApp.class, WebApplicationType.NONE, p)) {
         CorClients corClients = app.getBean(CorClients.class);
         ProcoreClients procoreClients = app.getBean(ProcoreClients.class);
 

@@ -61,18 +61,26 @@ class HealthTest {
     properties.put("management.endpoint.health.show-details", "always");
 
     FakeClock clock = FakeClock.at(Instant.now());
-    try (ConfigurableApplicationContext app = Apps.builder(PlainApp.class, WebApplicationType.SERVLET, properties)
-        .initializers(context -> context.getBeanFactory().registerSingleton("clock", clock)) // the broker's time
-        .run()) {
+    try (ConfigurableApplicationContext app =
+        Apps.builder(PlainApp.class, WebApplicationType.SERVLET, properties)
+            .initializers(
+                context ->
+                    context.getBeanFactory().registerSingleton("clock", clock)) // the broker's time
+            .run()) {
       TokenBroker broker = app.getBean(TokenBroker.class);
       MeterRegistry meters = app.getBean(MeterRegistry.class);
       String port = app.getEnvironment().getProperty("local.server.port");
-      assertEquals(consented.accessToken(), broker.accessToken(GrantKey.of("ops")), "the CLI's grant is picked up");
+      assertEquals(
+          consented.accessToken(),
+          broker.accessToken(GrantKey.of("ops")),
+          "the CLI's grant is picked up");
       HttpResponse<String> up = health(port);
       assertEquals(200, up.statusCode(), up.body());
       assertEquals("UP", Json.at(up.body(), "components/tokenbroker/status"));
       assertEquals("valid", Json.at(up.body(), "components/tokenbroker/details/grants/ops/state"));
-      assertEquals("authorization-code", Json.at(up.body(), "components/tokenbroker/details/grants/ops/grantType"));
+      assertEquals(
+          "authorization-code",
+          Json.at(up.body(), "components/tokenbroker/details/grants/ops/grantType"));
 
       server.revoke(consented.refreshToken().revealValue()); // the user withdrew consent
       assertThrows(InvalidGrantException.class, () -> broker.forceRefresh(GrantKey.of("ops")));
@@ -80,17 +88,31 @@ class HealthTest {
       HttpResponse<String> down = health(port);
       assertEquals(503, down.statusCode(), down.body());
       assertEquals("DOWN", Json.at(down.body(), "components/tokenbroker/status"));
-      assertEquals("reauthorization_required", Json.at(down.body(), "components/tokenbroker/details/grants/ops/state"));
-      assertEquals(1.0, meters.get("tokenbroker.token.requests")
-          .tags("grant", "ops", "grant_type", "authorization_code", "outcome", "invalid_grant").counter().count());
-      assertEquals(1.0, meters.get("tokenbroker.grants").tag("state", "reauthorization_required").gauge().value());
+      assertEquals(
+          "reauthorization_required",
+          Json.at(down.body(), "components/tokenbroker/details/grants/ops/state"));
+      assertEquals(
+          1.0,
+          meters
+              .get("tokenbroker.token.requests")
+              .tags("grant", "ops", "grant_type", "authorization_code", "outcome", "invalid_grant")
+              .counter()
+              .count());
+      assertEquals(
+          1.0,
+          meters
+              .get("tokenbroker.grants")
+              .tag("state", "reauthorization_required")
+              .gauge()
+              .value());
 
       TokenSet again = CliStandIn.login(server, "ops", store, keyset); // tokenbroker login ops
       clock.advance(Duration.ofSeconds(31)); // past the broker's back-off after the failure
 
       HttpResponse<String> upAgain = health(port);
       assertEquals(200, upAgain.statusCode(), upAgain.body());
-      assertEquals("valid", Json.at(upAgain.body(), "components/tokenbroker/details/grants/ops/state"));
+      assertEquals(
+          "valid", Json.at(upAgain.body(), "components/tokenbroker/details/grants/ops/state"));
       assertEquals(again.accessToken(), broker.accessToken(GrantKey.of("ops")));
       for (HttpResponse<String> response : java.util.List.of(up, down, upAgain)) {
         Secrets.assertNoneIn(response.body(), Secrets.of(server), "the health response");
@@ -99,8 +121,10 @@ class HealthTest {
   }
 
   private static HttpResponse<String> health(String port) throws Exception {
-    return HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -19,10 +19,16 @@ class MetadataTest {
   @SuppressWarnings("unchecked")
   void everyPropertyIsInTheGeneratedMetadata() throws Exception {
     Set<String> names = new HashSet<>();
-    for (URL url : Collections.list(getClass().getClassLoader().getResources("META-INF/spring-configuration-metadata.json"))) {
+    for (URL url :
+        Collections.list(
+            getClass()
+                .getClassLoader()
+                .getResources("META-INF/spring-configuration-metadata.json"))) {
       try (InputStream in = url.openStream()) {
-        Map<String, Object> metadata = Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        for (Map<String, Object> property : (List<Map<String, Object>>) metadata.get("properties")) {
+        Map<String, Object> metadata =
+            Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        for (Map<String, Object> property :
+            (List<Map<String, Object>>) metadata.get("properties")) {
           names.add((String) property.get("name"));
         }
       }
@@ -30,9 +36,24 @@ class MetadataTest {
     for (String name : List.of("store", "keyset", "keyset-env", "refresh-ahead", "grants")) {
       assertTrue(names.contains("tokenbroker." + name), name);
     }
-    for (String name : List.of("provider", "grant-type", "issuer-uri", "token-uri", "authorization-uri",
-        "revocation-uri", "client-id", "client-secret", "client-authentication", "scopes", "parameters",
-        "procore.environment", "procore.company-id", "cor.subdomain", "cor.app-name", "cor.api-url")) {
+    for (String name :
+        List.of(
+            "provider",
+            "grant-type",
+            "issuer-uri",
+            "token-uri",
+            "authorization-uri",
+            "revocation-uri",
+            "client-id",
+            "client-secret",
+            "client-authentication",
+            "scopes",
+            "parameters",
+            "procore.environment",
+            "procore.company-id",
+            "cor.subdomain",
+            "cor.app-name",
+            "cor.api-url")) {
       assertTrue(names.contains("tokenbroker.grants.*." + name), name);
     }
   }

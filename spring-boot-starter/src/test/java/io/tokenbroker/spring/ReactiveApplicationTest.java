@@ -78,16 +78,20 @@ class ReactiveApplicationTest {
 
   @Test
   void webClientSendsTheBrokersTokenAndRefreshesOnceAfter401(CapturedOutput output) {
-    String first = reportingWebClient.get().uri("/api/first").retrieve().bodyToMono(String.class).block();
+    String first =
+        reportingWebClient.get().uri("/api/first").retrieve().bodyToMono(String.class).block();
     assertTrue(first.contains("\"ok\":true"), first);
     assertTrue(server.issuedAccessTokens().contains(resource.lastBearer()));
     server.revoke(resource.lastBearer());
     int before = server.tokenRequestCount();
 
-    List<String> bodies = Flux.range(0, 20)
-        .flatMap(i -> reportingWebClient.get().uri("/api/again").retrieve().bodyToMono(String.class), 20)
-        .collectList()
-        .block(Duration.ofSeconds(60));
+    List<String> bodies =
+        Flux.range(0, 20)
+            .flatMap(
+                i -> reportingWebClient.get().uri("/api/again").retrieve().bodyToMono(String.class),
+                20)
+            .collectList()
+            .block(Duration.ofSeconds(60));
 
     assertEquals(20, bodies.size());
     assertEquals(before + 1, server.tokenRequestCount(), "exactly one refresh");
@@ -101,9 +105,15 @@ class ReactiveApplicationTest {
     HttpClient http = HttpClient.newHttpClient();
     int before = server.tokenRequestCount();
 
-    List<Integer> statuses = Concurrently.run(200, () -> http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/proxy")).build(),
-        HttpResponse.BodyHandlers.ofString()).statusCode());
+    List<Integer> statuses =
+        Concurrently.run(
+            200,
+            () ->
+                http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/proxy"))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .statusCode());
 
     assertEquals(200, statuses.stream().filter(s -> s == 200).count(), statuses.toString());
     assertEquals(before + 1, server.tokenRequestCount(), "one token request for 200 callers");
@@ -113,31 +123,35 @@ class ReactiveApplicationTest {
   void theEventLoopIsNotBlockedWhileATokenIsFetched() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    server.setDispatcher(request -> {
-      if (request.path().equals("/token") && release.getCount() > 0) {
-        entered.countDown();
-        try {
-          release.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return null;
-    });
+    server.setDispatcher(
+        request -> {
+          if (request.path().equals("/token") && release.getCount() > 0) {
+            entered.countDown();
+            try {
+              release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return null;
+        });
     // A parallel scheduler's thread is non-blocking, as Netty's event loop threads are.
     Scheduler loop = Schedulers.newParallel("test-event-loop", 1);
     try {
-      WebClient client = WebClient.builder()
-          .baseUrl(resource.baseUri().toString())
-          .filter(TokenBrokerExchangeFilter.forGrant(broker, "loop"))
-          .build();
-      CompletableFuture<String> call = Mono.defer(() -> client.get().uri("/api/loop").retrieve().bodyToMono(String.class))
-          .subscribeOn(loop)
-          .toFuture();
+      WebClient client =
+          WebClient.builder()
+              .baseUrl(resource.baseUri().toString())
+              .filter(TokenBrokerExchangeFilter.forGrant(broker, "loop"))
+              .build();
+      CompletableFuture<String> call =
+          Mono.defer(() -> client.get().uri("/api/loop").retrieve().bodyToMono(String.class))
+              .subscribeOn(loop)
+              .toFuture();
       assertTrue(entered.await(30, TimeUnit.SECONDS), "the token request reached the server");
 
       // The token endpoint is still holding its answer: the loop thread must be free meanwhile.
-      assertEquals("free", Mono.fromCallable(() -> "free").subscribeOn(loop).block(Duration.ofSeconds(30)));
+      assertEquals(
+          "free", Mono.fromCallable(() -> "free").subscribeOn(loop).block(Duration.ofSeconds(30)));
 
       release.countDown();
       assertTrue(call.get(30, TimeUnit.SECONDS).contains("\"ok\":true"));
@@ -151,12 +165,16 @@ class ReactiveApplicationTest {
   @Test
   void actuatorEndpointAndHealthOnTheReactiveStack() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
-    HttpResponse<String> health = http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    HttpResponse<String> endpoint = http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/tokenbroker")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> health =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> endpoint =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/tokenbroker"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
 
     assertEquals(200, health.statusCode(), health.body());
     assertEquals("UP", Json.at(health.body(), "components/tokenbroker/status"));

@@ -87,7 +87,9 @@ class ServletApplicationTest {
 
     assertTrue(body.contains("\"ok\":true"), body);
     assertTrue(server.issuedAccessTokens().contains(resource.lastBearer()));
-    assertEquals(Set.of("read", "write"), Set.of(server.introspect(resource.lastBearer()).scope().split(" ")));
+    assertEquals(
+        Set.of("read", "write"),
+        Set.of(server.introspect(resource.lastBearer()).scope().split(" ")));
     assertNoSecretIn(output);
   }
 
@@ -110,7 +112,8 @@ class ServletApplicationTest {
     RestClient burst = client("burst");
     int before = server.tokenRequestCount();
 
-    List<String> bodies = Concurrently.run(200, () -> burst.get().uri("/api/burst").retrieve().body(String.class));
+    List<String> bodies =
+        Concurrently.run(200, () -> burst.get().uri("/api/burst").retrieve().body(String.class));
 
     assertEquals(200, bodies.stream().filter(b -> b.contains("\"ok\":true")).count());
     assertEquals(before + 1, server.tokenRequestCount(), "one token request for 200 callers");
@@ -123,7 +126,9 @@ class ServletApplicationTest {
     int before = server.tokenRequestCount();
     int rejectedBefore = resource.rejectedCount();
 
-    List<String> bodies = Concurrently.run(20, () -> reportingClient.get().uri("/api/after-revoke").retrieve().body(String.class));
+    List<String> bodies =
+        Concurrently.run(
+            20, () -> reportingClient.get().uri("/api/after-revoke").retrieve().body(String.class));
 
     assertEquals(20, bodies.size());
     assertEquals(before + 1, server.tokenRequestCount(), "exactly one refresh");
@@ -137,12 +142,18 @@ class ServletApplicationTest {
     server.revoke(resource.lastBearer());
     metered.get().uri("/api/m2").retrieve().body(String.class);
 
-    assertEquals(2.0, meters.get("tokenbroker.token.requests")
-        .tags("grant", "metered", "grant_type", "client_credentials", "outcome", "success")
-        .counter().count());
+    assertEquals(
+        2.0,
+        meters
+            .get("tokenbroker.token.requests")
+            .tags("grant", "metered", "grant_type", "client_credentials", "outcome", "success")
+            .counter()
+            .count());
     assertEquals(2, meters.get("tokenbroker.refresh").tags("grant", "metered").timer().count());
     assertTrue(meters.get("tokenbroker.grants").tag("state", "valid").gauge().value() >= 1);
-    assertEquals(0.0, meters.get("tokenbroker.grants").tag("state", "reauthorization_required").gauge().value());
+    assertEquals(
+        0.0,
+        meters.get("tokenbroker.grants").tag("state", "reauthorization_required").gauge().value());
   }
 
   @Test
@@ -162,7 +173,8 @@ class ServletApplicationTest {
     assertEquals(404, get("/actuator/tokenbroker/nope").statusCode());
     assertEquals(200, health.statusCode(), health.body());
     assertEquals("UP", Json.at(health.body(), "components/tokenbroker/status"), health.body());
-    assertEquals("valid", Json.at(health.body(), "components/tokenbroker/details/grants/templated/state"));
+    assertEquals(
+        "valid", Json.at(health.body(), "components/tokenbroker/details/grants/templated/state"));
     for (String body : List.of(endpoint.body(), one.body(), health.body())) {
       Secrets.assertNoneIn(body, Secrets.of(server), "an actuator response");
     }
@@ -170,9 +182,10 @@ class ServletApplicationTest {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private void assertNoSecretIn(CapturedOutput output) {

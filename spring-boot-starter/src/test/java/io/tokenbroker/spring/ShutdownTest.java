@@ -36,7 +36,9 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
 
-/** Closing the application closes the broker: refreshes in flight finish, held tokens are written. */
+/**
+ * Closing the application closes the broker: refreshes in flight finish, held tokens are written.
+ */
 class ShutdownTest {
   private static final GrantKey KEY = GrantKey.of("reporting");
 
@@ -62,7 +64,9 @@ class ShutdownTest {
       p.put("tokenbroker.store", "file:" + dir.resolve("tokens"));
     } else {
       p.put("tokenbroker.store", "jdbc");
-      p.put("spring.datasource.url", "jdbc:h2:mem:shutdown-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+      p.put(
+          "spring.datasource.url",
+          "jdbc:h2:mem:shutdown-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
     }
     return p;
   }
@@ -73,21 +77,25 @@ class ShutdownTest {
     Map<String, String> properties = properties(store);
     CountDownLatch atTokenEndpoint = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    server.setDispatcher(request -> {
-      if (request.path().equals("/token")) {
-        atTokenEndpoint.countDown();
-        await(release);
-      }
-      return null;
-    });
-    ConfigurableApplicationContext app = Apps.run(PlainApp.class, WebApplicationType.NONE, properties);
+    server.setDispatcher(
+        request -> {
+          if (request.path().equals("/token")) {
+            atTokenEndpoint.countDown();
+            await(release);
+          }
+          return null;
+        });
+    ConfigurableApplicationContext app =
+        Apps.run(PlainApp.class, WebApplicationType.NONE, properties);
     TokenBroker broker = app.getBean(TokenBroker.class);
-    CompletableFuture<AccessToken> caller = CompletableFuture.supplyAsync(() -> broker.accessToken(KEY));
+    CompletableFuture<AccessToken> caller =
+        CompletableFuture.supplyAsync(() -> broker.accessToken(KEY));
     assertTrue(atTokenEndpoint.await(30, TimeUnit.SECONDS));
 
     Thread closer = new Thread(app::close, "closer");
     closer.start();
-    awaitFrame(closer, TokenBroker.class.getName(), "close"); // the broker is waiting for the refresh
+    awaitFrame(
+        closer, TokenBroker.class.getName(), "close"); // the broker is waiting for the refresh
     release.countDown();
     closer.join(TimeUnit.SECONDS.toMillis(60));
 
@@ -95,8 +103,12 @@ class ShutdownTest {
     String token = caller.get(30, TimeUnit.SECONDS).revealValue();
     server.setDispatcher(null);
     int tokenRequests = server.tokenRequestCount();
-    try (ConfigurableApplicationContext again = Apps.run(PlainApp.class, WebApplicationType.NONE, properties)) {
-      assertEquals(token, again.getBean(TokenBroker.class).accessToken(KEY).revealValue(), "persisted at close");
+    try (ConfigurableApplicationContext again =
+        Apps.run(PlainApp.class, WebApplicationType.NONE, properties)) {
+      assertEquals(
+          token,
+          again.getBean(TokenBroker.class).accessToken(KEY).revealValue(),
+          "persisted at close");
     }
     assertEquals(tokenRequests, server.tokenRequestCount());
   }
@@ -106,20 +118,28 @@ class ShutdownTest {
     FlakyStore flaky = new FlakyStore(FileTokenStore.create(dir.resolve("tokens")));
     flaky.writesDown = true;
     Map<String, String> properties = properties("file");
-    ConfigurableApplicationContext app = Apps.builder(PlainApp.class, WebApplicationType.NONE, properties)
-        .initializers(context -> context.getBeanFactory().registerSingleton("tokenBrokerStore", flaky))
-        .listeners((ApplicationListener<ContextClosedEvent>) event -> flaky.writesDown = false)
-        .run();
+    ConfigurableApplicationContext app =
+        Apps.builder(PlainApp.class, WebApplicationType.NONE, properties)
+            .initializers(
+                context -> context.getBeanFactory().registerSingleton("tokenBrokerStore", flaky))
+            .listeners((ApplicationListener<ContextClosedEvent>) event -> flaky.writesDown = false)
+            .run();
     String token = app.getBean(TokenBroker.class).accessToken(KEY).revealValue();
-    assertTrue(app.getBean(MeterRegistry.class)
-        .get("tokenbroker.store.write.failures").tag("grant", "reporting").counter().count() >= 1);
+    assertTrue(
+        app.getBean(MeterRegistry.class)
+                .get("tokenbroker.store.write.failures")
+                .tag("grant", "reporting")
+                .counter()
+                .count()
+            >= 1);
     assertTrue(flaky.delegate.load(KEY).isEmpty(), "held in memory only");
 
     app.close();
 
     assertTrue(flaky.delegate.load(KEY).isPresent(), "written when the broker closed");
     properties.put("tokenbroker.store", "file:" + dir.resolve("tokens"));
-    try (ConfigurableApplicationContext again = Apps.run(PlainApp.class, WebApplicationType.NONE, properties)) {
+    try (ConfigurableApplicationContext again =
+        Apps.run(PlainApp.class, WebApplicationType.NONE, properties)) {
       assertEquals(token, again.getBean(TokenBroker.class).accessToken(KEY).revealValue());
     }
     assertEquals(1, server.tokenRequestCount());
@@ -134,11 +154,13 @@ class ShutdownTest {
   }
 
   /** Waits (bounded) until {@code thread} runs inside {@code className.method}. */
-  private static void awaitFrame(Thread thread, String className, String method) throws InterruptedException {
+  private static void awaitFrame(Thread thread, String className, String method)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < deadline) {
       List<StackTraceElement> frames = Arrays.asList(thread.getStackTrace());
-      if (frames.stream().anyMatch(f -> f.getClassName().equals(className) && f.getMethodName().equals(method))) {
+      if (frames.stream()
+          .anyMatch(f -> f.getClassName().equals(className) && f.getMethodName().equals(method))) {
         return;
       }
       Thread.sleep(5);
@@ -163,7 +185,8 @@ class ShutdownTest {
     @Override
     public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
       if (writesDown) {
-        throw new TokenStoreException("store is down (test)", TokenStoreException.Reason.UNAVAILABLE, grant.key(), null);
+        throw new TokenStoreException(
+            "store is down (test)", TokenStoreException.Reason.UNAVAILABLE, grant.key(), null);
       }
       return delegate.compareAndSet(expectedVersion, grant);
     }

@@ -51,10 +51,12 @@ class StoresTest {
   }
 
   /** Starts the application twice on the same store; returns the tokens each got. */
-  private List<String> tokensOfTwoRuns(Map<String, String> properties, Class<? extends TokenStore> expected) {
+  private List<String> tokensOfTwoRuns(
+      Map<String, String> properties, Class<? extends TokenStore> expected) {
     List<String> tokens = new ArrayList<>();
     for (int run = 0; run < 2; run++) {
-      try (ConfigurableApplicationContext app = Apps.run(PlainApp.class, WebApplicationType.NONE, properties)) {
+      try (ConfigurableApplicationContext app =
+          Apps.run(PlainApp.class, WebApplicationType.NONE, properties)) {
         assertInstanceOf(expected, app.getBean(TokenStore.class));
         tokens.add(app.getBean(TokenBroker.class).accessToken(KEY).revealValue());
       }
@@ -64,7 +66,8 @@ class StoresTest {
 
   @Test
   void memoryStoreIsTheDefaultAndForgetsOnRestart() {
-    List<String> tokens = tokensOfTwoRuns(Apps.clientCredentials(server, "reporting"), InMemoryTokenStore.class);
+    List<String> tokens =
+        tokensOfTwoRuns(Apps.clientCredentials(server, "reporting"), InMemoryTokenStore.class);
 
     assertEquals(2, server.tokenRequestCount());
     assertFalse(tokens.get(0).equals(tokens.get(1)));
@@ -84,7 +87,8 @@ class StoresTest {
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keyset)));
     try (Stream<Path> files = Files.walk(dir.resolve("tokens"))) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
-        assertFalse(new String(Files.readAllBytes(file), UTF_8).contains(tokens.get(0)), "sealed: " + file);
+        assertFalse(
+            new String(Files.readAllBytes(file), UTF_8).contains(tokens.get(0)), "sealed: " + file);
       }
     }
   }

@@ -11,8 +11,8 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
 
 /**
- * A reporting service that reads an OAuth-protected API. The grant {@code reporting} is declared
- * in {@code application.yml}; the starter builds the broker, and one interceptor puts the token on
+ * A reporting service that reads an OAuth-protected API. The grant {@code reporting} is declared in
+ * {@code application.yml}; the starter builds the broker, and one interceptor puts the token on
  * every request (one token request per expiry, one refresh after a 401).
  */
 @SpringBootApplication

@@ -27,17 +27,24 @@ class ReportingApplicationTest {
   void theReportComesFromTheProtectedApiWithTheBrokersToken() throws Exception {
     try (FakeAuthorizationServer server = FakeAuthorizationServer.start()) {
       server.registerClient("reporting-service", "example-secret");
-      HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-      api.createContext("/reports/latest", exchange -> {
-        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        boolean ok = authorization != null && authorization.startsWith("Bearer ")
-            && server.introspect(authorization.substring(7)).active();
-        byte[] body = (ok ? "{\"report\":\"latest\",\"rows\":3}" : "{\"error\":\"invalid_token\"}").getBytes(UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(ok ? 200 : 401, body.length);
-        exchange.getResponseBody().write(body);
-        exchange.close();
-      });
+      HttpServer api =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      api.createContext(
+          "/reports/latest",
+          exchange -> {
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            boolean ok =
+                authorization != null
+                    && authorization.startsWith("Bearer ")
+                    && server.introspect(authorization.substring(7)).active();
+            byte[] body =
+                (ok ? "{\"report\":\"latest\",\"rows\":3}" : "{\"error\":\"invalid_token\"}")
+                    .getBytes(UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(ok ? 200 : 401, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+          });
       api.start();
       // The same settings the README passes as environment variables.
       String[] args = {
@@ -49,21 +56,26 @@ class ReportingApplicationTest {
         "--REPORTING_CLIENT_SECRET=example-secret",
         "--REPORTING_API_URL=http://127.0.0.1:" + api.getAddress().getPort(),
       };
-      try (ConfigurableApplicationContext app = SpringApplication.run(ReportingApplication.class, args)) {
+      try (ConfigurableApplicationContext app =
+          SpringApplication.run(ReportingApplication.class, args)) {
         String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
         HttpClient http = HttpClient.newHttpClient();
 
         for (int i = 0; i < 3; i++) {
-          HttpResponse<String> report = http.send(HttpRequest.newBuilder(URI.create(base + "/report")).build(),
-              HttpResponse.BodyHandlers.ofString());
+          HttpResponse<String> report =
+              http.send(
+                  HttpRequest.newBuilder(URI.create(base + "/report")).build(),
+                  HttpResponse.BodyHandlers.ofString());
           assertEquals(200, report.statusCode(), report.body());
           assertEquals("{\"report\":\"latest\",\"rows\":3}", report.body());
         }
         assertEquals(1, server.tokenRequestCount(), "one token for every call");
         assertEquals("reports.read", server.introspect(server.lastAccessToken()).scope());
 
-        HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/tokenbroker")).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> status =
+            http.send(
+                HttpRequest.newBuilder(URI.create(base + "/actuator/tokenbroker")).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertTrue(status.body().contains("\"reporting\""), status.body());
         assertFalse(status.body().contains(server.lastAccessToken()));
       } finally {

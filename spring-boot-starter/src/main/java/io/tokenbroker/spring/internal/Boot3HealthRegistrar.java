@@ -40,7 +40,8 @@ public final class Boot3HealthRegistrar
   }
 
   @Override
-  public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+  public void registerBeanDefinitions(
+      AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
     if (registry.containsBeanDefinition("tokenbrokerHealthIndicator")) {
       return;
     }
@@ -65,23 +66,24 @@ public final class Boot3HealthRegistrar
     } catch (NoSuchMethodException e) {
       throw new IllegalStateException("unsupported Spring Boot 3 health API", e);
     }
-    InvocationHandler handler = (proxy, method, args) -> {
-      if (method.getName().equals("health") && method.getParameterCount() == 0) {
-        GrantHealth health = GrantHealth.of(states);
-        Object builder = status.invoke(null, health.up() ? "UP" : "DOWN");
-        withDetails.invoke(builder, health.details());
-        return build.invoke(builder);
-      }
-      if (method.isDefault()) {
-        return InvocationHandler.invokeDefault(proxy, method, args);
-      }
-      return switch (method.getName()) {
-        case "toString" -> "TokenBrokerHealthIndicator";
-        case "hashCode" -> System.identityHashCode(proxy);
-        case "equals" -> proxy == args[0];
-        default -> throw new UnsupportedOperationException(method.getName());
-      };
-    };
+    InvocationHandler handler =
+        (proxy, method, args) -> {
+          if (method.getName().equals("health") && method.getParameterCount() == 0) {
+            GrantHealth health = GrantHealth.of(states);
+            Object builder = status.invoke(null, health.up() ? "UP" : "DOWN");
+            withDetails.invoke(builder, health.details());
+            return build.invoke(builder);
+          }
+          if (method.isDefault()) {
+            return InvocationHandler.invokeDefault(proxy, method, args);
+          }
+          return switch (method.getName()) {
+            case "toString" -> "TokenBrokerHealthIndicator";
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "equals" -> proxy == args[0];
+            default -> throw new UnsupportedOperationException(method.getName());
+          };
+        };
     return Proxy.newProxyInstance(loader, new Class<?>[] {indicator}, handler);
   }
 }

@@ -24,9 +24,7 @@ public final class ClientAuthentications {
       case "basic", "client-secret-basic" -> ClientAuthentication.CLIENT_SECRET_BASIC;
       case "post", "client-secret-post" -> ClientAuthentication.CLIENT_SECRET_POST;
       case "none" -> ClientAuthentication.CLIENT_ID_ONLY;
-      default ->
-          throw new TokenBrokerConfigurationException(
-              property, "is not one of " + VALUES);
+      default -> throw new TokenBrokerConfigurationException(property, "is not one of " + VALUES);
     };
   }
 

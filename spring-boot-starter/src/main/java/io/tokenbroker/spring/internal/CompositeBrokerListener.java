@@ -13,8 +13,8 @@ import org.apache.commons.logging.LogFactory;
 
 /**
  * Forwards broker events to every {@link BrokerListener} bean, each guarded: one that throws is
- * logged (its exception's class only, as the message could quote anything) and the others still
- * get the event.
+ * logged (its exception's class only, as the message could quote anything) and the others still get
+ * the event.
  */
 public final class CompositeBrokerListener implements BrokerListener {
   private static final Log LOG = LogFactory.getLog(CompositeBrokerListener.class);
@@ -29,7 +29,13 @@ public final class CompositeBrokerListener implements BrokerListener {
       try {
         call.accept(listener);
       } catch (RuntimeException e) {
-        LOG.warn(listener.getClass().getName() + "." + event + " threw " + e.getClass().getName() + "; ignored");
+        LOG.warn(
+            listener.getClass().getName()
+                + "."
+                + event
+                + " threw "
+                + e.getClass().getName()
+                + "; ignored");
       }
     }
   }

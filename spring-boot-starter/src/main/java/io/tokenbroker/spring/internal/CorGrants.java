@@ -11,9 +11,11 @@ import io.tokenbroker.spring.TokenBrokerProperties;
 public final class CorGrants {
   private CorGrants() {}
 
-  static ClientRegistration registration(String prefix, TokenBrokerProperties.Grant grant, GrantType type) {
+  static ClientRegistration registration(
+      String prefix, TokenBrokerProperties.Grant grant, GrantType type) {
     if (grant.getClientAuthentication() != null) {
-      throw new TokenBrokerConfigurationException(prefix + ".client-authentication",
+      throw new TokenBrokerConfigurationException(
+          prefix + ".client-authentication",
           "is not configurable for provider cor (COR's methods are fixed)");
     }
     Cor cor = cor(prefix, grant);
@@ -21,8 +23,8 @@ public final class CorGrants {
       String apiKey = ConfiguredGrants.required(grant.getClientId(), prefix + ".client-id");
       ClientSecret secret = ConfiguredGrants.secret(grant.getClientSecret());
       if (secret == null) {
-        throw new TokenBrokerConfigurationException(prefix + ".client-secret",
-            "is required for COR client credentials");
+        throw new TokenBrokerConfigurationException(
+            prefix + ".client-secret", "is required for COR client credentials");
       }
       try {
         return cor.clientCredentials(apiKey, secret);
@@ -44,7 +46,8 @@ public final class CorGrants {
   public static Cor cor(String prefix, TokenBrokerProperties.Grant grant) {
     Cor.Builder builder = Cor.builder();
     if (grant.getCor().getApiUrl() != null) {
-      ConfiguredGrants.endpoint(prefix + ".cor.api-url", grant.getCor().getApiUrl(), builder::apiBaseUri);
+      ConfiguredGrants.endpoint(
+          prefix + ".cor.api-url", grant.getCor().getApiUrl(), builder::apiBaseUri);
     }
     return builder.build();
   }

@@ -38,7 +38,8 @@ public final class GrantStates {
       details.put("state", state.value());
       if (status != null) {
         if (status.grantType() != null) {
-          details.put("grantType", status.grantType().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+          details.put(
+              "grantType", status.grantType().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
         if (status.provider() != null) {
           details.put("provider", status.provider());

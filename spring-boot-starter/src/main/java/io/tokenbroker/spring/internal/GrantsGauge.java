@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code tokenbroker.grants} (gauge; tag {@code state}): how many configured grants are in each
- * {@link GrantState}. Reading it reads the store once per grant, at most once a second whatever
- * the number of gauges and registries.
+ * {@link GrantState}. Reading it reads the store once per grant, at most once a second whatever the
+ * number of gauges and registries.
  */
 public final class GrantsGauge implements MeterBinder {
   private static final long MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(1);

@@ -16,7 +16,8 @@ public final class ProcoreGrants {
     String clientId = ConfiguredGrants.required(grant.getClientId(), prefix + ".client-id");
     ClientSecret secret = ConfiguredGrants.secret(grant.getClientSecret());
     if (secret == null) {
-      throw new TokenBrokerConfigurationException(prefix + ".client-secret",
+      throw new TokenBrokerConfigurationException(
+          prefix + ".client-secret",
           "is required for Procore (apps and service accounts have a client secret)");
     }
     return procore.registration(clientId, secret);
@@ -31,10 +32,12 @@ public final class ProcoreGrants {
     Procore procore;
     if (login != null || api != null) {
       if (login == null) {
-        throw new TokenBrokerConfigurationException(prefix + ".procore.login-url", "is required with procore.api-url");
+        throw new TokenBrokerConfigurationException(
+            prefix + ".procore.login-url", "is required with procore.api-url");
       }
       if (api == null) {
-        throw new TokenBrokerConfigurationException(prefix + ".procore.api-url", "is required with procore.login-url");
+        throw new TokenBrokerConfigurationException(
+            prefix + ".procore.api-url", "is required with procore.login-url");
       }
       try {
         procore = Procore.custom(environment == null ? "custom" : environment, login, api);
@@ -42,21 +45,27 @@ public final class ProcoreGrants {
         throw new TokenBrokerConfigurationException(prefix + ".procore.login-url", e.getMessage());
       }
     } else {
-      procore = switch (environment == null ? "production" : ConfiguredGrants.normalize(environment)) {
-        case "production" -> Procore.production();
-        case "sandbox" -> Procore.sandbox();
-        case "monthly-sandbox" -> Procore.monthlySandbox();
-        default -> throw new TokenBrokerConfigurationException(prefix + ".procore.environment",
-            "is not one of production, sandbox, monthly-sandbox (another environment needs"
-                + " procore.login-url and procore.api-url)");
-      };
+      procore =
+          switch (environment == null ? "production" : ConfiguredGrants.normalize(environment)) {
+            case "production" -> Procore.production();
+            case "sandbox" -> Procore.sandbox();
+            case "monthly-sandbox" -> Procore.monthlySandbox();
+            default ->
+                throw new TokenBrokerConfigurationException(
+                    prefix + ".procore.environment",
+                    "is not one of production, sandbox, monthly-sandbox (another environment needs"
+                        + " procore.login-url and procore.api-url)");
+          };
     }
     if (options.getCompanyId() != null && options.getCompanyId() <= 0) {
-      throw new TokenBrokerConfigurationException(prefix + ".procore.company-id", "must be positive");
+      throw new TokenBrokerConfigurationException(
+          prefix + ".procore.company-id", "must be positive");
     }
     if (grant.getClientAuthentication() != null) {
-      procore = procore.withClientAuthentication(
-          ClientAuthentications.parse(grant.getClientAuthentication(), prefix + ".client-authentication"));
+      procore =
+          procore.withClientAuthentication(
+              ClientAuthentications.parse(
+                  grant.getClientAuthentication(), prefix + ".client-authentication"));
     }
     return procore;
   }

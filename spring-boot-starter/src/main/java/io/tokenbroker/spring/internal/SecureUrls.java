@@ -9,14 +9,20 @@ import java.util.Locale;
 public final class SecureUrls {
   private SecureUrls() {}
 
-  /** @throws IllegalArgumentException if a bearer token must not be sent to {@code uri} */
+  /**
+   * @throws IllegalArgumentException if a bearer token must not be sent to {@code uri}
+   */
   public static void requireSecure(URI uri) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (scheme.equals("https") || (scheme.equals("http") && isLoopback(uri.getHost()))) {
       return;
     }
-    throw new IllegalArgumentException("refusing to send a bearer token to " + scheme + "://"
-        + uri.getHost() + ": use https (plain http is allowed only to loopback hosts)");
+    throw new IllegalArgumentException(
+        "refusing to send a bearer token to "
+            + scheme
+            + "://"
+            + uri.getHost()
+            + ": use https (plain http is allowed only to loopback hosts)");
   }
 
   private static boolean isLoopback(String host) {

@@ -20,7 +20,10 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.springframework.util.ClassUtils;
 
-/** Builds the store and keyset that {@code tokenbroker.store}, {@code keyset} and {@code keyset-env} name. */
+/**
+ * Builds the store and keyset that {@code tokenbroker.store}, {@code keyset} and {@code keyset-env}
+ * name.
+ */
 public final class StoreFactory {
   private static final String FILE_STORE = "io.tokenbroker.store.file.FileTokenStore";
   private static final String JDBC_STORE = "io.tokenbroker.store.jdbc.JdbcTokenStore";
@@ -33,7 +36,9 @@ public final class StoreFactory {
    * @param dataSource the application's DataSource, looked up only for {@code jdbc}; null if none
    */
   public static TokenStore store(
-      TokenBrokerProperties properties, Supplier<@Nullable DataSource> dataSource, @Nullable ClassLoader loader) {
+      TokenBrokerProperties properties,
+      Supplier<@Nullable DataSource> dataSource,
+      @Nullable ClassLoader loader) {
     StoreSpec spec = StoreSpec.parse(properties.getStore());
     if (spec instanceof StoreSpec.File file) {
       requireClass(FILE_STORE, "token-store-file", "file:", loader);
@@ -43,8 +48,10 @@ public final class StoreFactory {
       requireClass(JDBC_STORE, "token-store-jdbc", "jdbc", loader);
       DataSource ds = dataSource.get();
       if (ds == null) {
-        throw new TokenBrokerConfigurationException(StoreSpec.PROPERTY,
-            "jdbc needs one DataSource bean in the application (spring.datasource.url and a JDBC driver)");
+        throw new TokenBrokerConfigurationException(
+            StoreSpec.PROPERTY,
+            "jdbc needs one DataSource bean in the application (spring.datasource.url and a JDBC"
+                + " driver)");
       }
       return Stores.jdbc(ds);
     }
@@ -56,14 +63,16 @@ public final class StoreFactory {
     String file = properties.getKeyset();
     String variable = properties.getKeysetEnv();
     if (file != null && variable != null) {
-      throw new TokenBrokerConfigurationException("tokenbroker.keyset-env", "set either keyset or keyset-env, not both");
+      throw new TokenBrokerConfigurationException(
+          "tokenbroker.keyset-env", "set either keyset or keyset-env, not both");
     }
     if (file != null) {
       Path path;
       try {
         path = Path.of(file).toAbsolutePath();
       } catch (InvalidPathException e) {
-        throw new TokenBrokerConfigurationException("tokenbroker.keyset", "not a usable file name: " + e.getReason());
+        throw new TokenBrokerConfigurationException(
+            "tokenbroker.keyset", "not a usable file name: " + e.getReason());
       }
       createParent(path);
       try {
@@ -89,20 +98,24 @@ public final class StoreFactory {
     }
     try {
       if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-        Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(
+            parent,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       } else {
         Files.createDirectories(parent);
       }
     } catch (IOException e) {
-      throw new TokenBrokerConfigurationException("tokenbroker.keyset",
+      throw new TokenBrokerConfigurationException(
+          "tokenbroker.keyset",
           "cannot create the directory " + parent + ": " + e.getClass().getSimpleName());
     }
   }
 
-  private static void requireClass(String className, String artifact, String value, @Nullable ClassLoader loader) {
+  private static void requireClass(
+      String className, String artifact, String value, @Nullable ClassLoader loader) {
     if (!ClassUtils.isPresent(className, loader)) {
-      throw new TokenBrokerConfigurationException(StoreSpec.PROPERTY,
-          value + " needs io.tokenbroker:" + artifact + " on the classpath");
+      throw new TokenBrokerConfigurationException(
+          StoreSpec.PROPERTY, value + " needs io.tokenbroker:" + artifact + " on the classpath");
     }
   }
 

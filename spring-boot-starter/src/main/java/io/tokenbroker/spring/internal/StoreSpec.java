@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
-/** The value of {@code tokenbroker.store}, checked: {@code memory}, {@code file:DIR} or {@code jdbc}. */
+/**
+ * The value of {@code tokenbroker.store}, checked: {@code memory}, {@code file:DIR} or {@code
+ * jdbc}.
+ */
 public sealed interface StoreSpec {
   String PROPERTY = "tokenbroker.store";
 
@@ -30,14 +33,16 @@ public sealed interface StoreSpec {
     }
     if (lower.startsWith("jdbc:")) {
       // Never quoted: a JDBC URL may carry a password.
-      throw new TokenBrokerConfigurationException(PROPERTY,
+      throw new TokenBrokerConfigurationException(
+          PROPERTY,
           "a JDBC URL is not accepted here; set 'jdbc' to use the application's DataSource"
               + " (configure it with spring.datasource.*)");
     }
     if (lower.startsWith("file:")) {
       String path = v.substring("file:".length());
       if (path.isBlank()) {
-        throw new TokenBrokerConfigurationException(PROPERTY, "file: needs a directory, e.g. file:/var/lib/app/tokens");
+        throw new TokenBrokerConfigurationException(
+            PROPERTY, "file: needs a directory, e.g. file:/var/lib/app/tokens");
       }
       if (path.equals("~") || path.startsWith("~/")) {
         path = System.getProperty("user.home", ".") + path.substring(1);
@@ -45,7 +50,8 @@ public sealed interface StoreSpec {
       try {
         return new File(Path.of(path));
       } catch (InvalidPathException e) {
-        throw new TokenBrokerConfigurationException(PROPERTY, "not a usable directory: " + e.getReason());
+        throw new TokenBrokerConfigurationException(
+            PROPERTY, "not a usable directory: " + e.getReason());
       }
     }
     throw new TokenBrokerConfigurationException(PROPERTY, "is not one of memory, file:DIR, jdbc");

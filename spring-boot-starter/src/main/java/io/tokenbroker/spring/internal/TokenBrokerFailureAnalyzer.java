@@ -75,7 +75,9 @@ public final class TokenBrokerFailureAnalyzer implements FailureAnalyzer, Ordere
   }
 
   private static String oneLine(@Nullable String text) {
-    return text == null ? "invalid tokenbroker configuration" : text.replaceAll("\\s*\\R\\s*", " ").strip();
+    return text == null
+        ? "invalid tokenbroker configuration"
+        : text.replaceAll("\\s*\\R\\s*", " ").strip();
   }
 
   @Override

@@ -76,7 +76,9 @@ public final class TokenBrokerMetrics implements BrokerListener, MeterBinder {
   public void storeWriteFailed(GrantKey key, TokenStoreException failure) {
     for (MeterRegistry registry : registries) {
       Counter.builder("tokenbroker.store.write.failures")
-          .description("Writes of new tokens to the store that failed (the tokens are held and the write retried)")
+          .description(
+              "Writes of new tokens to the store that failed (the tokens are held and the write"
+                  + " retried)")
           .tag("grant", key.value())
           .register(registry)
           .increment();

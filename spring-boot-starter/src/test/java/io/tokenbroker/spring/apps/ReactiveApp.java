@@ -31,10 +31,11 @@ public class ReactiveApp {
     private final WebClient reportingWebClient;
 
     ProxyController(TokenBroker broker, Environment env) {
-      this.reportingWebClient = WebClient.builder()
-          .baseUrl(env.getRequiredProperty("resource.url"))
-          .filter(TokenBrokerExchangeFilter.forGrant(broker, "proxied"))
-          .build();
+      this.reportingWebClient =
+          WebClient.builder()
+              .baseUrl(env.getRequiredProperty("resource.url"))
+              .filter(TokenBrokerExchangeFilter.forGrant(broker, "proxied"))
+              .build();
     }
 
     @GetMapping("/proxy")

@@ -25,7 +25,8 @@ public class ServletApp {
   @Bean
   RestTemplate reportingTemplate(TokenBroker broker, Environment env) {
     RestTemplate template = new RestTemplate();
-    template.setUriTemplateHandler(new DefaultUriBuilderFactory(env.getRequiredProperty("resource.url")));
+    template.setUriTemplateHandler(
+        new DefaultUriBuilderFactory(env.getRequiredProperty("resource.url")));
     template.getInterceptors().add(TokenBrokerInterceptor.forGrant(broker, "reporting"));
     return template;
   }

@@ -12,7 +12,8 @@ public final class Apps {
   private Apps() {}
 
   /** The properties of a client-credentials grant against {@code server}. */
-  public static Map<String, String> clientCredentials(FakeAuthorizationServer server, String grant) {
+  public static Map<String, String> clientCredentials(
+      FakeAuthorizationServer server, String grant) {
     Map<String, String> p = new LinkedHashMap<>();
     String prefix = "tokenbroker.grants." + grant + ".";
     p.put(prefix + "grant-type", "client-credentials");
@@ -23,7 +24,8 @@ public final class Apps {
   }
 
   /** The properties of an authorization-code grant against {@code server}. */
-  public static Map<String, String> authorizationCode(FakeAuthorizationServer server, String grant) {
+  public static Map<String, String> authorizationCode(
+      FakeAuthorizationServer server, String grant) {
     Map<String, String> p = clientCredentials(server, grant);
     String prefix = "tokenbroker.grants." + grant + ".";
     p.put(prefix + "grant-type", "authorization-code");
@@ -32,14 +34,17 @@ public final class Apps {
     return p;
   }
 
-  public static SpringApplicationBuilder builder(Class<?> app, WebApplicationType web, Map<String, String> properties) {
-    String[] props = properties.entrySet().stream()
-        .map(e -> e.getKey() + "=" + e.getValue())
-        .toArray(String[]::new);
+  public static SpringApplicationBuilder builder(
+      Class<?> app, WebApplicationType web, Map<String, String> properties) {
+    String[] props =
+        properties.entrySet().stream()
+            .map(e -> e.getKey() + "=" + e.getValue())
+            .toArray(String[]::new);
     return new SpringApplicationBuilder(app).web(web).properties(props);
   }
 
-  public static ConfigurableApplicationContext run(Class<?> app, WebApplicationType web, Map<String, String> properties) {
+  public static ConfigurableApplicationContext run(
+      Class<?> app, WebApplicationType web, Map<String, String> properties) {
     return builder(app, web, properties).run();
   }
 }

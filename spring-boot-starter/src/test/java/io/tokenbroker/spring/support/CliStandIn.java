@@ -18,27 +18,36 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 
 /**
- * Does what {@code tokenbroker login NAME --store file:DIR --keyset FILE} does: a consent through
- * a broker of its own on the application's store and keyset, in another "process".
+ * Does what {@code tokenbroker login NAME --store file:DIR --keyset FILE} does: a consent through a
+ * broker of its own on the application's store and keyset, in another "process".
  */
 public final class CliStandIn {
   private CliStandIn() {}
 
-  public static TokenSet login(FakeAuthorizationServer server, String grant, Path store, Path keyset) throws Exception {
-    Provider provider = Provider.builder("generic")
-        .authorizationEndpoint(server.authorizationEndpoint())
-        .tokenEndpoint(server.tokenEndpoint())
-        .build();
-    try (TokenBroker cli = TokenBroker.builder()
-        .store(FileTokenStore.create(store))
-        .keyset(Keysets.loadOrCreate(keyset))
-        .build()) {
+  public static TokenSet login(
+      FakeAuthorizationServer server, String grant, Path store, Path keyset) throws Exception {
+    Provider provider =
+        Provider.builder("generic")
+            .authorizationEndpoint(server.authorizationEndpoint())
+            .tokenEndpoint(server.tokenEndpoint())
+            .build();
+    try (TokenBroker cli =
+        TokenBroker.builder()
+            .store(FileTokenStore.create(store))
+            .keyset(Keysets.loadOrCreate(keyset))
+            .build()) {
       GrantKey key = GrantKey.of(grant);
-      cli.register(key, ClientRegistration.of(provider, "app", ClientSecret.of(Secrets.CLIENT_SECRET)),
+      cli.register(
+          key,
+          ClientRegistration.of(provider, "app", ClientSecret.of(Secrets.CLIENT_SECRET)),
           GrantType.AUTHORIZATION_CODE);
-      AuthorizationRequest request = cli.authorizationRequest(key, URI.create("https://app.example/callback"));
-      HttpResponse<Void> redirect = HttpClient.newHttpClient()
-          .send(HttpRequest.newBuilder(request.uri()).build(), HttpResponse.BodyHandlers.discarding());
+      AuthorizationRequest request =
+          cli.authorizationRequest(key, URI.create("https://app.example/callback"));
+      HttpResponse<Void> redirect =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(request.uri()).build(),
+                  HttpResponse.BodyHandlers.discarding());
       return request.complete(URI.create(redirect.headers().firstValue("Location").orElseThrow()));
     }
   }

@@ -19,10 +19,12 @@ public final class Concurrently {
       CountDownLatch go = new CountDownLatch(1);
       List<Future<T>> futures = new ArrayList<>();
       for (int i = 0; i < callers; i++) {
-        futures.add(pool.submit(() -> {
-          go.await();
-          return call.call();
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return call.call();
+                }));
       }
       go.countDown();
       List<T> results = new ArrayList<>();

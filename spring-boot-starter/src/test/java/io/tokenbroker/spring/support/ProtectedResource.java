@@ -25,11 +25,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ProtectedResource implements AutoCloseable {
   private final FakeAuthorizationServer authorizationServer;
   private final HttpServer server;
-  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "protected-resource");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService executor =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "protected-resource");
+            t.setDaemon(true);
+            return t;
+          });
   private final List<String> bearers = new CopyOnWriteArrayList<>();
   private final AtomicInteger ok = new AtomicInteger();
   private final AtomicInteger rejected = new AtomicInteger();
@@ -37,8 +39,9 @@ public final class ProtectedResource implements AutoCloseable {
   private ProtectedResource(FakeAuthorizationServer authorizationServer) {
     this.authorizationServer = authorizationServer;
     try {
-      server = HttpServer.create(
-          new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 1024);
+      server =
+          HttpServer.create(
+              new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 1024);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -77,18 +80,24 @@ public final class ProtectedResource implements AutoCloseable {
     try (exchange) {
       exchange.getRequestBody().readAllBytes();
       String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-      String token = authorization != null && authorization.startsWith("Bearer ")
-          ? authorization.substring("Bearer ".length()) : null;
+      String token =
+          authorization != null && authorization.startsWith("Bearer ")
+              ? authorization.substring("Bearer ".length())
+              : null;
       if (token != null) {
         bearers.add(token);
       }
-      boolean valid = token != null
-          && authorizationServer.introspect(token).active()
-          && authorizationServer.introspect(token).kind() == FakeAuthorizationServer.TokenKind.ACCESS_TOKEN;
+      boolean valid =
+          token != null
+              && authorizationServer.introspect(token).active()
+              && authorizationServer.introspect(token).kind()
+                  == FakeAuthorizationServer.TokenKind.ACCESS_TOKEN;
       byte[] body;
       if (valid) {
         ok.incrementAndGet();
-        body = ("{\"path\":\"" + exchange.getRequestURI().getPath() + "\",\"ok\":true}").getBytes(UTF_8);
+        body =
+            ("{\"path\":\"" + exchange.getRequestURI().getPath() + "\",\"ok\":true}")
+                .getBytes(UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(200, body.length);
       } else {
