@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tokenbroker.oauth.TokenBroker;
 import io.tokenbroker.spring.apps.ReactiveApp;
+import io.tokenbroker.spring.support.Apps;
 import io.tokenbroker.spring.support.Concurrently;
 import io.tokenbroker.spring.support.Json;
 import io.tokenbroker.spring.support.ProtectedResource;
@@ -52,16 +53,12 @@ class ReactiveApplicationTest {
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
-    server.registerClient("app", Secrets.CLIENT_SECRET);
-    registry.add("resource.url", () -> resource.baseUri().toString());
-    for (String grant : List.of("reporting", "proxied", "loop")) {
-      String prefix = "tokenbroker.grants." + grant + ".";
-      registry.add(prefix + "grant-type", () -> "client-credentials");
-      registry.add(prefix + "token-uri", () -> server.tokenEndpoint().toString());
-      registry.add(prefix + "client-id", () -> "app");
-      registry.add(prefix + "client-secret", () -> Secrets.CLIENT_SECRET);
-      registry.add(prefix + "client-authentication", () -> "post");
-    }
+    Apps.register(
+        registry,
+        server,
+        resource,
+        List.of("reporting", "proxied", "loop"),
+        "client-authentication=post");
   }
 
   @AfterAll

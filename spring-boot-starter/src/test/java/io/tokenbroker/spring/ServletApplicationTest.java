@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tokenbroker.oauth.TokenBroker;
 import io.tokenbroker.spring.apps.ServletApp;
+import io.tokenbroker.spring.support.Apps;
 import io.tokenbroker.spring.support.Concurrently;
 import io.tokenbroker.spring.support.Json;
 import io.tokenbroker.spring.support.ProtectedResource;
@@ -48,16 +49,12 @@ class ServletApplicationTest {
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
-    server.registerClient("app", Secrets.CLIENT_SECRET);
-    registry.add("resource.url", () -> resource.baseUri().toString());
-    for (String grant : List.of("reporting", "burst", "metered", "templated")) {
-      String prefix = "tokenbroker.grants." + grant + ".";
-      registry.add(prefix + "grant-type", () -> "client-credentials");
-      registry.add(prefix + "token-uri", () -> server.tokenEndpoint().toString());
-      registry.add(prefix + "client-id", () -> "app");
-      registry.add(prefix + "client-secret", () -> Secrets.CLIENT_SECRET);
-      registry.add(prefix + "scopes", () -> "read,write");
-    }
+    Apps.register(
+        registry,
+        server,
+        resource,
+        List.of("reporting", "burst", "metered", "templated"),
+        "scopes=read,write");
   }
 
   @AfterAll
