@@ -71,8 +71,7 @@ final class ChildJvm implements AutoCloseable {
     command.addAll(List.of(args));
     Path stderr = workDir.resolve(name + ".stderr.txt");
     try {
-      Process process =
-          new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+      Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
       return new ChildJvm(process, stderr);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -37,17 +37,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Several JVMs, each with its own broker over one {@link FileTokenStore} directory, keep one
- * strict single-use rotation grant alive on the fake authorization server (DESIGN.md §4: one
- * refresh per expiry across processes). Real time, since the processes share no clock but the
- * system's.
+ * Several JVMs, each with its own broker over one {@link FileTokenStore} directory, keep one strict
+ * single-use rotation grant alive on the fake authorization server (DESIGN.md §4: one refresh per
+ * expiry across processes). Real time, since the processes share no clock but the system's.
  */
 class MultiProcessRefreshTest {
   private static final String CLIENT_ID = "multi-process-client";
   private static final String SECRET = "multi-process-secret-0123456789";
   private static final GrantKey KEY = GrantKey.of("fake/shared-user");
+
   /** Whole seconds: the fake sends {@code expires_in} in seconds. */
   private static final Duration LIFETIME = Duration.ofSeconds(2);
+
   /**
    * The broker's refresh-ahead window for this lifetime: the default 5 min capped at half the
    * lifetime (and at least the skew, a tenth of it). A token is refreshed once it is this old.

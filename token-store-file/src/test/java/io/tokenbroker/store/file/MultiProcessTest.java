@@ -195,7 +195,8 @@ class MultiProcessTest {
   }
 
   private ChildJvm holdLease(Path dir, GrantKey key, String name) {
-    return ChildJvm.start(tempDir, name, StoreChild.class, "hold-lease", dir.toString(), key.value());
+    return ChildJvm.start(
+        tempDir, name, StoreChild.class, "hold-lease", dir.toString(), key.value());
   }
 
   private static List<Path> tempFiles(Path dir) throws IOException {

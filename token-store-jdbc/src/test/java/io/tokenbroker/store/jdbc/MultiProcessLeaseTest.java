@@ -80,7 +80,10 @@ class MultiProcessLeaseTest {
     return process;
   }
 
-  /** Waits for the workers, then checks every counter value was written exactly once, without conflicts. */
+  /**
+   * Waits for the workers, then checks every counter value was written exactly once, without
+   * conflicts.
+   */
   private void assertAllWritesUnique(List<Process> workers) throws Exception {
     Set<Integer> written = new HashSet<>();
     int totalWrites = 0;
