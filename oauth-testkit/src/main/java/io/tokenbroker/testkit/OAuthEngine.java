@@ -31,10 +31,11 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The protocol logic of {@link FakeAuthorizationServer}: clients, codes, grants and tokens. All
- * grant state is guarded by {@code lock}; settings are volatile.
+ * The protocol logic of {@link FakeAuthorizationServer}, as the dispatcher of its {@link
+ * LoopbackServer}: clients, codes, grants and tokens. All grant state is guarded by {@code lock};
+ * settings are volatile.
  */
-final class OAuthEngine {
+final class OAuthEngine implements LoopbackServer.Dispatcher {
   static final String OOB = "urn:ietf:wg:oauth:2.0:oob";
 
   /** RFC 7636 §4.1: code_verifier = 43*128unreserved; §4.2 the same for the challenge. */
@@ -124,7 +125,7 @@ final class OAuthEngine {
     }
 
     Reply reply() {
-      Reply reply = Reply.error(status, error, getMessage());
+      Reply reply = Reply.oauthError(status, error, getMessage());
       return status == 401
           ? reply.withHeader("WWW-Authenticate", "Basic realm=\"fake-authorization-server\"")
           : reply;
@@ -184,11 +185,29 @@ final class OAuthEngine {
     return invalidGrants.get();
   }
 
+  @Override
+  public Reply dispatch(RecordedRequest request) {
+    return switch (request.path()) {
+      case "/token" -> token(request, false);
+      case "/refresh" -> token(request, true);
+      case "/authorize" -> authorize(request);
+      case "/revoke" -> revoke(request);
+      case "/introspect" -> introspect(request);
+      default -> Reply.oauthError(404, "not_found", "no such endpoint");
+    };
+  }
+
+  @Override
+  public Reply failed(RecordedRequest request, RuntimeException failure) {
+    return Reply.oauthError(
+        500, "server_error", "the fake failed: " + failure.getClass().getName());
+  }
+
   // ---------------------------------------------------------------- token endpoint
 
   Reply token(RecordedRequest request, boolean refreshEndpoint) {
     if (!request.method().equals("POST")) {
-      return Reply.methodNotAllowed("POST");
+      return methodNotAllowed("POST");
     }
     try {
       String parameterError = request.parameterError();
@@ -231,7 +250,7 @@ final class OAuthEngine {
     String scope = blankToNull(params.get("scope"));
     synchronized (lock) {
       Grant grant = new Grant(client.id(), scope);
-      return Reply.token(issue(grant, scope, clientCredentialsRefreshToken));
+      return token(issue(grant, scope, clientCredentialsRefreshToken));
     }
   }
 
@@ -278,7 +297,7 @@ final class OAuthEngine {
       entry.used = true;
       Grant grant = new Grant(client.id(), entry.scope);
       entry.grant = grant;
-      return Reply.token(issue(grant, entry.scope, true));
+      return token(issue(grant, entry.scope, true));
     }
   }
 
@@ -314,8 +333,7 @@ final class OAuthEngine {
       if (rotate) {
         entry.used = true;
       }
-      return Reply.token(
-          issue(grant, requestedScope != null ? requestedScope : grant.scope, rotate));
+      return token(issue(grant, requestedScope != null ? requestedScope : grant.scope, rotate));
     }
   }
 
@@ -415,7 +433,7 @@ final class OAuthEngine {
 
   Reply authorize(RecordedRequest request) {
     if (!request.method().equals("GET") && !request.method().equals("POST")) {
-      return Reply.methodNotAllowed("GET, POST");
+      return methodNotAllowed("GET, POST");
     }
     String parameterError = request.parameterError();
     if (parameterError != null) {
@@ -561,7 +579,7 @@ final class OAuthEngine {
   /** RFC 7009: 200 whatever the token; only the client's own tokens are revoked. */
   Reply revoke(RecordedRequest request) {
     if (!request.method().equals("POST")) {
-      return Reply.methodNotAllowed("POST");
+      return methodNotAllowed("POST");
     }
     try {
       String parameterError = request.parameterError();
@@ -580,7 +598,7 @@ final class OAuthEngine {
           refresh.grant.revoked = true;
         }
       }
-      return Reply.empty(200);
+      return Reply.status(200);
     } catch (OAuthError e) {
       return e.reply();
     }
@@ -589,7 +607,7 @@ final class OAuthEngine {
   /** RFC 7662: {@code {"active":false}} for anything unknown, inactive or foreign. */
   Reply introspect(RecordedRequest request) {
     if (!request.method().equals("POST")) {
-      return Reply.methodNotAllowed("POST");
+      return methodNotAllowed("POST");
     }
     try {
       String parameterError = request.parameterError();
@@ -601,7 +619,7 @@ final class OAuthEngine {
       TokenInfo info = introspect(token);
       ObjectNode json = Reply.JSON.createObjectNode();
       if (!info.active() || client == null || !client.id().equals(info.clientId())) {
-        return Reply.json(200, json.put("active", false));
+        return Reply.json(200, json.put("active", false)).noStore();
       }
       json.put("active", true).put("client_id", info.clientId());
       if (info.scope() != null) {
@@ -616,7 +634,7 @@ final class OAuthEngine {
       if (info.expiresAt() != null) {
         json.put("exp", info.expiresAt().getEpochSecond());
       }
-      return Reply.json(200, json);
+      return Reply.json(200, json).noStore();
     } catch (OAuthError e) {
       return e.reply();
     }
@@ -701,6 +719,16 @@ final class OAuthEngine {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** A successful token response (RFC 6749 §5.1: no-store, no-cache). */
+  private static Reply token(ObjectNode json) {
+    return Reply.json(200, json).noStore();
+  }
+
+  private static Reply methodNotAllowed(String allow) {
+    return Reply.oauthError(405, "invalid_request", "method not allowed")
+        .withHeader("Allow", allow);
+  }
 
   private static boolean pkceMatches(String challenge, String method, String verifier) {
     byte[] expected;

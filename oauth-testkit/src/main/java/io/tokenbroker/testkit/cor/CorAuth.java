@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokenbroker.testkit.RecordedRequest;
+import io.tokenbroker.testkit.Reply;
 import io.tokenbroker.testkit.cor.CorSandbox.ConsentDecision;
 import io.tokenbroker.testkit.cor.CorSandbox.LoginShape;
 import io.tokenbroker.testkit.cor.CorSandbox.Rotation;
@@ -149,34 +151,34 @@ final class CorAuth {
   // ---------------------------------------------------------------- endpoints
 
   /** {@code POST /v1/oauth/token?grant_type=client_credentials} with Basic; no body is read. */
-  synchronized CorReply clientCredentials(CorRequest request) {
+  synchronized Reply clientCredentials(RecordedRequest request) {
     String grantType = request.queryParameters().get("grant_type");
     if (grantType == null) {
-      return CorReply.customError(400, "F010", "grant_type is required in the query string");
+      return CorErrors.customError(400, "F010", "grant_type is required in the query string");
     }
     if (!grantType.equals("client_credentials")) {
-      return CorReply.customError(400, "F010", "grant_type must be client_credentials");
+      return CorErrors.customError(400, "F010", "grant_type must be client_credentials");
     }
     if (!basicAuthenticates(request)) {
-      return CorReply.unauthorized();
+      return CorErrors.unauthorized();
     }
-    return CorReply.token(issue(new Family(CorSeed.ME_USER_ID), null));
+    return Reply.json(200, issue(new Family(CorSeed.ME_USER_ID), null)).noStore();
   }
 
   /** {@code GET /oauth2/authorize?name=&response_type=code&redirect_uri=}. */
-  synchronized CorReply authorize(CorRequest request) {
+  synchronized Reply authorize(RecordedRequest request) {
     Map<String, String> q = request.queryParameters();
     String name = q.get("name");
     String redirectUri = q.get("redirect_uri");
     if (name == null || !apps.contains(name)) {
-      return CorReply.html(
+      return Reply.html(
           400, page("Unknown application", "No application is registered under this name."));
     }
     if (!"code".equals(q.get("response_type"))) {
-      return CorReply.html(400, page("Unsupported response type", "response_type must be code."));
+      return Reply.html(400, page("Unsupported response type", "response_type must be code."));
     }
     if (redirectUri == null || redirectUri.isEmpty()) {
-      return CorReply.html(400, page("Missing redirect_uri", "redirect_uri is required."));
+      return Reply.html(400, page("Missing redirect_uri", "redirect_uri is required."));
     }
     String state = q.get("state");
     Map<String, String> params = new java.util.LinkedHashMap<>();
@@ -188,7 +190,7 @@ final class CorAuth {
           code, new CodeInfo(CorSeed.ME_USER_ID, redirectUri, clock.instant().plus(codeLifetime)));
       issuedCodes.add(code);
       if (redirectUri.equals(OUT_OF_BAND)) {
-        return CorReply.html(
+        return Reply.html(
             200,
             page(
                 "Authorization code",
@@ -209,94 +211,94 @@ final class CorAuth {
           .append(URLEncoder.encode(e.getValue(), UTF_8));
       sep = '&';
     }
-    return CorReply.redirect(location.toString());
+    return Reply.redirect(location.toString());
   }
 
   /** {@code POST /v1/oauth2/token?grant_type=authorization_code&code=}: query string only. */
-  synchronized CorReply exchangeCode(CorRequest request) {
+  synchronized Reply exchangeCode(RecordedRequest request) {
     Map<String, String> q = request.queryParameters();
     String grantType = q.get("grant_type");
     String code = q.get("code");
     if (!"authorization_code".equals(grantType)) {
-      return CorReply.customError(400, "F010", "grant_type must be authorization_code");
+      return CorErrors.customError(400, "F010", "grant_type must be authorization_code");
     }
     if (code == null || code.isEmpty()) {
-      return CorReply.customError(400, "F010", "code is required in the query string");
+      return CorErrors.customError(400, "F010", "code is required in the query string");
     }
     if (codeExchangeRequiresBasic && !basicAuthenticates(request)) {
-      return CorReply.unauthorized();
+      return CorErrors.unauthorized();
     }
     CodeInfo info = codes.get(code);
     if (info == null || info.used || !clock.instant().isBefore(info.expiresAt)) {
-      return CorReply.unauthorized();
+      return CorErrors.unauthorized();
     }
     String redirectUri = q.get("redirect_uri");
     if (redirectUri != null && !redirectUri.equals(info.redirectUri)) {
-      return CorReply.unauthorized();
+      return CorErrors.unauthorized();
     }
     info.used = true;
-    return CorReply.token(issue(new Family(info.userId), null));
+    return Reply.json(200, issue(new Family(info.userId), null)).noStore();
   }
 
   /** {@code POST /v1/auth/login}, form {@code email} and {@code password}. */
-  synchronized CorReply login(CorRequest request) {
-    Map<String, String> form = request.formParameters();
+  synchronized Reply login(RecordedRequest request) {
+    Map<String, String> form = form(request);
     ArrayNode missing = CorSeed.JSON.createArrayNode();
     for (String field : new String[] {"email", "password"}) {
       String value = form.get(field);
       if (value == null || value.isEmpty()) {
-        missing.add(CorReply.validationItem(field, "required"));
+        missing.add(CorErrors.validationItem(field, "required"));
       }
     }
     if (!missing.isEmpty()) {
-      return CorReply.validation(missing);
+      return CorErrors.validation(missing);
     }
     Login login = logins.get(form.get("email").toLowerCase(Locale.ROOT));
     if (login == null || !constantTimeEquals(login.password(), form.get("password"))) {
-      return CorReply.unauthorized();
+      return CorErrors.unauthorized();
     }
-    return CorReply.token(issue(new Family(login.userId()), loginShape));
+    return Reply.json(200, issue(new Family(login.userId()), loginShape)).noStore();
   }
 
   /** {@code POST /v1/oauth/refreshtoken}, form {@code refresh_token}; no client authentication. */
-  synchronized CorReply refresh(CorRequest request) {
-    String token = request.formParameters().get("refresh_token");
+  synchronized Reply refresh(RecordedRequest request) {
+    String token = form(request).get("refresh_token");
     if (token == null || token.isEmpty()) {
       ArrayNode items = CorSeed.JSON.createArrayNode();
-      items.add(CorReply.validationItem("refresh_token", "required"));
-      return CorReply.validation(items);
+      items.add(CorErrors.validationItem("refresh_token", "required"));
+      return CorErrors.validation(items);
     }
     RefreshInfo info = refreshTokens.get(token);
     Instant now = clock.instant();
     if (info == null
         || info.family.revoked
         || (info.expiresAt != null && !now.isBefore(info.expiresAt))) {
-      return CorReply.unauthorized();
+      return CorErrors.unauthorized();
     }
     if (info.usedAt != null) {
       switch (rotation) {
         case OFF -> {}
         case ROTATE -> {
-          return CorReply.unauthorized();
+          return CorErrors.unauthorized();
         }
         case GRACE -> {
           if (!now.isBefore(info.usedAt.plus(grace))) {
-            return CorReply.unauthorized();
+            return CorErrors.unauthorized();
           }
         }
         case STRICT -> {
           info.family.revoked = true; // reuse of a rotated token: treat as theft
-          return CorReply.unauthorized();
+          return CorErrors.unauthorized();
         }
       }
     } else if (rotation != Rotation.OFF) {
       info.usedAt = now;
     }
-    return CorReply.token(issue(info.family, null));
+    return Reply.json(200, issue(info.family, null)).noStore();
   }
 
   /** The user id a request's bearer token acts as, or null when it must get a 401. */
-  synchronized @Nullable Long authenticate(CorRequest request) {
+  synchronized @Nullable Long authenticate(RecordedRequest request) {
     String header = request.header("Authorization");
     if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return null;
@@ -360,6 +362,13 @@ final class CorAuth {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** The parameters of a form body; COR reads no other body encoding. */
+  private static Map<String, String> form(RecordedRequest request) {
+    return request.bodyEncoding() == RecordedRequest.BodyEncoding.FORM
+        ? request.bodyParameters()
+        : Map.of();
+  }
 
   private ObjectNode issue(Family family, @Nullable LoginShape shape) {
     Instant now = clock.instant();
@@ -430,7 +439,7 @@ final class CorAuth {
   /**
    * {@code Authorization: Basic base64(API_KEY:CLIENT_SECRET)} of the raw values, as documented.
    */
-  private boolean basicAuthenticates(CorRequest request) {
+  private boolean basicAuthenticates(RecordedRequest request) {
     String header = request.header("Authorization");
     if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
       return false;

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.procore.SandboxHttp.Response;
 import java.io.IOException;
 import java.net.URI;
@@ -229,8 +230,8 @@ class ProcoreSandboxOAuthTest {
     assertEquals(200, slash.status(), slash.body());
     assertEquals(3, sandbox.tokenRequestCount("client_credentials"));
     assertEquals(
-        SandboxRequest.BodyEncoding.MULTIPART,
-        sandbox.requests(SandboxRequest.Host.LOGIN).get(0).bodyEncoding());
+        RecordedRequest.BodyEncoding.MULTIPART,
+        sandbox.requests(ProcoreSandbox.Host.LOGIN).get(0).bodyEncoding());
   }
 
   @Test
@@ -353,7 +354,7 @@ class ProcoreSandboxOAuthTest {
   @Test
   void droppedResponseBurnsTheRefreshTokenAndLosesTheNewPair() throws Exception {
     String refresh = http.consent(sandbox, APP, SECRET).text("refresh_token");
-    sandbox.enqueue(ProcoreFault.dropTokenResponseAfterProcessing());
+    sandbox.enqueue(ProcoreFaults.dropTokenResponseAfterProcessing());
     assertThrows(IOException.class, () -> http.refresh(sandbox, APP, SECRET, refresh));
     assertFalse(sandbox.isRefreshTokenUsable(refresh));
     String lost = sandbox.issuedRefreshTokens().get(1);
@@ -364,7 +365,7 @@ class ProcoreSandboxOAuthTest {
   @Test
   void cannedTokenFaultConsumesNothing() throws Exception {
     String refresh = http.consent(sandbox, APP, SECRET).text("refresh_token");
-    sandbox.enqueue(ProcoreFault.tokenResponse(500, "text/html", "<html>oops</html>"));
+    sandbox.enqueue(ProcoreFaults.tokenResponse(500, "text/html", "<html>oops</html>"));
     assertEquals(500, http.refresh(sandbox, APP, SECRET, refresh).status());
     assertTrue(sandbox.isRefreshTokenUsable(refresh));
     assertEquals(200, http.refresh(sandbox, APP, SECRET, refresh).status());
@@ -382,7 +383,7 @@ class ProcoreSandboxOAuthTest {
             sandbox.tokenInfoEndpoint(), "Authorization", "Bearer " + tokens.text("access_token"));
     assertEquals(200, info.status());
     JsonNode json = info.json();
-    assertEquals(SandboxData.USER_ID, json.get("resource_owner_id").asLong());
+    assertEquals(ProcoreSeed.USER_ID, json.get("resource_owner_id").asLong());
     assertTrue(json.get("scopes").isArray());
     assertEquals(5000, json.get("expires_in_seconds").asLong());
     assertEquals(APP, json.get("application").get("uid").asText());
@@ -469,13 +470,13 @@ class ProcoreSandboxOAuthTest {
   @Test
   void recordedRequestsDoNotPrintSecrets() throws Exception {
     http.consent(sandbox, APP, SECRET);
-    for (SandboxRequest r : sandbox.requests()) {
+    for (RecordedRequest r : sandbox.requests()) {
       assertFalse(r.toString().contains(SECRET));
       assertFalse(r.toString().contains("code="));
     }
-    SandboxRequest exchange = sandbox.requests(SandboxRequest.Host.LOGIN).get(1);
+    RecordedRequest exchange = sandbox.requests(ProcoreSandbox.Host.LOGIN).get(1);
     assertEquals(SECRET, exchange.parameter("client_secret"));
-    assertEquals(SandboxRequest.BodyEncoding.FORM, exchange.bodyEncoding());
+    assertEquals(RecordedRequest.BodyEncoding.FORM, exchange.bodyEncoding());
     assertFalse(sandbox.toString().contains(SECRET));
   }
 }
