@@ -38,11 +38,17 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Endpoints.</b> {@code POST /token}; {@code POST /refresh} (the same, but a request without
  * {@code grant_type} is a refresh, as some vendors do); {@code GET|POST /authorize}; {@code POST
- * /revoke}; {@code POST /introspect}. Parameters may travel in a form body, in the query string
- * (merged with the body), or in a JSON object body. Clients authenticate with HTTP Basic (id and
- * secret each form-encoded, RFC 6749 §2.3.1), with {@code client_id}/{@code client_secret}
- * parameters, or, for public clients, with {@code client_id} alone. Failures answer with RFC 6749
- * §5.2 JSON errors: 400, or 401 with {@code WWW-Authenticate: Basic} for {@code invalid_client}.
+ * /revoke}; {@code POST /introspect}. Failures answer with RFC 6749 §5.2 JSON errors: 400, or 401
+ * with {@code WWW-Authenticate: Basic} for {@code invalid_client}.
+ *
+ * <p><b>Strict placement.</b> The token, refresh, revocation and introspection endpoints read their
+ * parameters only where the {@link ParameterLocation} in force says: by default the form body, as
+ * RFC 6749 §3.2 requires. A parameter anywhere else (a refresh token, code, verifier or client
+ * secret copied into the URL, a form sent to a JSON endpoint) gets 400 {@code invalid_request}
+ * before anything is consumed. Clients authenticate with HTTP Basic (id and secret each
+ * form-encoded, RFC 6749 §2.3.1), with {@code client_id}/{@code client_secret} parameters, or, for
+ * public clients, with {@code client_id} alone; a client registered with a {@link ClientAuthMethod}
+ * must use that one.
  *
  * <p><b>Authorization.</b> With the default {@link Decision#APPROVE} decision, {@code /authorize}
  * redirects (302) straight to {@code redirect_uri?code=...&state=...}; with {@link Decision#DENY},
@@ -72,6 +78,40 @@ public final class FakeAuthorizationServer implements AutoCloseable {
     APPROVE,
     /** Consent is refused: the redirect carries {@code error=access_denied}. */
     DENY
+  }
+
+  /**
+   * Where the token, refresh, revocation and introspection endpoints read request parameters. Any
+   * parameter elsewhere is refused with 400 {@code invalid_request}.
+   */
+  public enum ParameterLocation {
+    /** An {@code application/x-www-form-urlencoded} body, as RFC 6749 requires; the default. */
+    FORM_BODY,
+    /** A JSON object body (some vendors). */
+    JSON_BODY,
+    /** The query string of the POST, with no body parameters (COR does this). */
+    QUERY_STRING
+  }
+
+  /**
+   * How a confidential client must send its secret (RFC 7591 {@code token_endpoint_auth_method}).
+   */
+  public enum ClientAuthMethod {
+    /** HTTP Basic only. */
+    CLIENT_SECRET_BASIC("client_secret_basic"),
+    /** {@code client_id} and {@code client_secret} request parameters only. */
+    CLIENT_SECRET_POST("client_secret_post");
+
+    private final String wireName;
+
+    ClientAuthMethod(String wireName) {
+      this.wireName = wireName;
+    }
+
+    /** The RFC 7591 name, e.g. {@code client_secret_basic}. */
+    public String wireName() {
+      return wireName;
+    }
   }
 
   /** Which kind of token {@link #introspect(String)} found. */
@@ -110,7 +150,8 @@ public final class FakeAuthorizationServer implements AutoCloseable {
             b.anonymousRefresh,
             b.refreshRotation,
             b.decision,
-            b.clientCredentialsRefreshToken);
+            b.clientCredentialsRefreshToken,
+            b.parameterLocation);
     this.server =
         LoopbackServer.builder()
             .name("fake-authorization-server")
@@ -174,23 +215,39 @@ public final class FakeAuthorizationServer implements AutoCloseable {
   // ---------------------------------------------------------------- clients and settings
 
   /**
-   * Registers (or replaces) a confidential client. With no {@code redirectUris} any absolute URI
-   * (or {@code urn:ietf:wg:oauth:2.0:oob}) is accepted; otherwise the redirect URI must be one of
-   * them exactly.
+   * Registers (or replaces) a confidential client that may send its secret either way (HTTP Basic
+   * or parameters). With no {@code redirectUris} any absolute URI (or {@code
+   * urn:ietf:wg:oauth:2.0:oob}) is accepted; otherwise the redirect URI must be one of them
+   * exactly.
    */
   public FakeAuthorizationServer registerClient(
       String clientId, String clientSecret, String... redirectUris) {
     requireNonNull(clientId, "clientId == null");
     requireNonNull(clientSecret, "clientSecret == null");
     engine.register(
-        new OAuthEngine.Client(clientId, clientSecret.getBytes(UTF_8), uris(redirectUris)));
+        new OAuthEngine.Client(clientId, clientSecret.getBytes(UTF_8), null, uris(redirectUris)));
+    return this;
+  }
+
+  /**
+   * Registers (or replaces) a confidential client that must send its secret by {@code method}: the
+   * other way gets 401 {@code invalid_client}. Redirect URIs as for {@link #registerClient(String,
+   * String, String...)}.
+   */
+  public FakeAuthorizationServer registerClient(
+      String clientId, String clientSecret, ClientAuthMethod method, String... redirectUris) {
+    requireNonNull(clientId, "clientId == null");
+    requireNonNull(clientSecret, "clientSecret == null");
+    requireNonNull(method, "method == null");
+    engine.register(
+        new OAuthEngine.Client(clientId, clientSecret.getBytes(UTF_8), method, uris(redirectUris)));
     return this;
   }
 
   /** Registers (or replaces) a public client: it has no secret; see {@link #registerClient}. */
   public FakeAuthorizationServer registerPublicClient(String clientId, String... redirectUris) {
     requireNonNull(clientId, "clientId == null");
-    engine.register(new OAuthEngine.Client(clientId, null, uris(redirectUris)));
+    engine.register(new OAuthEngine.Client(clientId, null, null, uris(redirectUris)));
     return this;
   }
 
@@ -216,6 +273,11 @@ public final class FakeAuthorizationServer implements AutoCloseable {
   /** Changes what {@code /authorize} decides from now on. */
   public void setAuthorizationDecision(Decision decision) {
     engine.decision = requireNonNull(decision, "decision == null");
+  }
+
+  /** Changes where request parameters must travel from now on. */
+  public void setParameterLocation(ParameterLocation location) {
+    engine.parameterLocation = requireNonNull(location, "location == null");
   }
 
   /** Whether {@code client_credentials} responses include a refresh token from now on. */
@@ -375,8 +437,8 @@ public final class FakeAuthorizationServer implements AutoCloseable {
    * SecureRandom}, random port, access tokens valid 3600 s, refresh tokens without expiry,
    * authorization codes valid 10 minutes, {@link RefreshRotation#ROTATE}, no refresh token for
    * {@code client_credentials}, {@link Decision#APPROVE}, {@code client_id} required on {@code
-   * /authorize}, client authentication required on refresh. Not thread-safe; {@link #start()} may
-   * be called more than once to start independent servers.
+   * /authorize}, client authentication required on refresh, parameters in the form body. Not
+   * thread-safe; {@link #start()} may be called more than once to start independent servers.
    */
   public static final class Builder {
     private Clock clock = Clock.systemUTC();
@@ -390,6 +452,7 @@ public final class FakeAuthorizationServer implements AutoCloseable {
     private Decision decision = Decision.APPROVE;
     private boolean requireClientIdOnAuthorize = true;
     private boolean anonymousRefresh;
+    private ParameterLocation parameterLocation = ParameterLocation.FORM_BODY;
 
     private Builder() {}
 
@@ -467,6 +530,14 @@ public final class FakeAuthorizationServer implements AutoCloseable {
      */
     public Builder anonymousRefresh(boolean allow) {
       this.anonymousRefresh = allow;
+      return this;
+    }
+
+    /**
+     * Where request parameters must travel; default {@link ParameterLocation#FORM_BODY} (RFC 6749).
+     */
+    public Builder parameterLocation(ParameterLocation location) {
+      this.parameterLocation = requireNonNull(location, "location == null");
       return this;
     }
 

@@ -4,7 +4,9 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokenbroker.testkit.FakeAuthorizationServer.ClientAuthMethod;
 import io.tokenbroker.testkit.FakeAuthorizationServer.Decision;
+import io.tokenbroker.testkit.FakeAuthorizationServer.ParameterLocation;
 import io.tokenbroker.testkit.FakeAuthorizationServer.TokenInfo;
 import io.tokenbroker.testkit.FakeAuthorizationServer.TokenKind;
 import java.net.URI;
@@ -41,7 +43,12 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
   /** RFC 7636 §4.1: code_verifier = 43*128unreserved; §4.2 the same for the challenge. */
   private static final Pattern PKCE_VALUE = Pattern.compile("[A-Za-z0-9\\-._~]{43,128}");
 
-  record Client(String id, byte @Nullable [] secret, Set<String> redirectUris) {
+  /** A registered client; a null {@code method} accepts either way of sending the secret. */
+  record Client(
+      String id,
+      byte @Nullable [] secret,
+      @Nullable ClientAuthMethod method,
+      Set<String> redirectUris) {
     boolean isPublic() {
       return secret == null;
     }
@@ -142,6 +149,7 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
   volatile RefreshRotation rotation;
   volatile Decision decision;
   volatile boolean clientCredentialsRefreshToken;
+  volatile ParameterLocation parameterLocation;
 
   private final Map<String, Client> clients = new ConcurrentHashMap<>();
   private final AtomicInteger invalidGrants = new AtomicInteger();
@@ -164,7 +172,8 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
       boolean anonymousRefresh,
       RefreshRotation rotation,
       Decision decision,
-      boolean clientCredentialsRefreshToken) {
+      boolean clientCredentialsRefreshToken,
+      ParameterLocation parameterLocation) {
     this.clock = clock;
     this.random = random;
     this.accessTokenLifetime = accessTokenLifetime;
@@ -175,6 +184,7 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
     this.rotation = rotation;
     this.decision = decision;
     this.clientCredentialsRefreshToken = clientCredentialsRefreshToken;
+    this.parameterLocation = parameterLocation;
   }
 
   void register(Client client) {
@@ -210,11 +220,7 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
       return methodNotAllowed("POST");
     }
     try {
-      String parameterError = request.parameterError();
-      if (parameterError != null) {
-        throw new OAuthError(400, "invalid_request", parameterError);
-      }
-      Map<String, String> params = request.parameters();
+      Map<String, String> params = parameters(request);
       String grantType = params.get("grant_type");
       if (grantType == null) {
         if (!refreshEndpoint) {
@@ -223,7 +229,7 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
         grantType = "refresh_token";
       }
       boolean isRefresh = grantType.equals("refresh_token");
-      Client client = authenticate(request, isRefresh && anonymousRefresh);
+      Client client = authenticate(request, params, isRefresh && anonymousRefresh);
       switch (grantType) {
         case "client_credentials":
           return clientCredentials(client, params);
@@ -363,6 +369,60 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
     return json;
   }
 
+  // ---------------------------------------------------------------- parameters
+
+  /**
+   * The parameters of a token, refresh, revocation or introspection request, read only where the
+   * {@link ParameterLocation} in force puts them. RFC 6749 §3.2 and §2.3.1 put them in the form
+   * body and forbid the client secret in the URL; the fake's endpoints have no query of their own,
+   * so any query parameter was misplaced by the client (e.g. a refresh token or code copied into
+   * the URL, where logs and proxies keep it).
+   *
+   * @throws OAuthError 400 {@code invalid_request} for a malformed request or a parameter in the
+   *     wrong place
+   */
+  private Map<String, String> parameters(RecordedRequest request) {
+    String parameterError = request.parameterError();
+    if (parameterError != null) {
+      throw new OAuthError(400, "invalid_request", parameterError);
+    }
+    ParameterLocation location = parameterLocation;
+    if (location == ParameterLocation.QUERY_STRING) {
+      if (!request.bodyParameters().isEmpty()) {
+        throw misplaced(request.bodyParameters(), "the query string, not the request body");
+      }
+      return request.queryParameters();
+    }
+    if (!request.queryParameters().isEmpty()) {
+      throw misplaced(request.queryParameters(), "the request body, not the URL (RFC 6749 §3.2)");
+    }
+    RecordedRequest.BodyEncoding expected =
+        location == ParameterLocation.JSON_BODY
+            ? RecordedRequest.BodyEncoding.JSON
+            : RecordedRequest.BodyEncoding.FORM;
+    RecordedRequest.BodyEncoding actual = request.bodyEncoding();
+    if (actual != RecordedRequest.BodyEncoding.NONE && actual != expected) {
+      throw new OAuthError(
+          400,
+          "invalid_request",
+          "parameters must be sent as "
+              + (expected == RecordedRequest.BodyEncoding.JSON
+                  ? "a JSON object"
+                  : "application/x-www-form-urlencoded"));
+    }
+    return request.bodyParameters();
+  }
+
+  private static OAuthError misplaced(Map<String, String> parameters, String where) {
+    return new OAuthError(
+        400,
+        "invalid_request",
+        "parameters must travel in "
+            + where
+            + "; misplaced: "
+            + String.join(", ", parameters.keySet()));
+  }
+
   // ---------------------------------------------------------------- client authentication
 
   /**
@@ -370,9 +430,9 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
    * {@code client_id}/{@code client_secret} parameters, or a public client's {@code client_id}.
    * Returns null only when {@code anonymousOk} and nothing identifies the client.
    */
-  private @Nullable Client authenticate(RecordedRequest request, boolean anonymousOk) {
+  private @Nullable Client authenticate(
+      RecordedRequest request, Map<String, String> params, boolean anonymousOk) {
     String authorization = request.header("Authorization");
-    Map<String, String> params = request.parameters();
     String paramId = params.get("client_id");
     String paramSecret = params.get("client_secret");
     if (authorization != null) {
@@ -400,10 +460,10 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
       if (paramId != null && !paramId.equals(id)) {
         throw invalidClient("client_id does not match the Basic credentials");
       }
-      return check(id, secret);
+      return check(id, secret, ClientAuthMethod.CLIENT_SECRET_BASIC);
     }
     if (paramId != null) {
-      return check(paramId, paramSecret);
+      return check(paramId, paramSecret, ClientAuthMethod.CLIENT_SECRET_POST);
     }
     if (anonymousOk) {
       return null;
@@ -411,12 +471,16 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
     throw invalidClient("client authentication is required");
   }
 
-  private Client check(String id, @Nullable String secret) {
+  private Client check(String id, @Nullable String secret, ClientAuthMethod used) {
     Client client = clients.get(id);
     if (client == null) {
       throw invalidClient("client authentication failed");
     }
     byte[] expected = client.secret();
+    if (expected != null && client.method() != null && client.method() != used) {
+      // RFC 7591 token_endpoint_auth_method: the secret travels only the registered way.
+      throw invalidClient("the client is registered for " + client.method().wireName());
+    }
     if (expected == null) {
       if (secret != null && !secret.isEmpty()) {
         throw invalidClient("client authentication failed");
@@ -582,12 +646,9 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
       return methodNotAllowed("POST");
     }
     try {
-      String parameterError = request.parameterError();
-      if (parameterError != null) {
-        throw new OAuthError(400, "invalid_request", parameterError);
-      }
-      Client client = authenticate(request, false);
-      String token = required(request.parameters(), "token");
+      Map<String, String> params = parameters(request);
+      Client client = authenticate(request, params, false);
+      String token = required(params, "token");
       synchronized (lock) {
         AccessEntry access = accessTokens.get(token);
         if (access != null && client != null && access.grant.clientId.equals(client.id())) {
@@ -610,12 +671,9 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
       return methodNotAllowed("POST");
     }
     try {
-      String parameterError = request.parameterError();
-      if (parameterError != null) {
-        throw new OAuthError(400, "invalid_request", parameterError);
-      }
-      Client client = authenticate(request, false);
-      String token = required(request.parameters(), "token");
+      Map<String, String> params = parameters(request);
+      Client client = authenticate(request, params, false);
+      String token = required(params, "token");
       TokenInfo info = introspect(token);
       ObjectNode json = Reply.JSON.createObjectNode();
       if (!info.active() || client == null || !client.id().equals(info.clientId())) {

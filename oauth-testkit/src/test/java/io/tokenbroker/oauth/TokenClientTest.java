@@ -126,6 +126,7 @@ class TokenClientTest {
 
   @Test
   void queryStringPlacementSendsAnEmptyBody() {
+    server.setParameterLocation(FakeAuthorizationServer.ParameterLocation.QUERY_STRING);
     Provider provider = provider().tokenParameters(ParameterPlacement.QUERY_STRING).build();
     client(provider).clientCredentials();
 
@@ -136,6 +137,7 @@ class TokenClientTest {
 
   @Test
   void jsonBodyPlacement() {
+    server.setParameterLocation(FakeAuthorizationServer.ParameterLocation.JSON_BODY);
     Provider provider =
         provider()
             .clientAuthentication(ClientAuthentication.CLIENT_SECRET_POST)
@@ -305,6 +307,22 @@ class TokenClientTest {
     assertEquals("My App", query.get("name"));
     assertNull(query.get("code_challenge"));
     assertEquals("code", query.get("response_type"));
+  }
+
+  @Test
+  void aClientThatSendsTheRefreshTokenInTheUrlIsRefusedAndTheTokenStaysUsable() throws Exception {
+    TokenSet tokens = consent(client(provider().build()));
+    TokenClient misplacing =
+        client(provider().refreshParameters(ParameterPlacement.QUERY_STRING).build());
+
+    ClientConfigurationException e =
+        assertThrows(ClientConfigurationException.class, () -> misplacing.refresh(tokens));
+    assertTrue(e.getMessage().contains("error=invalid_request"), e.getMessage());
+    assertTrue(e.getMessage().contains("refresh_token"), e.getMessage());
+    String refreshToken = tokens.refreshToken().revealValue();
+    assertFalse(e.getMessage().contains(refreshToken));
+    assertTrue(server.introspect(refreshToken).active(), "the refused request spent nothing");
+    assertNotNull(client(provider().build()).refresh(tokens).accessToken());
   }
 
   @Test

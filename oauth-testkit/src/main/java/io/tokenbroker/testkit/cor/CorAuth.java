@@ -35,6 +35,9 @@ import org.jspecify.annotations.Nullable;
 final class CorAuth {
   static final String OUT_OF_BAND = "urn:ietf:wg:oauth:2.0:oob";
   private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
+  private static final Set<String> CLIENT_CREDENTIALS_QUERY = Set.of("grant_type", "scope");
+  private static final Set<String> CODE_EXCHANGE_QUERY =
+      Set.of("grant_type", "code", "redirect_uri", "code_verifier", "scope");
 
   /** One authorization: every token pair descending from one login, consent or key exchange. */
   private static final class Family {
@@ -152,6 +155,10 @@ final class CorAuth {
 
   /** {@code POST /v1/oauth/token?grant_type=client_credentials} with Basic; no body is read. */
   synchronized Reply clientCredentials(RecordedRequest request) {
+    Reply misplaced = queryOnly(request, CLIENT_CREDENTIALS_QUERY);
+    if (misplaced != null) {
+      return misplaced;
+    }
     String grantType = request.queryParameters().get("grant_type");
     if (grantType == null) {
       return CorErrors.customError(400, "F010", "grant_type is required in the query string");
@@ -216,6 +223,10 @@ final class CorAuth {
 
   /** {@code POST /v1/oauth2/token?grant_type=authorization_code&code=}: query string only. */
   synchronized Reply exchangeCode(RecordedRequest request) {
+    Reply misplaced = queryOnly(request, CODE_EXCHANGE_QUERY);
+    if (misplaced != null) {
+      return misplaced;
+    }
     Map<String, String> q = request.queryParameters();
     String grantType = q.get("grant_type");
     String code = q.get("code");
@@ -242,6 +253,10 @@ final class CorAuth {
 
   /** {@code POST /v1/auth/login}, form {@code email} and {@code password}. */
   synchronized Reply login(RecordedRequest request) {
+    Reply misplaced = formOnly(request);
+    if (misplaced != null) {
+      return misplaced;
+    }
     Map<String, String> form = form(request);
     ArrayNode missing = CorSeed.JSON.createArrayNode();
     for (String field : new String[] {"email", "password"}) {
@@ -262,6 +277,10 @@ final class CorAuth {
 
   /** {@code POST /v1/oauth/refreshtoken}, form {@code refresh_token}; no client authentication. */
   synchronized Reply refresh(RecordedRequest request) {
+    Reply misplaced = formOnly(request);
+    if (misplaced != null) {
+      return misplaced;
+    }
     String token = form(request).get("refresh_token");
     if (token == null || token.isEmpty()) {
       ArrayNode items = CorSeed.JSON.createArrayNode();
@@ -362,6 +381,36 @@ final class CorAuth {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /**
+   * COR's token and code endpoints take their parameters in the query string and have no body (its
+   * quickstart); client credentials travel in Basic. A body carrying parameters, or anything in the
+   * query beyond {@code allowed} (a client secret, say), was misplaced by the client: refused.
+   */
+  private static @Nullable Reply queryOnly(RecordedRequest request, Set<String> allowed) {
+    if (!request.bodyParameters().isEmpty()) {
+      return CorErrors.customError(
+          400, "F010", "parameters go in the query string; the body must be empty");
+    }
+    for (String name : request.queryParameters().keySet()) {
+      if (!allowed.contains(name)) {
+        return CorErrors.customError(400, "F010", name + " does not belong in the query string");
+      }
+    }
+    return null;
+  }
+
+  /** Login and refresh take a form body; a parameter in the URL was misplaced: refused. */
+  private static @Nullable Reply formOnly(RecordedRequest request) {
+    if (request.queryParameters().isEmpty()) {
+      return null;
+    }
+    return CorErrors.customError(
+        400,
+        "F010",
+        "parameters go in the form body, not in the URL; misplaced: "
+            + String.join(", ", request.queryParameters().keySet()));
+  }
 
   /** The parameters of a form body; COR reads no other body encoding. */
   private static Map<String, String> form(RecordedRequest request) {

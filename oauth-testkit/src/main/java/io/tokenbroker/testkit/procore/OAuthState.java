@@ -172,7 +172,7 @@ final class OAuthState {
   // ------------------------------------------------------------------ /oauth/authorize
 
   synchronized Reply authorize(RecordedRequest request) {
-    Map<String, String> p = request.parameters();
+    Map<String, String> p = request.queryParameters();
     String clientId = p.get("client_id");
     Client client = clientId == null ? null : clients.get(clientId);
     if (client == null || client.serviceAccount()) {
@@ -255,10 +255,14 @@ final class OAuthState {
 
   synchronized Reply token(RecordedRequest request) {
     tokenRequests++;
-    Map<String, String> p = request.parameters();
+    Map<String, String> p = request.bodyParameters();
     String grantType = p.get("grant_type");
     if (grantType != null) {
       tokenRequestsByGrant.merge(grantType, 1, Integer::sum);
+    }
+    Reply misplaced = misplaced(request);
+    if (misplaced != null) {
+      return misplaced;
     }
     if (grantType == null) {
       return Reply.oauthError(
@@ -283,7 +287,7 @@ final class OAuthState {
   }
 
   private Reply refresh(RecordedRequest request) {
-    String presented = request.parameter("refresh_token");
+    String presented = request.bodyParameters().get("refresh_token");
     if (presented == null || presented.isEmpty()) {
       return Reply.oauthError(400, "invalid_request", "Missing required parameter: refresh_token.");
     }
@@ -314,7 +318,8 @@ final class OAuthState {
     if (client == null) {
       return invalidClient();
     }
-    String value = request.parameter("code");
+    Map<String, String> p = request.bodyParameters();
+    String value = p.get("code");
     if (value == null || value.isEmpty()) {
       return Reply.oauthError(400, "invalid_request", "Missing required parameter: code.");
     }
@@ -325,8 +330,8 @@ final class OAuthState {
     code.used = true; // single use, whatever happens next
     if (!clock.instant().isBefore(code.expiresAt)
         || !code.clientId.equals(client.clientId())
-        || !code.redirectUri.equals(request.parameter("redirect_uri"))
-        || !pkceMatches(code, request.parameter("code_verifier"))) {
+        || !code.redirectUri.equals(p.get("redirect_uri"))
+        || !pkceMatches(code, p.get("code_verifier"))) {
       return invalidGrant();
     }
     return issue(client, code.userId, true);
@@ -392,6 +397,22 @@ final class OAuthState {
         .withHeader("Pragma", "no-cache");
   }
 
+  /**
+   * Procore documents the token and revocation parameters in the request body (form, multipart or
+   * JSON); one in the URL (a refresh token, code or secret copied there, where logs keep it) was
+   * misplaced by the client and is refused before anything is read or burned.
+   */
+  private static @Nullable Reply misplaced(RecordedRequest request) {
+    if (request.queryParameters().isEmpty()) {
+      return null;
+    }
+    String name = request.queryParameters().keySet().iterator().next();
+    return Reply.oauthError(
+        400,
+        "invalid_request",
+        "parameter " + name + " must travel in the request body, not the URL");
+  }
+
   private Reply invalidGrant() {
     invalidGrants++;
     return Reply.oauthError(400, "invalid_grant", INVALID_GRANT_DESCRIPTION);
@@ -405,8 +426,8 @@ final class OAuthState {
    * The client named by {@code client_id}/{@code client_secret} (or Basic, if enabled), or null.
    */
   private @Nullable Client authenticate(RecordedRequest request) {
-    String id = request.parameter("client_id");
-    String secret = request.parameter("client_secret");
+    String id = request.bodyParameters().get("client_id");
+    String secret = request.bodyParameters().get("client_secret");
     String authorization = request.header("Authorization");
     if (acceptBasicAuth
         && id == null
@@ -457,7 +478,11 @@ final class OAuthState {
   }
 
   synchronized Reply revoke(RecordedRequest request) {
-    String token = request.parameter("token");
+    Reply misplaced = misplaced(request);
+    if (misplaced != null) {
+      return misplaced;
+    }
+    String token = request.bodyParameters().get("token");
     Client client = authenticate(request);
     if (token != null && client != null) {
       Access access = accessTokens.get(token);

@@ -420,4 +420,52 @@ class CorSandboxAuthTest {
     assertFalse(cor.toString().contains(SECRET));
     assertEquals(1, cor.requestCount("POST", "/v1/oauth/token"));
   }
+
+  // ---------------------------------------------------------------- misplaced parameters
+
+  private static void assertMisplaced(HttpResponse<String> r, String parameter) throws Exception {
+    assertEquals(400, r.statusCode(), r.body());
+    assertEquals("F010", json(r).get("code").asText());
+    assertTrue(json(r).get("message").asText().contains(parameter), r.body());
+  }
+
+  @Test
+  void aRefreshTokenCopiedIntoTheUrlIsRefusedAndStaysValid() throws Exception {
+    String token = clientCredentials().get("refresh_token").asText();
+    HttpResponse<String> r =
+        post("/v1/oauth/refreshtoken?refresh_token=" + token, null, "refresh_token=" + token);
+    assertMisplaced(r, "refresh_token");
+    assertTrue(cor.isRefreshTokenValid(token), "a refused request spends nothing");
+    assertEquals(200, refresh(token).statusCode());
+  }
+
+  @Test
+  void aSecretInTheUrlOrParametersInTheBodyOfTheQueryEndpointsAreRefused() throws Exception {
+    assertMisplaced(
+        post(
+            "/v1/oauth/token?grant_type=client_credentials&client_secret="
+                + URLEncoder.encode(SECRET, UTF_8),
+            basic(KEY, SECRET),
+            null),
+        "client_secret");
+    String code = code();
+    HttpResponse<String> copied =
+        post(
+            "/v1/oauth2/token?grant_type=authorization_code&code=" + code,
+            null,
+            "grant_type=authorization_code&code=" + code);
+    assertEquals(400, copied.statusCode(), copied.body());
+    assertEquals("F010", json(copied).get("code").asText());
+    assertEquals(
+        200,
+        post("/v1/oauth2/token?grant_type=authorization_code&code=" + code, null, null)
+            .statusCode(),
+        "the refused exchange did not use the code");
+    assertMisplaced(
+        post(
+            "/v1/auth/login?password=pw-123",
+            null,
+            "email=lucia.fernandez%40company.com&password=pw-123"),
+        "password");
+  }
 }

@@ -479,4 +479,77 @@ class ProcoreSandboxOAuthTest {
     assertEquals(RecordedRequest.BodyEncoding.FORM, exchange.bodyEncoding());
     assertFalse(sandbox.toString().contains(SECRET));
   }
+
+  // ---------------------------------------------------------------- misplaced parameters
+
+  /** The planted fault: the body's parameters copied into the URL too. */
+  private Response copiedIntoTheUrl(URI endpoint, Map<String, String> body, String... names)
+      throws Exception {
+    StringBuilder query = new StringBuilder();
+    for (String name : names) {
+      query
+          .append(query.length() == 0 ? "" : "&")
+          .append(name)
+          .append('=')
+          .append(enc(body.get(name)));
+    }
+    return http.postForm(URI.create(endpoint + "?" + query), body);
+  }
+
+  private static void assertMisplaced(Response r, String parameter) {
+    assertEquals(400, r.status(), r.body());
+    assertEquals("invalid_request", r.error());
+    String description = r.text("error_description");
+    assertTrue(description.contains("not the URL") && description.contains(parameter), description);
+  }
+
+  @Test
+  void aRefreshTokenAndSecretCopiedIntoTheUrlAreRefusedAndTheTokenIsNotBurned() throws Exception {
+    String refreshToken = http.consent(sandbox, APP, SECRET).text("refresh_token");
+    Map<String, String> body =
+        SandboxHttp.params(
+            "grant_type", "refresh_token",
+            "client_id", APP,
+            "client_secret", SECRET,
+            "refresh_token", refreshToken);
+    assertMisplaced(
+        copiedIntoTheUrl(sandbox.tokenEndpoint(), body, "refresh_token"), "refresh_token");
+    assertMisplaced(
+        copiedIntoTheUrl(sandbox.tokenEndpoint(), body, "client_secret"), "client_secret");
+    assertTrue(sandbox.isRefreshTokenUsable(refreshToken), "a refused request burns nothing");
+    assertEquals(200, http.refresh(sandbox, APP, SECRET, refreshToken).status());
+  }
+
+  @Test
+  void aCodeAndVerifierCopiedIntoTheUrlAreRefusedAndTheCodeStaysRedeemable() throws Exception {
+    String code = http.oobCode(sandbox, APP);
+    Map<String, String> body =
+        SandboxHttp.params(
+            "grant_type",
+            "authorization_code",
+            "client_id",
+            APP,
+            "client_secret",
+            SECRET,
+            "code",
+            code,
+            "redirect_uri",
+            ProcoreSandbox.OUT_OF_BAND,
+            "code_verifier",
+            "v".repeat(43));
+    assertMisplaced(copiedIntoTheUrl(sandbox.tokenEndpoint(), body, "code"), "code");
+    assertMisplaced(
+        copiedIntoTheUrl(sandbox.tokenEndpoint(), body, "code_verifier"), "code_verifier");
+    body.remove("code_verifier"); // no challenge was sent with this consent
+    assertEquals(200, http.postForm(sandbox.tokenEndpoint(), body).status());
+  }
+
+  @Test
+  void aTokenToRevokeInTheUrlIsRefused() throws Exception {
+    String access = http.consent(sandbox, APP, SECRET).text("access_token");
+    Map<String, String> body =
+        SandboxHttp.params("token", access, "client_id", APP, "client_secret", SECRET);
+    assertMisplaced(copiedIntoTheUrl(sandbox.revocationEndpoint(), body, "token"), "token");
+    assertTrue(sandbox.isAccessTokenValid(access), "nothing was revoked");
+  }
 }
