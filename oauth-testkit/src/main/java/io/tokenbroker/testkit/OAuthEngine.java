@@ -188,6 +188,10 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
   }
 
   void register(Client client) {
+    byte[] secret = client.secret();
+    if (secret != null) {
+      IssuedSecrets.record("client secret", new String(secret, UTF_8));
+    }
     clients.put(client.id(), client);
   }
 
@@ -350,6 +354,7 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
     accessTokens.put(
         accessToken, new AccessEntry(grant, scope, now, now.plus(accessTokenLifetime)));
     issuedAccessTokens.add(accessToken);
+    IssuedSecrets.record("access token", accessToken);
     ObjectNode json =
         Reply.JSON
             .createObjectNode()
@@ -361,6 +366,7 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
       Instant expiresAt = refreshTokenLifetime == null ? null : now.plus(refreshTokenLifetime);
       refreshTokens.put(refreshToken, new RefreshEntry(grant, now, expiresAt));
       issuedRefreshTokens.add(refreshToken);
+      IssuedSecrets.record("refresh token", refreshToken);
       json.put("refresh_token", refreshToken);
     }
     if (scope != null) {
@@ -573,6 +579,7 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
               blankToNull(params.get("scope")),
               clock.instant().plus(codeLifetime)));
       issuedCodes.add(code);
+      IssuedSecrets.record("authorization code", code);
     }
     if (redirectUri.equals(OOB)) {
       return Reply.html(200, codePage(code, state));

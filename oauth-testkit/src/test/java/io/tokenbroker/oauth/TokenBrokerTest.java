@@ -13,6 +13,8 @@ import com.google.crypto.tink.KeysetHandle;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.Fault;
+import io.tokenbroker.testkit.LogCapture;
+import io.tokenbroker.testkit.RecordingBrokerListener;
 import io.tokenbroker.testkit.RefreshRotation;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -41,7 +43,7 @@ class TokenBrokerTest {
 
   private final FakeClock clock = FakeClock.create();
   private final KeysetHandle keyset = Keysets.generate();
-  private final RecordingListener events = new RecordingListener();
+  private final RecordingBrokerListener events = new RecordingBrokerListener();
   private final List<TokenBroker> brokers = new ArrayList<>();
   private final ExecutorService callers = Executors.newFixedThreadPool(64);
   private FakeAuthorizationServer server;
@@ -51,7 +53,7 @@ class TokenBrokerTest {
 
   @BeforeEach
   void start() {
-    logs = new LogCapture();
+    logs = LogCapture.start();
     server =
         FakeAuthorizationServer.builder()
             .clock(clock)
@@ -73,8 +75,9 @@ class TokenBrokerTest {
     callers.shutdownNow();
     server.close();
     logs.close();
+    logs.assertNoSecrets();
     assertNoSecretsIn(logs.text());
-    assertNoSecretsIn(String.join("\n", events.events));
+    assertNoSecretsIn(String.join("\n", events.events()));
   }
 
   private void assertNoSecretsIn(String text) {
@@ -796,10 +799,6 @@ class TokenBrokerTest {
   }
 
   private void awaitEvent(String event) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (events.count(event) == 0) {
-      assertTrue(System.nanoTime() < deadline, "no " + event + " event: " + events.events);
-      Thread.sleep(5);
-    }
+    events.await(event, 1, Duration.ofSeconds(10));
   }
 }

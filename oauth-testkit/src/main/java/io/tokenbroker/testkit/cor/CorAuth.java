@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokenbroker.testkit.IssuedSecrets;
 import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.Reply;
 import io.tokenbroker.testkit.cor.CorSandbox.ConsentDecision;
@@ -120,10 +121,12 @@ final class CorAuth {
   // ---------------------------------------------------------------- configuration
 
   synchronized void registerApiKey(String key, String secret) {
+    IssuedSecrets.record("client secret", secret);
     apiKeys.put(key, secret);
   }
 
   synchronized void registerUser(String email, String password, long userId) {
+    IssuedSecrets.record("password", password);
     logins.put(email.toLowerCase(Locale.ROOT), new Login(password, userId));
   }
 
@@ -196,6 +199,7 @@ final class CorAuth {
       codes.put(
           code, new CodeInfo(CorSeed.ME_USER_ID, redirectUri, clock.instant().plus(codeLifetime)));
       issuedCodes.add(code);
+      IssuedSecrets.record("authorization code", code);
       if (redirectUri.equals(OUT_OF_BAND)) {
         return Reply.html(
             200,
@@ -431,6 +435,8 @@ final class CorAuth {
             family, refreshTokenLifetime == null ? null : now.plus(refreshTokenLifetime)));
     issuedAccess.add(access);
     issuedRefresh.add(refresh);
+    IssuedSecrets.record("access token", access);
+    IssuedSecrets.record("refresh token", refresh);
     long expiresIn = accessTokenLifetime.toSeconds();
     ObjectNode body = CorSeed.JSON.createObjectNode();
     if (shape == null || shape == LoginShape.AUTH_RESPONSE) {

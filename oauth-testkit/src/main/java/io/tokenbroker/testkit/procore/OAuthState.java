@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokenbroker.testkit.IssuedSecrets;
 import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.Reply;
 import java.net.URLEncoder;
@@ -152,11 +153,13 @@ final class OAuthState {
   // ------------------------------------------------------------------ configuration
 
   synchronized void registerClient(String clientId, String secret, Set<String> redirectUris) {
+    IssuedSecrets.record("client secret", secret);
     clients.put(
         clientId, new Client(clientId, secret.getBytes(UTF_8), redirectUris, false, 0, Set.of()));
   }
 
   synchronized long registerServiceAccount(String clientId, String secret, Set<Long> companies) {
+    IssuedSecrets.record("client secret", secret);
     long serviceUser = nextServiceAccountUserId++;
     clients.put(
         clientId,
@@ -215,6 +218,7 @@ final class OAuthState {
             p.get("code_challenge"),
             p.get("code_challenge_method")));
     issuedCodes.add(code);
+    IssuedSecrets.record("authorization code", code);
     if (oob) {
       return Reply.html(
               200,
@@ -381,6 +385,7 @@ final class OAuthState {
         access,
         new Access(principal, now.getEpochSecond(), now.plus(accessTokenLifetime), refresh));
     issuedAccess.add(access);
+    IssuedSecrets.record("access token", access);
     ObjectNode body =
         JSON.createObjectNode()
             .put("access_token", access)
@@ -389,6 +394,7 @@ final class OAuthState {
     if (refresh != null) {
       refreshTokens.put(refresh, new Refresh(client.clientId(), owner, access));
       issuedRefresh.add(refresh);
+      IssuedSecrets.record("refresh token", refresh);
       body.put("refresh_token", refresh);
     }
     body.put("created_at", now.getEpochSecond());
