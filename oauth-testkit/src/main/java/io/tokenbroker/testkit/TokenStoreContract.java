@@ -69,6 +69,9 @@ public abstract class TokenStoreContract {
   /** A second instance over the same storage as {@link #store}. */
   protected TokenStore otherStore;
 
+  /** For a store's test class, which extends this one. */
+  protected TokenStoreContract() {}
+
   /**
    * Returns a store over this test's storage whose leases expire by {@code clock}. Called twice per
    * test (before it runs); both results must share the same storage, as two processes would. Fresh,
