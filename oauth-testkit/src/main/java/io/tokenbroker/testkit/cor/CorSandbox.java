@@ -33,9 +33,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>{@code POST /v1/oauth/token?grant_type=client_credentials} with {@code Authorization: Basic
- *       base64(API_KEY:CLIENT_SECRET)} of the raw values. Only the query string is read; a body is
- *       ignored. Wrong or missing credentials: 401 {@code {"error":401,"message":"Unauthorized"}}.
- *       The answer carries a refresh token too, as COR's does.
+ *       base64(API_KEY:CLIENT_SECRET)} of the raw values. Only the query string is read. Wrong or
+ *       missing credentials: 401 {@code {"error":401,"message":"Unauthorized"}}. The answer carries
+ *       a refresh token too, as COR's does.
  *   <li>{@code GET /oauth2/authorize?name=APP&response_type=code&redirect_uri=URI} on {@link
  *       #consentBaseUri()} (COR serves it on {@code SUBDOMAIN.cor.works}): consent is given at once
  *       ({@link ConsentDecision#APPROVE}) by the user {@link CorSeed#ME_USER_ID}, with a 302 to
@@ -54,6 +54,11 @@ import org.jspecify.annotations.Nullable;
  *       old refresh token is the {@link Rotation}. Unknown, expired, revoked or rotated-away tokens
  *       get the 401.
  * </ul>
+ *
+ * <p>Parameters in the wrong place are refused with 400 {@code CORCustomError} {@code F010} before
+ * anything is read: a body carrying parameters, or a query parameter other than the documented ones
+ * (a client secret, say), on the token and code endpoints; any query parameter on login and
+ * refresh, whose parameters travel in the form body.
  *
  * <h2>REST resources under {@code /v1}</h2>
  *
