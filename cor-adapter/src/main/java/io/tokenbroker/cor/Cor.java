@@ -73,7 +73,7 @@ import org.jspecify.annotations.Nullable;
  * whose default is the documented behaviour; see the module README.
  */
 public final class Cor {
-  /** COR's API base: {@value}. */
+  /** COR's API base: {@code https://api.projectcor.com/v1}. */
   public static final URI DEFAULT_API_BASE = URI.create("https://api.projectcor.com/v1");
 
   /** The name of every provider built here; it appears in grant status and messages. */

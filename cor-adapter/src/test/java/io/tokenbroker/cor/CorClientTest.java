@@ -8,8 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tokenbroker.testkit.cor.CorFault;
-import io.tokenbroker.testkit.cor.CorRequest;
+import io.tokenbroker.testkit.Fault;
+import io.tokenbroker.testkit.RecordedRequest;
+import io.tokenbroker.testkit.cor.CorFaults;
 import io.tokenbroker.testkit.cor.CorSeed;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -40,7 +41,7 @@ class CorClientTest {
     f.close();
   }
 
-  private List<CorRequest> apiRequests(String path) {
+  private List<RecordedRequest> apiRequests(String path) {
     return f.sandbox.requests().stream().filter(r -> r.path().equals(path)).toList();
   }
 
@@ -64,7 +65,7 @@ class CorClientTest {
     assertNull(me.cuil());
     assertEquals("-03:00", me.gmt());
     assertEquals(List.of(), me.labels());
-    CorRequest request = apiRequests("/v1/me").get(0);
+    RecordedRequest request = apiRequests("/v1/me").get(0);
     assertEquals("application/json", request.header("Accept"));
     assertEquals("Bearer " + f.sandbox.lastAccessToken(), request.header("Authorization"));
   }
@@ -123,7 +124,7 @@ class CorClientTest {
     List<Task> all = client.tasks().toList();
     assertEquals(125, all.size());
     assertEquals(125, all.stream().map(Task::id).distinct().count());
-    List<CorRequest> pages = apiRequests("/v1/tasks").subList(1, 4);
+    List<RecordedRequest> pages = apiRequests("/v1/tasks").subList(1, 4);
     assertEquals(
         List.of("1", "2", "3"), pages.stream().map(r -> r.queryParameters().get("page")).toList());
     pages.forEach(r -> assertEquals("50", r.queryParameters().get("perPage")));
@@ -157,14 +158,14 @@ class CorClientTest {
   void unpaginatedSendsPageFalse() {
     CorPage<Task> all = client.tasks().unpaginated();
     assertEquals(125, all.data().size());
-    CorRequest request = apiRequests("/v1/tasks").get(0);
+    RecordedRequest request = apiRequests("/v1/tasks").get(0);
     assertEquals("false", request.queryParameters().get("page"));
     assertNull(request.queryParameters().get("perPage"));
   }
 
   @Test
   void unpaginatedAlsoReadsABareArray() {
-    f.sandbox.enqueue(CorFault.json(200, "[{\"id\":1,\"name\":\"A\"},{\"id\":2,\"name\":\"B\"}]"));
+    f.sandbox.enqueue(Fault.json(200, "[{\"id\":1,\"name\":\"A\"},{\"id\":2,\"name\":\"B\"}]"));
     CorPage<Client> all = client.clients().unpaginated();
     assertEquals(List.of(1L, 2L), all.data().stream().map(Client::id).toList());
     assertEquals(2, all.total());
@@ -227,7 +228,7 @@ class CorClientTest {
     for (int i = 1; i < tasks.size(); i++) {
       assertTrue(tasks.get(i - 1).priority().id() >= tasks.get(i).priority().id());
     }
-    CorRequest request = apiRequests("/v1/tasks").get(0);
+    RecordedRequest request = apiRequests("/v1/tasks").get(0);
     assertEquals(
         "{\"projects\":5001,\"status\":[\"nueva\",\"en_proceso\"]}",
         request.queryParameters().get("filters"));
@@ -287,7 +288,7 @@ class CorClientTest {
     assertEquals(Instant.parse("2024-01-18T09:00:00Z"), h.start().toInstant(ZoneOffset.UTC));
     assertEquals(ZoneOffset.UTC, h.start().offset());
     assertEquals(before + 1, f.sandbox.rowCount(CorSeed.Collection.HOURS));
-    CorRequest post = apiRequests("/v1/hours").get(0);
+    RecordedRequest post = apiRequests("/v1/hours").get(0);
     assertEquals("POST", post.method());
     assertEquals("application/json", post.header("Content-Type"));
     assertEquals(
@@ -347,13 +348,13 @@ class CorClientTest {
 
   @Test
   void everyDocumentedErrorShapeIsTyped() {
-    f.sandbox.enqueue(CorFault.forbidden());
-    f.sandbox.enqueue(CorFault.customError(400, "UP001", "Invalid position"));
-    f.sandbox.enqueue(CorFault.customError(417, "AC001", "Already exists"));
-    f.sandbox.enqueue(CorFault.errorResponse(404, "FS003", "Undefined attachment"));
-    f.sandbox.enqueue(CorFault.validation("task_id", "exists", "title", "required"));
-    f.sandbox.enqueue(CorFault.json(409, "{\"message\":\"Conflict here\"}"));
-    f.sandbox.enqueue(CorFault.html(400));
+    f.sandbox.enqueue(CorFaults.forbidden());
+    f.sandbox.enqueue(CorFaults.customError(400, "UP001", "Invalid position"));
+    f.sandbox.enqueue(CorFaults.customError(417, "AC001", "Already exists"));
+    f.sandbox.enqueue(CorFaults.errorResponse(404, "FS003", "Undefined attachment"));
+    f.sandbox.enqueue(CorFaults.validation("task_id", "exists", "title", "required"));
+    f.sandbox.enqueue(Fault.json(409, "{\"message\":\"Conflict here\"}"));
+    f.sandbox.enqueue(Fault.html(400));
 
     CorApiException forbidden = failing(client::me);
     assertEquals(CorApiException.Shape.ERROR, forbidden.shape());
@@ -411,7 +412,7 @@ class CorClientTest {
     assertNotEquals(before, f.sandbox.lastAccessToken());
     assertEquals(
         2, f.sandbox.requestCount("POST", "/v1/oauth/token")); // client credentials re-run once
-    List<CorRequest> page2 =
+    List<RecordedRequest> page2 =
         apiRequests("/v1/tasks").stream()
             .filter(r -> "2".equals(r.queryParameters().get("page")))
             .toList();
@@ -423,8 +424,8 @@ class CorClientTest {
   @Test
   void aSecond401IsReturnedAsAnErrorNotLooped() {
     client.me();
-    f.sandbox.enqueue(CorFault.unauthorized());
-    f.sandbox.enqueue(CorFault.unauthorized());
+    f.sandbox.enqueue(CorFaults.unauthorized());
+    f.sandbox.enqueue(CorFaults.unauthorized());
 
     CorApiException e = failing(client::me);
 
@@ -437,8 +438,8 @@ class CorClientTest {
 
   @Test
   void rateLimitsWithoutHeadersArePacedAndRetried() {
-    f.sandbox.enqueue(CorFault.tooManyRequests());
-    f.sandbox.enqueue(CorFault.tooManyRequests());
+    f.sandbox.enqueue(CorFaults.tooManyRequests());
+    f.sandbox.enqueue(CorFaults.tooManyRequests());
 
     assertEquals(12345, client.me().id());
     assertEquals(3, apiRequests("/v1/me").size());
@@ -446,11 +447,11 @@ class CorClientTest {
 
   @Test
   void rateLimitsHonourRetryAfterAndGiveUpAfterTheAttempts() {
-    f.sandbox.enqueue(CorFault.tooManyRequests().withRetryAfter("0"));
+    f.sandbox.enqueue(CorFaults.tooManyRequests().withRetryAfter("0"));
     assertEquals(12345, client.me().id());
 
     for (int i = 0; i < 3; i++) {
-      f.sandbox.enqueue(CorFault.tooManyRequests());
+      f.sandbox.enqueue(CorFaults.tooManyRequests());
     }
     CorApiException e = failing(client::me);
     assertEquals(429, e.status().getAsInt());
@@ -460,7 +461,7 @@ class CorClientTest {
 
   @Test
   void aRetryAfterLongerThanTheCapIsNotWaitedFor() {
-    f.sandbox.enqueue(CorFault.serviceUnavailable().withRetryAfter("300"));
+    f.sandbox.enqueue(CorFaults.serviceUnavailable().withRetryAfter("300"));
     CorApiException e = failing(client::me);
     assertEquals(503, e.status().getAsInt());
     assertEquals(1, apiRequests("/v1/me").size());
@@ -468,12 +469,12 @@ class CorClientTest {
 
   @Test
   void serverErrorsAreRetriedForGetsButNotForPosts() {
-    f.sandbox.enqueue(CorFault.serverError());
-    f.sandbox.enqueue(CorFault.serviceUnavailable());
+    f.sandbox.enqueue(CorFaults.serverError());
+    f.sandbox.enqueue(CorFaults.serviceUnavailable());
     assertEquals(14, client.projects().page(1).total());
     assertEquals(3, apiRequests("/v1/projects").size());
 
-    f.sandbox.enqueue(CorFault.serverError());
+    f.sandbox.enqueue(CorFaults.serverError());
     CorApiException e =
         failing(
             () ->
@@ -488,13 +489,13 @@ class CorClientTest {
 
   @Test
   void anUnreadableSuccessIsTyped() {
-    f.sandbox.enqueue(CorFault.json(200, "{\"id\":\"not-a-number\"}"));
+    f.sandbox.enqueue(Fault.json(200, "{\"id\":\"not-a-number\"}"));
     CorApiException e = failing(client::me);
     assertEquals(CorApiException.Shape.UNREADABLE_SUCCESS, e.shape());
-    f.sandbox.enqueue(CorFault.json(200, "{\"total\":\"x\",\"data\":[]}"));
+    f.sandbox.enqueue(Fault.json(200, "{\"total\":\"x\",\"data\":[]}"));
     assertEquals(
         CorApiException.Shape.UNREADABLE_SUCCESS, failing(() -> client.clients().page(1)).shape());
-    f.sandbox.enqueue(CorFault.json(200, "{\"no\":\"envelope\"}"));
+    f.sandbox.enqueue(Fault.json(200, "{\"no\":\"envelope\"}"));
     assertEquals(
         CorApiException.Shape.UNREADABLE_SUCCESS, failing(() -> client.clients().page(1)).shape());
   }

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Timeout;
  * Fuzzes what the COR adapter reads: token responses through COR's normalizer (also called
  * unguarded by the dev login, so it must never throw), error envelopes ({@code
  * CorApiException.fromResponse} must always produce the exception), and list envelopes with their
- * models ({@code CorClient.readPage}, whose caller turns {@link IOException} and runtime
- * exceptions into {@link CorApiException}; anything else, such as an {@link Error}, would escape).
+ * models ({@code CorClient.readPage}, whose caller turns {@link IOException} and runtime exceptions
+ * into {@link CorApiException}; anything else, such as an {@link Error}, would escape).
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES) // fuzzing runs inside one invocation
 class CorFuzzTest {

@@ -8,19 +8,19 @@ import com.nimbusds.oauth2.sdk.AuthorizationSuccessResponse;
 import com.nimbusds.oauth2.sdk.ErrorObject;
 import com.nimbusds.oauth2.sdk.ParseException;
 import java.net.URI;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One authorization-code consent attempt: the URL to send the user to, and the means to finish
- * with the code. Carries a fresh random {@code state} and, where the provider supports it, a PKCE
- * S256 verifier that never leaves this object except in the token request.
+ * One authorization-code consent attempt: the URL to send the user to, and the means to finish with
+ * the code. Carries a fresh random {@code state} and, where the provider supports it, a PKCE S256
+ * verifier that never leaves this object except in the token request.
  *
  * <p>Finish in one of three ways: {@link #complete(URI)} with the callback URI (loopback receiver
- * or an app-hosted callback; {@code state} is checked), or {@link #exchange(String)} with a code the
- * user pasted (out-of-band, {@link TokenClient#OUT_OF_BAND}). Thread-safe; single use is not
+ * or an app-hosted callback; {@code state} is checked), or {@link #exchange(String)} with a code
+ * the user pasted (out-of-band, {@link TokenClient#OUT_OF_BAND}). Thread-safe; single use is not
  * enforced here because the server enforces it for codes.
  */
 public final class AuthorizationRequest {
@@ -31,7 +31,11 @@ public final class AuthorizationRequest {
   private final Function<String, TokenSet> exchange;
 
   AuthorizationRequest(
-      URI uri, URI redirectUri, String state, boolean stateRequired, Function<String, TokenSet> exchange) {
+      URI uri,
+      URI redirectUri,
+      String state,
+      boolean stateRequired,
+      Function<String, TokenSet> exchange) {
     this.uri = uri;
     this.redirectUri = redirectUri;
     this.state = state;
@@ -54,7 +58,9 @@ public final class AuthorizationRequest {
     return redirectUri;
   }
 
-  /** The {@code state} value the callback must echo. Not a credential, but do not log it needlessly. */
+  /**
+   * The {@code state} value the callback must echo. Not a credential, but do not log it needlessly.
+   */
   public String state() {
     return state;
   }
@@ -79,7 +85,9 @@ public final class AuthorizationRequest {
       // Nimbus throws IllegalArgumentException for some malformed values, e.g. an empty code.
       throw new ConsentException(
           "the consent callback could not be read: no code or error parameter",
-          ConsentException.Kind.INVALID_CALLBACK, null, null);
+          ConsentException.Kind.INVALID_CALLBACK,
+          null,
+          null);
     }
     String echoed = response.getState() == null ? null : response.getState().getValue();
     checkState(echoed);
@@ -88,9 +96,12 @@ public final class AuthorizationRequest {
       String code = object.getCode();
       boolean denied = "access_denied".equals(code);
       throw new ConsentException(
-          denied ? "the user or the server denied the authorization request" : "the authorization request failed",
+          denied
+              ? "the user or the server denied the authorization request"
+              : "the authorization request failed",
           denied ? ConsentException.Kind.ACCESS_DENIED : ConsentException.Kind.ERROR_RESPONSE,
-          code, object.getDescription());
+          code,
+          object.getDescription());
     }
     AuthorizationSuccessResponse success = (AuthorizationSuccessResponse) response;
     if (success.getAuthorizationCode() == null) {
@@ -107,7 +118,8 @@ public final class AuthorizationRequest {
     requireNonNull(code, "code == null");
     String trimmed = code.strip();
     if (trimmed.isEmpty()) {
-      throw new ConsentException("the authorization code is empty", ConsentException.Kind.INVALID_CALLBACK, null, null);
+      throw new ConsentException(
+          "the authorization code is empty", ConsentException.Kind.INVALID_CALLBACK, null, null);
     }
     return exchange.apply(trimmed);
   }
@@ -117,7 +129,9 @@ public final class AuthorizationRequest {
       if (stateRequired) {
         throw new ConsentException(
             "the consent callback did not echo the state parameter; refusing it (possible forgery)",
-            ConsentException.Kind.STATE_MISMATCH, null, null);
+            ConsentException.Kind.STATE_MISMATCH,
+            null,
+            null);
       }
       return;
     }
@@ -125,7 +139,9 @@ public final class AuthorizationRequest {
         echoed.getBytes(StandardCharsets.UTF_8), state.getBytes(StandardCharsets.UTF_8))) {
       throw new ConsentException(
           "the consent callback's state does not match this request (a forged or stale callback)",
-          ConsentException.Kind.STATE_MISMATCH, null, null);
+          ConsentException.Kind.STATE_MISMATCH,
+          null,
+          null);
     }
   }
 

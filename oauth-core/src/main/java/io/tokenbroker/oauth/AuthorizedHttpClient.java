@@ -32,12 +32,13 @@ import java.util.random.RandomGenerator;
  *       DELETE); a POST or PATCH is never sent twice after the server may have acted on it.
  * </ul>
  *
- * The last response is returned as is when retries are used up; this class never throws for an
- * HTTP status. The bearer token only travels over {@code https} (or to loopback hosts), and the
- * {@link HttpClient} must not follow redirects. Thread-safe.
+ * The last response is returned as is when retries are used up; this class never throws for an HTTP
+ * status. The bearer token only travels over {@code https} (or to loopback hosts), and the {@link
+ * HttpClient} must not follow redirects. Thread-safe.
  */
 public final class AuthorizedHttpClient {
-  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+  private static final Set<String> IDEMPOTENT =
+      Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
   private final HttpClient http;
   private final TokenBroker broker;
@@ -92,16 +93,17 @@ public final class AuthorizedHttpClient {
         attempt--; // the retry after a refresh is not a paced retry
         continue;
       }
-      boolean retryable =
-          status == 429 || (status >= 500 && status <= 599 && idempotent);
+      boolean retryable = status == 429 || (status >= 500 && status <= 599 && idempotent);
       if (!retryable || attempt >= maxAttempts) {
         return response;
       }
       Optional<Duration> retryAfter =
-          RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null), clock.instant());
-      Duration wait = retryAfter.isPresent()
-          ? retryAfter.get()
-          : Backoff.fullJitter(attempt, initialBackoff, maxRetryAfter, random);
+          RetryAfter.parse(
+              response.headers().firstValue("Retry-After").orElse(null), clock.instant());
+      Duration wait =
+          retryAfter.isPresent()
+              ? retryAfter.get()
+              : Backoff.fullJitter(attempt, initialBackoff, maxRetryAfter, random);
       if (wait.compareTo(maxRetryAfter) > 0) {
         return response;
       }

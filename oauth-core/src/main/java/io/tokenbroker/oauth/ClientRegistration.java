@@ -28,7 +28,8 @@ public record ClientRegistration(
 
   /** A confidential client without scopes. */
   public static ClientRegistration of(Provider provider, String clientId, ClientSecret secret) {
-    return new ClientRegistration(provider, clientId, requireNonNull(secret, "secret == null"), Set.of());
+    return new ClientRegistration(
+        provider, clientId, requireNonNull(secret, "secret == null"), Set.of());
   }
 
   /** A public client (no secret) without scopes. */

@@ -25,7 +25,13 @@ public final class ConsentException extends TokenBrokerException {
   /** Creates a consent failure; {@code oauthError} is the callback's {@code error}, if any. */
   public ConsentException(
       String message, Kind kind, @Nullable String oauthError, @Nullable String errorDescription) {
-    super(describe(message, 0, oauthError, errorDescription), 0, oauthError, errorDescription, null, null);
+    super(
+        describe(message, 0, oauthError, errorDescription),
+        0,
+        oauthError,
+        errorDescription,
+        null,
+        null);
     this.kind = kind;
   }
 

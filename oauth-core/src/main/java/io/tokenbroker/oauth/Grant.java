@@ -74,7 +74,12 @@ final class Grant {
   private volatile @Nullable Write pendingWrite; // written under writeLock
   private boolean writeRetryScheduled; // guarded by this
 
-  Grant(GrantKey key, ClientRegistration registration, GrantType type, TokenClient client, BrokerSettings settings) {
+  Grant(
+      GrantKey key,
+      ClientRegistration registration,
+      GrantType type,
+      TokenClient client,
+      BrokerSettings settings) {
     this.key = key;
     this.registration = registration;
     this.type = type;
@@ -124,7 +129,9 @@ final class Grant {
     snapshot = new Snapshot(record, version, settings);
   }
 
-  /** Forgets the in-memory state (after remove or revoke, or when replaced by a new registration). */
+  /**
+   * Forgets the in-memory state (after remove or revoke, or when replaced by a new registration).
+   */
   void forget() {
     snapshot = null;
     writeLock.lock();
@@ -194,14 +201,22 @@ final class Grant {
         }
       }
       flight.completeExceptionally(
-          new TransientTokenException("the broker is closed or its executor refused the refresh of '" + key + "'",
-              TransientTokenException.Kind.NETWORK, 0, null, key, rejected));
+          new TransientTokenException(
+              "the broker is closed or its executor refused the refresh of '" + key + "'",
+              TransientTokenException.Kind.NETWORK,
+              0,
+              null,
+              key,
+              rejected));
     }
     return flight;
   }
 
   private void runFlight(
-      CompletableFuture<Snapshot> flight, long seenVersion, boolean force, @Nullable AccessToken replacing) {
+      CompletableFuture<Snapshot> flight,
+      long seenVersion,
+      boolean force,
+      @Nullable AccessToken replacing) {
     Snapshot result = null;
     Throwable failure = null;
     try {
@@ -218,8 +233,10 @@ final class Grant {
       } else {
         consecutiveFailures++;
         lastFailure = failure instanceof RuntimeException r ? r : null;
-        long backoff = Math.min(settings.failureBackoffMax.toMillis(),
-            settings.failureBackoffMin.toMillis() << Math.min(10, consecutiveFailures - 1));
+        long backoff =
+            Math.min(
+                settings.failureBackoffMax.toMillis(),
+                settings.failureBackoffMin.toMillis() << Math.min(10, consecutiveFailures - 1));
         retryNotBeforeMillis = settings.clock.millis() + backoff;
       }
     }
@@ -247,12 +264,25 @@ final class Grant {
       throw new IllegalStateException(cause);
     } catch (TimeoutException e) {
       throw new TransientTokenException(
-          "no token for '" + key + "' within " + settings.maxWait.toMillis() + " ms (a refresh is still running)",
-          TransientTokenException.Kind.TIMEOUT, 0, null, key, null);
+          "no token for '"
+              + key
+              + "' within "
+              + settings.maxWait.toMillis()
+              + " ms (a refresh is still running)",
+          TransientTokenException.Kind.TIMEOUT,
+          0,
+          null,
+          key,
+          null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new TransientTokenException("interrupted while waiting for a token for '" + key + "'",
-          TransientTokenException.Kind.NETWORK, 0, null, key, e);
+      throw new TransientTokenException(
+          "interrupted while waiting for a token for '" + key + "'",
+          TransientTokenException.Kind.NETWORK,
+          0,
+          null,
+          key,
+          e);
     }
   }
 
@@ -289,8 +319,10 @@ final class Grant {
         throw e;
       }
       // No refresh token can be burned: renew from memory now and persist when the store is back.
-      LOG.log(Level.WARNING,
-          "store unavailable; renewing client-credentials grant ''{0}'' without a lease, to persist later", key);
+      LOG.log(
+          Level.WARNING,
+          "store unavailable; renewing client-credentials grant ''{0}'' without a lease, to persist later",
+          key);
       Snapshot s = snapshot;
       return refreshAndPersist(s == null ? new Stored(null, 0) : new Stored(s.record, s.version));
     }
@@ -326,7 +358,8 @@ final class Grant {
     try {
       entry = settings.store.load(key);
     } catch (TokenStoreException e) {
-      if (e.reason() == TokenStoreException.Reason.CORRUPT || e.reason() == TokenStoreException.Reason.CANNOT_DECRYPT) {
+      if (e.reason() == TokenStoreException.Reason.CORRUPT
+          || e.reason() == TokenStoreException.Reason.CANNOT_DECRYPT) {
         settings.events.storeEntryUnreadable(key, e);
       }
       throw e;
@@ -376,21 +409,31 @@ final class Grant {
       }
       if (record.tokens().refreshToken() == null) {
         throw new InvalidGrantException(
-            "grant '" + key + "' has no refresh token and its access token has expired; "
-                + "complete the consent again to re-authorize it", key);
+            "grant '"
+                + key
+                + "' has no refresh token and its access token has expired; "
+                + "complete the consent again to re-authorize it",
+            key);
       }
     }
   }
 
   private InvalidGrantException reauthorizationRequired(@Nullable String reason) {
     return new InvalidGrantException(
-        "grant '" + key + "' needs re-authorization"
+        "grant '"
+            + key
+            + "' needs re-authorization"
             + (reason == null ? "" : " (" + reason + ")")
-            + "; complete the consent again for this key (CLI: tokenbroker login '" + key + "')",
+            + "; complete the consent again for this key (CLI: tokenbroker login '"
+            + key
+            + "')",
         key);
   }
 
-  /** Takes the grant's lease with a bounded wait; null when the store is down for a client-credentials grant. */
+  /**
+   * Takes the grant's lease with a bounded wait; null when the store is down for a
+   * client-credentials grant.
+   */
   TokenStore.@Nullable Lease acquireLease() {
     long deadline = System.nanoTime() + settings.leaseWait.toNanos();
     long pause = 5;
@@ -401,7 +444,10 @@ final class Grant {
       } catch (TokenStoreException e) {
         if (e.isTransient() && type == GrantType.CLIENT_CREDENTIALS) {
           // No refresh token can be burned: renew without the lease and persist later.
-          LOG.log(Level.WARNING, "store unavailable; renewing client-credentials grant ''{0}'' without a lease", key);
+          LOG.log(
+              Level.WARNING,
+              "store unavailable; renewing client-credentials grant ''{0}'' without a lease",
+              key);
           return null;
         }
         throw e;
@@ -411,16 +457,28 @@ final class Grant {
       }
       if (System.nanoTime() >= deadline) {
         throw new TransientTokenException(
-            "another broker holds the refresh lease of '" + key + "' for longer than "
-                + settings.leaseWait.toMillis() + " ms",
-            TransientTokenException.Kind.TIMEOUT, 0, null, key, null);
+            "another broker holds the refresh lease of '"
+                + key
+                + "' for longer than "
+                + settings.leaseWait.toMillis()
+                + " ms",
+            TransientTokenException.Kind.TIMEOUT,
+            0,
+            null,
+            key,
+            null);
       }
       try {
         settings.sleeper.sleep(Duration.ofMillis(pause));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new TransientTokenException("interrupted while waiting for the refresh lease of '" + key + "'",
-            TransientTokenException.Kind.NETWORK, 0, null, key, e);
+        throw new TransientTokenException(
+            "interrupted while waiting for the refresh lease of '" + key + "'",
+            TransientTokenException.Kind.NETWORK,
+            0,
+            null,
+            key,
+            e);
       }
       pause = Math.min(pause * 2, 200);
     }
@@ -444,7 +502,15 @@ final class Grant {
     Instant now = settings.clock.instant();
     GrantRecord updated =
         current == null
-            ? new GrantRecord(type, registration.provider().name(), registration.clientId(), next, null, false, null, now)
+            ? new GrantRecord(
+                type,
+                registration.provider().name(),
+                registration.clientId(),
+                next,
+                null,
+                false,
+                null,
+                now)
             : current.withTokens(next, now);
     Written written = persist(new Write(updated, stored.version(), current));
     Snapshot published = new Snapshot(updated, written.version(), settings);
@@ -466,7 +532,9 @@ final class Grant {
     }
     Stored latest = readStoreDirectly();
     GrantRecord record = latest.record();
-    if (record != null && !record.reauthorizationRequired() && latest.version() > sent.version()
+    if (record != null
+        && !record.reauthorizationRequired()
+        && latest.version() > sent.version()
         && record.tokens().refreshToken() != null
         && !record.tokens().refreshToken().equals(sent.record().tokens().refreshToken())) {
       Snapshot adopted = new Snapshot(record, latest.version(), settings);
@@ -477,14 +545,19 @@ final class Grant {
       }
       return refreshAndPersist(latest); // another broker rotated since; refresh from its tokens
     }
-    String reason = "the provider answered invalid_grant to a refresh"
-        + failure.errorDescription().map(d -> ": " + d).orElse("");
+    String reason =
+        "the provider answered invalid_grant to a refresh"
+            + failure.errorDescription().map(d -> ": " + d).orElse("");
     if (record != null) {
       GrantRecord dead = record.markReauthorizationRequired(reason, settings.clock.instant());
       try {
         settings.store.compareAndSet(latest.version(), entry(dead, latest.version() + 1));
       } catch (TokenStoreException e) {
-        LOG.log(Level.WARNING, "could not persist the re-authorization state of ''{0}'': {1}", key, e.getMessage());
+        LOG.log(
+            Level.WARNING,
+            "could not persist the re-authorization state of ''{0}'': {1}",
+            key,
+            e.getMessage());
       }
     }
     snapshot = null;
@@ -494,7 +567,8 @@ final class Grant {
   }
 
   private StoredGrant entry(GrantRecord record, long version) {
-    return new StoredGrant(key, version, settings.sealer().seal(key, record.encode()), record.tokens().expiresAt());
+    return new StoredGrant(
+        key, version, settings.sealer().seal(key, record.encode()), record.tokens().expiresAt());
   }
 
   private Written persist(Write write) {
@@ -532,20 +606,31 @@ final class Grant {
         settings.events.storeConflict(key);
         Stored now = readStoreDirectly();
         if (!stillHoldsBase(now, write)) {
-          LOG.log(Level.INFO, "tokens of ''{0}'' were replaced or removed elsewhere; not overwriting", key);
+          LOG.log(
+              Level.INFO,
+              "tokens of ''{0}'' were replaced or removed elsewhere; not overwriting",
+              key);
           pendingWrite = null;
           return new Written(now.version(), false);
         }
         expected = now.version();
       } catch (TokenStoreException e) {
         if (!e.isTransient()) {
-          LOG.log(Level.ERROR, "new tokens of ''{0}'' cannot be written to the store ({1}); "
-              + "they are held in memory only", key, e.getMessage());
+          LOG.log(
+              Level.ERROR,
+              "new tokens of ''{0}'' cannot be written to the store ({1}); "
+                  + "they are held in memory only",
+              key,
+              e.getMessage());
           pendingWrite = null;
           return new Written(write.baseVersion(), false);
         }
-        LOG.log(Level.WARNING, "new tokens of ''{0}'' could not be written to the store ({1}); "
-            + "holding them in memory and retrying", key, e.getMessage());
+        LOG.log(
+            Level.WARNING,
+            "new tokens of ''{0}'' could not be written to the store ({1}); "
+                + "holding them in memory and retrying",
+            key,
+            e.getMessage());
         boolean first = pendingWrite == null;
         pendingWrite = new Write(write.record(), expected, write.base());
         if (first) {
@@ -577,7 +662,10 @@ final class Grant {
       }
       writeRetryScheduled = true;
     }
-    long delay = Math.min(settings.writeRetryMax.toMillis(), settings.writeRetryMin.toMillis() << Math.min(attempt - 1, 16));
+    long delay =
+        Math.min(
+            settings.writeRetryMax.toMillis(),
+            settings.writeRetryMin.toMillis() << Math.min(attempt - 1, 16));
     try {
       settings.scheduler.schedule(() -> retryWrite(attempt), delay, TimeUnit.MILLISECONDS);
     } catch (RuntimeException closed) {

@@ -51,7 +51,9 @@ record GrantRecord(
             tokens.issuedAt().toEpochMilli(),
             tokens.expiresAt().toEpochMilli(),
             tokens.refreshToken() == null ? null : tokens.refreshToken().revealValue(),
-            tokens.refreshTokenExpiresAt() == null ? null : tokens.refreshTokenExpiresAt().toEpochMilli(),
+            tokens.refreshTokenExpiresAt() == null
+                ? null
+                : tokens.refreshTokenExpiresAt().toEpochMilli(),
             List.copyOf(tokens.scopes()),
             previousRefreshToken == null ? null : previousRefreshToken.revealValue(),
             reauthorizationRequired,
@@ -70,8 +72,15 @@ record GrantRecord(
       Wire w = JSON.readValue(plaintext, Wire.class);
       if (w.format() != FORMAT) {
         throw new TokenStoreException(
-            "grant '" + key + "' has record format " + w.format() + ", this version reads " + FORMAT,
-            TokenStoreException.Reason.CORRUPT, key, null);
+            "grant '"
+                + key
+                + "' has record format "
+                + w.format()
+                + ", this version reads "
+                + FORMAT,
+            TokenStoreException.Reason.CORRUPT,
+            key,
+            null);
       }
       TokenSet tokens =
           new TokenSet(
@@ -80,7 +89,9 @@ record GrantRecord(
               Instant.ofEpochMilli(w.issuedAt()),
               Instant.ofEpochMilli(w.expiresAt()),
               w.refreshToken() == null ? null : RefreshToken.of(w.refreshToken()),
-              w.refreshTokenExpiresAt() == null ? null : Instant.ofEpochMilli(w.refreshTokenExpiresAt()),
+              w.refreshTokenExpiresAt() == null
+                  ? null
+                  : Instant.ofEpochMilli(w.refreshTokenExpiresAt()),
               w.scopes() == null ? Set.of() : Set.copyOf(w.scopes()));
       return new GrantRecord(
           GrantType.valueOf(w.grantType()),
@@ -96,16 +107,28 @@ record GrantRecord(
         throw tse;
       }
       throw new TokenStoreException(
-          "grant '" + key + "' opened but its content is not a valid grant record ("
-              + e.getClass().getSimpleName() + ")",
-          TokenStoreException.Reason.CORRUPT, key, null);
+          "grant '"
+              + key
+              + "' opened but its content is not a valid grant record ("
+              + e.getClass().getSimpleName()
+              + ")",
+          TokenStoreException.Reason.CORRUPT,
+          key,
+          null);
     }
   }
 
   @Override
   public String toString() {
-    return "GrantRecord[" + grantType + ", provider=" + provider + ", expiresAt=" + tokens.expiresAt()
-        + ", reauthorizationRequired=" + reauthorizationRequired + "]";
+    return "GrantRecord["
+        + grantType
+        + ", provider="
+        + provider
+        + ", expiresAt="
+        + tokens.expiresAt()
+        + ", reauthorizationRequired="
+        + reauthorizationRequired
+        + "]";
   }
 
   /** The JSON shape; field names are part of the stored format. */
@@ -130,5 +153,4 @@ record GrantRecord(
       return "Wire[redacted]";
     }
   }
-
 }

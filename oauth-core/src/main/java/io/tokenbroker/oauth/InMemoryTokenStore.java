@@ -11,9 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * A {@link TokenStore} in this JVM's memory: the default, and the reference for the store
- * contract. Entries are still sealed. Thread-safe; shared by brokers in one JVM if you pass the
- * same instance.
+ * A {@link TokenStore} in this JVM's memory: the default, and the reference for the store contract.
+ * Entries are still sealed. Thread-safe; shared by brokers in one JVM if you pass the same
+ * instance.
  */
 public final class InMemoryTokenStore implements TokenStore {
   private final ConcurrentMap<GrantKey, StoredGrant> grants = new ConcurrentHashMap<>();
@@ -78,8 +78,7 @@ public final class InMemoryTokenStore implements TokenStore {
     MemoryLease holder =
         leases.compute(
             key,
-            (k, current) ->
-                current == null || !now.isBefore(current.expiresAt) ? fresh : current);
+            (k, current) -> current == null || !now.isBefore(current.expiresAt) ? fresh : current);
     return holder == fresh ? Optional.of(fresh) : Optional.empty();
   }
 

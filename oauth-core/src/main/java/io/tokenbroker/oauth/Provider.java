@@ -64,7 +64,9 @@ public final class Provider {
     this.revocationEndpoint = b.revocationEndpoint;
     this.clientAuthentication = b.clientAuthentication;
     this.refreshClientAuthentication =
-        b.refreshClientAuthentication != null ? b.refreshClientAuthentication : b.clientAuthentication;
+        b.refreshClientAuthentication != null
+            ? b.refreshClientAuthentication
+            : b.clientAuthentication;
     this.tokenParameters = b.tokenParameters;
     this.refreshParameters = b.refreshParameters != null ? b.refreshParameters : b.tokenParameters;
     this.refreshSendsGrantType = b.refreshSendsGrantType;
@@ -255,7 +257,9 @@ public final class Provider {
       return this;
     }
 
-    /** Client authentication on refresh requests only; defaults to {@link #clientAuthentication}. */
+    /**
+     * Client authentication on refresh requests only; defaults to {@link #clientAuthentication}.
+     */
     public Builder refreshClientAuthentication(ClientAuthentication method) {
       this.refreshClientAuthentication = requireNonNull(method, "method == null");
       return this;
@@ -285,7 +289,10 @@ public final class Provider {
       return this;
     }
 
-    /** Whether the consent URL carries {@code client_id}; default true (COR identifies apps by name). */
+    /**
+     * Whether the consent URL carries {@code client_id}; default true (COR identifies apps by
+     * name).
+     */
     public Builder authorizationSendsClientId(boolean sends) {
       this.authorizationSendsClientId = sends;
       return this;

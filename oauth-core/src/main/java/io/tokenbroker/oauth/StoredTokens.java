@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
  * anything more (a refresh, a re-read under the lease, re-authorization) is the broker's job, so
  * such a caller falls back to a broker whenever the token read here does not do.
  *
- * <p>The stored refresh tokens are never decoded into objects; only whether one is present.
- * {@code toString()} redacts the access token. Immutable and thread-safe.
+ * <p>The stored refresh tokens are never decoded into objects; only whether one is present. {@code
+ * toString()} redacts the access token. Immutable and thread-safe.
  *
  * @param key the grant
  * @param version the store's version of the entry that was read
@@ -73,9 +73,9 @@ public record StoredTokens(
    * primitive) and decodes it.
    *
    * @return empty if the store holds no entry for {@code key}
-   * @throws TokenStoreException as the store reports it; {@link Reason#CANNOT_DECRYPT} if the
-   *     entry does not open with {@code aead}; {@link Reason#CORRUPT} if it is not a sealed entry
-   *     or not a grant record of the format this version writes. Messages never quote the entry.
+   * @throws TokenStoreException as the store reports it; {@link Reason#CANNOT_DECRYPT} if the entry
+   *     does not open with {@code aead}; {@link Reason#CORRUPT} if it is not a sealed entry or not
+   *     a grant record of the format this version writes. Messages never quote the entry.
    */
   public static Optional<StoredTokens> read(TokenStore store, Aead aead, GrantKey key) {
     requireNonNull(store, "store == null");

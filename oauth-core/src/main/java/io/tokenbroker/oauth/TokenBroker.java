@@ -40,12 +40,12 @@ import org.jspecify.annotations.Nullable;
  * <h2>How tokens are kept fresh</h2>
  *
  * {@link #accessToken} returns the cached token without locking or allocating while it is fresh.
- * Within {@link Builder#refreshAhead refreshAhead} of expiry it still returns the current token
- * and starts one background refresh; past {@code expiresAt - }{@link Builder#expirySkew skew},
- * callers join the single refresh in flight and wait (at most {@link Builder#maxWait maxWait}).
- * One refresh, whatever the number of callers, and across processes: a refresh takes the store's
- * lease for the grant, re-reads the store (adopting tokens another process already obtained),
- * calls the token endpoint, and persists the result with compare-and-set before anyone sees it.
+ * Within {@link Builder#refreshAhead refreshAhead} of expiry it still returns the current token and
+ * starts one background refresh; past {@code expiresAt - }{@link Builder#expirySkew skew}, callers
+ * join the single refresh in flight and wait (at most {@link Builder#maxWait maxWait}). One
+ * refresh, whatever the number of callers, and across processes: a refresh takes the store's lease
+ * for the grant, re-reads the store (adopting tokens another process already obtained), calls the
+ * token endpoint, and persists the result with compare-and-set before anyone sees it.
  *
  * <h2>Failures</h2>
  *
@@ -112,12 +112,19 @@ public final class TokenBroker implements AutoCloseable {
     Provider provider = registration.provider();
     // The renewal path must work without surprises: client credentials re-run the token request,
     // authorization-code grants refresh.
-    ClientAuthentication renewal = type == GrantType.CLIENT_CREDENTIALS
-        ? provider.clientAuthentication() : provider.refreshClientAuthentication();
+    ClientAuthentication renewal =
+        type == GrantType.CLIENT_CREDENTIALS
+            ? provider.clientAuthentication()
+            : provider.refreshClientAuthentication();
     if (registration.clientSecret() == null && needsSecret(renewal)) {
       throw new ClientConfigurationException(
-          "grant '" + key + "': provider '" + provider.name() + "' authenticates clients with "
-              + renewal + ", which needs a client secret, and the registration has none");
+          "grant '"
+              + key
+              + "': provider '"
+              + provider.name()
+              + "' authenticates clients with "
+              + renewal
+              + ", which needs a client secret, and the registration has none");
     }
     TokenClient client =
         TokenClient.builder(registration)
@@ -141,8 +148,8 @@ public final class TokenBroker implements AutoCloseable {
   }
 
   /**
-   * Returns a valid access token for {@code key}: cached, refreshed ahead of expiry, one refresh
-   * at a time per grant across all callers and processes.
+   * Returns a valid access token for {@code key}: cached, refreshed ahead of expiry, one refresh at
+   * a time per grant across all callers and processes.
    *
    * @throws UnknownGrantException if the key is not registered, or an authorization-code grant has
    *     no stored tokens yet
@@ -164,8 +171,8 @@ public final class TokenBroker implements AutoCloseable {
   }
 
   /**
-   * For API clients that got a 401 with {@code rejected}: refreshes only if {@code rejected} is still
-   * the current token, so many failing requests cause one refresh.
+   * For API clients that got a 401 with {@code rejected}: refreshes only if {@code rejected} is
+   * still the current token, so many failing requests cause one refresh.
    */
   public AccessToken refreshIfCurrent(GrantKey key, AccessToken rejected) {
     requireNonNull(rejected, "rejected == null");
@@ -192,14 +199,25 @@ public final class TokenBroker implements AutoCloseable {
     Grant grant = grant(key);
     Instant now = settings.clock.instant();
     GrantRecord record =
-        new GrantRecord(grant.type, grant.registration.provider().name(), grant.registration.clientId(),
-            tokens, null, false, null, now);
+        new GrantRecord(
+            grant.type,
+            grant.registration.provider().name(),
+            grant.registration.clientId(),
+            tokens,
+            null,
+            false,
+            null,
+            now);
     // Under the lease, so a refresh running elsewhere cannot write its older tokens over these.
     try (TokenStore.Lease lease = grant.acquireLease()) {
       for (int attempt = 0; ; attempt++) {
         long expected = settings.store.load(key).map(StoredGrant::version).orElse(0L);
-        StoredGrant entry = new StoredGrant(key, expected + 1,
-            settings.sealer().seal(key, record.encode()), tokens.expiresAt());
+        StoredGrant entry =
+            new StoredGrant(
+                key,
+                expected + 1,
+                settings.sealer().seal(key, record.encode()),
+                tokens.expiresAt());
         if (settings.store.compareAndSet(expected, entry)) {
           grant.forget();
           grant.publish(record, expected + 1);
@@ -207,8 +225,11 @@ public final class TokenBroker implements AutoCloseable {
         }
         settings.events.storeConflict(key);
         if (attempt >= 10) {
-          throw new TokenStoreException("could not save tokens for '" + key + "': the entry keeps changing",
-              TokenStoreException.Reason.UNAVAILABLE, key, null);
+          throw new TokenStoreException(
+              "could not save tokens for '" + key + "': the entry keeps changing",
+              TokenStoreException.Reason.UNAVAILABLE,
+              key,
+              null);
         }
       }
     }
@@ -216,8 +237,8 @@ public final class TokenBroker implements AutoCloseable {
 
   /**
    * Starts a consent for the registered authorization-code grant {@code key}. Completing the
-   * returned request ({@link AuthorizationRequest#complete} or {@link AuthorizationRequest#exchange})
-   * saves the tokens under {@code key}.
+   * returned request ({@link AuthorizationRequest#complete} or {@link
+   * AuthorizationRequest#exchange}) saves the tokens under {@code key}.
    *
    * @param redirectUri a {@link LoopbackReceiver}'s URI, an app-hosted callback, or {@link
    *     TokenClient#OUT_OF_BAND}
@@ -225,16 +246,19 @@ public final class TokenBroker implements AutoCloseable {
   public AuthorizationRequest authorizationRequest(GrantKey key, URI redirectUri) {
     requireNonNull(redirectUri, "redirectUri == null");
     Grant grant = grant(key);
-    return grant.client().authorizationRequest(redirectUri, key)
-        .andThen(tokens -> {
-          saveTokens(key, tokens);
-          return tokens;
-        });
+    return grant
+        .client()
+        .authorizationRequest(redirectUri, key)
+        .andThen(
+            tokens -> {
+              saveTokens(key, tokens);
+              return tokens;
+            });
   }
 
   /**
-   * Revokes the grant at the provider (its refresh token, else its access token) where the
-   * provider has a revocation endpoint, then removes it.
+   * Revokes the grant at the provider (its refresh token, else its access token) where the provider
+   * has a revocation endpoint, then removes it.
    *
    * @return whether the provider was told
    */
@@ -244,7 +268,10 @@ public final class TokenBroker implements AutoCloseable {
     GrantRecord record = readRecord(key);
     if (record != null) {
       TokenSet tokens = record.tokens();
-      told = grant.client().revoke(tokens.refreshToken() != null ? tokens.refreshToken() : tokens.accessToken());
+      told =
+          grant
+              .client()
+              .revoke(tokens.refreshToken() != null ? tokens.refreshToken() : tokens.accessToken());
     }
     remove(key);
     return told;
@@ -285,7 +312,9 @@ public final class TokenBroker implements AutoCloseable {
     }
     return new GrantStatus(
         key,
-        grant != null ? grant.registration.provider().name() : record != null ? record.provider() : null,
+        grant != null
+            ? grant.registration.provider().name()
+            : record != null ? record.provider() : null,
         grant != null ? grant.type : record != null ? record.grantType() : null,
         record == null ? null : record.tokens().expiresAt(),
         record != null && record.tokens().refreshToken() != null,
@@ -323,8 +352,14 @@ public final class TokenBroker implements AutoCloseable {
       Grant.Snapshot s = grant.snapshot;
       if (s != null) {
         // Re-sealing bumped the versions; keep the published ones current.
-        settings.store.load(grant.key)
-            .ifPresent(entry -> grant.publish(GrantRecord.decode(grant.key, next.open(grant.key, entry.sealed())), entry.version()));
+        settings
+            .store
+            .load(grant.key)
+            .ifPresent(
+                entry ->
+                    grant.publish(
+                        GrantRecord.decode(grant.key, next.open(grant.key, entry.sealed())),
+                        entry.version()));
       }
     }
     settings.events.keysRotated(result.resealed(), result.failed().size());
@@ -353,9 +388,12 @@ public final class TokenBroker implements AutoCloseable {
     settings.scheduler.shutdownNow();
     for (Grant grant : grants.values()) {
       if (!grant.flushPendingWrite()) {
-        System.getLogger(TokenBroker.class.getName()).log(System.Logger.Level.ERROR,
-            "closing with unpersisted tokens for ''{0}'': the store is unavailable, and the "
-                + "provider may already have rotated the stored refresh token", grant.key);
+        System.getLogger(TokenBroker.class.getName())
+            .log(
+                System.Logger.Level.ERROR,
+                "closing with unpersisted tokens for ''{0}'': the store is unavailable, and the "
+                    + "provider may already have rotated the stored refresh token",
+                grant.key);
       }
     }
     if (ownedExecutor != null) {
@@ -460,7 +498,9 @@ public final class TokenBroker implements AutoCloseable {
       return this;
     }
 
-    /** The HttpClient for token endpoints (proxy, TLS); default one that never follows redirects. */
+    /**
+     * The HttpClient for token endpoints (proxy, TLS); default one that never follows redirects.
+     */
     public Builder httpClient(HttpClient client) {
       this.httpClient = requireNonNull(client, "client == null");
       return this;
@@ -481,13 +521,19 @@ public final class TokenBroker implements AutoCloseable {
       return this;
     }
 
-    /** How long before expiry a background refresh starts; default 5 min (at most half the lifetime). */
+    /**
+     * How long before expiry a background refresh starts; default 5 min (at most half the
+     * lifetime).
+     */
     public Builder refreshAhead(Duration window) {
       this.refreshAhead = positive(window, "refreshAhead");
       return this;
     }
 
-    /** How long before expiry a token is no longer handed out; default 30 s (at most a tenth of the lifetime). */
+    /**
+     * How long before expiry a token is no longer handed out; default 30 s (at most a tenth of the
+     * lifetime).
+     */
     public Builder expirySkew(Duration skew) {
       this.expirySkew = requireNonNull(skew, "skew == null");
       if (skew.isNegative()) {
@@ -505,8 +551,8 @@ public final class TokenBroker implements AutoCloseable {
     /**
      * How long a cross-process refresh lease lasts if its holder dies. It must outlast the longest
      * refresh (all attempts with their timeouts and waits), or a second process could refresh while
-     * the first is still waiting for its answer; the default is that worst case plus 10 s (60 s with
-     * the default timeouts and retry policy).
+     * the first is still waiting for its answer; the default is that worst case plus 10 s (60 s
+     * with the default timeouts and retry policy).
      */
     public Builder leaseTtl(Duration ttl) {
       this.leaseTtl = positive(ttl, "leaseTtl");
@@ -531,10 +577,11 @@ public final class TokenBroker implements AutoCloseable {
 
     private HttpClient httpClient() {
       if (httpClient == null) {
-        httpClient = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+        httpClient =
+            HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
       }
       return httpClient;
     }
@@ -549,7 +596,8 @@ public final class TokenBroker implements AutoCloseable {
       if (handle == null) {
         if (storeSet && !(store instanceof InMemoryTokenStore)) {
           throw new IllegalStateException(
-              "a keyset is required with " + store.getClass().getSimpleName()
+              "a keyset is required with "
+                  + store.getClass().getSimpleName()
                   + ": entries sealed with a random keyset could never be opened again "
                   + "(use Keysets.loadOrCreate(path) or Keysets.fromEnvironment(name))");
         }
@@ -559,21 +607,28 @@ public final class TokenBroker implements AutoCloseable {
       if (leaseTtl == null) {
         leaseTtl = worstRefresh.plusSeconds(10);
       } else if (leaseTtl.compareTo(worstRefresh) < 0) {
-        System.getLogger(TokenBroker.class.getName()).log(System.Logger.Level.WARNING,
-            "leaseTtl {0} is shorter than the longest possible refresh ({1}): another process may "
-                + "take over a lease while a refresh is still running", leaseTtl, worstRefresh);
+        System.getLogger(TokenBroker.class.getName())
+            .log(
+                System.Logger.Level.WARNING,
+                "leaseTtl {0} is shorter than the longest possible refresh ({1}): another process may "
+                    + "take over a lease while a refresh is still running",
+                leaseTtl,
+                worstRefresh);
       }
-      ExecutorService owned = executor == null
-          ? Executors.newCachedThreadPool(daemonThreads("tokenbroker-refresh"))
-          : null;
+      ExecutorService owned =
+          executor == null
+              ? Executors.newCachedThreadPool(daemonThreads("tokenbroker-refresh"))
+              : null;
       return new TokenBroker(this, new TokenSealer(handle), owned);
     }
 
     /** All attempts timing out, with the longest wait between each. */
     private Duration worstCaseRefresh() {
       int attempts = retryPolicy.maxAttempts();
-      Duration longestWait = retryPolicy.maxBackoff().compareTo(retryPolicy.maxRetryAfter()) > 0
-          ? retryPolicy.maxBackoff() : retryPolicy.maxRetryAfter();
+      Duration longestWait =
+          retryPolicy.maxBackoff().compareTo(retryPolicy.maxRetryAfter()) > 0
+              ? retryPolicy.maxBackoff()
+              : retryPolicy.maxRetryAfter();
       return requestTimeout.multipliedBy(attempts).plus(longestWait.multipliedBy(attempts - 1L));
     }
 

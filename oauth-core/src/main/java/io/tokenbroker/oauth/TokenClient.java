@@ -105,8 +105,12 @@ public final class TokenClient {
     Provider provider = registration.provider();
     return endpoint.requestTokens(
         "client-credentials request to " + provider.name(),
-        () -> tokenRequest(provider.tokenEndpoint(), withScope(new ClientCredentialsGrant().toParameters()),
-            provider.tokenParameters(), provider.clientAuthentication()),
+        () ->
+            tokenRequest(
+                provider.tokenEndpoint(),
+                withScope(new ClientCredentialsGrant().toParameters()),
+                provider.tokenParameters(),
+                provider.clientAuthentication()),
         secrets(),
         key,
         false);
@@ -136,12 +140,16 @@ public final class TokenClient {
               Map<String, List<String>> params =
                   new LinkedHashMap<>(
                       new RefreshTokenGrant(
-                              new com.nimbusds.oauth2.sdk.token.RefreshToken(refreshToken.revealValue()))
+                              new com.nimbusds.oauth2.sdk.token.RefreshToken(
+                                  refreshToken.revealValue()))
                           .toParameters());
               if (!provider.refreshSendsGrantType()) {
                 params.remove("grant_type");
               }
-              return tokenRequest(provider.refreshEndpoint(), params, provider.refreshParameters(),
+              return tokenRequest(
+                  provider.refreshEndpoint(),
+                  params,
+                  provider.refreshParameters(),
                   provider.refreshClientAuthentication());
             },
             secrets(refreshToken.revealValue()),
@@ -164,8 +172,12 @@ public final class TokenClient {
   AuthorizationRequest authorizationRequest(URI redirectUri, @Nullable GrantKey key) {
     Provider provider = registration.provider();
     URI authorizationEndpoint =
-        provider.authorizationEndpoint().orElseThrow(() -> new IllegalStateException(
-            "provider '" + provider.name() + "' has no authorization endpoint"));
+        provider
+            .authorizationEndpoint()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "provider '" + provider.name() + "' has no authorization endpoint"));
     State state = new State();
     CodeVerifier verifier = provider.pkce() ? new CodeVerifier() : null;
     com.nimbusds.oauth2.sdk.AuthorizationRequest.Builder request =
@@ -183,10 +195,16 @@ public final class TokenClient {
     if (!provider.authorizationSendsClientId()) {
       params.remove("client_id");
     }
-    provider.extraAuthorizationParameters().forEach((name, value) -> params.put(name, List.of(value)));
-    URI uri = TokenRequests.appendQuery(authorizationEndpoint, URLUtils.serializeParameters(params));
+    provider
+        .extraAuthorizationParameters()
+        .forEach((name, value) -> params.put(name, List.of(value)));
+    URI uri =
+        TokenRequests.appendQuery(authorizationEndpoint, URLUtils.serializeParameters(params));
     return new AuthorizationRequest(
-        uri, redirectUri, state.getValue(), provider.stateRequired(),
+        uri,
+        redirectUri,
+        state.getValue(),
+        provider.stateRequired(),
         code -> exchangeCode(code, redirectUri, verifier, key));
   }
 
@@ -195,9 +213,13 @@ public final class TokenClient {
     Provider provider = registration.provider();
     return endpoint.requestTokens(
         "authorization-code exchange with " + provider.name(),
-        () -> tokenRequest(provider.tokenEndpoint(),
-            new AuthorizationCodeGrant(new AuthorizationCode(code), redirectUri, verifier).toParameters(),
-            provider.tokenParameters(), provider.clientAuthentication()),
+        () ->
+            tokenRequest(
+                provider.tokenEndpoint(),
+                new AuthorizationCodeGrant(new AuthorizationCode(code), redirectUri, verifier)
+                    .toParameters(),
+                provider.tokenParameters(),
+                provider.clientAuthentication()),
         secrets(code, verifier == null ? null : verifier.getValue()),
         key,
         true);
@@ -218,20 +240,37 @@ public final class TokenClient {
     }
     Map<String, List<String>> params = new LinkedHashMap<>();
     params.put("token", List.of(token.revealValue()));
-    params.put("token_type_hint", List.of(token instanceof RefreshToken ? "refresh_token" : "access_token"));
+    params.put(
+        "token_type_hint",
+        List.of(token instanceof RefreshToken ? "refresh_token" : "access_token"));
     endpoint.requestNoContent(
         "revocation request to " + provider.name(),
-        () -> TokenRequests.build(revocation, params, ParameterPlacement.FORM_BODY,
-            provider.clientAuthentication(), registration.clientId(), clientSecretValue(),
-            provider.formEncodeBasicCredentials()),
+        () ->
+            TokenRequests.build(
+                revocation,
+                params,
+                ParameterPlacement.FORM_BODY,
+                provider.clientAuthentication(),
+                registration.clientId(),
+                clientSecretValue(),
+                provider.formEncodeBasicCredentials()),
         secrets(token.revealValue()),
         null);
     return true;
   }
 
   private HTTPRequest tokenRequest(
-      URI uri, Map<String, List<String>> params, ParameterPlacement placement, ClientAuthentication auth) {
-    return TokenRequests.build(uri, params, placement, auth, registration.clientId(), clientSecretValue(),
+      URI uri,
+      Map<String, List<String>> params,
+      ParameterPlacement placement,
+      ClientAuthentication auth) {
+    return TokenRequests.build(
+        uri,
+        params,
+        placement,
+        auth,
+        registration.clientId(),
+        clientSecretValue(),
         registration.provider().formEncodeBasicCredentials());
   }
 
@@ -265,7 +304,11 @@ public final class TokenClient {
 
   @Override
   public String toString() {
-    return "TokenClient[" + registration.provider().name() + ", client=" + registration.clientId() + "]";
+    return "TokenClient["
+        + registration.provider().name()
+        + ", client="
+        + registration.clientId()
+        + "]";
   }
 
   /** Configures a {@link TokenClient}. Not thread-safe. */
@@ -285,8 +328,8 @@ public final class TokenClient {
     }
 
     /**
-     * Uses your {@link HttpClient} (proxy, TLS, executor). Configure it not to follow redirects; its
-     * own connect timeout applies.
+     * Uses your {@link HttpClient} (proxy, TLS, executor). Configure it not to follow redirects;
+     * its own connect timeout applies.
      */
     public Builder httpClient(HttpClient client) {
       this.httpClient = requireNonNull(client, "client == null");

@@ -23,8 +23,8 @@ import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Sends token-endpoint requests with bounded retries and turns every answer into a {@link
- * TokenSet} or a typed {@link TokenBrokerException}. Thread-safe.
+ * Sends token-endpoint requests with bounded retries and turns every answer into a {@link TokenSet}
+ * or a typed {@link TokenBrokerException}. Thread-safe.
  */
 final class TokenEndpoint {
   private static final Set<String> CONFIGURATION_ERRORS =
@@ -71,12 +71,16 @@ final class TokenEndpoint {
       boolean carriesGrant) {
     return withRetries(
         what,
-        () -> toTokenSet(what, send(what, request.get(), secrets, key), secrets, key, carriesGrant));
+        () ->
+            toTokenSet(what, send(what, request.get(), secrets, key), secrets, key, carriesGrant));
   }
 
   /** Sends a request whose success has no body to read (revocation). */
   void requestNoContent(
-      String what, Supplier<HTTPRequest> request, Collection<String> secrets, @Nullable GrantKey key) {
+      String what,
+      Supplier<HTTPRequest> request,
+      Collection<String> secrets,
+      @Nullable GrantKey key) {
     withRetries(
         what,
         () -> {
@@ -124,23 +128,40 @@ final class TokenEndpoint {
     try {
       return (HTTPResponse) request.send(sender);
     } catch (JdkHttpSender.ResponseTooLargeException e) {
-      throw transientFailure(where + " failed: " + e.getMessage(), TransientTokenException.Kind.RESPONSE_TOO_LARGE, 0, key, e);
+      throw transientFailure(
+          where + " failed: " + e.getMessage(),
+          TransientTokenException.Kind.RESPONSE_TOO_LARGE,
+          0,
+          key,
+          e);
     } catch (HttpTimeoutException e) {
       throw transientFailure(where + " timed out", TransientTokenException.Kind.TIMEOUT, 0, key, e);
     } catch (InterruptedIOException e) {
-      throw transientFailure(where + " was interrupted", TransientTokenException.Kind.NETWORK, 0, key, e);
+      throw transientFailure(
+          where + " was interrupted", TransientTokenException.Kind.NETWORK, 0, key, e);
     } catch (IOException e) {
       Throwable tooLarge = findCause(e, JdkHttpSender.ResponseTooLargeException.class);
       if (tooLarge != null) {
-        throw transientFailure(where + " failed: " + tooLarge.getMessage(), TransientTokenException.Kind.RESPONSE_TOO_LARGE, 0, key, e);
+        throw transientFailure(
+            where + " failed: " + tooLarge.getMessage(),
+            TransientTokenException.Kind.RESPONSE_TOO_LARGE,
+            0,
+            key,
+            e);
       }
       if (findCause(e, HttpTimeoutException.class) != null) {
-        throw transientFailure(where + " timed out", TransientTokenException.Kind.TIMEOUT, 0, key, e);
+        throw transientFailure(
+            where + " timed out", TransientTokenException.Kind.TIMEOUT, 0, key, e);
       }
       throw transientFailure(
-          where + " failed: " + e.getClass().getSimpleName()
+          where
+              + " failed: "
+              + e.getClass().getSimpleName()
               + (e.getMessage() == null ? "" : " " + scrub(e.getMessage(), secrets)),
-          TransientTokenException.Kind.NETWORK, 0, key, e);
+          TransientTokenException.Kind.NETWORK,
+          0,
+          key,
+          e);
     }
   }
 
@@ -161,21 +182,28 @@ final class TokenEndpoint {
     } catch (TokenResponses.MalformedResponseException e) {
       throw transientFailure(
           what + " answered HTTP " + status + " with an unusable body: " + e.getMessage(),
-          TransientTokenException.Kind.MALFORMED_RESPONSE, status, key, null);
+          TransientTokenException.Kind.MALFORMED_RESPONSE,
+          status,
+          key,
+          null);
     }
     Duration lifetime =
         parsed.expiresInSeconds() >= 0
             ? Duration.ofSeconds(parsed.expiresInSeconds())
             : provider.defaultTokenLifetime();
     Instant issuedAt =
-        parsed.createdAtEpochSecond() >= 0 ? Instant.ofEpochSecond(parsed.createdAtEpochSecond()) : now;
+        parsed.createdAtEpochSecond() >= 0
+            ? Instant.ofEpochSecond(parsed.createdAtEpochSecond())
+            : now;
     return new TokenSet(
         AccessToken.of(parsed.accessToken()),
         parsed.tokenType(),
         issuedAt,
         now.plus(lifetime),
         parsed.refreshToken() == null ? null : RefreshToken.of(parsed.refreshToken()),
-        parsed.refreshExpiresInSeconds() >= 0 ? now.plusSeconds(parsed.refreshExpiresInSeconds()) : null,
+        parsed.refreshExpiresInSeconds() >= 0
+            ? now.plusSeconds(parsed.refreshExpiresInSeconds())
+            : null,
         parsed.scopes());
   }
 
@@ -204,16 +232,25 @@ final class TokenEndpoint {
         RetryAfter.parse(response.getHeaderValue("Retry-After"), clock.instant()).orElse(null);
     String bodyNote = json == null ? " with " + TokenResponses.describeBody(body) : "";
     if (status == 429 || (status == 503 && retryAfter != null)) {
-      String message = TokenBrokerException.describe(what + " was rate limited" + bodyNote, status, error, description)
-          + (retryAfter == null ? "" : "; retry after " + retryAfter.toSeconds() + " s");
+      String message =
+          TokenBrokerException.describe(
+                  what + " was rate limited" + bodyNote, status, error, description)
+              + (retryAfter == null ? "" : "; retry after " + retryAfter.toSeconds() + " s");
       return new RateLimitedException(message, status, retryAfter, key);
     }
     if (status >= 500 || status == 408) {
-      String message = TokenBrokerException.describe(what + " failed on the server side" + bodyNote, status, error, description);
+      String message =
+          TokenBrokerException.describe(
+              what + " failed on the server side" + bodyNote, status, error, description);
       return transientFailure(
           message,
-          status == 408 ? TransientTokenException.Kind.TIMEOUT : TransientTokenException.Kind.SERVER_ERROR,
-          status, key, null, retryAfter);
+          status == 408
+              ? TransientTokenException.Kind.TIMEOUT
+              : TransientTokenException.Kind.SERVER_ERROR,
+          status,
+          key,
+          null,
+          retryAfter);
     }
     // A vendor's bare status means invalid_grant only in a JSON answer that names no other error:
     // an HTML page from a proxy, or invalid_client, must not kill a grant.
@@ -224,19 +261,34 @@ final class TokenEndpoint {
             && (error == null || !CONFIGURATION_ERRORS.contains(error));
     if ("invalid_grant".equals(error) || vendorInvalidGrant) {
       return new InvalidGrantException(
-          TokenBrokerException.describe(what + " was refused: the grant is invalid, expired, revoked or already used", status, error, description),
-          status, error, description, key);
+          TokenBrokerException.describe(
+              what + " was refused: the grant is invalid, expired, revoked or already used",
+              status,
+              error,
+              description),
+          status,
+          error,
+          description,
+          key);
     }
     String summary =
         error != null && CONFIGURATION_ERRORS.contains(error)
             ? what + " was refused: check the client id, secret, scopes and provider settings"
             : what + " was refused" + bodyNote;
     return new ClientConfigurationException(
-        TokenBrokerException.describe(summary, status, error, description), status, error, description, key);
+        TokenBrokerException.describe(summary, status, error, description),
+        status,
+        error,
+        description,
+        key);
   }
 
   private static TransientTokenException transientFailure(
-      String message, TransientTokenException.Kind kind, int status, @Nullable GrantKey key, @Nullable Throwable cause) {
+      String message,
+      TransientTokenException.Kind kind,
+      int status,
+      @Nullable GrantKey key,
+      @Nullable Throwable cause) {
     return transientFailure(message, kind, status, key, cause, null);
   }
 

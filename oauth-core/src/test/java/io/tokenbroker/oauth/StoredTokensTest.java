@@ -103,14 +103,11 @@ class StoredTokensTest {
 
   @Test
   void anotherRecordFormatIsCorruptAndNotQuoted() {
-    byte[] plaintext =
-        "{\"format\":2,\"accessToken\":\"at-secret-2\"}".getBytes(UTF_8);
-    assertTrue(
-        store.compareAndSet(0, new StoredGrant(KEY, 1, sealer.seal(KEY, plaintext), null)));
+    byte[] plaintext = "{\"format\":2,\"accessToken\":\"at-secret-2\"}".getBytes(UTF_8);
+    assertTrue(store.compareAndSet(0, new StoredGrant(KEY, 1, sealer.seal(KEY, plaintext), null)));
 
     TokenStoreException e =
-        assertThrows(
-            TokenStoreException.class, () -> StoredTokens.read(store, aead(keyset), KEY));
+        assertThrows(TokenStoreException.class, () -> StoredTokens.read(store, aead(keyset), KEY));
 
     assertEquals(TokenStoreException.Reason.CORRUPT, e.reason());
     assertFalse(e.getMessage().contains("at-secret-2"), e.getMessage());
@@ -119,12 +116,10 @@ class StoredTokensTest {
   @Test
   void garbageInsideTheSealIsCorruptAndNotQuoted() {
     byte[] plaintext = "{\"accessToken\":\"at-secret-3\", oops".getBytes(UTF_8);
-    assertTrue(
-        store.compareAndSet(0, new StoredGrant(KEY, 1, sealer.seal(KEY, plaintext), null)));
+    assertTrue(store.compareAndSet(0, new StoredGrant(KEY, 1, sealer.seal(KEY, plaintext), null)));
 
     TokenStoreException e =
-        assertThrows(
-            TokenStoreException.class, () -> StoredTokens.read(store, aead(keyset), KEY));
+        assertThrows(TokenStoreException.class, () -> StoredTokens.read(store, aead(keyset), KEY));
 
     assertEquals(TokenStoreException.Reason.CORRUPT, e.reason());
     assertFalse(e.getMessage().contains("at-secret-3"), e.getMessage());
@@ -136,8 +131,7 @@ class StoredTokensTest {
     assertTrue(store.compareAndSet(0, new StoredGrant(KEY, 1, new byte[] {9, 9, 9}, null)));
 
     TokenStoreException e =
-        assertThrows(
-            TokenStoreException.class, () -> StoredTokens.read(store, aead(keyset), KEY));
+        assertThrows(TokenStoreException.class, () -> StoredTokens.read(store, aead(keyset), KEY));
 
     assertEquals(TokenStoreException.Reason.CORRUPT, e.reason());
   }

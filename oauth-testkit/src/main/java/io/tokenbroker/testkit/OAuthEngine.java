@@ -4,7 +4,9 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokenbroker.testkit.FakeAuthorizationServer.ClientAuthMethod;
 import io.tokenbroker.testkit.FakeAuthorizationServer.Decision;
+import io.tokenbroker.testkit.FakeAuthorizationServer.ParameterLocation;
 import io.tokenbroker.testkit.FakeAuthorizationServer.TokenInfo;
 import io.tokenbroker.testkit.FakeAuthorizationServer.TokenKind;
 import java.net.URI;
@@ -31,16 +33,22 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The protocol logic of {@link FakeAuthorizationServer}: clients, codes, grants and tokens. All
- * grant state is guarded by {@code lock}; settings are volatile.
+ * The protocol logic of {@link FakeAuthorizationServer}, as the dispatcher of its {@link
+ * LoopbackServer}: clients, codes, grants and tokens. All grant state is guarded by {@code lock};
+ * settings are volatile.
  */
-final class OAuthEngine {
+final class OAuthEngine implements LoopbackServer.Dispatcher {
   static final String OOB = "urn:ietf:wg:oauth:2.0:oob";
 
   /** RFC 7636 §4.1: code_verifier = 43*128unreserved; §4.2 the same for the challenge. */
   private static final Pattern PKCE_VALUE = Pattern.compile("[A-Za-z0-9\\-._~]{43,128}");
 
-  record Client(String id, byte @Nullable [] secret, Set<String> redirectUris) {
+  /** A registered client; a null {@code method} accepts either way of sending the secret. */
+  record Client(
+      String id,
+      byte @Nullable [] secret,
+      @Nullable ClientAuthMethod method,
+      Set<String> redirectUris) {
     boolean isPublic() {
       return secret == null;
     }
@@ -124,7 +132,7 @@ final class OAuthEngine {
     }
 
     Reply reply() {
-      Reply reply = Reply.error(status, error, getMessage());
+      Reply reply = Reply.oauthError(status, error, getMessage());
       return status == 401
           ? reply.withHeader("WWW-Authenticate", "Basic realm=\"fake-authorization-server\"")
           : reply;
@@ -141,6 +149,7 @@ final class OAuthEngine {
   volatile RefreshRotation rotation;
   volatile Decision decision;
   volatile boolean clientCredentialsRefreshToken;
+  volatile ParameterLocation parameterLocation;
 
   private final Map<String, Client> clients = new ConcurrentHashMap<>();
   private final AtomicInteger invalidGrants = new AtomicInteger();
@@ -163,7 +172,8 @@ final class OAuthEngine {
       boolean anonymousRefresh,
       RefreshRotation rotation,
       Decision decision,
-      boolean clientCredentialsRefreshToken) {
+      boolean clientCredentialsRefreshToken,
+      ParameterLocation parameterLocation) {
     this.clock = clock;
     this.random = random;
     this.accessTokenLifetime = accessTokenLifetime;
@@ -174,9 +184,14 @@ final class OAuthEngine {
     this.rotation = rotation;
     this.decision = decision;
     this.clientCredentialsRefreshToken = clientCredentialsRefreshToken;
+    this.parameterLocation = parameterLocation;
   }
 
   void register(Client client) {
+    byte[] secret = client.secret();
+    if (secret != null) {
+      IssuedSecrets.record("client secret", new String(secret, UTF_8));
+    }
     clients.put(client.id(), client);
   }
 
@@ -184,18 +199,32 @@ final class OAuthEngine {
     return invalidGrants.get();
   }
 
+  @Override
+  public Reply dispatch(RecordedRequest request) {
+    return switch (request.path()) {
+      case "/token" -> token(request, false);
+      case "/refresh" -> token(request, true);
+      case "/authorize" -> authorize(request);
+      case "/revoke" -> revoke(request);
+      case "/introspect" -> introspect(request);
+      default -> Reply.oauthError(404, "not_found", "no such endpoint");
+    };
+  }
+
+  @Override
+  public Reply failed(RecordedRequest request, RuntimeException failure) {
+    return Reply.oauthError(
+        500, "server_error", "the fake failed: " + failure.getClass().getName());
+  }
+
   // ---------------------------------------------------------------- token endpoint
 
   Reply token(RecordedRequest request, boolean refreshEndpoint) {
     if (!request.method().equals("POST")) {
-      return Reply.methodNotAllowed("POST");
+      return methodNotAllowed("POST");
     }
     try {
-      String parameterError = request.parameterError();
-      if (parameterError != null) {
-        throw new OAuthError(400, "invalid_request", parameterError);
-      }
-      Map<String, String> params = request.parameters();
+      Map<String, String> params = parameters(request);
       String grantType = params.get("grant_type");
       if (grantType == null) {
         if (!refreshEndpoint) {
@@ -204,7 +233,7 @@ final class OAuthEngine {
         grantType = "refresh_token";
       }
       boolean isRefresh = grantType.equals("refresh_token");
-      Client client = authenticate(request, isRefresh && anonymousRefresh);
+      Client client = authenticate(request, params, isRefresh && anonymousRefresh);
       switch (grantType) {
         case "client_credentials":
           return clientCredentials(client, params);
@@ -231,7 +260,7 @@ final class OAuthEngine {
     String scope = blankToNull(params.get("scope"));
     synchronized (lock) {
       Grant grant = new Grant(client.id(), scope);
-      return Reply.token(issue(grant, scope, clientCredentialsRefreshToken));
+      return token(issue(grant, scope, clientCredentialsRefreshToken));
     }
   }
 
@@ -278,7 +307,7 @@ final class OAuthEngine {
       entry.used = true;
       Grant grant = new Grant(client.id(), entry.scope);
       entry.grant = grant;
-      return Reply.token(issue(grant, entry.scope, true));
+      return token(issue(grant, entry.scope, true));
     }
   }
 
@@ -314,8 +343,7 @@ final class OAuthEngine {
       if (rotate) {
         entry.used = true;
       }
-      return Reply.token(
-          issue(grant, requestedScope != null ? requestedScope : grant.scope, rotate));
+      return token(issue(grant, requestedScope != null ? requestedScope : grant.scope, rotate));
     }
   }
 
@@ -326,6 +354,7 @@ final class OAuthEngine {
     accessTokens.put(
         accessToken, new AccessEntry(grant, scope, now, now.plus(accessTokenLifetime)));
     issuedAccessTokens.add(accessToken);
+    IssuedSecrets.record("access token", accessToken);
     ObjectNode json =
         Reply.JSON
             .createObjectNode()
@@ -337,12 +366,67 @@ final class OAuthEngine {
       Instant expiresAt = refreshTokenLifetime == null ? null : now.plus(refreshTokenLifetime);
       refreshTokens.put(refreshToken, new RefreshEntry(grant, now, expiresAt));
       issuedRefreshTokens.add(refreshToken);
+      IssuedSecrets.record("refresh token", refreshToken);
       json.put("refresh_token", refreshToken);
     }
     if (scope != null) {
       json.put("scope", scope);
     }
     return json;
+  }
+
+  // ---------------------------------------------------------------- parameters
+
+  /**
+   * The parameters of a token, refresh, revocation or introspection request, read only where the
+   * {@link ParameterLocation} in force puts them. RFC 6749 §3.2 and §2.3.1 put them in the form
+   * body and forbid the client secret in the URL; the fake's endpoints have no query of their own,
+   * so any query parameter was misplaced by the client (e.g. a refresh token or code copied into
+   * the URL, where logs and proxies keep it).
+   *
+   * @throws OAuthError 400 {@code invalid_request} for a malformed request or a parameter in the
+   *     wrong place
+   */
+  private Map<String, String> parameters(RecordedRequest request) {
+    String parameterError = request.parameterError();
+    if (parameterError != null) {
+      throw new OAuthError(400, "invalid_request", parameterError);
+    }
+    ParameterLocation location = parameterLocation;
+    if (location == ParameterLocation.QUERY_STRING) {
+      if (!request.bodyParameters().isEmpty()) {
+        throw misplaced(request.bodyParameters(), "the query string, not the request body");
+      }
+      return request.queryParameters();
+    }
+    if (!request.queryParameters().isEmpty()) {
+      throw misplaced(request.queryParameters(), "the request body, not the URL (RFC 6749 §3.2)");
+    }
+    RecordedRequest.BodyEncoding expected =
+        location == ParameterLocation.JSON_BODY
+            ? RecordedRequest.BodyEncoding.JSON
+            : RecordedRequest.BodyEncoding.FORM;
+    RecordedRequest.BodyEncoding actual = request.bodyEncoding();
+    if (actual != RecordedRequest.BodyEncoding.NONE && actual != expected) {
+      throw new OAuthError(
+          400,
+          "invalid_request",
+          "parameters must be sent as "
+              + (expected == RecordedRequest.BodyEncoding.JSON
+                  ? "a JSON object"
+                  : "application/x-www-form-urlencoded"));
+    }
+    return request.bodyParameters();
+  }
+
+  private static OAuthError misplaced(Map<String, String> parameters, String where) {
+    return new OAuthError(
+        400,
+        "invalid_request",
+        "parameters must travel in "
+            + where
+            + "; misplaced: "
+            + String.join(", ", parameters.keySet()));
   }
 
   // ---------------------------------------------------------------- client authentication
@@ -352,9 +436,9 @@ final class OAuthEngine {
    * {@code client_id}/{@code client_secret} parameters, or a public client's {@code client_id}.
    * Returns null only when {@code anonymousOk} and nothing identifies the client.
    */
-  private @Nullable Client authenticate(RecordedRequest request, boolean anonymousOk) {
+  private @Nullable Client authenticate(
+      RecordedRequest request, Map<String, String> params, boolean anonymousOk) {
     String authorization = request.header("Authorization");
-    Map<String, String> params = request.parameters();
     String paramId = params.get("client_id");
     String paramSecret = params.get("client_secret");
     if (authorization != null) {
@@ -382,10 +466,10 @@ final class OAuthEngine {
       if (paramId != null && !paramId.equals(id)) {
         throw invalidClient("client_id does not match the Basic credentials");
       }
-      return check(id, secret);
+      return check(id, secret, ClientAuthMethod.CLIENT_SECRET_BASIC);
     }
     if (paramId != null) {
-      return check(paramId, paramSecret);
+      return check(paramId, paramSecret, ClientAuthMethod.CLIENT_SECRET_POST);
     }
     if (anonymousOk) {
       return null;
@@ -393,12 +477,16 @@ final class OAuthEngine {
     throw invalidClient("client authentication is required");
   }
 
-  private Client check(String id, @Nullable String secret) {
+  private Client check(String id, @Nullable String secret, ClientAuthMethod used) {
     Client client = clients.get(id);
     if (client == null) {
       throw invalidClient("client authentication failed");
     }
     byte[] expected = client.secret();
+    if (expected != null && client.method() != null && client.method() != used) {
+      // RFC 7591 token_endpoint_auth_method: the secret travels only the registered way.
+      throw invalidClient("the client is registered for " + client.method().wireName());
+    }
     if (expected == null) {
       if (secret != null && !secret.isEmpty()) {
         throw invalidClient("client authentication failed");
@@ -415,7 +503,7 @@ final class OAuthEngine {
 
   Reply authorize(RecordedRequest request) {
     if (!request.method().equals("GET") && !request.method().equals("POST")) {
-      return Reply.methodNotAllowed("GET, POST");
+      return methodNotAllowed("GET, POST");
     }
     String parameterError = request.parameterError();
     if (parameterError != null) {
@@ -491,6 +579,7 @@ final class OAuthEngine {
               blankToNull(params.get("scope")),
               clock.instant().plus(codeLifetime)));
       issuedCodes.add(code);
+      IssuedSecrets.record("authorization code", code);
     }
     if (redirectUri.equals(OOB)) {
       return Reply.html(200, codePage(code, state));
@@ -561,15 +650,12 @@ final class OAuthEngine {
   /** RFC 7009: 200 whatever the token; only the client's own tokens are revoked. */
   Reply revoke(RecordedRequest request) {
     if (!request.method().equals("POST")) {
-      return Reply.methodNotAllowed("POST");
+      return methodNotAllowed("POST");
     }
     try {
-      String parameterError = request.parameterError();
-      if (parameterError != null) {
-        throw new OAuthError(400, "invalid_request", parameterError);
-      }
-      Client client = authenticate(request, false);
-      String token = required(request.parameters(), "token");
+      Map<String, String> params = parameters(request);
+      Client client = authenticate(request, params, false);
+      String token = required(params, "token");
       synchronized (lock) {
         AccessEntry access = accessTokens.get(token);
         if (access != null && client != null && access.grant.clientId.equals(client.id())) {
@@ -580,7 +666,7 @@ final class OAuthEngine {
           refresh.grant.revoked = true;
         }
       }
-      return Reply.empty(200);
+      return Reply.status(200);
     } catch (OAuthError e) {
       return e.reply();
     }
@@ -589,19 +675,16 @@ final class OAuthEngine {
   /** RFC 7662: {@code {"active":false}} for anything unknown, inactive or foreign. */
   Reply introspect(RecordedRequest request) {
     if (!request.method().equals("POST")) {
-      return Reply.methodNotAllowed("POST");
+      return methodNotAllowed("POST");
     }
     try {
-      String parameterError = request.parameterError();
-      if (parameterError != null) {
-        throw new OAuthError(400, "invalid_request", parameterError);
-      }
-      Client client = authenticate(request, false);
-      String token = required(request.parameters(), "token");
+      Map<String, String> params = parameters(request);
+      Client client = authenticate(request, params, false);
+      String token = required(params, "token");
       TokenInfo info = introspect(token);
       ObjectNode json = Reply.JSON.createObjectNode();
       if (!info.active() || client == null || !client.id().equals(info.clientId())) {
-        return Reply.json(200, json.put("active", false));
+        return Reply.json(200, json.put("active", false)).noStore();
       }
       json.put("active", true).put("client_id", info.clientId());
       if (info.scope() != null) {
@@ -616,7 +699,7 @@ final class OAuthEngine {
       if (info.expiresAt() != null) {
         json.put("exp", info.expiresAt().getEpochSecond());
       }
-      return Reply.json(200, json);
+      return Reply.json(200, json).noStore();
     } catch (OAuthError e) {
       return e.reply();
     }
@@ -701,6 +784,16 @@ final class OAuthEngine {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** A successful token response (RFC 6749 §5.1: no-store, no-cache). */
+  private static Reply token(ObjectNode json) {
+    return Reply.json(200, json).noStore();
+  }
+
+  private static Reply methodNotAllowed(String allow) {
+    return Reply.oauthError(405, "invalid_request", "method not allowed")
+        .withHeader("Allow", allow);
+  }
 
   private static boolean pkceMatches(String challenge, String method, String verifier) {
     byte[] expected;

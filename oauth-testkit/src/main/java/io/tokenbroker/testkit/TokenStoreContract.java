@@ -48,9 +48,9 @@ import org.junit.jupiter.api.Test;
  * handling.
  *
  * <p>Before each test the suite calls {@link #createStore} twice with the same {@link FakeClock},
- * getting {@link #store} and {@link #otherStore}: two instances over the same storage, standing
- * for two processes or application instances. Tests that need a second instance use it; a store
- * that only exists in memory may return the same instance twice. Stores that implement {@link
+ * getting {@link #store} and {@link #otherStore}: two instances over the same storage, standing for
+ * two processes or application instances. Tests that need a second instance use it; a store that
+ * only exists in memory may return the same instance twice. Stores that implement {@link
  * AutoCloseable} are closed after each test.
  *
  * <p>{@code expiresAt} values used here have whole-second precision; stores may truncate finer
@@ -69,17 +69,20 @@ public abstract class TokenStoreContract {
   /** A second instance over the same storage as {@link #store}. */
   protected TokenStore otherStore;
 
+  /** For a store's test class, which extends this one. */
+  protected TokenStoreContract() {}
+
   /**
-   * Returns a store over this test's storage whose leases expire by {@code clock}. Called twice
-   * per test (before it runs); both results must share the same storage, as two processes would.
-   * Fresh, empty storage per test instance.
+   * Returns a store over this test's storage whose leases expire by {@code clock}. Called twice per
+   * test (before it runs); both results must share the same storage, as two processes would. Fresh,
+   * empty storage per test instance.
    */
   protected abstract TokenStore createStore(Clock clock);
 
   /**
    * Damages the stored entry for {@code key} the way a torn write or bit rot would (flip bytes,
-   * truncate), so the store can no longer parse it. Stores that cannot be damaged from outside
-   * keep the default, which skips the corruption tests.
+   * truncate), so the store can no longer parse it. Stores that cannot be damaged from outside keep
+   * the default, which skips the corruption tests.
    */
   protected void corruptEntry(GrantKey key) {
     Assumptions.abort("this store does not support corrupting an entry in tests");
@@ -273,8 +276,7 @@ public abstract class TokenStoreContract {
     List<Boolean> results = runConcurrently(tasks, start);
     assertEquals(1, results.stream().filter(b -> b).count(), "winners: " + results);
     int winner = results.indexOf(true);
-    assertArrayEquals(
-        ("writer-" + winner).getBytes(UTF_8), store.load(key).orElseThrow().sealed());
+    assertArrayEquals(("writer-" + winner).getBytes(UTF_8), store.load(key).orElseThrow().sealed());
   }
 
   @Test
@@ -459,8 +461,7 @@ public abstract class TokenStoreContract {
     assertEquals(key, lease.key());
 
     assertEquals(Optional.empty(), otherStore.tryAcquireLease(key, TTL));
-    assertEquals(
-        Optional.empty(), store.tryAcquireLease(key, TTL), "leases are not re-entrant");
+    assertEquals(Optional.empty(), store.tryAcquireLease(key, TTL), "leases are not re-entrant");
 
     lease.close();
     TokenStore.Lease next = otherStore.tryAcquireLease(key, TTL).orElseThrow();
@@ -695,8 +696,8 @@ public abstract class TokenStoreContract {
     return "'" + shown + "' (" + value.length() + " chars)";
   }
 
-  private static <T> List<T> runConcurrently(List<? extends Callable<T>> tasks, CountDownLatch start)
-      throws InterruptedException {
+  private static <T> List<T> runConcurrently(
+      List<? extends Callable<T>> tasks, CountDownLatch start) throws InterruptedException {
     ExecutorService executor = Executors.newFixedThreadPool(tasks.size());
     try {
       List<Future<T>> futures = new ArrayList<>();

@@ -16,7 +16,8 @@ class FlakyStore implements TokenStore {
 
   private void check(GrantKey key, boolean write) {
     if (down || (write && writesDown)) {
-      throw new TokenStoreException("store is down (test)", TokenStoreException.Reason.UNAVAILABLE, key, null);
+      throw new TokenStoreException(
+          "store is down (test)", TokenStoreException.Reason.UNAVAILABLE, key, null);
     }
   }
 

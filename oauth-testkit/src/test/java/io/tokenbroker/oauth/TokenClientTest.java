@@ -45,7 +45,8 @@ class TokenClientTest {
 
   @BeforeEach
   void start() {
-    server = FakeAuthorizationServer.builder().clock(clock).clientCredentialsRefreshToken(false).start();
+    server =
+        FakeAuthorizationServer.builder().clock(clock).clientCredentialsRefreshToken(false).start();
     server.registerClient(CLIENT_ID, SECRET);
   }
 
@@ -96,11 +97,15 @@ class TokenClientTest {
     String secret = "p:a%s+s w/ö&=rd";
     server.registerClient(id, secret);
     TokenSet tokens =
-        client(ClientRegistration.of(provider().build(), id, ClientSecret.of(secret))).clientCredentials();
+        client(ClientRegistration.of(provider().build(), id, ClientSecret.of(secret)))
+            .clientCredentials();
 
     assertNotNull(tokens.accessToken());
     String header = server.requests().get(0).header("Authorization");
-    String decoded = new String(Base64.getDecoder().decode(header.substring(6)), java.nio.charset.StandardCharsets.UTF_8);
+    String decoded =
+        new String(
+            Base64.getDecoder().decode(header.substring(6)),
+            java.nio.charset.StandardCharsets.UTF_8);
     // RFC 6749 §2.3.1: each part form-encoded, so the ':' separating them is the only raw colon.
     assertEquals(1, decoded.chars().filter(c -> c == ':').count());
     assertTrue(decoded.startsWith("id%3Awith%25reserved%2Bchars"), decoded.substring(0, 10));
@@ -108,7 +113,8 @@ class TokenClientTest {
 
   @Test
   void clientSecretPostSendsCredentialsAsParameters() {
-    Provider provider = provider().clientAuthentication(ClientAuthentication.CLIENT_SECRET_POST).build();
+    Provider provider =
+        provider().clientAuthentication(ClientAuthentication.CLIENT_SECRET_POST).build();
     client(provider).clientCredentials();
 
     RecordedRequest request = server.requests().get(0);
@@ -120,6 +126,7 @@ class TokenClientTest {
 
   @Test
   void queryStringPlacementSendsAnEmptyBody() {
+    server.setParameterLocation(FakeAuthorizationServer.ParameterLocation.QUERY_STRING);
     Provider provider = provider().tokenParameters(ParameterPlacement.QUERY_STRING).build();
     client(provider).clientCredentials();
 
@@ -130,10 +137,12 @@ class TokenClientTest {
 
   @Test
   void jsonBodyPlacement() {
-    Provider provider = provider()
-        .clientAuthentication(ClientAuthentication.CLIENT_SECRET_POST)
-        .tokenParameters(ParameterPlacement.JSON_BODY)
-        .build();
+    server.setParameterLocation(FakeAuthorizationServer.ParameterLocation.JSON_BODY);
+    Provider provider =
+        provider()
+            .clientAuthentication(ClientAuthentication.CLIENT_SECRET_POST)
+            .tokenParameters(ParameterPlacement.JSON_BODY)
+            .build();
     client(provider).clientCredentials();
 
     RecordedRequest request = server.requests().get(0);
@@ -144,8 +153,10 @@ class TokenClientTest {
   @Test
   void scopesAreRequestedAndRead() {
     Provider provider = provider().build();
-    TokenClient client = client(ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET))
-        .withScopes(Set.of("read", "write")));
+    TokenClient client =
+        client(
+            ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET))
+                .withScopes(Set.of("read", "write")));
     TokenSet tokens = client.clientCredentials();
 
     String scope = server.requests().get(0).parameter("scope");
@@ -182,7 +193,8 @@ class TokenClientTest {
 
   @Test
   void wrongCodeVerifierIsRejectedByTheServer() throws Exception {
-    // Proves the fake really verifies PKCE: a code obtained for one request fails with another's verifier.
+    // Proves the fake really verifies PKCE: a code obtained for one request fails with another's
+    // verifier.
     TokenClient client = client(provider().build());
     URI redirect = URI.create("http://127.0.0.1:9/callback");
     AuthorizationRequest first = client.authorizationRequest(redirect);
@@ -209,27 +221,39 @@ class TokenClientTest {
     AuthorizationRequest request = client.authorizationRequest(TokenClient.OUT_OF_BAND);
     assertTrue(request.isOutOfBand());
 
-    HttpResponse<String> page = HttpClient.newHttpClient()
-        .send(HttpRequest.newBuilder(request.uri()).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> page =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(request.uri()).build(),
+                HttpResponse.BodyHandlers.ofString());
     Matcher code = Pattern.compile("id=\"code\"[^>]*>([^<]+)<").matcher(page.body());
     assertTrue(code.find(), "the OOB page shows the code");
     TokenSet tokens = request.exchange("  " + code.group(1) + "\n");
 
     assertEquals(server.lastAccessToken(), tokens.accessToken().revealValue());
-    assertEquals("urn:ietf:wg:oauth:2.0:oob", server.requests().get(server.requests().size() - 1).parameter("redirect_uri"));
+    assertEquals(
+        "urn:ietf:wg:oauth:2.0:oob",
+        server.requests().get(server.requests().size() - 1).parameter("redirect_uri"));
   }
 
   @Test
   void callbackWithWrongOrMissingStateIsRefused() throws Exception {
     TokenClient client = client(provider().build());
-    AuthorizationRequest request = client.authorizationRequest(URI.create("https://app.example/cb"));
+    AuthorizationRequest request =
+        client.authorizationRequest(URI.create("https://app.example/cb"));
     URI callback = redirectOf(request.uri());
     String code = queryOf(callback).get("code");
 
-    ConsentException wrong = assertThrows(ConsentException.class,
-        () -> request.complete(URI.create("https://app.example/cb?code=" + code + "&state=forged")));
-    ConsentException missing = assertThrows(ConsentException.class,
-        () -> request.complete(URI.create("https://app.example/cb?code=" + code)));
+    ConsentException wrong =
+        assertThrows(
+            ConsentException.class,
+            () ->
+                request.complete(
+                    URI.create("https://app.example/cb?code=" + code + "&state=forged")));
+    ConsentException missing =
+        assertThrows(
+            ConsentException.class,
+            () -> request.complete(URI.create("https://app.example/cb?code=" + code)));
 
     assertEquals(ConsentException.Kind.STATE_MISMATCH, wrong.kind());
     assertEquals(ConsentException.Kind.STATE_MISMATCH, missing.kind());
@@ -240,11 +264,14 @@ class TokenClientTest {
   @Test
   void providerWithoutStateEchoAcceptsAMissingStateButNotAWrongOne() throws Exception {
     TokenClient client = client(provider().stateRequired(false).build());
-    AuthorizationRequest request = client.authorizationRequest(URI.create("https://app.example/cb"));
+    AuthorizationRequest request =
+        client.authorizationRequest(URI.create("https://app.example/cb"));
     String code = queryOf(redirectOf(request.uri())).get("code");
 
-    assertThrows(ConsentException.class,
-        () -> request.complete(URI.create("https://app.example/cb?code=" + code + "&state=forged")));
+    assertThrows(
+        ConsentException.class,
+        () ->
+            request.complete(URI.create("https://app.example/cb?code=" + code + "&state=forged")));
     TokenSet tokens = request.complete(URI.create("https://app.example/cb?code=" + code));
     assertNotNull(tokens.accessToken());
   }
@@ -253,9 +280,11 @@ class TokenClientTest {
   void deniedConsentIsAClearException() throws Exception {
     server.setAuthorizationDecision(FakeAuthorizationServer.Decision.DENY);
     TokenClient client = client(provider().build());
-    AuthorizationRequest request = client.authorizationRequest(URI.create("https://app.example/cb"));
+    AuthorizationRequest request =
+        client.authorizationRequest(URI.create("https://app.example/cb"));
 
-    ConsentException e = assertThrows(ConsentException.class, () -> request.complete(redirectOf(request.uri())));
+    ConsentException e =
+        assertThrows(ConsentException.class, () -> request.complete(redirectOf(request.uri())));
 
     assertEquals(ConsentException.Kind.ACCESS_DENIED, e.kind());
     assertEquals("access_denied", e.oauthError().orElseThrow());
@@ -264,18 +293,36 @@ class TokenClientTest {
 
   @Test
   void vendorStyleConsentUrlWithoutClientIdAndWithExtraParameters() {
-    Provider provider = provider()
-        .authorizationSendsClientId(false)
-        .extraAuthorizationParameter("name", "My App")
-        .pkce(false)
-        .build();
-    AuthorizationRequest request = client(provider).authorizationRequest(URI.create("https://app.example/cb"));
+    Provider provider =
+        provider()
+            .authorizationSendsClientId(false)
+            .extraAuthorizationParameter("name", "My App")
+            .pkce(false)
+            .build();
+    AuthorizationRequest request =
+        client(provider).authorizationRequest(URI.create("https://app.example/cb"));
     Map<String, String> query = queryOf(request.uri());
 
     assertNull(query.get("client_id"));
     assertEquals("My App", query.get("name"));
     assertNull(query.get("code_challenge"));
     assertEquals("code", query.get("response_type"));
+  }
+
+  @Test
+  void aClientThatSendsTheRefreshTokenInTheUrlIsRefusedAndTheTokenStaysUsable() throws Exception {
+    TokenSet tokens = consent(client(provider().build()));
+    TokenClient misplacing =
+        client(provider().refreshParameters(ParameterPlacement.QUERY_STRING).build());
+
+    ClientConfigurationException e =
+        assertThrows(ClientConfigurationException.class, () -> misplacing.refresh(tokens));
+    assertTrue(e.getMessage().contains("error=invalid_request"), e.getMessage());
+    assertTrue(e.getMessage().contains("refresh_token"), e.getMessage());
+    String refreshToken = tokens.refreshToken().revealValue();
+    assertFalse(e.getMessage().contains(refreshToken));
+    assertTrue(server.introspect(refreshToken).active(), "the refused request spent nothing");
+    assertNotNull(client(provider().build()).refresh(tokens).accessToken());
   }
 
   @Test
@@ -310,11 +357,12 @@ class TokenClientTest {
     server.close();
     server = FakeAuthorizationServer.builder().clock(clock).anonymousRefresh(true).start();
     server.registerClient(CLIENT_ID, SECRET);
-    Provider provider = provider()
-        .refreshEndpoint(server.refreshEndpoint())
-        .refreshSendsGrantType(false)
-        .refreshClientAuthentication(ClientAuthentication.NONE)
-        .build();
+    Provider provider =
+        provider()
+            .refreshEndpoint(server.refreshEndpoint())
+            .refreshSendsGrantType(false)
+            .refreshClientAuthentication(ClientAuthentication.NONE)
+            .build();
     TokenClient client = client(provider);
     TokenSet first = consent(client);
 
@@ -331,14 +379,17 @@ class TokenClientTest {
   @Test
   void publicClientSendsOnlyItsId() throws Exception {
     server.registerPublicClient("public-app");
-    Provider provider = provider().clientAuthentication(ClientAuthentication.CLIENT_ID_ONLY).build();
+    Provider provider =
+        provider().clientAuthentication(ClientAuthentication.CLIENT_ID_ONLY).build();
     TokenClient client = client(ClientRegistration.publicClient(provider, "public-app"));
-    AuthorizationRequest request = client.authorizationRequest(URI.create("https://app.example/cb"));
+    AuthorizationRequest request =
+        client.authorizationRequest(URI.create("https://app.example/cb"));
 
     TokenSet tokens = request.complete(redirectOf(request.uri()));
 
     assertNotNull(tokens.accessToken());
-    assertEquals("public-app", server.requests().get(server.requests().size() - 1).parameter("client_id"));
+    assertEquals(
+        "public-app", server.requests().get(server.requests().size() - 1).parameter("client_id"));
   }
 
   @Test
@@ -349,12 +400,16 @@ class TokenClientTest {
     assertTrue(client.revoke(tokens.refreshToken()));
 
     assertFalse(server.isGrantAlive(tokens.refreshToken().revealValue()));
-    assertEquals("refresh_token", server.requests().get(server.requests().size() - 1).parameter("token_type_hint"));
-    assertFalse(client(Provider.builder("no-revoke").tokenEndpoint(server.tokenEndpoint()).build())
-        .revoke(tokens.accessToken()));
+    assertEquals(
+        "refresh_token",
+        server.requests().get(server.requests().size() - 1).parameter("token_type_hint"));
+    assertFalse(
+        client(Provider.builder("no-revoke").tokenEndpoint(server.tokenEndpoint()).build())
+            .revoke(tokens.accessToken()));
   }
 
-  // ---------------------------------------------------------------- lenient parsing and normalisation
+  // ---------------------------------------------------------------- lenient parsing and
+  // normalisation
 
   @Test
   void lowercaseOrMissingTokenTypeBecomesBearer() {
@@ -383,7 +438,8 @@ class TokenClientTest {
   @Test
   void missingExpiresInUsesTheProvidersDefaultLifetime() {
     server.enqueue(Fault.successMissing("expires_in"));
-    TokenSet tokens = client(provider().defaultTokenLifetime(Duration.ofMinutes(7)).build()).clientCredentials();
+    TokenSet tokens =
+        client(provider().defaultTokenLifetime(Duration.ofMinutes(7)).build()).clientCredentials();
 
     assertEquals(clock.instant().plus(Duration.ofMinutes(7)), tokens.expiresAt());
   }
@@ -391,13 +447,15 @@ class TokenClientTest {
   @Test
   void normalizerFixesVendorJsonBeforeParsing() {
     server.enqueue(Fault.successWith("token_type", "weird-type"));
-    Provider provider = provider()
-        .normalizer(json -> {
-          json.put("token_type", "Bearer");
-          json.put("expires_in", 60);
-          return json;
-        })
-        .build();
+    Provider provider =
+        provider()
+            .normalizer(
+                json -> {
+                  json.put("token_type", "Bearer");
+                  json.put("expires_in", 60);
+                  return json;
+                })
+            .build();
 
     TokenSet tokens = client(provider).clientCredentials();
 
@@ -414,7 +472,8 @@ class TokenClientTest {
     client.refresh(tokens);
     int before = server.tokenRequestCount();
 
-    InvalidGrantException e = assertThrows(InvalidGrantException.class, () -> client.refresh(tokens));
+    InvalidGrantException e =
+        assertThrows(InvalidGrantException.class, () -> client.refresh(tokens));
 
     assertEquals(before + 1, server.tokenRequestCount());
     assertEquals("invalid_grant", e.oauthError().orElseThrow());
@@ -424,9 +483,13 @@ class TokenClientTest {
 
   @Test
   void wrongSecretIsAConfigurationErrorAndNotRetried() {
-    TokenClient client = client(ClientRegistration.of(provider().build(), CLIENT_ID, ClientSecret.of("wrong-secret-xyz")));
+    TokenClient client =
+        client(
+            ClientRegistration.of(
+                provider().build(), CLIENT_ID, ClientSecret.of("wrong-secret-xyz")));
 
-    ClientConfigurationException e = assertThrows(ClientConfigurationException.class, client::clientCredentials);
+    ClientConfigurationException e =
+        assertThrows(ClientConfigurationException.class, client::clientCredentials);
 
     assertEquals(1, server.tokenRequestCount());
     assertEquals("invalid_client", e.oauthError().orElseThrow());
@@ -441,12 +504,14 @@ class TokenClientTest {
     }
     TokenClient client = client(provider().build());
 
-    TransientTokenException e = assertThrows(TransientTokenException.class, client::clientCredentials);
+    TransientTokenException e =
+        assertThrows(TransientTokenException.class, client::clientCredentials);
 
     assertEquals(TransientTokenException.Kind.SERVER_ERROR, e.kind());
     assertEquals(3, server.tokenRequestCount());
     assertEquals(2, sleeps.size());
-    assertTrue(sleeps.stream().allMatch(d -> !d.isNegative() && d.compareTo(Duration.ofSeconds(5)) <= 0));
+    assertTrue(
+        sleeps.stream().allMatch(d -> !d.isNegative() && d.compareTo(Duration.ofSeconds(5)) <= 0));
   }
 
   @Test
@@ -470,7 +535,9 @@ class TokenClientTest {
 
   @Test
   void rateLimitHonoursRetryAfterHttpDate() {
-    String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(clock.instant().plusSeconds(12).atZone(ZoneOffset.UTC));
+    String date =
+        DateTimeFormatter.RFC_1123_DATE_TIME.format(
+            clock.instant().plusSeconds(12).atZone(ZoneOffset.UTC));
     server.enqueue(Fault.status(503).withRetryAfter(date));
     client(provider().build()).clientCredentials();
 
@@ -480,7 +547,9 @@ class TokenClientTest {
   @Test
   void retryAfterBeyondTheCapIsNotWaitedFor() {
     server.enqueue(Fault.status(429).withRetryAfter("3600"));
-    RateLimitedException e = assertThrows(RateLimitedException.class, () -> client(provider().build()).clientCredentials());
+    RateLimitedException e =
+        assertThrows(
+            RateLimitedException.class, () -> client(provider().build()).clientCredentials());
 
     assertEquals(Duration.ofHours(1), e.retryAfter().orElseThrow());
     assertEquals(TransientTokenException.Kind.RATE_LIMITED, e.kind());
@@ -493,7 +562,9 @@ class TokenClientTest {
     server.enqueue(Fault.html(200));
     server.enqueue(Fault.malformedJson());
     server.enqueue(Fault.html(200));
-    TransientTokenException e = assertThrows(TransientTokenException.class, () -> client(provider().build()).clientCredentials());
+    TransientTokenException e =
+        assertThrows(
+            TransientTokenException.class, () -> client(provider().build()).clientCredentials());
 
     assertEquals(TransientTokenException.Kind.MALFORMED_RESPONSE, e.kind());
     assertTrue(e.getMessage().contains("HTML"), e.getMessage());
@@ -505,7 +576,9 @@ class TokenClientTest {
     for (int i = 0; i < 3; i++) {
       server.enqueue(Fault.successMissing("access_token"));
     }
-    TransientTokenException e = assertThrows(TransientTokenException.class, () -> client(provider().build()).clientCredentials());
+    TransientTokenException e =
+        assertThrows(
+            TransientTokenException.class, () -> client(provider().build()).clientCredentials());
 
     assertEquals(TransientTokenException.Kind.MALFORMED_RESPONSE, e.kind());
     assertTrue(e.getMessage().contains("access_token"));
@@ -516,7 +589,9 @@ class TokenClientTest {
     for (int i = 0; i < 3; i++) {
       server.enqueue(Fault.oversizedBody(2 << 20));
     }
-    TransientTokenException e = assertThrows(TransientTokenException.class, () -> client(provider().build()).clientCredentials());
+    TransientTokenException e =
+        assertThrows(
+            TransientTokenException.class, () -> client(provider().build()).clientCredentials());
 
     assertEquals(TransientTokenException.Kind.RESPONSE_TOO_LARGE, e.kind());
     assertTrue(e.getMessage().contains("1048576"), e.getMessage());
@@ -525,23 +600,35 @@ class TokenClientTest {
   @Test
   void slowServerTimesOut() {
     server.enqueue(Fault.delay(Duration.ofSeconds(3)));
-    TokenClient client = TokenClient.builder(ClientRegistration.of(provider().build(), CLIENT_ID, ClientSecret.of(SECRET)))
-        .clock(clock).sleeper(sleeps::add).retryPolicy(RetryPolicy.none())
-        .requestTimeout(Duration.ofMillis(300)).build();
+    TokenClient client =
+        TokenClient.builder(
+                ClientRegistration.of(provider().build(), CLIENT_ID, ClientSecret.of(SECRET)))
+            .clock(clock)
+            .sleeper(sleeps::add)
+            .retryPolicy(RetryPolicy.none())
+            .requestTimeout(Duration.ofMillis(300))
+            .build();
 
-    TransientTokenException e = assertThrows(TransientTokenException.class, client::clientCredentials);
+    TransientTokenException e =
+        assertThrows(TransientTokenException.class, client::clientCredentials);
 
     assertEquals(TransientTokenException.Kind.TIMEOUT, e.kind());
   }
 
   @Test
   void droppedConnectionIsANetworkFailure() throws Exception {
-    TokenClient client = TokenClient.builder(ClientRegistration.of(provider().build(), CLIENT_ID, ClientSecret.of(SECRET)))
-        .clock(clock).sleeper(sleeps::add).retryPolicy(RetryPolicy.none()).build();
+    TokenClient client =
+        TokenClient.builder(
+                ClientRegistration.of(provider().build(), CLIENT_ID, ClientSecret.of(SECRET)))
+            .clock(clock)
+            .sleeper(sleeps::add)
+            .retryPolicy(RetryPolicy.none())
+            .build();
     TokenSet tokens = consent(client);
     server.enqueue(Fault.dropConnectionAfterGrant());
 
-    TransientTokenException e = assertThrows(TransientTokenException.class, () -> client.refresh(tokens));
+    TransientTokenException e =
+        assertThrows(TransientTokenException.class, () -> client.refresh(tokens));
 
     assertEquals(TransientTokenException.Kind.NETWORK, e.kind());
     assertNoSecrets(e, tokens);
@@ -549,26 +636,40 @@ class TokenClientTest {
 
   @Test
   void aServerThatStallsAfterTheHeadersTimesOut() throws Exception {
-    try (java.net.ServerSocket stalling = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-      Thread serve = new Thread(() -> {
-        try (java.net.Socket socket = stalling.accept()) {
-          socket.getInputStream().read(new byte[8192]);
-          socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-              + "Content-Length: 500\r\n\r\n{\"access_token\":").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-          socket.getOutputStream().flush();
-          Thread.sleep(30_000); // the rest of the body never comes
-        } catch (Exception ignored) {
-          // closed by the test
-        }
-      });
+    try (java.net.ServerSocket stalling =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread serve =
+          new Thread(
+              () -> {
+                try (java.net.Socket socket = stalling.accept()) {
+                  socket.getInputStream().read(new byte[8192]);
+                  socket
+                      .getOutputStream()
+                      .write(
+                          ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                  + "Content-Length: 500\r\n\r\n{\"access_token\":")
+                              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                  socket.getOutputStream().flush();
+                  Thread.sleep(30_000); // the rest of the body never comes
+                } catch (Exception ignored) {
+                  // closed by the test
+                }
+              });
       serve.setDaemon(true);
       serve.start();
-      Provider provider = Provider.builder("stalling")
-          .tokenEndpoint(URI.create("http://127.0.0.1:" + stalling.getLocalPort() + "/token")).build();
-      TokenClient client = TokenClient.builder(ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET)))
-          .clock(clock).retryPolicy(RetryPolicy.none()).requestTimeout(Duration.ofMillis(300)).build();
+      Provider provider =
+          Provider.builder("stalling")
+              .tokenEndpoint(URI.create("http://127.0.0.1:" + stalling.getLocalPort() + "/token"))
+              .build();
+      TokenClient client =
+          TokenClient.builder(ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET)))
+              .clock(clock)
+              .retryPolicy(RetryPolicy.none())
+              .requestTimeout(Duration.ofMillis(300))
+              .build();
 
-      TransientTokenException e = assertThrows(TransientTokenException.class, client::clientCredentials);
+      TransientTokenException e =
+          assertThrows(TransientTokenException.class, client::clientCredentials);
 
       assertEquals(TransientTokenException.Kind.TIMEOUT, e.kind());
     }
@@ -583,19 +684,25 @@ class TokenClientTest {
     server.enqueue(Fault.json(401, "{\"error\":\"invalid_client\"}"));
     server.enqueue(Fault.json(401, "{\"error\":401,\"message\":\"Unauthorized\"}"));
 
-    assertThrows(ClientConfigurationException.class, () -> client.refresh(tokens)); // a proxy's page
-    assertThrows(ClientConfigurationException.class, () -> client.refresh(tokens)); // names another error
-    assertThrows(InvalidGrantException.class, () -> client.refresh(tokens)); // the vendor's dead grant
+    assertThrows(
+        ClientConfigurationException.class, () -> client.refresh(tokens)); // a proxy's page
+    assertThrows(
+        ClientConfigurationException.class, () -> client.refresh(tokens)); // names another error
+    assertThrows(
+        InvalidGrantException.class, () -> client.refresh(tokens)); // the vendor's dead grant
   }
 
   @Test
   void otherFourHundredsAreConfigurationErrors() {
-    server.enqueue(Fault.json(400, "{\"error\":\"invalid_scope\",\"error_description\":\"no such scope\"}"));
+    server.enqueue(
+        Fault.json(400, "{\"error\":\"invalid_scope\",\"error_description\":\"no such scope\"}"));
     server.enqueue(Fault.response(404, "text/plain", "not here"));
     TokenClient client = client(provider().build());
 
-    ClientConfigurationException scope = assertThrows(ClientConfigurationException.class, client::clientCredentials);
-    ClientConfigurationException notFound = assertThrows(ClientConfigurationException.class, client::clientCredentials);
+    ClientConfigurationException scope =
+        assertThrows(ClientConfigurationException.class, client::clientCredentials);
+    ClientConfigurationException notFound =
+        assertThrows(ClientConfigurationException.class, client::clientCredentials);
 
     assertEquals("invalid_scope", scope.oauthError().orElseThrow());
     assertTrue(scope.getMessage().contains("no such scope"));
@@ -604,8 +711,14 @@ class TokenClientTest {
 
   @Test
   void secretsQuotedByTheServerAreScrubbed() {
-    server.enqueue(Fault.json(400, "{\"error\":\"invalid_request\",\"error_description\":\"bad secret " + SECRET + "\"}"));
-    ClientConfigurationException e = assertThrows(ClientConfigurationException.class, () -> client(provider().build()).clientCredentials());
+    server.enqueue(
+        Fault.json(
+            400,
+            "{\"error\":\"invalid_request\",\"error_description\":\"bad secret " + SECRET + "\"}"));
+    ClientConfigurationException e =
+        assertThrows(
+            ClientConfigurationException.class,
+            () -> client(provider().build()).clientCredentials());
 
     assertFalse(e.getMessage().contains(SECRET));
     assertTrue(e.getMessage().contains("[redacted]"));
@@ -613,16 +726,20 @@ class TokenClientTest {
 
   @Test
   void plainHttpIsRefusedExceptOnLoopback() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> Provider.builder("x").tokenEndpoint(URI.create("http://login.example.com/token")));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> Provider.builder("x").tokenEndpoint(URI.create("ftp://login.example.com/token")));
     Provider.builder("x").tokenEndpoint(URI.create("http://localhost:8080/token"));
     Provider.builder("x").tokenEndpoint(URI.create("http://127.0.0.2/token"));
     Provider.builder("x").tokenEndpoint(URI.create("http://[::1]:9/token"));
     Provider.builder("x").tokenEndpoint(URI.create("https://login.example.com/token"));
-    assertThrows(IllegalArgumentException.class,
-        () -> Provider.builder("x").tokenEndpoint(URI.create("http://127.0.0.1.evil.example/token")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            Provider.builder("x").tokenEndpoint(URI.create("http://127.0.0.1.evil.example/token")));
   }
 
   @Test
@@ -640,14 +757,20 @@ class TokenClientTest {
   // ---------------------------------------------------------------- helpers
 
   private TokenSet consent(TokenClient client) throws Exception {
-    AuthorizationRequest request = client.authorizationRequest(URI.create("https://app.example/cb"));
+    AuthorizationRequest request =
+        client.authorizationRequest(URI.create("https://app.example/cb"));
     return request.complete(redirectOf(request.uri()));
   }
 
   /** Follows the fake's consent: returns the redirect it answers with. */
   private static URI redirectOf(URI authorizationUri) throws Exception {
-    HttpResponse<String> response = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build()
-        .send(HttpRequest.newBuilder(authorizationUri).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build()
+            .send(
+                HttpRequest.newBuilder(authorizationUri).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertEquals(302, response.statusCode(), response.body());
     return URI.create(response.headers().firstValue("Location").orElseThrow());
   }
@@ -655,7 +778,8 @@ class TokenClientTest {
   private static void browse(URI authorizationUri) {
     try {
       URI redirect = redirectOf(authorizationUri);
-      HttpClient.newHttpClient().send(HttpRequest.newBuilder(redirect).build(), HttpResponse.BodyHandlers.ofString());
+      HttpClient.newHttpClient()
+          .send(HttpRequest.newBuilder(redirect).build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -668,8 +792,11 @@ class TokenClientTest {
     }
     for (String pair : uri.getRawQuery().split("&")) {
       int eq = pair.indexOf('=');
-      result.put(java.net.URLDecoder.decode(pair.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8),
-          java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
+      result.put(
+          java.net.URLDecoder.decode(
+              pair.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8),
+          java.net.URLDecoder.decode(
+              pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
     }
     return result;
   }
@@ -687,7 +814,9 @@ class TokenClientTest {
     assertAll(
         () -> assertFalse(text.contains(SECRET), "client secret leaked"),
         () -> assertFalse(text.contains(tokens.accessToken().revealValue()), "access token leaked"),
-        () -> assertFalse(tokens.refreshToken() != null && text.contains(tokens.refreshToken().revealValue()),
-            "refresh token leaked"));
+        () ->
+            assertFalse(
+                tokens.refreshToken() != null && text.contains(tokens.refreshToken().revealValue()),
+                "refresh token leaked"));
   }
 }

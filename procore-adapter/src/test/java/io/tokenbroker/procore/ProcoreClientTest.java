@@ -8,9 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tokenbroker.testkit.procore.ProcoreFault;
-import io.tokenbroker.testkit.procore.SandboxData;
-import io.tokenbroker.testkit.procore.SandboxRequest;
+import io.tokenbroker.testkit.RecordedRequest;
+import io.tokenbroker.testkit.procore.ProcoreFaults;
+import io.tokenbroker.testkit.procore.ProcoreSandbox;
+import io.tokenbroker.testkit.procore.ProcoreSeed;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 /** The typed client against the sandbox over real HTTP. */
 class ProcoreClientTest {
-  private static final long C1 = SandboxData.COMPANY_ID;
+  private static final long C1 = ProcoreSeed.COMPANY_ID;
 
   private final SandboxFixture f =
       new SandboxFixture(
@@ -56,8 +57,8 @@ class ProcoreClientTest {
     return e;
   }
 
-  private List<SandboxRequest> apiRequests() {
-    return f.sandbox.requests(SandboxRequest.Host.API);
+  private List<RecordedRequest> apiRequests() {
+    return f.sandbox.requests(ProcoreSandbox.Host.API);
   }
 
   // ---------------------------------------------------------------- endpoints and models
@@ -65,13 +66,13 @@ class ProcoreClientTest {
   @Test
   void meCompaniesAndProjectsWithLongIds() {
     Me me = client.me();
-    assertEquals(SandboxData.USER_ID, me.id());
+    assertEquals(ProcoreSeed.USER_ID, me.id());
     assertEquals("Joe Builder", me.name());
     assertEquals("joe.builder@example.com", me.login());
 
     List<Company> companies = client.companies().toList();
     assertEquals(
-        List.of(C1, SandboxData.SECOND_COMPANY_ID, SandboxData.UNINSTALLED_COMPANY_ID),
+        List.of(C1, ProcoreSeed.SECOND_COMPANY_ID, ProcoreSeed.UNINSTALLED_COMPANY_ID),
         companies.stream().map(Company::id).toList());
     Company first = companies.get(0);
     assertEquals("Sandbox Construction Co", first.name());
@@ -86,9 +87,9 @@ class ProcoreClientTest {
             .query()
             .contains("include_free_companies=true"));
 
-    Project p = client.company(C1).project(SandboxData.FIRST_PROJECT_ID);
+    Project p = client.company(C1).project(ProcoreSeed.FIRST_PROJECT_ID);
     assertTrue(p.id() > Integer.MAX_VALUE);
-    assertEquals(SandboxData.FIRST_PROJECT_ID, p.id());
+    assertEquals(ProcoreSeed.FIRST_PROJECT_ID, p.id());
     assertEquals("Project 1", p.name());
     assertEquals("Project 1", p.displayName());
     assertEquals("Anytown", p.city());
@@ -110,13 +111,13 @@ class ProcoreClientTest {
 
   @Test
   void apiVersionIsChosenPerCall() {
-    client.company(C1).project(SandboxData.FIRST_PROJECT_ID, ApiVersion.V1_1);
+    client.company(C1).project(ProcoreSeed.FIRST_PROJECT_ID, ApiVersion.V1_1);
     client.company(C1).projects(ProjectQuery.defaults().withVersion(ApiVersion.V1_1)).firstPage();
     client.me(ApiVersion.V1_0);
-    List<String> paths = apiRequests().stream().map(SandboxRequest::path).toList();
+    List<String> paths = apiRequests().stream().map(RecordedRequest::path).toList();
     assertEquals(
         List.of(
-            "/rest/v1.1/projects/" + SandboxData.FIRST_PROJECT_ID,
+            "/rest/v1.1/projects/" + ProcoreSeed.FIRST_PROJECT_ID,
             "/rest/v1.1/projects",
             "/rest/v1.0/me"),
         paths);
@@ -126,23 +127,22 @@ class ProcoreClientTest {
   void theCompanyHeaderIsSentOnEveryCompanyScopedRequest() {
     CompanyClient company = client.company(C1);
     company.projects(ProjectQuery.defaults().withPerPage(10)).toList();
-    company.project(SandboxData.FIRST_PROJECT_ID);
+    company.project(ProcoreSeed.FIRST_PROJECT_ID);
     company.me();
     company.companies().toList();
     company.get(
         ApiVersion.V1_0,
-        "/projects/" + SandboxData.FIRST_PROJECT_ID,
+        "/projects/" + ProcoreSeed.FIRST_PROJECT_ID,
         Map.of("company_id", Long.toString(C1)),
         JsonNode.class);
-    List<SandboxRequest> requests = apiRequests();
+    List<RecordedRequest> requests = apiRequests();
     assertEquals(5 + 4, requests.size(), "5 project pages and 4 single calls");
-    for (SandboxRequest r : requests) {
+    for (RecordedRequest r : requests) {
       assertEquals(Long.toString(C1), r.header("Procore-Company-Id"), r.path());
     }
-    for (SandboxRequest r : requests) {
+    for (RecordedRequest r : requests) {
       if (r.path().contains("/projects")) {
-        assertEquals(
-            Long.toString(C1), r.queryParameters().get("company_id").get(0), "company_id too");
+        assertEquals(Long.toString(C1), r.queryParameters().get("company_id"), "company_id too");
       }
     }
   }
@@ -151,7 +151,7 @@ class ProcoreClientTest {
   void userCallsWithoutCompanyCarryNoHeader() {
     client.me();
     client.companies().toList();
-    for (SandboxRequest r : apiRequests()) {
+    for (RecordedRequest r : apiRequests()) {
       assertNull(r.header("Procore-Company-Id"));
     }
   }
@@ -169,8 +169,8 @@ class ProcoreClientTest {
     assertTrue(me.name().startsWith("Service Account"));
     List<Company> installs = service.company(C1).companies().toList();
     assertEquals(3, installs.size());
-    assertEquals(SandboxData.COMPANY_PROJECTS, service.company(C1).projects().toList().size());
-    for (SandboxRequest r : apiRequests()) {
+    assertEquals(ProcoreSeed.COMPANY_PROJECTS, service.company(C1).projects().toList().size());
+    for (RecordedRequest r : apiRequests()) {
       assertEquals(Long.toString(C1), r.header("Procore-Company-Id"));
     }
     // A user grant can be treated as a service account, and the other way round, on request.
@@ -190,7 +190,7 @@ class ProcoreClientTest {
     assertEquals(400, raw.statusCode());
     assertTrue(raw.body().contains("Missing Procore-Company-Id header!"));
     // The same call through the typed client works: it cannot be made without a company.
-    assertEquals(SandboxData.COMPANY_PROJECTS, client.company(C1).projects().toList().size());
+    assertEquals(ProcoreSeed.COMPANY_PROJECTS, client.company(C1).projects().toList().size());
   }
 
   @Test
@@ -199,9 +199,9 @@ class ProcoreClientTest {
     List<Project> inactive =
         company.projects(ProjectQuery.defaults().withStatus(ProjectStatus.INACTIVE)).toList();
     assertEquals(
-        List.of(SandboxData.INACTIVE_PROJECT_ID), inactive.stream().map(Project::id).toList());
+        List.of(ProcoreSeed.INACTIVE_PROJECT_ID), inactive.stream().map(Project::id).toList());
     assertEquals(
-        SandboxData.COMPANY_PROJECTS + 1,
+        ProcoreSeed.COMPANY_PROJECTS + 1,
         company.projects(ProjectQuery.defaults().withStatus(ProjectStatus.ALL)).toList().size());
     List<Project> compact =
         company.projects(ProjectQuery.defaults().withCompactView(true)).toList();
@@ -222,13 +222,13 @@ class ProcoreClientTest {
         company
             .projects(
                 ProjectQuery.defaults()
-                    .withIds(SandboxData.FIRST_PROJECT_ID, SandboxData.FIRST_PROJECT_ID + 2))
+                    .withIds(ProcoreSeed.FIRST_PROJECT_ID, ProcoreSeed.FIRST_PROJECT_ID + 2))
             .toList();
     assertEquals(
-        List.of(SandboxData.FIRST_PROJECT_ID, SandboxData.FIRST_PROJECT_ID + 2),
+        List.of(ProcoreSeed.FIRST_PROJECT_ID, ProcoreSeed.FIRST_PROJECT_ID + 2),
         byId.stream().map(Project::id).toList());
-    SandboxRequest last = apiRequests().get(apiRequests().size() - 1);
-    assertEquals(2, last.queryParameters().get("filters[id][]").size());
+    RecordedRequest last = apiRequests().get(apiRequests().size() - 1);
+    assertEquals(2, last.queryParameterValues("filters[id][]").size());
   }
 
   // ---------------------------------------------------------------- pagination
@@ -242,13 +242,13 @@ class ProcoreClientTest {
     assertEquals(1, apiRequests().size(), "only the first page was needed");
 
     List<Long> ids = projects.stream().map(Project::id).toList();
-    assertEquals(SandboxData.COMPANY_PROJECTS, ids.size());
-    assertEquals(SandboxData.COMPANY_PROJECTS, new HashSet<>(ids).size());
+    assertEquals(ProcoreSeed.COMPANY_PROJECTS, ids.size());
+    assertEquals(ProcoreSeed.COMPANY_PROJECTS, new HashSet<>(ids).size());
     assertTrue(ids.stream().allMatch(id -> id > Integer.MAX_VALUE));
     assertEquals(1 + 5, apiRequests().size());
     List<String> pagesAsked =
         apiRequests().subList(1, 6).stream()
-            .map(r -> r.queryParameters().getOrDefault("page", List.of("1")).get(0))
+            .map(r -> r.queryParameters().getOrDefault("page", "1"))
             .toList();
     assertEquals(List.of("1", "2", "3", "4", "5"), pagesAsked);
   }
@@ -280,7 +280,7 @@ class ProcoreClientTest {
   void manyPagesWithTheClientsDefaultPageSize() {
     ProcoreClient small = f.clientBuilder(f.user).defaultPerPage(2).build();
     List<Project> all = small.company(C1).projects().toList();
-    assertEquals(SandboxData.COMPANY_PROJECTS, all.size());
+    assertEquals(ProcoreSeed.COMPANY_PROJECTS, all.size());
     assertEquals(23, apiRequests().size());
   }
 
@@ -292,19 +292,19 @@ class ProcoreClientTest {
     // Serve the pages by hand through a fault queue: same bodies, no Link header.
     String body1 = "[" + "{\"id\":1},".repeat(19) + "{\"id\":1}]";
     f.sandbox.enqueue(
-        ProcoreFault.apiResponse(200, "application/json", body1)
+        ProcoreFaults.apiResponse(200, "application/json", body1)
             .withHeader("Total", "30")
             .withHeader("Per-Page", "20"));
     f.sandbox.enqueue(
-        ProcoreFault.apiResponse(
+        ProcoreFaults.apiResponse(
                 200, "application/json", "[" + "{\"id\":2},".repeat(9) + "{\"id\":2}]")
             .withHeader("Total", "30")
             .withHeader("Per-Page", "20"));
     List<Project> all = paged.toList();
     assertEquals(30, all.size());
-    assertEquals("2", apiRequests().get(1).queryParameters().get("page").get(0));
+    assertEquals("2", apiRequests().get(1).queryParameters().get("page"));
     // No Link and no Total: one page only (not every endpoint paginates).
-    f.sandbox.enqueue(ProcoreFault.apiResponse(200, "application/json", "[{\"id\":3}]"));
+    f.sandbox.enqueue(ProcoreFaults.apiResponse(200, "application/json", "[{\"id\":3}]"));
     assertEquals(1, paged.toList().size());
     assertEquals(3, apiRequests().size());
   }
@@ -316,11 +316,12 @@ class ProcoreClientTest {
             + C1
             + "&page=2&per_page=40>; rel=\"next\"";
     f.sandbox.enqueue(
-        ProcoreFault.apiResponse(200, "application/json", "[{\"id\":7}]").withHeader("Link", next));
+        ProcoreFaults.apiResponse(200, "application/json", "[{\"id\":7}]")
+            .withHeader("Link", next));
     List<Project> all =
         client.company(C1).projects(ProjectQuery.defaults().withPerPage(40)).toList();
     assertEquals(1 + 5, all.size(), "page 2 of 40 came from the sandbox itself");
-    assertEquals("2", apiRequests().get(1).queryParameters().get("page").get(0));
+    assertEquals("2", apiRequests().get(1).queryParameters().get("page"));
   }
 
   // ---------------------------------------------------------------- rate limits
@@ -347,10 +348,10 @@ class ProcoreClientTest {
       Instant start = tight.clock.instant();
       List<Project> all =
           paced.company(C1).projects(ProjectQuery.defaults().withPerPage(5)).toList();
-      assertEquals(SandboxData.COMPANY_PROJECTS, all.size(), "9 pages through a 3-per-10-s window");
+      assertEquals(ProcoreSeed.COMPANY_PROJECTS, all.size(), "9 pages through a 3-per-10-s window");
       assertEquals(List.of(Duration.ofSeconds(10), Duration.ofSeconds(10)), tight.sleeper.sleeps);
       assertEquals(start.plusSeconds(20), tight.clock.instant());
-      long limited = tight.sandbox.requests(SandboxRequest.Host.API).size() - 9;
+      long limited = tight.sandbox.requests(ProcoreSandbox.Host.API).size() - 9;
       assertEquals(2, limited, "two 429s, each waited out");
       assertTrue(paced.lastRateLimit().isPresent());
     }
@@ -405,10 +406,10 @@ class ProcoreClientTest {
 
   @Test
   void serviceUnavailableHonoursRetryAfter() {
-    f.sandbox.enqueue(ProcoreFault.serviceUnavailable(7));
-    assertEquals(SandboxData.USER_ID, client.me().id());
+    f.sandbox.enqueue(ProcoreFaults.serviceUnavailable(7));
+    assertEquals(ProcoreSeed.USER_ID, client.me().id());
     assertEquals(List.of(Duration.ofSeconds(7)), f.sleeper.sleeps);
-    f.sandbox.enqueue(ProcoreFault.serviceUnavailable(600));
+    f.sandbox.enqueue(ProcoreFaults.serviceUnavailable(600));
     ProcoreApiException e = fails(client::me);
     assertEquals(503, e.status());
     assertEquals(ProcoreApiException.Kind.SERVER_ERROR, e.kind());
@@ -419,7 +420,7 @@ class ProcoreClientTest {
   @Test
   void repeatedServerErrorsGiveUpAfterMaxAttempts() {
     for (int i = 0; i < 4; i++) {
-      f.sandbox.enqueue(ProcoreFault.serviceUnavailable(1));
+      f.sandbox.enqueue(ProcoreFaults.serviceUnavailable(1));
     }
     ProcoreApiException e = fails(client::me);
     assertEquals(503, e.status());
@@ -430,9 +431,9 @@ class ProcoreClientTest {
   void a401IsRefreshedOnceAndRetried() {
     client.me();
     f.sandbox.enqueue(
-        ProcoreFault.apiResponse(
+        ProcoreFaults.apiResponse(
             401, "application/json", "{\"errors\":\"The access token is invalid\"}"));
-    assertEquals(SandboxData.USER_ID, client.me().id());
+    assertEquals(ProcoreSeed.USER_ID, client.me().id());
     assertEquals(1, f.sandbox.tokenRequestCount("refresh_token"));
   }
 
@@ -441,7 +442,7 @@ class ProcoreClientTest {
   @Test
   void appNotConnectedIsItsOwnKind() {
     ProcoreApiException e =
-        fails(() -> client.company(SandboxData.UNINSTALLED_COMPANY_ID).projects().toList());
+        fails(() -> client.company(ProcoreSeed.UNINSTALLED_COMPANY_ID).projects().toList());
     assertEquals(403, e.status());
     assertTrue(e.isAppNotConnected());
     assertEquals("App is not connected to this company", e.serverMessage());
@@ -449,13 +450,13 @@ class ProcoreClientTest {
     assertTrue(e.getMessage().contains("/rest/v1.0/projects"), e.getMessage());
     f.sandbox.setAppInstalled(C1, false);
     assertTrue(
-        fails(() -> client.company(C1).project(SandboxData.FIRST_PROJECT_ID)).isAppNotConnected());
+        fails(() -> client.company(C1).project(ProcoreSeed.FIRST_PROJECT_ID)).isAppNotConnected());
   }
 
   @Test
   void unreadableProjectsAreNotFound() {
     ProcoreApiException e =
-        fails(() -> client.company(C1).project(SandboxData.UNREADABLE_PROJECT_ID));
+        fails(() -> client.company(C1).project(ProcoreSeed.UNREADABLE_PROJECT_ID));
     assertEquals(404, e.status());
     assertEquals(ProcoreApiException.Kind.NOT_FOUND, e.kind());
   }
@@ -463,14 +464,14 @@ class ProcoreClientTest {
   @Test
   void errorBodiesOfEveryShapeBecomeOneException() {
     f.sandbox.enqueue(
-        ProcoreFault.apiResponse(
+        ProcoreFaults.apiResponse(
             422, "application/json", "{\"errors\":{\"name\":[\"can't be blank\"]}}"));
     ProcoreApiException validation = fails(client::me);
     assertEquals(ProcoreApiException.Kind.OTHER_STATUS, validation.kind());
     assertEquals("name: can't be blank", validation.serverMessage());
 
     f.sandbox.enqueue(
-        ProcoreFault.apiResponse(
+        ProcoreFaults.apiResponse(
             400,
             "application/json",
             "{\"code\":400,\"message\":\"bad"
@@ -478,7 +479,7 @@ class ProcoreClientTest {
     assertEquals("bad filter", fails(client::me).serverMessage());
 
     f.sandbox.enqueue(
-        ProcoreFault.apiResponse(
+        ProcoreFaults.apiResponse(
             500, "text/html", "<!DOCTYPE html><html><body>Oops</body></html>"));
     ProcoreApiException html = fails(client::me);
     assertEquals(ProcoreApiException.Kind.SERVER_ERROR, html.kind());
@@ -486,11 +487,11 @@ class ProcoreClientTest {
     assertTrue(html.body().contains("Oops"));
 
     f.sandbox.enqueue(
-        ProcoreFault.apiResponse(200, "application/json", "{\"id\": \"not-a-number\"}]"));
+        ProcoreFaults.apiResponse(200, "application/json", "{\"id\": \"not-a-number\"}]"));
     ProcoreApiException malformed = fails(client::me);
     assertEquals(ProcoreApiException.Kind.MALFORMED_RESPONSE, malformed.kind());
 
-    f.sandbox.enqueue(ProcoreFault.apiResponse(200, "application/json", "{\"id\": 1}"));
+    f.sandbox.enqueue(ProcoreFaults.apiResponse(200, "application/json", "{\"id\": 1}"));
     assertEquals(
         ProcoreApiException.Kind.MALFORMED_RESPONSE,
         fails(() -> client.companies().toList()).kind(),
@@ -501,7 +502,7 @@ class ProcoreClientTest {
   void tokensEchoedByAServerAreRedactedFromMessages() {
     String token = f.broker.accessToken(f.user).revealValue();
     f.sandbox.enqueue(
-        ProcoreFault.apiResponse(
+        ProcoreFaults.apiResponse(
             400,
             "application/json",
             "{\"message\":\"bad header Authorization: Bearer " + token + " and " + token + "\"}"));

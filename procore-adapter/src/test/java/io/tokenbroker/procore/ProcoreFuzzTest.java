@@ -61,9 +61,10 @@ class ProcoreFuzzTest {
 
   @FuzzTest(maxDuration = "2m")
   void errorBody(FuzzedDataProvider data) {
-    String contentType =
-        data.pickValue(List.of("application/json", "text/plain", "text/html", ""));
-    String message = Json.serverMessage(data.consumeRemainingAsString(), contentType.isEmpty() ? null : contentType);
+    String contentType = data.pickValue(List.of("application/json", "text/plain", "text/html", ""));
+    String message =
+        Json.serverMessage(
+            data.consumeRemainingAsString(), contentType.isEmpty() ? null : contentType);
     assertNotNull(message);
   }
 

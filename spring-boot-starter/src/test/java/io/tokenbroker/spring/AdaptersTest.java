@@ -8,7 +8,7 @@ import io.tokenbroker.spring.apps.PlainApp;
 import io.tokenbroker.spring.support.Secrets;
 import io.tokenbroker.testkit.cor.CorSandbox;
 import io.tokenbroker.testkit.procore.ProcoreSandbox;
-import io.tokenbroker.testkit.procore.SandboxData;
+import io.tokenbroker.testkit.procore.ProcoreSeed;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -38,7 +38,7 @@ class AdaptersTest {
       p.put("tokenbroker.grants.procore.procore.environment", procore.environment());
       p.put("tokenbroker.grants.procore.procore.login-url", procore.loginUrl().toString());
       p.put("tokenbroker.grants.procore.procore.api-url", procore.apiUrl().toString());
-      p.put("tokenbroker.grants.procore.procore.company-id", Long.toString(SandboxData.COMPANY_ID));
+      p.put("tokenbroker.grants.procore.procore.company-id", Long.toString(ProcoreSeed.COMPANY_ID));
 
       try (ConfigurableApplicationContext app =
           io.tokenbroker.spring.support.Apps.run(PlainApp.class, WebApplicationType.NONE, p)) {
@@ -50,7 +50,7 @@ class AdaptersTest {
         assertTrue(corClients.client("cor").projects().stream().findAny().isPresent());
         assertEquals(Set.of("procore"), procoreClients.grants());
         assertTrue(procoreClients.client("procore").isServiceAccount());
-        assertEquals(SandboxData.COMPANY_ID, procoreClients.company("procore").companyId());
+        assertEquals(ProcoreSeed.COMPANY_ID, procoreClients.company("procore").companyId());
         assertTrue(procoreClients.company("procore").projects().stream().findAny().isPresent());
         assertThrows(IllegalArgumentException.class, () -> corClients.client("procore"));
         assertThrows(IllegalArgumentException.class, () -> procoreClients.client("cor"));

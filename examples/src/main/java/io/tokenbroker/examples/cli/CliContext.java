@@ -128,8 +128,8 @@ final class CliContext {
    * The CLI's home, as command-line tools find theirs: {@code $TOKENBROKER_HOME}, else the system
    * property {@code tokenbroker.home}, else {@code $HOME/.tokenbroker}, else {@code
    * user.home/.tokenbroker} ({@code user.home} comes from the password database, so it is the last
-   * resort); null if none is usable (an arbitrary UID in a container has neither {@code HOME} nor
-   * a password entry, and Java then reports {@code user.home} as {@code ?}).
+   * resort); null if none is usable (an arbitrary UID in a container has neither {@code HOME} nor a
+   * password entry, and Java then reports {@code user.home} as {@code ?}).
    */
   static @Nullable Path home(
       Map<String, String> env, @Nullable String property, @Nullable String userHome) {

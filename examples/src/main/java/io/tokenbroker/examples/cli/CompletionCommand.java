@@ -31,8 +31,7 @@ import picocli.CommandLine.Spec;
 final class CompletionCommand implements Callable<Integer> {
   /** The commands whose first parameter is a grant's name. */
   static final List<String> NAMED =
-      List.of(
-          "login", "token", "refresh", "revoke", "remove", "status", "git-credential", "exec");
+      List.of("login", "token", "refresh", "revoke", "remove", "status", "git-credential", "exec");
 
   /** Options that take a value, after which the grant names are not what is typed. */
   private static final String VALUE_OPTIONS =
@@ -51,7 +50,8 @@ final class CompletionCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (!shell.equals("bash") && !shell.equals("zsh")) {
-      throw CliException.usage("completion for '" + shell + "' is not available", "use bash or zsh");
+      throw CliException.usage(
+          "completion for '" + shell + "' is not available", "use bash or zsh");
     }
     CommandLine top = spec.root().commandLine();
     String script = AutoComplete.bash("tokenbroker", top);

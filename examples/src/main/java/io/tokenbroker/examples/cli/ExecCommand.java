@@ -14,8 +14,8 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code exec NAME [--env VAR] -- COMMAND ARGS...}: runs a command with the access token in an
- * environment variable (never on its command line, where process listings would show it), with
- * this process's stdin, stdout and stderr, and exits with the command's exit code.
+ * environment variable (never on its command line, where process listings would show it), with this
+ * process's stdin, stdout and stderr, and exits with the command's exit code.
  */
 @Command(
     name = "exec",
@@ -82,7 +82,8 @@ final class ExecCommand implements Callable<Integer> {
   }
 
   /** Runs {@code command} with the token in {@code variable}; returns its exit code. */
-  static int run(CliContext ctx, List<String> command, String variable, TokenCommand.Issued issued) {
+  static int run(
+      CliContext ctx, List<String> command, String variable, TokenCommand.Issued issued) {
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put(variable, issued.token().revealValue());
     boolean ownStreams = ctx.in == System.in && ctx.out == System.out && ctx.err == System.err;

@@ -32,8 +32,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Serves the commands that credential helpers run on every request ({@code token}, {@code
  * git-credential}, {@code exec}, and the completion script's {@code __complete-grants}) without
- * picocli and without a broker, when that is enough: a file store whose entry for the grant holds
- * a token still valid for {@code --min-valid} (and at least {@link #MARGIN}), not marked for
+ * picocli and without a broker, when that is enough: a file store whose entry for the grant holds a
+ * token still valid for {@code --min-valid} (and at least {@link #MARGIN}), not marked for
  * re-authorization, with the CLI's saved settings beside it, and a keyset of AES-GCM keys. Such a
  * call reads two entries, opens them with only Tink's AES-GCM key type registered and decodes the
  * grant with Jackson's streaming parser: no HTTP client, TLS, Nimbus, data binding or threads.
@@ -252,9 +252,9 @@ final class FastPath {
   }
 
   /**
-   * The keyset's AEAD primitive with only Tink's AES-GCM key type registered (what {@code
-   * Keysets} generates), or null if the keyset is anything else or needs explaining (missing,
-   * readable by others, encrypted, other key types): the ordinary path reports those.
+   * The keyset's AEAD primitive with only Tink's AES-GCM key type registered (what {@code Keysets}
+   * generates), or null if the keyset is anything else or needs explaining (missing, readable by
+   * others, encrypted, other key types): the ordinary path reports those.
    */
   private static @Nullable Aead aead(CliContext ctx, Line line) {
     try {
@@ -268,7 +268,8 @@ final class FastPath {
       }
       AesGcmKeyManager.register(true);
       AeadWrapper.register();
-      KeysetHandle keyset = TinkJsonProtoKeysetFormat.parseKeyset(json, InsecureSecretKeyAccess.get());
+      KeysetHandle keyset =
+          TinkJsonProtoKeysetFormat.parseKeyset(json, InsecureSecretKeyAccess.get());
       return keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
     } catch (GeneralSecurityException | IOException | RuntimeException e) {
       return null;
@@ -291,8 +292,8 @@ final class FastPath {
   }
 
   /**
-   * Reads the command lines this class serves; null for anything else (help, {@code -v}, unknown
-   * or repeated options, missing values), which picocli then handles with its messages.
+   * Reads the command lines this class serves; null for anything else (help, {@code -v}, unknown or
+   * repeated options, missing values), which picocli then handles with its messages.
    */
   static @Nullable Line parse(String... args) {
     Line line = new Line();

@@ -19,8 +19,8 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code git-credential NAME ACTION}: a git credential helper. git runs it with the action {@code
  * get}, {@code store} or {@code erase} and writes {@code key=value} lines to its stdin; for {@code
- * get} it answers {@code username} and {@code password} (the access token) on stdout. Other
- * actions are read and ignored, as git's protocol asks of helpers.
+ * get} it answers {@code username} and {@code password} (the access token) on stdout. Other actions
+ * are read and ignored, as git's protocol asks of helpers.
  */
 @Command(
     name = "git-credential",
@@ -69,8 +69,8 @@ final class GitCredentialCommand implements Callable<Integer> {
   }
 
   /**
-   * Reads git's request: {@code key=value} lines up to a blank line or the end of input. The
-   * values are not used (the grant is chosen by NAME), but git expects them to be read.
+   * Reads git's request: {@code key=value} lines up to a blank line or the end of input. The values
+   * are not used (the grant is chosen by NAME), but git expects them to be read.
    */
   static Map<String, String> readRequest(InputStream in) {
     Map<String, String> request = new LinkedHashMap<>();

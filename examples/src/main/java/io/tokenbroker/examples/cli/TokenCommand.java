@@ -46,8 +46,7 @@ final class TokenCommand implements Callable<Integer> {
 
   @Option(
       names = "--json",
-      description =
-          "Print JSON: access_token, token_type, expires_at (ISO-8601, UTC) and scopes.")
+      description = "Print JSON: access_token, token_type, expires_at (ISO-8601, UTC) and scopes.")
   boolean json;
 
   @Option(

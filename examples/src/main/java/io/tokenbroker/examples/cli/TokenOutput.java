@@ -55,19 +55,25 @@ enum TokenOutput {
           "--format '" + format + "' is not one of plain, json, exec-credential", null);
     }
     if (json && chosen != PLAIN && chosen != JSON) {
-      throw CliException.usage("--json and --format " + chosen.label + " contradict each other", null);
+      throw CliException.usage(
+          "--json and --format " + chosen.label + " contradict each other", null);
     }
     return json ? JSON : chosen;
   }
 
   /** Writes the token in this format to {@code out} and flushes it. */
   void print(
-      PrintStream out, String accessToken, String tokenType, Instant expiresAt, Collection<String> scopes) {
+      PrintStream out,
+      String accessToken,
+      String tokenType,
+      Instant expiresAt,
+      Collection<String> scopes) {
     out.print(render(accessToken, tokenType, expiresAt, scopes));
     out.flush();
   }
 
-  String render(String accessToken, String tokenType, Instant expiresAt, Collection<String> scopes) {
+  String render(
+      String accessToken, String tokenType, Instant expiresAt, Collection<String> scopes) {
     if (this == PLAIN) {
       return accessToken + System.lineSeparator();
     }

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The credential-helper commands as other programs run them, in child processes: kubectl's and
  * scripts' {@code token --json}/{@code --format exec-credential}, git with {@code git-credential}
- * as its helper, {@code exec}, the completion script in bash, and the home directory taken from
- * the environment.
+ * as its helper, {@code exec}, the completion script in bash, and the home directory taken from the
+ * environment.
  */
 class CredentialHelperJarIT {
   static final String SECRET = "s3cret-client-value";
@@ -102,13 +102,15 @@ class CredentialHelperJarIT {
     assertEquals(0, refreshed.exit(), refreshed::toString);
     assertEquals(2, server.tokenRequestCount());
     assertEquals(
-        server.lastAccessToken(), JSON.readTree(refreshed.out()).get("status").get("token").asText());
+        server.lastAccessToken(),
+        JSON.readTree(refreshed.out()).get("status").get("token").asText());
   }
 
   @Test
   void gitUsesTheHelperAgainstALocalServer() throws Exception {
     List<String> authorizations = new CopyOnWriteArrayList<>();
-    HttpServer git = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    HttpServer git =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     git.createContext(
         "/",
         exchange -> {
@@ -124,8 +126,13 @@ class CredentialHelperJarIT {
         });
     git.start();
     try {
-      String helper = "!\"" + JAVA + "\" -jar \"" + JarProcess.JAR.toAbsolutePath() + "\""
-          + " git-credential acme --username x-token";
+      String helper =
+          "!\""
+              + JAVA
+              + "\" -jar \""
+              + JarProcess.JAR.toAbsolutePath()
+              + "\""
+              + " git-credential acme --username x-token";
       Process p =
           git(
               "-c",
@@ -144,8 +151,16 @@ class CredentialHelperJarIT {
       git.stop(0);
     }
 
-    Process fill = git("-c", "credential.helper=!\"" + JAVA + "\" -jar \""
-        + JarProcess.JAR.toAbsolutePath() + "\" git-credential acme", "credential", "fill");
+    Process fill =
+        git(
+            "-c",
+            "credential.helper=!\""
+                + JAVA
+                + "\" -jar \""
+                + JarProcess.JAR.toAbsolutePath()
+                + "\" git-credential acme",
+            "credential",
+            "fill");
     try (OutputStream in = fill.getOutputStream()) {
       in.write("protocol=https\nhost=git.example.com\n\n".getBytes(UTF_8));
     }
@@ -169,7 +184,7 @@ class CredentialHelperJarIT {
             "-c",
             "printf '%s' \"$API_TOKEN\"; tr '\\0' ' ' < /proc/$PPID/cmdline >&2; exit 5");
     assertEquals(5, r.exit(), r::toString);
-    assertEquals(server.lastAccessToken(), r.out());
+    assertEquals(server.lastAccessToken() + "\n", r.out()); // ChildJvm ends each line with \n
     assertTrue(r.err().contains("exec acme --env API_TOKEN -- sh -c"), r::toString);
     assertFalse(r.err().contains(server.lastAccessToken()), "not on any command line");
   }
@@ -213,7 +228,9 @@ class CredentialHelperJarIT {
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
     try (Stream<Path> files = Files.list(cache)) {
       List<String> names = files.map(f -> f.getFileName().toString()).toList();
-      assertTrue(names.stream().anyMatch(n -> n.matches("tokenbroker-\\d+-\\d+\\.(jsa|aot)")), names::toString);
+      assertTrue(
+          names.stream().anyMatch(n -> n.matches("tokenbroker-\\d+-\\d+\\.(jsa|aot)")),
+          names::toString);
     }
     Secrets.assertFilesHoldNoSecret(home, server, SECRET);
   }

@@ -106,8 +106,9 @@ class CredentialHelperTest {
     String timestamp = status.get("expirationTimestamp").asText();
     // RFC 3339 as Kubernetes' metav1.Time writes it: whole seconds, UTC.
     assertTrue(timestamp.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"), timestamp);
-    Instant expires = Instant.parse(JSON.readTree(cli.run("token", "acme", "--json").out())
-        .get("expires_at").asText());
+    Instant expires =
+        Instant.parse(
+            JSON.readTree(cli.run("token", "acme", "--json").out()).get("expires_at").asText());
     assertEquals(expires.truncatedTo(ChronoUnit.SECONDS), Instant.parse(timestamp));
   }
 
@@ -198,7 +199,8 @@ class CredentialHelperTest {
     assertTrue(r.err().startsWith("sh -c"), r::toString);
 
     CliRunner.Result named =
-        cli.run("exec", "acme", "--env", "API_TOKEN", "--", "sh", "-c", "printf '%s' \"$API_TOKEN\"");
+        cli.run(
+            "exec", "acme", "--env", "API_TOKEN", "--", "sh", "-c", "printf '%s' \"$API_TOKEN\"");
     assertEquals(0, named.exit(), named::toString);
     assertEquals(server.lastAccessToken(), named.out());
   }

@@ -21,8 +21,9 @@ import java.util.TreeMap;
  * {@code to}'s primary key and written back with {@link TokenStore#compareAndSet}. When the grant
  * changed in between (a broker refreshed it), the entry is re-loaded and the step repeated, so a
  * concurrent write is never overwritten with stale content. Entries already sealed with {@code
- * to}'s primary key (and open) are left alone. An entry that cannot be opened or loaded is skipped, kept as
- * is, and reported in {@link Result#failed()}; do not retire old keys while there are failures.
+ * to}'s primary key (and open) are left alone. An entry that cannot be opened or loaded is skipped,
+ * kept as is, and reported in {@link Result#failed()}; do not retire old keys while there are
+ * failures.
  *
  * <p>Stateless and thread-safe; safe to run while brokers use the store.
  */

@@ -25,10 +25,10 @@ public final class TokenRequests {
   private TokenRequests() {}
 
   /**
-   * Builds a POST to {@code endpoint} carrying {@code parameters} where {@code placement} says, with
-   * the client authenticated by {@code authentication}. HTTP Basic form-encodes id and secret (RFC
-   * 6749 §2.3.1) unless {@code formEncodeBasic} is false, when it carries {@code base64(id:secret)}
-   * of the raw values.
+   * Builds a POST to {@code endpoint} carrying {@code parameters} where {@code placement} says,
+   * with the client authenticated by {@code authentication}. HTTP Basic form-encodes id and secret
+   * (RFC 6749 §2.3.1) unless {@code formEncodeBasic} is false, when it carries {@code
+   * base64(id:secret)} of the raw values.
    *
    * @throws ClientConfigurationException if the authentication method needs a secret and there is
    *     none
@@ -49,10 +49,13 @@ public final class TokenRequests {
         if (formEncodeBasic) {
           // Nimbus form-encodes id and secret before Base64, as RFC 6749 §2.3.1 requires.
           authorization =
-              new ClientSecretBasic(new ClientID(clientId), new Secret(secret)).toHTTPAuthorizationHeader();
+              new ClientSecretBasic(new ClientID(clientId), new Secret(secret))
+                  .toHTTPAuthorizationHeader();
         } else {
-          authorization = "Basic " + Base64.getEncoder()
-              .encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
+          authorization =
+              "Basic "
+                  + Base64.getEncoder()
+                      .encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
         }
       }
       case CLIENT_SECRET_POST -> {
@@ -101,14 +104,16 @@ public final class TokenRequests {
     return URI.create(base + (uri.getRawQuery() == null ? "?" : "&") + encodedQuery);
   }
 
-  private static String requireSecret(@Nullable String secret, ClientAuthentication authentication) {
+  private static String requireSecret(
+      @Nullable String secret, ClientAuthentication authentication) {
     if (secret == null) {
       throw new ClientConfigurationException(
-          "client authentication " + authentication + " needs a client secret, and the registration has none");
+          "client authentication "
+              + authentication
+              + " needs a client secret, and the registration has none");
     }
     return secret;
   }
-
 
   private static String toJson(Map<String, List<String>> params) {
     Map<String, Object> object = new LinkedHashMap<>();

@@ -48,8 +48,15 @@ public final class TokenResponses {
       long createdAtEpochSecond) {
     @Override
     public String toString() {
-      return "Parsed[tokenType=" + tokenType + ", expiresIn=" + expiresInSeconds + ", refreshToken="
-          + (refreshToken == null ? "none" : "[redacted]") + ", scopes=" + scopes + "]";
+      return "Parsed[tokenType="
+          + tokenType
+          + ", expiresIn="
+          + expiresInSeconds
+          + ", refreshToken="
+          + (refreshToken == null ? "none" : "[redacted]")
+          + ", scopes="
+          + scopes
+          + "]";
     }
   }
 
@@ -79,7 +86,8 @@ public final class TokenResponses {
       normalized = vendorNormalizer.apply(new LinkedHashMap<>(object));
     } catch (RuntimeException e) {
       throw new MalformedResponseException(
-          "the provider's normalizer failed on the token response: " + e.getClass().getSimpleName());
+          "the provider's normalizer failed on the token response: "
+              + e.getClass().getSimpleName());
     }
     if (normalized == null) {
       throw new MalformedResponseException("the provider's normalizer returned null");
@@ -90,7 +98,8 @@ public final class TokenResponses {
       throw new MalformedResponseException("token response has no access_token");
     }
     Object tokenType = standard.get("token_type");
-    if (tokenType == null || (tokenType instanceof String type && type.equalsIgnoreCase("bearer"))) {
+    if (tokenType == null
+        || (tokenType instanceof String type && type.equalsIgnoreCase("bearer"))) {
       standard.put("token_type", "Bearer");
     }
     long expiresIn = readSeconds(standard, "expires_in");
@@ -119,10 +128,13 @@ public final class TokenResponses {
     }
     Tokens tokens = response.getTokens();
     com.nimbusds.oauth2.sdk.token.AccessToken access = tokens.getAccessToken();
-    Set<String> scopes = access.getScope() == null ? Set.of() : Set.copyOf(access.getScope().toStringList());
+    Set<String> scopes =
+        access.getScope() == null ? Set.of() : Set.copyOf(access.getScope().toStringList());
     return new Parsed(
         access.getValue(),
-        access.getType().getValue().equalsIgnoreCase("bearer") ? "Bearer" : access.getType().getValue(),
+        access.getType().getValue().equalsIgnoreCase("bearer")
+            ? "Bearer"
+            : access.getType().getValue(),
         expiresIn,
         tokens.getRefreshToken() == null ? null : tokens.getRefreshToken().getValue(),
         refreshExpiresIn,

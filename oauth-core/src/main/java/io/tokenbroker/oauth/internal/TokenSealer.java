@@ -189,7 +189,8 @@ public final class TokenSealer {
    * format checks as {@link #open}, with shorter messages: no key ids are reported.
    *
    * @throws TokenStoreException {@link Reason#CORRUPT} if {@code sealed} is not a sealed entry,
-   *     {@link Reason#CANNOT_DECRYPT} if it does not authenticate for {@code key} under {@code aead}
+   *     {@link Reason#CANNOT_DECRYPT} if it does not authenticate for {@code key} under {@code
+   *     aead}
    */
   public static byte[] openWith(Aead aead, GrantKey key, byte[] sealed) {
     requireNonNull(aead, "aead == null");

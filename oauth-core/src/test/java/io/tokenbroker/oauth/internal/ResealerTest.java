@@ -127,7 +127,9 @@ class ResealerTest {
     assertEquals(foreignBefore, store.load(foreign).orElseThrow(), "never overwritten");
     assertEquals(damagedBefore, store.load(damaged).orElseThrow(), "never overwritten");
     assertEquals(movedBefore, store.load(moved).orElseThrow(), "never overwritten");
-    assertTrue(result.toString().contains("failed=[damaged, foreign, moved, moved-current]"), result.toString());
+    assertTrue(
+        result.toString().contains("failed=[damaged, foreign, moved, moved-current]"),
+        result.toString());
   }
 
   @Test

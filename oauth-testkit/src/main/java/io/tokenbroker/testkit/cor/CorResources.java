@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokenbroker.testkit.RecordedRequest;
+import io.tokenbroker.testkit.Reply;
 import io.tokenbroker.testkit.cor.CorSeed.Collection;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -36,9 +38,9 @@ final class CorResources {
   /** A request the resource layer rejects with a ready answer. */
   private static final class Rejected extends Exception {
     private static final long serialVersionUID = 1L;
-    final transient CorReply reply;
+    final transient Reply reply;
 
-    Rejected(CorReply reply) {
+    Rejected(Reply reply) {
       super(null, null, false, false);
       this.reply = reply;
     }
@@ -71,7 +73,7 @@ final class CorResources {
   }
 
   /** Routes {@code request} (path below {@code /v1}) for the authenticated {@code userId}. */
-  synchronized CorReply handle(CorRequest request, String path, long userId) {
+  synchronized Reply handle(RecordedRequest request, String path, long userId) {
     try {
       return route(request, path, userId);
     } catch (Rejected e) {
@@ -79,14 +81,14 @@ final class CorResources {
     }
   }
 
-  private CorReply route(CorRequest request, String path, long userId) throws Rejected {
+  private Reply route(RecordedRequest request, String path, long userId) throws Rejected {
     String method = request.method();
     String[] parts = path.substring(1).split("/", -1);
     if (parts.length == 1 && method.equals("GET")) {
       switch (parts[0]) {
         case "me" -> {
           ObjectNode me = find(Collection.USERS, userId);
-          return me == null ? CorReply.unauthorized() : CorReply.ok(publicView(me));
+          return me == null ? CorErrors.unauthorized() : Reply.json(200, publicView(me));
         }
         case "projects" -> {
           return list(request, Collection.PROJECTS, this::projectFilter, null, false);
@@ -121,13 +123,13 @@ final class CorResources {
         return single(collection, parts[1]);
       }
     }
-    return CorReply.errorResponse(404, "E_ROUTE_NOT_FOUND", "Cannot " + method + " /v1" + path);
+    return CorErrors.errorResponse(404, "E_ROUTE_NOT_FOUND", "Cannot " + method + " /v1" + path);
   }
 
   // ---------------------------------------------------------------- lists
 
-  private CorReply list(
-      CorRequest request,
+  private Reply list(
+      RecordedRequest request,
       Collection collection,
       FilterFactory filterFactory,
       @Nullable Comparator<ObjectNode> order,
@@ -190,7 +192,7 @@ final class CorResources {
     }
     ArrayNode data = envelope.putArray("data");
     slice.forEach(row -> data.add(publicView(row)));
-    return CorReply.ok(envelope);
+    return Reply.json(200, envelope);
   }
 
   @FunctionalInterface
@@ -227,7 +229,7 @@ final class CorResources {
       } else if (archived == 2) {
         all.add(p -> !p.path("archived").asBoolean());
       } else {
-        throw new Rejected(CorReply.customError(400, "F010", "archived must be 1 or 2"));
+        throw new Rejected(CorErrors.customError(400, "F010", "archived must be 1 or 2"));
       }
     }
     return and(all);
@@ -276,7 +278,7 @@ final class CorResources {
     return u -> withHidden || !u.path("hidden").asBoolean();
   }
 
-  private @Nullable Comparator<ObjectNode> taskOrder(CorRequest request) throws Rejected {
+  private @Nullable Comparator<ObjectNode> taskOrder(RecordedRequest request) throws Rejected {
     ObjectNode order = jsonObjectParameter(request.queryParameters().get("order"), "order");
     Comparator<ObjectNode> result = null;
     for (Map.Entry<String, JsonNode> e : order.properties()) {
@@ -299,14 +301,14 @@ final class CorResources {
     return result == null ? null : result.thenComparingLong(r -> r.get("id").asLong());
   }
 
-  private @Nullable Comparator<ObjectNode> hourOrder(CorRequest request) throws Rejected {
+  private @Nullable Comparator<ObjectNode> hourOrder(RecordedRequest request) throws Rejected {
     ObjectNode order = jsonObjectParameter(request.queryParameters().get("orderBy"), "orderBy");
     if (order.isEmpty()) {
       return null;
     }
     String by = order.path("by").asText("start");
     if (!Set.of("start", "stop", "created_at", "duration", "cost", "id").contains(by)) {
-      throw new Rejected(CorReply.customError(400, "F010", "orderBy.by is not a sortable field"));
+      throw new Rejected(CorErrors.customError(400, "F010", "orderBy.by is not a sortable field"));
     }
     return direction(order.path("order").asText("ASC"), by)
         .thenComparingLong(r -> r.get("id").asLong());
@@ -317,7 +319,8 @@ final class CorResources {
     return switch (direction.toUpperCase(Locale.ROOT)) {
       case "ASC" -> ascending;
       case "DESC" -> ascending.reversed();
-      default -> throw new Rejected(CorReply.customError(400, "F010", "order must be ASC or DESC"));
+      default ->
+          throw new Rejected(CorErrors.customError(400, "F010", "order must be ASC or DESC"));
     };
   }
 
@@ -336,7 +339,7 @@ final class CorResources {
 
   // ---------------------------------------------------------------- single rows and POST /hours
 
-  private CorReply single(Collection collection, String idText) {
+  private Reply single(Collection collection, String idText) {
     long id;
     try {
       id = Long.parseLong(idText);
@@ -346,7 +349,7 @@ final class CorResources {
     ObjectNode row = find(collection, id);
     if (row == null) {
       String what = collection.name().toLowerCase(Locale.ROOT);
-      return CorReply.errorResponse(
+      return CorErrors.errorResponse(
           404, "NF404", "Undefined " + what.substring(0, what.length() - 1));
     }
     ObjectNode view = publicView(row);
@@ -355,40 +358,40 @@ final class CorResources {
       view.putArray("categoriesProject");
       view.putObject("ratecard");
     }
-    return CorReply.ok(view);
+    return Reply.json(200, view);
   }
 
-  private CorReply logHours(CorRequest request, long userId) throws Rejected {
+  private Reply logHours(RecordedRequest request, long userId) throws Rejected {
     JsonNode body;
     try {
       body = CorSeed.JSON.readTree(request.body());
     } catch (IOException e) {
-      throw new Rejected(CorReply.customError(400, "F010", "Malformed JSON"));
+      throw new Rejected(CorErrors.customError(400, "F010", "Malformed JSON"));
     }
     if (body == null || !body.isObject()) {
-      throw new Rejected(CorReply.customError(400, "F010", "Malformed JSON"));
+      throw new Rejected(CorErrors.customError(400, "F010", "Malformed JSON"));
     }
     ArrayNode errors = CorSeed.JSON.createArrayNode();
     JsonNode taskId = body.get("task_log_id");
     ObjectNode task = null;
     if (taskId == null || taskId.isNull()) {
-      errors.add(CorReply.validationItem("task_log_id", "required"));
+      errors.add(CorErrors.validationItem("task_log_id", "required"));
     } else if (!taskId.isIntegralNumber()) {
-      errors.add(CorReply.validationItem("task_log_id", "integer"));
+      errors.add(CorErrors.validationItem("task_log_id", "integer"));
     } else {
       task = find(Collection.TASKS, taskId.asLong());
       if (task == null) {
-        errors.add(CorReply.validationItem("task_log_id", "exists"));
+        errors.add(CorErrors.validationItem("task_log_id", "exists"));
       }
     }
     LocalDateTime start = null;
     JsonNode startNode = body.get("start");
     if (startNode == null || startNode.isNull() || startNode.asText().isEmpty()) {
-      errors.add(CorReply.validationItem("start", "required"));
+      errors.add(CorErrors.validationItem("start", "required"));
     } else {
       start = dateTime(startNode.asText());
       if (start == null) {
-        errors.add(CorReply.validationItem("start", "date"));
+        errors.add(CorErrors.validationItem("start", "date"));
       }
     }
     LocalDateTime stop = null;
@@ -396,13 +399,13 @@ final class CorResources {
     if (stopNode != null && !stopNode.isNull()) {
       stop = dateTime(stopNode.asText());
       if (stop == null) {
-        errors.add(CorReply.validationItem("stop", "date"));
+        errors.add(CorErrors.validationItem("stop", "date"));
       } else if (start != null && stop.isBefore(start)) {
-        errors.add(CorReply.validationItem("stop", "after"));
+        errors.add(CorErrors.validationItem("stop", "after"));
       }
     }
     if (!errors.isEmpty()) {
-      return CorReply.validation(errors);
+      return CorErrors.validation(errors);
     }
     long id = nextHourId++;
     long projectId = task.get("project_id").asLong();
@@ -445,7 +448,7 @@ final class CorResources {
     answer.set("start", startNode);
     answer.set("stop", stopNode == null ? CorSeed.JSON.nullNode() : stopNode);
     answer.put("status", "pending");
-    return CorReply.ok(answer);
+    return Reply.json(200, answer);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -483,10 +486,10 @@ final class CorResources {
     try {
       node = CorSeed.JSON.readTree(value);
     } catch (JsonProcessingException e) {
-      throw new Rejected(CorReply.customError(400, "F010", "Malformed JSON in " + name));
+      throw new Rejected(CorErrors.customError(400, "F010", "Malformed JSON in " + name));
     }
     if (node == null || !node.isObject()) {
-      throw new Rejected(CorReply.customError(400, "F010", name + " must be a JSON object"));
+      throw new Rejected(CorErrors.customError(400, "F010", name + " must be a JSON object"));
     }
     return (ObjectNode) node;
   }
@@ -504,7 +507,7 @@ final class CorResources {
     } catch (NumberFormatException e) {
       // fall through
     }
-    throw new Rejected(CorReply.customError(400, "F010", name + " must be a positive integer"));
+    throw new Rejected(CorErrors.customError(400, "F010", name + " must be a positive integer"));
   }
 
   private static @Nullable LocalDate date(ObjectNode filters, String field) throws Rejected {
@@ -515,7 +518,7 @@ final class CorResources {
     try {
       return LocalDate.parse(node.asText());
     } catch (DateTimeParseException e) {
-      throw new Rejected(CorReply.customError(400, "F010", field + " must be YYYY-MM-DD"));
+      throw new Rejected(CorErrors.customError(400, "F010", field + " must be YYYY-MM-DD"));
     }
   }
 
@@ -546,7 +549,7 @@ final class CorResources {
     if (filters.hasNonNull(key)) {
       JsonNode value = filters.get(key);
       if (!value.canConvertToLong() && !(value.isTextual() && value.asText().matches("-?\\d+"))) {
-        throw new Rejected(CorReply.customError(400, "F010", key + " must be a number"));
+        throw new Rejected(CorErrors.customError(400, "F010", key + " must be a number"));
       }
       long wanted = value.asLong();
       all.add(row -> row.path(field).asLong(Long.MIN_VALUE) == wanted);
@@ -563,7 +566,7 @@ final class CorResources {
     Set<Long> wanted = new HashSet<>();
     for (JsonNode item : value.isArray() ? value : List.of(value)) {
       if (!item.canConvertToLong() && !(item.isTextual() && item.asText().matches("-?\\d+"))) {
-        throw new Rejected(CorReply.customError(400, "F010", key + " must hold numbers"));
+        throw new Rejected(CorErrors.customError(400, "F010", key + " must hold numbers"));
       }
       wanted.add(item.asLong());
     }

@@ -1,7 +1,10 @@
 package io.tokenbroker.testkit.procore;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokenbroker.testkit.RecordedRequest;
+import io.tokenbroker.testkit.Reply;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -29,6 +32,7 @@ final class ApiRoutes {
   private static final Pattern REST = Pattern.compile("^/rest/v(\\d+\\.\\d+)(/.*)$");
   private static final Pattern PROJECT = Pattern.compile("^/projects/(\\d+)$");
   private static final String ANONYMOUS = "";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The settings the routes need, fixed at start. */
   record Settings(
@@ -42,23 +46,28 @@ final class ApiRoutes {
   private final Clock clock;
   private final OAuthState oauth;
   private final RateLimiter limiter;
-  private final SandboxData data;
+  private final ProcoreSeed data;
   private final Settings settings;
   private final Set<Long> uninstalled = ConcurrentHashMap.newKeySet();
   private volatile String apiBase = "";
 
   ApiRoutes(
-      Clock clock, OAuthState oauth, RateLimiter limiter, SandboxData data, Settings settings) {
+      Clock clock, OAuthState oauth, RateLimiter limiter, ProcoreSeed data, Settings settings) {
     this.clock = clock;
     this.oauth = oauth;
     this.limiter = limiter;
     this.data = data;
     this.settings = settings;
-    for (SandboxData.Company c : data.companies()) {
+    for (ProcoreSeed.Company c : data.companies()) {
       if (!c.appInstalled()) {
         uninstalled.add(c.id());
       }
     }
+  }
+
+  /** A REST error body: Procore's bodies often carry an {@code errors} field. */
+  static Reply apiError(int status, String message) {
+    return Reply.json(status, JSON.createObjectNode().put("errors", message));
   }
 
   void apiBase(String base) {
@@ -74,20 +83,20 @@ final class ApiRoutes {
   }
 
   /** The rate-limit headers for a request answered without being counted (faults, 401s). */
-  Map<String, String> peekHeaders(SandboxRequest request) {
+  Map<String, String> peekHeaders(RecordedRequest request) {
     OAuthState.Principal principal = oauth.principal(OAuthState.bearer(request));
     String bucket = principal == null ? ANONYMOUS : bucket(principal, request);
     return limiter.peek(bucket, clock.instant()).headers();
   }
 
-  SandboxReply handle(SandboxRequest request) {
+  Reply handle(RecordedRequest request) {
     OAuthState.Principal principal = oauth.principal(OAuthState.bearer(request));
     if (principal == null) {
       return OAuthState.invalidToken().withHeaders(peekHeaders(request));
     }
     RateLimiter.Decision decision = limiter.acquire(bucket(principal, request), clock.instant());
     if (!decision.allowed()) {
-      SandboxReply reply = SandboxReply.text(429, RATE_LIMITED).withHeaders(decision.headers());
+      Reply reply = Reply.text(429, RATE_LIMITED).withHeaders(decision.headers());
       if (settings.retryAfterOn429()) {
         long wait = Math.max(0, decision.resetEpochSecond() - clock.instant().getEpochSecond());
         reply = reply.withHeader("Retry-After", Long.toString(wait));
@@ -98,17 +107,17 @@ final class ApiRoutes {
   }
 
   /** Service-account requests with a company get their own bucket per company, as documented. */
-  private static String bucket(OAuthState.Principal principal, SandboxRequest request) {
+  private static String bucket(OAuthState.Principal principal, RecordedRequest request) {
     String company = request.header("Procore-Company-Id");
     return principal.serviceAccount() && company != null
         ? principal.accessToken() + "|" + company.trim()
         : principal.accessToken();
   }
 
-  private SandboxReply route(SandboxRequest request, OAuthState.Principal principal) {
+  private Reply route(RecordedRequest request, OAuthState.Principal principal) {
     Matcher m = REST.matcher(request.path());
     if (!m.matches()) {
-      return SandboxReply.apiError(404, "Not Found");
+      return apiError(404, "Not Found");
     }
     String version = m.group(1);
     String resource = m.group(2);
@@ -116,7 +125,7 @@ final class ApiRoutes {
       resource = resource.substring(0, resource.length() - 1);
     }
     if (!request.method().equals("GET")) {
-      return SandboxReply.apiError(404, "Not Found");
+      return apiError(404, "Not Found");
     }
     boolean v10 = version.equals("1.0");
     boolean projectsVersion = v10 || version.equals("1.1");
@@ -132,29 +141,28 @@ final class ApiRoutes {
     Long company = null;
     if (rawCompany == null || rawCompany.isBlank()) {
       if (!headerOptional && settings.requireCompanyHeader()) {
-        return SandboxReply.apiError(settings.missingCompanyHeaderStatus(), MISSING_COMPANY_HEADER);
+        return apiError(settings.missingCompanyHeaderStatus(), MISSING_COMPANY_HEADER);
       }
     } else {
       company = parseId(rawCompany.trim());
       if (company == null || !connected(company, principal)) {
-        return SandboxReply.apiError(403, APP_NOT_CONNECTED);
+        return apiError(403, APP_NOT_CONNECTED);
       }
     }
 
     if (resource.equals("/me") && v10) {
-      SandboxData.User user = user(principal);
+      ProcoreSeed.User user = user(principal);
       ObjectNode body =
-          SandboxReply.JSON
-              .createObjectNode()
+          JSON.createObjectNode()
               .put("id", user.id())
               .put("login", user.login())
               .put("name", user.name());
-      return SandboxReply.json(200, body);
+      return Reply.json(200, body);
     }
     if (resource.equals("/companies") && v10) {
       boolean includeFree = "true".equalsIgnoreCase(params.get("include_free_companies"));
-      List<SandboxData.Company> visible = new ArrayList<>();
-      for (SandboxData.Company c : data.companies()) {
+      List<ProcoreSeed.Company> visible = new ArrayList<>();
+      for (ProcoreSeed.Company c : data.companies()) {
         boolean listed =
             principal.serviceAccount() ? connected(c.id(), principal) : includeFree || !c.free();
         if (listed) {
@@ -164,7 +172,7 @@ final class ApiRoutes {
       return paginate(request, visible, this::company);
     }
     if (resource.equals("/projects") && projectsVersion) {
-      SandboxReply problem = checkCompanyParameter(params, company, principal);
+      Reply problem = checkCompanyParameter(params, company, principal);
       if (problem != null) {
         return problem;
       }
@@ -172,9 +180,9 @@ final class ApiRoutes {
       String status = params.getOrDefault("filters[by_status]", "Active");
       String nameFilter = params.get("filters[name]");
       boolean compact = "compact".equals(params.get("serializer_view"));
-      List<String> idFilter = request.queryParameters().getOrDefault("filters[id][]", List.of());
-      List<SandboxData.Project> matching = new ArrayList<>();
-      for (SandboxData.Project p : data.projects(companyId)) {
+      List<String> idFilter = request.queryParameterValues("filters[id][]");
+      List<ProcoreSeed.Project> matching = new ArrayList<>();
+      for (ProcoreSeed.Project p : data.projects(companyId)) {
         if (!p.readable()) {
           continue;
         }
@@ -196,36 +204,36 @@ final class ApiRoutes {
     }
     Matcher pm = PROJECT.matcher(resource);
     if (pm.matches() && projectsVersion) {
-      SandboxReply problem = checkCompanyParameter(params, company, principal);
+      Reply problem = checkCompanyParameter(params, company, principal);
       if (problem != null) {
         return problem;
       }
       long companyId = parseId(params.get("company_id"));
       Long id = parseId(pm.group(1));
-      SandboxData.Project p = id == null ? null : data.project(id).orElse(null);
+      ProcoreSeed.Project p = id == null ? null : data.project(id).orElse(null);
       if (p == null || p.companyId() != companyId || !p.readable()) {
-        return SandboxReply.apiError(404, "Not Found");
+        return apiError(404, "Not Found");
       }
-      return SandboxReply.json(200, project(p, false));
+      return Reply.json(200, project(p, false));
     }
-    return SandboxReply.apiError(404, "Not Found");
+    return apiError(404, "Not Found");
   }
 
-  private @Nullable SandboxReply checkCompanyParameter(
+  private @Nullable Reply checkCompanyParameter(
       Map<String, String> params, @Nullable Long headerCompany, OAuthState.Principal principal) {
     String raw = params.get("company_id");
     if (raw == null || raw.isBlank()) {
-      return SandboxReply.apiError(400, "company_id is missing");
+      return apiError(400, "company_id is missing");
     }
     Long companyId = parseId(raw.trim());
     if (companyId == null) {
-      return SandboxReply.apiError(400, "company_id is invalid");
+      return apiError(400, "company_id is invalid");
     }
     if (headerCompany != null && !headerCompany.equals(companyId)) {
-      return SandboxReply.apiError(400, "Procore-Company-Id header does not match company_id");
+      return apiError(400, "Procore-Company-Id header does not match company_id");
     }
     if (!connected(companyId, principal)) {
-      return SandboxReply.apiError(403, APP_NOT_CONNECTED);
+      return apiError(403, APP_NOT_CONNECTED);
     }
     return null;
   }
@@ -239,9 +247,9 @@ final class ApiRoutes {
         || principal.serviceAccountCompanies().contains(companyId);
   }
 
-  private SandboxData.User user(OAuthState.Principal principal) {
+  private ProcoreSeed.User user(OAuthState.Principal principal) {
     if (principal.serviceAccount()) {
-      return new SandboxData.User(
+      return new ProcoreSeed.User(
           principal.userId(),
           principal.clientId() + "@service-account.invalid",
           "Service Account " + principal.clientId());
@@ -249,8 +257,8 @@ final class ApiRoutes {
     return data.user();
   }
 
-  private <T> SandboxReply paginate(
-      SandboxRequest request, List<T> items, Function<T, ObjectNode> render) {
+  private <T> Reply paginate(
+      RecordedRequest request, List<T> items, Function<T, ObjectNode> render) {
     Map<String, String> params = request.parameters();
     int perPage =
         clamp(
@@ -258,7 +266,7 @@ final class ApiRoutes {
     int page = Math.max(1, parseInt(params.get("page"), 1));
     int total = items.size();
     int lastPage = Math.max(1, (total + perPage - 1) / perPage);
-    ArrayNode body = SandboxReply.JSON.createArrayNode();
+    ArrayNode body = JSON.createArrayNode();
     long from = (long) (page - 1) * perPage;
     for (long i = from; i < Math.min(total, from + perPage); i++) {
       body.add(render.apply(items.get((int) i)));
@@ -276,14 +284,14 @@ final class ApiRoutes {
         links.add(link(request, page + 1, perPage, "next"));
       }
     }
-    return SandboxReply.json(200, body)
+    return Reply.json(200, body)
         .withHeader("Total", Integer.toString(total))
         .withHeader("Per-Page", Integer.toString(perPage))
         .withHeader("Link", String.join(", ", links));
   }
 
   /** An absolute URL to another page: the request's path and query with page and per_page set. */
-  private String link(SandboxRequest request, int page, int perPage, String rel) {
+  private String link(RecordedRequest request, int page, int perPage, String rel) {
     StringBuilder url = new StringBuilder(apiBase).append(request.path()).append('?');
     String query = request.query();
     if (query != null) {
@@ -299,9 +307,8 @@ final class ApiRoutes {
     return "<" + url + ">; rel=\"" + rel + "\"";
   }
 
-  private ObjectNode company(SandboxData.Company c) {
-    return SandboxReply.JSON
-        .createObjectNode()
+  private ObjectNode company(ProcoreSeed.Company c) {
+    return JSON.createObjectNode()
         .put("id", c.id())
         .put("name", c.name())
         .put("is_active", c.active())
@@ -311,20 +318,20 @@ final class ApiRoutes {
   }
 
   private long firstCompanyId() {
-    List<SandboxData.Company> all = data.companies();
+    List<ProcoreSeed.Company> all = data.companies();
     return all.isEmpty() ? -1 : all.get(0).id();
   }
 
   /**
    * A project with the fields Procore documents for v1.0 ({@code compact}: id, name, display_name).
    */
-  private ObjectNode project(SandboxData.Project p, boolean compact) {
-    ObjectNode node = SandboxReply.JSON.createObjectNode().put("id", p.id()).put("name", p.name());
+  private ObjectNode project(ProcoreSeed.Project p, boolean compact) {
+    ObjectNode node = JSON.createObjectNode().put("id", p.id()).put("name", p.name());
     if (compact) {
       return node.put("display_name", p.name());
     }
     long n = p.id() % 1000;
-    SandboxData.Company company = data.company(p.companyId()).orElseThrow();
+    ProcoreSeed.Company company = data.company(p.companyId()).orElseThrow();
     LocalDate start = p.createdAt().atZone(ZoneOffset.UTC).toLocalDate();
     node.put("is_demo", false)
         .putNull("parent_job_id")

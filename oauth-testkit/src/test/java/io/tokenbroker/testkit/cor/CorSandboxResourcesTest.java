@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.Fault;
 import io.tokenbroker.testkit.cor.CorSeed.Collection;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -344,13 +345,13 @@ class CorSandboxResourcesTest {
 
   @Test
   void faultsReproduceEveryDocumentedShape() throws Exception {
-    cor.enqueue(CorFault.customError(400, "UC010", "bad"));
-    cor.enqueue(CorFault.errorResponse(404, "FS003", "Undefined attachment"));
-    cor.enqueue(CorFault.validation("task_id", "exists"));
-    cor.enqueue(CorFault.forbidden());
-    cor.enqueue(CorFault.serviceUnavailable());
-    cor.enqueue(CorFault.html(502));
-    cor.enqueue(CorFault.unauthorized().withRetryAfter("0"));
+    cor.enqueue(CorFaults.customError(400, "UC010", "bad"));
+    cor.enqueue(CorFaults.errorResponse(404, "FS003", "Undefined attachment"));
+    cor.enqueue(CorFaults.validation("task_id", "exists"));
+    cor.enqueue(CorFaults.forbidden());
+    cor.enqueue(CorFaults.serviceUnavailable());
+    cor.enqueue(Fault.html(502));
+    cor.enqueue(CorFaults.unauthorized().withRetryAfter("0"));
 
     assertEquals(
         "{\"status\":400,\"name\":\"CORCustomError\",\"code\":\"UC010\",\"message\":\"bad\"}",

@@ -35,6 +35,7 @@ import org.jspecify.annotations.Nullable;
 final class EntryCodec {
   static final int MAGIC = 0x54425347; // "TBSG"
   static final byte FORMAT = 1;
+
   /** Entries are sealed token sets, a few KiB; anything this large is damage, not data. */
   static final int MAX_SEALED_BYTES = 16 * 1024 * 1024;
 
@@ -73,8 +74,8 @@ final class EntryCodec {
    *
    * @param expectedHash the key hash the file is named after; the key inside must match it
    * @throws CorruptEntryException if the bytes are damaged or inconsistent
-   * @throws TokenStoreException {@code MISCONFIGURED} for an intact entry in a format this
-   *     version does not know (written by a newer library); such entries are not quarantined
+   * @throws TokenStoreException {@code MISCONFIGURED} for an intact entry in a format this version
+   *     does not know (written by a newer library); such entries are not quarantined
    */
   static StoredGrant decode(byte[] bytes, String expectedHash) throws CorruptEntryException {
     if (bytes.length == 0) {

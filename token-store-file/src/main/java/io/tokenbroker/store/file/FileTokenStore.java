@@ -55,27 +55,26 @@ import org.jspecify.annotations.Nullable;
  *       files left by a crashed writer are removed when a store is created over the directory.
  *   <li><b>Processes and threads.</b> {@link #compareAndSet} and {@link #delete} run under a
  *       per-grant lock: an in-JVM lock plus a {@link FileChannel#lock() FileChannel lock} on a
- *       per-grant lock file, so any number of threads, store instances and processes may share
- *       the directory.
+ *       per-grant lock file, so any number of threads, store instances and processes may share the
+ *       directory.
  *   <li><b>Leases.</b> A lease holds a {@link FileChannel#tryLock() FileChannel lock} on a
- *       per-grant lease file until it is closed. Between processes the operating system releases
- *       it when the holding process dies, however it dies; a live process holds it until it closes
- *       the lease. Within one JVM (every store over the same directory shares one registry) the
- *       lease's time to live applies as the SPI says: after it, another holder in the JVM takes
- *       it over, and the stale holder's close no longer releases anything.
+ *       per-grant lease file until it is closed. Between processes the operating system releases it
+ *       when the holding process dies, however it dies; a live process holds it until it closes the
+ *       lease. Within one JVM (every store over the same directory shares one registry) the lease's
+ *       time to live applies as the SPI says: after it, another holder in the JVM takes it over,
+ *       and the stale holder's close no longer releases anything.
  *   <li><b>Corruption.</b> An entry that cannot be parsed (bad magic, bad checksum, truncated,
  *       holding another key) is moved aside to {@code <name>.grant.corrupt-<time>} and reported as
  *       {@link Reason#CORRUPT} naming that path; it is never overwritten in place. I/O errors are
  *       {@link Reason#UNAVAILABLE}, never corruption.
- *   <li><b>Permissions.</b> On POSIX file systems the directory is created {@code 0700} and
- *       files {@code 0600}; a directory that group or others can write to, or that belongs to
- *       another user (for example through a symbolic link), is refused with {@link
- *       Reason#MISCONFIGURED}.
+ *   <li><b>Permissions.</b> On POSIX file systems the directory is created {@code 0700} and files
+ *       {@code 0600}; a directory that group or others can write to, or that belongs to another
+ *       user (for example through a symbolic link), is refused with {@link Reason#MISCONFIGURED}.
  * </ul>
  *
- * <p>File names are the lowercase hex SHA-256 of the grant key's UTF-8 bytes, so any key is safe
- * on any file system; the key itself is stored inside the entry. Keys with unpaired surrogates
- * (not text) are rejected with {@link IllegalArgumentException}.
+ * <p>File names are the lowercase hex SHA-256 of the grant key's UTF-8 bytes, so any key is safe on
+ * any file system; the key itself is stored inside the entry. Keys with unpaired surrogates (not
+ * text) are rejected with {@link IllegalArgumentException}.
  *
  * <p>Limits: local file systems only (not NFS or other network file systems, whose locks and
  * renames are not reliable); one directory per keyset. Thread-safe.
@@ -687,9 +686,9 @@ public final class FileTokenStore implements TokenStore {
   /**
    * Configures a {@link FileTokenStore}.
    *
-   * <p>Lease details: leases are {@code FileChannel} locks on {@code <hash>.lease} files, held
-   * for the lease's life; {@link #clock} decides when a lease held in this JVM has expired. Lock
-   * and lease files are small, empty and kept (deleting them safely is not possible while other
+   * <p>Lease details: leases are {@code FileChannel} locks on {@code <hash>.lease} files, held for
+   * the lease's life; {@link #clock} decides when a lease held in this JVM has expired. Lock and
+   * lease files are small, empty and kept (deleting them safely is not possible while other
    * processes may hold them). Not thread-safe; {@link #build} may be called more than once.
    */
   public static final class Builder {
@@ -707,8 +706,8 @@ public final class FileTokenStore implements TokenStore {
     }
 
     /**
-     * Creates the directory (owner-only) if needed, checks it, and removes temporary files left
-     * by interrupted writes.
+     * Creates the directory (owner-only) if needed, checks it, and removes temporary files left by
+     * interrupted writes.
      *
      * @throws TokenStoreException {@code MISCONFIGURED} if the path is not a directory, can be
      *     written by group or others, or belongs to another user; {@code UNAVAILABLE} on an I/O

@@ -214,8 +214,7 @@ class FileTokenStoreTest {
       assertEquals(3, quarantined.size());
       for (int i = 0; i < 3; i++) {
         byte[] expected = {1, 2, 3, (byte) i};
-        assertTrue(
-            quarantined.stream().anyMatch(p -> Arrays2.equals(p, expected)), "copy " + i);
+        assertTrue(quarantined.stream().anyMatch(p -> Arrays2.equals(p, expected)), "copy " + i);
       }
     }
 
@@ -333,7 +332,8 @@ class FileTokenStoreTest {
     FileTokenStore store = open();
     Path link = Files.createSymbolicLink(tempDir.resolve("link"), dir);
     FileTokenStore viaLink = FileTokenStore.builder(link).clock(clock).build();
-    FileTokenStore viaDots = FileTokenStore.builder(dir.resolve("../tokens/.")).clock(clock).build();
+    FileTokenStore viaDots =
+        FileTokenStore.builder(dir.resolve("../tokens/.")).clock(clock).build();
     assertEquals(store.directory(), viaLink.directory());
     try (TokenStore.Lease lease = store.tryAcquireLease(KEY, Duration.ofMinutes(1)).orElseThrow()) {
       assertEquals(Optional.empty(), viaLink.tryAcquireLease(KEY, Duration.ofMinutes(1)));

@@ -66,23 +66,23 @@ import org.jspecify.annotations.Nullable;
  *   <li>Leases are columns of the grant's row, taken with one conditional {@code UPDATE}; for a key
  *       with no grant yet a lease-only row (version 0, no sealed bytes) is inserted, which {@link
  *       #load} and {@link #list} treat as absent. A lease left by a crashed process is taken over
- *       once it expires. Expiry is judged by the injected {@link Clock} of each process, so keep the
- *       clocks of the instances in sync and leases much longer than their skew.
+ *       once it expires. Expiry is judged by the injected {@link Clock} of each process, so keep
+ *       the clocks of the instances in sync and leases much longer than their skew.
  *   <li>Transient failures (lost connection, serialization failure, deadlock, lock timeout, a
  *       restarting server) are retried a bounded number of times with a short backoff; a write
  *       whose outcome was lost with the connection is recognised on retry, so it is reported as
  *       written, never as lost. What still fails becomes a {@link TokenStoreException}: {@link
- *       Reason#UNAVAILABLE} (transient, retries exhausted, or unknown), {@link Reason#MISCONFIGURED}
- *       (missing table or column, missing permission, bad credentials, a column too small) or
- *       {@link Reason#CORRUPT} (a row that breaks the schema's rules).
+ *       Reason#UNAVAILABLE} (transient, retries exhausted, or unknown), {@link
+ *       Reason#MISCONFIGURED} (missing table or column, missing permission, bad credentials, a
+ *       column too small) or {@link Reason#CORRUPT} (a row that breaks the schema's rules).
  * </ul>
  *
- * <p>Grant keys are stored as text (UTF-8 bytes on MySQL/MariaDB); keys with an unpaired
- * surrogate character are rejected with {@link IllegalArgumentException}, because the database
- * would silently change them.
+ * <p>Grant keys are stored as text (UTF-8 bytes on MySQL/MariaDB); keys with an unpaired surrogate
+ * character are rejected with {@link IllegalArgumentException}, because the database would silently
+ * change them.
  *
- * <p>Thread-safe. The table and connection are checked when the store is built; if the database
- * is unreachable then, the check is repeated on first use, so an application can start while its
+ * <p>Thread-safe. The table and connection are checked when the store is built; if the database is
+ * unreachable then, the check is repeated on first use, so an application can start while its
  * database is down.
  */
 public final class JdbcTokenStore implements TokenStore, AutoCloseable {
@@ -90,6 +90,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
   private static final int MAX_LEASE_OWNER_LENGTH = 80;
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+
   /** Rounds of insert-or-update before concurrent inserts and deletes count as unavailability. */
   private static final int MAX_ROUNDS = 10;
 
@@ -136,9 +137,9 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
 
   /**
    * The embedded default: a store in the H2 database file {@code file} ({@code .mv.db} is added
-   * unless given), created with its table if missing, readable by the owner only. H2 locks the
-   * file while it is open, so only one process uses it at a time; share tokens between processes
-   * through a server database. {@link #close()} closes the database.
+   * unless given), created with its table if missing, readable by the owner only. H2 locks the file
+   * while it is open, so only one process uses it at a time; share tokens between processes through
+   * a server database. {@link #close()} closes the database.
    *
    * @throws IllegalArgumentException if the path contains {@code ;}
    * @throws TokenStoreException {@link Reason#MISCONFIGURED} if the directory cannot be created,
@@ -326,8 +327,8 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
    * {@inheritDoc}
    *
    * <p>Holds no connection while the lease is held. Closing the lease releases it if this lease
-   * still owns it; if the database cannot be reached then, the failure is logged and the lease
-   * runs out by itself.
+   * still owns it; if the database cannot be reached then, the failure is logged and the lease runs
+   * out by itself.
    *
    * @throws IllegalArgumentException if {@code ttl} is negative
    */
@@ -392,7 +393,9 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
   public String toString() {
     Dialect current = dialect;
     return "JdbcTokenStore["
-        + (current == null ? "not connected yet" : current.name().toLowerCase(java.util.Locale.ROOT))
+        + (current == null
+            ? "not connected yet"
+            : current.name().toLowerCase(java.util.Locale.ROOT))
         + ", table="
         + qualifiedTable
         + "]";

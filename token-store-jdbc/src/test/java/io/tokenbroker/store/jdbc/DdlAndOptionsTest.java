@@ -48,8 +48,14 @@ class DdlAndOptionsTest {
     assertFalse(sql.contains("tokenbroker_grants"), sql);
     for (String column :
         new String[] {
-          "grant_key", "version", "sealed", "expires_at", "lease_owner", "lease_expires_at",
-          "created_at", "updated_at"
+          "grant_key",
+          "version",
+          "sealed",
+          "expires_at",
+          "lease_owner",
+          "lease_expires_at",
+          "created_at",
+          "updated_at"
         }) {
       assertTrue(sql.contains(column + " "), column + " in " + sql);
     }
@@ -96,8 +102,7 @@ class DdlAndOptionsTest {
     assertThrows(IllegalArgumentException.class, () -> builder.leaseOwner("x".repeat(81)));
     assertThrows(IllegalArgumentException.class, () -> builder.leaseOwner("a\nb"));
     assertThrows(IllegalArgumentException.class, () -> builder.retries(0, Duration.ZERO));
-    assertThrows(
-        IllegalArgumentException.class, () -> builder.retries(1, Duration.ofMillis(-1)));
+    assertThrows(IllegalArgumentException.class, () -> builder.retries(1, Duration.ofMillis(-1)));
   }
 
   @Test

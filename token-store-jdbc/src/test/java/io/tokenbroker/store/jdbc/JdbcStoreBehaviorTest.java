@@ -275,7 +275,8 @@ abstract class JdbcStoreBehaviorTest {
       instances.add(newStore());
     }
     assertEquals(
-        1, countWinners(writers, i -> instances.get(i).compareAndSet(0, grant("contended", 1, "w"))));
+        1,
+        countWinners(writers, i -> instances.get(i).compareAndSet(0, grant("contended", 1, "w"))));
     assertEquals(1, store.load(GrantKey.of("contended")).orElseThrow().version());
     for (int round = 1; round <= 3; round++) {
       long expected = round;
@@ -296,8 +297,7 @@ abstract class JdbcStoreBehaviorTest {
       instances.add(newStore());
     }
     GrantKey key = GrantKey.of("contended-lease");
-    int winners =
-        countWinners(takers, i -> instances.get(i).tryAcquireLease(key, TTL).isPresent());
+    int winners = countWinners(takers, i -> instances.get(i).tryAcquireLease(key, TTL).isPresent());
     assertEquals(1, winners);
   }
 

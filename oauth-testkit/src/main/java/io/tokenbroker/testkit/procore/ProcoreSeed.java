@@ -16,7 +16,7 @@ import java.util.Optional;
  *
  * <p>Immutable and thread-safe.
  */
-public final class SandboxData {
+public final class ProcoreSeed {
   /** The user who consents in the default data. */
   public static final long USER_ID = 3_000_000_001L;
 
@@ -89,14 +89,14 @@ public final class SandboxData {
   private final Map<Long, Company> companies;
   private final Map<Long, Project> projects;
 
-  private SandboxData(Builder b) {
+  private ProcoreSeed(Builder b) {
     this.user = b.user;
     this.companies = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.companies));
     this.projects = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.projects));
   }
 
   /** The default data described by the constants of this class. */
-  public static SandboxData defaults() {
+  public static ProcoreSeed defaults() {
     Instant created = Instant.parse("2024-03-01T12:00:00Z");
     Builder b =
         builder()
@@ -171,10 +171,10 @@ public final class SandboxData {
 
   @Override
   public String toString() {
-    return "SandboxData[" + companies.size() + " companies, " + projects.size() + " projects]";
+    return "ProcoreSeed[" + companies.size() + " companies, " + projects.size() + " projects]";
   }
 
-  /** Builds {@link SandboxData}. Not thread-safe. */
+  /** Builds {@link ProcoreSeed}. Not thread-safe. */
   public static final class Builder {
     private User user = new User(USER_ID, "joe.builder@example.com", "Joe Builder");
     private final Map<Long, Company> companies = new LinkedHashMap<>();
@@ -219,8 +219,8 @@ public final class SandboxData {
       return this;
     }
 
-    public SandboxData build() {
-      return new SandboxData(this);
+    public ProcoreSeed build() {
+      return new ProcoreSeed(this);
     }
   }
 }

@@ -5,7 +5,7 @@ import io.tokenbroker.oauth.GrantKey;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Counts the broker's calls to token endpoints; the examples print it. Thread-safe. */
-final class TokenRequests implements BrokerListener {
+final class TokenEndpointCallCounter implements BrokerListener {
   private final AtomicInteger started = new AtomicInteger();
 
   @Override
