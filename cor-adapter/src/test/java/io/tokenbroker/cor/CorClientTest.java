@@ -509,6 +509,7 @@ class CorClientTest {
     CorApiException e = failing(nowhere::me);
     assertEquals(CorApiException.Shape.NO_RESPONSE, e.shape());
     assertTrue(e.status().isEmpty());
+    assertEquals(CorApiException.Kind.NETWORK, e.kind());
     assertTrue(e.isRetryable());
   }
 
