@@ -21,37 +21,13 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Reaching the rest of COR: any call, any list, searches, single users, client filters, other
  * hosts, local times, and the development login's failure types.
  */
-class CorClientReachTest {
-  private CorFixture f;
-  private CorClient client;
-
-  @BeforeEach
-  void start() {
-    f = new CorFixture().service();
-    client = f.client(SERVICE);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
-
-  private List<RecordedRequest> requests(String path) {
-    return f.sandbox.requests().stream().filter(r -> r.path().equals(path)).toList();
-  }
-
-  private CorApiException failing(Runnable call) {
-    return f.remember(assertThrows(CorApiException.class, call::run));
-  }
-
+class CorClientReachTest extends CorClientTestBase {
   @Test
   void anyCallReachesAnyPathWithTheQueryEncoded() {
     JsonNode project = client.send("GET", "/projects/5001", Map.of(), null, JsonNode.class);

@@ -1,6 +1,5 @@
 package io.tokenbroker.cor;
 
-import static io.tokenbroker.cor.CorFixture.SERVICE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -16,36 +15,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** COR's writes through the typed client: bodies, validation errors, and the retry rules. */
-class CorClientWritesTest {
-  private CorFixture f;
-  private CorClient client;
-
-  @BeforeEach
-  void start() {
-    f = new CorFixture().service();
-    client = f.client(SERVICE);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
-
-  private List<RecordedRequest> requests(String method, String path) {
-    return f.sandbox.requests().stream()
-        .filter(r -> r.method().equals(method) && r.path().equals(path))
-        .toList();
-  }
-
-  private CorApiException failing(Runnable call) {
-    return f.remember(assertThrows(CorApiException.class, call::run));
-  }
-
+class CorClientWritesTest extends CorClientTestBase {
   @Test
   void tasksAreCreatedUpdatedAndDeletedWithTheOpenApiFieldNames() {
     Task created =

@@ -46,12 +46,21 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Pacing</h2>
  *
- * A 429 waits until {@code X-Rate-Limit-Reset} (or {@code Retry-After}, if later) plus a random
- * jitter, then retries; a 502, 503 or 504 waits as {@code Retry-After} says, else backs off
- * exponentially. A wait longer than {@link Builder#maxWait} is not made: the call fails at once
- * with {@link ProcoreApiException} whose {@code retryAfter()} says how long to wait. Waiting uses
- * the injected {@link Sleeper} and {@link Clock}. {@link #lastRateLimit()} exposes the latest
- * rate-limit headers.
+ * When the last answer said {@code X-Rate-Limit-Remaining: 0}, the next request first waits until
+ * {@code X-Rate-Limit-Reset}, as Procore asks. A 429 waits until {@code X-Rate-Limit-Reset} (or
+ * {@code Retry-After}, if later) plus a random jitter, then retries; a 503 with {@code Retry-After}
+ * waits as told; a 502, 504 or 503 without it backs off exponentially, for idempotent methods only.
+ * Resets are timed from the answer's {@code Date} header, so a skewed local clock does not shorten
+ * or stretch a wait. A wait longer than {@link Builder#maxWait} is not made: the call fails at once
+ * with {@link ProcoreApiException} whose {@code retryAfter()} says how long to wait (and, when the
+ * budget was known to be spent, the request is not sent at all). Waiting uses the injected {@link
+ * Sleeper} and {@link Clock}. {@link #lastRateLimit()} exposes the latest rate-limit headers.
+ *
+ * <h2>Writes</h2>
+ *
+ * {@link CompanyClient} sends {@code POST}, {@code PATCH}, {@code PUT} and {@code DELETE} with JSON
+ * bodies, and {@link CompanyClient#projectScope(long)} scopes calls to a project. A {@code POST} or
+ * {@code PATCH} is never sent twice after a failure that leaves open whether Procore acted.
  *
  * <h2>Failures</h2>
  *
@@ -328,7 +337,10 @@ public final class ProcoreClient {
       return this;
     }
 
-    /** The clock that reads {@code X-Rate-Limit-Reset} against; default the system UTC clock. */
+    /**
+     * This machine's clock, which waits are measured on (resets are timed from the answers' {@code
+     * Date}); default the system UTC clock.
+     */
     public Builder clock(Clock clock) {
       this.clock = requireNonNull(clock, "clock == null");
       return this;

@@ -83,63 +83,19 @@ public record ProjectQuery(
   }
 
   public ProjectQuery withVersion(ApiVersion version) {
-    return new ProjectQuery(
-        version,
-        status,
-        compactView,
-        name,
-        ids,
-        perPage,
-        updatedFrom,
-        updatedTo,
-        createdFrom,
-        createdTo,
-        sort);
+    return with(q -> q.version = requireNonNull(version, "version == null"));
   }
 
   public ProjectQuery withStatus(ProjectStatus status) {
-    return new ProjectQuery(
-        version,
-        requireNonNull(status, "status == null"),
-        compactView,
-        name,
-        ids,
-        perPage,
-        updatedFrom,
-        updatedTo,
-        createdFrom,
-        createdTo,
-        sort);
+    return with(q -> q.status = requireNonNull(status, "status == null"));
   }
 
   public ProjectQuery withCompactView(boolean compact) {
-    return new ProjectQuery(
-        version,
-        status,
-        compact,
-        name,
-        ids,
-        perPage,
-        updatedFrom,
-        updatedTo,
-        createdFrom,
-        createdTo,
-        sort);
+    return with(q -> q.compactView = compact);
   }
 
   public ProjectQuery withName(String name) {
-    return new ProjectQuery(
-        version,
-        status,
-        compactView,
-        requireNonNull(name, "name == null"),
-        ids,
-        perPage,
-        updatedFrom,
-        updatedTo,
-        createdFrom,
-        createdTo,
-        sort);
+    return with(q -> q.name = requireNonNull(name, "name == null"));
   }
 
   public ProjectQuery withIds(long... ids) {
@@ -147,34 +103,12 @@ public record ProjectQuery(
     for (long id : ids) {
       list.add(id);
     }
-    return new ProjectQuery(
-        version,
-        status,
-        compactView,
-        name,
-        list,
-        perPage,
-        updatedFrom,
-        updatedTo,
-        createdFrom,
-        createdTo,
-        sort);
+    return with(q -> q.ids = list);
   }
 
   /** {@code per_page} for this list (Procore recommends at most 2000; v2 caps it at 100). */
   public ProjectQuery withPerPage(int perPage) {
-    return new ProjectQuery(
-        version,
-        status,
-        compactView,
-        name,
-        ids,
-        perPage,
-        updatedFrom,
-        updatedTo,
-        createdFrom,
-        createdTo,
-        sort);
+    return with(q -> q.perPage = perPage);
   }
 
   /**
@@ -187,16 +121,22 @@ public record ProjectQuery(
   public ProjectQuery updatedBetween(Instant from, Instant to) {
     requireNonNull(from, "from == null");
     requireNonNull(to, "to == null");
-    return new ProjectQuery(
-        version, status, compactView, name, ids, perPage, from, to, createdFrom, createdTo, sort);
+    return with(
+        q -> {
+          q.updatedFrom = from;
+          q.updatedTo = to;
+        });
   }
 
   /** Projects created from {@code from} to {@code to}: {@code filters[created_at]=FROM...TO}. */
   public ProjectQuery createdBetween(Instant from, Instant to) {
     requireNonNull(from, "from == null");
     requireNonNull(to, "to == null");
-    return new ProjectQuery(
-        version, status, compactView, name, ids, perPage, updatedFrom, updatedTo, from, to, sort);
+    return with(
+        q -> {
+          q.createdFrom = from;
+          q.createdTo = to;
+        });
   }
 
   /**
@@ -205,19 +145,54 @@ public record ProjectQuery(
    * UNCONFIRMED ({@code name}, {@code created_at}, {@code updated_at}, {@code id} in the sandbox).
    */
   public ProjectQuery sort(String sort) {
-    requireNonNull(sort, "sort == null");
+    return with(q -> q.sort = requireNonNull(sort, "sort == null"));
+  }
+
+  /** A copy of this query with {@code change} applied (validated by the canonical constructor). */
+  private ProjectQuery with(java.util.function.Consumer<Draft> change) {
+    Draft d = new Draft(this);
+    change.accept(d);
     return new ProjectQuery(
-        version,
-        status,
-        compactView,
-        name,
-        ids,
-        perPage,
-        updatedFrom,
-        updatedTo,
-        createdFrom,
-        createdTo,
-        sort);
+        d.version,
+        d.status,
+        d.compactView,
+        d.name,
+        d.ids,
+        d.perPage,
+        d.updatedFrom,
+        d.updatedTo,
+        d.createdFrom,
+        d.createdTo,
+        d.sort);
+  }
+
+  /** The components of a query being derived. */
+  private static final class Draft {
+    ApiVersion version;
+    @Nullable ProjectStatus status;
+    boolean compactView;
+    @Nullable String name;
+    List<Long> ids;
+    @Nullable Integer perPage;
+    @Nullable Instant updatedFrom;
+    @Nullable Instant updatedTo;
+    @Nullable Instant createdFrom;
+    @Nullable Instant createdTo;
+    @Nullable String sort;
+
+    Draft(ProjectQuery q) {
+      version = q.version;
+      status = q.status;
+      compactView = q.compactView;
+      name = q.name;
+      ids = q.ids;
+      perPage = q.perPage;
+      updatedFrom = q.updatedFrom;
+      updatedTo = q.updatedTo;
+      createdFrom = q.createdFrom;
+      createdTo = q.createdTo;
+      sort = q.sort;
+    }
   }
 
   /** The query parameters besides {@code company_id} and {@code per_page}, in a stable order. */

@@ -18,49 +18,15 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The typed client against the sandbox over real HTTP. */
-class ProcoreClientTest {
-  private static final long C1 = ProcoreSeed.COMPANY_ID;
-
-  private final SandboxFixture f =
-      new SandboxFixture(
-          b -> b.rateLimits(3600, Duration.ofHours(1), 10_000, Duration.ofSeconds(10)));
-  private final List<String> messages = new ArrayList<>();
-  private ProcoreClient client;
-
-  @BeforeEach
-  void consent() throws Exception {
-    f.consent();
-    client = f.userClient();
-  }
-
-  @AfterEach
-  void close() {
-    f.close();
-    f.assertNoSecretsIn(String.join("\n", messages));
-  }
-
-  private ProcoreApiException fails(org.junit.jupiter.api.function.Executable call) {
-    ProcoreApiException e = assertThrows(ProcoreApiException.class, call);
-    messages.add(e.getMessage());
-    messages.add(e.toString());
-    return e;
-  }
-
-  private List<RecordedRequest> apiRequests() {
-    return f.sandbox.requests(ProcoreSandbox.Host.API);
-  }
-
+class ProcoreClientTest extends ProcoreClientTestBase {
   // ---------------------------------------------------------------- endpoints and models
 
   @Test

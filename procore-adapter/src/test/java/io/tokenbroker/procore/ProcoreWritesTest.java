@@ -14,10 +14,8 @@ import io.tokenbroker.testkit.procore.ProcoreSandbox;
 import io.tokenbroker.testkit.procore.ProcoreSeed;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,37 +23,12 @@ import org.junit.jupiter.api.Test;
  * Writes through {@link CompanyClient} and {@link ProjectClient}: JSON bodies, the company header,
  * validation errors, retry rules, project scoping per version, incremental sync and page size.
  */
-class ProcoreWritesTest {
-  private static final long C1 = ProcoreSeed.COMPANY_ID;
-
-  private final SandboxFixture f =
-      new SandboxFixture(
-          b -> b.rateLimits(3600, Duration.ofHours(1), 10_000, Duration.ofSeconds(10)));
-  private final List<String> messages = new ArrayList<>();
+class ProcoreWritesTest extends ProcoreClientTestBase {
   private CompanyClient company;
 
   @BeforeEach
-  void consent() throws Exception {
-    f.consent();
-    company = f.userClient().company(C1);
-  }
-
-  @AfterEach
-  void close() {
-    f.close();
-    f.assertNoSecretsIn(String.join("\n", messages));
-  }
-
-  private ProcoreApiException fails(org.junit.jupiter.api.function.Executable call) {
-    ProcoreApiException e = assertThrows(ProcoreApiException.class, call);
-    messages.add(e.getMessage());
-    return e;
-  }
-
-  private List<RecordedRequest> api(String method, String path) {
-    return f.sandbox.requests(ProcoreSandbox.Host.API).stream()
-        .filter(r -> r.method().equals(method) && r.path().equals(path))
-        .toList();
+  void company() {
+    company = client.company(C1);
   }
 
   private static Map<String, Object> project(Map<String, Object> attributes) {
@@ -73,7 +46,7 @@ class ProcoreWritesTest {
     assertEquals("North Warehouse", created.name());
     assertEquals("Reno", created.city());
     assertTrue(created.id() > Integer.MAX_VALUE);
-    RecordedRequest post = api("POST", "/rest/v1.0/projects").get(0);
+    RecordedRequest post = apiRequests("POST", "/rest/v1.0/projects").get(0);
     assertEquals(Long.toString(C1), post.header("Procore-Company-Id"));
     assertEquals("application/json", post.header("Content-Type"));
     assertEquals(RecordedRequest.BodyEncoding.JSON, post.bodyEncoding());
@@ -154,7 +127,7 @@ class ProcoreWritesTest {
                 company.post(
                     ApiVersion.V1_0, "/projects", project(Map.of("name", "Once")), Project.class));
     assertEquals(ProcoreApiException.Kind.SERVER_ERROR, gateway.kind());
-    assertEquals(1, api("POST", "/rest/v1.0/projects").size());
+    assertEquals(1, apiRequests("POST", "/rest/v1.0/projects").size());
 
     f.sandbox.enqueue(ProcoreFaults.apiResponse(503, "text/plain", "Service Unavailable"));
     fails(
@@ -164,7 +137,8 @@ class ProcoreWritesTest {
                 "/projects/" + ProcoreSeed.FIRST_PROJECT_ID,
                 Map.of("project", Map.of("name", "x")),
                 Project.class));
-    assertEquals(1, api("PATCH", "/rest/v1.0/projects/" + ProcoreSeed.FIRST_PROJECT_ID).size());
+    assertEquals(
+        1, apiRequests("PATCH", "/rest/v1.0/projects/" + ProcoreSeed.FIRST_PROJECT_ID).size());
 
     f.sandbox.enqueue(Fault.dropConnectionAfterGrant().when(r -> r.method().equals("POST")));
     ProcoreApiException lost =
@@ -173,7 +147,7 @@ class ProcoreWritesTest {
                 company.post(
                     ApiVersion.V1_0, "/projects", project(Map.of("name", "Lost")), Project.class));
     assertEquals(ProcoreApiException.Kind.NETWORK, lost.kind());
-    assertEquals(2, api("POST", "/rest/v1.0/projects").size(), "not sent again");
+    assertEquals(2, apiRequests("POST", "/rest/v1.0/projects").size(), "not sent again");
     assertTrue(f.sleeper.sleeps.isEmpty());
   }
 
@@ -183,7 +157,7 @@ class ProcoreWritesTest {
     Project created =
         company.post(ApiVersion.V1_0, "/projects", project(Map.of("name", "Paced")), Project.class);
     assertEquals("Paced", created.name());
-    assertEquals(2, api("POST", "/rest/v1.0/projects").size());
+    assertEquals(2, apiRequests("POST", "/rest/v1.0/projects").size());
     assertEquals(List.of(Duration.ofSeconds(3)), f.sleeper.sleeps);
 
     try (SandboxFixture tight =
@@ -223,7 +197,8 @@ class ProcoreWritesTest {
                     JsonNode.class));
     // Procore updates projects with PATCH; the PUT was sent twice and refused as a method.
     assertEquals(405, put.status().getAsInt());
-    assertEquals(2, api("PUT", "/rest/v1.0/projects/" + ProcoreSeed.FIRST_PROJECT_ID).size());
+    assertEquals(
+        2, apiRequests("PUT", "/rest/v1.0/projects/" + ProcoreSeed.FIRST_PROJECT_ID).size());
   }
 
   @Test
@@ -234,7 +209,7 @@ class ProcoreWritesTest {
 
     V1Dates v1 = project.get(ApiVersion.V1_0, "/project_dates", Map.of(), V1Dates.class);
     assertEquals(3, v1.project_dates().size());
-    RecordedRequest v1Request = api("GET", "/rest/v1.0/project_dates").get(0);
+    RecordedRequest v1Request = apiRequests("GET", "/rest/v1.0/project_dates").get(0);
     assertEquals(
         Long.toString(ProcoreSeed.FIRST_PROJECT_ID), v1Request.queryParameters().get("project_id"));
 
@@ -244,7 +219,7 @@ class ProcoreWritesTest {
     assertEquals("Start", v2.get(0).name());
     assertEquals(Long.toString(ProcoreSeed.FIRST_PROJECT_ID * 10), v2.get(0).id());
     RecordedRequest v2Request =
-        api(
+        apiRequests(
                 "GET",
                 "/rest/v2.0/companies/"
                     + C1
@@ -303,7 +278,7 @@ class ProcoreWritesTest {
                     .sort("-updated_at"))
             .toList();
     assertEquals(List.of("Changed A", "Changed B"), changed.stream().map(Project::name).toList());
-    RecordedRequest list = api("GET", "/rest/v1.0/projects").get(0);
+    RecordedRequest list = apiRequests("GET", "/rest/v1.0/projects").get(0);
     assertEquals(
         ProjectQuery.range(before.plusMillis(1), after),
         list.queryParameters().get("filters[updated_at]"));
