@@ -650,7 +650,8 @@ public final class CorClient {
     requireNonNull(path, "path == null");
     if (!PATH.matcher(path).matches()) {
       throw new IllegalArgumentException(
-          "path must start with '/' and hold no query or fragment (pass the query as a map)");
+          "path must be an encoded path starting with '/', without query, fragment or spaces"
+              + " (pass the query as a map)");
     }
   }
 
