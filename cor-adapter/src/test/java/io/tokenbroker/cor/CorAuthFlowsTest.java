@@ -317,8 +317,8 @@ class CorAuthFlowsTest {
   @Test
   void devLoginWithTheDocumentedShape() {
     try (CorFixture f = new CorFixture()) {
-      f.broker.register(USER, f.cor.devLoginRegistration(), GrantType.AUTHORIZATION_CODE);
-      TokenSet tokens = f.cor.devLogin(EMAIL, PASSWORD);
+      f.broker.register(USER, f.cor.devLogin().registration(), GrantType.AUTHORIZATION_CODE);
+      TokenSet tokens = f.cor.devLogin().login(EMAIL, PASSWORD);
       f.broker.saveTokens(USER, tokens);
 
       RecordedRequest login = requestsTo(f.sandbox, "/v1/auth/login").get(0);
@@ -337,8 +337,8 @@ class CorAuthFlowsTest {
     for (LoginShape shape :
         List.of(LoginShape.NESTED_TOKEN, LoginShape.NESTED_TOKEN_REFRESH_BESIDE)) {
       try (CorFixture f = new CorFixture(CorSandbox.builder().loginShape(shape))) {
-        f.broker.register(USER, f.cor.devLoginRegistration(), GrantType.AUTHORIZATION_CODE);
-        TokenSet tokens = f.cor.devLogin(EMAIL, PASSWORD);
+        f.broker.register(USER, f.cor.devLogin().registration(), GrantType.AUTHORIZATION_CODE);
+        TokenSet tokens = f.cor.devLogin().login(EMAIL, PASSWORD);
         f.broker.saveTokens(USER, tokens);
 
         assertEquals("Bearer", tokens.tokenType(), shape.name());
@@ -356,8 +356,8 @@ class CorAuthFlowsTest {
   @Test
   void devLoginWithTheDataWrapperHasNoRefreshToken() {
     try (CorFixture f = new CorFixture(CorSandbox.builder().loginShape(LoginShape.DATA_WRAPPER))) {
-      f.broker.register(USER, f.cor.devLoginRegistration(), GrantType.AUTHORIZATION_CODE);
-      TokenSet tokens = f.cor.devLogin(EMAIL, PASSWORD);
+      f.broker.register(USER, f.cor.devLogin().registration(), GrantType.AUTHORIZATION_CODE);
+      TokenSet tokens = f.cor.devLogin().login(EMAIL, PASSWORD);
       f.broker.saveTokens(USER, tokens);
       assertNull(tokens.refreshToken());
       assertEquals(1003, f.client(USER).me().id());
@@ -375,12 +375,13 @@ class CorAuthFlowsTest {
           f.remember(
               assertThrows(
                   ClientConfigurationException.class,
-                  () -> f.cor.devLogin(EMAIL, "not the password")));
+                  () -> f.cor.devLogin().login(EMAIL, "not the password")));
       assertTrue(wrong.getMessage().contains("401"));
       assertFalse(wrong.getMessage().contains("not the password"));
       ClientConfigurationException missing =
           f.remember(
-              assertThrows(ClientConfigurationException.class, () -> f.cor.devLogin("", "")));
+              assertThrows(
+                  ClientConfigurationException.class, () -> f.cor.devLogin().login("", "")));
       assertTrue(missing.getMessage().contains("417"));
       assertTrue(missing.getMessage().contains("required validation failed on email"));
     }

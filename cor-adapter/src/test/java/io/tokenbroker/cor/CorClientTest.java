@@ -21,36 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The typed client against the sandbox: endpoints, pagination, retries and errors. */
-class CorClientTest {
-  private CorFixture f;
-  private CorClient client;
-
-  @BeforeEach
-  void start() {
-    f = new CorFixture().service();
-    client = f.client(SERVICE);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
-
-  private List<RecordedRequest> apiRequests(String path) {
-    return f.sandbox.requests().stream().filter(r -> r.path().equals(path)).toList();
-  }
-
-  private CorApiException failing(Runnable call) {
-    CorApiException e = assertThrows(CorApiException.class, call::run);
-    f.remember(e);
-    return e;
-  }
-
+class CorClientTest extends CorClientTestBase {
   @Test
   void meReadsTheDocumentedUser() {
     User me = client.me();
@@ -65,7 +39,7 @@ class CorClientTest {
     assertNull(me.cuil());
     assertEquals("-03:00", me.gmt());
     assertEquals(List.of(), me.labels());
-    RecordedRequest request = apiRequests("/v1/me").get(0);
+    RecordedRequest request = requests("/v1/me").get(0);
     assertEquals("application/json", request.header("Accept"));
     assertEquals("Bearer " + f.sandbox.lastAccessToken(), request.header("Authorization"));
   }
@@ -115,24 +89,24 @@ class CorClientTest {
   @Test
   void iterationFetchesPagesLazilyAndCapsPerPageAt50() {
     Iterator<Task> tasks = client.tasks().iterator();
-    assertEquals(0, apiRequests("/v1/tasks").size()); // nothing fetched yet
+    assertEquals(0, requests("/v1/tasks").size()); // nothing fetched yet
 
     assertTrue(tasks.hasNext());
     tasks.next();
-    assertEquals(1, apiRequests("/v1/tasks").size());
+    assertEquals(1, requests("/v1/tasks").size());
 
     List<Task> all = client.tasks().toList();
     assertEquals(125, all.size());
     assertEquals(125, all.stream().map(Task::id).distinct().count());
-    List<RecordedRequest> pages = apiRequests("/v1/tasks").subList(1, 4);
+    List<RecordedRequest> pages = requests("/v1/tasks").subList(1, 4);
     assertEquals(
         List.of("1", "2", "3"), pages.stream().map(r -> r.queryParameters().get("page")).toList());
     pages.forEach(r -> assertEquals("50", r.queryParameters().get("perPage")));
-    assertEquals(4, apiRequests("/v1/tasks").size()); // stops at lastPage, no empty fourth page
+    assertEquals(4, requests("/v1/tasks").size()); // stops at lastPage, no empty fourth page
 
     assertEquals(50, client.tasks().perPage(500).perPage());
     assertEquals(50, client.tasks().perPage(500).page(1).data().size());
-    assertEquals("50", apiRequests("/v1/tasks").get(4).queryParameters().get("perPage"));
+    assertEquals("50", requests("/v1/tasks").get(4).queryParameters().get("perPage"));
     assertThrows(IllegalArgumentException.class, () -> client.tasks().perPage(0));
   }
 
@@ -140,7 +114,7 @@ class CorClientTest {
   void streamsStopFetchingWhenTheConsumerStops() {
     List<Client> first = client.clients().perPage(20).stream().limit(25).toList();
     assertEquals(25, first.size());
-    assertEquals(2, apiRequests("/v1/clients").size());
+    assertEquals(2, requests("/v1/clients").size());
     assertEquals(45, client.clients().perPage(20).stream().count());
   }
 
@@ -158,7 +132,7 @@ class CorClientTest {
   void unpaginatedSendsPageFalse() {
     CorPage<Task> all = client.tasks().unpaginated();
     assertEquals(125, all.data().size());
-    RecordedRequest request = apiRequests("/v1/tasks").get(0);
+    RecordedRequest request = requests("/v1/tasks").get(0);
     assertEquals("false", request.queryParameters().get("page"));
     assertNull(request.queryParameters().get("perPage"));
   }
@@ -197,7 +171,7 @@ class CorClientTest {
 
     assertEquals(
         "{\"client_id\":25855,\"status\":\"in_process\",\"archived\":2}",
-        apiRequests("/v1/projects").get(0).queryParameters().get("filters"));
+        requests("/v1/projects").get(0).queryParameters().get("filters"));
     assertFalse(projects.isEmpty());
     projects.forEach(
         p -> {
@@ -228,7 +202,7 @@ class CorClientTest {
     for (int i = 1; i < tasks.size(); i++) {
       assertTrue(tasks.get(i - 1).priority().id() >= tasks.get(i).priority().id());
     }
-    RecordedRequest request = apiRequests("/v1/tasks").get(0);
+    RecordedRequest request = requests("/v1/tasks").get(0);
     assertEquals(
         "{\"projects\":5001,\"status\":[\"nueva\",\"en_proceso\"]}",
         request.queryParameters().get("filters"));
@@ -248,7 +222,7 @@ class CorClientTest {
     }
     assertEquals(
         "{\"by\":\"start\",\"order\":\"DESC\"}",
-        apiRequests("/v1/hours").get(0).queryParameters().get("orderBy"));
+        requests("/v1/hours").get(0).queryParameters().get("orderBy"));
   }
 
   @Test
@@ -288,7 +262,7 @@ class CorClientTest {
     assertEquals(Instant.parse("2024-01-18T09:00:00Z"), h.start().toInstant(ZoneOffset.UTC));
     assertEquals(ZoneOffset.UTC, h.start().offset());
     assertEquals(before + 1, f.sandbox.rowCount(CorSeed.Collection.HOURS));
-    RecordedRequest post = apiRequests("/v1/hours").get(0);
+    RecordedRequest post = requests("/v1/hours").get(0);
     assertEquals("POST", post.method());
     assertEquals("application/json", post.header("Content-Type"));
     assertEquals(
@@ -309,7 +283,7 @@ class CorClientTest {
     assertNull(h.stop());
     assertEquals(
         "{\"task_log_id\":10001,\"start\":\"2024-01-18T09:00:00Z\"}",
-        apiRequests("/v1/hours").get(0).bodyUtf8());
+        requests("/v1/hours").get(0).bodyUtf8());
   }
 
   @Test
@@ -413,7 +387,7 @@ class CorClientTest {
     assertEquals(
         2, f.sandbox.requestCount("POST", "/v1/oauth/token")); // client credentials re-run once
     List<RecordedRequest> page2 =
-        apiRequests("/v1/tasks").stream()
+        requests("/v1/tasks").stream()
             .filter(r -> "2".equals(r.queryParameters().get("page")))
             .toList();
     assertEquals(2, page2.size());
@@ -432,7 +406,7 @@ class CorClientTest {
     assertEquals(401, e.status().getAsInt());
     assertEquals(CorApiException.Shape.ERROR, e.shape());
     assertEquals("Unauthorized", e.corMessage().orElseThrow());
-    assertEquals(3, apiRequests("/v1/me").size());
+    assertEquals(3, requests("/v1/me").size());
     assertEquals(2, f.sandbox.requestCount("POST", "/v1/oauth/token"));
   }
 
@@ -442,7 +416,7 @@ class CorClientTest {
     f.sandbox.enqueue(CorFaults.tooManyRequests());
 
     assertEquals(12345, client.me().id());
-    assertEquals(3, apiRequests("/v1/me").size());
+    assertEquals(3, requests("/v1/me").size());
   }
 
   @Test
@@ -456,7 +430,7 @@ class CorClientTest {
     CorApiException e = failing(client::me);
     assertEquals(429, e.status().getAsInt());
     assertTrue(e.isRetryable());
-    assertEquals(5, apiRequests("/v1/me").size());
+    assertEquals(5, requests("/v1/me").size());
   }
 
   @Test
@@ -464,7 +438,7 @@ class CorClientTest {
     f.sandbox.enqueue(CorFaults.serviceUnavailable().withRetryAfter("300"));
     CorApiException e = failing(client::me);
     assertEquals(503, e.status().getAsInt());
-    assertEquals(1, apiRequests("/v1/me").size());
+    assertEquals(1, requests("/v1/me").size());
   }
 
   @Test
@@ -472,7 +446,7 @@ class CorClientTest {
     f.sandbox.enqueue(CorFaults.serverError());
     f.sandbox.enqueue(CorFaults.serviceUnavailable());
     assertEquals(14, client.projects().page(1).total());
-    assertEquals(3, apiRequests("/v1/projects").size());
+    assertEquals(3, requests("/v1/projects").size());
 
     f.sandbox.enqueue(CorFaults.serverError());
     CorApiException e =
@@ -484,7 +458,7 @@ class CorClientTest {
                     Instant.parse("2024-01-18T10:00:00Z")));
     assertEquals(500, e.status().getAsInt());
     assertEquals(CorApiException.Shape.ERROR, e.shape());
-    assertEquals(1, apiRequests("/v1/hours").size());
+    assertEquals(1, requests("/v1/hours").size());
   }
 
   @Test
@@ -509,6 +483,7 @@ class CorClientTest {
     CorApiException e = failing(nowhere::me);
     assertEquals(CorApiException.Shape.NO_RESPONSE, e.shape());
     assertTrue(e.status().isEmpty());
+    assertEquals(CorApiException.Kind.NETWORK, e.kind());
     assertTrue(e.isRetryable());
   }
 

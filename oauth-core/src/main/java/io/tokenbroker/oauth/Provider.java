@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.tokenbroker.oauth.internal.Urls;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -55,6 +56,24 @@ public final class Provider {
   private final Duration defaultTokenLifetime;
   private final Set<Integer> invalidGrantStatuses;
   private final boolean formEncodeBasicCredentials;
+  private final RevocationToken revocationToken;
+
+  /**
+   * Which token a revocation sends ({@link TokenClient#revoke(TokenSet)}): providers differ in what
+   * their revocation endpoint expects.
+   */
+  public enum RevocationToken {
+    /**
+     * The refresh token when there is one, else the access token: RFC 7009's usual choice, since
+     * revoking a refresh token ends the whole grant at most servers. The default.
+     */
+    REFRESH_TOKEN,
+    /**
+     * Always the access token, for providers that document revocation with the access token and end
+     * its refresh token with it (Procore).
+     */
+    ACCESS_TOKEN
+  }
 
   private Provider(Builder b) {
     this.name = b.name;
@@ -78,6 +97,7 @@ public final class Provider {
     this.defaultTokenLifetime = b.defaultTokenLifetime;
     this.invalidGrantStatuses = Set.copyOf(b.invalidGrantStatuses);
     this.formEncodeBasicCredentials = b.formEncodeBasicCredentials;
+    this.revocationToken = b.revocationToken;
   }
 
   /** Starts a provider description; {@code name} identifies it in status output and messages. */
@@ -106,6 +126,7 @@ public final class Provider {
     b.defaultTokenLifetime = defaultTokenLifetime;
     b.invalidGrantStatuses.addAll(invalidGrantStatuses);
     b.formEncodeBasicCredentials = formEncodeBasicCredentials;
+    b.revocationToken = revocationToken;
     return b;
   }
 
@@ -193,6 +214,30 @@ public final class Provider {
     return formEncodeBasicCredentials;
   }
 
+  /** Which token a revocation sends; default {@link RevocationToken#REFRESH_TOKEN}. */
+  public RevocationToken revocationToken() {
+    return revocationToken;
+  }
+
+  /**
+   * Reads a successful token-endpoint answer exactly as the broker does: this provider's {@link
+   * #normalizer()}, then the standard leniency ({@code token_type} missing or lowercase, {@code
+   * expires_in} as a string, {@code created_at}), with {@link #defaultTokenLifetime()} when no
+   * lifetime is sent. For adapters whose vendor hands out tokens at an endpoint the broker does not
+   * call itself (a login form, say).
+   *
+   * @param body the 2xx answer's body
+   * @param receivedAt when the answer arrived; expiry is counted from it
+   * @throws TransientTokenException of kind {@link TransientTokenException.Kind#MALFORMED_RESPONSE}
+   *     if the body is not a usable token answer (the message holds no token value)
+   */
+  public TokenSet readTokenResponse(String body, Instant receivedAt) {
+    requireNonNull(body, "body == null");
+    requireNonNull(receivedAt, "receivedAt == null");
+    return TokenEndpoint.readSuccess(
+        this, "token answer from " + name, 200, body, receivedAt, null);
+  }
+
   @Override
   public String toString() {
     return "Provider[" + name + ", token=" + tokenEndpoint + "]";
@@ -218,6 +263,7 @@ public final class Provider {
     private Duration defaultTokenLifetime = Duration.ofHours(1);
     private final Set<Integer> invalidGrantStatuses = new TreeSet<>();
     private boolean formEncodeBasicCredentials = true;
+    private RevocationToken revocationToken = RevocationToken.REFRESH_TOKEN;
 
     private Builder(String name) {
       requireNonNull(name, "name == null");
@@ -363,6 +409,15 @@ public final class Provider {
      */
     public Builder formEncodeBasicCredentials(boolean encode) {
       this.formEncodeBasicCredentials = encode;
+      return this;
+    }
+
+    /**
+     * Which token a revocation sends; default {@link RevocationToken#REFRESH_TOKEN} (the refresh
+     * token when the grant has one).
+     */
+    public Builder revocationToken(RevocationToken token) {
+      this.revocationToken = requireNonNull(token, "token == null");
       return this;
     }
 

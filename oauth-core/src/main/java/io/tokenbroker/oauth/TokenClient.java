@@ -226,6 +226,22 @@ public final class TokenClient {
   }
 
   /**
+   * Revokes the grant {@code tokens} belong to, sending the token the provider's {@link
+   * Provider#revocationToken()} names: the refresh token when there is one (the default), or always
+   * the access token.
+   *
+   * @return {@code false} if the provider has no revocation endpoint, {@code true} once revoked
+   */
+  public boolean revoke(TokenSet tokens) {
+    requireNonNull(tokens, "tokens == null");
+    RefreshToken refreshToken = tokens.refreshToken();
+    boolean access =
+        refreshToken == null
+            || registration.provider().revocationToken() == Provider.RevocationToken.ACCESS_TOKEN;
+    return revoke(access ? tokens.accessToken() : refreshToken);
+  }
+
+  /**
    * Revokes {@code token} at the provider's RFC 7009 endpoint (revoking a refresh token usually
    * ends the whole grant).
    *

@@ -175,10 +175,23 @@ final class TokenEndpoint {
     if (status < 200 || status > 299) {
       throw failure(what, response, secrets, key, carriesGrant);
     }
-    Instant now = clock.instant();
+    return readSuccess(provider, what, status, response.getBody(), clock.instant(), key);
+  }
+
+  /**
+   * Reads a 2xx token answer with {@code provider}'s normalizer and default lifetime; shared with
+   * {@link Provider#readTokenResponse}.
+   */
+  static TokenSet readSuccess(
+      Provider provider,
+      String what,
+      int status,
+      @Nullable String body,
+      Instant now,
+      @Nullable GrantKey key) {
     TokenResponses.Parsed parsed;
     try {
-      parsed = TokenResponses.parseSuccess(response.getBody(), provider.normalizer());
+      parsed = TokenResponses.parseSuccess(body, provider.normalizer());
     } catch (TokenResponses.MalformedResponseException e) {
       throw transientFailure(
           what + " answered HTTP " + status + " with an unusable body: " + e.getMessage(),

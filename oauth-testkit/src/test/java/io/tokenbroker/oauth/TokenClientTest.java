@@ -408,6 +408,72 @@ class TokenClientTest {
             .revoke(tokens.accessToken()));
   }
 
+  @Test
+  void revokingATokenSetSendsTheTokenTheProviderNames() throws Exception {
+    TokenClient byDefault = client(provider().build());
+    TokenSet first = consent(byDefault);
+    assertTrue(byDefault.revoke(first));
+    RecordedRequest refreshFirst = server.requests().get(server.requests().size() - 1);
+    assertEquals(first.refreshToken().revealValue(), refreshFirst.bodyParameters().get("token"));
+    assertEquals("refresh_token", refreshFirst.bodyParameters().get("token_type_hint"));
+
+    TokenClient accessOnly =
+        client(provider().revocationToken(Provider.RevocationToken.ACCESS_TOKEN).build());
+    TokenSet second = consent(accessOnly);
+    assertTrue(accessOnly.revoke(second));
+    RecordedRequest accessSent = server.requests().get(server.requests().size() - 1);
+    assertEquals(second.accessToken().revealValue(), accessSent.bodyParameters().get("token"));
+    assertEquals("access_token", accessSent.bodyParameters().get("token_type_hint"));
+    assertFalse(server.introspect(second.accessToken().revealValue()).active());
+    assertTrue(server.isGrantAlive(second.refreshToken().revealValue()));
+
+    TokenSet withoutRefresh = byDefault.clientCredentials();
+    assertNull(withoutRefresh.refreshToken());
+    assertTrue(byDefault.revoke(withoutRefresh));
+    assertEquals(
+        withoutRefresh.accessToken().revealValue(),
+        server.requests().get(server.requests().size() - 1).bodyParameters().get("token"));
+    assertEquals(
+        Provider.RevocationToken.ACCESS_TOKEN,
+        provider().revocationToken(Provider.RevocationToken.ACCESS_TOKEN).build().toBuilder()
+            .build()
+            .revocationToken());
+  }
+
+  @Test
+  void aProviderReadsATokenAnswerAsTheBrokerDoes() {
+    Provider provider =
+        provider()
+            .defaultTokenLifetime(Duration.ofMinutes(20))
+            .normalizer(
+                json -> {
+                  json.putIfAbsent("access_token", json.remove("accessToken"));
+                  return json;
+                })
+            .build();
+    Instant now = Instant.parse("2026-03-01T10:00:00Z");
+
+    TokenSet read =
+        provider.readTokenResponse(
+            "{\"accessToken\":\"at-1\",\"token_type\":\"bearer\",\"refresh_token\":\"rt-1\"}", now);
+    assertEquals("at-1", read.accessToken().revealValue());
+    assertEquals("Bearer", read.tokenType());
+    assertEquals(now.plus(Duration.ofMinutes(20)), read.expiresAt());
+    assertEquals("rt-1", read.refreshToken().revealValue());
+    assertEquals(
+        now.plusSeconds(60),
+        provider
+            .readTokenResponse("{\"access_token\":\"a\",\"expires_in\":\"60\"}", now)
+            .expiresAt());
+
+    TransientTokenException unusable =
+        assertThrows(
+            TransientTokenException.class,
+            () -> provider.readTokenResponse("{\"token_type\":\"secret-looking\"}", now));
+    assertEquals(TransientTokenException.Kind.MALFORMED_RESPONSE, unusable.kind());
+    assertThrows(TransientTokenException.class, () -> provider.readTokenResponse("<html>", now));
+  }
+
   // ---------------------------------------------------------------- lenient parsing and
   // normalisation
 

@@ -352,7 +352,7 @@ class ProcoreAuthTest {
         record(
             assertThrows(
                 ProcoreApiException.class, () -> oauth.tokenInfo(AccessToken.of("not-a-token"))));
-    assertEquals(401, bad.status());
+    assertEquals(401, bad.status().getAsInt());
     assertEquals(ProcoreApiException.Kind.UNAUTHORIZED, bad.kind());
   }
 
@@ -407,7 +407,7 @@ class ProcoreAuthTest {
               assertThrows(
                   ProcoreApiException.class,
                   () -> f.procore.oauth(f.app).tokenInfo(productionToken)));
-      assertEquals(401, e.status());
+      assertEquals(401, e.status().getAsInt());
       HttpResponse<String> api =
           f.browser.send(
               HttpRequest.newBuilder(URI.create(f.sandbox.apiUrl() + "/rest/v1.0/me"))

@@ -18,49 +18,15 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The typed client against the sandbox over real HTTP. */
-class ProcoreClientTest {
-  private static final long C1 = ProcoreSeed.COMPANY_ID;
-
-  private final SandboxFixture f =
-      new SandboxFixture(
-          b -> b.rateLimits(3600, Duration.ofHours(1), 10_000, Duration.ofSeconds(10)));
-  private final List<String> messages = new ArrayList<>();
-  private ProcoreClient client;
-
-  @BeforeEach
-  void consent() throws Exception {
-    f.consent();
-    client = f.userClient();
-  }
-
-  @AfterEach
-  void close() {
-    f.close();
-    f.assertNoSecretsIn(String.join("\n", messages));
-  }
-
-  private ProcoreApiException fails(org.junit.jupiter.api.function.Executable call) {
-    ProcoreApiException e = assertThrows(ProcoreApiException.class, call);
-    messages.add(e.getMessage());
-    messages.add(e.toString());
-    return e;
-  }
-
-  private List<RecordedRequest> apiRequests() {
-    return f.sandbox.requests(ProcoreSandbox.Host.API);
-  }
-
+class ProcoreClientTest extends ProcoreClientTestBase {
   // ---------------------------------------------------------------- endpoints and models
 
   @Test
@@ -333,13 +299,14 @@ class ProcoreClientTest {
     RateLimit limit = client.lastRateLimit().orElseThrow();
     assertEquals(3600, limit.limit());
     assertEquals(3599, limit.remaining());
-    assertEquals(f.clock.instant().plusSeconds(3600), limit.reset());
+    // Timed from the answer's Date, to the headers' one-second resolution.
+    assertWithinASecond(Duration.ofSeconds(3600), limit.untilReset(f.clock.instant()));
     client.me();
     assertEquals(3598, client.lastRateLimit().orElseThrow().remaining());
   }
 
   @Test
-  void tooManyRequestsWaitUntilTheResetWithoutRealSleeping() throws Exception {
+  void anExhaustedBudgetIsWaitedOutBeforeSending() throws Exception {
     try (SandboxFixture tight =
         new SandboxFixture(
             b -> b.rateLimits(1000, Duration.ofHours(1), 3, Duration.ofSeconds(10)))) {
@@ -349,11 +316,51 @@ class ProcoreClientTest {
       List<Project> all =
           paced.company(C1).projects(ProjectQuery.defaults().withPerPage(5)).toList();
       assertEquals(ProcoreSeed.COMPANY_PROJECTS, all.size(), "9 pages through a 3-per-10-s window");
-      assertEquals(List.of(Duration.ofSeconds(10), Duration.ofSeconds(10)), tight.sleeper.sleeps);
-      assertEquals(start.plusSeconds(20), tight.clock.instant());
-      long limited = tight.sandbox.requests(ProcoreSandbox.Host.API).size() - 9;
-      assertEquals(2, limited, "two 429s, each waited out");
+      assertEquals(2, tight.sleeper.sleeps.size());
+      tight.sleeper.sleeps.forEach(d -> assertWithinASecond(Duration.ofSeconds(10), d));
+      assertEquals(
+          9,
+          tight.sandbox.requests(ProcoreSandbox.Host.API).size(),
+          "X-Rate-Limit-Remaining: 0 was waited out: no request earned a 429");
+      assertFalse(tight.clock.instant().isBefore(start.plusSeconds(20)));
       assertTrue(paced.lastRateLimit().isPresent());
+    }
+  }
+
+  @Test
+  void aTooManyRequestsAnswerIsWaitedOutUntilTheReset() throws Exception {
+    try (SandboxFixture tight =
+        new SandboxFixture(
+            b -> b.rateLimits(1000, Duration.ofHours(1), 2, Duration.ofSeconds(10)))) {
+      tight.consent();
+      // Another client of the same grant spent the window; this one does not know.
+      ProcoreClient other = tight.userClient();
+      other.me();
+      other.me();
+      ProcoreClient unaware = tight.userClient();
+      assertEquals(ProcoreSeed.USER_ID, unaware.me().id());
+      List<RecordedRequest> api = tight.sandbox.requests(ProcoreSandbox.Host.API);
+      assertEquals(4, api.size(), "two spent, one 429, one retry");
+      assertEquals(1, tight.sleeper.sleeps.size());
+      assertWithinASecond(Duration.ofSeconds(10), tight.sleeper.sleeps.get(0));
+    }
+  }
+
+  @Test
+  void pacingIsTimedFromTheDateHeaderNotTheLocalClock() throws Exception {
+    // This machine's clock is a year ahead of the server's: the reset (Unix seconds on the
+    // server's clock) lies in the local past, yet the client still waits the window out.
+    try (SandboxFixture skewed =
+        new SandboxFixture(
+            b -> b.rateLimits(1000, Duration.ofHours(1), 1, Duration.ofSeconds(10)))) {
+      skewed.consent();
+      skewed.clock.set(Instant.now().plus(Duration.ofDays(365)));
+      ProcoreClient paced = skewed.userClient();
+      paced.me();
+      paced.me();
+      assertEquals(1, skewed.sleeper.sleeps.size());
+      assertWithinASecond(Duration.ofSeconds(10), skewed.sleeper.sleeps.get(0));
+      assertEquals(2, skewed.sandbox.requests(ProcoreSandbox.Host.API).size(), "no 429");
     }
   }
 
@@ -370,17 +377,17 @@ class ProcoreClientTest {
               .random(new java.util.SplittableRandom(42))
               .build();
       paced.me();
+      Duration due = paced.lastRateLimit().orElseThrow().untilReset(tight.clock.instant());
       paced.me();
       Duration slept = tight.sleeper.sleeps.get(0);
       assertTrue(
-          slept.compareTo(Duration.ofSeconds(10)) >= 0
-              && slept.compareTo(Duration.ofSeconds(11)) <= 0,
-          slept.toString());
+          slept.compareTo(due) >= 0 && slept.compareTo(due.plusSeconds(1)) <= 0,
+          slept + " for " + due);
     }
   }
 
   @Test
-  void aResetBeyondTheCapFailsAtOnceWithThePlainTextMessage() throws Exception {
+  void aResetBeyondTheCapFailsAtOnceWithoutSending() throws Exception {
     try (SandboxFixture hourly =
         new SandboxFixture(
             b -> b.rateLimits(2, Duration.ofHours(1), 100, Duration.ofSeconds(10)))) {
@@ -390,18 +397,35 @@ class ProcoreClientTest {
       c.me();
       ProcoreApiException e = assertThrows(ProcoreApiException.class, c::me);
       messages.add(e.getMessage());
-      assertEquals(429, e.status());
+      assertTrue(e.status().isEmpty(), "not sent");
       assertEquals(ProcoreApiException.Kind.RATE_LIMITED, e.kind());
+      assertWithinASecond(Duration.ofSeconds(3600), e.retryAfter().orElseThrow());
+      assertEquals(0, e.rateLimit().orElseThrow().remaining());
+      assertTrue(e.getMessage().contains("not sent"), e.getMessage());
+      assertEquals(2, hourly.sandbox.requests(ProcoreSandbox.Host.API).size());
+      assertTrue(hourly.sleeper.sleeps.isEmpty(), "no wait beyond maxWait is made");
+
+      // A client that did not see the budget run out gets Procore's 429 and fails just as fast.
+      ProcoreApiException answered =
+          assertThrows(ProcoreApiException.class, () -> hourly.userClient().me());
+      messages.add(answered.getMessage());
+      assertEquals(429, answered.status().getAsInt());
       assertEquals(
           "You have surpassed the max number of requests for an hour. Please wait until your limit"
               + " resets.",
-          e.serverMessage());
-      assertEquals(e.serverMessage(), e.body());
-      assertEquals(Duration.ofSeconds(3600), e.retryAfter().orElseThrow());
-      assertEquals(0, e.rateLimit().orElseThrow().remaining());
-      assertTrue(hourly.sleeper.sleeps.isEmpty(), "no wait beyond maxWait is made");
-      hourly.assertNoSecretsIn(e.getMessage());
+          answered.serverMessage());
+      assertEquals(answered.serverMessage(), answered.body());
+      assertWithinASecond(Duration.ofSeconds(3600), answered.retryAfter().orElseThrow());
+      assertTrue(hourly.sleeper.sleeps.isEmpty());
+      hourly.assertNoSecretsIn(e.getMessage() + answered.getMessage());
     }
+  }
+
+  /** Rate-limit resets have one-second resolution (Unix seconds against a Date header). */
+  static void assertWithinASecond(Duration expected, Duration actual) {
+    assertTrue(
+        actual.compareTo(expected) >= 0 && actual.compareTo(expected.plusSeconds(1)) <= 0,
+        actual + " is not within a second above " + expected);
   }
 
   @Test
@@ -411,7 +435,7 @@ class ProcoreClientTest {
     assertEquals(List.of(Duration.ofSeconds(7)), f.sleeper.sleeps);
     f.sandbox.enqueue(ProcoreFaults.serviceUnavailable(600));
     ProcoreApiException e = fails(client::me);
-    assertEquals(503, e.status());
+    assertEquals(503, e.status().getAsInt());
     assertEquals(ProcoreApiException.Kind.SERVER_ERROR, e.kind());
     assertEquals(Duration.ofSeconds(600), e.retryAfter().orElseThrow());
     assertEquals(1, f.sleeper.sleeps.size(), "a 10-minute Retry-After is beyond the cap: no wait");
@@ -423,7 +447,7 @@ class ProcoreClientTest {
       f.sandbox.enqueue(ProcoreFaults.serviceUnavailable(1));
     }
     ProcoreApiException e = fails(client::me);
-    assertEquals(503, e.status());
+    assertEquals(503, e.status().getAsInt());
     assertEquals(3, f.sleeper.sleeps.size(), "4 attempts, 3 waits");
   }
 
@@ -443,7 +467,7 @@ class ProcoreClientTest {
   void appNotConnectedIsItsOwnKind() {
     ProcoreApiException e =
         fails(() -> client.company(ProcoreSeed.UNINSTALLED_COMPANY_ID).projects().toList());
-    assertEquals(403, e.status());
+    assertEquals(403, e.status().getAsInt());
     assertTrue(e.isAppNotConnected());
     assertEquals("App is not connected to this company", e.serverMessage());
     assertTrue(e.getMessage().contains("App is not connected to this company"), e.getMessage());
@@ -457,7 +481,7 @@ class ProcoreClientTest {
   void unreadableProjectsAreNotFound() {
     ProcoreApiException e =
         fails(() -> client.company(C1).project(ProcoreSeed.UNREADABLE_PROJECT_ID));
-    assertEquals(404, e.status());
+    assertEquals(404, e.status().getAsInt());
     assertEquals(ProcoreApiException.Kind.NOT_FOUND, e.kind());
   }
 
@@ -467,8 +491,10 @@ class ProcoreClientTest {
         ProcoreFaults.apiResponse(
             422, "application/json", "{\"errors\":{\"name\":[\"can't be blank\"]}}"));
     ProcoreApiException validation = fails(client::me);
-    assertEquals(ProcoreApiException.Kind.OTHER_STATUS, validation.kind());
+    assertEquals(ProcoreApiException.Kind.VALIDATION, validation.kind());
     assertEquals("name: can't be blank", validation.serverMessage());
+    assertEquals(Map.of("name", List.of("can't be blank")), validation.validationErrors());
+    assertFalse(validation.isRetryable());
 
     f.sandbox.enqueue(
         ProcoreFaults.apiResponse(
@@ -516,7 +542,8 @@ class ProcoreClientTest {
     f.sandbox.close();
     ProcoreApiException e = fails(client::me);
     assertEquals(ProcoreApiException.Kind.NETWORK, e.kind());
-    assertEquals(0, e.status());
+    assertTrue(e.status().isEmpty());
+    assertTrue(e.isRetryable());
     assertEquals(3, f.sleeper.sleeps.size(), "GETs are retried with backoff");
   }
 }

@@ -35,8 +35,41 @@ final class CorResources {
   static final int DEFAULT_PER_PAGE = 20;
   static final int MAX_PER_PAGE = 50;
 
+  /** The {@code filters} keys COR documents per list ({@code /clients}: none; its fields here). */
+  static final Map<Collection, Set<String>> FILTER_KEYS =
+      Map.of(
+          Collection.PROJECTS,
+          Set.of(
+              "dateStart",
+              "dateEnd",
+              "client_id",
+              "team_id",
+              "user_id",
+              "brand_id",
+              "product_id",
+              "status",
+              "health",
+              "archived"),
+          Collection.TASKS,
+          Set.of(
+              "projects",
+              "pm",
+              "status",
+              "labels",
+              "categories",
+              "clients",
+              "collaborator",
+              "priority",
+              "sprints"),
+          Collection.HOURS,
+          Set.of("dateStart", "dateDeadline", "clients", "projects", "users", "labels", "teams"),
+          Collection.USERS,
+          Set.of("withHiddenUsers", "withPosition", "createdAt", "updatedAt"),
+          Collection.CLIENTS,
+          CorWrites.CLIENT_FIELDS);
+
   /** A request the resource layer rejects with a ready answer. */
-  private static final class Rejected extends Exception {
+  static final class Rejected extends Exception {
     private static final long serialVersionUID = 1L;
     final transient Reply reply;
 
@@ -48,11 +81,13 @@ final class CorResources {
 
   private final Clock clock;
   private final Map<Collection, List<ObjectNode>> rows;
+  private final CorWrites writes;
   private long nextHourId = 50001;
 
   CorResources(Clock clock, CorSeed seed) {
     this.clock = clock;
     this.rows = seed.copyRows();
+    this.writes = new CorWrites(clock, rows);
   }
 
   synchronized int count(Collection collection) {
@@ -97,7 +132,7 @@ final class CorResources {
           return list(request, Collection.TASKS, this::taskFilter, taskOrder(request), false);
         }
         case "clients" -> {
-          return list(request, Collection.CLIENTS, filters -> row -> true, null, false);
+          return list(request, Collection.CLIENTS, this::clientFilter, null, false);
         }
         case "hours" -> {
           return list(request, Collection.HOURS, this::hourFilter, hourOrder(request), true);
@@ -111,19 +146,87 @@ final class CorResources {
     if (parts.length == 1 && parts[0].equals("hours") && method.equals("POST")) {
       return logHours(request, userId);
     }
+    if (parts.length == 2 && parts[0].equals("hours") && parts[1].equals("status-change")) {
+      return method.equals("POST") ? writes.changeHourStatus(request, userId) : notFound(request);
+    }
+    Collection collection =
+        parts.length < 1
+            ? null
+            : switch (parts[0]) {
+              case "projects" -> Collection.PROJECTS;
+              case "tasks" -> Collection.TASKS;
+              case "clients" -> Collection.CLIENTS;
+              case "users" -> Collection.USERS;
+              default -> null;
+            };
+    if (collection == null) {
+      return notFound(request);
+    }
+    if (parts.length == 1 && method.equals("POST") && collection != Collection.USERS) {
+      return writes.create(request, collection);
+    }
     if (parts.length == 2 && method.equals("GET")) {
-      Collection collection =
-          switch (parts[0]) {
-            case "projects" -> Collection.PROJECTS;
-            case "tasks" -> Collection.TASKS;
-            case "clients" -> Collection.CLIENTS;
-            default -> null;
-          };
-      if (collection != null) {
-        return single(collection, parts[1]);
+      // GET /users/{id} is not in COR's OpenAPI (PUT and DELETE are): served, UNCONFIRMED.
+      return single(collection, parts[1]);
+    }
+    if (parts.length == 2 && method.equals("PUT") && collection != Collection.USERS) {
+      return writes.update(request, collection, parts[1]);
+    }
+    if (parts.length == 2
+        && method.equals("DELETE")
+        && (collection == Collection.PROJECTS || collection == Collection.TASKS)) {
+      return writes.delete(collection, parts[1]);
+    }
+    if (parts.length == 3 && method.equals("GET") && parts[1].equals(searchSegment(collection))) {
+      return search(collection, parts[2]);
+    }
+    return notFound(request);
+  }
+
+  private static Reply notFound(RecordedRequest request) {
+    return CorErrors.errorResponse(
+        404, "E_ROUTE_NOT_FOUND", "Cannot " + request.method() + " " + request.path());
+  }
+
+  private static @Nullable String searchSegment(Collection collection) {
+    return switch (collection) {
+      case PROJECTS, CLIENTS, USERS -> "search-by-name";
+      case TASKS -> "search-by-title";
+      default -> null;
+    };
+  }
+
+  /**
+   * {@code GET /projects/search-by-name/{name}}, {@code /clients/search-by-name/{name}}, {@code
+   * /tasks/search-by-title/{title}}: a plain array of the rows whose name or title contains the
+   * term, ignoring case (how COR matches is UNCONFIRMED); {@code /users/search-by-name/{name}}
+   * answers the paginated envelope, as COR's OpenAPI shows.
+   */
+  private Reply search(Collection collection, String term) throws Rejected {
+    String needle = term.toLowerCase(Locale.ROOT);
+    String field = collection == Collection.TASKS ? "title" : "name";
+    List<ObjectNode> matching = new ArrayList<>();
+    for (ObjectNode row : rows.get(collection)) {
+      String haystack =
+          collection == Collection.USERS
+              ? row.path("first_name").asText() + " " + row.path("last_name").asText()
+              : row.path(field).asText();
+      if (haystack.toLowerCase(Locale.ROOT).contains(needle)) {
+        matching.add(row);
       }
     }
-    return CorErrors.errorResponse(404, "E_ROUTE_NOT_FOUND", "Cannot " + method + " /v1" + path);
+    ArrayNode array = CorSeed.JSON.createArrayNode();
+    matching.forEach(row -> array.add(publicView(row)));
+    if (collection == Collection.USERS) {
+      ObjectNode envelope = CorSeed.JSON.createObjectNode();
+      envelope.put("total", Integer.toString(matching.size()));
+      envelope.put("perPage", Math.max(DEFAULT_PER_PAGE, matching.size()));
+      envelope.put("page", 1);
+      envelope.put("lastPage", 1);
+      envelope.set("data", array);
+      return Reply.json(200, envelope);
+    }
+    return Reply.json(200, array);
   }
 
   // ---------------------------------------------------------------- lists
@@ -137,6 +240,7 @@ final class CorResources {
       throws Rejected {
     Map<String, String> q = request.queryParameters();
     ObjectNode filters = jsonObjectParameter(q.get("filters"), "filters");
+    refuseUnknownKeys(filters, FILTER_KEYS.get(collection));
     Predicate<ObjectNode> filter = filterFactory.create(filters);
     List<ObjectNode> matching = new ArrayList<>();
     for (ObjectNode row : rows.get(collection)) {
@@ -235,10 +339,44 @@ final class CorResources {
     return and(all);
   }
 
+  /**
+   * An unknown key gets COR's documented validation answer, a 417 array naming the key, rather than
+   * every row: the outdated {@code project_id} of tasks included (COR's OpenAPI says not to use
+   * it).
+   */
+  private static void refuseUnknownKeys(ObjectNode filters, Set<String> documented)
+      throws Rejected {
+    ArrayNode errors = CorSeed.JSON.createArrayNode();
+    filters
+        .fieldNames()
+        .forEachRemaining(
+            key -> {
+              if (!documented.contains(key)) {
+                errors.add(CorErrors.validationItem("filters." + key, "in"));
+              }
+            });
+    if (!errors.isEmpty()) {
+      throw new Rejected(CorErrors.validation(errors));
+    }
+  }
+
+  private Predicate<ObjectNode> clientFilter(ObjectNode f) {
+    List<Predicate<ObjectNode>> all = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> e : f.properties()) {
+      String wanted = e.getValue().asText().toLowerCase(Locale.ROOT);
+      String field = e.getKey();
+      // name: a part of it, ignoring case; the other fields: equal, ignoring case.
+      all.add(
+          row -> {
+            String value = row.path(field).asText("").toLowerCase(Locale.ROOT);
+            return field.equals("name") ? value.contains(wanted) : value.equals(wanted);
+          });
+    }
+    return and(all);
+  }
+
   private Predicate<ObjectNode> taskFilter(ObjectNode f) throws Rejected {
     List<Predicate<ObjectNode>> all = new ArrayList<>();
-    // "projects" (an id or an array); the outdated "project_id" key is ignored, as the OAS says
-    // not to use it.
     inSet(all, f, "projects", "project_id");
     inSet(all, f, "pm", "_pm_id");
     inSet(all, f, "clients", "_client_id");
@@ -340,13 +478,13 @@ final class CorResources {
   // ---------------------------------------------------------------- single rows and POST /hours
 
   private Reply single(Collection collection, String idText) {
-    long id;
-    try {
-      id = Long.parseLong(idText);
-    } catch (NumberFormatException e) {
-      id = -1;
+    if (collection == Collection.USERS) {
+      ObjectNode user = find(collection, parseId(idText));
+      return user == null
+          ? CorErrors.errorResponse(404, "NF404", "Undefined user")
+          : Reply.json(200, publicView(user));
     }
-    ObjectNode row = find(collection, id);
+    ObjectNode row = find(collection, parseId(idText));
     if (row == null) {
       String what = collection.name().toLowerCase(Locale.ROOT);
       return CorErrors.errorResponse(
@@ -362,6 +500,9 @@ final class CorResources {
   }
 
   private Reply logHours(RecordedRequest request, long userId) throws Rejected {
+    // COR reads times back zone-less; the sandbox keeps them in the user's gmt offset (COR's
+    // zone is UNCONFIRMED), so an instant sent with an offset reads back as the user's local time.
+    ZoneOffset zone = userOffset(userId);
     JsonNode body;
     try {
       body = CorSeed.JSON.readTree(request.body());
@@ -389,7 +530,7 @@ final class CorResources {
     if (startNode == null || startNode.isNull() || startNode.asText().isEmpty()) {
       errors.add(CorErrors.validationItem("start", "required"));
     } else {
-      start = dateTime(startNode.asText());
+      start = dateTime(startNode.asText(), zone);
       if (start == null) {
         errors.add(CorErrors.validationItem("start", "date"));
       }
@@ -397,7 +538,7 @@ final class CorResources {
     LocalDateTime stop = null;
     JsonNode stopNode = body.get("stop");
     if (stopNode != null && !stopNode.isNull()) {
-      stop = dateTime(stopNode.asText());
+      stop = dateTime(stopNode.asText(), zone);
       if (stop == null) {
         errors.add(CorErrors.validationItem("stop", "date"));
       } else if (start != null && stop.isBefore(start)) {
@@ -453,6 +594,24 @@ final class CorResources {
 
   // ---------------------------------------------------------------- helpers
 
+  ZoneOffset userOffset(long userId) {
+    ObjectNode user = find(Collection.USERS, userId);
+    String gmt = user == null ? "" : user.path("gmt").asText("");
+    try {
+      return gmt.isEmpty() ? ZoneOffset.UTC : ZoneOffset.of(gmt);
+    } catch (java.time.DateTimeException e) {
+      return ZoneOffset.UTC;
+    }
+  }
+
+  static long parseId(String text) {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   private @Nullable ObjectNode find(Collection collection, long id) {
     for (ObjectNode row : rows.get(collection)) {
       if (row.get("id").asLong() == id) {
@@ -463,7 +622,7 @@ final class CorResources {
   }
 
   /** A copy without the sandbox's own {@code _} fields. */
-  private static ObjectNode publicView(ObjectNode row) {
+  static ObjectNode publicView(ObjectNode row) {
     ObjectNode copy = row.deepCopy();
     List<String> internal = new ArrayList<>();
     copy.fieldNames()
@@ -528,11 +687,12 @@ final class CorResources {
   }
 
   /**
-   * Accepts ISO with an offset or {@code Z} (converted to UTC), ISO local, and COR's own format.
+   * Accepts ISO with an offset or {@code Z} (converted to the local time at {@code zone}), ISO
+   * local, and COR's own format (kept as given).
    */
-  static @Nullable LocalDateTime dateTime(String text) {
+  static @Nullable LocalDateTime dateTime(String text, ZoneOffset zone) {
     try {
-      return OffsetDateTime.parse(text).withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
+      return OffsetDateTime.parse(text).withOffsetSameInstant(zone).toLocalDateTime();
     } catch (DateTimeParseException e) {
       // next format
     }

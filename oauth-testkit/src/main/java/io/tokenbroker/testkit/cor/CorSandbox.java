@@ -64,11 +64,29 @@ import org.jspecify.annotations.Nullable;
  *
  * Every resource checks {@code Authorization: Bearer <token>} (a missing header, a token without
  * the {@code Bearer } prefix, an unknown, expired (by the injected clock) or {@linkplain
- * #invalidateAccessTokens() invalidated} token get the 401). Served: {@code GET /me}, {@code GET
- * /projects}, {@code /projects/{id}} (with {@code usersPositionsProject}, {@code
- * categoriesProject}, {@code ratecard}), {@code GET /tasks}, {@code /tasks/{id}}, {@code GET
- * /clients}, {@code /clients/{id}}, {@code GET /hours}, {@code POST /hours} and {@code GET /users},
- * over the rows of a {@link CorSeed}.
+ * #invalidateAccessTokens() invalidated} token get the 401). Served, over the rows of a {@link
+ * CorSeed}:
+ *
+ * <ul>
+ *   <li>reads: {@code GET /me}, {@code /users}, {@code /users/{id}} (not in COR's OpenAPI, which
+ *       documents only {@code PUT}/{@code DELETE} there: UNCONFIRMED), {@code /projects}, {@code
+ *       /projects/{id}} (with {@code usersPositionsProject}, {@code categoriesProject}, {@code
+ *       ratecard}), {@code /tasks}, {@code /tasks/{id}}, {@code /clients}, {@code /clients/{id}},
+ *       {@code /hours};
+ *   <li>searches: {@code GET /projects/search-by-name/{name}}, {@code
+ *       /clients/search-by-name/{name}} and {@code /tasks/search-by-title/{title}} answer a plain
+ *       array of the rows whose name or title contains the term, ignoring case (COR's matching is
+ *       UNCONFIRMED); {@code /users/search-by-name/{name}} the paginated envelope, as documented;
+ *   <li>writes: {@code POST /tasks}, {@code PUT}/{@code DELETE /tasks/{id}}, {@code POST
+ *       /projects}, {@code PUT}/{@code DELETE /projects/{id}} (JSON; the project update also takes
+ *       a form), {@code POST /clients} and {@code PUT /clients/{id}} (a form only, as COR's OpenAPI
+ *       says; JSON gets 400 {@code CORCustomError F010}), {@code POST /hours} and {@code POST
+ *       /hours/status-change}. Required fields ({@code title}; {@code name} and {@code client_id};
+ *       {@code name}; {@code task_log_id} and {@code start}; {@code status} and {@code counters}),
+ *       enums ({@code status}, {@code priority}, {@code income_type}, the status-change values),
+ *       dates and referenced ids are checked; a failure gets 417 {@code
+ *       [{"field","validation","message"}]}. Deletes answer 204.
+ * </ul>
  *
  * <p>Lists answer {@code {"total":"<string>","perPage":n,"page":n,"lastPage":n,"data":[…]}}: {@code
  * perPage} defaults to 20 and is clamped to 50; {@code lastPage = max(1, ceil(total/perPage))}; a
@@ -80,21 +98,27 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@code filters}, {@code order} ({@code /tasks}) and {@code orderBy} ({@code /hours}) are
  * URL-encoded JSON objects; malformed JSON gets 400 {@code {"status":400,"name":"CORCustomError",
- * "code":"F010",…}}. Implemented keys: projects {@code dateStart}, {@code dateEnd} (start on or
- * after, end on or before), {@code client_id}, {@code team_id}, {@code user_id} (the PM), {@code
- * brand_id}, {@code product_id}, {@code status} ({@code in_process} and {@code active} select the
- * same rows), {@code health}, {@code archived} (1 archived only, 2 active only); tasks {@code
- * projects} (an id or an array), {@code status}, {@code priority}, {@code pm}, {@code clients} (the
- * outdated {@code project_id} key is <b>ignored</b>, as COR's OpenAPI says not to use it); hours
- * {@code dateStart}, {@code dateDeadline}, {@code clients}, {@code projects}, {@code users}, {@code
- * teams}; users {@code withHiddenUsers}. Other keys are accepted and ignored.
+ * "code":"F010",…}}. A {@code filters} key COR does not document for the list (for {@code
+ * /clients}, which documents none: a key that is not a {@code Client} field) gets 417 {@code
+ * [{"field":"filters.<key>","validation":"in",…}]} instead of every row; this includes the outdated
+ * {@code project_id} of the quickstart's task example. Implemented keys: projects {@code
+ * dateStart}, {@code dateEnd} (start on or after, end on or before), {@code client_id}, {@code
+ * team_id}, {@code user_id} (the PM), {@code brand_id}, {@code product_id}, {@code status} ({@code
+ * in_process} and {@code active} select the same rows), {@code health}, {@code archived} (1
+ * archived only, 2 active only); tasks {@code projects} and {@code pm} (an id or an array), {@code
+ * status}, {@code priority}, {@code clients}; hours {@code dateStart}, {@code dateDeadline}, {@code
+ * clients}, {@code projects}, {@code users}, {@code teams}; users {@code withHiddenUsers}; clients
+ * {@code name} (contains, ignoring case) and the other fields (equal, ignoring case). The other
+ * documented keys are accepted and have no effect.
  *
  * <p>{@code POST /hours} takes JSON {@code {task_log_id, start, stop?}}: a missing or unknown
  * {@code task_log_id}, a missing or unreadable {@code start}, or a {@code stop} before {@code
- * start} get 417 {@code [{"field","validation","message"}]}; success answers COR's example shape
- * {@code {id, task_log_id, start, stop, status:"pending"}} and adds the entry to {@code GET
- * /hours}. Unknown ids on single GETs get 404 {@code {"status":"ERROR","code":"NF404",…}}; unknown
- * routes 404 {@code {"status":"ERROR","code":"E_ROUTE_NOT_FOUND",…}}.
+ * start} get 417; success answers COR's example shape {@code {id, task_log_id, start, stop,
+ * status:"pending"}} (times as sent) and adds the entry to {@code GET /hours}, which reads times
+ * back zone-less: a time sent with an offset is kept as the local time at the user's {@code gmt}
+ * (COR's zone is UNCONFIRMED), a zone-less one as given. Unknown ids on single GETs, updates and
+ * deletes get 404 {@code {"status":"ERROR","code":"NF404",…}}; unknown routes 404 {@code
+ * {"status":"ERROR","code":"E_ROUTE_NOT_FOUND",…}}.
  *
  * <h2>Faults and observation</h2>
  *

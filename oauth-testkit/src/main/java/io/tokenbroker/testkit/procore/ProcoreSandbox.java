@@ -64,11 +64,41 @@ import org.jspecify.annotations.Nullable;
  * <h2>API host</h2>
  *
  * <ul>
- *   <li>{@code /rest/v1.0/me}, {@code /rest/v1.0/companies} (bare array; free companies only with
- *       {@code include_free_companies=true}), {@code /rest/v1.0|v1.1/projects?company_id=} (bare
- *       array; {@code filters[by_status]} Active (default)/Inactive/All, {@code filters[name]},
- *       {@code filters[id][]}, {@code serializer_view=compact}) and {@code
+ *   <li>Reads: {@code /rest/v1.0/me}, {@code /rest/v1.0/companies} (bare array; free companies only
+ *       with {@code include_free_companies=true}), {@code /rest/v1.0|v1.1/projects?company_id=}
+ *       (bare array; {@code filters[by_status]} Active (default)/Inactive/All, {@code
+ *       filters[name]}, {@code filters[id][]}, {@code filters[created_at]} and {@code
+ *       filters[updated_at]} as ISO-8601 ranges {@code FROM...TO} (inclusive; dates or date-times
+ *       with an offset; anything else 400), {@code sort} by {@code id}, {@code name}, {@code
+ *       created_at} or {@code updated_at} with a leading {@code -} for descending (others 400; the
+ *       fields Procore sorts by are UNCONFIRMED), {@code serializer_view=compact}) and {@code
  *       /rest/v1.0|v1.1/projects/{id}?company_id=}.
+ *   <li>Project dates, the resource whose versions scope the project differently: {@code GET
+ *       /rest/v1.0/project_dates?project_id=} answers {@code {schedule_dates, project_dates: […]}}
+ *       with numeric ids; {@code GET /rest/v2.0/companies/{company_id}/projects/{id}/project_dates}
+ *       answers v2's envelope {@code {"data": […]}} with string ids, 10 a page by default and at
+ *       most 100, as Procore's REST v2 announcement says.
+ *   <li>Writes: {@code POST /rest/v1.0/projects} ({@code {company_id, project: {name, …}}}, 201)
+ *       and {@code PATCH /rest/v1.0/projects/{id}} ({@code {project: {…}}}): JSON only; {@code
+ *       company_id} must be the header's company; a blank {@code name} or a {@code country_code}
+ *       that is not ISO-3166 alpha-2 gets 422 {@code {"errors": {"name": ["can't be blank"]}}}
+ *       (Rails' shape; Procore's per-endpoint bodies are UNCONFIRMED); a missing {@code project}
+ *       400. Other methods on a project get 405. A write raises the webhook event {@code
+ *       "Projects"} {@code create}/{@code update}.
+ *   <li>Webhooks ({@code /rest/v1.0/webhooks/hooks}, {@code …/{id}}, {@code …/{hook_id}/triggers},
+ *       {@code …/triggers/{id}}, {@code …/{hook_id}/deliveries}): list, create (201), update
+ *       ({@code PATCH}) and delete (200, empty) hooks; list, create (201) and delete triggers; list
+ *       deliveries with {@code filters[status]} (also read as {@code filter[status]}, as Procore's
+ *       guide writes it) {@code any}/{@code successful}/{@code failing}/{@code discarded}, {@code
+ *       page_size} (default 100) and {@code page_start} (the last id of the previous page). Every
+ *       request names exactly one of {@code company_id} and {@code project_id} (query for reads and
+ *       deletes, JSON body for writes; both or neither: 400); a project must be readable in the
+ *       header's company. Hooks need {@code api_version} and an HTTPS {@code destination_url}
+ *       (plain HTTP on loopback); {@code namespace} is {@code a-z0-9-}; triggers need {@code
+ *       resource_name} and an {@code event_type} of {@code create}, {@code update}, {@code delete}:
+ *       else 422 with {@code errors}. Hooks listed without {@code namespace} are those without one
+ *       ({@code *} lists all; UNCONFIRMED). {@link #deliverWebhooks()} POSTs pending events in the
+ *       hook's payload format (v2.0, v3.0 or v4.0).
  *   <li>Bearer check first: a missing, unknown, expired or revoked token (including one from
  *       another environment, i.e. another sandbox) is 401 "The access token is invalid".
  *   <li>{@code Procore-Company-Id} (any case) is required except on {@code /me} and {@code
@@ -84,9 +114,13 @@ import org.jspecify.annotations.Nullable;
  *       next and last, page 2 first, next, last, later pages all four, the last page no next; an
  *       empty {@code Link} when everything fits on one page.
  *   <li>Rate limits per token (per token and company for service accounts): an hourly window and a
- *       10 s spike window. {@code X-Rate-Limit-Limit/Remaining/Reset} (Unix seconds) on every API
- *       response, for whichever window is nearer exhaustion; 429 with a plain-text body when a
- *       window is used up ({@code Retry-After} only with {@link Builder#retryAfterOn429}).
+ *       10 s spike window. {@code X-Rate-Limit-Limit/Remaining/Reset} on every API response, for
+ *       whichever window is nearer exhaustion; 429 with a plain-text body when a window is used up
+ *       ({@code Retry-After} only with {@link Builder#retryAfterOn429}). The JDK server stamps
+ *       every answer's {@code Date} with the system clock, so {@code X-Rate-Limit-Reset} (Unix
+ *       seconds) is on that clock too: the system time plus what is left of the window on the
+ *       injected clock, rounded up. Timed from {@code Date}, as Procore's reset should be, it gives
+ *       the window's remaining time to within a second.
  *   <li>{@link ProcoreFaults#serviceUnavailable(long)} injects 503 + {@code Retry-After}.
  *   <li>Tolerates what the official SDKs send ({@code Accepts}, {@code Procore-Sdk-*}, lowercase
  *       {@code procore-company-id}).
@@ -135,6 +169,7 @@ public final class ProcoreSandbox implements AutoCloseable {
   private final ProcoreSeed data;
   private final OAuthState oauth;
   private final ApiRoutes api;
+  private final WebhookState webhooks;
   private final LoopbackServer server;
   private final URI loginUrl;
   private final URI apiUrl;
@@ -152,9 +187,11 @@ public final class ProcoreSandbox implements AutoCloseable {
             b.refreshRevokesAccessToken,
             b.acceptBasicAuth,
             b.data.user().id());
+    this.webhooks = new WebhookState(b.clock, b.random);
     this.api =
         new ApiRoutes(
             b.clock,
+            Clock.systemUTC(), // the clock of the Date header the JDK server stamps
             oauth,
             new RateLimiter(b.hourlyLimit, b.hourlyWindow, b.spikeLimit, b.spikeWindow),
             b.data,
@@ -164,7 +201,8 @@ public final class ProcoreSandbox implements AutoCloseable {
                 b.missingCompanyHeaderStatus,
                 b.requireCompanyHeader,
                 b.prevOnSecondPage,
-                b.retryAfterOn429));
+                b.retryAfterOn429),
+            webhooks);
     this.server =
         LoopbackServer.builder()
             .name("procore-sandbox")
@@ -302,6 +340,20 @@ public final class ProcoreSandbox implements AutoCloseable {
    */
   public void enqueue(Fault fault) {
     server.enqueue(fault);
+  }
+
+  /**
+   * POSTs every pending webhook event to its hook's {@code destination_url}, with the hook's {@code
+   * destination_headers} and {@code Content-Type: application/json}, and records each as a delivery
+   * ({@code GET .../deliveries}): outcome {@code ok} for a 2xx answer, {@code retried} otherwise.
+   * Events are raised by the sandbox's own writes ({@code POST} and {@code PATCH /projects}: {@code
+   * "Projects"} {@code create}/{@code update}) for hooks with a matching trigger. Procore delivers
+   * on its own; here the test decides when, so that nothing races.
+   *
+   * @return how many events were sent
+   */
+  public int deliverWebhooks() {
+    return webhooks.deliver();
   }
 
   // ---------------------------------------------------------------- state for assertions
