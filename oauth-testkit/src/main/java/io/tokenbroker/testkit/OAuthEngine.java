@@ -959,7 +959,7 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
 
   /** What the {@code aud} of an assertion sent to {@code request}'s endpoint may name. */
   private Set<String> audiences(RecordedRequest request) {
-    return Set.of(issuer(), endpoint("/token"), endpoint(request.path()));
+    return Set.copyOf(List.of(issuer(), endpoint("/token"), endpoint(request.path())));
   }
 
   /** RFC 8414 / OpenID Connect Discovery: this server's metadata. */
@@ -1210,7 +1210,7 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
         assertions.grantAssertion(
             jws,
             new Assertions.Signer(issuer.publicKey(), issuer.keyId(), null),
-            Set.of(issuer(), endpoint("/token")));
+            Set.copyOf(List.of(issuer(), endpoint("/token"))));
     String scope = blankToNull(params.get("scope"));
     synchronized (lock) {
       Grant grant = new Grant(issuer.id(), scope);
