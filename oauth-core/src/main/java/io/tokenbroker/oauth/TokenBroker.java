@@ -268,6 +268,26 @@ public final class TokenBroker implements AutoCloseable {
   }
 
   /**
+   * Runs a grant that the broker renews by itself (client credentials, JWT bearer) now, with a new
+   * DPoP key where the registration asks for DPoP, and stores the result in place of whatever was
+   * stored, as a login does. Nothing is replaced when the request fails.
+   *
+   * @throws IllegalStateException if the grant is a consent grant (authorization code, device)
+   * @throws TokenBrokerException if the token endpoint refuses or fails
+   */
+  public TokenSet obtainTokens(GrantKey key) {
+    Grant grant = grant(key);
+    if (!grant.type.renewsByItself()) {
+      throw new IllegalStateException(
+          "grant '" + key + "' is a " + grant.type + " grant; its tokens come from a consent");
+    }
+    DpopKey dpop = grant.client().dpopKeyFor(null);
+    TokenSet tokens = grant.client().obtain(grant.type, key, dpop);
+    saveTokens(key, tokens, dpop);
+    return tokens;
+  }
+
+  /**
    * Starts a device authorization (RFC 8628) for the registered grant {@code key}: show the user
    * the returned {@link DeviceAuthorization#verificationUri()} and {@link
    * DeviceAuthorization#userCode()}; {@link DeviceAuthorization#await} then polls until the user

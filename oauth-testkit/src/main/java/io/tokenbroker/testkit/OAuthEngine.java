@@ -263,10 +263,9 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
       boolean isRefresh = grantType.equals("refresh_token");
       checkResources(request);
       Client client =
-          authenticate(
-              request,
-              params,
-              (isRefresh && anonymousRefresh) || grantType.equals(JWT_BEARER_GRANT));
+          grantType.equals(JWT_BEARER_GRANT) && presentsNoCredential(request, params)
+              ? identifiedOnly(params) // RFC 7523 §3.1: the assertion authenticates
+              : authenticate(request, params, isRefresh && anonymousRefresh);
       String jkt = dpopBinding(request);
       switch (grantType) {
         case "client_credentials":
@@ -542,6 +541,27 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
       return null;
     }
     throw invalidClient("client authentication is required");
+  }
+
+  /** Whether the request carries no client credential (no Basic, secret or assertion). */
+  private static boolean presentsNoCredential(RecordedRequest request, Map<String, String> params) {
+    return request.header("Authorization") == null
+        && params.get("client_secret") == null
+        && params.get("client_assertion") == null
+        && params.get("client_assertion_type") == null;
+  }
+
+  /** The client a {@code client_id} names, unauthenticated; null if none is named. */
+  private @Nullable Client identifiedOnly(Map<String, String> params) {
+    String id = params.get("client_id");
+    if (id == null) {
+      return null;
+    }
+    Client client = clients.get(id);
+    if (client == null) {
+      throw invalidClient("unknown client_id");
+    }
+    return client;
   }
 
   /** What may sign a client assertion of client {@code id}, or null if nothing may. */
