@@ -100,14 +100,6 @@ public record StoredTokens(
   }
 
   /**
-   * Whether the token may be handed out as a bearer token: it is neither DPoP-bound by type nor
-   * held by a grant with a DPoP key.
-   */
-  public boolean isBearer() {
-    return !dpopBound && tokenType.equalsIgnoreCase("Bearer");
-  }
-
-  /**
    * Loads {@code key}'s entry from {@code store}, opens it with {@code aead} (the keyset's AEAD
    * primitive) and decodes it.
    *

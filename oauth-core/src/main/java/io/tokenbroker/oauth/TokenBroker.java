@@ -117,7 +117,11 @@ public final class TokenBroker implements AutoCloseable {
         type.renewsByItself()
             ? provider.clientAuthentication()
             : provider.refreshClientAuthentication();
-    if (registration.clientSecret() == null && renewal.needsClientSecret()) {
+    String missing =
+        registration.clientSecret() == null && renewal.needsClientSecret()
+            ? "a client secret"
+            : registration.clientKey() == null && renewal.needsClientKey() ? "a client key" : null;
+    if (missing != null) {
       throw new ClientConfigurationException(
           "grant '"
               + key
@@ -125,17 +129,9 @@ public final class TokenBroker implements AutoCloseable {
               + provider.name()
               + "' authenticates clients with "
               + renewal
-              + ", which needs a client secret, and the registration has none");
-    }
-    if (registration.clientKey() == null && renewal.needsClientKey()) {
-      throw new ClientConfigurationException(
-          "grant '"
-              + key
-              + "': provider '"
-              + provider.name()
-              + "' authenticates clients with "
-              + renewal
-              + ", which needs a client key, and the registration has none");
+              + ", which needs "
+              + missing
+              + ", and the registration has none");
     }
     if (type == GrantType.JWT_BEARER
         && (registration.clientKey() == null || registration.assertionSubject() == null)) {

@@ -149,13 +149,8 @@ public final class TokenClient {
     return endpoint.requestTokens(
         "client-credentials request to " + provider.name(),
         () ->
-            tokenRequest(
-                endpoints.token(),
-                withScope(new ClientCredentialsGrant().toParameters()),
-                provider.tokenParameters(),
-                provider.clientAuthentication(),
-                endpoints,
-                dpop),
+            toTokenEndpoint(
+                withScope(new ClientCredentialsGrant().toParameters()), endpoints, dpop),
         secrets(),
         key,
         false,
@@ -200,13 +195,7 @@ public final class TokenClient {
                       clientKey.algorithm().name(),
                       clientKey.keyId().orElse(null),
                       clock.instant())));
-          return tokenRequest(
-              endpoints.token(),
-              withScope(params),
-              provider.tokenParameters(),
-              provider.clientAuthentication(),
-              endpoints,
-              dpop);
+          return toTokenEndpoint(withScope(params), endpoints, dpop);
         },
         secrets(),
         key,
@@ -383,12 +372,9 @@ public final class TokenClient {
     return endpoint.requestTokens(
         "authorization-code exchange with " + provider.name(),
         () ->
-            tokenRequest(
-                endpoints.token(),
+            toTokenEndpoint(
                 new AuthorizationCodeGrant(new AuthorizationCode(code), redirectUri, verifier)
                     .toParameters(),
-                provider.tokenParameters(),
-                provider.clientAuthentication(),
                 endpoints,
                 dpop),
         secrets(code, verifier == null ? null : verifier.getValue()),
@@ -575,6 +561,19 @@ public final class TokenClient {
       Provider.Endpoints endpoints,
       @Nullable DpopKey dpop) {
     return tokenRequest(uri, params, placement, auth, endpoints, dpop, true);
+  }
+
+  /** A request to the token endpoint, placed and authenticated as the provider says. */
+  private HTTPRequest toTokenEndpoint(
+      Map<String, List<String>> params, Provider.Endpoints endpoints, @Nullable DpopKey dpop) {
+    Provider provider = registration.provider();
+    return tokenRequest(
+        endpoints.token(),
+        params,
+        provider.tokenParameters(),
+        provider.clientAuthentication(),
+        endpoints,
+        dpop);
   }
 
   /**

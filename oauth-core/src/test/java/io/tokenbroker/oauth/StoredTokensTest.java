@@ -168,7 +168,6 @@ class StoredTokensTest {
     StoredTokens read = StoredTokens.read(store, aead(keyset), KEY).orElseThrow();
 
     assertTrue(read.dpopBound());
-    assertFalse(read.isBearer());
     assertEquals("DPoP", read.tokenType());
     assertEquals(Set.of("read"), read.scopes());
     assertFalse(read.toString().contains(dpop.toPrivateJwk()), read.toString());
@@ -258,7 +257,6 @@ class StoredTokensTest {
     assertEquals("rt-old-entry", record.tokens().refreshToken().revealValue());
     assertEquals(ISSUED, read.issuedAt());
     assertFalse(read.dpopBound());
-    assertTrue(read.isBearer());
     assertEquals("at-old-entry", read.accessToken().revealValue());
   }
 

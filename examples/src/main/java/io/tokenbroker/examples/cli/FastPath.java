@@ -235,7 +235,10 @@ final class FastPath {
     }
     Duration left = TokenCommand.left(ctx.clock, tokens.expiresAt());
     Duration needed = line.minValid.compareTo(MARGIN) > 0 ? line.minValid : MARGIN;
-    if (tokens.reauthorizationRequired() || left.compareTo(needed) < 0 || !tokens.isBearer()) {
+    if (tokens.reauthorizationRequired()
+        || left.compareTo(needed) < 0
+        || tokens.dpopBound()
+        || tokens.tokenType().equalsIgnoreCase("DPoP")) {
       return null; // a DPoP-bound token is explained by the ordinary path
     }
     return new TokenCommand.Issued(
