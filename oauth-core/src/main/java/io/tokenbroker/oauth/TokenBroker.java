@@ -202,7 +202,9 @@ public final class TokenBroker implements AutoCloseable {
 
   /**
    * Persists {@code tokens} for a registered grant (after a consent done elsewhere) and publishes
-   * them; replaces whatever was stored.
+   * them; replaces whatever was stored. Tokens saved this way carry no DPoP key: for a DPoP
+   * registration obtain them through {@link #authorizationRequest}, {@link #deviceAuthorization} or
+   * {@link #obtainTokens}, which keep the key they were bound to.
    */
   public void saveTokens(GrantKey key, TokenSet tokens) {
     saveTokens(key, tokens, null);

@@ -175,8 +175,8 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
   volatile Duration pushedRequestLifetime = Duration.ofSeconds(60);
   volatile Duration deviceCodeLifetime = Duration.ofMinutes(10);
   volatile Duration devicePollingInterval = Duration.ofSeconds(5);
-  private Assertions assertions;
-  DpopProofs dpop;
+  private final Assertions assertions;
+  final DpopProofs dpop;
 
   OAuthEngine(
       Clock clock,

@@ -131,6 +131,8 @@ class StandardsLoginTest {
 
     CliRunner.Result token = cli.run("token", "reporting");
     assertEquals(server.lastAccessToken() + System.lineSeparator(), token.out());
+    assertNotNull(
+        cli.fast("token", "reporting"), "a bearer grant is still served by the fast path");
 
     // Another process renews with the key kept (sealed) in the saved settings.
     Files.delete(key);
