@@ -17,6 +17,11 @@ ALL=(
   TokenResponseFuzzTest#parseSuccess
   TokenResponseFuzzTest#tokenEndpointAnswer
   ConsentCallbackFuzzTest#complete
+  MetadataFuzzTest#metadata
+  DeviceAuthorizationFuzzTest#deviceAuthorizationResponse
+  DpopNonceFuzzTest#tokenEndpointNonce
+  DpopNonceFuzzTest#resourceServerNonce
+  PushedAuthorizationFuzzTest#pushedAuthorizationResponse
   ConsentCallbackFuzzTest#exchangePastedCode
   SealedEntryFuzzTest#openArbitrary
   SealedEntryFuzzTest#openDamaged

@@ -15,6 +15,8 @@ module io.tokenbroker.oauth {
   // named after their jar files (the build silences javac's requires-automatic warning for them).
   requires oauth2.oidc.sdk;
   requires json.smart;
+  // Nimbus JOSE+JWT (a real module): client assertions, DPoP proofs, JWKs.
+  requires com.nimbusds.jose.jwt;
   requires jdk.httpserver;
   // Public signatures carry its @Nullable: readers of our API need it too (at compile time).
   requires static transitive org.jspecify;

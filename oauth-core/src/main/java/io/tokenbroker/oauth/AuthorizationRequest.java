@@ -10,6 +10,7 @@ import com.nimbusds.oauth2.sdk.ParseException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Optional;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -28,6 +29,8 @@ public final class AuthorizationRequest {
   private final URI redirectUri;
   private final String state;
   private final boolean stateRequired;
+  private final @Nullable String issuer;
+  private final boolean issuerRequired;
   private final Function<String, TokenSet> exchange;
 
   AuthorizationRequest(
@@ -36,16 +39,50 @@ public final class AuthorizationRequest {
       String state,
       boolean stateRequired,
       Function<String, TokenSet> exchange) {
+    this(uri, redirectUri, state, stateRequired, null, false, exchange);
+  }
+
+  AuthorizationRequest(
+      URI uri,
+      URI redirectUri,
+      String state,
+      boolean stateRequired,
+      @Nullable String issuer,
+      boolean issuerRequired,
+      Function<String, TokenSet> exchange) {
     this.uri = uri;
     this.redirectUri = redirectUri;
     this.state = state;
     this.stateRequired = stateRequired;
+    this.issuer = issuer;
+    this.issuerRequired = issuerRequired && issuer != null;
     this.exchange = exchange;
   }
 
   /** Returns a request that passes the tokens through {@code then} (the broker saves them). */
   AuthorizationRequest andThen(java.util.function.UnaryOperator<TokenSet> then) {
-    return new AuthorizationRequest(uri, redirectUri, state, stateRequired, exchange.andThen(then));
+    return new AuthorizationRequest(
+        uri, redirectUri, state, stateRequired, issuer, issuerRequired, exchange.andThen(then));
+  }
+
+  /**
+   * The issuer a callback's {@code iss} must name (RFC 9207), if the provider's issuer is known.
+   */
+  public Optional<String> issuer() {
+    return Optional.ofNullable(issuer);
+  }
+
+  /**
+   * Whether a callback without {@code iss} is refused: the server announced that it sends it
+   * ({@code authorization_response_iss_parameter_supported}), or the provider says so.
+   */
+  public boolean issuerRequired() {
+    return issuerRequired;
+  }
+
+  /** Whether the provider requires the callback to echo {@link #state()}. */
+  public boolean stateRequired() {
+    return stateRequired;
   }
 
   /** The consent URL to open in the user's browser. */
@@ -91,6 +128,7 @@ public final class AuthorizationRequest {
     }
     String echoed = response.getState() == null ? null : response.getState().getValue();
     checkState(echoed);
+    checkIssuer(response.getIssuer() == null ? null : response.getIssuer().getValue());
     if (response instanceof AuthorizationErrorResponse error) {
       ErrorObject object = error.getErrorObject();
       String code = object.getCode();
@@ -143,6 +181,47 @@ public final class AuthorizationRequest {
           null,
           null);
     }
+  }
+
+  /**
+   * RFC 9207 §2.4: a present {@code iss} must equal the issuer (when known); a missing one is
+   * refused when the server promised to send it.
+   */
+  private void checkIssuer(@Nullable String echoed) {
+    ConsentException mismatch = issuerMismatch(echoed, issuer, issuerRequired);
+    if (mismatch != null) {
+      throw mismatch;
+    }
+  }
+
+  /**
+   * The RFC 9207 verdict on a callback's {@code iss}, or null if it passes. Shared with the
+   * receiver.
+   */
+  static @Nullable ConsentException issuerMismatch(
+      @Nullable String echoed, @Nullable String expected, boolean required) {
+    if (echoed == null) {
+      return required
+          ? new ConsentException(
+              "the consent callback carries no iss, although the authorization server sends it"
+                  + " (RFC 9207); refusing it (possible mix-up attack)",
+              ConsentException.Kind.ISSUER_MISMATCH,
+              null,
+              null)
+          : null;
+    }
+    if (expected != null
+        && !MessageDigest.isEqual(
+            echoed.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
+      return new ConsentException(
+          "the consent callback's iss names another authorization server than "
+              + expected
+              + " (RFC 9207); refusing it (possible mix-up attack)",
+          ConsentException.Kind.ISSUER_MISMATCH,
+          null,
+          null);
+    }
+    return null;
   }
 
   @Override

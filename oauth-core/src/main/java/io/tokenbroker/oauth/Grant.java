@@ -1,5 +1,6 @@
 package io.tokenbroker.oauth;
 
+import io.tokenbroker.oauth.internal.DpopKey;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -315,7 +316,7 @@ final class Grant {
     try {
       stored = readStore();
     } catch (TokenStoreException e) {
-      if (!e.isTransient() || type != GrantType.CLIENT_CREDENTIALS) {
+      if (!e.isTransient() || !type.renewsByItself()) {
         throw e;
       }
       // No refresh token can be burned: renew from memory now and persist when the store is back.
@@ -403,7 +404,7 @@ final class Grant {
     if (record != null && record.reauthorizationRequired()) {
       throw reauthorizationRequired(record.reauthorizationReason());
     }
-    if (type == GrantType.AUTHORIZATION_CODE) {
+    if (!type.renewsByItself()) {
       if (record == null) {
         throw new UnknownGrantException(key);
       }
@@ -442,7 +443,7 @@ final class Grant {
       try {
         lease = settings.store.tryAcquireLease(key, settings.leaseTtl);
       } catch (TokenStoreException e) {
-        if (e.isTransient() && type == GrantType.CLIENT_CREDENTIALS) {
+        if (e.isTransient() && type.renewsByItself()) {
           // No refresh token can be burned: renew without the lease and persist later.
           LOG.log(
               Level.WARNING,
@@ -488,30 +489,20 @@ final class Grant {
     GrantRecord current = stored.record();
     settings.events.refreshStarted(key);
     TokenSet next;
+    DpopKey dpop = client.dpopKeyFor(current); // the grant's own, kept across refreshes
     try {
       next =
-          current == null || type == GrantType.CLIENT_CREDENTIALS
-              ? client.clientCredentials(key)
-              : client.refresh(current.tokens(), key);
+          current == null || type.renewsByItself()
+              ? client.obtain(type, key, dpop)
+              : client.refresh(current.tokens(), key, dpop);
     } catch (InvalidGrantException e) {
-      if (type == GrantType.AUTHORIZATION_CODE && current != null) {
+      if (!type.renewsByItself() && current != null) {
         return handleInvalidGrant(stored, e);
       }
       throw e;
     }
     Instant now = settings.clock.instant();
-    GrantRecord updated =
-        current == null
-            ? new GrantRecord(
-                type,
-                registration.provider().name(),
-                registration.clientId(),
-                next,
-                null,
-                false,
-                null,
-                now)
-            : current.withTokens(next, now);
+    GrantRecord updated = GrantRecord.next(current, type, registration, next, dpop, now);
     Written written = persist(new Write(updated, stored.version(), current));
     Snapshot published = new Snapshot(updated, written.version(), settings);
     snapshot = published;

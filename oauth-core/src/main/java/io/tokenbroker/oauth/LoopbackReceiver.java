@@ -48,6 +48,9 @@ import org.jspecify.annotations.Nullable;
  *       constant time), otherwise {@link ConsentException.Kind#STATE_MISMATCH}. For vendors that do
  *       not echo {@code state}, {@link Builder#stateRequired(boolean) stateRequired(false)} accepts
  *       a <em>missing</em> state; a <em>different</em> state is always rejected.
+ *   <li><b>Issuer check.</b> {@link #awaitCallback(AuthorizationRequest, Duration)} also checks the
+ *       callback's {@code iss} (RFC 9207), refusing a response from another authorization server
+ *       ({@link ConsentException.Kind#ISSUER_MISMATCH}).
  *   <li><b>Timeout.</b> {@link #awaitCallback(String, Duration)} waits at most the given time
  *       (default {@link #DEFAULT_TIMEOUT}), then fails with {@link ConsentException.Kind#TIMEOUT}
  *       and stops the listener.
@@ -230,6 +233,31 @@ public final class LoopbackReceiver implements AutoCloseable {
    *     (its interrupt flag is then set again), before a result
    */
   public URI awaitCallback(String expectedState, Duration timeout) {
+    return awaitCallback(expectedState, timeout, null, false);
+  }
+
+  /**
+   * Waits for the callback of {@code request} (made for this receiver's {@link #redirectUri()}), as
+   * {@link #awaitCallback(String, Duration)} does with its {@code state}, and also checks {@code
+   * iss} as RFC 9207 says: a present {@code iss} must name the request's {@linkplain
+   * AuthorizationRequest#issuer() issuer}, and a missing one is refused when the server promised to
+   * send it. The browser is told why a callback was refused. Finish with {@link
+   * AuthorizationRequest#complete(URI)}.
+   *
+   * @throws ConsentException as {@link #awaitCallback(String, Duration)}, and {@link
+   *     ConsentException.Kind#ISSUER_MISMATCH} for a missing or wrong {@code iss}
+   */
+  public URI awaitCallback(AuthorizationRequest request, Duration timeout) {
+    requireNonNull(request, "request == null");
+    return awaitCallback(
+        request.state(), timeout, request.issuer().orElse(null), request.issuerRequired());
+  }
+
+  private URI awaitCallback(
+      String expectedState,
+      Duration timeout,
+      @Nullable String expectedIssuer,
+      boolean issuerRequired) {
     requireNonNull(expectedState, "expectedState == null");
     requireNonNull(timeout, "timeout == null");
     if (expectedState.isEmpty()) {
@@ -291,7 +319,7 @@ public final class LoopbackReceiver implements AutoCloseable {
       lock.unlock();
     }
     try {
-      return judge(exchange, expectedState);
+      return judge(exchange, expectedState, expectedIssuer, issuerRequired);
     } finally {
       lock.lock();
       try {
@@ -377,7 +405,11 @@ public final class LoopbackReceiver implements AutoCloseable {
     }
   }
 
-  private URI judge(HttpExchange exchange, String expectedState) {
+  private URI judge(
+      HttpExchange exchange,
+      String expectedState,
+      @Nullable String expectedIssuer,
+      boolean issuerRequired) {
     String rawQuery = exchange.getRequestURI().getRawQuery();
     URI callback = URI.create(redirectUri + (rawQuery == null ? "" : "?" + rawQuery));
     Map<String, String> params;
@@ -411,6 +443,15 @@ public final class LoopbackReceiver implements AutoCloseable {
               ConsentException.Kind.STATE_MISMATCH,
               null,
               null));
+    }
+    ConsentException wrongIssuer =
+        AuthorizationRequest.issuerMismatch(params.get("iss"), expectedIssuer, issuerRequired);
+    if (wrongIssuer != null) {
+      throw fail(
+          exchange,
+          "The sign-in response did not come from the expected authorization server. It may be"
+              + " forged. Start the sign-in again from the application.",
+          wrongIssuer);
     }
     String error = params.get("error");
     if (error != null) {

@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
  * anything more (a refresh, a re-read under the lease, re-authorization) is the broker's job, so
  * such a caller falls back to a broker whenever the token read here does not do.
  *
- * <p>The stored refresh tokens are never decoded into objects; only whether one is present. {@code
- * toString()} redacts the access token. Immutable and thread-safe.
+ * <p>The stored refresh tokens and DPoP key are never decoded into objects; only whether they are
+ * present. {@code toString()} redacts the access token. Immutable and thread-safe.
  *
  * @param key the grant
  * @param version the store's version of the entry that was read
@@ -38,6 +38,8 @@ import org.jspecify.annotations.Nullable;
  * @param scopes the granted scopes (empty when the server did not say)
  * @param refreshTokenPresent whether a refresh token is stored
  * @param reauthorizationRequired whether the grant is dead and needs a new consent
+ * @param dpopBound whether the grant holds a DPoP key (RFC 9449): its token must be presented with
+ *     a proof ({@link TokenBroker#authorizationHeaders}), not as a bearer token
  */
 public record StoredTokens(
     GrantKey key,
@@ -50,7 +52,8 @@ public record StoredTokens(
     Instant expiresAt,
     Set<String> scopes,
     boolean refreshTokenPresent,
-    boolean reauthorizationRequired) {
+    boolean reauthorizationRequired,
+    boolean dpopBound) {
 
   /** The record format this reader understands (the broker's current one). */
   private static final int FORMAT = 1;
@@ -66,6 +69,34 @@ public record StoredTokens(
     requireNonNull(issuedAt, "issuedAt == null");
     requireNonNull(expiresAt, "expiresAt == null");
     scopes = Set.copyOf(scopes);
+  }
+
+  /** A view of a grant without a DPoP key. */
+  public StoredTokens(
+      GrantKey key,
+      long version,
+      GrantType grantType,
+      String provider,
+      AccessToken accessToken,
+      String tokenType,
+      Instant issuedAt,
+      Instant expiresAt,
+      Set<String> scopes,
+      boolean refreshTokenPresent,
+      boolean reauthorizationRequired) {
+    this(
+        key,
+        version,
+        grantType,
+        provider,
+        accessToken,
+        tokenType,
+        issuedAt,
+        expiresAt,
+        scopes,
+        refreshTokenPresent,
+        reauthorizationRequired,
+        false);
   }
 
   /**
@@ -135,6 +166,7 @@ public record StoredTokens(
     Long expiresAt = null;
     boolean refreshToken = false;
     boolean reauthorizationRequired = false;
+    boolean dpopKey = false;
     Set<String> scopes = new LinkedHashSet<>();
     try (JsonParser p = JSON.createParser(plaintext)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -156,6 +188,10 @@ public record StoredTokens(
             p.skipChildren();
           }
           case "reauthorizationRequired" -> reauthorizationRequired = p.getBooleanValue();
+          case "dpopKey" -> {
+            dpopKey = value == JsonToken.VALUE_STRING; // only whether there is one
+            p.skipChildren();
+          }
           case "scopes" -> {
             if (value == JsonToken.START_ARRAY) {
               while (p.nextToken() == JsonToken.VALUE_STRING) {
@@ -195,7 +231,8 @@ public record StoredTokens(
         Instant.ofEpochMilli(expiresAt),
         scopes,
         refreshToken,
-        reauthorizationRequired);
+        reauthorizationRequired,
+        dpopKey);
   }
 
   private static @Nullable String text(JsonParser p, JsonToken value) throws IOException {
@@ -222,6 +259,8 @@ public record StoredTokens(
         + expiresAt
         + ", reauthorizationRequired="
         + reauthorizationRequired
+        + ", dpopBound="
+        + dpopBound
         + "]";
   }
 }

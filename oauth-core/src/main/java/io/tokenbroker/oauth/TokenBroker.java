@@ -3,6 +3,7 @@ package io.tokenbroker.oauth;
 import static java.util.Objects.requireNonNull;
 
 import com.google.crypto.tink.KeysetHandle;
+import io.tokenbroker.oauth.internal.DpopKey;
 import io.tokenbroker.oauth.internal.Resealer;
 import io.tokenbroker.oauth.internal.Sleeper;
 import io.tokenbroker.oauth.internal.TokenSealer;
@@ -110,13 +111,17 @@ public final class TokenBroker implements AutoCloseable {
     requireNonNull(type, "type == null");
     checkOpen();
     Provider provider = registration.provider();
-    // The renewal path must work without surprises: client credentials re-run the token request,
-    // authorization-code grants refresh.
+    // The renewal path must work without surprises: client credentials and JWT bearer re-run the
+    // token request, consent grants refresh.
     ClientAuthentication renewal =
-        type == GrantType.CLIENT_CREDENTIALS
+        type.renewsByItself()
             ? provider.clientAuthentication()
             : provider.refreshClientAuthentication();
-    if (registration.clientSecret() == null && needsSecret(renewal)) {
+    String missing =
+        registration.clientSecret() == null && renewal.needsClientSecret()
+            ? "a client secret"
+            : registration.clientKey() == null && renewal.needsClientKey() ? "a client key" : null;
+    if (missing != null) {
       throw new ClientConfigurationException(
           "grant '"
               + key
@@ -124,7 +129,17 @@ public final class TokenBroker implements AutoCloseable {
               + provider.name()
               + "' authenticates clients with "
               + renewal
-              + ", which needs a client secret, and the registration has none");
+              + ", which needs "
+              + missing
+              + ", and the registration has none");
+    }
+    if (type == GrantType.JWT_BEARER
+        && (registration.clientKey() == null || registration.assertionSubject() == null)) {
+      throw new ClientConfigurationException(
+          "grant '"
+              + key
+              + "': the JWT-bearer grant needs the registration's client key and assertion"
+              + " subject");
     }
     TokenClient client =
         TokenClient.builder(registration)
@@ -140,11 +155,6 @@ public final class TokenBroker implements AutoCloseable {
       grant.inheritFrom(previous); // keeps tokens that are not yet persisted
     }
     grants.put(key, grant);
-  }
-
-  private static boolean needsSecret(ClientAuthentication authentication) {
-    return authentication == ClientAuthentication.CLIENT_SECRET_BASIC
-        || authentication == ClientAuthentication.CLIENT_SECRET_POST;
   }
 
   /**
@@ -192,22 +202,20 @@ public final class TokenBroker implements AutoCloseable {
 
   /**
    * Persists {@code tokens} for a registered grant (after a consent done elsewhere) and publishes
-   * them; replaces whatever was stored.
+   * them; replaces whatever was stored. Tokens saved this way carry no DPoP key: for a DPoP
+   * registration obtain them through {@link #authorizationRequest}, {@link #deviceAuthorization} or
+   * {@link #obtainTokens}, which keep the key they were bound to.
    */
   public void saveTokens(GrantKey key, TokenSet tokens) {
+    saveTokens(key, tokens, null);
+  }
+
+  /** As {@link #saveTokens(GrantKey, TokenSet)}, with the DPoP key the tokens are bound to. */
+  void saveTokens(GrantKey key, TokenSet tokens, @Nullable DpopKey dpop) {
     requireNonNull(tokens, "tokens == null");
     Grant grant = grant(key);
     Instant now = settings.clock.instant();
-    GrantRecord record =
-        new GrantRecord(
-            grant.type,
-            grant.registration.provider().name(),
-            grant.registration.clientId(),
-            tokens,
-            null,
-            false,
-            null,
-            now);
+    GrantRecord record = GrantRecord.next(null, grant.type, grant.registration, tokens, dpop, now);
     // Under the lease, so a refresh running elsewhere cannot write its older tokens over these.
     try (TokenStore.Lease lease = grant.acquireLease()) {
       for (int attempt = 0; ; attempt++) {
@@ -246,14 +254,105 @@ public final class TokenBroker implements AutoCloseable {
   public AuthorizationRequest authorizationRequest(GrantKey key, URI redirectUri) {
     requireNonNull(redirectUri, "redirectUri == null");
     Grant grant = grant(key);
+    DpopKey dpop = grant.client().dpopKeyFor(null); // a new consent, a new key
     return grant
         .client()
-        .authorizationRequest(redirectUri, key)
+        .authorizationRequest(redirectUri, key, dpop)
         .andThen(
             tokens -> {
-              saveTokens(key, tokens);
+              saveTokens(key, tokens, dpop);
               return tokens;
             });
+  }
+
+  /**
+   * Runs a grant that the broker renews by itself (client credentials, JWT bearer) now, with a new
+   * DPoP key where the registration asks for DPoP, and stores the result in place of whatever was
+   * stored, as a login does. Nothing is replaced when the request fails.
+   *
+   * @throws IllegalStateException if the grant is a consent grant (authorization code, device)
+   * @throws TokenBrokerException if the token endpoint refuses or fails
+   */
+  public TokenSet obtainTokens(GrantKey key) {
+    Grant grant = grant(key);
+    if (!grant.type.renewsByItself()) {
+      throw new IllegalStateException(
+          "grant '" + key + "' is a " + grant.type + " grant; its tokens come from a consent");
+    }
+    DpopKey dpop = grant.client().dpopKeyFor(null);
+    TokenSet tokens = grant.client().obtain(grant.type, key, dpop);
+    saveTokens(key, tokens, dpop);
+    return tokens;
+  }
+
+  /**
+   * Starts a device authorization (RFC 8628) for the registered grant {@code key}: show the user
+   * the returned {@link DeviceAuthorization#verificationUri()} and {@link
+   * DeviceAuthorization#userCode()}; {@link DeviceAuthorization#await} then polls until the user
+   * approves and saves the tokens under {@code key}, like a completed consent.
+   *
+   * @throws IllegalStateException if the grant renews by itself (client credentials, JWT bearer),
+   *     or the provider has no device authorization endpoint
+   * @throws TokenBrokerException if the server refuses or fails
+   */
+  public DeviceAuthorization deviceAuthorization(GrantKey key) {
+    Grant grant = grant(key);
+    if (grant.type.renewsByItself()) {
+      throw new IllegalStateException(
+          "grant '" + key + "' is a " + grant.type + " grant; it needs no user's approval");
+    }
+    DpopKey dpop = grant.client().dpopKeyFor(null);
+    return grant
+        .client()
+        .deviceAuthorization(key, dpop)
+        .andThen(
+            tokens -> {
+              saveTokens(key, tokens, dpop);
+              return tokens;
+            });
+  }
+
+  /**
+   * The headers a request to {@code uri} with {@code method} needs for grant {@code key}: {@code
+   * Authorization: Bearer ...}, or for DPoP-bound tokens {@code Authorization: DPoP ...} and a
+   * {@code DPoP} proof for that method and URL (RFC 9449 §7: {@code htm}, {@code htu}, {@code
+   * ath}). The token is the current one ({@link #accessToken}).
+   *
+   * @throws UnknownGrantException if the key is not registered
+   */
+  public AuthorizationHeaders authorizationHeaders(GrantKey key, String method, URI uri) {
+    return authorizationHeaders(key, method, uri, null);
+  }
+
+  /**
+   * As {@link #authorizationHeaders(GrantKey, String, URI)}, with the {@code nonce} a resource
+   * server demanded ({@code DPoP-Nonce}, RFC 9449 §9) in the proof.
+   */
+  public AuthorizationHeaders authorizationHeaders(
+      GrantKey key, String method, URI uri, @Nullable String nonce) {
+    requireNonNull(method, "method == null");
+    requireNonNull(uri, "uri == null");
+    if (method.isBlank()) {
+      throw new IllegalArgumentException("method is blank");
+    }
+    Grant grant = grant(key);
+    grant.accessToken();
+    Grant.Snapshot s = grant.snapshot;
+    if (s == null) {
+      throw new UnknownGrantException(key); // removed meanwhile
+    }
+    DpopKey dpop = s.record.dpopKey();
+    if (dpop == null || !s.record.tokens().isDpopBound()) {
+      return new AuthorizationHeaders("Bearer", s.token, null);
+    }
+    String proof =
+        dpop.proof(
+            method.toUpperCase(java.util.Locale.ROOT),
+            uri,
+            settings.clock.instant(),
+            s.token.revealValue(),
+            nonce);
+    return new AuthorizationHeaders("DPoP", s.token, proof);
   }
 
   /**
@@ -310,6 +409,10 @@ public final class TokenBroker implements AutoCloseable {
     if (grant == null && !stored) {
       throw new UnknownGrantException(key);
     }
+    ClientAuthentication authentication =
+        record != null && record.clientAuthentication() != null
+            ? record.clientAuthentication()
+            : grant != null ? grant.registration.provider().clientAuthentication() : null;
     return new GrantStatus(
         key,
         grant != null
@@ -320,7 +423,16 @@ public final class TokenBroker implements AutoCloseable {
         record != null && record.tokens().refreshToken() != null,
         record != null && record.reauthorizationRequired(),
         grant != null,
-        stored);
+        stored,
+        authentication,
+        record != null ? record.dpopKey() != null : grant != null && grant.registration.dpop(),
+        record != null
+            ? record.resources()
+            : grant != null ? grant.registration.resources() : List.of(),
+        record != null
+            ? record.audience()
+            : grant != null ? grant.registration.audience() : List.of(),
+        record == null ? java.util.Set.of() : record.tokens().scopes());
   }
 
   /** Status of every registered or stored grant, sorted by key. */

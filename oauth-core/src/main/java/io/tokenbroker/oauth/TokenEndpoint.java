@@ -4,6 +4,8 @@ import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import io.tokenbroker.oauth.internal.Backoff;
+import io.tokenbroker.oauth.internal.DpopNonceCache;
+import io.tokenbroker.oauth.internal.DpopNonces;
 import io.tokenbroker.oauth.internal.JdkHttpSender;
 import io.tokenbroker.oauth.internal.RetryAfter;
 import io.tokenbroker.oauth.internal.Sleeper;
@@ -11,7 +13,9 @@ import io.tokenbroker.oauth.internal.TokenResponses;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpTimeoutException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,6 +61,23 @@ final class TokenEndpoint {
     this.random = random;
   }
 
+  /** An endpoint with a default HTTP client, retry policy and the system clock. */
+  static TokenEndpoint withDefaults(Provider provider) {
+    return new TokenEndpoint(
+        provider,
+        new JdkHttpSender(
+            HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build(),
+            Duration.ofSeconds(30),
+            TokenClient.DEFAULT_MAX_RESPONSE_BYTES),
+        Clock.systemUTC(),
+        RetryPolicy.defaults(),
+        Sleeper.SYSTEM,
+        new SecureRandom());
+  }
+
   /**
    * Requests tokens, retrying transient failures per the policy. {@code secrets} are the values
    * this request carries; they are scrubbed from any server text quoted in an exception. {@code
@@ -73,6 +94,103 @@ final class TokenEndpoint {
         what,
         () ->
             toTokenSet(what, send(what, request.get(), secrets, key), secrets, key, carriesGrant));
+  }
+
+  /**
+   * As {@link #requestTokens(String, Supplier, Collection, GrantKey, boolean)}, for a DPoP-bound
+   * request: a {@code DPoP-Nonce} on any answer is remembered in {@code nonces} for the next proof,
+   * and a {@code use_dpop_nonce} refusal (RFC 9449 §8) is answered by sending the request once more
+   * (rebuilt by {@code request}, so with a proof carrying the new nonce).
+   */
+  TokenSet requestTokens(
+      String what,
+      Supplier<HTTPRequest> request,
+      Collection<String> secrets,
+      @Nullable GrantKey key,
+      boolean carriesGrant,
+      @Nullable DpopNonceCache nonces) {
+    if (nonces == null) {
+      return requestTokens(what, request, secrets, key, carriesGrant);
+    }
+    return withRetries(
+        what,
+        () ->
+            toTokenSet(
+                what,
+                sendAnsweringNonce(what, request, secrets, key, nonces),
+                secrets,
+                key,
+                carriesGrant));
+  }
+
+  /**
+   * Sends a request with the usual retries and failure classes and hands a response to {@code
+   * read}, which returns the result, or null to have the response reported as a failure the usual
+   * way (4xx as configuration errors, 5xx as transient). A malformed body is transient.
+   */
+  <T> T exchange(
+      String what,
+      Supplier<HTTPRequest> request,
+      Collection<String> secrets,
+      @Nullable GrantKey key,
+      @Nullable DpopNonceCache nonces,
+      ResponseReader<T> read) {
+    return withRetries(
+        what,
+        () -> {
+          HTTPResponse response =
+              nonces == null
+                  ? send(what, request.get(), secrets, key)
+                  : sendAnsweringNonce(what, request, secrets, key, nonces);
+          T result;
+          try {
+            result = read.read(response);
+          } catch (TokenResponses.MalformedResponseException e) {
+            throw transientFailure(
+                what
+                    + " answered HTTP "
+                    + response.getStatusCode()
+                    + " with an unusable body: "
+                    + e.getMessage(),
+                TransientTokenException.Kind.MALFORMED_RESPONSE,
+                response.getStatusCode(),
+                key,
+                null);
+          }
+          if (result == null) {
+            throw failure(what, response, secrets, key, false);
+          }
+          return result;
+        });
+  }
+
+  /** Reads a response for {@link #exchange}. */
+  @FunctionalInterface
+  interface ResponseReader<T> {
+    /** The result, or null if the response is a failure to report the usual way. */
+    @Nullable T read(HTTPResponse response) throws TokenResponses.MalformedResponseException;
+  }
+
+  private HTTPResponse sendAnsweringNonce(
+      String what,
+      Supplier<HTTPRequest> request,
+      Collection<String> secrets,
+      @Nullable GrantKey key,
+      DpopNonceCache nonces) {
+    HTTPRequest first = request.get();
+    HTTPResponse response = send(what, first, secrets, key);
+    String demanded =
+        DpopNonces.fromTokenEndpoint(
+            response.getStatusCode(), response.getBody(), response.getHeaderValue("DPoP-Nonce"));
+    nonces.put(first.getURI(), response.getHeaderValue("DPoP-Nonce"));
+    if (demanded == null) {
+      return response;
+    }
+    // One more try with the nonce; a second refusal is reported as it is.
+    HTTPRequest second = request.get();
+    HTTPResponse retried = send(what, second, secrets, key);
+    nonces.put(second.getURI(), retried.getHeaderValue("DPoP-Nonce"));
+    return retried;
   }
 
   /** Sends a request whose success has no body to read (revocation). */
@@ -217,7 +335,8 @@ final class TokenEndpoint {
         parsed.refreshExpiresInSeconds() >= 0
             ? now.plusSeconds(parsed.refreshExpiresInSeconds())
             : null,
-        parsed.scopes());
+        parsed.scopes(),
+        parsed.audience());
   }
 
   private TokenBrokerException failure(

@@ -537,7 +537,7 @@ class LoopbackReceiverTest {
     assertThrows(IllegalArgumentException.class, () -> LoopbackReceiver.builder().path("callback"));
     assertThrows(IllegalArgumentException.class, () -> LoopbackReceiver.builder().path("/a?b"));
     LoopbackReceiver receiver = track(LoopbackReceiver.start());
-    assertThrows(NullPointerException.class, () -> receiver.awaitCallback(null, WAIT));
+    assertThrows(NullPointerException.class, () -> receiver.awaitCallback((String) null, WAIT));
     assertThrows(IllegalArgumentException.class, () -> receiver.awaitCallback("", WAIT));
     assertThrows(
         IllegalArgumentException.class, () -> receiver.awaitCallback(STATE, Duration.ZERO));

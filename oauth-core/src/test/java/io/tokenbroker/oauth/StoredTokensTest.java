@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.KeysetHandle;
+import io.tokenbroker.oauth.internal.DpopKey;
 import io.tokenbroker.oauth.internal.Tink;
 import io.tokenbroker.oauth.internal.TokenSealer;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -134,6 +136,128 @@ class StoredTokensTest {
         assertThrows(TokenStoreException.class, () -> StoredTokens.read(store, aead(keyset), KEY));
 
     assertEquals(TokenStoreException.Reason.CORRUPT, e.reason());
+  }
+
+  @Test
+  void aGrantWithADpopKeyIsReadAsBoundWithoutDecodingTheKey() {
+    DpopKey dpop = DpopKey.generate();
+    GrantRecord record =
+        new GrantRecord(
+            GrantType.CLIENT_CREDENTIALS,
+            "acme",
+            "client-1",
+            new TokenSet(
+                AccessToken.of("at-dpop-secret"),
+                "DPoP",
+                ISSUED,
+                EXPIRES,
+                null,
+                null,
+                Set.of("read"),
+                Set.of("https://api.example.com")),
+            null,
+            false,
+            null,
+            ISSUED,
+            dpop,
+            ClientAuthentication.PRIVATE_KEY_JWT,
+            List.of("https://api.example.com/"),
+            List.of("api"));
+    store(record, 1);
+
+    StoredTokens read = StoredTokens.read(store, aead(keyset), KEY).orElseThrow();
+
+    assertTrue(read.dpopBound());
+    assertEquals("DPoP", read.tokenType());
+    assertEquals(Set.of("read"), read.scopes());
+    assertFalse(read.toString().contains(dpop.toPrivateJwk()), read.toString());
+    assertTrue(read.toString().contains("dpopBound=true"), read.toString());
+  }
+
+  @Test
+  void newMembersSurviveEncodeAndDecode() {
+    DpopKey dpop = DpopKey.generate();
+    TokenSet tokens =
+        new TokenSet(
+            AccessToken.of("at-1"),
+            "DPoP",
+            ISSUED,
+            EXPIRES,
+            RefreshToken.of("rt-1"),
+            null,
+            Set.of("read"),
+            Set.of("https://api.example.com"));
+    GrantRecord record =
+        new GrantRecord(
+            GrantType.DEVICE_CODE,
+            "acme",
+            "client-1",
+            tokens,
+            null,
+            false,
+            null,
+            ISSUED,
+            dpop,
+            ClientAuthentication.CLIENT_SECRET_JWT,
+            List.of("https://a.example/", "https://b.example/"),
+            List.of("api"));
+
+    GrantRecord decoded = GrantRecord.decode(KEY, record.encode());
+
+    assertEquals(dpop.thumbprint(), decoded.dpopKey().thumbprint());
+    assertEquals(ClientAuthentication.CLIENT_SECRET_JWT, decoded.clientAuthentication());
+    assertEquals(List.of("https://a.example/", "https://b.example/"), decoded.resources());
+    assertEquals(List.of("api"), decoded.audience());
+    assertEquals(tokens, decoded.tokens());
+    assertEquals(GrantType.DEVICE_CODE, decoded.grantType());
+    // The key is kept by the record's next versions.
+    GrantRecord refreshed =
+        decoded.withTokens(
+            decoded
+                .tokens()
+                .mergeRefreshed(
+                    new TokenSet(
+                        AccessToken.of("at-2"),
+                        "DPoP",
+                        EXPIRES,
+                        EXPIRES.plusSeconds(3600),
+                        null,
+                        null,
+                        Set.of())),
+            EXPIRES);
+    assertEquals(dpop.thumbprint(), refreshed.dpopKey().thumbprint());
+    assertEquals(RefreshToken.of("rt-1"), refreshed.tokens().refreshToken());
+    assertEquals(Set.of("https://api.example.com"), refreshed.tokens().audience());
+    assertEquals(
+        dpop.thumbprint(),
+        refreshed.markReauthorizationRequired("x", EXPIRES).dpopKey().thumbprint());
+  }
+
+  /** Exactly what the broker wrote before the DPoP key, authentication and resources were kept. */
+  private static final String FORMAT_1_BEFORE_ISSUE_13 =
+      "{\"format\":1,\"grantType\":\"AUTHORIZATION_CODE\",\"provider\":\"acme\","
+          + "\"clientId\":\"client-1\",\"accessToken\":\"at-old-entry\",\"tokenType\":\"Bearer\","
+          + "\"issuedAt\":1772359200000,\"expiresAt\":1772362800000,\"refreshToken\":\"rt-old-entry\","
+          + "\"refreshTokenExpiresAt\":null,\"scopes\":[\"read\"],\"previousRefreshToken\":null,"
+          + "\"reauthorizationRequired\":false,\"reauthorizationReason\":null,"
+          + "\"updatedAt\":1772359200000}";
+
+  @Test
+  void entriesWrittenBeforeTheNewMembersStillOpen() {
+    byte[] plaintext = FORMAT_1_BEFORE_ISSUE_13.getBytes(UTF_8);
+    assertTrue(store.compareAndSet(0, new StoredGrant(KEY, 1, sealer.seal(KEY, plaintext), null)));
+
+    GrantRecord record = GrantRecord.decode(KEY, plaintext);
+    StoredTokens read = StoredTokens.read(store, aead(keyset), KEY).orElseThrow();
+
+    assertEquals(null, record.dpopKey());
+    assertEquals(null, record.clientAuthentication());
+    assertEquals(List.of(), record.resources());
+    assertEquals(Set.of(), record.tokens().audience());
+    assertEquals("rt-old-entry", record.tokens().refreshToken().revealValue());
+    assertEquals(ISSUED, read.issuedAt());
+    assertFalse(read.dpopBound());
+    assertEquals("at-old-entry", read.accessToken().revealValue());
   }
 
   private static TokenSet tokens() {

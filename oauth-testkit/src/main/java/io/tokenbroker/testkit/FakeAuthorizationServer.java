@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,7 +21,12 @@ import org.jspecify.annotations.Nullable;
  * A real, scriptable OAuth 2.0 authorization server on 127.0.0.1 for tests, in the spirit of
  * OkHttp's {@code MockWebServer}. It implements RFC 6749 (client credentials, authorization code,
  * refresh), RFC 7636 (PKCE), RFC 7009 (revocation) and RFC 7662 (introspection) independently of
- * tokenbroker's client code, so it is a genuine check of it.
+ * tokenbroker's client code, so it is a genuine check of it. Beyond those it speaks RFC 8414
+ * metadata (and OpenID Connect's {@code openid-configuration}), RFC 7523 client assertions ({@code
+ * private_key_jwt}, {@code client_secret_jwt}) and the JWT-bearer grant, RFC 8628 device
+ * authorization, RFC 8707 {@code resource}, RFC 9126 pushed authorization requests, RFC 9207 {@code
+ * iss} in authorization responses and RFC 9449 DPoP (token endpoint and a protected resource), each
+ * with the checks a strict server makes (see "Standards" below).
  *
  * <pre>{@code
  * try (FakeAuthorizationServer server = FakeAuthorizationServer.builder()
@@ -56,6 +62,25 @@ import org.jspecify.annotations.Nullable;
  * urn:ietf:wg:oauth:2.0:oob} it answers 200 with an HTML page whose element {@code id="code"} holds
  * the code. Codes are single-use (reuse revokes the grant they created) and expire after {@link
  * Builder#authorizationCodeLifetime} by the injected clock.
+ *
+ * <p><b>Standards.</b> {@code GET /.well-known/oauth-authorization-server[/issuer-path]} and {@code
+ * [/issuer-path]/.well-known/openid-configuration} serve the metadata ({@link Builder#issuerPath},
+ * {@link Builder#metadataDocuments}). A client registered with a {@linkplain
+ * #registerClient(String, PublicKey, String, String...) public key} must authenticate with {@code
+ * private_key_jwt}; one registered with {@link ClientAuthMethod#CLIENT_SECRET_JWT} with an HS256
+ * assertion; assertions must name this server in {@code aud} (the issuer, the token endpoint or the
+ * endpoint called), expire within five minutes, and never reuse a {@code jti}. {@code POST /token}
+ * also takes {@code urn:ietf:params:oauth:grant-type:jwt-bearer} (the assertion's {@code iss} is a
+ * client with a key) and {@code urn:ietf:params:oauth:grant-type:device_code}. {@code POST
+ * /device_authorization} starts a device authorization; {@code GET /device?user_code=...} plays the
+ * user (approving or denying as the {@link Decision} says; or call {@link #approveDevice}); polling
+ * faster than the interval gets {@code slow_down} and a five seconds longer interval, an expired
+ * code {@code expired_token}. {@code POST /par} stores a pushed request under a single-use,
+ * expiring {@code request_uri}. A token request with a {@code DPoP} proof gets a DPoP-bound token
+ * ({@code token_type DPoP}) whose refresh token works only with the same key; a proof with a wrong
+ * {@code htm}/{@code htu}, an old {@code iat}, a reused {@code jti} or (with {@link
+ * #setDpopNonceRequired}) without the current nonce is refused. {@code /resource} accepts bearer
+ * tokens and DPoP-bound tokens with valid proofs ({@code ath} included).
  *
  * <p><b>Scripting.</b> The server is a {@link LoopbackServer.Dispatcher} on a {@link
  * LoopbackServer}. {@link #enqueue(Fault)} queues faults for the next token and refresh requests; a
@@ -100,7 +125,14 @@ public final class FakeAuthorizationServer implements AutoCloseable {
     /** HTTP Basic only. */
     CLIENT_SECRET_BASIC("client_secret_basic"),
     /** {@code client_id} and {@code client_secret} request parameters only. */
-    CLIENT_SECRET_POST("client_secret_post");
+    CLIENT_SECRET_POST("client_secret_post"),
+    /**
+     * A client assertion signed with the registered public key's private key only; implied by
+     * {@link FakeAuthorizationServer#registerClient(String, PublicKey, String, String...)}.
+     */
+    PRIVATE_KEY_JWT("private_key_jwt"),
+    /** A client assertion HS256-signed with the client secret only. */
+    CLIENT_SECRET_JWT("client_secret_jwt");
 
     private final String wireName;
 
@@ -111,6 +143,26 @@ public final class FakeAuthorizationServer implements AutoCloseable {
     /** The RFC 7591 name, e.g. {@code client_secret_basic}. */
     public String wireName() {
       return wireName;
+    }
+  }
+
+  /** Which metadata documents the server serves. */
+  public enum MetadataDocuments {
+    /** Both RFC 8414's and OpenID Connect's; the default. */
+    BOTH,
+    /** Only {@code /.well-known/oauth-authorization-server}. */
+    OAUTH_ONLY,
+    /** Only {@code /.well-known/openid-configuration}. */
+    OPENID_ONLY,
+    /** Neither. */
+    NONE;
+
+    boolean servesOAuth() {
+      return this == BOTH || this == OAUTH_ONLY;
+    }
+
+    boolean servesOpenId() {
+      return this == BOTH || this == OPENID_ONLY;
     }
   }
 
@@ -159,6 +211,15 @@ public final class FakeAuthorizationServer implements AutoCloseable {
             .dispatcher(engine)
             .defaultFaultScope(FakeAuthorizationServer::isTokenPath)
             .start();
+    engine.baseUri = server.baseUri();
+    engine.issuerPath = b.issuerPath;
+    engine.metadataDocuments = b.metadataDocuments;
+    engine.requirePushedAuthorizationRequests = b.requirePushedAuthorizationRequests;
+    engine.authorizationResponseIss = b.authorizationResponseIss;
+    engine.pushedRequestLifetime = b.pushedRequestLifetime;
+    engine.deviceCodeLifetime = b.deviceCodeLifetime;
+    engine.devicePollingInterval = b.devicePollingInterval;
+    engine.dpop.nonceRequired(b.dpopNonceRequired);
   }
 
   private static boolean isTokenPath(RecordedRequest request) {
@@ -212,6 +273,44 @@ public final class FakeAuthorizationServer implements AutoCloseable {
     return server.baseUri().resolve("introspect");
   }
 
+  /**
+   * The issuer identifier: {@code http://127.0.0.1:<port>} plus the {@linkplain Builder#issuerPath
+   * issuer path}, without a trailing slash.
+   */
+  public URI issuer() {
+    return URI.create(engine.issuer());
+  }
+
+  /** The RFC 8414 §3.1 metadata URL: {@code /.well-known/oauth-authorization-server[/path]}. */
+  public URI metadataEndpoint() {
+    return URI.create(engine.endpoint(engine.oauthMetadataPath()));
+  }
+
+  /** The OpenID Connect discovery URL: {@code [/path]/.well-known/openid-configuration}. */
+  public URI openIdConfigurationEndpoint() {
+    return URI.create(engine.endpoint(engine.openIdMetadataPath()));
+  }
+
+  /** {@code /device_authorization} (RFC 8628). */
+  public URI deviceAuthorizationEndpoint() {
+    return server.baseUri().resolve("device_authorization");
+  }
+
+  /** {@code /device}: the verification URI; {@code ?user_code=...} decides for the user. */
+  public URI deviceVerificationEndpoint() {
+    return server.baseUri().resolve("device");
+  }
+
+  /** {@code /par} (RFC 9126). */
+  public URI pushedAuthorizationRequestEndpoint() {
+    return server.baseUri().resolve("par");
+  }
+
+  /** {@code /resource}: a protected resource taking bearer and DPoP-bound tokens. */
+  public URI resourceEndpoint() {
+    return server.baseUri().resolve("resource");
+  }
+
   // ---------------------------------------------------------------- clients and settings
 
   /**
@@ -241,6 +340,27 @@ public final class FakeAuthorizationServer implements AutoCloseable {
     requireNonNull(method, "method == null");
     engine.register(
         new OAuthEngine.Client(clientId, clientSecret.getBytes(UTF_8), method, uris(redirectUris)));
+    return this;
+  }
+
+  /**
+   * Registers (or replaces) a client that authenticates with {@code private_key_jwt} (RFC 7523),
+   * signing with the private key of {@code publicKey} (RSA, or EC P-256); with a {@code keyId},
+   * assertions must name it as {@code kid}. The key also signs the client's JWT-bearer assertions.
+   * Redirect URIs as for {@link #registerClient(String, String, String...)}.
+   */
+  public FakeAuthorizationServer registerClient(
+      String clientId, PublicKey publicKey, @Nullable String keyId, String... redirectUris) {
+    requireNonNull(clientId, "clientId == null");
+    requireNonNull(publicKey, "publicKey == null");
+    engine.register(
+        new OAuthEngine.Client(
+            clientId,
+            null,
+            ClientAuthMethod.PRIVATE_KEY_JWT,
+            uris(redirectUris),
+            publicKey,
+            keyId));
     return this;
   }
 
@@ -278,6 +398,58 @@ public final class FakeAuthorizationServer implements AutoCloseable {
   /** Changes where request parameters must travel from now on. */
   public void setParameterLocation(ParameterLocation location) {
     engine.parameterLocation = requireNonNull(location, "location == null");
+  }
+
+  /** Whether {@code /authorize} refuses requests that were not pushed (RFC 9126) from now on. */
+  public void setRequirePushedAuthorizationRequests(boolean require) {
+    engine.requirePushedAuthorizationRequests = require;
+  }
+
+  /** Whether authorization responses carry {@code iss} (RFC 9207) from now on. */
+  public void setAuthorizationResponseIss(boolean send) {
+    engine.authorizationResponseIss = send;
+  }
+
+  /**
+   * Whether DPoP proofs (token endpoint and {@code /resource}) must carry the server's current
+   * {@linkplain #dpopNonce() nonce} from now on; a proof without it gets {@code use_dpop_nonce} and
+   * a {@code DPoP-Nonce} header (RFC 9449 §8, §9).
+   */
+  public void setDpopNonceRequired(boolean required) {
+    engine.dpop.nonceRequired(required);
+  }
+
+  /** The DPoP nonce proofs must carry while nonces are required. */
+  public String dpopNonce() {
+    return engine.dpop.nonce();
+  }
+
+  /** Replaces the DPoP nonce; proofs carrying the old one are then refused. */
+  public void rotateDpopNonce() {
+    engine.dpop.rotateNonce();
+  }
+
+  /**
+   * Approves the device authorization of {@code userCode}, as the user would at the verification
+   * URI. Returns false if there is no such pending authorization.
+   */
+  public boolean approveDevice(String userCode) {
+    return engine.decideDevice(requireNonNull(userCode, "userCode == null"), true);
+  }
+
+  /** Denies the device authorization of {@code userCode}; false if there is none. */
+  public boolean denyDevice(String userCode) {
+    return engine.decideDevice(requireNonNull(userCode, "userCode == null"), false);
+  }
+
+  /** The user codes of device authorizations still waiting for the user, oldest first. */
+  public List<String> pendingUserCodes() {
+    return engine.pendingUserCodes();
+  }
+
+  /** The {@code sub} of the last JWT-bearer assertion that was granted, or null. */
+  public @Nullable String lastAssertionSubject() {
+    return engine.lastAssertionSubject;
   }
 
   /** Whether {@code client_credentials} responses include a refresh token from now on. */
@@ -453,8 +625,79 @@ public final class FakeAuthorizationServer implements AutoCloseable {
     private boolean requireClientIdOnAuthorize = true;
     private boolean anonymousRefresh;
     private ParameterLocation parameterLocation = ParameterLocation.FORM_BODY;
+    private String issuerPath = "";
+    private MetadataDocuments metadataDocuments = MetadataDocuments.BOTH;
+    private boolean requirePushedAuthorizationRequests;
+    private boolean authorizationResponseIss;
+    private Duration pushedRequestLifetime = Duration.ofSeconds(60);
+    private Duration deviceCodeLifetime = Duration.ofMinutes(10);
+    private Duration devicePollingInterval = Duration.ofSeconds(5);
+    private boolean dpopNonceRequired;
 
     private Builder() {}
+
+    /**
+     * A path for the issuer identifier, e.g. {@code /tenant}: the issuer becomes {@code
+     * http://127.0.0.1:<port>/tenant} and its metadata lives at {@code
+     * /.well-known/oauth-authorization-server/tenant} (RFC 8414 §3.1) and {@code
+     * /tenant/.well-known/openid-configuration}. The endpoints stay where they are. Default none.
+     */
+    public Builder issuerPath(String path) {
+      requireNonNull(path, "path == null");
+      if (!path.isEmpty() && (!path.startsWith("/") || path.endsWith("/"))) {
+        throw new IllegalArgumentException("issuerPath must start and not end with /: " + path);
+      }
+      this.issuerPath = path;
+      return this;
+    }
+
+    /** Which metadata documents are served; default both. */
+    public Builder metadataDocuments(MetadataDocuments documents) {
+      this.metadataDocuments = requireNonNull(documents, "documents == null");
+      return this;
+    }
+
+    /**
+     * Whether {@code /authorize} takes only pushed requests (RFC 9126), announced in the metadata
+     * as {@code require_pushed_authorization_requests}; default false.
+     */
+    public Builder requirePushedAuthorizationRequests(boolean require) {
+      this.requirePushedAuthorizationRequests = require;
+      return this;
+    }
+
+    /**
+     * Whether authorization responses carry {@code iss}, announced in the metadata as {@code
+     * authorization_response_iss_parameter_supported} (RFC 9207); default false.
+     */
+    public Builder authorizationResponseIss(boolean send) {
+      this.authorizationResponseIss = send;
+      return this;
+    }
+
+    /** How long a pushed request's {@code request_uri} may be used; default 60 s. */
+    public Builder pushedRequestLifetime(Duration lifetime) {
+      this.pushedRequestLifetime = positive(lifetime, "pushedRequestLifetime");
+      return this;
+    }
+
+    /** How long device and user codes live ({@code expires_in}); default 10 minutes. */
+    public Builder deviceCodeLifetime(Duration lifetime) {
+      this.deviceCodeLifetime = positive(lifetime, "deviceCodeLifetime");
+      return this;
+    }
+
+    /** The device polling {@code interval}, whole seconds; default 5 s. */
+    public Builder devicePollingInterval(Duration interval) {
+      this.devicePollingInterval = positive(interval, "devicePollingInterval");
+      return this;
+    }
+
+    /** Whether DPoP proofs must carry the server's nonce; default false. */
+    public Builder dpopNonceRequired(boolean required) {
+      this.dpopNonceRequired = required;
+      return this;
+    }
 
     /** The clock for token and code expiry, e.g. a {@link FakeClock}. */
     public Builder clock(Clock clock) {

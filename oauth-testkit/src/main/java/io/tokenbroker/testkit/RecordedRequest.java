@@ -35,6 +35,12 @@ import org.jspecify.annotations.Nullable;
 public final class RecordedRequest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * Parameters that may be repeated with different values: RFC 8707's {@code resource} and the
+   * {@code audience} of token exchange (RFC 8693) and its relatives.
+   */
+  private static final java.util.Set<String> REPEATABLE = java.util.Set.of("resource", "audience");
+
   /** How the body carried its parameters. */
   public enum BodyEncoding {
     /** No body. */
@@ -58,6 +64,7 @@ public final class RecordedRequest {
   private final byte[] body;
   private final BodyEncoding bodyEncoding;
   private final Map<String, List<String>> queryValues;
+  private final Map<String, List<String>> bodyValues;
   private final Map<String, String> queryParameters;
   private final Map<String, String> bodyParameters;
   private final Map<String, String> parameters;
@@ -73,6 +80,7 @@ public final class RecordedRequest {
       byte[] body,
       BodyEncoding bodyEncoding,
       Map<String, List<String>> queryValues,
+      Map<String, List<String>> bodyValues,
       Map<String, String> queryParameters,
       Map<String, String> bodyParameters,
       Map<String, String> parameters,
@@ -86,6 +94,7 @@ public final class RecordedRequest {
     this.body = body;
     this.bodyEncoding = bodyEncoding;
     this.queryValues = queryValues;
+    this.bodyValues = bodyValues;
     this.queryParameters = queryParameters;
     this.bodyParameters = bodyParameters;
     this.parameters = parameters;
@@ -144,7 +153,9 @@ public final class RecordedRequest {
     fromQuery.forEach((k, v) -> both.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
     fromBody.forEach((k, v) -> both.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
     for (Map.Entry<String, List<String>> e : both.entrySet()) {
-      if (error == null && e.getValue().stream().distinct().count() > 1) {
+      if (error == null
+          && !REPEATABLE.contains(e.getKey())
+          && e.getValue().stream().distinct().count() > 1) {
         // RFC 6749 §3.1: parameters must not be included more than once.
         error = "parameter " + e.getKey() + " was sent more than once";
       }
@@ -153,6 +164,8 @@ public final class RecordedRequest {
     merged.putAll(firstValues(fromBody)); // the body wins, as in Rails
     Map<String, List<String>> queryValues = new LinkedHashMap<>();
     fromQuery.forEach((k, v) -> queryValues.put(k, List.copyOf(v)));
+    Map<String, List<String>> bodyValues = new LinkedHashMap<>();
+    fromBody.forEach((k, v) -> bodyValues.put(k, List.copyOf(v)));
     return new RecordedRequest(
         sequenceNumber,
         host,
@@ -163,6 +176,7 @@ public final class RecordedRequest {
         body,
         encoding,
         Collections.unmodifiableMap(queryValues),
+        Collections.unmodifiableMap(bodyValues),
         Collections.unmodifiableMap(firstValues(fromQuery)),
         Collections.unmodifiableMap(firstValues(fromBody)),
         Collections.unmodifiableMap(merged),
@@ -199,7 +213,11 @@ public final class RecordedRequest {
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> field : root.properties()) {
       JsonNode value = field.getValue();
-      if (!value.isNull()) {
+      if (value.isArray() && REPEATABLE.contains(field.getKey())) {
+        List<String> values = new ArrayList<>();
+        value.forEach(v -> values.add(v.isValueNode() ? v.asText() : v.toString()));
+        out.put(field.getKey(), values);
+      } else if (!value.isNull()) {
         out.put(field.getKey(), List.of(value.isValueNode() ? value.asText() : value.toString()));
       }
     }
@@ -323,6 +341,22 @@ public final class RecordedRequest {
   public List<String> queryParameterValues(String name) {
     requireNonNull(name, "name == null");
     return queryValues.getOrDefault(name, List.of());
+  }
+
+  /**
+   * Every decoded value of body parameter {@code name}, in order (e.g. RFC 8707's repeated {@code
+   * resource}).
+   */
+  public List<String> bodyParameterValues(String name) {
+    requireNonNull(name, "name == null");
+    return bodyValues.getOrDefault(name, List.of());
+  }
+
+  /** Every decoded value of parameter {@code name}: the query's, then the body's. */
+  public List<String> parameterValues(String name) {
+    List<String> values = new ArrayList<>(queryParameterValues(name));
+    values.addAll(bodyParameterValues(name));
+    return List.copyOf(values);
   }
 
   /** Decoded parameters of the body only (form, multipart or JSON object); first value wins. */

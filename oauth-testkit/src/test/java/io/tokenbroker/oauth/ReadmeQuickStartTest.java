@@ -58,7 +58,7 @@ class ReadmeQuickStartTest {
               + runnable
               + "    return bearer;\n  }\n}\n";
 
-      compile(source, classes);
+      compile("QuickStart", source, classes);
       try (var loader =
           new java.net.URLClassLoader(
               new java.net.URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
@@ -73,11 +73,12 @@ class ReadmeQuickStartTest {
     }
   }
 
-  private static void compile(String source, Path output) {
+  /** Compiles {@code source}, the class {@code readme.<simpleName>}, into {@code output}. */
+  static void compile(String simpleName, String source, Path output) {
     JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
     JavaFileObject file =
         new SimpleJavaFileObject(
-            URI.create("string:///readme/QuickStart.java"), JavaFileObject.Kind.SOURCE) {
+            URI.create("string:///readme/" + simpleName + ".java"), JavaFileObject.Kind.SOURCE) {
           @Override
           public CharSequence getCharContent(boolean ignoreEncodingErrors) {
             return source;
@@ -95,6 +96,6 @@ class ReadmeQuickStartTest {
                 null,
                 List.of(file))
             .call();
-    assertTrue(ok, "README quick start does not compile:\n" + errors);
+    assertTrue(ok, "README's " + simpleName + " does not compile:\n" + errors);
   }
 }

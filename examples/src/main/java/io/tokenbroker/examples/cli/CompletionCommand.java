@@ -31,14 +31,24 @@ import picocli.CommandLine.Spec;
 final class CompletionCommand implements Callable<Integer> {
   /** The commands whose first parameter is a grant's name. */
   static final List<String> NAMED =
-      List.of("login", "token", "refresh", "revoke", "remove", "status", "git-credential", "exec");
+      List.of(
+          "login",
+          "token",
+          "headers",
+          "refresh",
+          "revoke",
+          "remove",
+          "status",
+          "git-credential",
+          "exec");
 
   /** Options that take a value, after which the grant names are not what is typed. */
   private static final String VALUE_OPTIONS =
       "--store|--keyset|--min-valid|--format|--env|--username|--provider|--grant|--client-id"
           + "|--client-secret-env|--client-secret-file|--token-url|--authorize-url|--revoke-url"
           + "|--auth-method|--subdomain|--app-name|--consent-url|--environment|--login-url"
-          + "|--api-url|--scope|--redirect|--timeout|--token-lifetime";
+          + "|--api-url|--scope|--redirect|--timeout|--token-lifetime|--issuer|--private-key"
+          + "|--key-id|--signing-alg|--subject|--resource|--audience|--param|--method|--url";
 
   @ParentCommand RootCommand root;
 

@@ -34,9 +34,10 @@ import org.jspecify.annotations.Nullable;
  * git-credential}, {@code exec}, and the completion script's {@code __complete-grants}) without
  * picocli and without a broker, when that is enough: a file store whose entry for the grant holds a
  * token still valid for {@code --min-valid} (and at least {@link #MARGIN}), not marked for
- * re-authorization, with the CLI's saved settings beside it, and a keyset of AES-GCM keys. Such a
- * call reads two entries, opens them with only Tink's AES-GCM key type registered and decodes the
- * grant with Jackson's streaming parser: no HTTP client, TLS, Nimbus, data binding or threads.
+ * re-authorization, a bearer token (not DPoP-bound), with the CLI's saved settings beside it, and a
+ * keyset of AES-GCM keys. Such a call reads two entries, opens them with only Tink's AES-GCM key
+ * type registered and decodes the grant with Jackson's streaming parser: no HTTP client, TLS,
+ * Nimbus, data binding or threads.
  *
  * <p>Whenever anything else is needed (a refresh, a JDBC store, an unusual command line, help, an
  * error to explain) it returns null and the command runs the ordinary way, through picocli and a
@@ -234,8 +235,11 @@ final class FastPath {
     }
     Duration left = TokenCommand.left(ctx.clock, tokens.expiresAt());
     Duration needed = line.minValid.compareTo(MARGIN) > 0 ? line.minValid : MARGIN;
-    if (tokens.reauthorizationRequired() || left.compareTo(needed) < 0) {
-      return null;
+    if (tokens.reauthorizationRequired()
+        || left.compareTo(needed) < 0
+        || tokens.dpopBound()
+        || tokens.tokenType().equalsIgnoreCase("DPoP")) {
+      return null; // a DPoP-bound token is explained by the ordinary path
     }
     return new TokenCommand.Issued(
         tokens.accessToken(), tokens.tokenType(), tokens.expiresAt(), tokens.scopes());

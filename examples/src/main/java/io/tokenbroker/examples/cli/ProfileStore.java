@@ -29,9 +29,10 @@ import org.jspecify.annotations.Nullable;
  * profiles} subdirectory of a file store, or the table {@code tokenbroker_cli_profiles} next to a
  * JDBC store's table), so the broker never mistakes a profile for a grant.
  *
- * <p>Each profile, client secret included, is encrypted with the keyset's AEAD primitive (Tink
- * AES256-GCM); the associated data binds it to the profile's name, so an entry copied under another
- * name does not open. Nothing is written in plaintext. Thread-safe as the store is.
+ * <p>Each profile, client secret and private key included, is encrypted with the keyset's AEAD
+ * primitive (Tink AES256-GCM); the associated data binds it to the profile's name, so an entry
+ * copied under another name does not open. Nothing is written in plaintext. Thread-safe as the
+ * store is.
  */
 final class ProfileStore {
   private static final int FORMAT = 1;
@@ -130,7 +131,9 @@ final class ProfileStore {
             p.clientSecret() == null ? null : p.clientSecret().revealValue(),
             p.scopes(),
             p.grantType().name(),
-            p.redirect());
+            p.redirect(),
+            p.privateKey() == null ? null : p.privateKey().revealPkcs8Pem(),
+            p.parameters().isEmpty() ? null : p.parameters());
     try {
       return with.encrypt(Json.MAPPER.writeValueAsBytes(wire), associatedData(p.name()));
     } catch (GeneralSecurityException | IOException e) {
@@ -163,17 +166,21 @@ final class ProfileStore {
       if (w.format() != FORMAT || !name.equals(w.name())) {
         throw new IOException("unexpected format");
       }
+      Map<String, String> settings = w.settings() == null ? Map.of() : w.settings();
       return new Profile(
           w.name(),
           w.provider(),
-          w.settings() == null ? Map.of() : w.settings(),
+          settings,
           w.clientId(),
           w.clientSecret() == null ? null : ClientSecret.of(w.clientSecret()),
           w.scopes() == null ? List.of() : w.scopes(),
           GrantType.valueOf(w.grantType()),
-          w.redirect());
+          w.redirect(),
+          w.privateKey() == null ? null : Providers.clientKey(w.privateKey(), settings),
+          w.parameters() == null ? Map.of() : w.parameters());
     } catch (IOException | RuntimeException e) {
-      // Never attach the cause: Jackson quotes input, and the input holds the client secret.
+      // Never attach the cause: Jackson quotes input, and the input holds the client secret and
+      // the private key.
       throw new TokenStoreException(
           "the CLI profile of '" + name + "' in " + where + " is damaged",
           Reason.CORRUPT,
@@ -209,7 +216,10 @@ final class ProfileStore {
     }
   }
 
-  /** The JSON inside the encryption. */
+  /**
+   * The JSON inside the encryption. {@code privateKey} (PEM PKCS#8) and {@code parameters} came
+   * later: older profiles lack them and still open.
+   */
   record Wire(
       int format,
       String name,
@@ -219,5 +229,12 @@ final class ProfileStore {
       @Nullable String clientSecret,
       @Nullable List<String> scopes,
       String grantType,
-      String redirect) {}
+      String redirect,
+      @Nullable String privateKey,
+      @Nullable Map<String, List<String>> parameters) {
+    @Override
+    public String toString() {
+      return "Wire[redacted]";
+    }
+  }
 }

@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       LoginCommand.class,
       TokenCommand.class,
+      HeadersCommand.class,
       GitCredentialCommand.class,
       ExecCommand.class,
       RefreshCommand.class,

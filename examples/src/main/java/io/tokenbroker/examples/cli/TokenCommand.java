@@ -95,6 +95,15 @@ final class TokenCommand implements Callable<Integer> {
         tokens = broker.tokens(key);
       }
       session.awaitWrites();
+      if (tokens.isDpopBound()) {
+        ctx.err.println(
+            "note: the token of '"
+                + name
+                + "' is DPoP-bound (RFC 9449): send it as 'Authorization: DPoP' with a proof for"
+                + " each request; 'tokenbroker headers "
+                + LoginCommand.quote(name)
+                + " --url URL' prints both");
+      }
       Duration left = left(ctx.clock, tokens.expiresAt());
       if (left.compareTo(minValid) < 0) {
         ctx.err.println(

@@ -41,6 +41,34 @@ public final class TokenRequests {
       String clientId,
       @Nullable String clientSecret,
       boolean formEncodeBasic) {
+    return build(
+        endpoint,
+        parameters,
+        placement,
+        authentication,
+        clientId,
+        clientSecret,
+        formEncodeBasic,
+        null);
+  }
+
+  /**
+   * As {@link #build(URI, Map, ParameterPlacement, ClientAuthentication, String, String, boolean)},
+   * with the signed {@code client_assertion} parameters that {@code private_key_jwt} and {@code
+   * client_secret_jwt} send (see {@link ClientAssertions}).
+   *
+   * @throws ClientConfigurationException if the method needs a secret or an assertion and there is
+   *     none
+   */
+  public static HTTPRequest build(
+      URI endpoint,
+      Map<String, List<String>> parameters,
+      ParameterPlacement placement,
+      ClientAuthentication authentication,
+      String clientId,
+      @Nullable String clientSecret,
+      boolean formEncodeBasic,
+      @Nullable Map<String, List<String>> clientAssertion) {
     Map<String, List<String>> params = new LinkedHashMap<>(parameters);
     String authorization = null;
     switch (authentication) {
@@ -64,6 +92,13 @@ public final class TokenRequests {
       }
       case CLIENT_ID_ONLY -> params.put("client_id", List.of(clientId));
       case NONE -> {}
+      case PRIVATE_KEY_JWT, CLIENT_SECRET_JWT -> {
+        if (clientAssertion == null) {
+          throw new ClientConfigurationException(
+              "client authentication " + authentication + " needs a signed client assertion");
+        }
+        params.putAll(clientAssertion);
+      }
     }
     URI target = endpoint;
     String body = null;
