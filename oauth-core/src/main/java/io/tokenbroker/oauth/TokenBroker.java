@@ -234,7 +234,7 @@ public final class TokenBroker implements AutoCloseable {
         if (attempt >= 10) {
           throw new TokenStoreException(
               "could not save tokens for '" + key + "': the entry keeps changing",
-              TokenStoreException.Reason.UNAVAILABLE,
+              TokenStoreException.Kind.UNAVAILABLE,
               key,
               null);
         }

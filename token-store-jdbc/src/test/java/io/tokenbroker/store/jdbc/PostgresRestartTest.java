@@ -9,7 +9,7 @@ import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore.Lease;
 import io.tokenbroker.oauth.TokenStoreException;
-import io.tokenbroker.oauth.TokenStoreException.Reason;
+import io.tokenbroker.oauth.TokenStoreException.Kind;
 import io.tokenbroker.testkit.FakeClock;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -83,7 +83,7 @@ class PostgresRestartTest {
           store::list
         }) {
       TokenStoreException e = assertThrows(TokenStoreException.class, call::run);
-      assertEquals(Reason.UNAVAILABLE, e.reason(), e.getMessage());
+      assertEquals(Kind.UNAVAILABLE, e.kind(), e.getMessage());
       assertTrue(e.isTransient());
       assertTrue(e.getMessage().contains("after 3 attempts"), e.getMessage());
     }
