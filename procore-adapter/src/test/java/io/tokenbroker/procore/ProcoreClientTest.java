@@ -438,6 +438,8 @@ class ProcoreClientTest extends ProcoreClientTestBase {
     assertEquals(503, e.status().getAsInt());
     assertEquals(ProcoreApiException.Kind.SERVER_ERROR, e.kind());
     assertEquals(Duration.ofSeconds(600), e.retryAfter().orElseThrow());
+    assertEquals("GET", e.method());
+    assertEquals("/rest/v1.0/me", e.path());
     assertEquals(1, f.sleeper.waits().size(), "a 10-minute Retry-After is beyond the cap: no wait");
   }
 
