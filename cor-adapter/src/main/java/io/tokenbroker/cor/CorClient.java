@@ -749,8 +749,7 @@ public final class CorClient {
         fullPath,
         response.statusCode(),
         response.body(),
-        RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null), clock.instant())
-            .orElse(null));
+        RetryAfter.from(response.headers(), clock.instant()).orElse(null));
   }
 
   private static HttpClient defaultHttpClient() {

@@ -128,9 +128,7 @@ public final class CorDevLogin {
     int status = response.statusCode();
     // COR publishes no Retry-After; one is honoured if it comes. The same rule as core's token
     // calls: a 429, or a 503 that says when to come back, is a RateLimitedException.
-    Duration retryAfter =
-        RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null), clock.instant())
-            .orElse(null);
+    Duration retryAfter = RetryAfter.from(response.headers(), clock.instant()).orElse(null);
     if (status == 429 || (status == 503 && retryAfter != null)) {
       throw new RateLimitedException(
           "COR dev login at "

@@ -127,9 +127,7 @@ public final class AuthorizedHttpClient {
       if (!retryable || attempt >= maxAttempts) {
         return response;
       }
-      Optional<Duration> retryAfter =
-          RetryAfter.parse(
-              response.headers().firstValue("Retry-After").orElse(null), clock.instant());
+      Optional<Duration> retryAfter = RetryAfter.from(response.headers(), clock.instant());
       Duration wait =
           retryAfter.isPresent()
               ? retryAfter.get()

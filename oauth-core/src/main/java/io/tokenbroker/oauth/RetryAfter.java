@@ -1,5 +1,6 @@
 package io.tokenbroker.oauth;
 
+import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -15,6 +16,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RetryAfter {
   private RetryAfter() {}
+
+  /** The wait the first {@code Retry-After} of {@code headers} asks for; see {@link #parse}. */
+  public static Optional<Duration> from(HttpHeaders headers, Instant now) {
+    return parse(headers.firstValue("Retry-After").orElse(null), now);
+  }
 
   /**
    * Returns the wait the header asks for, measured from {@code now}; empty when absent or

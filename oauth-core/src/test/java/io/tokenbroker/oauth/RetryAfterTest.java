@@ -2,8 +2,11 @@ package io.tokenbroker.oauth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -39,5 +42,13 @@ class RetryAfterTest {
     assertEquals(Optional.empty(), RetryAfter.parse("soon", NOW));
     assertEquals(Optional.empty(), RetryAfter.parse("-5", NOW));
     assertEquals(Optional.empty(), RetryAfter.parse("1.5", NOW));
+  }
+
+  @Test
+  void fromTheFirstHeaderOfAResponse() {
+    HttpHeaders headers =
+        HttpHeaders.of(Map.of("retry-after", List.of("9", "10")), (name, value) -> true);
+    assertEquals(Optional.of(Duration.ofSeconds(9)), RetryAfter.from(headers, NOW));
+    assertEquals(Optional.empty(), RetryAfter.from(HttpHeaders.of(Map.of(), (n, v) -> true), NOW));
   }
 }

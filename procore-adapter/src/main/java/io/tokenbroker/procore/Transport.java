@@ -382,6 +382,6 @@ final class Transport {
 
   /** {@code Retry-After} read by core's one parser; null when absent or unreadable. */
   private static @Nullable Duration retryAfter(HttpHeaders headers, Instant now) {
-    return RetryAfter.parse(headers.firstValue("Retry-After").orElse(null), now).orElse(null);
+    return RetryAfter.from(headers, now).orElse(null);
   }
 }

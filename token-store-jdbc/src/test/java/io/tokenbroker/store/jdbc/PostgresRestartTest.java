@@ -40,9 +40,9 @@ class PostgresRestartTest {
   }
 
   /**
-   * Starts the server on a port found free, trying another if that port was taken before the
-   * server bound it (the probe is closed first, so another process may win the race). The restart
-   * below reuses the port: binding the same port again is what the test is about.
+   * Starts the server on a port found free, trying another if that port was taken before the server
+   * bound it (the probe is closed first, so another process may win the race). The restart below
+   * reuses the port: binding the same port again is what the test is about.
    */
   private EmbeddedPostgres startOnAFreePort() throws IOException {
     IOException last = null;
