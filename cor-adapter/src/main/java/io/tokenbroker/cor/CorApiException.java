@@ -1,6 +1,7 @@
 package io.tokenbroker.cor;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -99,6 +100,7 @@ public final class CorApiException extends RuntimeException {
   private final @Nullable String code;
   private final @Nullable String corMessage;
   private final List<ValidationError> validationErrors;
+  private final @Nullable Duration retryAfter;
 
   private CorApiException(
       String method,
@@ -108,6 +110,7 @@ public final class CorApiException extends RuntimeException {
       @Nullable String code,
       @Nullable String corMessage,
       List<ValidationError> validationErrors,
+      @Nullable Duration retryAfter,
       String summary,
       @Nullable Throwable cause) {
     super(summary, cause);
@@ -119,11 +122,25 @@ public final class CorApiException extends RuntimeException {
     this.code = code;
     this.corMessage = corMessage;
     this.validationErrors = List.copyOf(validationErrors);
+    this.retryAfter = retryAfter;
   }
 
   /** Reads an error answer (status outside 2xx) of {@code method path}. */
   static CorApiException fromResponse(
       String method, String path, int status, @Nullable String body) {
+    return fromResponse(method, path, status, body, null);
+  }
+
+  /**
+   * Reads an error answer (status outside 2xx) of {@code method path} that asked to wait {@code
+   * retryAfter} (its {@code Retry-After}), if it did.
+   */
+  static CorApiException fromResponse(
+      String method,
+      String path,
+      int status,
+      @Nullable String body,
+      @Nullable Duration retryAfter) {
     JsonNode json = null;
     if (body != null && !body.isBlank()) {
       try {
@@ -191,7 +208,16 @@ public final class CorApiException extends RuntimeException {
       summary.append(" with ").append(describe(body));
     }
     return new CorApiException(
-        method, path, status, shape, code, message, validation, summary.toString(), null);
+        method,
+        path,
+        status,
+        shape,
+        code,
+        message,
+        validation,
+        retryAfter,
+        summary.toString(),
+        null);
   }
 
   /** A 2xx answer whose body is not the documented JSON. */
@@ -204,6 +230,7 @@ public final class CorApiException extends RuntimeException {
         null,
         null,
         List.of(),
+        null,
         "COR "
             + method
             + " "
@@ -226,6 +253,7 @@ public final class CorApiException extends RuntimeException {
         null,
         null,
         List.of(),
+        null,
         "COR " + method + " " + path + " got no answer: " + cause.getClass().getSimpleName(),
         cause);
   }
@@ -271,6 +299,15 @@ public final class CorApiException extends RuntimeException {
   /** The items of a 417 validation array; empty for other shapes. */
   public List<ValidationError> validationErrors() {
     return validationErrors;
+  }
+
+  /**
+   * How long COR asked to wait ({@code Retry-After} of the failed answer), if it did; the same
+   * accessor as {@code ProcoreApiException.retryAfter()}. COR documents no such header, so this is
+   * usually empty and a 429 is retried with backoff.
+   */
+  public Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
   }
 
   /**

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenbroker.oauth.AuthorizedHttpClient;
 import io.tokenbroker.oauth.GrantKey;
+import io.tokenbroker.oauth.RetryAfter;
+import io.tokenbroker.oauth.Sleeper;
 import io.tokenbroker.oauth.TokenBroker;
 import java.io.IOException;
 import java.net.URI;
@@ -53,13 +55,17 @@ import org.jspecify.annotations.Nullable;
  *   <li>Each request carries {@code Authorization: Bearer} with the broker's current token and
  *       {@code Accept: application/json}; a 401 makes the broker refresh (only if the rejected
  *       token is still current) and the request is retried once ({@link AuthorizedHttpClient}).
- *   <li>Reads ({@code GET}) are retried after a 429 or a 5xx with backoff ({@link
- *       Builder#maxAttempts}, {@link Builder#maxRetryAfter}); COR publishes no rate-limit headers,
- *       but a {@code Retry-After} is honoured if one comes.
- *   <li>Writes are <b>never repeated after a 5xx or a lost answer</b>, since COR may have acted: a
- *       {@code POST} or {@code PATCH} is paced and retried only after a 429 (COR did nothing); a
- *       {@code PUT} or {@code DELETE} is sent exactly once and a 429 comes back as {@link
- *       CorApiException} of kind {@code RATE_LIMITED} for you to retry.
+ *   <li>Every request, read or write, is paced and retried after a 429 ({@link
+ *       Builder#maxAttempts}, {@link Builder#maxRetryAfter}): COR documents "implement backoff and
+ *       retry" for it, and a 429 means COR refused the request without acting on it, so even a
+ *       {@code POST} is safe to send again. COR publishes no rate-limit headers; a {@code
+ *       Retry-After} is honoured if one comes (and one beyond {@code maxRetryAfter} ends the
+ *       retries at once), otherwise the waits are jittered exponential backoff.
+ *   <li>Reads ({@code GET}) are also retried after a 5xx. Writes ({@code POST}, {@code PUT}, {@code
+ *       PATCH}, {@code DELETE}) are <b>never repeated after a 5xx or a lost answer</b>, since COR
+ *       may have acted.
+ *   <li>Waits go through the {@link Sleeper} given to {@link Builder#sleeper} (default {@link
+ *       Sleeper#system()}).
  *   <li>Lists are {@link CorList}s, read lazily page by page with {@code perPage} capped at 50.
  *   <li>Other hosts that take the same token (COR's resource-allocation and integrations APIs,
  *       {@link Cor#RESOURCE_ALLOCATION_BASE}, {@link Cor#INTEGRATIONS_BASE}): build a second client
@@ -87,33 +93,37 @@ public final class CorClient {
   private static final DateTimeFormatter COR_LOCAL =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
   private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
-  private static final Set<String> SENT_ONCE = Set.of("PUT", "DELETE");
   private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*");
 
-  private final AuthorizedHttpClient http;
-  private final AuthorizedHttpClient once;
+  private final AuthorizedHttpClient reads;
+  private final AuthorizedHttpClient writes;
   private final String apiBase;
   private final String basePath;
   private final Duration requestTimeout;
+  private final Clock clock;
   private final int maxPerPage;
   private final AtomicReference<@Nullable Optional<ZoneOffset>> userOffset =
       new AtomicReference<>();
 
   private CorClient(Builder b) {
     HttpClient client = b.httpClient != null ? b.httpClient : defaultHttpClient();
-    this.http =
-        AuthorizedHttpClient.builder(client, b.broker, b.key)
-            .maxAttempts(b.maxAttempts)
-            .maxRetryAfter(b.maxRetryAfter)
-            .clock(b.clock)
-            .build();
-    this.once = AuthorizedHttpClient.builder(client, b.broker, b.key).maxAttempts(1).build();
+    this.reads = paced(client, b).build();
+    this.writes = paced(client, b).retryServerErrors(false).build();
     String base = b.apiBaseUri.toString();
     this.apiBase = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     String path = b.apiBaseUri.getRawPath() == null ? "" : b.apiBaseUri.getRawPath();
     this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     this.requestTimeout = b.requestTimeout;
+    this.clock = b.clock;
     this.maxPerPage = b.maxPerPage;
+  }
+
+  private static AuthorizedHttpClient.Builder paced(HttpClient client, Builder b) {
+    return AuthorizedHttpClient.builder(client, b.broker, b.key)
+        .maxAttempts(b.maxAttempts)
+        .maxRetryAfter(b.maxRetryAfter)
+        .clock(b.clock)
+        .sleeper(b.sleeper);
   }
 
   /** A client for {@code key} against {@link Cor#DEFAULT_API_BASE} with the default settings. */
@@ -139,7 +149,8 @@ public final class CorClient {
    * object Jackson can write (a map, a record, a {@code JsonNode}). The answer is read as {@code
    * type} (a model of this package, {@code JsonNode}, a map, a record of yours); with {@code
    * Void.class} it is not read and {@code null} is returned (for COR's 204s). Retries follow the
-   * method (see the class documentation): writes are never repeated after a 5xx.
+   * method (see the class documentation): any method is paced after a 429, writes are never
+   * repeated after a 5xx.
    *
    * @throws IllegalArgumentException for a method other than GET, POST, PUT, PATCH, DELETE, or a
    *     path that does not start with {@code /} or holds a query
@@ -281,7 +292,7 @@ public final class CorClient {
     return send("POST", "/projects", Map.of(), input.fields(), Project.class);
   }
 
-  /** {@code PUT /projects/{id}} with the fields to change (sent once). */
+  /** {@code PUT /projects/{id}} with the fields to change (never resent after a 5xx). */
   public Project updateProject(long id, ProjectInput input) {
     requireNonNull(input, "input == null");
     if (input.fields().isEmpty()) {
@@ -290,7 +301,7 @@ public final class CorClient {
     return send("PUT", "/projects/" + id, Map.of(), input.fields(), Project.class);
   }
 
-  /** {@code DELETE /projects/{id}} (sent once). */
+  /** {@code DELETE /projects/{id}} (never resent after a 5xx). */
   public void deleteProject(long id) {
     send("DELETE", "/projects/" + id, Map.of(), null, Void.class);
   }
@@ -337,14 +348,15 @@ public final class CorClient {
   }
 
   /**
-   * {@code PUT /tasks/{id}} with COR's {@code TaskUpdateInput} ({@code title} required; sent once).
+   * {@code PUT /tasks/{id}} with COR's {@code TaskUpdateInput} ({@code title} required; never
+   * resent after a 5xx).
    */
   public Task updateTask(long id, TaskInput input) {
     requireNonNull(input, "input == null");
     return send("PUT", "/tasks/" + id, Map.of(), input.fields(), Task.class);
   }
 
-  /** {@code DELETE /tasks/{id}} (sent once). */
+  /** {@code DELETE /tasks/{id}} (never resent after a 5xx). */
   public void deleteTask(long id) {
     send("DELETE", "/tasks/" + id, Map.of(), null, Void.class);
   }
@@ -381,7 +393,7 @@ public final class CorClient {
     return sendForm("POST", "/clients", input, Client.class);
   }
 
-  /** {@code PUT /clients/{id}}, sent as a form (sent once). */
+  /** {@code PUT /clients/{id}}, sent as a form (never resent after a 5xx). */
   public Client updateClient(long id, ClientInput input) {
     requireNonNull(input, "input == null");
     return sendForm("PUT", "/clients/" + id, input, Client.class);
@@ -502,7 +514,7 @@ public final class CorClient {
     String fullPath = basePath + prefix + "…";
     int status = response.statusCode();
     if (status < 200 || status > 299) {
-      throw CorApiException.fromResponse("GET", fullPath, status, response.body());
+      throw failure("GET", fullPath, response);
     }
     try {
       return readList(response.body(), type);
@@ -577,7 +589,7 @@ public final class CorClient {
     HttpResponse<String> response = send(request("GET", path, params, null, null), "GET", path);
     String fullPath = basePath + path;
     if (response.statusCode() < 200 || response.statusCode() > 299) {
-      throw CorApiException.fromResponse("GET", fullPath, response.statusCode(), response.body());
+      throw failure("GET", fullPath, response);
     }
     try {
       return readPage(response.body(), type);
@@ -700,7 +712,7 @@ public final class CorClient {
 
   private HttpResponse<String> send(HttpRequest request, String method, String path) {
     try {
-      AuthorizedHttpClient client = SENT_ONCE.contains(method) ? once : http;
+      AuthorizedHttpClient client = method.equals("GET") ? reads : writes;
       return client.send(request, HttpResponse.BodyHandlers.ofString(UTF_8));
     } catch (IOException e) {
       throw CorApiException.noResponse(method, basePath + path, e);
@@ -715,7 +727,7 @@ public final class CorClient {
     String fullPath = basePath + path;
     int status = response.statusCode();
     if (status < 200 || status > 299) {
-      throw CorApiException.fromResponse(method, fullPath, status, response.body());
+      throw failure(method, fullPath, response);
     }
     if (type == Void.class) {
       return type.cast(null);
@@ -729,6 +741,15 @@ public final class CorClient {
     } catch (IOException | RuntimeException e) {
       throw CorApiException.unreadable(method, fullPath, status, e);
     }
+  }
+
+  private CorApiException failure(String method, String fullPath, HttpResponse<String> response) {
+    return CorApiException.fromResponse(
+        method,
+        fullPath,
+        response.statusCode(),
+        response.body(),
+        RetryAfter.from(response.headers(), clock.instant()).orElse(null));
   }
 
   private static HttpClient defaultHttpClient() {
@@ -748,6 +769,7 @@ public final class CorClient {
     private int maxAttempts = 3;
     private Duration maxRetryAfter = Duration.ofSeconds(60);
     private Clock clock = Clock.systemUTC();
+    private Sleeper sleeper = Sleeper.system();
     private int maxPerPage = 50;
 
     private Builder(TokenBroker broker, GrantKey key) {
@@ -808,6 +830,15 @@ public final class CorClient {
     /** The clock that reads HTTP-date {@code Retry-After} values; default the system UTC clock. */
     public Builder clock(Clock clock) {
       this.clock = requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /**
+     * How the waits between attempts are made; default {@link Sleeper#system()}. Tests pass a
+     * recording one (the testkit's {@code RecordingSleeper}) so that nothing waits in real time.
+     */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = requireNonNull(sleeper, "sleeper == null");
       return this;
     }
 

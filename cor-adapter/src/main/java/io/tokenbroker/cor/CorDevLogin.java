@@ -7,6 +7,7 @@ import io.tokenbroker.oauth.ClientConfigurationException;
 import io.tokenbroker.oauth.ClientRegistration;
 import io.tokenbroker.oauth.Provider;
 import io.tokenbroker.oauth.RateLimitedException;
+import io.tokenbroker.oauth.RetryAfter;
 import io.tokenbroker.oauth.TokenSet;
 import io.tokenbroker.oauth.TransientTokenException;
 import java.io.IOException;
@@ -125,10 +126,19 @@ public final class CorDevLogin {
           "COR dev login was interrupted", TransientTokenException.Kind.NETWORK, 0, e);
     }
     int status = response.statusCode();
-    if (status == 429) {
-      // COR publishes no Retry-After; none is assumed.
+    // COR publishes no Retry-After; one is honoured if it comes. The same rule as core's token
+    // calls: a 429, or a 503 that says when to come back, is a RateLimitedException.
+    Duration retryAfter = RetryAfter.from(response.headers(), clock.instant()).orElse(null);
+    if (status == 429 || (status == 503 && retryAfter != null)) {
       throw new RateLimitedException(
-          "COR dev login at " + endpoint + " was rate limited (HTTP 429)", status, null);
+          "COR dev login at "
+              + endpoint
+              + " was rate limited (HTTP "
+              + status
+              + ")"
+              + (retryAfter == null ? "" : "; retry after " + retryAfter.toSeconds() + " s"),
+          status,
+          retryAfter);
     }
     if (status >= 500) {
       throw new TransientTokenException(

@@ -16,11 +16,13 @@ import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.Reply;
 import io.tokenbroker.testkit.cor.CorFaults;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -192,6 +194,16 @@ class CorClientReachTest extends CorClientTestBase {
                 () -> f.cor.devLogin().login(CorFixture.EMAIL, CorFixture.PASSWORD)));
     assertEquals(429, limited.httpStatus().getAsInt());
     assertEquals(TransientTokenException.Kind.RATE_LIMITED, limited.kind());
+    assertTrue(limited.retryAfter().isEmpty());
+
+    f.sandbox.enqueue(CorFaults.serviceUnavailable().withRetryAfter("9").on("/v1/auth/login"));
+    RateLimitedException paced =
+        f.remember(
+            assertThrows(
+                RateLimitedException.class,
+                () -> f.cor.devLogin().login(CorFixture.EMAIL, CorFixture.PASSWORD)));
+    assertEquals(503, paced.httpStatus().getAsInt());
+    assertEquals(Optional.of(Duration.ofSeconds(9)), paced.retryAfter());
 
     f.sandbox.enqueue(CorFaults.serverError().on("/v1/auth/login"));
     TransientTokenException server =

@@ -13,12 +13,14 @@ import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.cor.CorFaults;
 import io.tokenbroker.testkit.cor.CorSeed;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -411,26 +413,37 @@ class CorClientTest extends CorClientTestBase {
   }
 
   @Test
-  void rateLimitsWithoutHeadersArePacedAndRetried() {
+  void rateLimitsWithoutHeadersArePacedWithBoundedBackoffAndRetried() {
     f.sandbox.enqueue(CorFaults.tooManyRequests());
     f.sandbox.enqueue(CorFaults.tooManyRequests());
 
     assertEquals(12345, client.me().id());
     assertEquals(3, requests("/v1/me").size());
+    List<Duration> waits = f.sleeper.waits();
+    assertEquals(2, waits.size(), "one wait before each retry");
+    // Full jitter: up to 500 ms, then up to 1 s.
+    assertTrue(waits.get(0).compareTo(Duration.ofMillis(500)) <= 0, waits.toString());
+    assertTrue(waits.get(1).compareTo(Duration.ofSeconds(1)) <= 0, waits.toString());
   }
 
   @Test
-  void rateLimitsHonourRetryAfterAndGiveUpAfterTheAttempts() {
-    f.sandbox.enqueue(CorFaults.tooManyRequests().withRetryAfter("0"));
+  void rateLimitsHonourRetryAfterExactlyAndGiveUpAfterTheAttempts() {
+    f.sandbox.enqueue(CorFaults.tooManyRequests().withRetryAfter("7"));
+    Instant before = f.clock.instant();
     assertEquals(12345, client.me().id());
+    assertEquals(List.of(Duration.ofSeconds(7)), f.sleeper.waits());
+    assertEquals(before.plusSeconds(7), f.clock.instant(), "the wait moved the fake clock only");
 
+    f.sleeper.clear();
     for (int i = 0; i < 3; i++) {
-      f.sandbox.enqueue(CorFaults.tooManyRequests());
+      f.sandbox.enqueue(CorFaults.tooManyRequests().withRetryAfter("2"));
     }
     CorApiException e = failing(client::me);
     assertEquals(429, e.status().getAsInt());
     assertTrue(e.isRetryable());
+    assertEquals(Optional.of(Duration.ofSeconds(2)), e.retryAfter());
     assertEquals(5, requests("/v1/me").size());
+    assertEquals(List.of(Duration.ofSeconds(2), Duration.ofSeconds(2)), f.sleeper.waits());
   }
 
   @Test
@@ -438,7 +451,9 @@ class CorClientTest extends CorClientTestBase {
     f.sandbox.enqueue(CorFaults.serviceUnavailable().withRetryAfter("300"));
     CorApiException e = failing(client::me);
     assertEquals(503, e.status().getAsInt());
+    assertEquals(Optional.of(Duration.ofSeconds(300)), e.retryAfter());
     assertEquals(1, requests("/v1/me").size());
+    assertTrue(f.sleeper.waits().isEmpty());
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.tokenbroker.cor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,10 +12,12 @@ import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.cor.CorFaults;
 import io.tokenbroker.testkit.cor.CorSeed;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** COR's writes through the typed client: bodies, validation errors, and the retry rules. */
@@ -185,20 +188,52 @@ class CorClientWritesTest extends CorClientTestBase {
   }
 
   @Test
-  void aRateLimitedPostIsPacedButAPutIsSentOnce() {
+  void everyWriteIsPacedAfterA429AsItsRetryAfterSays() {
     int before = f.sandbox.rowCount(CorSeed.Collection.TASKS);
-    f.sandbox.enqueue(CorFaults.tooManyRequests());
+    f.sandbox.enqueue(CorFaults.tooManyRequests().withRetryAfter("3").on("/v1/tasks"));
     Task created = client.createTask(TaskInput.builder("Paced").projectId(5001).build());
     assertEquals(2, requests("POST", "/v1/tasks").size());
-    assertEquals(before + 1, f.sandbox.rowCount(CorSeed.Collection.TASKS));
+    assertEquals(before + 1, f.sandbox.rowCount(CorSeed.Collection.TASKS), "created once");
+    assertEquals(List.of(Duration.ofSeconds(3)), f.sleeper.waits());
 
-    f.sandbox.enqueue(CorFaults.tooManyRequests());
+    String path = "/v1/tasks/" + created.id();
+    f.sandbox.enqueue(CorFaults.tooManyRequests().withRetryAfter("4").on(path));
+    assertEquals(
+        "Paced 2", client.updateTask(created.id(), TaskInput.builder("Paced 2").build()).title());
+    assertEquals(2, requests("PUT", path).size(), "the 429, then the paced PUT");
+    assertEquals("Paced 2", client.task(created.id()).title());
+
+    f.sandbox.enqueue(CorFaults.tooManyRequests().withRetryAfter("5").on(path));
+    client.deleteTask(created.id());
+    assertEquals(2, requests("DELETE", path).size(), "the 429, then the paced DELETE");
+    assertEquals(before, f.sandbox.rowCount(CorSeed.Collection.TASKS));
+
+    f.sandbox.enqueue(CorFaults.tooManyRequests().withRetryAfter("6").on("/v1/clients/2001"));
+    client.updateClient(2001, ClientInput.builder("Paced client").build());
+    assertEquals(2, requests("PUT", "/v1/clients/2001").size());
+
+    assertEquals(
+        List.of(
+            Duration.ofSeconds(3),
+            Duration.ofSeconds(4),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(6)),
+        f.sleeper.waits());
+  }
+
+  @Test
+  void aWriteStillRateLimitedAfterTheAttemptsIsRetryableAndWasNeverApplied() {
+    for (int i = 0; i < 3; i++) {
+      f.sandbox.enqueue(CorFaults.tooManyRequests().withRetryAfter("1").on("/v1/tasks/10001"));
+    }
     CorApiException put =
-        failing(() -> client.updateTask(created.id(), TaskInput.builder("Paced 2").build()));
+        failing(() -> client.updateTask(10001, TaskInput.builder("Never").build()));
     assertEquals(CorApiException.Kind.RATE_LIMITED, put.kind());
     assertTrue(put.isRetryable());
-    assertEquals(1, requests("PUT", "/v1/tasks/" + created.id()).size());
-    assertEquals("Paced", client.task(created.id()).title());
+    assertEquals(Optional.of(Duration.ofSeconds(1)), put.retryAfter());
+    assertEquals(3, requests("PUT", "/v1/tasks/10001").size());
+    assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(1)), f.sleeper.waits());
+    assertNotEquals("Never", client.task(10001).title());
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.tokenbroker.oauth.GrantType;
 import io.tokenbroker.oauth.RetryPolicy;
 import io.tokenbroker.oauth.TokenBroker;
 import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.RecordingSleeper;
 import io.tokenbroker.testkit.cor.CorSandbox;
 import io.tokenbroker.testkit.cor.CorSeed;
 import java.time.Duration;
@@ -28,6 +29,7 @@ final class CorFixture implements AutoCloseable {
   static final GrantKey USER = GrantKey.of("cor/user");
 
   final FakeClock clock = FakeClock.create();
+  final RecordingSleeper sleeper = RecordingSleeper.advancing(clock);
   final CorSandbox sandbox;
   final TokenBroker broker;
   final Cor cor;
@@ -76,7 +78,8 @@ final class CorFixture implements AutoCloseable {
     return CorClient.builder(broker, key)
         .apiBaseUri(sandbox.apiBaseUri())
         .clock(clock)
-        .maxRetryAfter(Duration.ofMillis(20))
+        .sleeper(sleeper)
+        .maxRetryAfter(Duration.ofSeconds(60))
         .build();
   }
 

@@ -5,8 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.tokenbroker.oauth.internal.Backoff;
 import io.tokenbroker.oauth.internal.DpopNonceCache;
 import io.tokenbroker.oauth.internal.DpopNonces;
-import io.tokenbroker.oauth.internal.RetryAfter;
-import io.tokenbroker.oauth.internal.Sleeper;
 import io.tokenbroker.oauth.internal.Urls;
 import java.io.IOException;
 import java.net.URI;
@@ -32,15 +30,21 @@ import java.util.random.RandomGenerator;
  *       more try.
  *   <li>On a 401, asks the broker for a new token only if the rejected one is still current (so
  *       many concurrent 401s cause one refresh) and retries once.
- *   <li>On a 429, and on a 503 for idempotent methods, waits as {@code Retry-After} says (capped),
- *       or with jittered backoff, and retries.
- *   <li>Other 5xx answers are retried only for idempotent methods (GET, HEAD, OPTIONS, PUT,
- *       DELETE); a POST or PATCH is never sent twice after the server may have acted on it.
+ *   <li>On a 429, for any method, waits as {@code Retry-After} says (capped), or with jittered
+ *       backoff, and retries: a 429 means the server refused the request without acting on it (RFC
+ *       6585 §4), so even a POST is safe to send again.
+ *   <li>5xx answers (a 503 included) are retried the same way only for idempotent methods (GET,
+ *       HEAD, OPTIONS, PUT, DELETE), and not at all with {@link Builder#retryServerErrors
+ *       retryServerErrors(false)}; a POST or PATCH is never sent twice after the server may have
+ *       acted on it.
  * </ul>
  *
- * The last response is returned as is when retries are used up; this class never throws for an HTTP
- * status. The bearer token only travels over {@code https} (or to loopback hosts), and the {@link
- * HttpClient} must not follow redirects. Thread-safe.
+ * Waits go through the {@link Sleeper} given to {@link Builder#sleeper} (default {@link
+ * Sleeper#system()}).
+ *
+ * <p>The last response is returned as is when retries are used up; this class never throws for an
+ * HTTP status. The bearer token only travels over {@code https} (or to loopback hosts), and the
+ * {@link HttpClient} must not follow redirects. Thread-safe.
  */
 public final class AuthorizedHttpClient {
   private static final Set<String> IDEMPOTENT =
@@ -52,6 +56,7 @@ public final class AuthorizedHttpClient {
   private final int maxAttempts;
   private final Duration maxRetryAfter;
   private final Duration initialBackoff;
+  private final boolean retryServerErrors;
   private final Clock clock;
   private final Sleeper sleeper;
   private final RandomGenerator random = new SecureRandom();
@@ -64,6 +69,7 @@ public final class AuthorizedHttpClient {
     this.maxAttempts = b.maxAttempts;
     this.maxRetryAfter = b.maxRetryAfter;
     this.initialBackoff = b.initialBackoff;
+    this.retryServerErrors = b.retryServerErrors;
     this.clock = b.clock;
     this.sleeper = b.sleeper;
   }
@@ -116,13 +122,12 @@ public final class AuthorizedHttpClient {
         attempt--; // the retry after a refresh is not a paced retry
         continue;
       }
-      boolean retryable = status == 429 || (status >= 500 && status <= 599 && idempotent);
+      boolean retryable =
+          status == 429 || (status >= 500 && status <= 599 && idempotent && retryServerErrors);
       if (!retryable || attempt >= maxAttempts) {
         return response;
       }
-      Optional<Duration> retryAfter =
-          RetryAfter.parse(
-              response.headers().firstValue("Retry-After").orElse(null), clock.instant());
+      Optional<Duration> retryAfter = RetryAfter.from(response.headers(), clock.instant());
       Duration wait =
           retryAfter.isPresent()
               ? retryAfter.get()
@@ -158,8 +163,9 @@ public final class AuthorizedHttpClient {
     private int maxAttempts = 3;
     private Duration maxRetryAfter = Duration.ofSeconds(60);
     private Duration initialBackoff = Duration.ofMillis(500);
+    private boolean retryServerErrors = true;
     private Clock clock = Clock.systemUTC();
-    private Sleeper sleeper = Sleeper.SYSTEM;
+    private Sleeper sleeper = Sleeper.system();
 
     private Builder(HttpClient http, TokenBroker broker, GrantKey key) {
       requireNonNull(http, "http == null");
@@ -187,6 +193,7 @@ public final class AuthorizedHttpClient {
       return this;
     }
 
+    /** The clock that HTTP-date {@code Retry-After} values are read against; default UTC system. */
     public Builder clock(Clock clock) {
       this.clock = requireNonNull(clock, "clock == null");
       return this;
@@ -197,7 +204,18 @@ public final class AuthorizedHttpClient {
       return this;
     }
 
-    Builder sleeper(Sleeper sleeper) {
+    /**
+     * Whether 5xx answers to idempotent methods are retried; default true. With false only a 429 is
+     * paced and retried, for APIs where even a PUT or DELETE must not be sent twice after the
+     * server may have acted on it.
+     */
+    public Builder retryServerErrors(boolean retry) {
+      this.retryServerErrors = retry;
+      return this;
+    }
+
+    /** How waits are made; default {@link Sleeper#system()}. Tests pass a recording one. */
+    public Builder sleeper(Sleeper sleeper) {
       this.sleeper = requireNonNull(sleeper, "sleeper == null");
       return this;
     }

@@ -1,6 +1,5 @@
 package io.tokenbroker.oauth;
 
-import io.tokenbroker.oauth.internal.Sleeper;
 import io.tokenbroker.oauth.internal.TokenSealer;
 import java.time.Clock;
 import java.time.Duration;

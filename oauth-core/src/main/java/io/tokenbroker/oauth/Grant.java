@@ -359,8 +359,8 @@ final class Grant {
     try {
       entry = settings.store.load(key);
     } catch (TokenStoreException e) {
-      if (e.reason() == TokenStoreException.Reason.CORRUPT
-          || e.reason() == TokenStoreException.Reason.CANNOT_DECRYPT) {
+      if (e.kind() == TokenStoreException.Kind.CORRUPT
+          || e.kind() == TokenStoreException.Kind.CANNOT_DECRYPT) {
         settings.events.storeEntryUnreadable(key, e);
       }
       throw e;

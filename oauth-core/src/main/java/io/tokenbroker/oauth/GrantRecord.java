@@ -196,7 +196,7 @@ record GrantRecord(
                 + w.format()
                 + ", this version reads "
                 + FORMAT,
-            TokenStoreException.Reason.CORRUPT,
+            TokenStoreException.Kind.CORRUPT,
             key,
             null);
       }
@@ -237,7 +237,7 @@ record GrantRecord(
               + "' opened but its content is not a valid grant record ("
               + e.getClass().getSimpleName()
               + ")",
-          TokenStoreException.Reason.CORRUPT,
+          TokenStoreException.Kind.CORRUPT,
           key,
           null);
     }

@@ -8,7 +8,7 @@ import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
-import io.tokenbroker.oauth.TokenStoreException.Reason;
+import io.tokenbroker.oauth.KeysetException.Kind;
 import io.tokenbroker.oauth.internal.SecureFiles;
 import io.tokenbroker.oauth.internal.Tink;
 import java.io.IOException;
@@ -57,7 +57,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Files are written atomically (temporary file in the same directory, fsync, atomic rename) and
  * created with owner-only permissions ({@code 0600} on POSIX, set at creation). {@link
  * #fromFile(Path)} refuses a cleartext keyset file that its group or others may read or write, with
- * a {@link Reason#MISCONFIGURED} error telling how to fix it; pass {@link PermissionCheck#SKIP} to
+ * a {@link Kind#MISCONFIGURED} error telling how to fix it; pass {@link PermissionCheck#SKIP} to
  * {@link #fromFile(Path, PermissionCheck)} where the sharing is intended (for example a
  * group-readable secret mounted by a container runtime). On file systems without POSIX permissions
  * no check is made. Encrypted keyset files are not checked: they are useless without the master
@@ -65,11 +65,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Failures</h2>
  *
- * <p>Every method throws {@link TokenStoreException}: {@link Reason#MISCONFIGURED} for a missing,
+ * <p>Every method throws {@link KeysetException}: {@link Kind#MISCONFIGURED} for a missing,
  * malformed or too widely readable keyset, or one that holds no AEAD keys; {@link
- * Reason#CANNOT_DECRYPT} when a master key cannot decrypt an encrypted keyset; {@link
- * Reason#UNAVAILABLE} for other I/O errors. Messages name the file or variable but never contain
- * key material or the keyset's content, and Tink's own exceptions (which may quote input) are not
+ * Kind#CANNOT_DECRYPT} when a master key cannot decrypt an encrypted keyset; {@link
+ * Kind#UNAVAILABLE} for other I/O errors. Messages name the file or variable but never contain key
+ * material or the keyset's content, and Tink's own exceptions (which may quote input) are not
  * attached as causes when the input is secret.
  *
  * <p>All methods are static and thread-safe; {@link KeysetHandle}s are immutable.
@@ -110,15 +110,15 @@ public final class Keysets {
     try {
       return KeysetHandle.newBuilder().addEntry(newPrimaryEntry()).build();
     } catch (GeneralSecurityException e) {
-      throw new TokenStoreException(
-          "cannot generate an AES256-GCM keyset: " + e.getMessage(), Reason.MISCONFIGURED, null, e);
+      throw new KeysetException(
+          "cannot generate an AES256-GCM keyset: " + e.getMessage(), Kind.MISCONFIGURED, e);
     }
   }
 
   /**
    * Parses a cleartext Tink JSON keyset, for example one read from a secrets manager.
    *
-   * @throws TokenStoreException {@link Reason#MISCONFIGURED} if it is not a valid AEAD keyset
+   * @throws KeysetException {@link Kind#MISCONFIGURED} if it is not a valid AEAD keyset
    */
   public static KeysetHandle fromJson(String json) {
     requireNonNull(json, "json == null");
@@ -133,8 +133,8 @@ public final class Keysets {
   /**
    * Loads a cleartext JSON keyset file.
    *
-   * @throws TokenStoreException {@link Reason#MISCONFIGURED} if the file is missing, unreadable,
-   *     not a valid AEAD keyset, an encrypted keyset, or (with {@link PermissionCheck#OWNER_ONLY})
+   * @throws KeysetException {@link Kind#MISCONFIGURED} if the file is missing, unreadable, not a
+   *     valid AEAD keyset, an encrypted keyset, or (with {@link PermissionCheck#OWNER_ONLY})
    *     accessible by group or others
    */
   public static KeysetHandle fromFile(Path file, PermissionCheck check) {
@@ -162,8 +162,8 @@ public final class Keysets {
    * unreadable existing file is never overwritten, since the grants sealed under it could not be
    * opened any more: move it away first if you really mean to replace it.
    *
-   * @throws TokenStoreException {@link Reason#MISCONFIGURED} if an unrelated file exists, {@link
-   *     Reason#UNAVAILABLE} if the write failed (the old file is then unchanged)
+   * @throws KeysetException {@link Kind#MISCONFIGURED} if an unrelated file exists, {@link
+   *     Kind#UNAVAILABLE} if the write failed (the old file is then unchanged)
    */
   public static void toFile(KeysetHandle keyset, Path file) {
     requireNonNull(keyset, "keyset == null");
@@ -172,7 +172,7 @@ public final class Keysets {
       KeysetHandle existing;
       try {
         existing = fromFile(file, PermissionCheck.SKIP);
-      } catch (TokenStoreException e) {
+      } catch (KeysetException e) {
         throw refuseToReplace(file, e.getMessage());
       }
       checkRelated(existing, keyset, file);
@@ -186,7 +186,7 @@ public final class Keysets {
    * (owner-only). Safe when several threads or processes call it at once for the same file: one
    * creates it, the others load what it wrote. The directory must exist.
    *
-   * @throws TokenStoreException as {@link #fromFile(Path)} and {@link #toFile}
+   * @throws KeysetException as {@link #fromFile(Path)} and {@link #toFile}
    */
   public static KeysetHandle loadOrCreate(Path file) {
     requireNonNull(file, "file == null");
@@ -218,8 +218,8 @@ public final class Keysets {
    * Loads the keyset from the variable {@code variableName} looked up with {@code environment} (for
    * example {@code Map::get}), which holds the Tink JSON keyset, plain or base64-encoded.
    *
-   * @throws TokenStoreException {@link Reason#MISCONFIGURED} if the variable is unset, blank or
-   *     does not hold a valid AEAD keyset; the message never quotes the value
+   * @throws KeysetException {@link Kind#MISCONFIGURED} if the variable is unset, blank or does not
+   *     hold a valid AEAD keyset; the message never quotes the value
    */
   public static KeysetHandle fromEnvironment(
       String variableName, Function<String, @Nullable String> environment) {
@@ -242,9 +242,9 @@ public final class Keysets {
    * (Tink's encrypted keyset format, as written by {@link #toEncryptedFile} or by Tinkey with
    * {@code --master-key-uri}).
    *
-   * @throws TokenStoreException {@link Reason#CANNOT_DECRYPT} if {@code master} cannot decrypt it
-   *     (wrong master key, damaged file, or the KMS refused), {@link Reason#MISCONFIGURED} if the
-   *     file is missing or not an encrypted keyset
+   * @throws KeysetException {@link Kind#CANNOT_DECRYPT} if {@code master} cannot decrypt it (wrong
+   *     master key, damaged file, or the KMS refused), {@link Kind#MISCONFIGURED} if the file is
+   *     missing or not an encrypted keyset
    */
   public static KeysetHandle fromEncryptedFile(Path file, Aead master) {
     requireNonNull(file, "file == null");
@@ -263,15 +263,14 @@ public final class Keysets {
           TinkJsonProtoKeysetFormat.parseEncryptedKeyset(
               json, master, ENCRYPTED_KEYSET_ASSOCIATED_DATA, Tink.configuration());
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new TokenStoreException(
+      throw new KeysetException(
           "cannot decrypt keyset file "
               + file
               + " with the given master key ("
               + e.getClass().getSimpleName()
               + "). Likely causes: a different master key than the one it was encrypted with, the"
               + " KMS refused or could not be reached, or the file is damaged",
-          Reason.CANNOT_DECRYPT,
-          null,
+          Kind.CANNOT_DECRYPT,
           null);
     }
     return requireAead(keyset, "keyset file " + file);
@@ -282,9 +281,9 @@ public final class Keysets {
    * {@link #toFile}). An existing file is replaced only if {@code master} decrypts it and it shares
    * at least one key with {@code keyset}.
    *
-   * @throws TokenStoreException {@link Reason#CANNOT_DECRYPT} if encryption with {@code master}
-   *     fails, {@link Reason#MISCONFIGURED} if an unrelated file exists, {@link Reason#UNAVAILABLE}
-   *     if the write failed
+   * @throws KeysetException {@link Kind#CANNOT_DECRYPT} if encryption with {@code master} fails,
+   *     {@link Kind#MISCONFIGURED} if an unrelated file exists, {@link Kind#UNAVAILABLE} if the
+   *     write failed
    */
   public static void toEncryptedFile(KeysetHandle keyset, Path file, Aead master) {
     requireNonNull(keyset, "keyset == null");
@@ -294,7 +293,7 @@ public final class Keysets {
       KeysetHandle existing;
       try {
         existing = fromEncryptedFile(file, master);
-      } catch (TokenStoreException e) {
+      } catch (KeysetException e) {
         throw refuseToReplace(file, e.getMessage());
       }
       checkRelated(existing, keyset, file);
@@ -305,14 +304,13 @@ public final class Keysets {
           TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(
               keyset, master, ENCRYPTED_KEYSET_ASSOCIATED_DATA, Tink.configuration());
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new TokenStoreException(
+      throw new KeysetException(
           "cannot encrypt the keyset for "
               + file
               + " with the given master key ("
               + e.getClass().getSimpleName()
               + "); the KMS may have refused or could not be reached",
-          Reason.CANNOT_DECRYPT,
-          null,
+          Kind.CANNOT_DECRYPT,
           null);
     }
     write(file, json.getBytes(UTF_8));
@@ -471,7 +469,7 @@ public final class Keysets {
     throw refuseToReplace(file, "it holds an unrelated keyset (no key in common)");
   }
 
-  private static TokenStoreException refuseToReplace(Path file, @Nullable String why) {
+  private static KeysetException refuseToReplace(Path file, @Nullable String why) {
     return misconfigured(
         "refusing to replace keyset file "
             + file
@@ -496,16 +494,16 @@ public final class Keysets {
     return new String(decoded, UTF_8);
   }
 
-  private static TokenStoreException misconfigured(String message) {
-    return new TokenStoreException(message, Reason.MISCONFIGURED, null, null);
+  private static KeysetException misconfigured(String message) {
+    return new KeysetException(message, Kind.MISCONFIGURED, null);
   }
 
-  private static TokenStoreException misconfigured(String message, Throwable cause) {
-    return new TokenStoreException(message, Reason.MISCONFIGURED, null, cause);
+  private static KeysetException misconfigured(String message, Throwable cause) {
+    return new KeysetException(message, Kind.MISCONFIGURED, cause);
   }
 
-  private static TokenStoreException unavailable(String message, IOException cause) {
-    return new TokenStoreException(
-        message + ": " + cause.getClass().getSimpleName(), Reason.UNAVAILABLE, null, cause);
+  private static KeysetException unavailable(String message, IOException cause) {
+    return new KeysetException(
+        message + ": " + cause.getClass().getSimpleName(), Kind.UNAVAILABLE, cause);
   }
 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.google.crypto.tink.Aead;
-import io.tokenbroker.oauth.TokenStoreException.Reason;
+import io.tokenbroker.oauth.TokenStoreException.Kind;
 import io.tokenbroker.oauth.internal.TokenSealer;
 import java.io.IOException;
 import java.time.Duration;
@@ -104,9 +104,9 @@ public record StoredTokens(
    * primitive) and decodes it.
    *
    * @return empty if the store holds no entry for {@code key}
-   * @throws TokenStoreException as the store reports it; {@link Reason#CANNOT_DECRYPT} if the entry
-   *     does not open with {@code aead}; {@link Reason#CORRUPT} if it is not a sealed entry or not
-   *     a grant record of the format this version writes. Messages never quote the entry.
+   * @throws TokenStoreException as the store reports it; {@link Kind#CANNOT_DECRYPT} if the entry
+   *     does not open with {@code aead}; {@link Kind#CORRUPT} if it is not a sealed entry or not a
+   *     grant record of the format this version writes. Messages never quote the entry.
    */
   public static Optional<StoredTokens> read(TokenStore store, Aead aead, GrantKey key) {
     requireNonNull(store, "store == null");
@@ -118,9 +118,9 @@ public record StoredTokens(
   /**
    * Opens {@code entry} (as a store returned it) with {@code aead} and decodes it.
    *
-   * @throws TokenStoreException {@link Reason#CANNOT_DECRYPT} if the entry does not open with
-   *     {@code aead}; {@link Reason#CORRUPT} if it is not a sealed entry or not a grant record of
-   *     the format this version writes. Messages never quote the entry.
+   * @throws TokenStoreException {@link Kind#CANNOT_DECRYPT} if the entry does not open with {@code
+   *     aead}; {@link Kind#CORRUPT} if it is not a sealed entry or not a grant record of the format
+   *     this version writes. Messages never quote the entry.
    */
   public static StoredTokens open(StoredGrant entry, Aead aead) {
     requireNonNull(entry, "entry == null");
@@ -140,7 +140,7 @@ public record StoredTokens(
               + "' opened but its content is not a valid grant record ("
               + e.getClass().getSimpleName()
               + ")",
-          Reason.CORRUPT,
+          Kind.CORRUPT,
           key,
           null);
     }
@@ -208,7 +208,7 @@ public record StoredTokens(
     if (format == null || format != FORMAT) {
       throw new TokenStoreException(
           "grant '" + key + "' has record format " + format + ", this version reads " + FORMAT,
-          Reason.CORRUPT,
+          Kind.CORRUPT,
           key,
           null);
     }

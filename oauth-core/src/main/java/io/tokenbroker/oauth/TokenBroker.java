@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.google.crypto.tink.KeysetHandle;
 import io.tokenbroker.oauth.internal.DpopKey;
 import io.tokenbroker.oauth.internal.Resealer;
-import io.tokenbroker.oauth.internal.Sleeper;
 import io.tokenbroker.oauth.internal.TokenSealer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -235,7 +234,7 @@ public final class TokenBroker implements AutoCloseable {
         if (attempt >= 10) {
           throw new TokenStoreException(
               "could not save tokens for '" + key + "': the entry keeps changing",
-              TokenStoreException.Reason.UNAVAILABLE,
+              TokenStoreException.Kind.UNAVAILABLE,
               key,
               null);
         }
@@ -574,7 +573,7 @@ public final class TokenBroker implements AutoCloseable {
     private @Nullable Duration leaseTtl;
     private Duration leaseWait = Duration.ofSeconds(60);
     private Duration writeRetryMin = Duration.ofMillis(500);
-    private Sleeper sleeper = Sleeper.SYSTEM;
+    private Sleeper sleeper = Sleeper.system();
 
     private Builder() {}
 
@@ -677,7 +676,11 @@ public final class TokenBroker implements AutoCloseable {
       return this;
     }
 
-    Builder sleeper(Sleeper sleeper) {
+    /**
+     * How the broker waits between token-endpoint attempts ({@code Retry-After}, backoff); default
+     * {@link Sleeper#system()}. Tests pass a recording one so that no test waits in real time.
+     */
+    public Builder sleeper(Sleeper sleeper) {
       this.sleeper = requireNonNull(sleeper, "sleeper == null");
       return this;
     }

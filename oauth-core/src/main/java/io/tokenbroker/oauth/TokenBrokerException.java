@@ -17,6 +17,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link ConsentException}: the authorization-code consent failed (denied, state mismatch,
  *       timeout).
  *   <li>{@link TokenStoreException}: persistence failed or an entry cannot be opened.
+ *   <li>{@link KeysetException}: {@link Keysets} could not generate, load, decrypt or save a
+ *       keyset.
  *   <li>{@link UnknownGrantException}: no grant is registered or stored under the key.
  * </ul>
  *
@@ -29,6 +31,7 @@ public abstract sealed class TokenBrokerException extends RuntimeException
         TransientTokenException,
         ConsentException,
         TokenStoreException,
+        KeysetException,
         UnknownGrantException {
   private static final long serialVersionUID = 1L;
 

@@ -22,7 +22,6 @@ import io.tokenbroker.oauth.internal.DpopKey;
 import io.tokenbroker.oauth.internal.DpopNonceCache;
 import io.tokenbroker.oauth.internal.JdkHttpSender;
 import io.tokenbroker.oauth.internal.PushedAuthorizationResponses;
-import io.tokenbroker.oauth.internal.Sleeper;
 import io.tokenbroker.oauth.internal.TokenRequests;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -703,7 +702,7 @@ public final class TokenClient {
     private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private Clock clock = Clock.systemUTC();
-    private Sleeper sleeper = Sleeper.SYSTEM;
+    private Sleeper sleeper = Sleeper.system();
     private RandomGenerator random = new SecureRandom();
 
     private Builder(ClientRegistration registration) {
@@ -754,7 +753,8 @@ public final class TokenClient {
       return this;
     }
 
-    Builder sleeper(Sleeper sleeper) {
+    /** How waits between attempts and device polls are made; default {@link Sleeper#system()}. */
+    public Builder sleeper(Sleeper sleeper) {
       this.sleeper = requireNonNull(sleeper, "sleeper == null");
       return this;
     }

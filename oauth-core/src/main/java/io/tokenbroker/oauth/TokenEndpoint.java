@@ -7,8 +7,6 @@ import io.tokenbroker.oauth.internal.Backoff;
 import io.tokenbroker.oauth.internal.DpopNonceCache;
 import io.tokenbroker.oauth.internal.DpopNonces;
 import io.tokenbroker.oauth.internal.JdkHttpSender;
-import io.tokenbroker.oauth.internal.RetryAfter;
-import io.tokenbroker.oauth.internal.Sleeper;
 import io.tokenbroker.oauth.internal.TokenResponses;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -74,7 +72,7 @@ final class TokenEndpoint {
             TokenClient.DEFAULT_MAX_RESPONSE_BYTES),
         Clock.systemUTC(),
         RetryPolicy.defaults(),
-        Sleeper.SYSTEM,
+        Sleeper.system(),
         new SecureRandom());
   }
 

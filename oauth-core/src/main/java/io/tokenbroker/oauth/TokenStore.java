@@ -20,7 +20,7 @@ import java.util.Optional;
  *       have no stored grant yet. A lease does not guard writes: writers still use {@link
  *       #compareAndSet}.
  *   <li>No method may replace an entry it could not read; an unreadable entry is reported with
- *       {@link TokenStoreException.Reason#CORRUPT} and kept for inspection.
+ *       {@link TokenStoreException.Kind#CORRUPT} and kept for inspection.
  *   <li>Failures are {@link TokenStoreException}s; {@link TokenStoreException#isTransient()} tells
  *       whether a retry may help.
  * </ul>

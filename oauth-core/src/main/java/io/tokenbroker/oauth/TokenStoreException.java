@@ -11,7 +11,7 @@ public final class TokenStoreException extends TokenBrokerException {
   private static final long serialVersionUID = 1L;
 
   /** What kind of store failure this is. */
-  public enum Reason {
+  public enum Kind {
     /** The store could not be reached or an I/O error occurred; may pass. */
     UNAVAILABLE,
     /** An entry is damaged and cannot be parsed. */
@@ -22,20 +22,21 @@ public final class TokenStoreException extends TokenBrokerException {
     MISCONFIGURED
   }
 
-  private final Reason reason;
+  private final Kind kind;
 
   public TokenStoreException(
-      String message, Reason reason, @Nullable GrantKey grantKey, @Nullable Throwable cause) {
+      String message, Kind kind, @Nullable GrantKey grantKey, @Nullable Throwable cause) {
     super(message, 0, null, null, grantKey, cause);
-    this.reason = reason;
+    this.kind = kind;
   }
 
-  public Reason reason() {
-    return reason;
+  /** What kind of store failure this is. */
+  public Kind kind() {
+    return kind;
   }
 
   /** Whether retrying the same operation later may succeed. */
   public boolean isTransient() {
-    return reason == Reason.UNAVAILABLE;
+    return kind == Kind.UNAVAILABLE;
   }
 }

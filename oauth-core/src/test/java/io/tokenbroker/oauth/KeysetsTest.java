@@ -18,7 +18,7 @@ import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import com.google.crypto.tink.mac.MacConfig;
 import com.google.crypto.tink.mac.PredefinedMacParameters;
-import io.tokenbroker.oauth.TokenStoreException.Reason;
+import io.tokenbroker.oauth.KeysetException.Kind;
 import io.tokenbroker.oauth.internal.SecureFiles;
 import io.tokenbroker.oauth.internal.Tink;
 import java.nio.ByteBuffer;
@@ -110,20 +110,19 @@ class KeysetsTest {
     Keysets.toFile(Keysets.generate(), file);
     byte[] inUse = Files.readAllBytes(file);
 
-    TokenStoreException unrelated =
-        assertThrows(TokenStoreException.class, () -> Keysets.toFile(Keysets.generate(), file));
+    KeysetException unrelated =
+        assertThrows(KeysetException.class, () -> Keysets.toFile(Keysets.generate(), file));
 
-    assertEquals(Reason.MISCONFIGURED, unrelated.reason());
+    assertEquals(Kind.MISCONFIGURED, unrelated.kind());
     assertTrue(unrelated.getMessage().contains("refusing to replace keyset file"));
     assertTrue(unrelated.getMessage().contains("no key in common"));
     assertArrayEquals(inUse, Files.readAllBytes(file));
 
     Path notAKeyset = dir.resolve("notes.txt");
     Files.writeString(notAKeyset, "shopping list");
-    TokenStoreException unreadable =
-        assertThrows(
-            TokenStoreException.class, () -> Keysets.toFile(Keysets.generate(), notAKeyset));
-    assertEquals(Reason.MISCONFIGURED, unreadable.reason());
+    KeysetException unreadable =
+        assertThrows(KeysetException.class, () -> Keysets.toFile(Keysets.generate(), notAKeyset));
+    assertEquals(Kind.MISCONFIGURED, unreadable.kind());
     assertEquals("shopping list", Files.readString(notAKeyset));
     assertEquals(2, listDir().size(), "no temporary files left behind");
   }
@@ -138,9 +137,9 @@ class KeysetsTest {
     for (String permissions : List.of("rw-r-----", "rw--w----", "rw----r--", "rw-----w-")) {
       Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(permissions));
 
-      TokenStoreException e = assertThrows(TokenStoreException.class, () -> Keysets.fromFile(file));
+      KeysetException e = assertThrows(KeysetException.class, () -> Keysets.fromFile(file));
 
-      assertEquals(Reason.MISCONFIGURED, e.reason());
+      assertEquals(Kind.MISCONFIGURED, e.kind());
       assertTrue(e.getMessage().contains("accessible by group or others"), e.getMessage());
       assertTrue(e.getMessage().contains(permissions), e.getMessage());
       assertTrue(e.getMessage().contains("chmod 600"), e.getMessage());
@@ -156,9 +155,9 @@ class KeysetsTest {
   void missingFileIsMisconfigured() {
     Path file = dir.resolve("absent.json");
 
-    TokenStoreException e = assertThrows(TokenStoreException.class, () -> Keysets.fromFile(file));
+    KeysetException e = assertThrows(KeysetException.class, () -> Keysets.fromFile(file));
 
-    assertEquals(Reason.MISCONFIGURED, e.reason());
+    assertEquals(Kind.MISCONFIGURED, e.kind());
     assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
   }
 
@@ -176,19 +175,19 @@ class KeysetsTest {
             valid.substring(0, valid.length() / 2),
             valid.replace("ENABLED", "BOGUS"));
     for (String json : malformed) {
-      TokenStoreException fromJson =
-          assertThrows(TokenStoreException.class, () -> Keysets.fromJson(json), json);
-      assertEquals(Reason.MISCONFIGURED, fromJson.reason());
+      KeysetException fromJson =
+          assertThrows(KeysetException.class, () -> Keysets.fromJson(json), json);
+      assertEquals(Kind.MISCONFIGURED, fromJson.kind());
       assertTrue(fromJson.getMessage().contains("not a valid"), fromJson.getMessage());
 
       Path file = dir.resolve("bad.json");
       Files.writeString(file, json);
-      TokenStoreException fromFile =
+      KeysetException fromFile =
           assertThrows(
-              TokenStoreException.class,
+              KeysetException.class,
               () -> Keysets.fromFile(file, Keysets.PermissionCheck.SKIP),
               json);
-      assertEquals(Reason.MISCONFIGURED, fromFile.reason());
+      assertEquals(Kind.MISCONFIGURED, fromFile.kind());
       assertTrue(fromFile.getMessage().contains(file.toString()), fromFile.getMessage());
     }
   }
@@ -208,9 +207,9 @@ class KeysetsTest {
         TinkJsonProtoKeysetFormat.serializeKeyset(
             mac, RegistryConfiguration.get(), InsecureSecretKeyAccess.get());
 
-    TokenStoreException e = assertThrows(TokenStoreException.class, () -> Keysets.fromJson(json));
+    KeysetException e = assertThrows(KeysetException.class, () -> Keysets.fromJson(json));
 
-    assertEquals(Reason.MISCONFIGURED, e.reason());
+    assertEquals(Kind.MISCONFIGURED, e.kind());
     assertTrue(e.getMessage().contains("not a usable AEAD keyset"), e.getMessage());
   }
 
@@ -262,10 +261,9 @@ class KeysetsTest {
   void loadOrCreateInAMissingDirectoryIsMisconfigured() {
     Path file = dir.resolve("no-such-dir").resolve("keyset.json");
 
-    TokenStoreException e =
-        assertThrows(TokenStoreException.class, () -> Keysets.loadOrCreate(file));
+    KeysetException e = assertThrows(KeysetException.class, () -> Keysets.loadOrCreate(file));
 
-    assertEquals(Reason.MISCONFIGURED, e.reason());
+    assertEquals(Kind.MISCONFIGURED, e.kind());
     assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
   }
 
@@ -292,15 +290,15 @@ class KeysetsTest {
             "GARBAGE", "@@@ not base64 @@@");
 
     for (String name : List.of("UNSET", "BLANK", "HALF", "GARBAGE")) {
-      TokenStoreException e =
-          assertThrows(TokenStoreException.class, () -> Keysets.fromEnvironment(name, env::get));
-      assertEquals(Reason.MISCONFIGURED, e.reason());
+      KeysetException e =
+          assertThrows(KeysetException.class, () -> Keysets.fromEnvironment(name, env::get));
+      assertEquals(Kind.MISCONFIGURED, e.kind());
       assertTrue(e.getMessage().contains("environment variable " + name), e.getMessage());
       material.assertNotIn(e);
       assertFalse(e.getMessage().contains("not base64 @@@"));
     }
     assertThrows(
-        TokenStoreException.class, () -> Keysets.fromEnvironment("TOKENBROKER_TEST_SURELY_UNSET"));
+        KeysetException.class, () -> Keysets.fromEnvironment("TOKENBROKER_TEST_SURELY_UNSET"));
   }
 
   @Test
@@ -332,17 +330,17 @@ class KeysetsTest {
     byte[] written = Files.readAllBytes(file);
     Aead wrong = aead(Keysets.generate());
 
-    TokenStoreException e =
-        assertThrows(TokenStoreException.class, () -> Keysets.fromEncryptedFile(file, wrong));
+    KeysetException e =
+        assertThrows(KeysetException.class, () -> Keysets.fromEncryptedFile(file, wrong));
 
-    assertEquals(Reason.CANNOT_DECRYPT, e.reason());
+    assertEquals(Kind.CANNOT_DECRYPT, e.kind());
     assertTrue(e.getMessage().contains("master key"), e.getMessage());
     assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
     KeyMaterial.of(keyset).assertNotIn(e);
 
-    TokenStoreException overwrite =
-        assertThrows(TokenStoreException.class, () -> Keysets.toEncryptedFile(keyset, file, wrong));
-    assertEquals(Reason.MISCONFIGURED, overwrite.reason());
+    KeysetException overwrite =
+        assertThrows(KeysetException.class, () -> Keysets.toEncryptedFile(keyset, file, wrong));
+    assertEquals(Kind.MISCONFIGURED, overwrite.kind());
     assertArrayEquals(written, Files.readAllBytes(file), "never replaced");
   }
 
@@ -354,14 +352,13 @@ class KeysetsTest {
     Path cleartext = dir.resolve("keyset.json");
     Keysets.toFile(Keysets.generate(), cleartext);
 
-    TokenStoreException e1 =
-        assertThrows(TokenStoreException.class, () -> Keysets.fromFile(encrypted));
-    TokenStoreException e2 =
-        assertThrows(TokenStoreException.class, () -> Keysets.fromEncryptedFile(cleartext, master));
+    KeysetException e1 = assertThrows(KeysetException.class, () -> Keysets.fromFile(encrypted));
+    KeysetException e2 =
+        assertThrows(KeysetException.class, () -> Keysets.fromEncryptedFile(cleartext, master));
 
-    assertEquals(Reason.MISCONFIGURED, e1.reason());
+    assertEquals(Kind.MISCONFIGURED, e1.kind());
     assertTrue(e1.getMessage().contains("fromEncryptedFile"), e1.getMessage());
-    assertEquals(Reason.MISCONFIGURED, e2.reason());
+    assertEquals(Kind.MISCONFIGURED, e2.kind());
     assertTrue(e2.getMessage().contains("Keysets.fromFile"), e2.getMessage());
   }
 
@@ -401,33 +398,30 @@ class KeysetsTest {
     KeyMaterial material = KeyMaterial.of(keyset);
     assertTrue(material.size() >= 5);
     String json = KeyMaterial.json(keyset);
-    List<TokenStoreException> errors = new ArrayList<>();
+    List<KeysetException> errors = new ArrayList<>();
 
     errors.add(
         assertThrows(
-            TokenStoreException.class,
-            () -> Keysets.fromJson(json.substring(0, json.length() - 2))));
+            KeysetException.class, () -> Keysets.fromJson(json.substring(0, json.length() - 2))));
     errors.add(
         assertThrows(
-            TokenStoreException.class,
-            () -> Keysets.fromJson(json.replace("\"TINK\"", "\"NOPE\""))));
+            KeysetException.class, () -> Keysets.fromJson(json.replace("\"TINK\"", "\"NOPE\""))));
     errors.add(
         assertThrows(
-            TokenStoreException.class,
-            () -> Keysets.fromJson(json.replace("AesGcmKey", "NoSuchKey"))));
+            KeysetException.class, () -> Keysets.fromJson(json.replace("AesGcmKey", "NoSuchKey"))));
     if (SecureFiles.isPosix(dir)) {
       Path shared = dir.resolve("shared.json");
       Files.writeString(shared, json);
       Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rw-rw-rw-"));
-      errors.add(assertThrows(TokenStoreException.class, () -> Keysets.fromFile(shared)));
+      errors.add(assertThrows(KeysetException.class, () -> Keysets.fromFile(shared)));
     }
     Path encrypted = dir.resolve("keyset.enc.json");
     Keysets.toEncryptedFile(keyset, encrypted, aead(Keysets.generate()));
     Aead wrong = aead(Keysets.generate());
     errors.add(
-        assertThrows(TokenStoreException.class, () -> Keysets.fromEncryptedFile(encrypted, wrong)));
+        assertThrows(KeysetException.class, () -> Keysets.fromEncryptedFile(encrypted, wrong)));
 
-    for (TokenStoreException e : errors) {
+    for (KeysetException e : errors) {
       material.assertNotIn(e);
     }
     material.assertNotIn(keyset.toString());

@@ -464,11 +464,22 @@ class LoopbackReceiverTest {
 
   @Test
   void fixedPortWorks() throws Exception {
-    int port;
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
+    // A port found free may be taken by another process before the receiver binds it (the probe
+    // is closed first): then another is tried.
+    LoopbackReceiver receiver = null;
+    int port = 0;
+    for (int attempt = 0; receiver == null; attempt++) {
+      try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        port = probe.getLocalPort();
+      }
+      try {
+        receiver = track(LoopbackReceiver.start(port));
+      } catch (UncheckedIOException inUse) {
+        if (attempt >= 4) {
+          throw inUse;
+        }
+      }
     }
-    LoopbackReceiver receiver = track(LoopbackReceiver.start(port));
     assertEquals(URI.create("http://127.0.0.1:" + port + "/callback"), receiver.redirectUri());
 
     var response = getAsync(at(receiver, "/callback?code=" + CODE + "&state=" + STATE));

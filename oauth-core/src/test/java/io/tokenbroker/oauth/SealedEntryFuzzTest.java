@@ -103,7 +103,7 @@ class SealedEntryFuzzTest {
       assertNotNull(record.tokens());
       assertNotNull(record.grantType());
     } catch (TokenStoreException e) {
-      assertEquals(TokenStoreException.Reason.CORRUPT, e.reason());
+      assertEquals(TokenStoreException.Kind.CORRUPT, e.kind());
       assertNoContent(e, new String(plaintext, StandardCharsets.UTF_8));
     }
   }
@@ -144,9 +144,9 @@ class SealedEntryFuzzTest {
 
   private static void assertUnreadable(TokenStoreException e, GrantKey key) {
     assertFalse(
-        e.reason() != TokenStoreException.Reason.CORRUPT
-            && e.reason() != TokenStoreException.Reason.CANNOT_DECRYPT,
-        "unexpected reason " + e.reason());
+        e.kind() != TokenStoreException.Kind.CORRUPT
+            && e.kind() != TokenStoreException.Kind.CANNOT_DECRYPT,
+        "unexpected reason " + e.kind());
     assertEquals(key, e.grantKey().orElse(null));
     assertNoContent(e, ACCESS);
     assertNoContent(e, REFRESH);

@@ -87,7 +87,7 @@ class StoredTokensTest {
             TokenStoreException.class,
             () -> StoredTokens.read(store, aead(Keysets.generate()), KEY));
 
-    assertEquals(TokenStoreException.Reason.CANNOT_DECRYPT, e.reason());
+    assertEquals(TokenStoreException.Kind.CANNOT_DECRYPT, e.kind());
   }
 
   @Test
@@ -100,7 +100,7 @@ class StoredTokensTest {
         assertThrows(
             TokenStoreException.class, () -> StoredTokens.read(store, aead(keyset), other));
 
-    assertEquals(TokenStoreException.Reason.CANNOT_DECRYPT, e.reason());
+    assertEquals(TokenStoreException.Kind.CANNOT_DECRYPT, e.kind());
   }
 
   @Test
@@ -111,7 +111,7 @@ class StoredTokensTest {
     TokenStoreException e =
         assertThrows(TokenStoreException.class, () -> StoredTokens.read(store, aead(keyset), KEY));
 
-    assertEquals(TokenStoreException.Reason.CORRUPT, e.reason());
+    assertEquals(TokenStoreException.Kind.CORRUPT, e.kind());
     assertFalse(e.getMessage().contains("at-secret-2"), e.getMessage());
   }
 
@@ -123,7 +123,7 @@ class StoredTokensTest {
     TokenStoreException e =
         assertThrows(TokenStoreException.class, () -> StoredTokens.read(store, aead(keyset), KEY));
 
-    assertEquals(TokenStoreException.Reason.CORRUPT, e.reason());
+    assertEquals(TokenStoreException.Kind.CORRUPT, e.kind());
     assertFalse(e.getMessage().contains("at-secret-3"), e.getMessage());
     assertEquals(null, e.getCause());
   }
@@ -135,7 +135,7 @@ class StoredTokensTest {
     TokenStoreException e =
         assertThrows(TokenStoreException.class, () -> StoredTokens.read(store, aead(keyset), KEY));
 
-    assertEquals(TokenStoreException.Reason.CORRUPT, e.reason());
+    assertEquals(TokenStoreException.Kind.CORRUPT, e.kind());
   }
 
   @Test

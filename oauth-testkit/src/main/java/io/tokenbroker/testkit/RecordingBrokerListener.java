@@ -145,7 +145,7 @@ public final class RecordingBrokerListener implements BrokerListener {
 
   @Override
   public void storeEntryUnreadable(GrantKey key, TokenStoreException failure) {
-    add("storeEntryUnreadable " + key + " " + failure.reason());
+    add("storeEntryUnreadable " + key + " " + failure.kind());
   }
 
   @Override

@@ -624,7 +624,7 @@ public abstract class TokenStoreContract {
     try {
       loaded = otherStore.load(target);
     } catch (TokenStoreException e) {
-      assertEquals(TokenStoreException.Reason.CORRUPT, e.reason(), e.getMessage());
+      assertEquals(TokenStoreException.Kind.CORRUPT, e.kind(), e.getMessage());
       return;
     }
     loaded.ifPresent(grant -> assertEquals(target, grant.key(), "a grant under another key"));
@@ -647,7 +647,7 @@ public abstract class TokenStoreContract {
 
   private static void assertCorrupt(GrantKey key, Runnable action) {
     TokenStoreException e = assertThrows(TokenStoreException.class, action::run);
-    assertEquals(TokenStoreException.Reason.CORRUPT, e.reason(), e.getMessage());
+    assertEquals(TokenStoreException.Kind.CORRUPT, e.kind(), e.getMessage());
     assertEquals(Optional.of(key), e.grantKey());
     assertFalse(e.isTransient());
   }
@@ -658,7 +658,7 @@ public abstract class TokenStoreContract {
     try {
       written = write.run();
     } catch (TokenStoreException e) {
-      assertEquals(TokenStoreException.Reason.CORRUPT, e.reason(), e.getMessage());
+      assertEquals(TokenStoreException.Kind.CORRUPT, e.kind(), e.getMessage());
       assertEquals(Optional.of(key), e.grantKey());
       return;
     }
@@ -677,7 +677,7 @@ public abstract class TokenStoreContract {
                     new String(grant.sealed(), UTF_8),
                     "the damaged entry was silently replaced"));
       } catch (TokenStoreException e) {
-        assertEquals(TokenStoreException.Reason.CORRUPT, e.reason(), e.getMessage());
+        assertEquals(TokenStoreException.Kind.CORRUPT, e.kind(), e.getMessage());
       }
     }
   }

@@ -182,4 +182,27 @@ class AuthorizedHttpClientTest {
     assertTrue(sleeps.isEmpty());
     new ArrayList<>(seenTokens).forEach(t -> assertEquals(auth.lastAccessToken(), t));
   }
+
+  @Test
+  void withoutServerErrorRetriesOnlyA429IsPacedWhateverTheMethod() throws Exception {
+    AuthorizedHttpClient writes =
+        AuthorizedHttpClient.builder(HttpClient.newHttpClient(), broker, KEY)
+            .clock(clock)
+            .sleeper(sleeps::add)
+            .retryServerErrors(false)
+            .build();
+    URI uri = URI.create("http://127.0.0.1:" + api.getAddress().getPort() + "/things");
+    HttpRequest put =
+        HttpRequest.newBuilder(uri).method("PUT", HttpRequest.BodyPublishers.noBody()).build();
+
+    scripted.add(new int[] {503, 1});
+    assertEquals(503, writes.send(put, HttpResponse.BodyHandlers.ofString()).statusCode());
+    assertEquals(1, seenTokens.size(), "a PUT is not sent again after a 5xx");
+    assertTrue(sleeps.isEmpty());
+
+    scripted.add(new int[] {429, 4});
+    assertEquals(200, writes.send(put, HttpResponse.BodyHandlers.ofString()).statusCode());
+    assertEquals(3, seenTokens.size(), "the 429, then the paced retry");
+    assertEquals(List.of(Duration.ofSeconds(4)), sleeps);
+  }
 }

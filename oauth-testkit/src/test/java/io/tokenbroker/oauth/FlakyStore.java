@@ -17,7 +17,7 @@ class FlakyStore implements TokenStore {
   private void check(GrantKey key, boolean write) {
     if (down || (write && writesDown)) {
       throw new TokenStoreException(
-          "store is down (test)", TokenStoreException.Reason.UNAVAILABLE, key, null);
+          "store is down (test)", TokenStoreException.Kind.UNAVAILABLE, key, null);
     }
   }
 

@@ -527,7 +527,7 @@ class TokenBrokerTest {
           public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
             if (failNextWrite.getAndSet(false)) {
               throw new TokenStoreException(
-                  "down (test)", TokenStoreException.Reason.UNAVAILABLE, grant.key(), null);
+                  "down (test)", TokenStoreException.Kind.UNAVAILABLE, grant.key(), null);
             }
             if (Thread.currentThread().getName().startsWith("tokenbroker-store-retry")) {
               retryEntered.countDown();
@@ -649,7 +649,7 @@ class TokenBrokerTest {
 
     TokenStoreException e = assertThrows(TokenStoreException.class, () -> fresh.accessToken(USER));
 
-    assertEquals(TokenStoreException.Reason.CANNOT_DECRYPT, e.reason());
+    assertEquals(TokenStoreException.Kind.CANNOT_DECRYPT, e.kind());
     assertTrue(e.getMessage().contains("fake/user-42"), e.getMessage());
     assertArrayEquals(
         bytes, store.load(USER).orElseThrow().sealed(), "the damaged entry is kept as it was");
@@ -667,7 +667,7 @@ class TokenBrokerTest {
 
     TokenStoreException e = assertThrows(TokenStoreException.class, () -> fresh.accessToken(other));
 
-    assertEquals(TokenStoreException.Reason.CANNOT_DECRYPT, e.reason());
+    assertEquals(TokenStoreException.Kind.CANNOT_DECRYPT, e.kind());
   }
 
   @Test
@@ -680,7 +680,7 @@ class TokenBrokerTest {
 
     TokenStoreException e = assertThrows(TokenStoreException.class, () -> wrong.accessToken(USER));
 
-    assertEquals(TokenStoreException.Reason.CANNOT_DECRYPT, e.reason());
+    assertEquals(TokenStoreException.Kind.CANNOT_DECRYPT, e.kind());
     TokenBroker right = broker();
     right.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
     assertNotNull(right.accessToken(USER));

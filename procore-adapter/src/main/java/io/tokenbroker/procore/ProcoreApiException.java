@@ -118,6 +118,7 @@ public final class ProcoreApiException extends RuntimeException {
     return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
   }
 
+  /** What kind of failure this is (the same names as {@code CorApiException.Kind}'s). */
   public Kind kind() {
     return kind;
   }
@@ -134,6 +135,14 @@ public final class ProcoreApiException extends RuntimeException {
   /** The HTTP method of the failed request. */
   public String method() {
     return method;
+  }
+
+  /**
+   * The path of the failed request, without the query, e.g. {@code /rest/v1.0/me}; the same
+   * accessor as {@code CorApiException.path()}.
+   */
+  public String path() {
+    return uri.getRawPath() == null ? "" : uri.getRawPath();
   }
 
   /** The request URI (it holds no secret: the token travels in a header). */

@@ -7,6 +7,7 @@ import io.tokenbroker.oauth.AuthorizedHttpClient;
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.GrantStatus;
 import io.tokenbroker.oauth.GrantType;
+import io.tokenbroker.oauth.Sleeper;
 import io.tokenbroker.oauth.TokenBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -98,6 +99,7 @@ public final class ProcoreClient {
     AuthorizedHttpClient authorized =
         AuthorizedHttpClient.builder(http, b.broker, b.key)
             .maxAttempts(1) // pacing is done here, with Procore's headers
+            .sleeper(b.sleeper)
             .clock(b.clock)
             .build();
     this.transport =
@@ -299,9 +301,9 @@ public final class ProcoreClient {
 
   /**
    * Configures a {@link ProcoreClient}. Defaults: a JDK {@link HttpClient} that does not follow
-   * redirects (10 s connect timeout), 30 s request timeout, system clock, {@link Sleeper#SYSTEM}, 4
-   * attempts per request for 429/5xx/network failures, waits of at most 60 s, up to 1 s of jitter,
-   * 500 ms initial backoff, {@code per_page} {@value #DEFAULT_PER_PAGE}. Not thread-safe.
+   * redirects (10 s connect timeout), 30 s request timeout, system clock, {@link Sleeper#system()},
+   * 4 attempts per request for 429/5xx/network failures, waits of at most 60 s, up to 1 s of
+   * jitter, 500 ms initial backoff, {@code per_page} {@value #DEFAULT_PER_PAGE}. Not thread-safe.
    */
   public static final class Builder {
     private final Procore procore;
@@ -310,7 +312,7 @@ public final class ProcoreClient {
     private @Nullable HttpClient httpClient;
     private Duration requestTimeout = Duration.ofSeconds(30);
     private Clock clock = Clock.systemUTC();
-    private Sleeper sleeper = Sleeper.SYSTEM;
+    private Sleeper sleeper = Sleeper.system();
     private RandomGenerator random = new SecureRandom();
     private int maxAttempts = 4;
     private Duration maxWait = Duration.ofSeconds(60);
@@ -347,7 +349,7 @@ public final class ProcoreClient {
     }
 
     /**
-     * How pacing waits; default {@link Sleeper#SYSTEM}. Tests inject one that moves a fake clock.
+     * How pacing waits; default {@link Sleeper#system()}. Tests inject one that moves a fake clock.
      */
     public Builder sleeper(Sleeper sleeper) {
       this.sleeper = requireNonNull(sleeper, "sleeper == null");

@@ -5,6 +5,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenbroker.oauth.AuthorizedHttpClient;
+import io.tokenbroker.oauth.RetryAfter;
+import io.tokenbroker.oauth.Sleeper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -15,9 +17,6 @@ import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -381,23 +380,8 @@ final class Transport {
         cause);
   }
 
-  /** {@code Retry-After} as delay seconds or an HTTP-date; null when absent or unreadable. */
-  static @Nullable Duration retryAfter(HttpHeaders headers, Instant now) {
-    String value = headers.firstValue("Retry-After").orElse(null);
-    if (value == null || value.isBlank()) {
-      return null;
-    }
-    String v = value.trim();
-    if (v.matches("\\d{1,12}")) {
-      return Duration.ofSeconds(Long.parseLong(v));
-    }
-    try {
-      Duration d =
-          Duration.between(
-              now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-      return d.isNegative() ? Duration.ZERO : d;
-    } catch (DateTimeParseException e) {
-      return null;
-    }
+  /** {@code Retry-After} read by core's one parser; null when absent or unreadable. */
+  private static @Nullable Duration retryAfter(HttpHeaders headers, Instant now) {
+    return RetryAfter.from(headers, now).orElse(null);
   }
 }

@@ -11,7 +11,7 @@ public final class WebhookVerificationException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   /** Why a request was refused. */
-  public enum Reason {
+  public enum Kind {
     /** A header the hook was configured to send is missing or sent more than once. */
     MISSING_HEADER,
     /** A configured header has another value: not from this hook (or the secret was rotated). */
@@ -24,14 +24,15 @@ public final class WebhookVerificationException extends RuntimeException {
     NOT_AN_EVENT
   }
 
-  private final Reason reason;
+  private final Kind kind;
 
-  WebhookVerificationException(Reason reason, String message) {
+  WebhookVerificationException(Kind kind, String message) {
     super(message);
-    this.reason = requireNonNull(reason, "reason == null");
+    this.kind = requireNonNull(kind, "kind == null");
   }
 
-  public Reason reason() {
-    return reason;
+  /** Why the request was refused. */
+  public Kind kind() {
+    return kind;
   }
 }

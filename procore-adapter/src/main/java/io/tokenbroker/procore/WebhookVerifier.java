@@ -69,7 +69,7 @@ public final class WebhookVerifier {
       List<String> values = values(headers, expected.getKey());
       if (values.size() != 1) {
         throw new WebhookVerificationException(
-            WebhookVerificationException.Reason.MISSING_HEADER,
+            WebhookVerificationException.Kind.MISSING_HEADER,
             "the delivery has "
                 + (values.isEmpty() ? "no" : values.size() + " values of the")
                 + " header "
@@ -77,19 +77,19 @@ public final class WebhookVerifier {
       }
       if (!MessageDigest.isEqual(expected.getValue(), sha256(values.get(0)))) {
         throw new WebhookVerificationException(
-            WebhookVerificationException.Reason.WRONG_HEADER,
+            WebhookVerificationException.Kind.WRONG_HEADER,
             "the delivery's " + expected.getKey() + " header is not the configured one");
       }
     }
     if (body.length > maxBodyBytes) {
       throw new WebhookVerificationException(
-          WebhookVerificationException.Reason.TOO_LARGE,
+          WebhookVerificationException.Kind.TOO_LARGE,
           "the delivery's body has " + body.length + " bytes, more than " + maxBodyBytes);
     }
     List<String> contentTypes = values(headers, "Content-Type");
     if (!contentTypes.isEmpty() && !contentTypes.get(0).toLowerCase(Locale.ROOT).contains("json")) {
       throw new WebhookVerificationException(
-          WebhookVerificationException.Reason.NOT_JSON, "the delivery does not declare JSON");
+          WebhookVerificationException.Kind.NOT_JSON, "the delivery does not declare JSON");
     }
     JsonNode node;
     try {
@@ -99,13 +99,13 @@ public final class WebhookVerifier {
     }
     if (node == null || !node.isObject()) {
       throw new WebhookVerificationException(
-          WebhookVerificationException.Reason.NOT_JSON, "the delivery's body is not a JSON object");
+          WebhookVerificationException.Kind.NOT_JSON, "the delivery's body is not a JSON object");
     }
     try {
       return WebhookEvent.fromJson(node);
     } catch (IllegalArgumentException e) {
       throw new WebhookVerificationException(
-          WebhookVerificationException.Reason.NOT_AN_EVENT,
+          WebhookVerificationException.Kind.NOT_AN_EVENT,
           "the delivery's body is not a webhook event: " + e.getMessage());
     }
   }

@@ -179,21 +179,6 @@ class HeaderParsingTest {
   }
 
   @Test
-  void retryAfterAsSecondsOrDate() {
-    Instant now = Instant.parse("2026-01-01T00:00:00Z");
-    assertEquals(
-        Duration.ofSeconds(120), Transport.retryAfter(headers(Map.of("Retry-After", "120")), now));
-    assertEquals(
-        Duration.ofSeconds(30),
-        Transport.retryAfter(headers(Map.of("Retry-After", "Thu, 01 Jan 2026 00:00:30 GMT")), now));
-    assertEquals(
-        Duration.ZERO,
-        Transport.retryAfter(headers(Map.of("Retry-After", "Wed, 31 Dec 2025 00:00:00 GMT")), now));
-    assertNull(Transport.retryAfter(headers(Map.of("Retry-After", "soon")), now));
-    assertNull(Transport.retryAfter(headers(Map.of()), now));
-  }
-
-  @Test
   void serverMessagesFromEveryBodyShape() {
     assertEquals(
         "Unauthorized", Json.serverMessage("{\"errors\":\"Unauthorized\"}", "application/json"));

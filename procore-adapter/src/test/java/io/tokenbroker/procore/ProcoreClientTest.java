@@ -316,8 +316,8 @@ class ProcoreClientTest extends ProcoreClientTestBase {
       List<Project> all =
           paced.company(C1).projects(ProjectQuery.defaults().withPerPage(5)).toList();
       assertEquals(ProcoreSeed.COMPANY_PROJECTS, all.size(), "9 pages through a 3-per-10-s window");
-      assertEquals(2, tight.sleeper.sleeps.size());
-      tight.sleeper.sleeps.forEach(d -> assertWithinASecond(Duration.ofSeconds(10), d));
+      assertEquals(2, tight.sleeper.waits().size());
+      tight.sleeper.waits().forEach(d -> assertWithinASecond(Duration.ofSeconds(10), d));
       assertEquals(
           9,
           tight.sandbox.requests(ProcoreSandbox.Host.API).size(),
@@ -341,8 +341,8 @@ class ProcoreClientTest extends ProcoreClientTestBase {
       assertEquals(ProcoreSeed.USER_ID, unaware.me().id());
       List<RecordedRequest> api = tight.sandbox.requests(ProcoreSandbox.Host.API);
       assertEquals(4, api.size(), "two spent, one 429, one retry");
-      assertEquals(1, tight.sleeper.sleeps.size());
-      assertWithinASecond(Duration.ofSeconds(10), tight.sleeper.sleeps.get(0));
+      assertEquals(1, tight.sleeper.waits().size());
+      assertWithinASecond(Duration.ofSeconds(10), tight.sleeper.waits().get(0));
     }
   }
 
@@ -358,8 +358,8 @@ class ProcoreClientTest extends ProcoreClientTestBase {
       ProcoreClient paced = skewed.userClient();
       paced.me();
       paced.me();
-      assertEquals(1, skewed.sleeper.sleeps.size());
-      assertWithinASecond(Duration.ofSeconds(10), skewed.sleeper.sleeps.get(0));
+      assertEquals(1, skewed.sleeper.waits().size());
+      assertWithinASecond(Duration.ofSeconds(10), skewed.sleeper.waits().get(0));
       assertEquals(2, skewed.sandbox.requests(ProcoreSandbox.Host.API).size(), "no 429");
     }
   }
@@ -379,7 +379,7 @@ class ProcoreClientTest extends ProcoreClientTestBase {
       paced.me();
       Duration due = paced.lastRateLimit().orElseThrow().untilReset(tight.clock.instant());
       paced.me();
-      Duration slept = tight.sleeper.sleeps.get(0);
+      Duration slept = tight.sleeper.waits().get(0);
       assertTrue(
           slept.compareTo(due) >= 0 && slept.compareTo(due.plusSeconds(1)) <= 0,
           slept + " for " + due);
@@ -403,7 +403,7 @@ class ProcoreClientTest extends ProcoreClientTestBase {
       assertEquals(0, e.rateLimit().orElseThrow().remaining());
       assertTrue(e.getMessage().contains("not sent"), e.getMessage());
       assertEquals(2, hourly.sandbox.requests(ProcoreSandbox.Host.API).size());
-      assertTrue(hourly.sleeper.sleeps.isEmpty(), "no wait beyond maxWait is made");
+      assertTrue(hourly.sleeper.waits().isEmpty(), "no wait beyond maxWait is made");
 
       // A client that did not see the budget run out gets Procore's 429 and fails just as fast.
       ProcoreApiException answered =
@@ -416,7 +416,7 @@ class ProcoreClientTest extends ProcoreClientTestBase {
           answered.serverMessage());
       assertEquals(answered.serverMessage(), answered.body());
       assertWithinASecond(Duration.ofSeconds(3600), answered.retryAfter().orElseThrow());
-      assertTrue(hourly.sleeper.sleeps.isEmpty());
+      assertTrue(hourly.sleeper.waits().isEmpty());
       hourly.assertNoSecretsIn(e.getMessage() + answered.getMessage());
     }
   }
@@ -432,13 +432,15 @@ class ProcoreClientTest extends ProcoreClientTestBase {
   void serviceUnavailableHonoursRetryAfter() {
     f.sandbox.enqueue(ProcoreFaults.serviceUnavailable(7));
     assertEquals(ProcoreSeed.USER_ID, client.me().id());
-    assertEquals(List.of(Duration.ofSeconds(7)), f.sleeper.sleeps);
+    assertEquals(List.of(Duration.ofSeconds(7)), f.sleeper.waits());
     f.sandbox.enqueue(ProcoreFaults.serviceUnavailable(600));
     ProcoreApiException e = fails(client::me);
     assertEquals(503, e.status().getAsInt());
     assertEquals(ProcoreApiException.Kind.SERVER_ERROR, e.kind());
     assertEquals(Duration.ofSeconds(600), e.retryAfter().orElseThrow());
-    assertEquals(1, f.sleeper.sleeps.size(), "a 10-minute Retry-After is beyond the cap: no wait");
+    assertEquals("GET", e.method());
+    assertEquals("/rest/v1.0/me", e.path());
+    assertEquals(1, f.sleeper.waits().size(), "a 10-minute Retry-After is beyond the cap: no wait");
   }
 
   @Test
@@ -448,7 +450,7 @@ class ProcoreClientTest extends ProcoreClientTestBase {
     }
     ProcoreApiException e = fails(client::me);
     assertEquals(503, e.status().getAsInt());
-    assertEquals(3, f.sleeper.sleeps.size(), "4 attempts, 3 waits");
+    assertEquals(3, f.sleeper.waits().size(), "4 attempts, 3 waits");
   }
 
   @Test
@@ -544,6 +546,6 @@ class ProcoreClientTest extends ProcoreClientTestBase {
     assertEquals(ProcoreApiException.Kind.NETWORK, e.kind());
     assertTrue(e.status().isEmpty());
     assertTrue(e.isRetryable());
-    assertEquals(3, f.sleeper.sleeps.size(), "GETs are retried with backoff");
+    assertEquals(3, f.sleeper.waits().size(), "GETs are retried with backoff");
   }
 }

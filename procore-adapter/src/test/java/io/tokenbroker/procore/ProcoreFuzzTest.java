@@ -114,7 +114,7 @@ class ProcoreFuzzTest {
       assertNotNull(event.dedupeKey());
       assertNotNull(event.eventType());
     } catch (WebhookVerificationException expected) {
-      assertNotNull(expected.reason());
+      assertNotNull(expected.kind());
     }
   }
 

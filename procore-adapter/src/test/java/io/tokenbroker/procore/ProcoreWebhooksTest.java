@@ -175,7 +175,7 @@ class ProcoreWebhooksTest extends ProcoreClientTestBase {
         Project.class);
     assertEquals(1, f.sandbox.deliverWebhooks());
     assertEquals(List.of(), received);
-    assertEquals(WebhookVerificationException.Reason.WRONG_HEADER, refused.get(0).reason());
+    assertEquals(WebhookVerificationException.Kind.WRONG_HEADER, refused.get(0).kind());
     assertFalse(refused.get(0).getMessage().contains("not-the-shared-secret"));
     List<WebhookDelivery> failing =
         webhooks.deliveries(hook.id(), Webhooks.DeliveryStatus.FAILING).toList();
@@ -320,37 +320,37 @@ class ProcoreWebhooksTest extends ProcoreClientTestBase {
     assertEquals(987654321L, v3.metadata().sourceUserId());
 
     assertEquals(
-        WebhookVerificationException.Reason.MISSING_HEADER,
+        WebhookVerificationException.Kind.MISSING_HEADER,
         assertThrows(
                 WebhookVerificationException.class,
                 () -> verifier.verify(Map.of(), "{\"id\":1}".getBytes(UTF_8)))
-            .reason());
+            .kind());
     assertEquals(
-        WebhookVerificationException.Reason.MISSING_HEADER,
+        WebhookVerificationException.Kind.MISSING_HEADER,
         assertThrows(
                 WebhookVerificationException.class,
                 () ->
                     verifier.verify(
                         Map.of("Authorization", List.of(SECRET, SECRET)),
                         "{\"id\":1}".getBytes(UTF_8)))
-            .reason());
+            .kind());
     assertEquals(
-        WebhookVerificationException.Reason.NOT_JSON,
+        WebhookVerificationException.Kind.NOT_JSON,
         assertThrows(
                 WebhookVerificationException.class,
                 () ->
                     verifier.verify(
                         Map.of("Authorization", List.of(SECRET)), "id=1".getBytes(UTF_8)))
-            .reason());
+            .kind());
     assertEquals(
-        WebhookVerificationException.Reason.NOT_AN_EVENT,
+        WebhookVerificationException.Kind.NOT_AN_EVENT,
         assertThrows(
                 WebhookVerificationException.class,
                 () ->
                     verifier.verify(Map.of("Authorization", List.of(SECRET)), "{}".getBytes(UTF_8)))
-            .reason());
+            .kind());
     assertEquals(
-        WebhookVerificationException.Reason.TOO_LARGE,
+        WebhookVerificationException.Kind.TOO_LARGE,
         assertThrows(
                 WebhookVerificationException.class,
                 () ->
@@ -359,7 +359,7 @@ class ProcoreWebhooksTest extends ProcoreClientTestBase {
                         .maxBodyBytes(1024)
                         .build()
                         .verify(Map.of("Authorization", List.of(SECRET)), new byte[2048]))
-            .reason());
+            .kind());
     assertThrows(IllegalStateException.class, () -> WebhookVerifier.builder().build());
     assertFalse(verifier.toString().contains(SECRET));
   }

@@ -148,7 +148,7 @@ class ProcoreWritesTest extends ProcoreClientTestBase {
                     ApiVersion.V1_0, "/projects", project(Map.of("name", "Lost")), Project.class));
     assertEquals(ProcoreApiException.Kind.NETWORK, lost.kind());
     assertEquals(2, apiRequests("POST", "/rest/v1.0/projects").size(), "not sent again");
-    assertTrue(f.sleeper.sleeps.isEmpty());
+    assertTrue(f.sleeper.waits().isEmpty());
   }
 
   @Test
@@ -158,7 +158,7 @@ class ProcoreWritesTest extends ProcoreClientTestBase {
         company.post(ApiVersion.V1_0, "/projects", project(Map.of("name", "Paced")), Project.class);
     assertEquals("Paced", created.name());
     assertEquals(2, apiRequests("POST", "/rest/v1.0/projects").size());
-    assertEquals(List.of(Duration.ofSeconds(3)), f.sleeper.sleeps);
+    assertEquals(List.of(Duration.ofSeconds(3)), f.sleeper.waits());
 
     try (SandboxFixture tight =
         new SandboxFixture(
@@ -180,7 +180,7 @@ class ProcoreWritesTest extends ProcoreClientTestBase {
               .filter(r -> r.method().equals("POST"))
               .toList();
       assertEquals(2, posts.size(), "the 429, then the one that created it");
-      ProcoreClientTest.assertWithinASecond(Duration.ofSeconds(10), tight.sleeper.sleeps.get(0));
+      ProcoreClientTest.assertWithinASecond(Duration.ofSeconds(10), tight.sleeper.waits().get(0));
     }
   }
 

@@ -11,6 +11,7 @@ import io.tokenbroker.oauth.InMemoryTokenStore;
 import io.tokenbroker.oauth.RetryPolicy;
 import io.tokenbroker.oauth.TokenBroker;
 import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.RecordingSleeper;
 import io.tokenbroker.testkit.procore.ProcoreSandbox;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -45,7 +45,7 @@ final class SandboxFixture implements AutoCloseable {
   final ClientRegistration dmsa;
   final GrantKey user;
   final GrantKey serviceAccount;
-  final RecordingSleeper sleeper = new RecordingSleeper(clock);
+  final RecordingSleeper sleeper = RecordingSleeper.advancing(clock);
   final HttpClient browser =
       HttpClient.newBuilder()
           .followRedirects(HttpClient.Redirect.NEVER)
@@ -133,21 +133,5 @@ final class SandboxFixture implements AutoCloseable {
   public void close() {
     broker.close();
     sandbox.close();
-  }
-
-  /** A sleeper that records each wait and moves the fake clock instead of sleeping. */
-  static final class RecordingSleeper implements Sleeper {
-    final List<Duration> sleeps = Collections.synchronizedList(new ArrayList<>());
-    private final FakeClock clock;
-
-    RecordingSleeper(FakeClock clock) {
-      this.clock = clock;
-    }
-
-    @Override
-    public void sleep(Duration duration) {
-      sleeps.add(duration);
-      clock.advance(duration);
-    }
   }
 }

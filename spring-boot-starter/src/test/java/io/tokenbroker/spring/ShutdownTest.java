@@ -186,7 +186,7 @@ class ShutdownTest {
     public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
       if (writesDown) {
         throw new TokenStoreException(
-            "store is down (test)", TokenStoreException.Reason.UNAVAILABLE, grant.key(), null);
+            "store is down (test)", TokenStoreException.Kind.UNAVAILABLE, grant.key(), null);
       }
       return delegate.compareAndSet(expectedVersion, grant);
     }

@@ -4,6 +4,7 @@ import io.tokenbroker.cor.CorApiException;
 import io.tokenbroker.oauth.ClientConfigurationException;
 import io.tokenbroker.oauth.ConsentException;
 import io.tokenbroker.oauth.InvalidGrantException;
+import io.tokenbroker.oauth.KeysetException;
 import io.tokenbroker.oauth.TokenBrokerException;
 import io.tokenbroker.oauth.TokenStoreException;
 import io.tokenbroker.oauth.TransientTokenException;
@@ -39,9 +40,20 @@ final class Failures {
           oneLine(e.getMessage()),
           "the provider or the network failed (already retried); try again later");
     }
+    if (t instanceof KeysetException e) {
+      String hint =
+          switch (e.kind()) {
+            case UNAVAILABLE ->
+                "the keyset file could not be read or written; check it and try again";
+            case CANNOT_DECRYPT -> "check the master key the keyset was encrypted with";
+            case MISCONFIGURED -> "check --keyset (or TOKENBROKER_KEYSET)";
+          };
+      return new Report(
+          e.isTransient() ? ExitCodes.TRANSIENT : ExitCodes.FAILURE, oneLine(e.getMessage()), hint);
+    }
     if (t instanceof TokenStoreException e) {
       String hint =
-          switch (e.reason()) {
+          switch (e.kind()) {
             case UNAVAILABLE -> "the store could not be reached; check it and try again";
             case CANNOT_DECRYPT ->
                 "use the keyset the grant was stored with (--keyset or TOKENBROKER_KEYSET)";

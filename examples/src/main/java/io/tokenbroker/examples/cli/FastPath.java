@@ -10,6 +10,7 @@ import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.aead.AeadWrapper;
 import com.google.crypto.tink.aead.AesGcmKeyManager;
 import io.tokenbroker.oauth.GrantKey;
+import io.tokenbroker.oauth.KeysetException;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.StoredTokens;
 import io.tokenbroker.oauth.TokenStoreException;
@@ -96,7 +97,10 @@ final class FastPath {
         case "__complete-grants" -> completeGrants(ctx, line);
         default -> null;
       };
-    } catch (CliException | TokenStoreException | java.io.UncheckedIOException e) {
+    } catch (CliException
+        | TokenStoreException
+        | KeysetException
+        | java.io.UncheckedIOException e) {
       return Failures.report(e, ctx.err, false);
     }
   }
@@ -217,7 +221,7 @@ final class FastPath {
       profile = FileTokenStore.builder(profiles).clock(ctx.clock).build().load(key);
       entry = FileTokenStore.builder(grants).clock(ctx.clock).build().load(key);
     } catch (TokenStoreException e) {
-      if (e.reason() == TokenStoreException.Reason.CORRUPT) {
+      if (e.kind() == TokenStoreException.Kind.CORRUPT) {
         throw e; // moved aside already: the broker would now find nothing to explain it by
       }
       return null;

@@ -15,7 +15,7 @@ import io.tokenbroker.oauth.GrantType;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore;
 import io.tokenbroker.oauth.TokenStoreException;
-import io.tokenbroker.oauth.TokenStoreException.Reason;
+import io.tokenbroker.oauth.TokenStoreException.Kind;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
@@ -73,7 +73,7 @@ final class ProfileStore {
     }
     throw new TokenStoreException(
         "could not save the CLI profile of '" + profile.name() + "': it keeps changing",
-        Reason.UNAVAILABLE,
+        Kind.UNAVAILABLE,
         key,
         null);
   }
@@ -139,7 +139,7 @@ final class ProfileStore {
     } catch (GeneralSecurityException | IOException e) {
       throw new TokenStoreException(
           "could not encrypt the CLI profile of '" + p.name() + "'",
-          Reason.MISCONFIGURED,
+          Kind.MISCONFIGURED,
           GrantKey.of(p.name()),
           null);
     }
@@ -157,7 +157,7 @@ final class ProfileStore {
               + where
               + " cannot be decrypted with this keyset (it was saved with another keyset, or it is"
               + " damaged)",
-          Reason.CANNOT_DECRYPT,
+          Kind.CANNOT_DECRYPT,
           GrantKey.of(name),
           null);
     }
@@ -183,7 +183,7 @@ final class ProfileStore {
       // the private key.
       throw new TokenStoreException(
           "the CLI profile of '" + name + "' in " + where + " is damaged",
-          Reason.CORRUPT,
+          Kind.CORRUPT,
           GrantKey.of(name),
           null);
     }
@@ -212,7 +212,7 @@ final class ProfileStore {
       return keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
     } catch (GeneralSecurityException e) {
       throw new TokenStoreException(
-          "the keyset holds no usable AEAD key", Reason.MISCONFIGURED, null, null);
+          "the keyset holds no usable AEAD key", Kind.MISCONFIGURED, null, null);
     }
   }
 

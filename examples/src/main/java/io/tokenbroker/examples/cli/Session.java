@@ -222,7 +222,7 @@ final class Session implements AutoCloseable {
     } catch (IOException e) {
       throw new TokenStoreException(
           "cannot create " + dir + ": " + e.getMessage(),
-          TokenStoreException.Reason.UNAVAILABLE,
+          TokenStoreException.Kind.UNAVAILABLE,
           null,
           e);
     }

@@ -216,7 +216,8 @@ class FailuresTest {
     CliRunner.Result garbage = cli.run(CliRunner.args("login", clientCredentials(), "x"));
     assertError(garbage, 1, "");
     assertTrue(garbage.err().contains(keyset.toString()), garbage::toString);
-    assertTrue(garbage.err().contains("hint: check --store and --keyset"), garbage::toString);
+    assertTrue(
+        garbage.err().contains("hint: check --keyset (or TOKENBROKER_KEYSET)"), garbage::toString);
 
     Path shared = home.resolve("shared.json");
     Keysets.toFile(Keysets.generate(), shared);

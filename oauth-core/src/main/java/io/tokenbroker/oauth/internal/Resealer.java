@@ -6,7 +6,7 @@ import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore;
 import io.tokenbroker.oauth.TokenStoreException;
-import io.tokenbroker.oauth.TokenStoreException.Reason;
+import io.tokenbroker.oauth.TokenStoreException.Kind;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
@@ -97,7 +97,7 @@ public final class Resealer {
                         + "' changed "
                         + MAX_ATTEMPTS
                         + " times while being re-sealed; run the re-seal again",
-                    Reason.UNAVAILABLE,
+                    Kind.UNAVAILABLE,
                     key,
                     null);
             LOG.log(System.Logger.Level.WARNING, e.getMessage());
@@ -161,7 +161,7 @@ public final class Resealer {
     try {
       return from.open(key, sealed);
     } catch (TokenStoreException e) {
-      if (e.reason() != Reason.CANNOT_DECRYPT || from == to) {
+      if (e.kind() != Kind.CANNOT_DECRYPT || from == to) {
         throw e;
       }
       try {

@@ -12,7 +12,7 @@ import com.google.crypto.tink.aead.AesGcmParameters;
 import com.google.crypto.tink.util.Bytes;
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.TokenStoreException;
-import io.tokenbroker.oauth.TokenStoreException.Reason;
+import io.tokenbroker.oauth.TokenStoreException.Kind;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -36,9 +36,9 @@ import java.util.Set;
  *
  * <h2>Failures</h2>
  *
- * {@link #open} throws {@link TokenStoreException} with {@link Reason#CORRUPT} for an entry that is
+ * {@link #open} throws {@link TokenStoreException} with {@link Kind#CORRUPT} for an entry that is
  * empty, has an unknown format version or is too short to be a ciphertext, and {@link
- * Reason#CANNOT_DECRYPT} when authentication fails. Messages name the grant and never contain the
+ * Kind#CANNOT_DECRYPT} when authentication fails. Messages name the grant and never contain the
  * entry's bytes, the plaintext or key material.
  *
  * <p>Immutable and thread-safe.
@@ -67,8 +67,7 @@ public final class TokenSealer {
    * Creates a sealer for {@code keyset}: it seals with the primary key and opens entries sealed
    * with any enabled key in it.
    *
-   * @throws TokenStoreException {@link Reason#MISCONFIGURED} if {@code keyset} is not an AEAD
-   *     keyset
+   * @throws TokenStoreException {@link Kind#MISCONFIGURED} if {@code keyset} is not an AEAD keyset
    */
   public TokenSealer(KeysetHandle keyset) {
     requireNonNull(keyset, "keyset == null");
@@ -79,7 +78,7 @@ public final class TokenSealer {
           "the keyset is not a usable AEAD keyset ("
               + e.getClass().getSimpleName()
               + "); tokenbroker needs AEAD keys such as AES256-GCM",
-          Reason.MISCONFIGURED,
+          Kind.MISCONFIGURED,
           null,
           null);
     }
@@ -118,7 +117,7 @@ public final class TokenSealer {
   /**
    * Seals {@code plaintext} for {@code key} with the primary key.
    *
-   * @throws TokenStoreException {@link Reason#MISCONFIGURED} if the primary key cannot encrypt (for
+   * @throws TokenStoreException {@link Kind#MISCONFIGURED} if the primary key cannot encrypt (for
    *     example a remote KMS key that is unreachable)
    */
   public byte[] seal(GrantKey key, byte[] plaintext) {
@@ -136,7 +135,7 @@ public final class TokenSealer {
               + " ("
               + e.getClass().getSimpleName()
               + ")",
-          Reason.MISCONFIGURED,
+          Kind.MISCONFIGURED,
           key,
           null);
     }
@@ -149,8 +148,8 @@ public final class TokenSealer {
   /**
    * Opens an entry sealed for {@code key} with any enabled key of this sealer's keyset.
    *
-   * @throws TokenStoreException {@link Reason#CORRUPT} if {@code sealed} is not a sealed entry,
-   *     {@link Reason#CANNOT_DECRYPT} if it does not authenticate for {@code key} under this keyset
+   * @throws TokenStoreException {@link Kind#CORRUPT} if {@code sealed} is not a sealed entry,
+   *     {@link Kind#CANNOT_DECRYPT} if it does not authenticate for {@code key} under this keyset
    */
   public byte[] open(GrantKey key, byte[] sealed) {
     requireNonNull(key, "key == null");
@@ -188,9 +187,8 @@ public final class TokenSealer {
    * keyset (for example with only the AES-GCM key type registered, to start faster). The same
    * format checks as {@link #open}, with shorter messages: no key ids are reported.
    *
-   * @throws TokenStoreException {@link Reason#CORRUPT} if {@code sealed} is not a sealed entry,
-   *     {@link Reason#CANNOT_DECRYPT} if it does not authenticate for {@code key} under {@code
-   *     aead}
+   * @throws TokenStoreException {@link Kind#CORRUPT} if {@code sealed} is not a sealed entry,
+   *     {@link Kind#CANNOT_DECRYPT} if it does not authenticate for {@code key} under {@code aead}
    */
   public static byte[] openWith(Aead aead, GrantKey key, byte[] sealed) {
     requireNonNull(aead, "aead == null");
@@ -206,7 +204,7 @@ public final class TokenSealer {
           "cannot open the sealed entry of grant '"
               + key
               + "': it does not authenticate under the keyset in use",
-          Reason.CANNOT_DECRYPT,
+          Kind.CANNOT_DECRYPT,
           key,
           null);
     }
@@ -274,17 +272,17 @@ public final class TokenSealer {
             .append(Integer.toUnsignedString(sealedWith))
             .append(", which is not in this keyset: that key was retired before the entry was")
             .append(" re-sealed, this is the wrong keyset, or the entry is damaged.");
-        return new TokenStoreException(message.toString(), Reason.CANNOT_DECRYPT, key, null);
+        return new TokenStoreException(message.toString(), Kind.CANNOT_DECRYPT, key, null);
       }
     }
     message.append(
         "Likely causes: a wrong or outdated keyset, the entry was tampered with or damaged, or it"
             + " was copied from another grant.");
-    return new TokenStoreException(message.toString(), Reason.CANNOT_DECRYPT, key, null);
+    return new TokenStoreException(message.toString(), Kind.CANNOT_DECRYPT, key, null);
   }
 
   private static TokenStoreException corrupt(GrantKey key, String why) {
     return new TokenStoreException(
-        "the sealed entry of grant '" + key + "' is corrupt: " + why, Reason.CORRUPT, key, null);
+        "the sealed entry of grant '" + key + "' is corrupt: " + why, Kind.CORRUPT, key, null);
   }
 }

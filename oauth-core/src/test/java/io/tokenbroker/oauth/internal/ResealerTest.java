@@ -13,7 +13,7 @@ import io.tokenbroker.oauth.Keysets;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore;
 import io.tokenbroker.oauth.TokenStoreException;
-import io.tokenbroker.oauth.TokenStoreException.Reason;
+import io.tokenbroker.oauth.TokenStoreException.Kind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -78,7 +78,7 @@ class ResealerTest {
         assertThrows(
             TokenStoreException.class, () -> new TokenSealer(retired).open(straggler, old));
 
-    assertEquals(Reason.CANNOT_DECRYPT, e.reason());
+    assertEquals(Kind.CANNOT_DECRYPT, e.kind());
     String message = e.getMessage();
     assertTrue(message.contains("grant 'straggler'"), message);
     assertTrue(
@@ -117,10 +117,10 @@ class ResealerTest {
     assertEquals(1, result.resealed());
     assertEquals(0, result.alreadyCurrent());
     assertEquals(Set.of(foreign, damaged, moved, movedCurrent), result.failed().keySet());
-    assertEquals(Reason.CANNOT_DECRYPT, result.failed().get(movedCurrent).reason());
-    assertEquals(Reason.CANNOT_DECRYPT, result.failed().get(foreign).reason());
-    assertEquals(Reason.CORRUPT, result.failed().get(damaged).reason());
-    assertEquals(Reason.CANNOT_DECRYPT, result.failed().get(moved).reason());
+    assertEquals(Kind.CANNOT_DECRYPT, result.failed().get(movedCurrent).kind());
+    assertEquals(Kind.CANNOT_DECRYPT, result.failed().get(foreign).kind());
+    assertEquals(Kind.CORRUPT, result.failed().get(damaged).kind());
+    assertEquals(Kind.CANNOT_DECRYPT, result.failed().get(moved).kind());
     assertFalse(result.complete());
     assertEquals(
         List.of(damaged, foreign, moved, movedCurrent), List.copyOf(result.failed().keySet()));
@@ -194,7 +194,7 @@ class ResealerTest {
     Resealer.Result result = Resealer.resealAll(alwaysLosing, rotatedSealer, rotatedSealer);
 
     assertEquals(Set.of(key), result.failed().keySet());
-    assertEquals(Reason.UNAVAILABLE, result.failed().get(key).reason());
+    assertEquals(Kind.UNAVAILABLE, result.failed().get(key).kind());
     assertEquals(1, store.load(key).orElseThrow().version());
   }
 
@@ -215,7 +215,7 @@ class ResealerTest {
         new ForwardingStore(store) {
           @Override
           public Optional<StoredGrant> load(GrantKey k) {
-            throw new TokenStoreException("down", Reason.UNAVAILABLE, k, null);
+            throw new TokenStoreException("down", Kind.UNAVAILABLE, k, null);
           }
         };
     put(key, originalSealer, "token");
@@ -223,7 +223,7 @@ class ResealerTest {
         assertThrows(
             TokenStoreException.class,
             () -> Resealer.resealAll(down, originalSealer, originalSealer));
-    assertEquals(Reason.UNAVAILABLE, e.reason());
+    assertEquals(Kind.UNAVAILABLE, e.kind());
   }
 
   private void put(GrantKey key, TokenSealer sealer, String plaintext) {

@@ -15,7 +15,7 @@ import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.KeyMaterial;
 import io.tokenbroker.oauth.Keysets;
 import io.tokenbroker.oauth.TokenStoreException;
-import io.tokenbroker.oauth.TokenStoreException.Reason;
+import io.tokenbroker.oauth.TokenStoreException.Kind;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Arrays;
@@ -67,7 +67,7 @@ class TokenSealerTest {
 
     TokenStoreException e = assertThrows(TokenStoreException.class, () -> sealer.open(B, sealed));
 
-    assertEquals(Reason.CANNOT_DECRYPT, e.reason());
+    assertEquals(Kind.CANNOT_DECRYPT, e.kind());
     assertEquals(Optional.of(B), e.grantKey());
     assertTrue(e.getMessage().contains("grant '" + B + "'"), e.getMessage());
     assertTrue(e.getMessage().contains("copied from another grant"), e.getMessage());
@@ -89,7 +89,7 @@ class TokenSealerTest {
   @Test
   void everySingleBitFlipFailsToOpen() {
     byte[] sealed = sealer.seal(A, "short secret".getBytes(UTF_8));
-    EnumSet<Reason> seen = EnumSet.noneOf(Reason.class);
+    EnumSet<Kind> seen = EnumSet.noneOf(Kind.class);
 
     for (int bit = 0; bit < sealed.length * 8; bit++) {
       byte[] flipped = sealed.clone();
@@ -101,14 +101,14 @@ class TokenSealerTest {
               TokenStoreException.class, () -> sealer.open(A, flipped), () -> "bit " + position);
 
       assertTrue(
-          e.reason() == Reason.CORRUPT || e.reason() == Reason.CANNOT_DECRYPT,
-          () -> "bit " + position + ": " + e.reason());
+          e.kind() == Kind.CORRUPT || e.kind() == Kind.CANNOT_DECRYPT,
+          () -> "bit " + position + ": " + e.kind());
       if (bit >= 8) {
-        assertEquals(Reason.CANNOT_DECRYPT, e.reason(), "bit " + bit);
+        assertEquals(Kind.CANNOT_DECRYPT, e.kind(), "bit " + bit);
       }
-      seen.add(e.reason());
+      seen.add(e.kind());
     }
-    assertEquals(EnumSet.of(Reason.CORRUPT, Reason.CANNOT_DECRYPT), seen);
+    assertEquals(EnumSet.of(Kind.CORRUPT, Kind.CANNOT_DECRYPT), seen);
   }
 
   @Test
@@ -127,7 +127,7 @@ class TokenSealerTest {
             new byte[] {0})) {
       TokenStoreException e = assertThrows(TokenStoreException.class, () -> sealer.open(A, bad));
 
-      assertEquals(Reason.CORRUPT, e.reason(), e.getMessage());
+      assertEquals(Kind.CORRUPT, e.kind(), e.getMessage());
       assertEquals(Optional.of(A), e.grantKey());
       assertTrue(e.getMessage().contains("grant '" + A + "'"), e.getMessage());
       assertSafe(e, sealed);
@@ -145,7 +145,7 @@ class TokenSealerTest {
       byte[] truncated = Arrays.copyOf(sealed, length);
       TokenStoreException e =
           assertThrows(TokenStoreException.class, () -> sealer.open(A, truncated));
-      assertTrue(e.reason() == Reason.CORRUPT || e.reason() == Reason.CANNOT_DECRYPT);
+      assertTrue(e.kind() == Kind.CORRUPT || e.kind() == Kind.CANNOT_DECRYPT);
     }
   }
 
@@ -156,7 +156,7 @@ class TokenSealerTest {
 
     TokenStoreException e = assertThrows(TokenStoreException.class, () -> other.open(A, sealed));
 
-    assertEquals(Reason.CANNOT_DECRYPT, e.reason());
+    assertEquals(Kind.CANNOT_DECRYPT, e.kind());
     assertTrue(e.getMessage().contains("grant '" + A + "'"), e.getMessage());
     assertTrue(e.getMessage().contains("wrong keyset"), e.getMessage());
     assertTrue(
@@ -182,8 +182,8 @@ class TokenSealerTest {
     assertFalse(rotatedSealer.isSealedWithPrimary(new byte[] {1, 1}));
     // The old keyset does not know the new key.
     assertEquals(
-        Reason.CANNOT_DECRYPT,
-        assertThrows(TokenStoreException.class, () -> sealer.open(A, fresh)).reason());
+        Kind.CANNOT_DECRYPT,
+        assertThrows(TokenStoreException.class, () -> sealer.open(A, fresh)).kind());
   }
 
   @Test
@@ -200,7 +200,7 @@ class TokenSealerTest {
 
     TokenStoreException e = assertThrows(TokenStoreException.class, () -> new TokenSealer(mac));
 
-    assertEquals(Reason.MISCONFIGURED, e.reason());
+    assertEquals(Kind.MISCONFIGURED, e.kind());
   }
 
   @Test

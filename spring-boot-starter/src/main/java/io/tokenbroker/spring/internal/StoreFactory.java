@@ -2,6 +2,7 @@ package io.tokenbroker.spring.internal;
 
 import com.google.crypto.tink.KeysetHandle;
 import io.tokenbroker.oauth.InMemoryTokenStore;
+import io.tokenbroker.oauth.KeysetException;
 import io.tokenbroker.oauth.Keysets;
 import io.tokenbroker.oauth.TokenStore;
 import io.tokenbroker.oauth.TokenStoreException;
@@ -77,14 +78,14 @@ public final class StoreFactory {
       createParent(path);
       try {
         return Keysets.loadOrCreate(path);
-      } catch (TokenStoreException e) {
+      } catch (KeysetException e) {
         throw new TokenBrokerConfigurationException("tokenbroker.keyset", e.getMessage());
       }
     }
     if (variable != null) {
       try {
         return Keysets.fromEnvironment(variable);
-      } catch (TokenStoreException e) {
+      } catch (KeysetException e) {
         throw new TokenBrokerConfigurationException("tokenbroker.keyset-env", e.getMessage());
       }
     }

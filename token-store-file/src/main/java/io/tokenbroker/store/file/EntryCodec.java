@@ -100,7 +100,7 @@ final class EntryCodec {
               + " is not supported by this version of token-store-file (it knows "
               + FORMAT
               + "); was it written by a newer version?",
-          TokenStoreException.Reason.MISCONFIGURED,
+          TokenStoreException.Kind.MISCONFIGURED,
           null,
           null);
     }

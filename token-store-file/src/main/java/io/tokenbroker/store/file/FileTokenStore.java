@@ -6,7 +6,7 @@ import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore;
 import io.tokenbroker.oauth.TokenStoreException;
-import io.tokenbroker.oauth.TokenStoreException.Reason;
+import io.tokenbroker.oauth.TokenStoreException.Kind;
 import io.tokenbroker.store.file.SharedDirectory.LeaseSlot;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -65,11 +65,11 @@ import org.jspecify.annotations.Nullable;
  *       and the stale holder's close no longer releases anything.
  *   <li><b>Corruption.</b> An entry that cannot be parsed (bad magic, bad checksum, truncated,
  *       holding another key) is moved aside to {@code <name>.grant.corrupt-<time>} and reported as
- *       {@link Reason#CORRUPT} naming that path; it is never overwritten in place. I/O errors are
- *       {@link Reason#UNAVAILABLE}, never corruption.
+ *       {@link Kind#CORRUPT} naming that path; it is never overwritten in place. I/O errors are
+ *       {@link Kind#UNAVAILABLE}, never corruption.
  *   <li><b>Permissions.</b> On POSIX file systems the directory is created {@code 0700} and files
  *       {@code 0600}; a directory that group or others can write to, or that belongs to another
- *       user (for example through a symbolic link), is refused with {@link Reason#MISCONFIGURED}.
+ *       user (for example through a symbolic link), is refused with {@link Kind#MISCONFIGURED}.
  * </ul>
  *
  * <p>File names are the lowercase hex SHA-256 of the grant key's UTF-8 bytes, so any key is safe on
@@ -300,7 +300,7 @@ public final class FileTokenStore implements TokenStore {
       deleteQuietly(temp);
       throw new TokenStoreException(
           "the file system of " + directory + " cannot rename atomically; use a local disk",
-          Reason.MISCONFIGURED,
+          Kind.MISCONFIGURED,
           key,
           e);
     } catch (IOException e) {
@@ -339,7 +339,7 @@ public final class FileTokenStore implements TokenStore {
                 + lockFile
                 + " is already locked in this JVM: is the directory opened through two paths"
                 + " (a bind mount)?",
-            Reason.MISCONFIGURED,
+            Kind.MISCONFIGURED,
             key,
             e);
       } catch (IOException e) {
@@ -365,7 +365,7 @@ public final class FileTokenStore implements TokenStore {
           "the entry for grant '"
               + key
               + "' was damaged and has been moved aside by another process or thread",
-          Reason.CORRUPT,
+          Kind.CORRUPT,
           key,
           null);
     }
@@ -398,7 +398,7 @@ public final class FileTokenStore implements TokenStore {
               + damage.getMessage()
               + ") and could not be moved aside; it is left in place at "
               + entry,
-          Reason.CORRUPT,
+          Kind.CORRUPT,
           key,
           e);
     }
@@ -417,7 +417,7 @@ public final class FileTokenStore implements TokenStore {
             + "); it was moved aside to "
             + target
             + " for inspection; store the grant again (for example by re-running consent)",
-        Reason.CORRUPT,
+        Kind.CORRUPT,
         key,
         damage);
   }
@@ -427,7 +427,7 @@ public final class FileTokenStore implements TokenStore {
     try {
       return EntryCodec.decode(bytes, hash);
     } catch (TokenStoreException e) {
-      throw new TokenStoreException(e.getMessage(), e.reason(), key, e);
+      throw new TokenStoreException(e.getMessage(), e.kind(), key, e);
     }
   }
 
@@ -461,11 +461,11 @@ public final class FileTokenStore implements TokenStore {
     if (e instanceof AccessDeniedException) {
       return new TokenStoreException(
           message + ": permission denied; check the owner and mode of the token store directory",
-          Reason.MISCONFIGURED,
+          Kind.MISCONFIGURED,
           key,
           e);
     }
-    return new TokenStoreException(message + ": " + e, Reason.UNAVAILABLE, key, e);
+    return new TokenStoreException(message + ": " + e, Kind.UNAVAILABLE, key, e);
   }
 
   // ------------------------------------------------------------------------------ housekeeping
@@ -547,7 +547,7 @@ public final class FileTokenStore implements TokenStore {
       if (!Files.isDirectory(requested)) {
         throw new TokenStoreException(
             "the token store path " + requested + " exists but is not a directory",
-            Reason.MISCONFIGURED,
+            Kind.MISCONFIGURED,
             null,
             null);
       }
@@ -574,7 +574,7 @@ public final class FileTokenStore implements TokenStore {
               + PosixFilePermissions.toString(permissions)
               + "); anyone who can write there can plant or remove grants. Run: chmod 700 "
               + real,
-          Reason.MISCONFIGURED,
+          Kind.MISCONFIGURED,
           null,
           null);
     }
@@ -589,7 +589,7 @@ public final class FileTokenStore implements TokenStore {
               + ", not to the user running this process ("
               + me.getName()
               + ")",
-          Reason.MISCONFIGURED,
+          Kind.MISCONFIGURED,
           null,
           null);
     }

@@ -11,7 +11,7 @@ import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore;
 import io.tokenbroker.oauth.TokenStoreException;
-import io.tokenbroker.oauth.TokenStoreException.Reason;
+import io.tokenbroker.oauth.TokenStoreException.Kind;
 import io.tokenbroker.testkit.FakeClock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -101,7 +101,7 @@ class FileTokenStoreTest {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(mode));
         TokenStoreException e = assertThrows(TokenStoreException.class, this::openStore);
-        assertEquals(Reason.MISCONFIGURED, e.reason());
+        assertEquals(Kind.MISCONFIGURED, e.kind());
         assertTrue(e.getMessage().contains("chmod 700"), e.getMessage());
         assertFalse(e.isTransient());
       }
@@ -124,7 +124,7 @@ class FileTokenStoreTest {
       }
       Files.createSymbolicLink(dir, foreign);
       TokenStoreException e = assertThrows(TokenStoreException.class, this::openStore);
-      assertEquals(Reason.MISCONFIGURED, e.reason());
+      assertEquals(Kind.MISCONFIGURED, e.kind());
       assertTrue(e.getMessage().contains("belongs to"), e.getMessage());
     }
 
@@ -133,7 +133,7 @@ class FileTokenStoreTest {
     void refusesFile() throws IOException {
       Files.writeString(dir, "not a directory");
       TokenStoreException e = assertThrows(TokenStoreException.class, this::openStore);
-      assertEquals(Reason.MISCONFIGURED, e.reason());
+      assertEquals(Kind.MISCONFIGURED, e.kind());
       assertTrue(e.getMessage().contains("not a directory"), e.getMessage());
     }
 
@@ -146,7 +146,7 @@ class FileTokenStoreTest {
       assertTrue(store.compareAndSet(0, grant(KEY, 1, "sealed")));
       Files.setPosixFilePermissions(entryOf(KEY), Set.of());
       TokenStoreException e = assertThrows(TokenStoreException.class, () -> store.load(KEY));
-      assertEquals(Reason.MISCONFIGURED, e.reason());
+      assertEquals(Kind.MISCONFIGURED, e.kind());
       assertTrue(Files.exists(entryOf(KEY)), "must not be quarantined");
     }
 
@@ -187,7 +187,7 @@ class FileTokenStoreTest {
         Files.write(entryOf(key), damaged);
 
         TokenStoreException e = assertThrows(TokenStoreException.class, () -> store.load(key));
-        assertEquals(Reason.CORRUPT, e.reason(), e.getMessage());
+        assertEquals(Kind.CORRUPT, e.kind(), e.getMessage());
         assertEquals(Optional.of(key), e.grantKey());
         Path quarantined = quarantineFiles(key).get(0);
         assertTrue(e.getMessage().contains(quarantined.toString()), e.getMessage());
@@ -226,7 +226,7 @@ class FileTokenStoreTest {
       Files.write(entryOf(KEY), new byte[] {9, 9, 9});
       TokenStoreException e =
           assertThrows(TokenStoreException.class, () -> store.compareAndSet(1, grant(KEY, 2, "x")));
-      assertEquals(Reason.CORRUPT, e.reason());
+      assertEquals(Kind.CORRUPT, e.kind());
       assertEquals(1, quarantineFiles(KEY).size());
       assertEquals(Optional.empty(), store.load(KEY));
     }
@@ -240,7 +240,7 @@ class FileTokenStoreTest {
       assertTrue(store.compareAndSet(0, grant(other, 1, "theirs")));
       Files.copy(entryOf(other), entryOf(KEY), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       TokenStoreException e = assertThrows(TokenStoreException.class, () -> store.load(KEY));
-      assertEquals(Reason.CORRUPT, e.reason());
+      assertEquals(Kind.CORRUPT, e.kind());
       assertTrue(e.getMessage().contains("different grant key"), e.getMessage());
       assertEquals(List.of(other), store.list());
     }
@@ -258,7 +258,7 @@ class FileTokenStoreTest {
       Files.write(entryOf(KEY), bytes);
 
       TokenStoreException e = assertThrows(TokenStoreException.class, () -> store.load(KEY));
-      assertEquals(Reason.MISCONFIGURED, e.reason());
+      assertEquals(Kind.MISCONFIGURED, e.kind());
       assertTrue(e.getMessage().contains("newer"), e.getMessage());
       assertThrows(TokenStoreException.class, () -> store.compareAndSet(1, grant(KEY, 2, "x")));
       assertArrayEquals(bytes, Files.readAllBytes(entryOf(KEY)), "left untouched");
@@ -271,7 +271,7 @@ class FileTokenStoreTest {
       FileTokenStore store = open();
       Files.createDirectory(entryOf(KEY)); // reading a directory fails with an IOException
       TokenStoreException e = assertThrows(TokenStoreException.class, () -> store.load(KEY));
-      assertEquals(Reason.UNAVAILABLE, e.reason(), e.getMessage());
+      assertEquals(Kind.UNAVAILABLE, e.kind(), e.getMessage());
       assertTrue(e.isTransient());
       assertTrue(Files.isDirectory(entryOf(KEY)));
       assertEquals(List.of(), quarantineFiles(KEY));

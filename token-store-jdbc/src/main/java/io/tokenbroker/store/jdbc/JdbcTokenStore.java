@@ -6,7 +6,7 @@ import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore;
 import io.tokenbroker.oauth.TokenStoreException;
-import io.tokenbroker.oauth.TokenStoreException.Reason;
+import io.tokenbroker.oauth.TokenStoreException.Kind;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
@@ -72,9 +72,9 @@ import org.jspecify.annotations.Nullable;
  *       restarting server) are retried a bounded number of times with a short backoff; a write
  *       whose outcome was lost with the connection is recognised on retry, so it is reported as
  *       written, never as lost. What still fails becomes a {@link TokenStoreException}: {@link
- *       Reason#UNAVAILABLE} (transient, retries exhausted, or unknown), {@link
- *       Reason#MISCONFIGURED} (missing table or column, missing permission, bad credentials, a
- *       column too small) or {@link Reason#CORRUPT} (a row that breaks the schema's rules).
+ *       Kind#UNAVAILABLE} (transient, retries exhausted, or unknown), {@link Kind#MISCONFIGURED}
+ *       (missing table or column, missing permission, bad credentials, a column too small) or
+ *       {@link Kind#CORRUPT} (a row that breaks the schema's rules).
  * </ul>
  *
  * <p>Grant keys are stored as text (UTF-8 bytes on MySQL/MariaDB); keys with an unpaired surrogate
@@ -123,7 +123,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
    * A store in table {@code tokenbroker_grants} of {@code dataSource}'s default schema, with the
    * defaults of {@link Builder}.
    *
-   * @throws TokenStoreException {@link Reason#MISCONFIGURED} if the table is missing (and not
+   * @throws TokenStoreException {@link Kind#MISCONFIGURED} if the table is missing (and not
    *     auto-created) or unusable
    */
   public static JdbcTokenStore create(DataSource dataSource) {
@@ -142,9 +142,9 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
    * a server database. {@link #close()} closes the database.
    *
    * @throws IllegalArgumentException if the path contains {@code ;}
-   * @throws TokenStoreException {@link Reason#MISCONFIGURED} if the directory cannot be created,
-   *     {@link Reason#UNAVAILABLE} if the file cannot be opened (for instance because another
-   *     process has it open)
+   * @throws TokenStoreException {@link Kind#MISCONFIGURED} if the directory cannot be created,
+   *     {@link Kind#UNAVAILABLE} if the file cannot be opened (for instance because another process
+   *     has it open)
    */
   public static JdbcTokenStore h2File(Path file) {
     requireNonNull(file, "file == null");
@@ -164,7 +164,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
     } catch (IOException e) {
       throw new TokenStoreException(
           "cannot create the directory of the H2 token database " + dbFile,
-          Reason.MISCONFIGURED,
+          Kind.MISCONFIGURED,
           null,
           e);
     }
@@ -313,7 +313,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               } catch (IllegalArgumentException e) {
                 throw new TokenStoreException(
                     "JDBC token store: table " + qualifiedTable + " holds an invalid grant key",
-                    Reason.CORRUPT,
+                    Kind.CORRUPT,
                     null,
                     e);
               }
@@ -454,7 +454,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               + qualifiedTable
               + " on this database (no DDL is shipped for it); create the table yourself after one"
               + " of the shipped DDL files and turn autoCreate off",
-          Reason.MISCONFIGURED,
+          Kind.MISCONFIGURED,
           null,
           null);
     }
@@ -568,7 +568,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
       Thread.currentThread().interrupt();
       throw new TokenStoreException(
           "JDBC token store: interrupted while retrying to " + operation + describeTarget(key),
-          Reason.UNAVAILABLE,
+          Kind.UNAVAILABLE,
           key,
           cause);
     }
@@ -593,7 +593,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               + ", the database is unavailable ("
               + SqlErrors.describe(e)
               + ")",
-          Reason.UNAVAILABLE,
+          Kind.UNAVAILABLE,
           key,
           e);
     }
@@ -610,13 +610,13 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               + " (see the token-store-jdbc README) or enable autoCreate ("
               + SqlErrors.describe(e)
               + ")",
-          Reason.MISCONFIGURED,
+          Kind.MISCONFIGURED,
           key,
           e);
     }
     return new TokenStoreException(
         "JDBC token store: could not " + operation + target + " (" + SqlErrors.describe(e) + ")",
-        Reason.UNAVAILABLE,
+        Kind.UNAVAILABLE,
         key,
         e);
   }
@@ -631,7 +631,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
             + operation
             + describeTarget(key)
             + ": the row kept appearing and disappearing under heavy contention",
-        Reason.UNAVAILABLE,
+        Kind.UNAVAILABLE,
         key,
         null);
   }
@@ -652,7 +652,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               + " has the invalid version "
               + version
               + "; the row is kept for inspection",
-          Reason.CORRUPT,
+          Kind.CORRUPT,
           key,
           null);
     }
@@ -665,7 +665,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               + " has version "
               + version
               + " but no sealed bytes; the row is kept for inspection",
-          Reason.CORRUPT,
+          Kind.CORRUPT,
           key,
           null);
     }
@@ -971,7 +971,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
      * Builds the store and checks its table (creating it if auto-create is on). If the database
      * cannot be reached, the check is left for the first call.
      *
-     * @throws TokenStoreException {@link Reason#MISCONFIGURED} if the table is missing or unusable
+     * @throws TokenStoreException {@link Kind#MISCONFIGURED} if the table is missing or unusable
      */
     public JdbcTokenStore build() {
       JdbcTokenStore store = new JdbcTokenStore(this, null);

@@ -184,7 +184,7 @@ class BrokerDatabaseRestartTest {
 
     clock.advance(Duration.ofMinutes(4)); // past expiry minus skew: no token to serve
     TokenStoreException e = assertThrows(TokenStoreException.class, () -> broker.accessToken(USER));
-    assertEquals(TokenStoreException.Reason.UNAVAILABLE, e.reason(), e.getMessage());
+    assertEquals(TokenStoreException.Kind.UNAVAILABLE, e.kind(), e.getMessage());
     assertTrue(e.isTransient());
     assertEquals(requests, server.tokenRequestCount(), "the refresh token was not used");
 

@@ -122,7 +122,7 @@ class DdlAndOptionsTest {
         assertThrows(
             TokenStoreException.class,
             () -> JdbcTokenStore.builder(h2).schema("nowhere").table("oauth_grants").build());
-    assertEquals(TokenStoreException.Reason.MISCONFIGURED, e.reason());
+    assertEquals(TokenStoreException.Kind.MISCONFIGURED, e.kind());
   }
 
   @Test

@@ -343,7 +343,7 @@ abstract class JdbcStoreBehaviorTest {
                     .table("no_such_table_here")
                     .autoCreate(false)
                     .build());
-    assertEquals(TokenStoreException.Reason.MISCONFIGURED, e.reason());
+    assertEquals(TokenStoreException.Kind.MISCONFIGURED, e.kind());
     assertFalse(e.isTransient());
     assertTrue(e.getMessage().contains("no_such_table_here"), e.getMessage());
     assertTrue(e.getMessage().contains(".sql"), e.getMessage());
@@ -358,7 +358,7 @@ abstract class JdbcStoreBehaviorTest {
     }
     TokenStoreException e =
         assertThrows(TokenStoreException.class, () -> store.load(GrantKey.of("k")));
-    assertEquals(TokenStoreException.Reason.MISCONFIGURED, e.reason());
+    assertEquals(TokenStoreException.Kind.MISCONFIGURED, e.kind());
     assertEquals(Optional.of(GrantKey.of("k")), e.grantKey());
     assertTrue(e.getMessage().contains(table), e.getMessage());
   }

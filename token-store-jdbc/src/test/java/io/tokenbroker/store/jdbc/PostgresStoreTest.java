@@ -20,7 +20,7 @@ class PostgresStoreTest extends JdbcStoreBehaviorTest {
         assertThrows(
             TokenStoreException.class,
             () -> JdbcTokenStore.builder(dataSource()).table("created_by_a_dba").build());
-    assertEquals(TokenStoreException.Reason.MISCONFIGURED, e.reason());
+    assertEquals(TokenStoreException.Kind.MISCONFIGURED, e.kind());
     assertTrue(e.getMessage().contains("postgresql.sql"), e.getMessage());
   }
 }

@@ -10,7 +10,7 @@ import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore.Lease;
 import io.tokenbroker.oauth.TokenStoreException;
-import io.tokenbroker.oauth.TokenStoreException.Reason;
+import io.tokenbroker.oauth.TokenStoreException.Kind;
 import io.tokenbroker.testkit.FakeClock;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
@@ -57,7 +57,7 @@ class RetryTest {
     flaky.connectionFailures.set(4);
     TokenStoreException e =
         assertThrows(TokenStoreException.class, () -> store.load(GrantKey.of("k")));
-    assertEquals(Reason.UNAVAILABLE, e.reason());
+    assertEquals(Kind.UNAVAILABLE, e.kind());
     assertTrue(e.isTransient());
     assertEquals(Optional.of(GrantKey.of("k")), e.grantKey());
     assertTrue(e.getMessage().contains("after 4 attempts"), e.getMessage());
@@ -84,7 +84,7 @@ class RetryTest {
     TokenStoreException e =
         assertThrows(TokenStoreException.class, () -> store.compareAndSet(0, grant(1, "a")));
     assertEquals(1, flaky.connectionsRequested.get() - before);
-    assertEquals(Reason.MISCONFIGURED, e.reason());
+    assertEquals(Kind.MISCONFIGURED, e.kind());
     assertTrue(e.getMessage().contains("permission"), e.getMessage());
     assertEquals(Optional.empty(), store.load(GrantKey.of("k")));
   }

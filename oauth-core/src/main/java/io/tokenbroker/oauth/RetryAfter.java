@@ -1,5 +1,6 @@
-package io.tokenbroker.oauth.internal;
+package io.tokenbroker.oauth;
 
+import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -8,20 +9,30 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
-/** Reads {@code Retry-After} (RFC 9110 §10.2.3): delay seconds or an HTTP-date. */
+/**
+ * Reads a {@code Retry-After} header (RFC 9110 §10.2.3): delay seconds or an HTTP-date. The one
+ * parser of the library, used by the broker's token calls, {@link AuthorizedHttpClient} and the
+ * vendor clients. Stateless and thread-safe.
+ */
 public final class RetryAfter {
   private RetryAfter() {}
 
+  /** The wait the first {@code Retry-After} of {@code headers} asks for; see {@link #parse}. */
+  public static Optional<Duration> from(HttpHeaders headers, Instant now) {
+    return parse(headers.firstValue("Retry-After").orElse(null), now);
+  }
+
   /**
    * Returns the wait the header asks for, measured from {@code now}; empty when absent or
-   * unreadable. A date in the past means no wait.
+   * unreadable. A date in the past means no wait; a number of seconds too large for a {@link
+   * Duration} is read as the largest wait that fits (any cap then refuses it).
    */
   public static Optional<Duration> parse(@Nullable String header, Instant now) {
     if (header == null || header.isBlank()) {
       return Optional.empty();
     }
     String value = header.trim();
-    if (value.chars().allMatch(Character::isDigit)) {
+    if (value.chars().allMatch(c -> c >= '0' && c <= '9')) {
       try {
         return Optional.of(Duration.ofSeconds(Long.parseLong(value)));
       } catch (NumberFormatException e) {
