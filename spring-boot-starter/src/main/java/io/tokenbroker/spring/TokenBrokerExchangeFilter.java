@@ -128,12 +128,8 @@ public final class TokenBrokerExchangeFilter implements ExchangeFilterFunction {
 
   private static ClientRequest withHeaders(ClientRequest request, AuthorizationHeaders headers) {
     return ClientRequest.from(request)
-        .headers(
-            target -> {
-              target.remove(HttpHeaders.AUTHORIZATION);
-              target.remove("DPoP");
-              headers.revealHeaders().forEach(target::set);
-            })
+        // set: one of the HttpHeaders methods whose JVM signature Spring 6 and 7 share.
+        .headers(target -> headers.revealHeaders().forEach(target::set))
         .build();
   }
 

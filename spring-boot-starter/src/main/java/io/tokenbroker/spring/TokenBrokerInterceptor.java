@@ -9,6 +9,8 @@ import io.tokenbroker.spring.internal.DpopNonces;
 import io.tokenbroker.spring.internal.SecureUrls;
 import java.io.IOException;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpRequest;
 import org.springframework.http.client.ClientHttpRequestExecution;
@@ -82,7 +84,7 @@ public final class TokenBrokerInterceptor implements ClientHttpRequestIntercepto
         nonces.remember(uri, nonce);
         String demanded =
             DpopNonces.demanded(
-                status, response.getHeaders().getOrEmpty(HttpHeaders.WWW_AUTHENTICATE), nonce);
+                status, values(response.getHeaders(), HttpHeaders.WWW_AUTHENTICATE), nonce);
         if (demanded != null && !nonceAnswered) {
           nonceAnswered = true; // RFC 9449 §9: one more try with the server's nonce
           response.close();
@@ -100,10 +102,23 @@ public final class TokenBrokerInterceptor implements ClientHttpRequestIntercepto
     }
   }
 
+  // Only methods whose JVM signatures Spring Framework 6 and 7 share (HttpHeaders stopped being a
+  // MultiValueMap in 7, so get/remove/getOrEmpty changed theirs): set, getFirst, forEach.
+
+  /** Sets (replaces) Authorization, and DPoP for a DPoP-bound grant. */
   private static void apply(HttpHeaders target, AuthorizationHeaders headers) {
-    target.remove(HttpHeaders.AUTHORIZATION);
-    target.remove("DPoP");
     headers.revealHeaders().forEach(target::set);
+  }
+
+  private static List<String> values(HttpHeaders headers, String name) {
+    List<String> values = new ArrayList<>();
+    headers.forEach(
+        (header, list) -> {
+          if (header.equalsIgnoreCase(name)) {
+            values.addAll(list);
+          }
+        });
+    return values;
   }
 
   @Override

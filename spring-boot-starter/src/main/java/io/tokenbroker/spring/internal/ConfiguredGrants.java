@@ -263,8 +263,11 @@ public final class ConfiguredGrants {
                 throw new TokenBrokerConfigurationException(
                     property, "set either " + name + " or parameters." + name + ", not both");
               }
+              if (value == null || value.isEmpty()) {
+                throw new TokenBrokerConfigurationException(property, "is empty");
+              }
               try {
-                registration.parameter(name, value == null ? "" : value);
+                registration.parameter(name, value);
               } catch (IllegalArgumentException e) {
                 throw new TokenBrokerConfigurationException(property, e.getMessage());
               }
