@@ -81,7 +81,14 @@ class FailureAnalysisTest {
                 keyJwt,
                 G + "client-secret=",
                 G + "private-key-location=file:" + dir.resolve("none.pem")),
-            G + "private-key-location: does not exist"),
+            G + "private-key-location: does not exist: URL [file:"),
+        Arguments.of(
+            config(keyJwt, G + "client-secret=", G + "private-key-location=" + rsaKey),
+            G
+                + "private-key-location: does not exist: class path resource ["
+                + rsaKey.toString().substring(1)
+                + "] (a location without a prefix is on the classpath; prefix a file with"
+                + " file:)"),
         Arguments.of(
             config(keyJwt, G + "client-secret=", keyFile, G + "signing-algorithm=HS256"),
             G + "signing-algorithm: is not one of RS256, PS256, ES256"),

@@ -8,6 +8,7 @@ import io.tokenbroker.spring.TokenBrokerProperties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.io.Resource;
 
 /**
@@ -36,7 +37,12 @@ final class ClientKeys {
     String property = prefix + ".private-key-location";
     if (location == null || !location.exists()) {
       throw new TokenBrokerConfigurationException(
-          property, "does not exist" + (location == null ? "" : ": " + location.getDescription()));
+          property,
+          "does not exist"
+              + (location == null ? "" : ": " + location.getDescription())
+              + (location instanceof ClassPathResource
+                  ? " (a location without a prefix is on the classpath; prefix a file with file:)"
+                  : ""));
     }
     String text;
     try (InputStream in = location.getInputStream()) {
