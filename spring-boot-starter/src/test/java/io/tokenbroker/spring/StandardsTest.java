@@ -19,6 +19,7 @@ import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.RefusingPort;
 import io.tokenbroker.testkit.TestKeys;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -30,8 +31,11 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.HttpMethod;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -227,31 +231,47 @@ class StandardsTest {
     }
   }
 
-  @Test
-  void dpopThroughTheInterceptorWithNoncesAtBothServers() {
+  /** Calls the fake server's protected resource with {@code method}; returns the body. */
+  private interface Resource {
+    String call(HttpMethod method);
+  }
+
+  private Resource resource(String client, TokenBroker broker) {
+    URI uri = server.resourceEndpoint();
+    if (client.equals("interceptor")) {
+      RestClient api =
+          RestClient.builder()
+              .requestInterceptor(TokenBrokerInterceptor.forGrant(broker, "reporting"))
+              .build();
+      return method -> api.method(method).uri(uri).retrieve().body(String.class);
+    }
+    WebClient api =
+        WebClient.builder().filter(TokenBrokerExchangeFilter.forGrant(broker, "reporting")).build();
+    return method -> api.method(method).uri(uri).retrieve().bodyToMono(String.class).block();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"interceptor", "exchange-filter"})
+  void dpopWithNoncesAtBothServers(String client) {
     server.setDpopNonceRequired(true);
     Map<String, String> p = discovered();
     p.put(G + "dpop", "true");
 
     try (ConfigurableApplicationContext app = run(p)) {
-      TokenBroker broker = app.getBean(TokenBroker.class);
-      RestClient api =
-          RestClient.builder()
-              .requestInterceptor(TokenBrokerInterceptor.forGrant(broker, "reporting"))
-              .build();
+      Resource api = resource(client, app.getBean(TokenBroker.class));
 
-      String body = api.get().uri(server.resourceEndpoint()).retrieve().body(String.class);
+      String body = api.call(HttpMethod.GET);
       assertTrue(body.contains("\"token_type\":\"DPoP\""), body);
 
       int tokenRequests = server.tokenRequestCount();
       server.rotateDpopNonce(); // the resource demands the new nonce: one more try
-      body = api.post().uri(server.resourceEndpoint()).retrieve().body(String.class);
+      body = api.call(HttpMethod.POST);
       assertTrue(body.contains("\"method\":\"POST\""), body);
       assertEquals(tokenRequests, server.tokenRequestCount(), "a nonce demand needs no refresh");
 
       String rejected = server.lastAccessToken();
       server.revoke(rejected); // a 401: one refresh, the new token is DPoP-bound too
-      body = api.get().uri(server.resourceEndpoint()).retrieve().body(String.class);
+      body = api.call(HttpMethod.GET);
       assertTrue(body.contains("\"token_type\":\"DPoP\""), body);
       assertNotEquals(rejected, server.lastAccessToken());
     }
@@ -262,31 +282,6 @@ class StandardsTest {
             .map(r -> r.header("Authorization").split(" ")[0])
             .distinct()
             .toList());
-  }
-
-  @Test
-  void dpopThroughTheExchangeFilter() {
-    server.setDpopNonceRequired(true);
-    Map<String, String> p = discovered();
-    p.put(G + "dpop", "true");
-
-    try (ConfigurableApplicationContext app = run(p)) {
-      TokenBroker broker = app.getBean(TokenBroker.class);
-      WebClient api =
-          WebClient.builder()
-              .filter(TokenBrokerExchangeFilter.forGrant(broker, "reporting"))
-              .build();
-
-      String body =
-          api.get().uri(server.resourceEndpoint()).retrieve().bodyToMono(String.class).block();
-      assertTrue(body.contains("\"token_type\":\"DPoP\""), body);
-
-      int tokenRequests = server.tokenRequestCount();
-      server.rotateDpopNonce(); // the resource demands the new nonce: one more try
-      body = api.get().uri(server.resourceEndpoint()).retrieve().bodyToMono(String.class).block();
-      assertTrue(body.contains("\"ok\":true"), body);
-      assertEquals(tokenRequests, server.tokenRequestCount(), "a nonce demand needs no refresh");
-    }
   }
 
   @Test
