@@ -3,7 +3,6 @@ package io.tokenbroker.spring;
 import com.google.crypto.tink.KeysetHandle;
 import io.tokenbroker.oauth.BrokerListener;
 import io.tokenbroker.oauth.ClientConfigurationException;
-import io.tokenbroker.oauth.GrantType;
 import io.tokenbroker.oauth.InMemoryTokenStore;
 import io.tokenbroker.oauth.TokenBroker;
 import io.tokenbroker.oauth.TokenStore;
@@ -135,10 +134,10 @@ public class TokenBrokerAutoConfiguration {
     } catch (ClientConfigurationException e) {
       throw new TokenBrokerConfigurationException(grant.property(), e.getMessage());
     }
-    if (grant.type() == GrantType.AUTHORIZATION_CODE && store instanceof InMemoryTokenStore) {
+    if (!grant.type().renewsByItself() && store instanceof InMemoryTokenStore) {
       LOG.warn(
           grant.property()
-              + " is an authorization-code grant in the in-memory store: a consent made with the"
+              + " is a consented grant in the in-memory store: a consent made with the"
               + " tokenbroker CLI cannot reach it; set tokenbroker.store to file:DIR or jdbc");
     }
   }

@@ -2,11 +2,15 @@ package io.tokenbroker.spring;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tokenbroker.oauth.AccessToken;
+import io.tokenbroker.oauth.AuthorizationHeaders;
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.TokenBroker;
+import io.tokenbroker.spring.internal.DpopNonces;
 import io.tokenbroker.spring.internal.SecureUrls;
+import java.net.URI;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
@@ -17,8 +21,9 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Sends {@code WebClient} requests with a grant's access token; the reactive twin of {@link
- * TokenBrokerInterceptor}, with the same behaviour (bearer header, one refresh and one retry after
- * a 401, https or loopback only).
+ * TokenBrokerInterceptor}, with the same behaviour (bearer header, or DPoP header and proof for a
+ * DPoP-bound grant; one refresh and one retry after a 401; one more try when a resource server
+ * demands a DPoP nonce; https or loopback only).
  *
  * <pre>{@code
  * WebClient api = WebClient.builder()
@@ -37,6 +42,7 @@ public final class TokenBrokerExchangeFilter implements ExchangeFilterFunction {
   private final TokenBroker broker;
   private final GrantKey key;
   private final Scheduler blockingScheduler;
+  private final DpopNonces nonces = new DpopNonces();
 
   private TokenBrokerExchangeFilter(TokenBroker broker, GrantKey key, Scheduler blockingScheduler) {
     this.broker = requireNonNull(broker, "broker == null");
@@ -56,28 +62,63 @@ public final class TokenBrokerExchangeFilter implements ExchangeFilterFunction {
 
   @Override
   public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
+    URI uri = request.url();
+    String method = request.method().name();
     return Mono.defer(
             () -> {
-              SecureUrls.requireSecure(request.url());
-              return token(() -> broker.accessToken(key));
+              SecureUrls.requireSecure(uri);
+              return headers(uri, method, nonces.get(uri));
             })
+        .flatMap(headers -> exchange(request, next, headers, false, false));
+  }
+
+  /** One attempt; then at most one more after a DPoP nonce demand and one after a refresh. */
+  private Mono<ClientResponse> exchange(
+      ClientRequest request,
+      ExchangeFunction next,
+      AuthorizationHeaders headers,
+      boolean refreshed,
+      boolean nonceAnswered) {
+    URI uri = request.url();
+    String method = request.method().name();
+    return next.exchange(withHeaders(request, headers))
         .flatMap(
-            token ->
-                next.exchange(withBearer(request, token))
-                    .flatMap(
-                        response -> {
-                          if (response.statusCode().value() != 401) {
-                            return Mono.just(response);
-                          }
-                          return response
-                              .releaseBody()
-                              .then(token(() -> broker.refreshIfCurrent(key, token)))
-                              .flatMap(fresh -> next.exchange(withBearer(request, fresh)));
-                        }));
+            response -> {
+              int status = response.statusCode().value();
+              if (headers.isDpop()) {
+                String nonce = response.headers().asHttpHeaders().getFirst("DPoP-Nonce");
+                nonces.remember(uri, nonce);
+                String demanded =
+                    DpopNonces.demanded(
+                        status, response.headers().header(HttpHeaders.WWW_AUTHENTICATE), nonce);
+                if (demanded != null && !nonceAnswered) {
+                  return response
+                      .releaseBody()
+                      .then(headers(uri, method, demanded))
+                      .flatMap(again -> exchange(request, next, again, refreshed, true));
+                }
+              }
+              if (status != 401 || refreshed) {
+                return Mono.just(response);
+              }
+              return response
+                  .releaseBody()
+                  .then(
+                      call(
+                          () -> {
+                            broker.refreshIfCurrent(key, headers.accessToken());
+                            return broker.authorizationHeaders(key, method, uri, nonces.get(uri));
+                          }))
+                  .flatMap(fresh -> exchange(request, next, fresh, true, nonceAnswered));
+            });
+  }
+
+  private Mono<AuthorizationHeaders> headers(URI uri, String method, @Nullable String nonce) {
+    return call(() -> broker.authorizationHeaders(key, method, uri, nonce));
   }
 
   /** Calls the broker off the event loop when on one. */
-  private Mono<AccessToken> token(Callable<AccessToken> call) {
+  private <T> Mono<T> call(Callable<T> call) {
     return Mono.defer(
         () ->
             Schedulers.isInNonBlockingThread()
@@ -85,9 +126,10 @@ public final class TokenBrokerExchangeFilter implements ExchangeFilterFunction {
                 : Mono.fromCallable(call));
   }
 
-  private static ClientRequest withBearer(ClientRequest request, AccessToken token) {
+  private static ClientRequest withHeaders(ClientRequest request, AuthorizationHeaders headers) {
     return ClientRequest.from(request)
-        .headers(headers -> headers.setBearerAuth(token.revealValue()))
+        // set: one of the HttpHeaders methods whose JVM signature Spring 6 and 7 share.
+        .headers(target -> headers.revealHeaders().forEach(target::set))
         .build();
   }
 

@@ -2,11 +2,16 @@ package io.tokenbroker.spring;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tokenbroker.oauth.AccessToken;
+import io.tokenbroker.oauth.AuthorizationHeaders;
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.TokenBroker;
+import io.tokenbroker.spring.internal.DpopNonces;
 import io.tokenbroker.spring.internal.SecureUrls;
 import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpRequest;
 import org.springframework.http.client.ClientHttpRequestExecution;
 import org.springframework.http.client.ClientHttpRequestInterceptor;
@@ -24,7 +29,11 @@ import org.springframework.http.client.ClientHttpResponse;
  *
  * <ul>
  *   <li>Sets {@code Authorization: Bearer ...} (replacing any such header) with the broker's token:
- *       cached, refreshed ahead of expiry, one token request however many requests run at once.
+ *       cached, refreshed ahead of expiry, one token request however many requests run at once. For
+ *       a DPoP-bound grant ({@code dpop: true}, RFC 9449), {@code Authorization: DPoP ...} and a
+ *       fresh {@code DPoP} proof for the request's method and URL, carrying the resource server's
+ *       latest {@code DPoP-Nonce}; a {@code 401} demanding a nonce ({@code use_dpop_nonce}) is
+ *       answered with one more try.
  *   <li>On a 401 answer, asks the broker for a new token only if the rejected one is still current
  *       ({@link TokenBroker#refreshIfCurrent}), so many requests failing together cause one
  *       refresh, and retries once; the retry's answer is returned whatever it is.
@@ -40,6 +49,7 @@ import org.springframework.http.client.ClientHttpResponse;
 public final class TokenBrokerInterceptor implements ClientHttpRequestInterceptor {
   private final TokenBroker broker;
   private final GrantKey key;
+  private final DpopNonces nonces = new DpopNonces();
 
   private TokenBrokerInterceptor(TokenBroker broker, GrantKey key) {
     this.broker = requireNonNull(broker, "broker == null");
@@ -59,17 +69,56 @@ public final class TokenBrokerInterceptor implements ClientHttpRequestIntercepto
   @Override
   public ClientHttpResponse intercept(
       HttpRequest request, byte[] body, ClientHttpRequestExecution execution) throws IOException {
-    SecureUrls.requireSecure(request.getURI());
-    AccessToken token = broker.accessToken(key);
-    request.getHeaders().setBearerAuth(token.revealValue());
-    ClientHttpResponse response = execution.execute(request, body);
-    if (response.getStatusCode().value() != 401) {
-      return response;
+    URI uri = request.getURI();
+    SecureUrls.requireSecure(uri);
+    String method = request.getMethod().name();
+    AuthorizationHeaders headers = broker.authorizationHeaders(key, method, uri, nonces.get(uri));
+    boolean refreshed = false;
+    boolean nonceAnswered = false;
+    while (true) {
+      apply(request.getHeaders(), headers);
+      ClientHttpResponse response = execution.execute(request, body);
+      int status = response.getStatusCode().value();
+      if (headers.isDpop()) {
+        String nonce = response.getHeaders().getFirst("DPoP-Nonce");
+        nonces.remember(uri, nonce);
+        String demanded =
+            DpopNonces.demanded(
+                status, values(response.getHeaders(), HttpHeaders.WWW_AUTHENTICATE), nonce);
+        if (demanded != null && !nonceAnswered) {
+          nonceAnswered = true; // RFC 9449 §9: one more try with the server's nonce
+          response.close();
+          headers = broker.authorizationHeaders(key, method, uri, demanded);
+          continue;
+        }
+      }
+      if (status != 401 || refreshed) {
+        return response;
+      }
+      refreshed = true;
+      response.close();
+      broker.refreshIfCurrent(key, headers.accessToken());
+      headers = broker.authorizationHeaders(key, method, uri, nonces.get(uri));
     }
-    response.close();
-    AccessToken fresh = broker.refreshIfCurrent(key, token);
-    request.getHeaders().setBearerAuth(fresh.revealValue());
-    return execution.execute(request, body);
+  }
+
+  // Only methods whose JVM signatures Spring Framework 6 and 7 share (HttpHeaders stopped being a
+  // MultiValueMap in 7, so get/remove/getOrEmpty changed theirs): set, getFirst, forEach.
+
+  /** Sets (replaces) Authorization, and DPoP for a DPoP-bound grant. */
+  private static void apply(HttpHeaders target, AuthorizationHeaders headers) {
+    headers.revealHeaders().forEach(target::set);
+  }
+
+  private static List<String> values(HttpHeaders headers, String name) {
+    List<String> values = new ArrayList<>();
+    headers.forEach(
+        (header, list) -> {
+          if (header.equalsIgnoreCase(name)) {
+            values.addAll(list);
+          }
+        });
+    return values;
   }
 
   @Override

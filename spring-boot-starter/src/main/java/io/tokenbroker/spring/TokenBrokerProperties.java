@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.core.io.Resource;
 
 /**
  * The {@code tokenbroker.*} properties: where grants are stored, the keyset that seals them, and
@@ -108,14 +109,16 @@ public class TokenBrokerProperties {
     private String provider = "generic";
 
     /**
-     * How the grant renews: 'client-credentials' (fetched on demand) or 'authorization-code'
-     * (consented once with the tokenbroker CLI on the same store, renewed with its refresh token).
+     * How the grant renews: 'client-credentials' or 'jwt-bearer' (fetched on demand), or
+     * 'authorization-code' or 'device-code' (consented once with the tokenbroker CLI on the same
+     * store, renewed with its refresh token).
      */
     private @Nullable String grantType;
 
     /**
-     * The issuer, for endpoint discovery. Discovery is not available yet: set token-uri (and
-     * authorization-uri, revocation-uri) beside it.
+     * The issuer (generic provider): endpoints and capabilities come from its metadata (RFC 8414,
+     * then OpenID discovery), fetched at the first token request, so an unreachable server does not
+     * fail start-up. token-uri, authorization-uri and revocation-uri override discovered ones.
      */
     private @Nullable URI issuerUri;
 
@@ -136,18 +139,59 @@ public class TokenBrokerProperties {
 
     /**
      * How the client authenticates at the token endpoint: 'basic' (client_secret_basic, the
-     * default), 'post' (client_secret_post) or 'none' (a public client: client_id only).
+     * default), 'post' (client_secret_post), 'private-key-jwt' (a JWT signed with
+     * private-key-location), 'client-secret-jwt' (a JWT signed with the client secret, HS256) or
+     * 'none' (client_id only; the default of jwt-bearer grants).
      */
     private @Nullable String clientAuthentication;
+
+    /**
+     * The client's private key (generic provider), for client-authentication private-key-jwt and
+     * the jwt-bearer grant: a PEM PKCS#8 file (-----BEGIN PRIVATE KEY-----), or a JWK or JWK set,
+     * RSA or EC P-256. A Spring resource location, e.g. file:/etc/app/client-key.pem. Never logged.
+     */
+    private @Nullable Resource privateKeyLocation;
+
+    /** The key id ('kid') signed JWTs name; also picks the key of a JWK set holding several. */
+    private @Nullable String keyId;
+
+    /**
+     * The signing algorithm of the private key: RS256 (default for RSA keys), PS256, or ES256 (EC
+     * P-256 keys).
+     */
+    private @Nullable String signingAlgorithm;
+
+    /**
+     * The 'aud' of signed client assertions and jwt-bearer assertions: 'issuer' (the default; the
+     * token endpoint when no issuer is known) or 'token-endpoint'.
+     */
+    private @Nullable String assertionAudience;
+
+    /** The subject ('sub') of the jwt-bearer grant's assertion; required with that grant. */
+    private @Nullable String subject;
 
     /** Scopes to request. */
     private List<String> scopes = new ArrayList<>();
 
     /**
-     * Extra token-request parameters (such as audience). Not supported by oauth-core yet: setting
-     * any fails start-up rather than being silently ignored.
+     * RFC 8707 resource indicators (absolute URIs), sent on every token request (generic provider).
+     */
+    private List<URI> resource = new ArrayList<>();
+
+    /** The 'audience' parameter (Auth0, Kinde and others), sent on every token request. */
+    private @Nullable String audience;
+
+    /**
+     * Other request parameters by name, sent on every token request (generic provider); parameters
+     * the protocol sets itself (grant_type, client_id, scope, ...) are refused.
      */
     private Map<String, String> parameters = new LinkedHashMap<>();
+
+    /**
+     * Whether tokens are bound to a per-grant key with DPoP (RFC 9449); TokenBrokerInterceptor and
+     * TokenBrokerExchangeFilter then send DPoP proofs (generic provider).
+     */
+    private boolean dpop;
 
     /** Procore options (provider: procore). */
     private ProcoreOptions procore = new ProcoreOptions();
@@ -227,6 +271,70 @@ public class TokenBrokerProperties {
       this.clientAuthentication = clientAuthentication;
     }
 
+    public @Nullable Resource getPrivateKeyLocation() {
+      return privateKeyLocation;
+    }
+
+    public void setPrivateKeyLocation(@Nullable Resource privateKeyLocation) {
+      this.privateKeyLocation = privateKeyLocation;
+    }
+
+    public @Nullable String getKeyId() {
+      return keyId;
+    }
+
+    public void setKeyId(@Nullable String keyId) {
+      this.keyId = keyId;
+    }
+
+    public @Nullable String getSigningAlgorithm() {
+      return signingAlgorithm;
+    }
+
+    public void setSigningAlgorithm(@Nullable String signingAlgorithm) {
+      this.signingAlgorithm = signingAlgorithm;
+    }
+
+    public @Nullable String getAssertionAudience() {
+      return assertionAudience;
+    }
+
+    public void setAssertionAudience(@Nullable String assertionAudience) {
+      this.assertionAudience = assertionAudience;
+    }
+
+    public @Nullable String getSubject() {
+      return subject;
+    }
+
+    public void setSubject(@Nullable String subject) {
+      this.subject = subject;
+    }
+
+    public List<URI> getResource() {
+      return resource;
+    }
+
+    public void setResource(List<URI> resource) {
+      this.resource = resource;
+    }
+
+    public @Nullable String getAudience() {
+      return audience;
+    }
+
+    public void setAudience(@Nullable String audience) {
+      this.audience = audience;
+    }
+
+    public boolean isDpop() {
+      return dpop;
+    }
+
+    public void setDpop(boolean dpop) {
+      this.dpop = dpop;
+    }
+
     public List<String> getScopes() {
       return scopes;
     }
@@ -259,7 +367,7 @@ public class TokenBrokerProperties {
       this.cor = cor;
     }
 
-    /** Never shows the client secret. */
+    /** Never shows the client secret or the private key. */
     @Override
     public String toString() {
       return "Grant[provider="
@@ -270,6 +378,8 @@ public class TokenBrokerProperties {
           + clientId
           + ", clientSecret="
           + (clientSecret == null ? "none" : "[redacted]")
+          + ", privateKey="
+          + (privateKeyLocation == null ? "none" : "[redacted]")
           + "]";
     }
   }

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tokenbroker.spring.apps.PlainApp;
 import io.tokenbroker.spring.support.Apps;
 import io.tokenbroker.spring.support.Secrets;
+import io.tokenbroker.testkit.TestKeys;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,27 +56,92 @@ class FailureAnalysisTest {
     return p;
   }
 
-  static Stream<Arguments> failures() {
+  static Stream<Arguments> failures() throws IOException {
     String secretUrl = "jdbc:postgresql://db.example/app?password=" + Secrets.CLIENT_SECRET;
+    Path rsaKey = dir.resolve("rsa.pem");
+    if (!Files.exists(rsaKey)) {
+      Files.writeString(rsaKey, TestKeys.pkcs8Pem(TestKeys.rsa().getPrivate()));
+    }
+    String keyJwt = G + "client-authentication=private-key-jwt";
+    String keyFile = G + "private-key-location=" + rsaKey.toUri();
     return Stream.of(
-        Arguments.of(config(G + "token-uri="), G + "token-uri: is required"),
         Arguments.of(
-            config(G + "token-uri=", G + "issuer-uri=https://login.example"),
-            G + "issuer-uri: endpoint discovery is not available yet; set token-uri"),
+            config(G + "token-uri="),
+            G + "token-uri: is required (or set issuer-uri to discover it)"),
         Arguments.of(
-            config(G + "parameters.audience=https://api.example"),
-            G + "parameters: extra token-request parameters are not supported yet"),
+            config(G + "issuer-uri=http://login.example"), G + "issuer-uri: issuer must use https"),
         Arguments.of(config(G + "grant-type="), G + "grant-type: is required"),
         Arguments.of(
             config(G + "grant-type=password"),
-            G + "grant-type: is not one of client-credentials, authorization-code"),
+            G
+                + "grant-type: is not one of client-credentials, authorization-code, device-code,"
+                + " jwt-bearer"),
+        Arguments.of(
+            config(
+                keyJwt,
+                G + "client-secret=",
+                G + "private-key-location=file:" + dir.resolve("none.pem")),
+            G + "private-key-location: does not exist: URL [file:"),
+        Arguments.of(
+            config(keyJwt, G + "client-secret=", G + "private-key-location=" + rsaKey),
+            G
+                + "private-key-location: does not exist: class path resource ["
+                + rsaKey.toString().substring(1)
+                + "] (a location without a prefix is on the classpath; prefix a file with"
+                + " file:)"),
+        Arguments.of(
+            config(keyJwt, G + "client-secret=", keyFile, G + "signing-algorithm=HS256"),
+            G + "signing-algorithm: is not one of RS256, PS256, ES256"),
+        Arguments.of(
+            config(keyJwt, G + "client-secret=", keyFile, G + "signing-algorithm=ES256"),
+            G + "signing-algorithm: an RSA key signs with RS256 or PS256, not ES256"),
+        Arguments.of(
+            config(keyJwt, keyFile),
+            G + "client-secret: set either client-secret or private-key-location, not both"),
+        Arguments.of(
+            config(keyJwt, G + "client-secret="),
+            G + "private-key-location: is required with client-authentication private-key-jwt"),
+        Arguments.of(
+            config(keyFile),
+            G + "private-key-location: is used only with client-authentication private-key-jwt"),
+        Arguments.of(config(G + "key-id=k1"), G + "key-id: is used only with private-key-location"),
+        Arguments.of(
+            config(G + "client-authentication=client-secret-jwt"),
+            G
+                + "client-secret: client-authentication client-secret-jwt signs with HS256, which"
+                + " needs a secret of at least 32 bytes"),
+        Arguments.of(
+            config(G + "grant-type=jwt-bearer", G + "client-secret=", keyFile),
+            G + "subject: is required"),
+        Arguments.of(
+            config(G + "subject=user-42"), G + "subject: is used only with grant-type jwt-bearer"),
+        Arguments.of(
+            config(G + "assertion-audience=everyone"),
+            G + "assertion-audience: is not one of issuer, token-endpoint"),
+        Arguments.of(
+            config(G + "resource=api/reports"),
+            G + "resource: resource must be an absolute URI without a fragment"),
+        Arguments.of(
+            config(G + "parameters.client_id=other"),
+            G + "parameters[client_id]: parameter 'client_id' is set by the protocol itself"),
+        Arguments.of(
+            config(G + "audience=https://a.example", G + "parameters.audience=https://b.example"),
+            G + "parameters.audience: set either audience or parameters.audience, not both"),
+        Arguments.of(
+            config(G + "provider=procore", G + "token-uri=", G + "dpop=true"),
+            G + "dpop: is used only with provider generic"),
+        Arguments.of(
+            config(G + "provider=procore", G + "token-uri=", keyJwt),
+            G + "client-authentication: is one of basic, post, none with provider procore"),
         Arguments.of(config(G + "client-id="), G + "client-id: is required"),
         Arguments.of(
             config(G + "client-secret="),
             G + "client-secret: is required with client-authentication basic"),
         Arguments.of(
             config(G + "client-authentication=" + Secrets.CLIENT_SECRET),
-            G + "client-authentication: is not one of basic, post, none"),
+            G
+                + "client-authentication: is not one of basic, post, private-key-jwt,"
+                + " client-secret-jwt, none"),
         Arguments.of(
             config(G + "provider=okta"), G + "provider: is not one of generic, cor, procore"),
         Arguments.of(

@@ -10,6 +10,7 @@ import io.tokenbroker.spring.TokenBrokerConfigurationException;
 import io.tokenbroker.spring.TokenBrokerProperties;
 import io.tokenbroker.spring.internal.ConfiguredGrant.ProviderKind;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -29,6 +30,8 @@ import org.springframework.util.ClassUtils;
 public final class ConfiguredGrants {
   private static final String COR_CLASS = "io.tokenbroker.cor.Cor";
   private static final String PROCORE_CLASS = "io.tokenbroker.procore.Procore";
+  private static final String GRANT_TYPES =
+      "client-credentials, authorization-code, device-code, jwt-bearer";
 
   private final Map<String, ConfiguredGrant> grants;
 
@@ -69,12 +72,6 @@ public final class ConfiguredGrants {
           prefix, "not a usable grant name: " + e.getMessage());
     }
     GrantType type = grantType(grant.getGrantType(), prefix + ".grant-type");
-    if (!grant.getParameters().isEmpty()) {
-      throw new TokenBrokerConfigurationException(
-          prefix + ".parameters",
-          "extra token-request parameters are not supported yet (oauth-core sends only scope);"
-              + " remove them rather than have them silently ignored");
-    }
     ProviderKind kind = provider(grant.getProvider(), prefix + ".provider");
     if (kind != ProviderKind.PROCORE && isSet(grant.getProcore())) {
       throw new TokenBrokerConfigurationException(
@@ -83,6 +80,9 @@ public final class ConfiguredGrants {
     if (kind != ProviderKind.COR && isSet(grant.getCor())) {
       throw new TokenBrokerConfigurationException(
           prefix + ".cor", "is only used with provider cor");
+    }
+    if (kind != ProviderKind.GENERIC) {
+      genericOnlyUnset(prefix, grant, type);
     }
     ClientRegistration registration =
         switch (kind) {
@@ -119,14 +119,10 @@ public final class ConfiguredGrants {
 
   private static ClientRegistration generic(
       String prefix, TokenBrokerProperties.Grant grant, GrantType type) {
-    if (grant.getTokenUri() == null) {
-      if (grant.getIssuerUri() != null) {
-        throw new TokenBrokerConfigurationException(
-            prefix + ".issuer-uri",
-            "endpoint discovery is not available yet; set token-uri (and authorization-uri,"
-                + " revocation-uri) beside it for now");
-      }
-      throw new TokenBrokerConfigurationException(prefix + ".token-uri", "is required");
+    URI issuer = grant.getIssuerUri();
+    if (grant.getTokenUri() == null && issuer == null) {
+      throw new TokenBrokerConfigurationException(
+          prefix + ".token-uri", "is required (or set issuer-uri to discover it)");
     }
     String clientId = grant.getClientId();
     if (clientId == null || clientId.isBlank()) {
@@ -134,11 +130,19 @@ public final class ConfiguredGrants {
     }
     ClientAuthentication authentication =
         grant.getClientAuthentication() == null
-            ? ClientAuthentication.CLIENT_SECRET_BASIC
+            // RFC 7523 makes client authentication optional with the JWT-bearer grant (as the CLI).
+            ? type == GrantType.JWT_BEARER
+                ? ClientAuthentication.CLIENT_ID_ONLY
+                : ClientAuthentication.CLIENT_SECRET_BASIC
             : ClientAuthentications.parse(
                 grant.getClientAuthentication(), prefix + ".client-authentication");
     Provider.Builder provider = Provider.builder("generic").clientAuthentication(authentication);
-    endpoint(prefix + ".token-uri", grant.getTokenUri(), provider::tokenEndpoint);
+    if (issuer != null) {
+      endpoint(prefix + ".issuer-uri", issuer, uri -> provider.issuer(uri).discovery(true));
+    }
+    if (grant.getTokenUri() != null) {
+      endpoint(prefix + ".token-uri", grant.getTokenUri(), provider::tokenEndpoint);
+    }
     if (grant.getAuthorizationUri() != null) {
       endpoint(
           prefix + ".authorization-uri",
@@ -148,15 +152,136 @@ public final class ConfiguredGrants {
     if (grant.getRevocationUri() != null) {
       endpoint(prefix + ".revocation-uri", grant.getRevocationUri(), provider::revocationEndpoint);
     }
+    if (grant.getAssertionAudience() != null) {
+      provider.assertionAudience(
+          assertionAudience(grant.getAssertionAudience(), prefix + ".assertion-audience"));
+    }
+    ClientRegistration.Builder registration =
+        ClientRegistration.builder(provider.build(), clientId).dpop(grant.isDpop());
+    ClientSecret secret = credentials(prefix, grant, type, authentication, registration);
+    if (secret != null) {
+      registration.clientSecret(secret);
+    }
+    if (type == GrantType.JWT_BEARER) {
+      registration.assertionSubject(required(grant.getSubject(), prefix + ".subject"));
+    } else if (grant.getSubject() != null) {
+      throw new TokenBrokerConfigurationException(
+          prefix + ".subject", "is used only with grant-type jwt-bearer");
+    }
+    parameters(prefix, grant, registration);
+    return registration.build();
+  }
+
+  /**
+   * Checks the client secret and private key against the authentication method and grant type, puts
+   * the key into {@code registration}, and returns the secret to use (or null).
+   */
+  private static @Nullable ClientSecret credentials(
+      String prefix,
+      TokenBrokerProperties.Grant grant,
+      GrantType type,
+      ClientAuthentication authentication,
+      ClientRegistration.Builder registration) {
+    String method = ClientAuthentications.name(authentication);
+    boolean keyUsed = authentication.needsClientKey() || type == GrantType.JWT_BEARER;
     ClientSecret secret = secret(grant.getClientSecret());
-    if (secret == null && ClientAuthentications.needsSecret(authentication)) {
+    if (grant.getPrivateKeyLocation() == null) {
+      if (keyUsed) {
+        throw new TokenBrokerConfigurationException(
+            prefix + ".private-key-location",
+            "is required with "
+                + (type == GrantType.JWT_BEARER
+                    ? "grant-type jwt-bearer"
+                    : "client-authentication " + method)
+                + " (a PEM PKCS#8 or JWK file, e.g. file:/etc/app/client-key.pem)");
+      }
+      ClientKeys.requireUnset(prefix, grant);
+    } else if (!keyUsed) {
+      throw new TokenBrokerConfigurationException(
+          prefix + ".private-key-location",
+          "is used only with client-authentication private-key-jwt or grant-type jwt-bearer"
+              + " (client-authentication is "
+              + method
+              + ")");
+    } else {
+      if (secret != null && !authentication.needsClientSecret()) {
+        throw new TokenBrokerConfigurationException(
+            prefix + ".client-secret",
+            "set either client-secret or private-key-location, not both (client-authentication "
+                + method
+                + " uses no secret)");
+      }
+      registration.clientKey(ClientKeys.load(prefix, grant));
+    }
+    if (secret == null && authentication.needsClientSecret()) {
       throw new TokenBrokerConfigurationException(
           prefix + ".client-secret",
           "is required with client-authentication "
-              + (authentication == ClientAuthentication.CLIENT_SECRET_POST ? "post" : "basic")
-              + " (or set client-authentication: none for a public client)");
+              + method
+              + (authentication == ClientAuthentication.CLIENT_SECRET_JWT
+                  ? ""
+                  : " (or set client-authentication: none for a public client)"));
     }
-    return new ClientRegistration(provider.build(), clientId, secret, Set.of());
+    if (secret != null
+        && authentication == ClientAuthentication.CLIENT_SECRET_JWT
+        && secret.revealValue().getBytes(StandardCharsets.UTF_8).length < 32) {
+      throw new TokenBrokerConfigurationException(
+          prefix + ".client-secret",
+          "client-authentication client-secret-jwt signs with HS256, which needs a secret of at"
+              + " least 32 bytes");
+    }
+    return secret;
+  }
+
+  /** {@code resource}, {@code audience} and {@code parameters}, onto {@code registration}. */
+  private static void parameters(
+      String prefix, TokenBrokerProperties.Grant grant, ClientRegistration.Builder registration) {
+    for (URI resource : grant.getResource()) {
+      try {
+        registration.resource(resource);
+      } catch (IllegalArgumentException e) {
+        throw new TokenBrokerConfigurationException(prefix + ".resource", e.getMessage());
+      }
+    }
+    String audience = grant.getAudience();
+    if (audience != null) {
+      if (audience.isBlank()) {
+        throw new TokenBrokerConfigurationException(prefix + ".audience", "is empty");
+      }
+      registration.audience(audience.strip());
+    }
+    grant
+        .getParameters()
+        .forEach(
+            (name, value) -> {
+              String property =
+                  prefix
+                      + ".parameters"
+                      + (name.matches("[a-z0-9-]+") ? "." + name : "[" + name + "]");
+              if (name.equals("resource") && !grant.getResource().isEmpty()
+                  || name.equals("audience") && audience != null) {
+                throw new TokenBrokerConfigurationException(
+                    property, "set either " + name + " or parameters." + name + ", not both");
+              }
+              if (value == null || value.isEmpty()) {
+                throw new TokenBrokerConfigurationException(property, "is empty");
+              }
+              try {
+                registration.parameter(name, value);
+              } catch (IllegalArgumentException e) {
+                throw new TokenBrokerConfigurationException(property, e.getMessage());
+              }
+            });
+  }
+
+  private static Provider.AssertionAudience assertionAudience(String value, String property) {
+    return switch (normalize(value)) {
+      case "issuer" -> Provider.AssertionAudience.ISSUER;
+      case "token-endpoint" -> Provider.AssertionAudience.TOKEN_ENDPOINT;
+      default ->
+          throw new TokenBrokerConfigurationException(
+              property, "is not one of issuer, token-endpoint");
+    };
   }
 
   /**
@@ -202,6 +327,32 @@ public final class ConfiguredGrants {
         });
   }
 
+  /** Refuses, for a vendor provider, what only the generic provider takes. */
+  private static void genericOnlyUnset(
+      String prefix, TokenBrokerProperties.Grant grant, GrantType type) {
+    Map<String, Boolean> set = new LinkedHashMap<>();
+    set.put("grant-type", type == GrantType.DEVICE_CODE || type == GrantType.JWT_BEARER);
+    set.put("private-key-location", grant.getPrivateKeyLocation() != null);
+    set.put("key-id", grant.getKeyId() != null);
+    set.put("signing-algorithm", grant.getSigningAlgorithm() != null);
+    set.put("assertion-audience", grant.getAssertionAudience() != null);
+    set.put("subject", grant.getSubject() != null);
+    set.put("resource", !grant.getResource().isEmpty());
+    set.put("audience", grant.getAudience() != null);
+    set.put("parameters", !grant.getParameters().isEmpty());
+    set.put("dpop", grant.isDpop());
+    set.forEach(
+        (property, isSet) -> {
+          if (isSet) {
+            throw new TokenBrokerConfigurationException(
+                prefix + "." + property,
+                property.equals("grant-type")
+                    ? "device-code and jwt-bearer are used only with provider generic"
+                    : "is used only with provider generic");
+          }
+        });
+  }
+
   private static void requireAdapter(
       String className, String artifact, String prefix, @Nullable ClassLoader loader) {
     if (!ClassUtils.isPresent(className, loader)) {
@@ -212,15 +363,15 @@ public final class ConfiguredGrants {
 
   private static GrantType grantType(@Nullable String value, String property) {
     if (value == null || value.isBlank()) {
-      throw new TokenBrokerConfigurationException(
-          property, "is required (client-credentials or authorization-code)");
+      throw new TokenBrokerConfigurationException(property, "is required (" + GRANT_TYPES + ")");
     }
     return switch (normalize(value)) {
       case "client-credentials" -> GrantType.CLIENT_CREDENTIALS;
       case "authorization-code" -> GrantType.AUTHORIZATION_CODE;
+      case "device-code" -> GrantType.DEVICE_CODE;
+      case "jwt-bearer" -> GrantType.JWT_BEARER;
       default ->
-          throw new TokenBrokerConfigurationException(
-              property, "is not one of client-credentials, authorization-code");
+          throw new TokenBrokerConfigurationException(property, "is not one of " + GRANT_TYPES);
     };
   }
 

@@ -1,5 +1,6 @@
 package io.tokenbroker.spring.internal;
 
+import io.tokenbroker.oauth.ClientAuthentication;
 import io.tokenbroker.oauth.ClientRegistration;
 import io.tokenbroker.oauth.ClientSecret;
 import io.tokenbroker.procore.Procore;
@@ -62,10 +63,14 @@ public final class ProcoreGrants {
           prefix + ".procore.company-id", "must be positive");
     }
     if (grant.getClientAuthentication() != null) {
-      procore =
-          procore.withClientAuthentication(
-              ClientAuthentications.parse(
-                  grant.getClientAuthentication(), prefix + ".client-authentication"));
+      String property = prefix + ".client-authentication";
+      ClientAuthentication method =
+          ClientAuthentications.parse(grant.getClientAuthentication(), property);
+      if (method.needsClientKey() || method == ClientAuthentication.CLIENT_SECRET_JWT) {
+        throw new TokenBrokerConfigurationException(
+            property, "is one of basic, post, none with provider procore");
+      }
+      procore = procore.withClientAuthentication(method);
     }
     return procore;
   }
