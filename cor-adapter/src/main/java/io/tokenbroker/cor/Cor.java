@@ -413,7 +413,7 @@ public final class Cor {
     private @Nullable HttpClient httpClient;
     private Duration requestTimeout = Duration.ofSeconds(30);
     private boolean requireState;
-    private boolean pkce;
+    private boolean pkce = true;
     private boolean formEncodeBasicCredentials;
     private int[] invalidGrantStatuses = {400, 401};
     private ClientAuthentication codeExchangeClientAuthentication = ClientAuthentication.NONE;
@@ -472,7 +472,11 @@ public final class Cor {
       return this;
     }
 
-    /** Whether to send PKCE S256 on consent and exchange; default false (COR documents none). */
+    /**
+     * Whether to send PKCE S256 on consent and exchange; default true. COR documents no PKCE, and
+     * a server that does not know the parameters ignores them; where it checks them, a forged or
+     * intercepted code cannot be exchanged (COR's consent has no documented {@code state}).
+     */
     public Builder pkce(boolean enabled) {
       this.pkce = enabled;
       return this;

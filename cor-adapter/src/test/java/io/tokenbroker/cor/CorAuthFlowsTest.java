@@ -403,7 +403,7 @@ class CorAuthFlowsTest {
     assertEquals(Map.of("name", APP), consent.extraAuthorizationParameters());
     assertFalse(consent.authorizationSendsClientId());
     assertFalse(consent.stateRequired());
-    assertFalse(consent.pkce());
+    assertTrue(consent.pkce(), "PKCE is sent unless a provider forbids it");
     assertFalse(consent.refreshSendsGrantType());
     assertEquals(ClientAuthentication.NONE, consent.clientAuthentication());
     assertEquals(ClientAuthentication.NONE, consent.refreshClientAuthentication());

@@ -368,6 +368,11 @@ public final class TokenBroker implements AutoCloseable {
     return "TokenBroker[" + grants.size() + " grants, store=" + settings.store + "]";
   }
 
+  /** For tests: the registered grant's state object. */
+  Object grantForTest(GrantKey key) {
+    return grant(key);
+  }
+
   boolean hasPendingWrite(GrantKey key) {
     Grant grant = grants.get(key);
     return grant != null && grant.hasPendingWrite();
@@ -460,9 +465,14 @@ public final class TokenBroker implements AutoCloseable {
       return this;
     }
 
-    /** The HttpClient for token endpoints (proxy, TLS); default one that never follows redirects. */
+    /**
+     * The HttpClient for token endpoints (proxy, TLS); default one that never follows redirects.
+     *
+     * @throws IllegalArgumentException if {@code client} follows redirects: a redirected token
+     *     request would carry the refresh token and client secret to another address
+     */
     public Builder httpClient(HttpClient client) {
-      this.httpClient = requireNonNull(client, "client == null");
+      this.httpClient = TokenClient.requireNoRedirects(client);
       return this;
     }
 

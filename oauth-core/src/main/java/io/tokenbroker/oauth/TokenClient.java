@@ -263,6 +263,19 @@ public final class TokenClient {
     return values;
   }
 
+  /** Refuses an HttpClient that would follow a token endpoint's redirect with the secrets. */
+  static HttpClient requireNoRedirects(HttpClient client) {
+    requireNonNull(client, "client == null");
+    if (client.followRedirects() != HttpClient.Redirect.NEVER) {
+      throw new IllegalArgumentException(
+          "the HttpClient follows redirects ("
+              + client.followRedirects()
+              + "): a redirected token request would carry the refresh token and client secret"
+              + " to another address; build it with followRedirects(HttpClient.Redirect.NEVER)");
+    }
+    return client;
+  }
+
   @Override
   public String toString() {
     return "TokenClient[" + registration.provider().name() + ", client=" + registration.clientId() + "]";
@@ -285,11 +298,14 @@ public final class TokenClient {
     }
 
     /**
-     * Uses your {@link HttpClient} (proxy, TLS, executor). Configure it not to follow redirects; its
-     * own connect timeout applies.
+     * Uses your {@link HttpClient} (proxy, TLS, executor); its own connect timeout applies.
+     *
+     * @throws IllegalArgumentException if {@code client} follows redirects ({@link
+     *     HttpClient#followRedirects()} is not {@link HttpClient.Redirect#NEVER}): a redirected
+     *     token request would carry the refresh token, code and client secret to another address
      */
     public Builder httpClient(HttpClient client) {
-      this.httpClient = requireNonNull(client, "client == null");
+      this.httpClient = requireNoRedirects(client);
       return this;
     }
 

@@ -85,7 +85,8 @@ class ProcoreAuthTest {
     assertEquals("code", authorize.parameter("response_type"));
     assertEquals(SandboxFixture.APP_ID, authorize.parameter("client_id"));
     assertEquals("urn:ietf:wg:oauth:2.0:oob", authorize.parameter("redirect_uri"));
-    assertNull(authorize.parameter("code_challenge"), "no PKCE by default");
+    assertEquals("S256", authorize.parameter("code_challenge_method"), "PKCE by default");
+    assertNotNull(authorize.parameter("code_challenge"));
     SandboxRequest exchange = tokenRequests().get(0);
     assertEquals("authorization_code", exchange.parameter("grant_type"));
     assertEquals(

@@ -202,5 +202,21 @@ final class ProfileStore {
       @Nullable String clientSecret,
       @Nullable List<String> scopes,
       String grantType,
-      String redirect) {}
+      String redirect) {
+    /** Names the profile and leaves the client secret out. */
+    @Override
+    public String toString() {
+      return "Wire[name="
+          + name
+          + ", provider="
+          + provider
+          + ", clientId="
+          + clientId
+          + ", clientSecret="
+          + (clientSecret == null ? "none" : "[redacted]")
+          + ", grantType="
+          + grantType
+          + "]";
+    }
+  }
 }

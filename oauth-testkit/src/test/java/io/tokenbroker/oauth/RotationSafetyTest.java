@@ -1,0 +1,434 @@
+package io.tokenbroker.oauth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.crypto.tink.KeysetHandle;
+import io.tokenbroker.testkit.FakeAuthorizationServer;
+import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.Fault;
+import io.tokenbroker.testkit.RecordedRequest;
+import io.tokenbroker.testkit.RefreshRotation;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 12: the paths on which a rotated refresh token used to be lost, and the smaller broker
+ * defects found beside them. Each test failed before the fix it names.
+ */
+class RotationSafetyTest {
+  private static final String CLIENT_ID = "rotation-client";
+  private static final String SECRET = "rotation-secret-0123456789";
+  private static final GrantKey USER = GrantKey.of("fake/user-7");
+
+  private final FakeClock clock = FakeClock.create();
+  private final KeysetHandle keyset = Keysets.generate();
+  private final RecordingListener events = new RecordingListener();
+  private final List<TokenBroker> brokers = new ArrayList<>();
+  private final ExecutorService threads = Executors.newCachedThreadPool();
+  private FakeAuthorizationServer server;
+  private InMemoryTokenStore store;
+  private LogCapture logs;
+  private Provider provider;
+
+  @BeforeEach
+  void start() {
+    logs = new LogCapture();
+    server =
+        FakeAuthorizationServer.builder()
+            .clock(clock)
+            .refreshRotation(RefreshRotation.STRICT)
+            .start();
+    server.registerClient(CLIENT_ID, SECRET);
+    store = InMemoryTokenStore.create(clock);
+    provider =
+        Provider.builder("fake")
+            .authorizationEndpoint(server.authorizationEndpoint())
+            .tokenEndpoint(server.tokenEndpoint())
+            .revocationEndpoint(server.revocationEndpoint())
+            .build();
+  }
+
+  @AfterEach
+  void stop() {
+    brokers.forEach(TokenBroker::close);
+    threads.shutdownNow();
+    server.close();
+    logs.close();
+    String output = logs.text() + String.join("\n", events.events);
+    assertFalse(output.contains(SECRET), "client secret in output");
+    for (String token : server.issuedAccessTokens()) {
+      assertFalse(output.contains(token), "access token in output");
+    }
+    for (String token : server.issuedRefreshTokens()) {
+      assertFalse(output.contains(token), "refresh token in output");
+    }
+  }
+
+  private TokenBroker.Builder builder(TokenStore store) {
+    return TokenBroker.builder()
+        .store(store)
+        .keyset(keyset)
+        .clock(clock)
+        .listener(events)
+        .retryPolicy(
+            new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(60)))
+        .writeRetryMin(Duration.ofMillis(20));
+  }
+
+  private TokenBroker broker(TokenStore store) {
+    return track(builder(store).build());
+  }
+
+  private TokenBroker track(TokenBroker broker) {
+    brokers.add(broker);
+    return broker;
+  }
+
+  private ClientRegistration registration() {
+    return ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET));
+  }
+
+  private TokenSet consent(TokenBroker broker) throws Exception {
+    broker.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    AuthorizationRequest request =
+        broker.authorizationRequest(USER, URI.create("https://app.example/cb"));
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(HttpRequest.newBuilder(request.uri()).build(), HttpResponse.BodyHandlers.ofString());
+    return request.complete(URI.create(response.headers().firstValue("Location").orElseThrow()));
+  }
+
+  /** A second broker on the same store that reads what the store holds now. */
+  private TokenBroker reader(TokenStore store) {
+    TokenBroker other = broker(store);
+    other.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    return other;
+  }
+
+  private void awaitEvent(String event) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (events.count(event) == 0) {
+      assertTrue(System.nanoTime() < deadline, "no " + event + " event: " + events.events);
+      Thread.sleep(5);
+    }
+  }
+
+  /** A store whose writes fail with {@code reason} while {@code failing} is set. */
+  private static final class FailingWrites extends FlakyStore {
+    volatile TokenStoreException.Reason failing;
+
+    FailingWrites(TokenStore delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
+      TokenStoreException.Reason reason = failing;
+      if (reason != null) {
+        throw new TokenStoreException("write refused (test): " + reason, reason, grant.key(), null);
+      }
+      return super.compareAndSet(expectedVersion, grant);
+    }
+  }
+
+  // ------------------------------------------------------------------ 1. non-transient failures
+
+  @Test
+  void aNonTransientWriteFailureAfterARotationKeepsTheNewTokens() throws Exception {
+    FailingWrites failing = new FailingWrites(store);
+    TokenBroker broker = broker(failing);
+    consent(broker);
+    clock.advance(Duration.ofHours(2));
+    failing.failing = TokenStoreException.Reason.MISCONFIGURED; // as SQLSTATE 25006 used to be
+
+    AccessToken rotated = broker.accessToken(USER);
+
+    assertTrue(broker.hasPendingWrite(USER), "the rotated tokens are held, not dropped");
+    failing.failing = null;
+    awaitEvent("storeWriteRecovered");
+    TokenBroker other = reader(store);
+    assertEquals(rotated, other.accessToken(USER), "the rotated tokens reached the store");
+    clock.advance(Duration.ofHours(2));
+    assertNotNull(other.accessToken(USER));
+    assertEquals(0, server.invalidGrantCount());
+    assertTrue(server.isGrantAlive(server.lastRefreshToken()));
+  }
+
+  // ------------------------------------------------------------------ 2. refresh from held tokens
+
+  @Test
+  void aRefreshFromHeldTokensSurvivesAResealOfTheStoredEntry() throws Exception {
+    FailingWrites failing = new FailingWrites(store);
+    TokenBroker broker = broker(failing);
+    consent(broker);
+    failing.failing = TokenStoreException.Reason.UNAVAILABLE;
+    broker.forceRefresh(USER); // rotation 1, held
+    AccessToken newest = broker.forceRefresh(USER); // rotation 2 from the held tokens, held
+    assertTrue(broker.hasPendingWrite(USER));
+    StoredGrant stored = store.load(USER).orElseThrow(); // a key rotation elsewhere re-seals it
+    assertTrue(
+        store.compareAndSet(
+            stored.version(),
+            new StoredGrant(USER, stored.version() + 1, stored.sealed(), stored.expiresAt())));
+
+    failing.failing = null;
+    awaitEvent("storeWriteRecovered");
+
+    TokenBroker other = reader(store);
+    assertEquals(newest, other.accessToken(USER), "the newest tokens reached the store");
+    assertNotNull(other.forceRefresh(USER));
+    assertEquals(0, server.invalidGrantCount());
+  }
+
+  // ------------------------------------------------------------------ 3. fencing, versions
+
+  @Test
+  void aWriterWhoseLeaseExpiredCannotOverwriteANewConsent() throws Exception {
+    TokenBroker slow = track(builder(store).leaseTtl(Duration.ofSeconds(30)).build());
+    consent(slow);
+    TokenBroker operator = broker(store);
+    operator.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    TokenSet newConsent =
+        TokenClient.builder(registration()).clock(clock).build().clientCredentials();
+    AtomicReference<Throwable> operatorFailure = new AtomicReference<>();
+    server.setDispatcher(
+        request -> {
+          if (request.path().equals("/token") && "refresh_token".equals(request.parameters().get("grant_type"))) {
+            server.setDispatcher(null);
+            clock.advance(Duration.ofMinutes(5)); // the slow broker's lease runs out meanwhile
+            try {
+              operator.remove(USER);
+              operator.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+              operator.saveTokens(USER, newConsent);
+            } catch (Throwable t) {
+              operatorFailure.set(t);
+            }
+          }
+          return null;
+        });
+
+    try {
+      slow.forceRefresh(USER);
+    } catch (TokenBrokerException expected) {
+      // the slow broker may report its lost lease; what matters is the store
+    }
+
+    assertEquals(null, operatorFailure.get());
+    TokenBroker other = reader(store);
+    assertEquals(newConsent.accessToken(), other.accessToken(USER), "the new consent is kept");
+  }
+
+  // ------------------------------------------------------------------ 6. Retry-After
+
+  @Test
+  void theFailureBackOffHonoursRetryAfter() throws Exception {
+    TokenBroker broker = broker(store);
+    consent(broker);
+    server.enqueue(Fault.status(429).withRetryAfter("600"));
+    clock.advance(Duration.ofHours(2));
+    assertThrows(RateLimitedException.class, () -> broker.accessToken(USER));
+    int calls = server.tokenRequestCount();
+
+    clock.advance(Duration.ofSeconds(30)); // past the ordinary back-off, not past Retry-After
+    assertThrows(RateLimitedException.class, () -> broker.accessToken(USER));
+    assertThrows(RateLimitedException.class, () -> broker.forceRefresh(USER));
+    assertEquals(calls, server.tokenRequestCount(), "no request before Retry-After passed");
+
+    clock.advance(Duration.ofSeconds(571));
+    assertNotNull(broker.accessToken(USER));
+    assertEquals(calls + 1, server.tokenRequestCount());
+  }
+
+  // ------------------------------------------------------------------ 7. lifetimes
+
+  @Test
+  void anOldCreatedAtDoesNotStartARefreshOnEveryCall() throws Exception {
+    TokenBroker broker = broker(store);
+    long dayOld = clock.instant().minus(Duration.ofDays(1)).getEpochSecond();
+    server.setDispatcher(
+        request -> {
+          if (!request.path().equals("/token")) {
+            return null;
+          }
+          server.setDispatcher(null);
+          return Fault.successWith("created_at", dayOld);
+        });
+    consent(broker);
+    int calls = server.tokenRequestCount();
+
+    for (int i = 0; i < 100; i++) {
+      broker.accessToken(USER);
+    }
+    clock.advance(Duration.ofMinutes(10));
+    for (int i = 0; i < 100; i++) {
+      broker.accessToken(USER);
+    }
+
+    assertEquals(calls, server.tokenRequestCount(), "a one-hour token needs no refresh yet");
+    assertEquals(clock.instant().minus(Duration.ofMinutes(10)), broker.tokens(USER).issuedAt());
+  }
+
+  @Test
+  void expiresInZeroIsRefreshedAtMostOncePerMinimumInterval() throws Exception {
+    TokenBroker broker = broker(store);
+    consent(broker);
+    server.setDispatcher(
+        request -> request.path().equals("/token") ? Fault.successWith("expires_in", 0) : null);
+    broker.forceRefresh(USER);
+    int calls = server.tokenRequestCount();
+
+    for (int i = 0; i < 100; i++) {
+      broker.accessToken(USER);
+    }
+
+    assertEquals(calls, server.tokenRequestCount(), "no refresh storm");
+    clock.advance(Duration.ofMinutes(1));
+    broker.accessToken(USER);
+    assertEquals(calls + 1, server.tokenRequestCount());
+  }
+
+  // ------------------------------------------------------------------ 8. close
+
+  @Test
+  void afterCloseAccessTokenFailsAndNothingRefreshesEvenWithTheCallersExecutor()
+      throws Exception {
+    TokenBroker broker = track(builder(store).executor(threads).build());
+    consent(broker);
+    broker.close();
+    int calls = server.tokenRequestCount();
+
+    assertThrows(IllegalStateException.class, () -> broker.accessToken(USER));
+    clock.advance(Duration.ofHours(2));
+    assertThrows(IllegalStateException.class, () -> broker.accessToken(USER));
+    assertThrows(IllegalStateException.class, () -> broker.forceRefresh(USER));
+    assertEquals(calls, server.tokenRequestCount());
+  }
+
+  @Test
+  void closeKeepsTryingToWriteHeldTokensUntilTheStoreComesBack() throws Exception {
+    FailingWrites failing = new FailingWrites(store);
+    TokenBroker broker = track(builder(failing).writeRetryMin(Duration.ofHours(1)).build());
+    consent(broker);
+    failing.failing = TokenStoreException.Reason.UNAVAILABLE;
+    AccessToken rotated = broker.forceRefresh(USER);
+    Future<?> recovery =
+        threads.submit(
+            () -> {
+              Thread.sleep(300);
+              failing.failing = null;
+              return null;
+            });
+
+    broker.close();
+
+    recovery.get(10, TimeUnit.SECONDS);
+    assertEquals(rotated, reader(store).accessToken(USER), "close persisted the held tokens");
+  }
+
+  // ------------------------------------------------------------------ 9. hot path
+
+  @Test
+  void theRefreshAheadWindowTakesNoMonitor() throws Exception {
+    TokenBroker broker = broker(store);
+    consent(broker);
+    AccessToken current = broker.accessToken(USER);
+    Object grant = broker.grantForTest(USER);
+    CountDownLatch locked = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<?> holder =
+        threads.submit(
+            () -> {
+              synchronized (grant) {
+                locked.countDown();
+                release.await(10, TimeUnit.SECONDS);
+              }
+              return null;
+            });
+    assertTrue(locked.await(5, TimeUnit.SECONDS));
+    clock.advance(Duration.ofMinutes(57)); // inside the refresh-ahead window
+
+    try {
+      Future<AccessToken> call = threads.submit(() -> broker.accessToken(USER));
+      assertEquals(current, call.get(5, TimeUnit.SECONDS), "the hot path never blocks");
+    } finally {
+      release.countDown();
+      holder.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  // ------------------------------------------------------------------ 10. rotateKeys, revoke
+
+  @Test
+  void rotateKeysDoesNotReplaceHeldTokensWithOlderStoredOnes() throws Exception {
+    FailingWrites failing = new FailingWrites(store);
+    TokenBroker broker = track(builder(failing).writeRetryMin(Duration.ofHours(1)).build());
+    consent(broker);
+    failing.failing = TokenStoreException.Reason.UNAVAILABLE;
+    AccessToken rotated = broker.forceRefresh(USER);
+    failing.failing = null;
+
+    broker.rotateKeys(Keysets.rotate(keyset));
+
+    assertEquals(rotated, broker.accessToken(USER), "the newest tokens are still served");
+    assertFalse(broker.hasPendingWrite(USER), "re-sealing under the lease wrote them");
+    assertEquals(rotated, reader(store).accessToken(USER));
+  }
+
+  @Test
+  void revokeReadsAndRevokesUnderTheLease() throws Exception {
+    TokenBroker other = broker(store);
+    AtomicReference<Future<AccessToken>> concurrentRefresh = new AtomicReference<>();
+    FlakyStore hooked =
+        new FlakyStore(store) {
+          @Override
+          public Optional<StoredGrant> load(GrantKey key) {
+            Optional<StoredGrant> loaded = super.load(key);
+            if (Thread.currentThread().getName().equals("revoker")
+                && concurrentRefresh.get() == null) {
+              // Another instance refreshes right after revoke read the store.
+              concurrentRefresh.set(threads.submit(() -> other.forceRefresh(USER)));
+              try {
+                concurrentRefresh.get().get(1, TimeUnit.SECONDS);
+              } catch (Exception stillWaitingForTheLease) {
+                // expected once revoke holds the lease
+              }
+            }
+            return loaded;
+          }
+        };
+    TokenBroker broker = broker(hooked);
+    consent(broker);
+    other.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    String stored = broker.tokens(USER).refreshToken().revealValue();
+
+    Thread revoker = new Thread(() -> broker.revoke(USER), "revoker");
+    revoker.start();
+    revoker.join(20_000);
+
+    RecordedRequest revocation =
+        server.requests().stream().filter(r -> r.path().equals("/revoke")).findFirst().orElseThrow();
+    assertEquals(stored, revocation.parameters().get("token"), "revoked what the store held");
+    assertEquals(stored, server.lastRefreshToken(), "no refresh slipped in between");
+    assertTrue(store.load(USER).isEmpty());
+    assertThrows(Exception.class, () -> concurrentRefresh.get().get(10, TimeUnit.SECONDS));
+  }
+}
