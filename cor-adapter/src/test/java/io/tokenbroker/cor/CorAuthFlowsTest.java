@@ -138,7 +138,7 @@ class CorAuthFlowsTest {
       assertEquals("code", params.get("response_type"));
       assertEquals(receiver.redirectUri().toString(), params.get("redirect_uri"));
       assertFalse(params.containsKey("client_id"));
-      assertFalse(params.containsKey("code_challenge"));
+      assertEquals("S256", params.get("code_challenge_method"), "PKCE by default");
 
       // The "browser": consent page, then the redirect to the loopback receiver.
       HttpResponse<String> page =

@@ -15,7 +15,6 @@ import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.oauth2.sdk.util.URLUtils;
 import io.tokenbroker.oauth.internal.JdkHttpSender;
-import io.tokenbroker.oauth.internal.Sleeper;
 import io.tokenbroker.oauth.internal.TokenRequests;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -75,8 +74,9 @@ public final class TokenClient {
             new JdkHttpSender(http, builder.requestTimeout, builder.maxResponseBytes),
             builder.clock,
             builder.retryPolicy,
-            builder.sleeper,
-            builder.random);
+            builder.scheduler,
+            builder.random,
+            builder.requestTimeout);
   }
 
   /** A client with default settings: system clock, 10 s connect and 30 s request timeouts. */
@@ -102,6 +102,11 @@ public final class TokenClient {
   }
 
   TokenSet clientCredentials(@Nullable GrantKey key) {
+    return clientCredentials(key, TokenEndpoint.NO_DEADLINE);
+  }
+
+  /** As {@link #clientCredentials()}, with no attempt running past {@code deadlineNanos}. */
+  TokenSet clientCredentials(@Nullable GrantKey key, long deadlineNanos) {
     Provider provider = registration.provider();
     return endpoint.requestTokens(
         "client-credentials request to " + provider.name(),
@@ -109,7 +114,8 @@ public final class TokenClient {
             provider.tokenParameters(), provider.clientAuthentication()),
         secrets(),
         key,
-        false);
+        false,
+        deadlineNanos);
   }
 
   /**
@@ -123,6 +129,14 @@ public final class TokenClient {
   }
 
   TokenSet refresh(TokenSet current, @Nullable GrantKey key) {
+    return refresh(current, key, TokenEndpoint.NO_DEADLINE);
+  }
+
+  /**
+   * As {@link #refresh(TokenSet)}, with no attempt running past {@code deadlineNanos} (on the
+   * scheduler's clock): the broker keeps the end of its lease free for the write.
+   */
+  TokenSet refresh(TokenSet current, @Nullable GrantKey key, long deadlineNanos) {
     requireNonNull(current, "current == null");
     RefreshToken refreshToken = current.refreshToken();
     if (refreshToken == null) {
@@ -146,7 +160,8 @@ public final class TokenClient {
             },
             secrets(refreshToken.revealValue()),
             key,
-            true);
+            true,
+            deadlineNanos);
     return current.mergeRefreshed(next);
   }
 
@@ -200,7 +215,8 @@ public final class TokenClient {
             provider.tokenParameters(), provider.clientAuthentication()),
         secrets(code, verifier == null ? null : verifier.getValue()),
         key,
-        true);
+        true,
+        TokenEndpoint.NO_DEADLINE);
   }
 
   /**
@@ -290,7 +306,7 @@ public final class TokenClient {
     private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private Clock clock = Clock.systemUTC();
-    private Sleeper sleeper = Sleeper.SYSTEM;
+    private Scheduler scheduler = Scheduler.system();
     private RandomGenerator random = new SecureRandom();
 
     private Builder(ClientRegistration registration) {
@@ -341,8 +357,12 @@ public final class TokenClient {
       return this;
     }
 
-    Builder sleeper(Sleeper sleeper) {
-      this.sleeper = requireNonNull(sleeper, "sleeper == null");
+    /**
+     * How retries wait and how deadlines are measured; default {@link Scheduler#system()}. Tests
+     * pass a scheduler on virtual time so that no retry sleeps.
+     */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = requireNonNull(scheduler, "scheduler == null");
       return this;
     }
 

@@ -6,7 +6,6 @@ import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import io.tokenbroker.oauth.internal.Backoff;
 import io.tokenbroker.oauth.internal.JdkHttpSender;
 import io.tokenbroker.oauth.internal.RetryAfter;
-import io.tokenbroker.oauth.internal.Sleeper;
 import io.tokenbroker.oauth.internal.TokenResponses;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -27,6 +26,9 @@ import org.jspecify.annotations.Nullable;
  * TokenSet} or a typed {@link TokenBrokerException}. Thread-safe.
  */
 final class TokenEndpoint {
+  /** No deadline: the retry policy alone bounds the call. */
+  static final long NO_DEADLINE = Long.MAX_VALUE;
+
   private static final Set<String> CONFIGURATION_ERRORS =
       Set.of(
           "invalid_client",
@@ -39,38 +41,48 @@ final class TokenEndpoint {
   private final HTTPRequestSender sender;
   private final Clock clock;
   private final RetryPolicy retryPolicy;
-  private final Sleeper sleeper;
+  private final Scheduler scheduler;
   private final RandomGenerator random;
+  private final long requestTimeoutNanos;
 
   TokenEndpoint(
       Provider provider,
       HTTPRequestSender sender,
       Clock clock,
       RetryPolicy retryPolicy,
-      Sleeper sleeper,
-      RandomGenerator random) {
+      Scheduler scheduler,
+      RandomGenerator random,
+      Duration requestTimeout) {
     this.provider = provider;
     this.sender = sender;
     this.clock = clock;
     this.retryPolicy = retryPolicy;
-    this.sleeper = sleeper;
+    this.scheduler = scheduler;
     this.random = random;
+    this.requestTimeoutNanos = requestTimeout.toNanos();
   }
 
   /**
    * Requests tokens, retrying transient failures per the policy. {@code secrets} are the values
    * this request carries; they are scrubbed from any server text quoted in an exception. {@code
    * carriesGrant} marks a refresh or code exchange, where the provider's {@link
-   * Provider#invalidGrantStatuses()} mean {@code invalid_grant}.
+   * Provider#invalidGrantStatuses()} mean {@code invalid_grant}. With a {@code deadlineNanos}
+   * (on the scheduler's clock), the first attempt starts only before it, and a retry only if it
+   * can end (its wait plus a whole request timeout) before it. An attempt in progress is never
+   * cut short: a response abandoned early could carry a rotated refresh token the server already
+   * spent the old one for.
    */
   TokenSet requestTokens(
       String what,
       Supplier<HTTPRequest> request,
       Collection<String> secrets,
       @Nullable GrantKey key,
-      boolean carriesGrant) {
+      boolean carriesGrant,
+      long deadlineNanos) {
     return withRetries(
         what,
+        key,
+        deadlineNanos,
         () -> toTokenSet(what, send(what, request.get(), secrets, key), secrets, key, carriesGrant));
   }
 
@@ -79,6 +91,8 @@ final class TokenEndpoint {
       String what, Supplier<HTTPRequest> request, Collection<String> secrets, @Nullable GrantKey key) {
     withRetries(
         what,
+        key,
+        NO_DEADLINE,
         () -> {
           HTTPResponse response = send(what, request.get(), secrets, key);
           if (!response.indicatesSuccess()) {
@@ -88,7 +102,13 @@ final class TokenEndpoint {
         });
   }
 
-  private <T> T withRetries(String what, Supplier<T> attempt) {
+  private <T> T withRetries(
+      String what, @Nullable GrantKey key, long deadlineNanos, Supplier<T> attempt) {
+    if (deadlineNanos != NO_DEADLINE && deadlineNanos - scheduler.nanoTime() <= 0) {
+      throw new TransientTokenException(
+          what + " was not sent: the refresh lease has no time left for it and its write",
+          TransientTokenException.Kind.TIMEOUT, 0, null, key, null);
+    }
     for (int number = 1; ; number++) {
       try {
         return attempt.get();
@@ -107,8 +127,12 @@ final class TokenEndpoint {
               Backoff.fullJitter(
                   number, retryPolicy.initialBackoff(), retryPolicy.maxBackoff(), random);
         }
+        if (deadlineNanos != NO_DEADLINE
+            && deadlineNanos - scheduler.nanoTime() - wait.toNanos() < requestTimeoutNanos) {
+          throw e; // another attempt might not end within the lease
+        }
         try {
-          sleeper.sleep(wait);
+          scheduler.sleep(wait);
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
           throw e;
@@ -167,12 +191,12 @@ final class TokenEndpoint {
         parsed.expiresInSeconds() >= 0
             ? Duration.ofSeconds(parsed.expiresInSeconds())
             : provider.defaultTokenLifetime();
-    Instant issuedAt =
-        parsed.createdAtEpochSecond() >= 0 ? Instant.ofEpochSecond(parsed.createdAtEpochSecond()) : now;
+    // Lifetimes count from local receipt: a server's created_at (an old one, or a clock far from
+    // ours) must not make a token look older or younger than expires_in says.
     return new TokenSet(
         AccessToken.of(parsed.accessToken()),
         parsed.tokenType(),
-        issuedAt,
+        now,
         now.plus(lifetime),
         parsed.refreshToken() == null ? null : RefreshToken.of(parsed.refreshToken()),
         parsed.refreshExpiresInSeconds() >= 0 ? now.plusSeconds(parsed.refreshExpiresInSeconds()) : null,

@@ -12,20 +12,24 @@ import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.Fault;
 import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.RefreshRotation;
+import io.tokenbroker.testkit.StoreWrites;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -141,12 +145,13 @@ class RotationSafetyTest {
     }
 
     @Override
-    public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
+    public OptionalLong compareAndSet(
+        Lease lease, long expectedVersion, byte[] sealed, @Nullable Instant expiresAt) {
       TokenStoreException.Reason reason = failing;
       if (reason != null) {
-        throw new TokenStoreException("write refused (test): " + reason, reason, grant.key(), null);
+        throw new TokenStoreException("write refused (test): " + reason, reason, lease.key(), null);
       }
-      return super.compareAndSet(expectedVersion, grant);
+      return super.compareAndSet(lease, expectedVersion, sealed, expiresAt);
     }
   }
 
@@ -185,10 +190,7 @@ class RotationSafetyTest {
     AccessToken newest = broker.forceRefresh(USER); // rotation 2 from the held tokens, held
     assertTrue(broker.hasPendingWrite(USER));
     StoredGrant stored = store.load(USER).orElseThrow(); // a key rotation elsewhere re-seals it
-    assertTrue(
-        store.compareAndSet(
-            stored.version(),
-            new StoredGrant(USER, stored.version() + 1, stored.sealed(), stored.expiresAt())));
+    StoreWrites.put(store, USER, stored.sealed(), stored.expiresAt());
 
     failing.failing = null;
     awaitEvent("storeWriteRecovered");
@@ -385,12 +387,15 @@ class RotationSafetyTest {
     failing.failing = TokenStoreException.Reason.UNAVAILABLE;
     AccessToken rotated = broker.forceRefresh(USER);
     failing.failing = null;
+    KeysetHandle newKeys = Keysets.rotate(keyset);
 
-    broker.rotateKeys(Keysets.rotate(keyset));
+    broker.rotateKeys(newKeys);
 
     assertEquals(rotated, broker.accessToken(USER), "the newest tokens are still served");
     assertFalse(broker.hasPendingWrite(USER), "re-sealing under the lease wrote them");
-    assertEquals(rotated, reader(store).accessToken(USER));
+    TokenBroker reader = track(builder(store).keyset(newKeys).build());
+    reader.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    assertEquals(rotated, reader.accessToken(USER));
   }
 
   @Test
@@ -418,6 +423,7 @@ class RotationSafetyTest {
     TokenBroker broker = broker(hooked);
     consent(broker);
     other.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    other.accessToken(USER); // it has seen the stored tokens, so its forced refresh really refreshes
     String stored = broker.tokens(USER).refreshToken().revealValue();
 
     Thread revoker = new Thread(() -> broker.revoke(USER), "revoker");

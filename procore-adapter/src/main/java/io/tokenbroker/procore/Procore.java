@@ -154,7 +154,7 @@ public final class Procore {
         base(loginUrl, "loginUrl"),
         base(apiUrl, "apiUrl"),
         false,
-        false,
+        true,
         ClientAuthentication.CLIENT_SECRET_POST,
         ParameterPlacement.FORM_BODY);
   }

@@ -78,7 +78,7 @@ class ProcoreAuthTest {
 
     assertEquals(Duration.ofSeconds(5400), tokens.lifetime());
     assertEquals("Bearer", tokens.tokenType(), "lowercase bearer is normalised");
-    assertEquals(f.clock.instant(), tokens.issuedAt(), "created_at is read as Unix seconds");
+    assertEquals(f.clock.instant(), tokens.issuedAt(), "issued at local receipt");
     assertNotNull(tokens.refreshToken());
     SandboxRequest authorize = f.sandbox.requests(SandboxRequest.Host.LOGIN).get(0);
     assertEquals("/oauth/authorize", authorize.path());

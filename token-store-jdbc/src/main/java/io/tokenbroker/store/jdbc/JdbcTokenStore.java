@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,7 +48,10 @@ import org.jspecify.annotations.Nullable;
  * <h2>Storage</h2>
  *
  * <p>One row per grant: key, version, sealed bytes, the access token's expiry (epoch milliseconds,
- * for housekeeping), lease owner and lease expiry, creation and update times. The DDL for each
+ * for housekeeping), lease owner, lease expiry and lease fencing number, creation and update
+ * times. A row without sealed bytes is an absent grant: a key only leased so far (version 0), or
+ * a deleted grant, whose row stays as a tombstone keeping its last version and fence, so neither
+ * ever repeats. (Tombstone rows are a few dozen bytes; delete them only while no instance runs.) The DDL for each
  * engine ships as a resource ({@code io/tokenbroker/store/jdbc/postgresql.sql}, {@code h2.sql},
  * {@code mysql.sql}, {@code sqlite.sql}) and is printed in the module README. The engine is told
  * from {@link java.sql.DatabaseMetaData#getDatabaseProductName()}. With {@link
@@ -60,21 +64,30 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>Every call runs in auto-commit mode, one short statement at a time; no connection or
  *       transaction is held between calls, in particular not while a lease is held.
- *   <li>{@link #compareAndSet} is {@code UPDATE … WHERE grant_key = ? AND version = ?} (or an
- *       {@code INSERT} for version 0): of concurrent writers in any number of processes exactly one
- *       wins, and a writer whose lease ran out cannot overwrite a newer version.
- *   <li>Leases are columns of the grant's row, taken with one conditional {@code UPDATE}; for a key
- *       with no grant yet a lease-only row (version 0, no sealed bytes) is inserted, which {@link
- *       #load} and {@link #list} treat as absent. A lease left by a crashed process is taken over
- *       once it expires. Expiry is judged by the injected {@link Clock} of each process, so keep the
- *       clocks of the instances in sync and leases much longer than their skew.
- *   <li>Transient failures (lost connection, serialization failure, deadlock, lock timeout, a
- *       restarting server) are retried a bounded number of times with a short backoff; a write
- *       whose outcome was lost with the connection is recognised on retry, so it is reported as
- *       written, never as lost. What still fails becomes a {@link TokenStoreException}: {@link
- *       Reason#UNAVAILABLE} (transient, retries exhausted, or unknown), {@link Reason#MISCONFIGURED}
- *       (missing table or column, missing permission, bad credentials, a column too small) or
- *       {@link Reason#CORRUPT} (a row that breaks the schema's rules).
+ *   <li><b>Fenced writes.</b> {@link #compareAndSet} is one {@code UPDATE … WHERE grant_key = ? AND
+ *       version = ? AND lease_owner = ? AND lease_fence = ? AND lease_expires_at > ?}: it writes
+ *       only while the caller's lease holds, in the same statement, so a writer whose lease ran out
+ *       can never overwrite what the next holder wrote, and of concurrent writers exactly one wins.
+ *       {@link #delete} is fenced the same way. The new version is {@code version + 1}, computed by
+ *       the database; a deleted grant's row keeps its version, so versions never repeat.
+ *   <li><b>Leases</b> are columns of the grant's row, taken with one conditional {@code UPDATE}
+ *       that also increments {@code lease_fence}, the lease's fencing number; for a key with no row
+ *       yet a lease-only row (version 0, no sealed bytes) is inserted, which {@link #load} and
+ *       {@link #list} treat as absent. A lease left by a crashed process is taken over once it
+ *       expires. Expiry is judged by the injected {@link Clock} of each process, so keep the clocks
+ *       of the instances in sync and leases much longer than their skew.
+ *   <li><b>Failures, by what to do</b> (see the module README for the table). Failures that may
+ *       pass (lost connection, a server restarting or shutting down, a read-only transaction as
+ *       around a failover, serialization failure, deadlock, lock or statement timeout, out of
+ *       resources) are retried a bounded number of times with a short backoff; a write whose
+ *       outcome was lost with the connection is recognised on retry, so it is reported as written,
+ *       never as lost. What still fails becomes a {@link TokenStoreException}: {@link
+ *       Reason#MISCONFIGURED} only where the setup is certainly wrong (no such table or column, a
+ *       missing privilege, bad credentials, no such database), with a message naming which; {@link
+ *       Reason#LEASE_LOST} for a write whose lease no longer holds; {@link Reason#CORRUPT} for a row
+ *       that breaks the schema's rules; {@link Reason#UNAVAILABLE} for everything else (retries
+ *       exhausted, or a failure not certainly permanent). Every message carries the SQLSTATE,
+ *       vendor code and driver message, and never a sealed byte.
  * </ul>
  *
  * <p>Grant keys are stored as text (UTF-8 bytes on MySQL/MariaDB); keys with an unpaired
@@ -201,99 +214,135 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
   }
 
   @Override
-  public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
-    requireNonNull(grant, "grant == null");
-    TokenStore.requireNextVersion(expectedVersion, grant);
-    GrantKey key = grant.key();
-    checkKey(key);
+  public OptionalLong compareAndSet(
+      Lease lease, long expectedVersion, byte[] sealed, @Nullable Instant expiresAt) {
+    JdbcLease mine = own(lease);
+    requireNonNull(sealed, "sealed == null");
+    if (expectedVersion < 0) {
+      throw new IllegalArgumentException("expectedVersion < 0: " + expectedVersion);
+    }
+    GrantKey key = mine.key;
+    byte[] bytes = sealed.clone();
     return run(
         "write",
         key,
         (connection, dialect, attempt) -> {
-          boolean written = writeGrant(connection, dialect, expectedVersion, grant);
-          if (!written && attempt > 1) {
-            // An earlier attempt may have committed before its connection broke.
-            try (PreparedStatement statement = connection.prepareStatement(sql.load)) {
-              dialect.bindKey(statement, 1, key.value());
-              try (ResultSet rows = statement.executeQuery()) {
-                if (rows.next()) {
-                  StoredGrant stored = grantFrom(key, rows);
-                  written =
-                      stored.version() == grant.version()
-                          && Arrays.equals(stored.sealed(), grant.sealed());
-                }
-              }
+          long now = clock.millis();
+          try (PreparedStatement update =
+              connection.prepareStatement(expectedVersion == 0 ? sql.casCreate : sql.casUpdate)) {
+            int i = 1;
+            update.setBytes(i++, bytes);
+            setMillis(update, i++, expiresAt);
+            update.setLong(i++, now);
+            dialect.bindKey(update, i++, key.value());
+            if (expectedVersion != 0) {
+              update.setLong(i++, expectedVersion);
+            }
+            update.setString(i++, mine.owner);
+            update.setLong(i++, mine.fence);
+            update.setLong(i, now);
+            if (update.executeUpdate() == 1) {
+              return OptionalLong.of(
+                  expectedVersion != 0 ? expectedVersion + 1 : writtenVersion(connection, dialect, mine));
             }
           }
-          return written;
+          RowState row = rowState(connection, dialect, key);
+          if (attempt > 1 && row != null && row.sealed != null && Arrays.equals(row.sealed, bytes)) {
+            return OptionalLong.of(row.version); // an earlier attempt committed before the failure
+          }
+          requireHolds(mine, row, now, "write");
+          return OptionalLong.empty();
         });
   }
 
-  private boolean writeGrant(
-      Connection connection, Dialect dialect, long expectedVersion, StoredGrant grant)
-      throws SQLException {
-    GrantKey key = grant.key();
-    long now = clock.millis();
-    for (int round = 0; round < MAX_ROUNDS; round++) {
-      // For version 0 this turns a lease-only row into the grant, keeping its lease.
-      try (PreparedStatement update =
-          connection.prepareStatement(expectedVersion == 0 ? sql.claimLeaseRow : sql.casUpdate)) {
-        update.setLong(1, grant.version());
-        update.setBytes(2, grant.sealed());
-        setMillis(update, 3, grant.expiresAt());
-        update.setLong(4, now);
-        dialect.bindKey(update, 5, key.value());
-        update.setLong(6, expectedVersion);
-        if (update.executeUpdate() == 1) {
-          return true;
-        }
-      }
-      if (expectedVersion != 0) {
-        return false;
-      }
-      try (PreparedStatement insert = connection.prepareStatement(sql.insertGrant)) {
-        dialect.bindKey(insert, 1, key.value());
-        insert.setLong(2, grant.version());
-        insert.setBytes(3, grant.sealed());
-        setMillis(insert, 4, grant.expiresAt());
-        insert.setLong(5, now);
-        insert.setLong(6, now);
-        insert.executeUpdate();
-        return true;
-      } catch (SQLException e) {
-        if (!SqlErrors.isDuplicateKey(e, dialect)) {
-          throw e;
-        }
-      }
-      // The key is taken: by a grant (we lost), or by a lease-only row inserted meanwhile.
-      Long current = currentVersion(connection, dialect, key);
-      if (current != null && current != 0) {
-        return false;
-      }
-    }
-    throw contention("write", key);
-  }
-
   @Override
-  public boolean delete(GrantKey key) {
-    checkKey(key);
+  public boolean delete(Lease lease) {
+    JdbcLease mine = own(lease);
+    GrantKey key = mine.key;
     return run(
         "delete",
         key,
         (connection, dialect, attempt) -> {
-          try (PreparedStatement delete = connection.prepareStatement(sql.deleteUnleased)) {
-            dialect.bindKey(delete, 1, key.value());
+          long now = clock.millis();
+          try (PreparedStatement delete = connection.prepareStatement(sql.delete)) {
+            delete.setLong(1, now);
+            dialect.bindKey(delete, 2, key.value());
+            delete.setString(3, mine.owner);
+            delete.setLong(4, mine.fence);
+            delete.setLong(5, now);
             if (delete.executeUpdate() == 1) {
               return true;
             }
           }
-          // A lease is on the row: keep it, as a lease-only row.
-          try (PreparedStatement clear = connection.prepareStatement(sql.deleteLeased)) {
-            clear.setLong(1, clock.millis());
-            dialect.bindKey(clear, 2, key.value());
-            return clear.executeUpdate() == 1;
-          }
+          requireHolds(mine, rowState(connection, dialect, key), now, "delete");
+          return false; // nothing there (or an earlier attempt deleted it before the failure)
         });
+  }
+
+  /** The version a create under {@code lease} just wrote. */
+  private long writtenVersion(Connection connection, Dialect dialect, JdbcLease lease)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql.version)) {
+      dialect.bindKey(statement, 1, lease.key.value());
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          throw new SQLException("the row of the grant vanished after it was written", "40003");
+        }
+        return rows.getLong(1);
+      }
+    }
+  }
+
+  /** What a row says about its grant and lease, for telling a lost lease from a conflict. */
+  private record RowState(
+      long version, byte @Nullable [] sealed, @Nullable String owner, long fence, long expiresAt) {}
+
+  private @Nullable RowState rowState(Connection connection, Dialect dialect, GrantKey key)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql.rowState)) {
+      dialect.bindKey(statement, 1, key.value());
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          return null;
+        }
+        long version = rows.getLong(1);
+        byte[] sealed = rows.getBytes(2);
+        String owner = rows.getString(3);
+        long fence = rows.getLong(4);
+        long expiresAt = rows.getLong(5);
+        if (rows.wasNull()) {
+          expiresAt = Long.MIN_VALUE;
+        }
+        return new RowState(version, sealed, owner, fence, expiresAt);
+      }
+    }
+  }
+
+  private void requireHolds(JdbcLease lease, @Nullable RowState row, long now, String operation) {
+    if (row == null
+        || !lease.owner.equals(row.owner())
+        || row.fence() != lease.fence
+        || row.expiresAt() <= now) {
+      throw new TokenStoreException(
+          "JDBC token store: cannot "
+              + operation
+              + describeTarget(lease.key)
+              + ": its lease (fence "
+              + lease.fence
+              + ") was closed, ran out or was taken over; nothing was written",
+          Reason.LEASE_LOST,
+          lease.key,
+          null);
+    }
+  }
+
+  private JdbcLease own(Lease lease) {
+    requireNonNull(lease, "lease == null");
+    if (!(lease instanceof JdbcLease mine) || !mine.table.equals(qualifiedTable)) {
+      throw new IllegalArgumentException(
+          "the lease is not from a JDBC token store over " + qualifiedTable + ": " + lease);
+    }
+    return mine;
   }
 
   @Override
@@ -346,6 +395,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
         key,
         (connection, dialect, attempt) -> {
           for (int round = 0; round < MAX_ROUNDS; round++) {
+            // The same owner again: an earlier attempt took it before its connection broke.
             try (PreparedStatement take = connection.prepareStatement(sql.takeLease)) {
               take.setString(1, owner);
               take.setLong(2, until);
@@ -353,7 +403,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               take.setLong(4, now);
               take.setString(5, owner);
               if (take.executeUpdate() == 1) {
-                return Optional.of(new JdbcLease(key, owner, until));
+                return Optional.of(new JdbcLease(key, owner, fenceOf(connection, dialect, key, owner), until));
               }
             }
             if (currentVersion(connection, dialect, key) != null) {
@@ -366,7 +416,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               insert.setLong(4, now);
               insert.setLong(5, now);
               insert.executeUpdate();
-              return Optional.of(new JdbcLease(key, owner, until));
+              return Optional.of(new JdbcLease(key, owner, 1, until));
             } catch (SQLException e) {
               if (!SqlErrors.isDuplicateKey(e, dialect)) {
                 throw e;
@@ -465,10 +515,11 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               statement.execute(dialect.createTable(qualifiedTable));
             } catch (SQLException e) {
               // Several instances may race to create the table; only fail if it is still missing.
-              if (SqlErrors.isTransient(e, dialect) || !tableUsable(connection)) {
+              if (SqlErrors.isTransient(e, dialect) || !tableUsable(connection, sql.check)) {
                 throw e;
               }
             }
+            addFenceColumnIfMissing(connection, dialect);
           }
           try (Statement statement = connection.createStatement();
               ResultSet rows = statement.executeQuery(sql.check)) {
@@ -479,13 +530,31 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
     return detected;
   }
 
-  private boolean tableUsable(Connection connection) {
+  private static boolean tableUsable(Connection connection, String check) {
     try (Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(sql.check)) {
+        ResultSet rows = statement.executeQuery(check)) {
       rows.next();
       return true;
     } catch (SQLException e) {
       return false;
+    }
+  }
+
+  /**
+   * A table made before leases had fencing numbers lacks {@code lease_fence}; with auto-create on,
+   * it is added (a plain {@code ALTER TABLE ... ADD COLUMN}, safe while other instances run).
+   */
+  private void addFenceColumnIfMissing(Connection connection, Dialect dialect) throws SQLException {
+    if (tableUsable(connection, sql.check) || !tableUsable(connection, sql.checkWithoutFence)) {
+      return;
+    }
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql.addFenceColumn(dialect));
+      LOG.log(Level.INFO, "JDBC token store: added column lease_fence to table {0}", qualifiedTable);
+    } catch (SQLException e) {
+      if (!tableUsable(connection, sql.check)) { // another instance may have added it meanwhile
+        throw e;
+      }
     }
   }
 
@@ -587,7 +656,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               + " after "
               + attempts
               + (attempts == 1 ? " attempt" : " attempts")
-              + ", the database is unavailable ("
+              + ", the database is unavailable or refused writes for now ("
               + SqlErrors.describe(e)
               + ")",
           Reason.UNAVAILABLE,
@@ -595,16 +664,31 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
           e);
     }
     if (SqlErrors.isMisconfiguration(e, dialect)) {
+      String what =
+          switch (SqlErrors.setupProblem(e, dialect)) {
+            case AUTHENTICATION -> "the database refused the credentials";
+            case PRIVILEGE ->
+                "the database user lacks a privilege on table "
+                    + qualifiedTable
+                    + " (it needs SELECT, INSERT and UPDATE)";
+            case DATABASE -> "the database or schema does not exist";
+            case SCHEMA ->
+                "table "
+                    + qualifiedTable
+                    + " is missing or not as expected; create it with "
+                    + dialect.ddlResourcePath()
+                    + " (see the token-store-jdbc README) or enable autoCreate (a table made"
+                    + " before fencing needs: ALTER TABLE "
+                    + qualifiedTable
+                    + " ADD COLUMN lease_fence BIGINT NOT NULL DEFAULT 0)";
+          };
       return new TokenStoreException(
           "JDBC token store: could not "
               + operation
               + target
-              + ": table "
-              + qualifiedTable
-              + " is missing or not as expected, or the database user lacks a permission;"
-              + " create it with "
-              + dialect.ddlResourcePath()
-              + " (see the token-store-jdbc README) or enable autoCreate ("
+              + ": "
+              + what
+              + " ("
               + SqlErrors.describe(e)
               + ")",
           Reason.MISCONFIGURED,
@@ -612,7 +696,12 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
           e);
     }
     return new TokenStoreException(
-        "JDBC token store: could not " + operation + target + " (" + SqlErrors.describe(e) + ")",
+        "JDBC token store: could not "
+            + operation
+            + target
+            + ", and nothing says the failure is permanent ("
+            + SqlErrors.describe(e)
+            + ")",
         Reason.UNAVAILABLE,
         key,
         e);
@@ -653,20 +742,35 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
           key,
           null);
     }
-    if (sealed == null) {
+    if (version < 1 || sealed == null) {
       throw new TokenStoreException(
           "JDBC token store: grant '"
               + key
               + "' in "
               + qualifiedTable
-              + " has version "
+              + " has sealed bytes but the invalid version "
               + version
-              + " but no sealed bytes; the row is kept for inspection",
+              + "; the row is kept for inspection",
           Reason.CORRUPT,
           key,
           null);
     }
     return new StoredGrant(key, version, sealed, expiresAt);
+  }
+
+  /** The fence of the lease {@code owner} just took. */
+  private long fenceOf(Connection connection, Dialect dialect, GrantKey key, String owner)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql.fence)) {
+      dialect.bindKey(statement, 1, key.value());
+      statement.setString(2, owner);
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          throw new SQLException("the lease row vanished right after it was taken", "40003");
+        }
+        return rows.getLong(1);
+      }
+    }
   }
 
   private @Nullable Long currentVersion(Connection connection, Dialect dialect, GrantKey key)
@@ -742,59 +846,61 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
   private static final class Sql {
     final String load;
     final String version;
+    final String rowState;
     final String list;
     final String casUpdate;
-    final String claimLeaseRow;
-    final String insertGrant;
-    final String deleteUnleased;
-    final String deleteLeased;
+    final String casCreate;
+    final String delete;
     final String takeLease;
+    final String fence;
     final String insertLeaseRow;
-    final String releasePlaceholder;
     final String release;
     final String check;
+    final String checkWithoutFence;
+    private final String addFenceColumn;
 
     Sql(String t) {
-      // Version 0 marks a lease-only row; a row that is damaged (sealed missing, version
-      // negative) is shown as corrupt, and never overwritten.
+      // A row without sealed bytes is an absent grant (leased only, or a tombstone); a row whose
+      // version breaks the rules is shown as corrupt, and never overwritten.
       load =
-          "SELECT version, sealed, expires_at FROM " + t + " WHERE grant_key = ? AND version <> 0";
+          "SELECT version, sealed, expires_at FROM " + t + " WHERE grant_key = ? AND sealed IS NOT NULL";
       version = "SELECT version FROM " + t + " WHERE grant_key = ?";
-      list = "SELECT grant_key FROM " + t + " WHERE version <> 0";
+      rowState =
+          "SELECT version, sealed, lease_owner, lease_fence, lease_expires_at FROM "
+              + t
+              + " WHERE grant_key = ?";
+      list = "SELECT grant_key FROM " + t + " WHERE sealed IS NOT NULL";
+      String holds = " AND lease_owner = ? AND lease_fence = ? AND lease_expires_at > ?";
       casUpdate =
           "UPDATE "
               + t
-              + " SET version = ?, sealed = ?, expires_at = ?, updated_at = ?"
-              + " WHERE grant_key = ? AND version = ? AND sealed IS NOT NULL";
-      claimLeaseRow =
+              + " SET version = version + 1, sealed = ?, expires_at = ?, updated_at = ?"
+              + " WHERE grant_key = ? AND version = ? AND sealed IS NOT NULL"
+              + holds;
+      casCreate =
           "UPDATE "
               + t
-              + " SET version = ?, sealed = ?, expires_at = ?, updated_at = ?"
-              + " WHERE grant_key = ? AND version = ?";
-      insertGrant =
-          "INSERT INTO "
-              + t
-              + " (grant_key, version, sealed, expires_at, lease_owner, lease_expires_at,"
-              + " created_at, updated_at) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?)";
-      deleteUnleased =
-          "DELETE FROM " + t + " WHERE grant_key = ? AND version <> 0 AND lease_owner IS NULL";
-      deleteLeased =
+              + " SET version = version + 1, sealed = ?, expires_at = ?, updated_at = ?"
+              + " WHERE grant_key = ? AND sealed IS NULL"
+              + holds;
+      delete =
           "UPDATE "
               + t
-              + " SET version = 0, sealed = NULL, expires_at = NULL, updated_at = ?"
-              + " WHERE grant_key = ? AND version <> 0";
+              + " SET sealed = NULL, expires_at = NULL, updated_at = ?"
+              + " WHERE grant_key = ? AND sealed IS NOT NULL"
+              + holds;
       takeLease =
           "UPDATE "
               + t
-              + " SET lease_owner = ?, lease_expires_at = ? WHERE grant_key = ?"
+              + " SET lease_owner = ?, lease_expires_at = ?, lease_fence = lease_fence + 1"
+              + " WHERE grant_key = ?"
               + " AND (lease_owner IS NULL OR lease_expires_at <= ? OR lease_owner = ?)";
+      fence = "SELECT lease_fence FROM " + t + " WHERE grant_key = ? AND lease_owner = ?";
       insertLeaseRow =
           "INSERT INTO "
               + t
               + " (grant_key, version, sealed, expires_at, lease_owner, lease_expires_at,"
-              + " created_at, updated_at) VALUES (?, 0, NULL, NULL, ?, ?, ?, ?)";
-      releasePlaceholder =
-          "DELETE FROM " + t + " WHERE grant_key = ? AND version = 0 AND lease_owner = ?";
+              + " lease_fence, created_at, updated_at) VALUES (?, 0, NULL, NULL, ?, ?, 1, ?, ?)";
       release =
           "UPDATE "
               + t
@@ -802,27 +908,45 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               + " WHERE grant_key = ? AND lease_owner = ?";
       check =
           "SELECT grant_key, version, sealed, expires_at, lease_owner, lease_expires_at,"
+              + " lease_fence, created_at, updated_at FROM "
+              + t
+              + " WHERE 1 = 0";
+      checkWithoutFence =
+          "SELECT grant_key, version, sealed, expires_at, lease_owner, lease_expires_at,"
               + " created_at, updated_at FROM "
               + t
               + " WHERE 1 = 0";
+      addFenceColumn = "ALTER TABLE " + t + " ADD COLUMN lease_fence %s NOT NULL DEFAULT 0";
+    }
+
+    String addFenceColumn(Dialect dialect) {
+      return String.format(addFenceColumn, dialect == Dialect.SQLITE ? "INTEGER" : "BIGINT");
     }
   }
 
   private final class JdbcLease implements Lease {
+    private final String table = qualifiedTable;
     private final GrantKey key;
     private final String owner;
+    private final long fence;
     private final long expiresAtMillis;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    JdbcLease(GrantKey key, String owner, long expiresAtMillis) {
+    JdbcLease(GrantKey key, String owner, long fence, long expiresAtMillis) {
       this.key = key;
       this.owner = owner;
+      this.fence = fence;
       this.expiresAtMillis = expiresAtMillis;
     }
 
     @Override
     public GrantKey key() {
       return key;
+    }
+
+    @Override
+    public long fence() {
+      return fence;
     }
 
     @Override
@@ -835,13 +959,6 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
             "release the lease on",
             key,
             (connection, dialect, attempt) -> {
-              try (PreparedStatement delete = connection.prepareStatement(sql.releasePlaceholder)) {
-                dialect.bindKey(delete, 1, key.value());
-                delete.setString(2, owner);
-                if (delete.executeUpdate() == 1) {
-                  return null;
-                }
-              }
               try (PreparedStatement release = connection.prepareStatement(sql.release)) {
                 dialect.bindKey(release, 1, key.value());
                 release.setString(2, owner);
@@ -862,7 +979,13 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
 
     @Override
     public String toString() {
-      return "JdbcLease[key=" + key + ", until=" + Instant.ofEpochMilli(expiresAtMillis) + "]";
+      return "JdbcLease[key="
+          + key
+          + ", fence "
+          + fence
+          + ", until="
+          + Instant.ofEpochMilli(expiresAtMillis)
+          + "]";
     }
   }
 
