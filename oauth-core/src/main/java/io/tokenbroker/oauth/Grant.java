@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -76,6 +77,8 @@ final class Grant {
   private final AtomicReference<@Nullable CompletableFuture<Snapshot>> inFlight =
       new AtomicReference<>();
   private final Object publishLock = new Object();
+  /** Held while this grant uses its store lease (never on the hot path). */
+  private final ReentrantLock leaseLock = new ReentrantLock();
   private volatile @Nullable Snapshot snapshot; // written under publishLock
   private volatile Failure failure = Failure.NONE;
   private volatile boolean closed; // written under publishLock
@@ -220,6 +223,67 @@ final class Grant {
       snapshot = null;
     }
     held.stop();
+  }
+
+  /** After the broker's last flush: releases a lease kept for held tokens. */
+  void releaseKeptLease() {
+    leaseLock.lock();
+    try {
+      held.releaseLease();
+    } finally {
+      leaseLock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------- the lease
+
+  /**
+   * Takes this grant's store lease: the one kept for held tokens, or a new one (bounded wait).
+   * Closing the result gives it back. One user at a time in this broker.
+   *
+   * @throws TransientTokenException if another broker keeps it past the lease wait
+   * @throws TokenStoreException if the store cannot lease
+   */
+  GrantLease lease() {
+    leaseLock.lock();
+    try {
+      GrantLease kept = held.takeLease();
+      return kept != null ? kept : GrantLease.acquire(settings, key, this);
+    } catch (RuntimeException e) {
+      leaseLock.unlock();
+      throw e;
+    }
+  }
+
+  /** As {@link #lease()}, without waiting: null if this broker or another one uses it now. */
+  @Nullable GrantLease tryLease() {
+    if (!leaseLock.tryLock()) {
+      return null;
+    }
+    try {
+      GrantLease kept = held.takeLease();
+      GrantLease lease = kept != null ? kept : GrantLease.tryAcquire(settings, key, this);
+      if (lease == null) {
+        leaseLock.unlock();
+      }
+      return lease;
+    } catch (RuntimeException e) {
+      leaseLock.unlock();
+      throw e;
+    }
+  }
+
+  /** Gets a lease back from {@link GrantLease#close()}: kept while tokens are held, else released. */
+  void release(GrantLease lease) {
+    try {
+      if (held.current() != null) {
+        held.keepLease(lease);
+      } else {
+        lease.release();
+      }
+    } finally {
+      leaseLock.unlock();
+    }
   }
 
   // ---------------------------------------------------------------------------- flights
@@ -381,7 +445,7 @@ final class Grant {
     }
     GrantLease lease;
     try {
-      lease = GrantLease.acquire(settings, key);
+      lease = lease();
     } catch (TokenStoreException e) {
       if (e.isTransient() && type == GrantType.CLIENT_CREDENTIALS) {
         return renewWithoutLease(e);
@@ -685,13 +749,13 @@ final class Grant {
     }
     GrantLease lease;
     try {
-      lease = GrantLease.tryAcquire(settings, key);
+      lease = tryLease();
     } catch (RuntimeException e) {
       held.failedAgain(e);
       return false;
     }
     if (lease == null) {
-      return false; // another broker is refreshing; it cannot spend our tokens, try again soon
+      return false; // in use (here: a refresh that writes them first; elsewhere: try again soon)
     }
     try (lease) {
       writeHeld(lease.lease(), write, readStore());

@@ -1,5 +1,6 @@
 package io.tokenbroker.oauth;
 
+import io.tokenbroker.oauth.internal.Resealer;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Optional;
@@ -15,33 +16,41 @@ import org.jspecify.annotations.Nullable;
  * before it, and retries only if they can end before it. The fenced write refuses anything after
  * the lease, so a slow listener or store can delay a write but never make it land after another
  * holder's; what it refuses is held and written under a new lease.
+ *
+ * <p>A lease of a registered grant belongs to its {@link Grant}: {@link #close()} gives it back,
+ * and the grant keeps it while it holds tokens the store refused (so that no other broker refreshes
+ * with the stored, spent refresh token meanwhile), or releases it.
  */
-final class GrantLease implements AutoCloseable {
+final class GrantLease implements AutoCloseable, Resealer.Leased {
   private static final System.Logger LOG = System.getLogger(TokenBroker.class.getName());
 
   private final TokenStore.Lease lease;
   private final long askedNanos;
   private final BrokerSettings settings;
+  private final @Nullable Grant owner;
 
-  private GrantLease(TokenStore.Lease lease, long askedNanos, BrokerSettings settings) {
+  private GrantLease(
+      TokenStore.Lease lease, long askedNanos, BrokerSettings settings, @Nullable Grant owner) {
     this.lease = lease;
     this.askedNanos = askedNanos;
     this.settings = settings;
+    this.owner = owner;
   }
 
   /**
    * Takes the lease of {@code key}, waiting at most {@link BrokerSettings#leaseWait} for another
    * holder.
    *
+   * @param owner the grant that gets it back on {@link #close()}, or null to release it then
    * @throws TransientTokenException if another holder keeps it longer
    * @throws TokenStoreException if the store cannot lease (a lease is a write)
    */
-  static GrantLease acquire(BrokerSettings settings, GrantKey key) {
+  static GrantLease acquire(BrokerSettings settings, GrantKey key, @Nullable Grant owner) {
     Scheduler scheduler = settings.scheduler;
     long deadline = scheduler.nanoTime() + settings.leaseWait.toNanos();
     long pause = 5;
     while (true) {
-      GrantLease lease = tryAcquire(settings, key);
+      GrantLease lease = tryAcquire(settings, key, owner);
       if (lease != null) {
         return lease;
       }
@@ -64,13 +73,15 @@ final class GrantLease implements AutoCloseable {
   }
 
   /** Takes the lease of {@code key} if it is free now; null if someone holds it. */
-  static @Nullable GrantLease tryAcquire(BrokerSettings settings, GrantKey key) {
+  static @Nullable GrantLease tryAcquire(
+      BrokerSettings settings, GrantKey key, @Nullable Grant owner) {
     long asked = settings.scheduler.nanoTime();
     Optional<TokenStore.Lease> lease = settings.store.tryAcquireLease(key, settings.leaseTtl);
-    return lease.map(l -> new GrantLease(l, asked, settings)).orElse(null);
+    return lease.map(l -> new GrantLease(l, asked, settings, owner)).orElse(null);
   }
 
-  TokenStore.Lease lease() {
+  @Override
+  public TokenStore.Lease lease() {
     return lease;
   }
 
@@ -79,9 +90,23 @@ final class GrantLease implements AutoCloseable {
     return askedNanos + settings.leaseTtl.toNanos() - settings.writeMargin.toNanos();
   }
 
-  /** Releases the lease; a failure to release is logged (the lease then runs out by itself). */
+  /** Scheduler nanos until the lease surely holds no more (negative once it may have expired). */
+  long remainingNanos() {
+    return askedNanos + settings.leaseTtl.toNanos() - settings.scheduler.nanoTime();
+  }
+
+  /** Gives the lease back to its grant (which may keep it), or releases it. */
   @Override
   public void close() {
+    if (owner != null) {
+      owner.release(this);
+    } else {
+      release();
+    }
+  }
+
+  /** Releases the lease; a failure to release is logged (the lease then runs out by itself). */
+  void release() {
     try {
       lease.close();
     } catch (RuntimeException e) {

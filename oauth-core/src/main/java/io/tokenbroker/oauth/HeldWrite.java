@@ -23,6 +23,10 @@ import org.jspecify.annotations.Nullable;
  * it from memory, so that a later write recognises the store's entry as its ancestor even after it
  * was re-sealed or marked for re-authorization by a broker that tried the spent refresh token.
  *
+ * <p>It also keeps the grant's <b>lease</b> while it lasts: the store still holds the refresh token
+ * these tokens replaced, which the provider may already have spent, and no other broker may
+ * refresh with it meanwhile. Retries are scheduled so that one runs before the lease runs out.
+ *
  * <p>Thread-safe. Writes happen under the grant's lease, which serializes them.
  */
 final class HeldWrite {
@@ -58,6 +62,7 @@ final class HeldWrite {
   private int attempts; // guarded by lock
   private @Nullable Future<?> retry; // guarded by lock
   private boolean stopped; // guarded by lock
+  private @Nullable GrantLease lease; // guarded by lock
 
   HeldWrite(GrantKey key, BrokerSettings settings, Runnable retryAction) {
     this.key = key;
@@ -166,6 +171,7 @@ final class HeldWrite {
     TokenStoreException failure = lastFailure;
     lastFailure = null;
     cancelRetry(false);
+    releaseLease();
     if (written && failure != null) {
       settings.events.storeWriteRecovered(key);
     }
@@ -176,6 +182,57 @@ final class HeldWrite {
     pending.set(null);
     lastFailure = null;
     cancelRetry(false);
+    releaseLease();
+  }
+
+  /**
+   * Keeps {@code taken} while tokens are held (unless the store said it was lost); releases it
+   * otherwise.
+   */
+  void keepLease(GrantLease taken) {
+    GrantLease previous;
+    TokenStoreException failure = lastFailure;
+    boolean lost = failure != null && failure.reason() == TokenStoreException.Reason.LEASE_LOST;
+    boolean keep = pending.get() != null && !lost && taken.remainingNanos() > 0;
+    synchronized (lock) {
+      previous = lease;
+      lease = keep ? taken : null;
+    }
+    if (previous != null && previous != taken) {
+      previous.release();
+    }
+    if (!keep) {
+      taken.release();
+    } else {
+      cancelRetry(false);
+      scheduleRetry(); // one retry before it runs out
+    }
+  }
+
+  /** The kept lease, if it still holds, handed over to the caller; null otherwise. */
+  @Nullable GrantLease takeLease() {
+    GrantLease taken;
+    synchronized (lock) {
+      taken = lease;
+      lease = null;
+    }
+    if (taken != null && taken.remainingNanos() <= 0) {
+      taken.release(); // ran out; releasing is harmless if someone took it over
+      return null;
+    }
+    return taken;
+  }
+
+  /** Releases a kept lease (the tokens were written, dropped, or the broker closes). */
+  void releaseLease() {
+    GrantLease taken;
+    synchronized (lock) {
+      taken = lease;
+      lease = null;
+    }
+    if (taken != null) {
+      taken.release();
+    }
   }
 
   /** No more background retries (the broker is closing and flushes itself). */
@@ -188,6 +245,7 @@ final class HeldWrite {
     Write write = previous.pending.getAndSet(null);
     TokenStoreException failure = previous.lastFailure;
     previous.stop();
+    previous.releaseLease(); // it belongs to the previous registration; a retry takes a new one
     if (write != null) {
       pending.set(write);
       lastFailure = failure;
@@ -195,7 +253,10 @@ final class HeldWrite {
     }
   }
 
-  /** Schedules a background retry with back-off, unless one is scheduled or retries stopped. */
+  /**
+   * Schedules a background retry with back-off (before a kept lease runs out), unless one is
+   * scheduled or retries stopped.
+   */
   void scheduleRetry() {
     synchronized (lock) {
       if (stopped || retry != null) {
@@ -203,6 +264,11 @@ final class HeldWrite {
       }
       long min = settings.writeRetryMin.toMillis();
       long delay = Math.min(settings.writeRetryMax.toMillis(), min << Math.min(attempts, 16));
+      if (lease != null) {
+        long beforeExpiry =
+            lease.remainingNanos() / 1_000_000 - Math.min(1000, settings.leaseTtl.toMillis() / 10);
+        delay = Math.max(1, Math.min(delay, beforeExpiry));
+      }
       attempts++;
       try {
         retry = settings.scheduler.schedule(this::fire, Duration.ofMillis(delay));

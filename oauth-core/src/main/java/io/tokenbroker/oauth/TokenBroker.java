@@ -206,7 +206,7 @@ public final class TokenBroker implements AutoCloseable {
             grant.registration().clientId(), tokens, null, false, null, now);
     byte[] sealed = settings.sealer().seal(key, record.encode());
     // Under the lease, so a refresh running elsewhere cannot write its older tokens over these.
-    try (GrantLease lease = GrantLease.acquire(settings, key)) {
+    try (GrantLease lease = grant.lease()) {
       for (int attempt = 0; ; attempt++) {
         long expected = settings.store.load(key).map(StoredGrant::version).orElse(0L);
         OptionalLong written =
@@ -252,7 +252,7 @@ public final class TokenBroker implements AutoCloseable {
    */
   public boolean revoke(GrantKey key) {
     Grant grant = grant(key);
-    try (GrantLease lease = GrantLease.acquire(settings, key)) {
+    try (GrantLease lease = grant.lease()) {
       boolean told = false;
       GrantRecord held = grant.heldRecord();
       if (held != null) {
@@ -289,7 +289,7 @@ public final class TokenBroker implements AutoCloseable {
     if (grant != null) {
       grant.forget();
     }
-    try (GrantLease lease = GrantLease.acquire(settings, key)) {
+    try (GrantLease lease = grant != null ? grant.lease() : GrantLease.acquire(settings, key, null)) {
       return settings.store.delete(lease.lease()) || grant != null;
     }
   }
@@ -368,9 +368,10 @@ public final class TokenBroker implements AutoCloseable {
     return result.resealed();
   }
 
-  private TokenStore.@Nullable Lease leaseOrNull(GrantKey key) {
+  private @Nullable GrantLease leaseOrNull(GrantKey key) {
+    Grant grant = grants.get(key);
     try {
-      return GrantLease.acquire(settings, key).lease();
+      return grant != null ? grant.lease() : GrantLease.acquire(settings, key, null);
     } catch (TransientTokenException busy) {
       return null;
     }
@@ -446,6 +447,9 @@ public final class TokenBroker implements AutoCloseable {
               ? failure
               : new TokenStoreException("the store did not take them before close",
                   TokenStoreException.Reason.UNAVAILABLE, key, null));
+    }
+    for (Grant grant : grants.values()) {
+      grant.releaseKeptLease();
     }
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();

@@ -39,10 +39,18 @@ public final class Resealer {
 
   private Resealer() {}
 
+  /** A taken lease; closing gives it back (its owner may keep it, or releases it). */
+  public interface Leased extends AutoCloseable {
+    TokenStore.Lease lease();
+
+    @Override
+    void close();
+  }
+
   /** Takes a grant's lease, waiting a bounded time; null if it stays busy. */
   @FunctionalInterface
   public interface LeaseTaker {
-    TokenStore.@Nullable Lease take(GrantKey key);
+    @Nullable Leased take(GrantKey key);
   }
 
   /** Sees each entry as it is after its re-seal (or check), still under its lease. */
@@ -170,11 +178,12 @@ public final class Resealer {
       TokenSealer to,
       LeaseTaker leases,
       Visitor visitor) {
-    TokenStore.Lease lease = leases.take(key);
-    if (lease == null) {
+    Leased leased = leases.take(key);
+    if (leased == null) {
       return Outcome.BUSY;
     }
-    try (lease) {
+    try (leased) {
+      TokenStore.Lease lease = leased.lease();
       for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         Optional<StoredGrant> loaded = store.load(key);
         if (loaded.isEmpty()) {

@@ -151,7 +151,7 @@ class ResealerTest {
             store,
             rotatedSealer,
             rotatedSealer,
-            k -> store.tryAcquireLease(k, Duration.ofMinutes(1)).orElse(null),
+            k -> leased(store, k),
             (lease, entry) -> {
               assertEquals(key, lease.key());
               assertEquals(
@@ -239,8 +239,26 @@ class ResealerTest {
         target,
         from,
         to,
-        key -> target.tryAcquireLease(key, Duration.ofMinutes(1)).orElse(null),
+        key -> leased(target, key),
         Resealer.Visitor.NONE);
+  }
+
+  private static Resealer.Leased leased(TokenStore target, GrantKey key) {
+    TokenStore.Lease lease = target.tryAcquireLease(key, Duration.ofMinutes(1)).orElse(null);
+    if (lease == null) {
+      return null;
+    }
+    return new Resealer.Leased() {
+      @Override
+      public TokenStore.Lease lease() {
+        return lease;
+      }
+
+      @Override
+      public void close() {
+        lease.close();
+      }
+    };
   }
 
   private void put(GrantKey key, TokenSealer sealer, String plaintext) {
