@@ -125,6 +125,17 @@ final class Grant {
     return write == null ? null : write.record();
   }
 
+  /** The held records, oldest first (each refreshed from the one before), or an empty list. */
+  java.util.List<GrantRecord> heldChain() {
+    HeldWrite.Write write = held.current();
+    if (write == null) {
+      return java.util.List.of();
+    }
+    java.util.List<GrantRecord> chain = new java.util.ArrayList<>(write.lineage());
+    chain.add(write.record());
+    return chain;
+  }
+
   boolean hasPendingWrite() {
     return held.current() != null;
   }
@@ -596,7 +607,16 @@ final class Grant {
         chain != null ? chain.newer(updated) : new HeldWrite.Write(updated, current, stored.version());
     Snapshot published;
     try {
-      HeldWrite.Outcome outcome = held.write(lease.lease(), write, stored, this::readStore);
+      HeldWrite.Outcome outcome;
+      try {
+        outcome = held.write(lease.lease(), write, stored, this::readStore);
+      } catch (TokenStoreException e) {
+        if (e.reason() != TokenStoreException.Reason.LEASE_LOST) {
+          throw e;
+        }
+        // The answer came after the lease ran out: write under a new lease if nobody took it.
+        outcome = rewriteUnderNewLease(write, e);
+      }
       if (!outcome.written()) {
         // Under our lease nothing else may write; a store that did anyway holds a new consent.
         LOG.log(Level.WARNING, "the entry of ''{0}'' was replaced while its refresh ran; keeping"
@@ -612,7 +632,9 @@ final class Grant {
       publish(updated, outcome.version());
       published = snapshot;
     } catch (RuntimeException writeFailed) {
-      held.hold(write, writeFailed);
+      if (held.current() != write) {
+        held.hold(write, writeFailed);
+      }
       publish(updated, stored.version());
       published = snapshot;
     }
@@ -620,6 +642,29 @@ final class Grant {
     return published != null && published.record == updated
         ? published
         : new Snapshot(updated, stored.version(), settings);
+  }
+
+  /**
+   * After a write refused for a lost lease: takes a new lease if it is free now (without waiting)
+   * and writes on top of what the store holds.
+   *
+   * @throws TokenStoreException {@code lost} if the lease is taken, or what the new write threw
+   */
+  private HeldWrite.Outcome rewriteUnderNewLease(HeldWrite.Write write, TokenStoreException lost) {
+    GrantLease fresh = GrantLease.tryAcquire(settings, key, this);
+    if (fresh == null) {
+      throw lost;
+    }
+    HeldWrite.Outcome outcome;
+    try {
+      outcome = held.write(fresh.lease(), write, readStore(), this::readStore);
+    } catch (RuntimeException e) {
+      held.hold(write, e);
+      held.keepLease(fresh); // nobody else may refresh from the stored, spent token meanwhile
+      throw e;
+    }
+    fresh.release();
+    return outcome;
   }
 
   private GrantRecord newRecord(@Nullable GrantRecord current, TokenSet next) {
@@ -635,7 +680,10 @@ final class Grant {
    * it, unless the lease ran out; if it did not change, the refresh token we sent is dead.
    */
   private Snapshot handleInvalidGrant(Stored sent, GrantLease lease, InvalidGrantException failure) {
-    held.clear(); // if the refresh started from held tokens, the provider just refused them
+    // The provider refused the newest refresh token this broker has (held or stored): stop
+    // serving its tokens and drop what is held, even if the store cannot be read now.
+    held.clear();
+    unpublish();
     Stored latest = readStore();
     GrantRecord record = latest.record();
     if (latest.version() != sent.version()) {
@@ -652,21 +700,43 @@ final class Grant {
         + failure.errorDescription().map(d -> ": " + d).orElse("");
     if (record != null) {
       GrantRecord dead = record.markReauthorizationRequired(reason, settings.clock.instant());
+      byte[] sealed = settings.sealer().seal(key, dead.encode());
       try {
         settings.store.compareAndSet(
-            lease.lease(),
-            latest.version(),
-            settings.sealer().seal(key, dead.encode()),
-            dead.tokens().expiresAt());
+            lease.lease(), latest.version(), sealed, dead.tokens().expiresAt());
       } catch (TokenStoreException e) {
-        LOG.log(Level.WARNING, "could not persist the re-authorization state of ''{0}'': {1}",
-            key, e.getMessage());
+        if (e.reason() != TokenStoreException.Reason.LEASE_LOST || !markUnderNewLease(latest, sealed, dead)) {
+          LOG.log(Level.WARNING, "could not persist the re-authorization state of ''{0}'': {1}",
+              key, e.getMessage());
+        }
       }
     }
     unpublish();
     InvalidGrantException dead = reauthorizationRequired(reason);
     settings.events.reauthorizationRequired(key, dead);
     throw dead;
+  }
+
+  /**
+   * The re-authorization mark after the lease ran out: under a new lease if it is free now, so
+   * that other brokers see the grant is dead instead of refreshing from its stored token.
+   */
+  private boolean markUnderNewLease(Stored latest, byte[] sealed, GrantRecord dead) {
+    try {
+      GrantLease fresh = GrantLease.tryAcquire(settings, key, null);
+      if (fresh == null) {
+        return false;
+      }
+      try {
+        return settings.store
+            .compareAndSet(fresh.lease(), latest.version(), sealed, dead.tokens().expiresAt())
+            .isPresent();
+      } finally {
+        fresh.release();
+      }
+    } catch (TokenStoreException e) {
+      return false;
+    }
   }
 
   /**

@@ -2,6 +2,8 @@ package io.tokenbroker.oauth;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,12 +37,20 @@ final class HeldWrite {
 
   /**
    * A record to write and what it was derived from: {@code base} at {@code baseVersion} ({@code
-   * null} and 0 when nothing was stored).
+   * null} and 0 when nothing was stored), through the held records in {@code lineage} (oldest
+   * first), each refreshed from the one before.
    */
-  record Write(GrantRecord record, @Nullable GrantRecord base, long baseVersion) {
-    /** The same base, newer tokens (a refresh that started from held tokens). */
+  record Write(
+      GrantRecord record, @Nullable GrantRecord base, long baseVersion, List<GrantRecord> lineage) {
+    Write(GrantRecord record, @Nullable GrantRecord base, long baseVersion) {
+      this(record, base, baseVersion, List.of());
+    }
+
+    /** The same base, newer tokens (a refresh that started from the held ones). */
     Write newer(GrantRecord next) {
-      return new Write(next, base, baseVersion);
+      List<GrantRecord> longer = new ArrayList<>(lineage);
+      longer.add(record);
+      return new Write(next, base, baseVersion, List.copyOf(longer));
     }
   }
 
@@ -119,19 +129,33 @@ final class HeldWrite {
   }
 
   /**
-   * Whether the store's entry is the write's base or descends from it without a new consent: the
-   * same refresh token (re-sealed, or marked for re-authorization by a broker that presented the
-   * spent one), or, for a grant without refresh tokens, the same access token.
+   * Whether the store's entry is the write's base, or a record of its lineage (an earlier write of
+   * this chain that landed although its answer was lost), possibly re-sealed or marked for
+   * re-authorization by a broker that presented a spent refresh token: the same refresh token, or,
+   * for a grant without refresh tokens, the same access token. Anything else is a new consent or a
+   * deletion.
    */
   static boolean descendsFromBase(@Nullable GrantRecord stored, Write write) {
     GrantRecord base = write.base();
-    if (stored == null || base == null) {
-      return stored == null && base == null; // never stored: a first write
+    if (stored == null) {
+      return base == null; // never stored: a first write
     }
-    RefreshToken from = base.tokens().refreshToken();
-    return from != null
-        ? from.equals(stored.tokens().refreshToken())
-        : base.tokens().accessToken().equals(stored.tokens().accessToken());
+    if (base != null && sameTokens(base, stored)) {
+      return true;
+    }
+    for (GrantRecord ancestor : write.lineage()) {
+      if (sameTokens(ancestor, stored)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean sameTokens(GrantRecord a, GrantRecord b) {
+    RefreshToken refresh = a.tokens().refreshToken();
+    return refresh != null
+        ? refresh.equals(b.tokens().refreshToken())
+        : a.tokens().accessToken().equals(b.tokens().accessToken());
   }
 
   /** Keeps {@code write} (newer than anything held before) after writing it failed. */
@@ -186,24 +210,29 @@ final class HeldWrite {
   }
 
   /**
-   * Keeps {@code taken} while tokens are held (unless the store said it was lost); releases it
-   * otherwise.
+   * Keeps {@code taken} while tokens are held, unless it ran out or the store said it was lost:
+   * then releases it (and keeps a lease kept before, if any).
    */
   void keepLease(GrantLease taken) {
-    GrantLease previous;
     TokenStoreException failure = lastFailure;
     boolean lost = failure != null && failure.reason() == TokenStoreException.Reason.LEASE_LOST;
-    boolean keep = pending.get() != null && !lost && taken.remainingNanos() > 0;
+    boolean usable = pending.get() != null && !lost && taken.remainingNanos() > 0;
+    GrantLease released;
     synchronized (lock) {
-      previous = lease;
-      lease = keep ? taken : null;
+      if (usable) {
+        released = lease != taken ? lease : null;
+        lease = taken;
+      } else {
+        released = taken;
+        if (lease == taken) {
+          lease = null;
+        }
+      }
     }
-    if (previous != null && previous != taken) {
-      previous.release();
+    if (released != null) {
+      released.release();
     }
-    if (!keep) {
-      taken.release();
-    } else {
+    if (usable) {
       cancelRetry(false);
       scheduleRetry(); // one retry before it runs out
     }

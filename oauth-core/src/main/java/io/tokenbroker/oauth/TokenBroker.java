@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -76,6 +77,7 @@ public final class TokenBroker implements AutoCloseable {
   private final RetryPolicy retryPolicy;
   private final Duration requestTimeout;
   private final HttpClient httpClient;
+  private final @Nullable RandomGenerator random;
   private final @Nullable ExecutorService ownedExecutor;
   private volatile boolean closed;
 
@@ -83,6 +85,7 @@ public final class TokenBroker implements AutoCloseable {
     this.retryPolicy = b.retryPolicy;
     this.requestTimeout = b.requestTimeout;
     this.httpClient = b.httpClient();
+    this.random = b.random;
     this.ownedExecutor = ownedExecutor;
     this.settings =
         new BrokerSettings(
@@ -126,14 +129,17 @@ public final class TokenBroker implements AutoCloseable {
           "grant '" + key + "': provider '" + provider.name() + "' authenticates clients with "
               + renewal + ", which needs a client secret, and the registration has none");
     }
-    TokenClient client =
+    TokenClient.Builder clientBuilder =
         TokenClient.builder(registration)
             .clock(settings.clock)
             .retryPolicy(retryPolicy)
             .requestTimeout(requestTimeout)
             .scheduler(settings.scheduler)
-            .httpClient(httpClient)
-            .build();
+            .httpClient(httpClient);
+    if (random != null) {
+      clientBuilder.random(random);
+    }
+    TokenClient client = clientBuilder.build();
     Grant grant = new Grant(key, registration, type, client, settings);
     Grant previous = grants.get(key);
     if (previous != null) {
@@ -533,6 +539,7 @@ public final class TokenBroker implements AutoCloseable {
     private Duration writeRetryMin = Duration.ofMillis(500);
     private Duration closeWait = Duration.ofSeconds(10);
     private Scheduler scheduler = Scheduler.system();
+    private @Nullable RandomGenerator random;
 
     private Builder() {}
 
@@ -673,6 +680,12 @@ public final class TokenBroker implements AutoCloseable {
       if (wait.isNegative()) {
         throw new IllegalArgumentException("closeWait is negative: " + wait);
       }
+      return this;
+    }
+
+    /** The randomness of retry jitter (a seeded one makes a simulation reproducible). */
+    Builder random(RandomGenerator random) {
+      this.random = requireNonNull(random, "random == null");
       return this;
     }
 
