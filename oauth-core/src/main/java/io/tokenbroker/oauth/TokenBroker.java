@@ -467,9 +467,13 @@ public final class TokenBroker implements AutoCloseable {
     return "TokenBroker[" + grants.size() + " grants, store=" + settings.store + "]";
   }
 
-  /** For tests: the registered grant's state object. */
+  /** For tests: the registered grant's state object (also while closing). */
   Object grantForTest(GrantKey key) {
-    return grant(key);
+    Grant grant = grants.get(key);
+    if (grant == null) {
+      throw new UnknownGrantException(key);
+    }
+    return grant;
   }
 
   private static long saturatedNanos(Duration duration) {

@@ -52,6 +52,8 @@ final class SimProvider {
     long usedAtMillis;
     /** The request that spent it, or -1. */
     int spentBy = -1;
+    /** The request whose answer carried it, or -1 for a consent's. */
+    int issuedBy = -1;
 
     Refresh(String value, Family family) {
       this.value = value;
@@ -156,7 +158,9 @@ final class SimProvider {
         refresh.spentBy = request;
         spending = request;
       }
-      body.append(",\"refresh_token\":\"").append(newRefreshToken(family)).append('"');
+      String next = newRefreshToken(family);
+      refreshTokens.get(next).issuedBy = request;
+      body.append(",\"refresh_token\":\"").append(next).append('"');
     }
     return new Answer(200, body.append('}').toString(), spending);
   }

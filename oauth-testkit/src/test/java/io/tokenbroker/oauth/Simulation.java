@@ -691,7 +691,7 @@ final class Simulation {
             .scheduler(new SimScheduler(index))
             .executor(INLINE)
             .httpClient(new SimHttpClient(this, index))
-            .listener(new Events())
+            .listener(new Events(index))
             .retryPolicy(
                 new RetryPolicy(2, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(3)))
             .requestTimeout(REQUEST_TIMEOUT)
@@ -707,6 +707,12 @@ final class Simulation {
 
   /** Checks every event's text for secrets. */
   private final class Events implements BrokerListener {
+    private final int index;
+
+    Events(int index) {
+      this.index = index;
+    }
+
     @Override
     public void refreshFailed(GrantKey key, TokenBrokerException failure) {
       checkMessage(failure);
@@ -723,10 +729,23 @@ final class Simulation {
       count("event.storeWriteRecovered");
     }
 
+    /**
+     * A broker closed with tokens the store never took, after retrying for its close wait, and said
+     * so: to the other brokers that is like a crash after the answers arrived. The answers that
+     * carried the abandoned refresh tokens count as lost.
+     */
     @Override
     public void storeWriteAbandoned(GrantKey key, TokenStoreException lastFailure) {
       checkMessage(lastFailure);
       count("event.storeWriteAbandoned");
+      for (GrantRecord abandoned : ((Grant) brokers.get(index).broker.grantForTest(KEY)).heldChain()) {
+        RefreshToken refresh = abandoned.tokens().refreshToken();
+        SimProvider.Refresh issued = refresh == null ? null : provider.refresh(refresh.revealValue());
+        if (issued != null && issued.issuedBy >= 0) {
+          fates.put(issued.issuedBy, false);
+        }
+      }
+      trace(indent() + "  (abandoned at close: the answers that carried its tokens count as lost)");
     }
 
     @Override
