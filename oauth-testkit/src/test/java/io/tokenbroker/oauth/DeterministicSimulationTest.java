@@ -25,9 +25,12 @@ class DeterministicSimulationTest {
    * with the stored, spent token), 267 (a held write whose earlier write landed with its answer
    * lost was taken for a new consent and dropped: the held write now keeps its lineage), 12607
    * (held tokens the provider refused were served on after the re-read failed), 142441 (an answer
-   * that came after the lease ran out was only held, not written under a free new lease).
+   * that came after the lease ran out was only held, not written under a free new lease), 325756
+   * (the invariant itself: held tokens that could not be written were refreshed and that answer
+   * was lost past the lease; the family's newest refresh token is then gone, so the older spent
+   * one another broker presents next cannot hurt a live grant).
    */
-  private static final long[] REGRESSIONS = {4, 120, 267, 12607, 142441};
+  private static final long[] REGRESSIONS = {4, 120, 267, 12607, 142441, 325756};
 
   @AfterAll
   static void restoreLogging() {

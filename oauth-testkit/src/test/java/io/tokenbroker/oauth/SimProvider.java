@@ -35,7 +35,10 @@ final class SimProvider {
     boolean revoked;
     /** Why the family ended legitimately (revocation, strict reuse after a lost answer). */
     @Nullable String endedBecause;
-    /** A refresh token of it was spent by a request whose answer was lost. */
+    /**
+     * A refresh token of it was spent by a request whose answer was lost, or the answer carrying
+     * its newest refresh token never reached a broker (or was abandoned at close).
+     */
     boolean ambiguouslySpent;
     String latestRefreshToken;
 

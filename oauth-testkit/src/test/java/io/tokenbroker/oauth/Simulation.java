@@ -466,13 +466,28 @@ final class Simulation {
 
   // ------------------------------------------------------------------------------ invariants
 
-  /** The provider spent a refresh token in request {@code request}; did its answer arrive? */
-  void answerFate(int request, boolean delivered) {
+  /**
+   * The provider spent a refresh token in request {@code request}; did its answer arrive? If it
+   * never reached the broker ({@code gone}: lost or timed out, not merely late), the refresh token
+   * it carried, the family's newest, is known to nobody: under rotation without a grace period the
+   * grant cannot be refreshed again, whatever the brokers do.
+   */
+  void answerFate(
+      int request, boolean delivered, boolean gone, SimProvider.@Nullable Family family) {
     fates.put(request, delivered);
     trace(indent() + "  (request " + request + " rotated a refresh token; its answer "
         + (delivered ? "arrives)" : "is lost)"));
     if (!delivered) {
       count("ambiguous-loss");
+    }
+    if (gone && family != null) {
+      newestRefreshTokenLost(family);
+    }
+  }
+
+  private void newestRefreshTokenLost(SimProvider.Family family) {
+    if (provider.mode == SimProvider.Mode.ROTATE || provider.mode == SimProvider.Mode.STRICT) {
+      family.ambiguouslySpent = true;
     }
   }
 
@@ -743,6 +758,9 @@ final class Simulation {
         SimProvider.Refresh issued = refresh == null ? null : provider.refresh(refresh.revealValue());
         if (issued != null && issued.issuedBy >= 0) {
           fates.put(issued.issuedBy, false);
+          if (issued.value.equals(issued.family.latestRefreshToken)) {
+            newestRefreshTokenLost(issued.family);
+          }
         }
       }
       trace(indent() + "  (abandoned at close: the answers that carried its tokens count as lost)");

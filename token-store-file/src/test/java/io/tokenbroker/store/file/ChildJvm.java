@@ -55,6 +55,16 @@ final class ChildJvm implements AutoCloseable {
 
   /** Starts {@code mainClass} with {@code args} in a new JVM on this test's class path. */
   static ChildJvm start(Path workDir, String name, Class<?> mainClass, String... args) {
+    return start(workDir, name, java.util.Map.of(), mainClass, args);
+  }
+
+  /** As {@link #start(Path, String, Class, String...)}, with extra environment variables. */
+  static ChildJvm start(
+      Path workDir,
+      String name,
+      java.util.Map<String, String> environment,
+      Class<?> mainClass,
+      String... args) {
     String java =
         ProcessHandle.current()
             .info()
@@ -71,8 +81,9 @@ final class ChildJvm implements AutoCloseable {
     command.addAll(List.of(args));
     Path stderr = workDir.resolve(name + ".stderr.txt");
     try {
-      Process process =
-          new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
+      builder.environment().putAll(environment);
+      Process process = builder.start();
       return new ChildJvm(process, stderr);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
