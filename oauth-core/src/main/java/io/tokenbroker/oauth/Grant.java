@@ -156,7 +156,12 @@ final class Grant {
       }
       if (now < s.usableUntilMillis) {
         if (inFlight.get() == null && now >= failure.retryNotBeforeMillis()) {
-          startFlight(new Request(s.version, false, null), true);
+          CompletableFuture<Snapshot> flight = startFlight(new Request(s.version, false, null), true);
+          if (flight.isDone() && snapshot != s) {
+            // It ran inline and changed what is served (a new token, or the grant is dead): its
+            // outcome stands, not the token read before it.
+            return await(flight);
+          }
         }
         return s.token;
       }

@@ -263,6 +263,7 @@ public final class TokenBroker implements AutoCloseable {
       GrantRecord held = grant.heldRecord();
       if (held != null) {
         told = grant.client().revoke(revocable(held.tokens()));
+        grant.forget(); // revoked: neither served nor written any more, even if the store fails
       }
       GrantRecord record = readRecord(key);
       if (record != null && (held == null || !sameGrantTokens(held, record))) {

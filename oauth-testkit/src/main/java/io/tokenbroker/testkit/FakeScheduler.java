@@ -8,8 +8,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link Scheduler} on the virtual time of a {@link FakeClock}: {@link #nanoTime()} reads the
@@ -21,7 +24,7 @@ import java.util.concurrent.Future;
  * FakeClock clock = FakeClock.create();
  * FakeScheduler scheduler = FakeScheduler.on(clock);
  * TokenBroker broker = TokenBroker.builder().clock(clock).scheduler(scheduler)
- *     .executor(inlineExecutorService).build();
+ *     .executor(FakeScheduler.inlineExecutor()).build();
  * scheduler.advance(Duration.ofSeconds(30)); // runs the write retries that fell due
  * }</pre>
  *
@@ -36,6 +39,42 @@ public final class FakeScheduler implements Scheduler {
 
   private FakeScheduler(FakeClock clock) {
     this.clock = requireNonNull(clock, "clock == null");
+  }
+
+  /**
+   * An executor service that runs each task on the calling thread, at once; shutting it down does
+   * nothing. With it a broker refreshes on the caller's thread.
+   */
+  public static ExecutorService inlineExecutor() {
+    return new AbstractExecutorService() {
+      @Override
+      public void execute(Runnable command) {
+        command.run();
+      }
+
+      @Override
+      public void shutdown() {}
+
+      @Override
+      public List<Runnable> shutdownNow() {
+        return List.of();
+      }
+
+      @Override
+      public boolean isShutdown() {
+        return false;
+      }
+
+      @Override
+      public boolean isTerminated() {
+        return false;
+      }
+
+      @Override
+      public boolean awaitTermination(long timeout, TimeUnit unit) {
+        return true;
+      }
+    };
   }
 
   /** A scheduler whose time is {@code clock}'s. */

@@ -321,6 +321,50 @@ class RotationSafetyTest {
     assertEquals(calls + 1, server.tokenRequestCount());
   }
 
+  @Test
+  void aRefreshAheadRunInlineThatFindsTheGrantRevokedDoesNotServeItsToken() throws Exception {
+    // Found by the simulation (seed 505741): the hot path returned the token it read before the
+    // refresh it started, although that refresh, run on the caller's thread, had ended the grant.
+    TokenBroker broker = track(builder(store).executor(FakeScheduler.inlineExecutor()).build());
+    consent(broker);
+    AccessToken before = broker.accessToken(USER);
+    server.revoke(server.lastRefreshToken());
+    clock.advance(Duration.ofMinutes(58)); // in the refresh-ahead window, still usable
+
+    assertThrows(InvalidGrantException.class, () -> broker.accessToken(USER));
+    assertTrue(broker.status(USER).reauthorizationRequired());
+    assertThrows(InvalidGrantException.class, () -> broker.accessToken(USER));
+    assertNotNull(before);
+  }
+
+  @Test
+  void revokeStopsServingHeldTokensItRevokedEvenIfTheStoreThenFails() throws Exception {
+    // Found by the simulation (seed 505741): held tokens revoked at the provider stayed served
+    // (and were written later) when revoke's store read failed after the revocation.
+    FailingWrites failing = new FailingWrites(store);
+    TokenBroker broker = broker(failing);
+    consent(broker);
+    clock.advance(Duration.ofHours(2));
+    failing.failing = TokenStoreException.Reason.MISCONFIGURED;
+    AccessToken held = broker.accessToken(USER);
+    assertTrue(broker.hasPendingWrite(USER));
+    failing.down = true; // the store read after the revocation fails
+
+    assertThrows(TokenStoreException.class, () -> broker.revoke(USER));
+
+    assertFalse(server.isGrantAlive(server.lastRefreshToken()), "the held tokens were revoked");
+    assertFalse(broker.hasPendingWrite(USER), "revoked tokens are not written later");
+    failing.down = false;
+    failing.failing = null;
+    AccessToken after = null;
+    try {
+      after = broker.accessToken(USER);
+    } catch (TokenBrokerException expected) {
+      // the stored tokens are those before the held ones: the provider refuses them too
+    }
+    assertFalse(held.equals(after), "the revoked held token is not served");
+  }
+
   // ------------------------------------------------------------------ 8. close
 
   @Test

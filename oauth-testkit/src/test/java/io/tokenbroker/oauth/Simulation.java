@@ -3,6 +3,7 @@ package io.tokenbroker.oauth;
 import com.google.crypto.tink.KeysetHandle;
 import io.tokenbroker.oauth.internal.TokenSealer;
 import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.FakeScheduler;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,10 +19,9 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -777,37 +777,7 @@ final class Simulation {
     }
   }
 
-  /** Runs tasks on the calling thread. */
-  private static final AbstractExecutorService INLINE =
-      new AbstractExecutorService() {
-        @Override
-        public void execute(Runnable command) {
-          command.run();
-        }
-
-        @Override
-        public void shutdown() {}
-
-        @Override
-        public List<Runnable> shutdownNow() {
-          return List.of();
-        }
-
-        @Override
-        public boolean isShutdown() {
-          return false;
-        }
-
-        @Override
-        public boolean isTerminated() {
-          return false;
-        }
-
-        @Override
-        public boolean awaitTermination(long timeout, TimeUnit unit) {
-          return true;
-        }
-      };
+  private static final ExecutorService INLINE = FakeScheduler.inlineExecutor();
 
   /**
    * One broker's view of the virtual time: sleeping moves the clock, running due tasks of brokers
