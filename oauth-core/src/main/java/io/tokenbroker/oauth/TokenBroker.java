@@ -564,6 +564,12 @@ public final class TokenBroker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Wall-clock time: token expiry, refresh-ahead, stamps, back-off; default the system UTC clock.
+     * Elapsed time under a lease is measured on the {@link #scheduler}, so a test that moves this
+     * clock by hours should move the scheduler's time with it (the testkit's {@code
+     * FakeScheduler}), or a lease the clock says has run out still counts as held.
+     */
     public Builder clock(Clock clock) {
       this.clock = requireNonNull(clock, "clock == null");
       return this;

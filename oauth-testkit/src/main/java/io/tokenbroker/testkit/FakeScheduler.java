@@ -77,6 +77,39 @@ public final class FakeScheduler implements Scheduler {
     };
   }
 
+  /**
+   * A scheduler in real time (it really sleeps, and runs tasks on a thread after real delays)
+   * whose {@link Scheduler#nanoTime()} also moves with {@code clock}'s jumps: for a test whose
+   * broker works on real threads while the test moves a {@link FakeClock} by hours, so that the
+   * broker sees a lease run out when the clock says it has.
+   */
+  public static Scheduler realTimeWith(FakeClock clock) {
+    requireNonNull(clock, "clock == null");
+    Instant start = clock.instant();
+    Scheduler system = Scheduler.system();
+    return new Scheduler() {
+      @Override
+      public long nanoTime() {
+        return system.nanoTime() + Duration.between(start, clock.instant()).toNanos();
+      }
+
+      @Override
+      public void sleep(Duration duration) throws InterruptedException {
+        system.sleep(duration);
+      }
+
+      @Override
+      public Future<?> schedule(Runnable task, Duration delay) {
+        return system.schedule(task, delay);
+      }
+
+      @Override
+      public String toString() {
+        return "real time with the jumps of " + clock;
+      }
+    };
+  }
+
   /** A scheduler whose time is {@code clock}'s. */
   public static FakeScheduler on(FakeClock clock) {
     return new FakeScheduler(clock);

@@ -24,6 +24,7 @@ import io.tokenbroker.oauth.TokenSet;
 import io.tokenbroker.oauth.TokenStoreException;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.FakeScheduler;
 import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.RefreshRotation;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -300,6 +301,7 @@ class BrokerDatabaseRestartTest {
             .store(store(false))
             .keyset(keyset)
             .clock(clock)
+            .scheduler(FakeScheduler.realTimeWith(clock)) // leases run out as the clock moves
             .listener(events)
             .retryPolicy(
                 new RetryPolicy(
