@@ -12,12 +12,9 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,8 +24,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcConnectionPool;
@@ -102,33 +97,30 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(JdbcTokenStore.class.getName());
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
   private static final int MAX_LEASE_OWNER_LENGTH = 80;
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
   /** Rounds of insert-or-update before concurrent inserts and deletes count as unavailability. */
   private static final int MAX_ROUNDS = 10;
 
-  private final DataSource dataSource;
   private final String qualifiedTable;
   private final @Nullable Boolean autoCreate;
   private final Clock clock;
   private final String leaseOwner;
-  private final int maxAttempts;
-  private final Duration retryBackoff;
   private final @Nullable JdbcConnectionPool ownedPool;
-  private final Sql sql;
+  private final Statements sql;
+  private final StatementRunner runner;
   private final Object initLock = new Object();
   private volatile @Nullable Dialect dialect;
 
   private JdbcTokenStore(Builder builder, @Nullable JdbcConnectionPool ownedPool) {
-    this.dataSource = builder.dataSource;
     this.qualifiedTable =
         builder.schema == null ? builder.table : builder.schema + "." + builder.table;
     this.autoCreate = builder.autoCreate;
     this.clock = builder.clock;
     this.leaseOwner = builder.leaseOwner;
-    this.maxAttempts = builder.maxAttempts;
-    this.retryBackoff = builder.retryBackoff;
     this.ownedPool = ownedPool;
-    this.sql = new Sql(qualifiedTable);
+    this.sql = new Statements(qualifiedTable);
+    this.runner =
+        new StatementRunner(
+            builder.dataSource, qualifiedTable, builder.maxAttempts, builder.retryBackoff);
   }
 
   /**
@@ -232,7 +224,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               connection.prepareStatement(expectedVersion == 0 ? sql.casCreate : sql.casUpdate)) {
             int i = 1;
             update.setBytes(i++, bytes);
-            setMillis(update, i++, expiresAt);
+            Statements.setMillis(update, i++, expiresAt);
             update.setLong(i++, now);
             dialect.bindKey(update, i++, key.value());
             if (expectedVersion != 0) {
@@ -243,12 +235,14 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
             update.setLong(i, now);
             if (update.executeUpdate() == 1) {
               return OptionalLong.of(
-                  expectedVersion != 0 ? expectedVersion + 1 : writtenVersion(connection, dialect, mine));
+                  expectedVersion != 0
+                      ? expectedVersion + 1
+                      : sql.writtenVersion(connection, dialect, key.value()));
             }
           }
-          RowState row = rowState(connection, dialect, key);
-          if (attempt > 1 && row != null && row.sealed != null && Arrays.equals(row.sealed, bytes)) {
-            return OptionalLong.of(row.version); // an earlier attempt committed before the failure
+          Statements.RowState row = sql.rowState(connection, dialect, key.value());
+          if (attempt > 1 && row != null && row.sealed() != null && Arrays.equals(row.sealed(), bytes)) {
+            return OptionalLong.of(row.version()); // an earlier attempt committed before the failure
           }
           requireHolds(mine, row, now, "write");
           return OptionalLong.empty();
@@ -274,51 +268,13 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               return true;
             }
           }
-          requireHolds(mine, rowState(connection, dialect, key), now, "delete");
+          requireHolds(mine, sql.rowState(connection, dialect, key.value()), now, "delete");
           return false; // nothing there (or an earlier attempt deleted it before the failure)
         });
   }
 
-  /** The version a create under {@code lease} just wrote. */
-  private long writtenVersion(Connection connection, Dialect dialect, JdbcLease lease)
-      throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(sql.version)) {
-      dialect.bindKey(statement, 1, lease.key.value());
-      try (ResultSet rows = statement.executeQuery()) {
-        if (!rows.next()) {
-          throw new SQLException("the row of the grant vanished after it was written", "40003");
-        }
-        return rows.getLong(1);
-      }
-    }
-  }
-
-  /** What a row says about its grant and lease, for telling a lost lease from a conflict. */
-  private record RowState(
-      long version, byte @Nullable [] sealed, @Nullable String owner, long fence, long expiresAt) {}
-
-  private @Nullable RowState rowState(Connection connection, Dialect dialect, GrantKey key)
-      throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(sql.rowState)) {
-      dialect.bindKey(statement, 1, key.value());
-      try (ResultSet rows = statement.executeQuery()) {
-        if (!rows.next()) {
-          return null;
-        }
-        long version = rows.getLong(1);
-        byte[] sealed = rows.getBytes(2);
-        String owner = rows.getString(3);
-        long fence = rows.getLong(4);
-        long expiresAt = rows.getLong(5);
-        if (rows.wasNull()) {
-          expiresAt = Long.MIN_VALUE;
-        }
-        return new RowState(version, sealed, owner, fence, expiresAt);
-      }
-    }
-  }
-
-  private void requireHolds(JdbcLease lease, @Nullable RowState row, long now, String operation) {
+  private void requireHolds(
+      JdbcLease lease, Statements.@Nullable RowState row, long now, String operation) {
     if (row == null
         || !lease.owner.equals(row.owner())
         || row.fence() != lease.fence
@@ -326,7 +282,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
       throw new TokenStoreException(
           "JDBC token store: cannot "
               + operation
-              + describeTarget(lease.key)
+              + runner.describeTarget(lease.key)
               + ": its lease (fence "
               + lease.fence
               + ") was closed, ran out or was taken over; nothing was written",
@@ -403,10 +359,11 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               take.setLong(4, now);
               take.setString(5, owner);
               if (take.executeUpdate() == 1) {
-                return Optional.of(new JdbcLease(key, owner, fenceOf(connection, dialect, key, owner), until));
+                return Optional.of(
+                    lease(key, owner, sql.fenceOf(connection, dialect, key.value(), owner), until));
               }
             }
-            if (currentVersion(connection, dialect, key) != null) {
+            if (sql.currentVersion(connection, dialect, key.value()) != null) {
               return Optional.empty(); // the row is there and someone holds an unexpired lease
             }
             try (PreparedStatement insert = connection.prepareStatement(sql.insertLeaseRow)) {
@@ -416,7 +373,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               insert.setLong(4, now);
               insert.setLong(5, now);
               insert.executeUpdate();
-              return Optional.of(new JdbcLease(key, owner, 1, until));
+              return Optional.of(lease(key, owner, 1, until));
             } catch (SQLException e) {
               if (!SqlErrors.isDuplicateKey(e, dialect)) {
                 throw e;
@@ -425,6 +382,10 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
           }
           throw contention("take the lease on", key);
         });
+  }
+
+  private JdbcLease lease(GrantKey key, String owner, long fence, long until) {
+    return new JdbcLease(qualifiedTable, key, owner, fence, until, sql, this::run);
   }
 
   /**
@@ -458,7 +419,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
     synchronized (initLock) {
       current = dialect;
       if (current == null) {
-        current = connectAndCheck();
+        current = Schema.prepare(runner, sql, qualifiedTable, autoCreate);
         dialect = current;
       }
       return current;
@@ -486,236 +447,17 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
     }
   }
 
-  private Dialect connectAndCheck() {
-    Dialect detected =
-        withConnection(
-            "connect to the database for",
-            null,
-            Dialect.OTHER,
-            (connection, unused, attempt) ->
-                Dialect.of(String.valueOf(connection.getMetaData().getDatabaseProductName())));
-    boolean create = autoCreate != null ? autoCreate : detected.embedded();
-    if (create && !detected.hasDdl()) {
-      throw new TokenStoreException(
-          "JDBC token store: cannot auto-create table "
-              + qualifiedTable
-              + " on this database (no DDL is shipped for it); create the table yourself after one"
-              + " of the shipped DDL files and turn autoCreate off",
-          Reason.MISCONFIGURED,
-          null,
-          null);
-    }
-    withConnection(
-        "check",
-        null,
-        detected,
-        (connection, dialect, attempt) -> {
-          if (create) {
-            try (Statement statement = connection.createStatement()) {
-              statement.execute(dialect.createTable(qualifiedTable));
-            } catch (SQLException e) {
-              // Several instances may race to create the table; only fail if it is still missing.
-              if (SqlErrors.isTransient(e, dialect) || !tableUsable(connection, sql.check)) {
-                throw e;
-              }
-            }
-            addFenceColumnIfMissing(connection, dialect);
-          }
-          try (Statement statement = connection.createStatement();
-              ResultSet rows = statement.executeQuery(sql.check)) {
-            rows.next();
-          }
-          return null;
-        });
-    return detected;
-  }
-
-  private static boolean tableUsable(Connection connection, String check) {
-    try (Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(check)) {
-      rows.next();
-      return true;
-    } catch (SQLException e) {
-      return false;
-    }
-  }
-
-  /**
-   * A table made before leases had fencing numbers lacks {@code lease_fence}; with auto-create on,
-   * it is added (a plain {@code ALTER TABLE ... ADD COLUMN}, safe while other instances run).
-   */
-  private void addFenceColumnIfMissing(Connection connection, Dialect dialect) throws SQLException {
-    if (tableUsable(connection, sql.check) || !tableUsable(connection, sql.checkWithoutFence)) {
-      return;
-    }
-    try (Statement statement = connection.createStatement()) {
-      statement.execute(sql.addFenceColumn(dialect));
-      LOG.log(Level.INFO, "JDBC token store: added column lease_fence to table {0}", qualifiedTable);
-    } catch (SQLException e) {
-      if (!tableUsable(connection, sql.check)) { // another instance may have added it meanwhile
-        throw e;
-      }
-    }
-  }
-
   // --- statement execution ------------------------------------------------------------------
 
-  @FunctionalInterface
-  private interface Work<T> {
-    T run(Connection connection, Dialect dialect, int attempt) throws SQLException;
-  }
-
-  private <T> T run(String operation, @Nullable GrantKey key, Work<T> work) {
-    return withConnection(operation, key, ready(), work);
-  }
-
-  private <T> T withConnection(
-      String operation, @Nullable GrantKey key, Dialect dialect, Work<T> work) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return once(dialect, attempt, work);
-      } catch (SQLException e) {
-        boolean transientFailure = SqlErrors.isTransient(e, dialect);
-        if (transientFailure && attempt < maxAttempts) {
-          LOG.log(
-              Level.DEBUG,
-              "JDBC token store: {0} {1} failed (attempt {2} of {3}), retrying: {4}",
-              operation,
-              key == null ? "table " + qualifiedTable : "grant " + key,
-              attempt,
-              maxAttempts,
-              SqlErrors.describe(e));
-          backoff(operation, key, attempt, e);
-          continue;
-        }
-        throw translate(operation, key, dialect, e, attempt, transientFailure);
-      }
-    }
-  }
-
-  private <T> T once(Dialect dialect, int attempt, Work<T> work) throws SQLException {
-    Connection connection = dataSource.getConnection();
-    try {
-      boolean autoCommit = connection.getAutoCommit();
-      if (!autoCommit) {
-        connection.setAutoCommit(true);
-      }
-      try {
-        return work.run(connection, dialect, attempt);
-      } finally {
-        if (!autoCommit) {
-          try {
-            connection.setAutoCommit(false);
-          } catch (SQLException e) {
-            LOG.log(Level.DEBUG, "JDBC token store: cannot restore auto-commit: {0}", e.toString());
-          }
-        }
-      }
-    } finally {
-      try {
-        connection.close();
-      } catch (SQLException e) {
-        // The work is done (and committed); a failing close must not report it as failed.
-        LOG.log(Level.DEBUG, "JDBC token store: closing a connection failed: {0}", e.toString());
-      }
-    }
-  }
-
-  private void backoff(String operation, @Nullable GrantKey key, int attempt, SQLException cause) {
-    long base = retryBackoff.toMillis();
-    if (base <= 0) {
-      return;
-    }
-    long cap = Math.min(MAX_BACKOFF.toMillis(), base << Math.min(attempt - 1, 16));
-    long millis = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TokenStoreException(
-          "JDBC token store: interrupted while retrying to " + operation + describeTarget(key),
-          Reason.UNAVAILABLE,
-          key,
-          cause);
-    }
-  }
-
-  private TokenStoreException translate(
-      String operation,
-      @Nullable GrantKey key,
-      Dialect dialect,
-      SQLException e,
-      int attempts,
-      boolean transientFailure) {
-    String target = describeTarget(key);
-    if (transientFailure) {
-      return new TokenStoreException(
-          "JDBC token store: could not "
-              + operation
-              + target
-              + " after "
-              + attempts
-              + (attempts == 1 ? " attempt" : " attempts")
-              + ", the database is unavailable or refused writes for now ("
-              + SqlErrors.describe(e)
-              + ")",
-          Reason.UNAVAILABLE,
-          key,
-          e);
-    }
-    if (SqlErrors.isMisconfiguration(e, dialect)) {
-      String what =
-          switch (SqlErrors.setupProblem(e, dialect)) {
-            case AUTHENTICATION -> "the database refused the credentials";
-            case PRIVILEGE ->
-                "the database user lacks a privilege on table "
-                    + qualifiedTable
-                    + " (it needs SELECT, INSERT and UPDATE)";
-            case DATABASE -> "the database or schema does not exist";
-            case SCHEMA ->
-                "table "
-                    + qualifiedTable
-                    + " is missing or not as expected; create it with "
-                    + dialect.ddlResourcePath()
-                    + " (see the token-store-jdbc README) or enable autoCreate (a table made"
-                    + " before fencing needs: ALTER TABLE "
-                    + qualifiedTable
-                    + " ADD COLUMN lease_fence BIGINT NOT NULL DEFAULT 0)";
-          };
-      return new TokenStoreException(
-          "JDBC token store: could not "
-              + operation
-              + target
-              + ": "
-              + what
-              + " ("
-              + SqlErrors.describe(e)
-              + ")",
-          Reason.MISCONFIGURED,
-          key,
-          e);
-    }
-    return new TokenStoreException(
-        "JDBC token store: could not "
-            + operation
-            + target
-            + ", and nothing says the failure is permanent ("
-            + SqlErrors.describe(e)
-            + ")",
-        Reason.UNAVAILABLE,
-        key,
-        e);
-  }
-
-  private String describeTarget(@Nullable GrantKey key) {
-    return key == null ? " table " + qualifiedTable : " grant '" + key + "' in " + qualifiedTable;
+  private <T> T run(String operation, @Nullable GrantKey key, StatementRunner.Work<T> work) {
+    return runner.run(operation, key, ready(), work);
   }
 
   private TokenStoreException contention(String operation, GrantKey key) {
     return new TokenStoreException(
         "JDBC token store: could not "
             + operation
-            + describeTarget(key)
+            + runner.describeTarget(key)
             + ": the row kept appearing and disappearing under heavy contention",
         Reason.UNAVAILABLE,
         key,
@@ -756,46 +498,6 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
           null);
     }
     return new StoredGrant(key, version, sealed, expiresAt);
-  }
-
-  /** The fence of the lease {@code owner} just took. */
-  private long fenceOf(Connection connection, Dialect dialect, GrantKey key, String owner)
-      throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(sql.fence)) {
-      dialect.bindKey(statement, 1, key.value());
-      statement.setString(2, owner);
-      try (ResultSet rows = statement.executeQuery()) {
-        if (!rows.next()) {
-          throw new SQLException("the lease row vanished right after it was taken", "40003");
-        }
-        return rows.getLong(1);
-      }
-    }
-  }
-
-  private @Nullable Long currentVersion(Connection connection, Dialect dialect, GrantKey key)
-      throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(sql.version)) {
-      dialect.bindKey(statement, 1, key.value());
-      try (ResultSet rows = statement.executeQuery()) {
-        return rows.next() ? rows.getLong(1) : null;
-      }
-    }
-  }
-
-  private static void setMillis(PreparedStatement statement, int index, @Nullable Instant instant)
-      throws SQLException {
-    if (instant == null) {
-      statement.setNull(index, Types.BIGINT);
-    } else {
-      long millis;
-      try {
-        millis = instant.toEpochMilli();
-      } catch (ArithmeticException e) {
-        millis = instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
-      }
-      statement.setLong(index, millis);
-    }
   }
 
   private static long saturatedMillis(Duration duration) {
@@ -840,153 +542,6 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               + "'");
     }
     return name;
-  }
-
-  /** The statements, built once for the configured table. */
-  private static final class Sql {
-    final String load;
-    final String version;
-    final String rowState;
-    final String list;
-    final String casUpdate;
-    final String casCreate;
-    final String delete;
-    final String takeLease;
-    final String fence;
-    final String insertLeaseRow;
-    final String release;
-    final String check;
-    final String checkWithoutFence;
-    private final String addFenceColumn;
-
-    Sql(String t) {
-      // A row without sealed bytes is an absent grant (leased only, or a tombstone); a row whose
-      // version breaks the rules is shown as corrupt, and never overwritten.
-      load =
-          "SELECT version, sealed, expires_at FROM " + t + " WHERE grant_key = ? AND sealed IS NOT NULL";
-      version = "SELECT version FROM " + t + " WHERE grant_key = ?";
-      rowState =
-          "SELECT version, sealed, lease_owner, lease_fence, lease_expires_at FROM "
-              + t
-              + " WHERE grant_key = ?";
-      list = "SELECT grant_key FROM " + t + " WHERE sealed IS NOT NULL";
-      String holds = " AND lease_owner = ? AND lease_fence = ? AND lease_expires_at > ?";
-      casUpdate =
-          "UPDATE "
-              + t
-              + " SET version = version + 1, sealed = ?, expires_at = ?, updated_at = ?"
-              + " WHERE grant_key = ? AND version = ? AND sealed IS NOT NULL"
-              + holds;
-      casCreate =
-          "UPDATE "
-              + t
-              + " SET version = version + 1, sealed = ?, expires_at = ?, updated_at = ?"
-              + " WHERE grant_key = ? AND sealed IS NULL"
-              + holds;
-      delete =
-          "UPDATE "
-              + t
-              + " SET sealed = NULL, expires_at = NULL, updated_at = ?"
-              + " WHERE grant_key = ? AND sealed IS NOT NULL"
-              + holds;
-      takeLease =
-          "UPDATE "
-              + t
-              + " SET lease_owner = ?, lease_expires_at = ?, lease_fence = lease_fence + 1"
-              + " WHERE grant_key = ?"
-              + " AND (lease_owner IS NULL OR lease_expires_at <= ? OR lease_owner = ?)";
-      fence = "SELECT lease_fence FROM " + t + " WHERE grant_key = ? AND lease_owner = ?";
-      insertLeaseRow =
-          "INSERT INTO "
-              + t
-              + " (grant_key, version, sealed, expires_at, lease_owner, lease_expires_at,"
-              + " lease_fence, created_at, updated_at) VALUES (?, 0, NULL, NULL, ?, ?, 1, ?, ?)";
-      release =
-          "UPDATE "
-              + t
-              + " SET lease_owner = NULL, lease_expires_at = NULL"
-              + " WHERE grant_key = ? AND lease_owner = ?";
-      check =
-          "SELECT grant_key, version, sealed, expires_at, lease_owner, lease_expires_at,"
-              + " lease_fence, created_at, updated_at FROM "
-              + t
-              + " WHERE 1 = 0";
-      checkWithoutFence =
-          "SELECT grant_key, version, sealed, expires_at, lease_owner, lease_expires_at,"
-              + " created_at, updated_at FROM "
-              + t
-              + " WHERE 1 = 0";
-      addFenceColumn = "ALTER TABLE " + t + " ADD COLUMN lease_fence %s NOT NULL DEFAULT 0";
-    }
-
-    String addFenceColumn(Dialect dialect) {
-      return String.format(addFenceColumn, dialect == Dialect.SQLITE ? "INTEGER" : "BIGINT");
-    }
-  }
-
-  private final class JdbcLease implements Lease {
-    private final String table = qualifiedTable;
-    private final GrantKey key;
-    private final String owner;
-    private final long fence;
-    private final long expiresAtMillis;
-    private final AtomicBoolean closed = new AtomicBoolean();
-
-    JdbcLease(GrantKey key, String owner, long fence, long expiresAtMillis) {
-      this.key = key;
-      this.owner = owner;
-      this.fence = fence;
-      this.expiresAtMillis = expiresAtMillis;
-    }
-
-    @Override
-    public GrantKey key() {
-      return key;
-    }
-
-    @Override
-    public long fence() {
-      return fence;
-    }
-
-    @Override
-    public void close() {
-      if (!closed.compareAndSet(false, true)) {
-        return;
-      }
-      try {
-        run(
-            "release the lease on",
-            key,
-            (connection, dialect, attempt) -> {
-              try (PreparedStatement release = connection.prepareStatement(sql.release)) {
-                dialect.bindKey(release, 1, key.value());
-                release.setString(2, owner);
-                release.executeUpdate();
-              }
-              return null;
-            });
-      } catch (TokenStoreException e) {
-        LOG.log(
-            Level.WARNING,
-            "JDBC token store: could not release the lease on grant {0}; it runs out by itself at"
-                + " {1}: {2}",
-            key,
-            Instant.ofEpochMilli(expiresAtMillis),
-            e.getMessage());
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "JdbcLease[key="
-          + key
-          + ", fence "
-          + fence
-          + ", until="
-          + Instant.ofEpochMilli(expiresAtMillis)
-          + "]";
-    }
   }
 
   /**
