@@ -20,19 +20,21 @@ import org.junit.jupiter.api.Test;
  */
 class DeterministicSimulationTest {
   /**
-   * Seeds that fail when a fix is undone, kept as regression cases: 4 (a non-transient write error
-   * dropped the rotated tokens), 120 (held tokens released their lease, so another broker refreshed
-   * with the stored, spent token), 267 (a held write whose earlier write landed with its answer
-   * lost was taken for a new consent and dropped: the held write now keeps its lineage), 12607
-   * (held tokens the provider refused were served on after the re-read failed), 142441 (an answer
-   * that came after the lease ran out was only held, not written under a free new lease), 325756
-   * (the invariant itself: held tokens that could not be written were refreshed and that answer
-   * was lost past the lease; the family's newest refresh token is then gone, so the older spent
-   * one another broker presents next cannot hurt a live grant), 505741 (revoke told the provider
-   * about held tokens, then failed to read the store and kept serving them; and a refresh run
-   * inline from the hot path ended the grant, yet the token read before it was returned).
+   * Seeds that failed before a fix, kept as regression cases. With the simulation as it is now,
+   * undoing the fix still fails: 4 (a non-transient write error dropped the rotated tokens), 120
+   * and 325756 (held tokens released their lease, so another broker refreshed with the stored,
+   * spent token), 267 (a held write whose earlier write landed with its answer lost was taken for
+   * a new consent and dropped: the held write now keeps its lineage), 142441 (an answer that came
+   * after the lease ran out was only held, not written under a free new lease); 505741 fails only
+   * with both of its fixes undone (revoke kept serving held tokens it had revoked when its store
+   * read failed; a refresh run inline from the hot path ended the grant, yet the token read before
+   * it was returned), each pinned by a RotationSafetyTest case. 12607 once caught held tokens the
+   * provider refused being served after the re-read failed; the simulation has changed since, so
+   * RotationSafetyTest pins that now. 325756 and 914552 first showed that the invariant must count
+   * a lost newest refresh token as the end of the grant (with a grace period, once the token before
+   * it is past its grace).
    */
-  private static final long[] REGRESSIONS = {4, 120, 267, 12607, 142441, 325756, 505741};
+  private static final long[] REGRESSIONS = {4, 120, 267, 12607, 142441, 325756, 505741, 914552};
 
   @AfterAll
   static void restoreLogging() {

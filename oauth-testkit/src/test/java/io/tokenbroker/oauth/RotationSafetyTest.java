@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -176,6 +177,45 @@ class RotationSafetyTest {
     assertEquals(rotated, other.accessToken(USER), "the rotated tokens reached the store");
     clock.advance(Duration.ofHours(2));
     assertNotNull(other.accessToken(USER));
+    assertEquals(0, server.invalidGrantCount());
+    assertTrue(server.isGrantAlive(server.lastRefreshToken()));
+  }
+
+  @Test
+  void aConflictWhoseReReadCannotBeOpenedKeepsTheNewTokens() throws Exception {
+    // Issue 12, point 1: CANNOT_DECRYPT on the re-read after a compare-and-set conflict.
+    AtomicInteger phase = new AtomicInteger();
+    FlakyStore odd =
+        new FlakyStore(store) {
+          @Override
+          public OptionalLong compareAndSet(
+              Lease lease, long expectedVersion, byte[] sealed, @Nullable Instant expiresAt) {
+            if (phase.compareAndSet(1, 2)) {
+              return OptionalLong.empty(); // a conflict
+            }
+            return super.compareAndSet(lease, expectedVersion, sealed, expiresAt);
+          }
+
+          @Override
+          public Optional<StoredGrant> load(GrantKey key) {
+            if (phase.compareAndSet(2, 3)) {
+              throw new TokenStoreException(
+                  "cannot open the entry (test)", TokenStoreException.Reason.CANNOT_DECRYPT, key, null);
+            }
+            return super.load(key);
+          }
+        };
+    TokenBroker broker = broker(odd);
+    consent(broker);
+    clock.advance(Duration.ofHours(2));
+    phase.set(1);
+
+    AccessToken rotated = broker.accessToken(USER);
+
+    assertEquals(3, phase.get(), "the write met a conflict and its re-read failed");
+    awaitEvent("storeWriteRecovered");
+    TokenBroker other = reader(store);
+    assertEquals(rotated, other.accessToken(USER), "the rotated tokens reached the store");
     assertEquals(0, server.invalidGrantCount());
     assertTrue(server.isGrantAlive(server.lastRefreshToken()));
   }
@@ -335,6 +375,30 @@ class RotationSafetyTest {
     assertTrue(broker.status(USER).reauthorizationRequired());
     assertThrows(InvalidGrantException.class, () -> broker.accessToken(USER));
     assertNotNull(before);
+  }
+
+  @Test
+  void heldTokensTheProviderRefusedAreNotServedEvenIfTheStoreCannotBeRead() throws Exception {
+    FailingWrites failing = new FailingWrites(store);
+    TokenBroker broker = broker(failing);
+    consent(broker);
+    clock.advance(Duration.ofHours(2));
+    failing.failing = TokenStoreException.Reason.MISCONFIGURED;
+    AccessToken held = broker.accessToken(USER);
+    assertTrue(broker.hasPendingWrite(USER));
+    server.revoke(server.lastRefreshToken()); // the provider ends the grant
+    failing.down = true; // and the store cannot be read either
+
+    assertThrows(TokenBrokerException.class, () -> broker.forceRefresh(USER));
+
+    assertFalse(broker.hasPendingWrite(USER), "refused tokens are not written later");
+    AccessToken after = null;
+    try {
+      after = broker.accessToken(USER); // the held token is still within its lifetime
+    } catch (TokenBrokerException expected) {
+      // nothing usable: the store cannot be read
+    }
+    assertFalse(held.equals(after), "a token the provider refused is not served");
   }
 
   @Test

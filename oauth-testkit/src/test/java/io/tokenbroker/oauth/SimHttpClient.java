@@ -84,11 +84,7 @@ final class SimHttpClient extends HttpClient {
       // A broker that stalls past its lease with the answer in hand is, to the others, like one
       // whose answer was lost: if it cannot take the lease again at once, they refresh from the
       // stored token. So the invariant counts it as an ambiguous loss; it is a fault of the run.
-      sim.answerFate(
-          id,
-          !lost && fault != Simulation.NetworkFault.STALL_AFTER_ANSWER,
-          lost,
-          sim.provider.familyOfRefreshToken(form.get("refresh_token")));
+      sim.answerFate(id, !lost && fault != Simulation.NetworkFault.STALL_AFTER_ANSWER, lost);
     }
     sim.clock.advance(Duration.ofMillis(delay));
     if (leaseRunsOut) {

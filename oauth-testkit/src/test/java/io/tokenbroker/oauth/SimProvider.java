@@ -35,10 +35,7 @@ final class SimProvider {
     boolean revoked;
     /** Why the family ended legitimately (revocation, strict reuse after a lost answer). */
     @Nullable String endedBecause;
-    /**
-     * A refresh token of it was spent by a request whose answer was lost, or the answer carrying
-     * its newest refresh token never reached a broker (or was abandoned at close).
-     */
+    /** A refresh token of it was spent by a request whose answer was lost. */
     boolean ambiguouslySpent;
     String latestRefreshToken;
 
@@ -57,6 +54,8 @@ final class SimProvider {
     int spentBy = -1;
     /** The request whose answer carried it, or -1 for a consent's. */
     int issuedBy = -1;
+    /** The refresh token it was issued for, or null for a consent's. */
+    @Nullable Refresh parent;
 
     Refresh(String value, Family family) {
       this.value = value;
@@ -163,6 +162,7 @@ final class SimProvider {
       }
       String next = newRefreshToken(family);
       refreshTokens.get(next).issuedBy = request;
+      refreshTokens.get(next).parent = refresh;
       body.append(",\"refresh_token\":\"").append(next).append('"');
     }
     return new Answer(200, body.append('}').toString(), spending);

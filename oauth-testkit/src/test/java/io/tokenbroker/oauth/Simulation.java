@@ -107,6 +107,8 @@ final class Simulation {
   private final Deque<Integer> active = new ArrayDeque<>();
   private final ClientRegistration registration;
   private final Map<Integer, Boolean> fates = new HashMap<>();
+  /** Requests whose answers never reached a broker, or were abandoned at close. */
+  private final Set<Integer> goneAnswers = new HashSet<>();
   private final Set<String> everPersisted = new HashSet<>();
   /** Per family, the newest access token ever persisted (by the provider's counter). */
   private final Map<Integer, Long> newestPersisted = new HashMap<>();
@@ -469,26 +471,36 @@ final class Simulation {
   /**
    * The provider spent a refresh token in request {@code request}; did its answer arrive? If it
    * never reached the broker ({@code gone}: lost or timed out, not merely late), the refresh token
-   * it carried, the family's newest, is known to nobody: under rotation without a grace period the
-   * grant cannot be refreshed again, whatever the brokers do.
+   * it carried is known to nobody (see {@link #newestLost}).
    */
-  void answerFate(
-      int request, boolean delivered, boolean gone, SimProvider.@Nullable Family family) {
+  void answerFate(int request, boolean delivered, boolean gone) {
     fates.put(request, delivered);
     trace(indent() + "  (request " + request + " rotated a refresh token; its answer "
         + (delivered ? "arrives)" : "is lost)"));
     if (!delivered) {
       count("ambiguous-loss");
     }
-    if (gone && family != null) {
-      newestRefreshTokenLost(family);
+    if (gone) {
+      goneAnswers.add(request);
     }
   }
 
-  private void newestRefreshTokenLost(SimProvider.Family family) {
-    if (provider.mode == SimProvider.Mode.ROTATE || provider.mode == SimProvider.Mode.STRICT) {
-      family.ambiguouslySpent = true;
+  /**
+   * Nobody can refresh {@code family} any more, whatever the brokers do: its newest refresh token
+   * went with an answer that never reached a broker (or that a broker abandoned at close), and
+   * (with a grace period) the token before it is past its grace. Older spent tokens presented
+   * then cannot hurt a live grant.
+   */
+  private boolean newestLost(SimProvider.Family family) {
+    SimProvider.Refresh latest = provider.refresh(family.latestRefreshToken);
+    if (latest == null || latest.issuedBy < 0 || !goneAnswers.contains(latest.issuedBy)) {
+      return false;
     }
+    if (provider.mode == SimProvider.Mode.GRACE) {
+      SimProvider.Refresh parent = latest.parent;
+      return parent == null || clock.millis() - parent.usedAtMillis > provider.grace.toMillis();
+    }
+    return provider.mode != SimProvider.Mode.OFF;
   }
 
   /** Invariant 1: a spent refresh token was presented. */
@@ -496,7 +508,8 @@ final class Simulation {
     Boolean delivered = fates.get(refresh.spentBy);
     SimProvider.Family family = refresh.family;
     if (family.revoked
-        || (family.ambiguouslySpent && provider.mode != SimProvider.Mode.GRACE)) {
+        || (family.ambiguouslySpent && provider.mode != SimProvider.Mode.GRACE)
+        || newestLost(family)) {
       // The grant is dead already: revoked (by the application, or for a reuse after a lost
       // answer), or its newest refresh token was spent by a lost answer, which no broker can
       // recover from. Nothing alive can be hurt by another refused presentation.
@@ -528,7 +541,8 @@ final class Simulation {
 
   private boolean legitimatelyEnded(SimProvider.Family family) {
     return family.revoked
-        || (provider.mode != SimProvider.Mode.OFF && family.ambiguouslySpent);
+        || (provider.mode != SimProvider.Mode.OFF && family.ambiguouslySpent)
+        || newestLost(family);
   }
 
   /** Invariant 3: what a caller received. */
@@ -758,9 +772,7 @@ final class Simulation {
         SimProvider.Refresh issued = refresh == null ? null : provider.refresh(refresh.revealValue());
         if (issued != null && issued.issuedBy >= 0) {
           fates.put(issued.issuedBy, false);
-          if (issued.value.equals(issued.family.latestRefreshToken)) {
-            newestRefreshTokenLost(issued.family);
-          }
+          goneAnswers.add(issued.issuedBy);
         }
       }
       trace(indent() + "  (abandoned at close: the answers that carried its tokens count as lost)");

@@ -270,6 +270,29 @@ class FileTokenStoreTest {
     }
 
     @Test
+    @DisplayName("I/O failures are classified by what to do, and name their cause")
+    void ioFailuresByWhatToDo() {
+      TokenStoreException denied =
+          FileTokenStore.ioFailure(
+              "cannot write grant", KEY, new java.nio.file.AccessDeniedException("/d/x.grant"));
+      assertEquals(posix() ? Reason.MISCONFIGURED : Reason.UNAVAILABLE, denied.reason());
+      assertTrue(denied.getMessage().contains("AccessDeniedException: /d/x.grant"), denied.getMessage());
+      // EPERM (an immutable directory, a read-only bind mount): may pass, not a setup problem.
+      TokenStoreException notPermitted =
+          FileTokenStore.ioFailure(
+              "cannot write grant",
+              KEY,
+              new java.nio.file.FileSystemException("/d/x.tmp", null, "Operation not permitted"));
+      assertEquals(Reason.UNAVAILABLE, notPermitted.reason());
+      assertTrue(notPermitted.isTransient());
+      assertTrue(notPermitted.getMessage().contains("Operation not permitted"));
+      TokenStoreException full =
+          FileTokenStore.ioFailure("cannot write grant", KEY, new IOException("No space left on device"));
+      assertEquals(Reason.UNAVAILABLE, full.reason());
+      assertTrue(full.getMessage().contains("No space left on device"));
+    }
+
+    @Test
     @DisplayName("an I/O error reading an entry is UNAVAILABLE and quarantines nothing")
     void ioErrorIsNotCorruption() throws IOException {
       FileTokenStore store = open();
