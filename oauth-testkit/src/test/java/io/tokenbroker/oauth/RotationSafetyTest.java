@@ -381,24 +381,14 @@ class RotationSafetyTest {
   void heldTokensTheProviderRefusedAreNotServedEvenIfTheStoreCannotBeRead() throws Exception {
     FailingWrites failing = new FailingWrites(store);
     TokenBroker broker = broker(failing);
-    consent(broker);
-    clock.advance(Duration.ofHours(2));
-    failing.failing = TokenStoreException.Reason.MISCONFIGURED;
-    AccessToken held = broker.accessToken(USER);
-    assertTrue(broker.hasPendingWrite(USER));
+    AccessToken held = holdRotatedTokens(broker, failing);
     server.revoke(server.lastRefreshToken()); // the provider ends the grant
     failing.down = true; // and the store cannot be read either
 
     assertThrows(TokenBrokerException.class, () -> broker.forceRefresh(USER));
 
     assertFalse(broker.hasPendingWrite(USER), "refused tokens are not written later");
-    AccessToken after = null;
-    try {
-      after = broker.accessToken(USER); // the held token is still within its lifetime
-    } catch (TokenBrokerException expected) {
-      // nothing usable: the store cannot be read
-    }
-    assertFalse(held.equals(after), "a token the provider refused is not served");
+    assertNotServed(held, broker); // the held token is still within its lifetime
   }
 
   @Test
@@ -407,11 +397,7 @@ class RotationSafetyTest {
     // (and were written later) when revoke's store read failed after the revocation.
     FailingWrites failing = new FailingWrites(store);
     TokenBroker broker = broker(failing);
-    consent(broker);
-    clock.advance(Duration.ofHours(2));
-    failing.failing = TokenStoreException.Reason.MISCONFIGURED;
-    AccessToken held = broker.accessToken(USER);
-    assertTrue(broker.hasPendingWrite(USER));
+    AccessToken held = holdRotatedTokens(broker, failing);
     failing.down = true; // the store read after the revocation fails
 
     assertThrows(TokenStoreException.class, () -> broker.revoke(USER));
@@ -420,13 +406,28 @@ class RotationSafetyTest {
     assertFalse(broker.hasPendingWrite(USER), "revoked tokens are not written later");
     failing.down = false;
     failing.failing = null;
-    AccessToken after = null;
+    assertNotServed(held, broker); // the stored tokens are older: the provider refuses them too
+  }
+
+  /** Consents, then lets a refresh rotate the tokens while the store refuses their write. */
+  private AccessToken holdRotatedTokens(TokenBroker broker, FailingWrites failing) throws Exception {
+    consent(broker);
+    clock.advance(Duration.ofHours(2));
+    failing.failing = TokenStoreException.Reason.MISCONFIGURED;
+    AccessToken held = broker.accessToken(USER);
+    assertTrue(broker.hasPendingWrite(USER));
+    return held;
+  }
+
+  /** {@code broker} serves anything but {@code refused}, or nothing at all. */
+  private static void assertNotServed(AccessToken refused, TokenBroker broker) {
+    AccessToken served = null;
     try {
-      after = broker.accessToken(USER);
-    } catch (TokenBrokerException expected) {
-      // the stored tokens are those before the held ones: the provider refuses them too
+      served = broker.accessToken(USER);
+    } catch (TokenBrokerException nothingUsable) {
+      // fine: no token rather than a refused one
     }
-    assertFalse(held.equals(after), "the revoked held token is not served");
+    assertFalse(refused.equals(served), "a token the provider refused is served");
   }
 
   // ------------------------------------------------------------------ 8. close

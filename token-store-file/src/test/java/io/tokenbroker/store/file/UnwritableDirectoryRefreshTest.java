@@ -1,25 +1,16 @@
 package io.tokenbroker.store.file;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tokenbroker.oauth.AuthorizationRequest;
 import io.tokenbroker.oauth.ClientRegistration;
-import io.tokenbroker.oauth.ClientSecret;
 import io.tokenbroker.oauth.GrantKey;
-import io.tokenbroker.oauth.GrantType;
 import io.tokenbroker.oauth.Keysets;
-import io.tokenbroker.oauth.Provider;
 import io.tokenbroker.oauth.TokenBroker;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.RefreshLoop;
 import io.tokenbroker.testkit.RefreshRotation;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -27,8 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,17 +75,9 @@ class UnwritableDirectoryRefreshTest {
 
     try (FakeAuthorizationServer server =
         FakeAuthorizationServer.builder().refreshRotation(RefreshRotation.STRICT).start()) {
-      server.registerClient(CLIENT_ID, SECRET);
-      Provider provider =
-          Provider.builder("fake")
-              .authorizationEndpoint(server.authorizationEndpoint())
-              .tokenEndpoint(server.tokenEndpoint())
-              .build();
-      ClientRegistration registration =
-          ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET));
+      ClientRegistration registration;
       try (TokenBroker broker = broker(keysetFile)) {
-        broker.register(KEY, registration, GrantType.AUTHORIZATION_CODE);
-        consent(broker);
+        registration = RefreshLoop.consent(server, broker, KEY, CLIENT_ID, SECRET);
       }
 
       for (int i = 0; i < CHILDREN; i++) {
@@ -129,40 +110,24 @@ class UnwritableDirectoryRefreshTest {
         Thread.sleep(500);
       }
 
-      int refreshed = 0;
-      int writeFailures = 0;
+      List<String> done = new ArrayList<>();
+      List<String> errors = new ArrayList<>();
       for (int i = 0; i < CHILDREN; i++) {
         ChildJvm child = children.get(i);
-        String done = child.await(line -> line.startsWith("DONE "), 90);
-        String errors = Files.readString(tempDir.resolve("loop-" + i + ".stderr.txt"));
-        System.out.println("child " + i + ": " + done);
-        summarize(errors);
-        RefreshLoop.Result result = RefreshLoop.Result.parse(done);
-        assertEquals(0, result.dead(), "child " + i + " found the grant dead: " + errors);
-        assertEquals(0, result.abandoned(), "child " + i + " ended with unwritten tokens: " + errors);
-        refreshed += result.refreshed();
-        writeFailures += result.writeFailures();
+        done.add(child.await(line -> line.startsWith("DONE "), 90));
         assertEquals(0, child.waitFor(), child::describe);
+        errors.add(Files.readString(tempDir.resolve("loop-" + i + ".stderr.txt")));
       }
-
-      assertTrue(writeFailures > 0, "the store never failed a write of new tokens");
-      assertEquals(0, server.invalidGrantCount(), "a refresh token was presented twice");
-      assertTrue(server.isGrantAlive(server.lastRefreshToken()), "the grant was revoked");
-      // A refresh that found newer tokens in the store returns them without a token request; the
-      // rotations are counted at the server (all succeeded: no invalid_grant).
-      int rotations = server.tokenRequestCount("refresh_token");
-      assertTrue(
-          rotations >= 20, "only " + rotations + " refreshes succeeded (" + refreshed + " returned)");
-      // The store holds the newest refresh token: a new process refreshes with it.
-      try (TokenBroker broker = broker(keysetFile)) {
-        broker.register(KEY, registration, GrantType.AUTHORIZATION_CODE);
-        assertEquals(server.lastRefreshToken(), broker.tokens(KEY).refreshToken().revealValue());
-        assertNotNull(broker.forceRefresh(KEY));
+      RefreshLoop.Result total = RefreshLoop.total(done, errors);
+      assertTrue(total.writeFailures() > 0, "the store never failed a write of new tokens");
+      int rotations;
+      try (TokenBroker fresh = broker(keysetFile)) {
+        rotations = RefreshLoop.assertGrantSurvived(server, fresh, KEY, registration, 20, total);
       }
-      assertEquals(0, server.invalidGrantCount());
       System.out.printf(
-          "unwritable directory (%s): %d rotations, %d refreshes returned, %d failed writes retried, by %d processes in %d s%n",
-          breaker, rotations, refreshed, writeFailures, CHILDREN, RUN.toSeconds());
+          "unwritable directory (%s): %d rotations, %d refreshes returned, %d failed writes"
+              + " retried, by %d processes in %d s%n",
+          breaker, rotations, total.refreshed(), total.writeFailures(), CHILDREN, RUN.toSeconds());
     }
   }
 
@@ -237,16 +202,6 @@ class UnwritableDirectoryRefreshTest {
     }
   }
 
-  /** Each distinct failure a child reported, with how often. */
-  private static void summarize(String errors) {
-    Map<String, Long> lines =
-        errors
-            .lines()
-            .filter(line -> line.matches("(failed|dead|exiting).*"))
-            .collect(Collectors.groupingBy(line -> line, TreeMap::new, Collectors.counting()));
-    lines.forEach((line, n) -> System.out.println("  " + n + " x " + line));
-  }
-
   private TokenBroker broker(Path keysetFile) {
     return TokenBroker.builder()
         .store(FileTokenStore.create(dir))
@@ -254,14 +209,4 @@ class UnwritableDirectoryRefreshTest {
         .build();
   }
 
-  private static void consent(TokenBroker broker) throws Exception {
-    AuthorizationRequest request =
-        broker.authorizationRequest(KEY, URI.create("https://app.example/cb"));
-    HttpResponse<Void> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(request.uri()).build(),
-                HttpResponse.BodyHandlers.discarding());
-    request.complete(URI.create(response.headers().firstValue("Location").orElseThrow()));
-  }
 }

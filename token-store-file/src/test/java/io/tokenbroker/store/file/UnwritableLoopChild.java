@@ -1,10 +1,7 @@
 package io.tokenbroker.store.file;
 
-import io.tokenbroker.oauth.ClientRegistration;
-import io.tokenbroker.oauth.ClientSecret;
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.Keysets;
-import io.tokenbroker.oauth.Provider;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore;
 import io.tokenbroker.oauth.TokenStoreException;
@@ -39,15 +36,13 @@ public final class UnwritableLoopChild {
     if (!args[6].equals("-")) {
       store = new InjectedUnwritable(store, Path.of(args[6]));
     }
-    Provider provider = Provider.builder("fake").tokenEndpoint(URI.create(args[3])).build();
-    ClientRegistration registration =
-        ClientRegistration.of(provider, args[4], ClientSecret.of(System.getenv(SECRET_VARIABLE)));
     RefreshLoop.serve(
         store,
         Keysets.fromFile(Path.of(args[1])),
         GrantKey.of(args[2]),
-        registration,
-        Duration.ofSeconds(5),
+        URI.create(args[3]),
+        args[4],
+        System.getenv(SECRET_VARIABLE),
         Duration.ofMillis(Long.parseLong(args[5])));
     System.exit(0);
   }

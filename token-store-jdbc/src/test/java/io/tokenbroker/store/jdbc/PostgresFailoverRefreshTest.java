@@ -5,13 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tokenbroker.oauth.AuthorizationRequest;
 import io.tokenbroker.oauth.ClientRegistration;
-import io.tokenbroker.oauth.ClientSecret;
 import io.tokenbroker.oauth.GrantKey;
-import io.tokenbroker.oauth.GrantType;
 import io.tokenbroker.oauth.Keysets;
-import io.tokenbroker.oauth.Provider;
 import io.tokenbroker.oauth.TokenBroker;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.RefreshLoop;
@@ -21,10 +17,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,11 +25,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,7 +46,7 @@ class PostgresFailoverRefreshTest {
   private static final String SECRET = "failover-secret-7c1d02";
   private static final GrantKey KEY = GrantKey.of("fake/failover-user");
   private static final int CHILDREN = 3;
-  private static final Duration RUN = Duration.ofSeconds(40);
+  private static final Duration RUN = Duration.ofSeconds(60);
   private static final String TABLE = "failover_grants";
 
   @TempDir Path directory;
@@ -118,22 +107,9 @@ class PostgresFailoverRefreshTest {
 
     try (FakeAuthorizationServer server =
         FakeAuthorizationServer.builder().refreshRotation(RefreshRotation.STRICT).start()) {
-      server.registerClient(CLIENT_ID, SECRET);
-      Provider provider =
-          Provider.builder("fake")
-              .authorizationEndpoint(server.authorizationEndpoint())
-              .tokenEndpoint(server.tokenEndpoint())
-              .build();
-      ClientRegistration registration =
-          ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET));
+      ClientRegistration registration;
       try (TokenBroker broker = broker(keysetFile)) {
-        broker.register(KEY, registration, GrantType.AUTHORIZATION_CODE);
-        AuthorizationRequest request =
-            broker.authorizationRequest(KEY, URI.create("https://app.example/cb"));
-        HttpResponse<String> redirect =
-            HttpClient.newHttpClient()
-                .send(HttpRequest.newBuilder(request.uri()).build(), HttpResponse.BodyHandlers.ofString());
-        request.complete(URI.create(redirect.headers().firstValue("Location").orElseThrow()));
+        registration = RefreshLoop.consent(server, broker, KEY, CLIENT_ID, SECRET);
       }
 
       List<BufferedReader> outputs = new ArrayList<>();
@@ -168,56 +144,35 @@ class PostgresFailoverRefreshTest {
       }
       readOnly(false);
 
-      int refreshed = 0;
-      int writeFailures = 0;
-      int readOnlyRefusals = 0;
+      List<String> done = new ArrayList<>();
+      List<String> errors = new ArrayList<>();
       for (int i = 0; i < CHILDREN; i++) {
-        String done = readLine(outputs.get(i), Duration.ofSeconds(90));
-        String errors = Files.readString(directory.resolve(i + ".err"));
-        System.out.println("child " + i + ": " + done);
-        summarize(errors);
-        assertNotNull(done, "child " + i + " ended without a result: " + errors);
-        RefreshLoop.Result result = RefreshLoop.Result.parse(done);
-        assertEquals(0, result.dead(), "child " + i + " found the grant dead: " + errors);
-        assertEquals(0, result.abandoned(), "child " + i + " ended with unwritten tokens: " + errors);
-        refreshed += result.refreshed();
-        writeFailures += result.writeFailures();
-        readOnlyRefusals += (int) errors.lines().filter(line -> line.contains("SQLState 25006")).count();
+        done.add(readLine(outputs.get(i), Duration.ofSeconds(90)));
+        assertNotNull(done.get(i), "child " + i + " ended without a result");
         assertTrue(children.get(i).waitFor(30, TimeUnit.SECONDS));
+        errors.add(Files.readString(directory.resolve(i + ".err")));
       }
-
+      RefreshLoop.Result total = RefreshLoop.total(done, errors);
       assertTrue(restarted);
       // The store rides out most read-only windows with its own retries, and the broker holds new
       // tokens through the rest (writeFailures); either way the refusals reached the children.
+      long readOnlyRefusals =
+          errors.stream().flatMap(String::lines).filter(l -> l.contains("SQLState 25006")).count();
       assertTrue(readOnlyRefusals > 0, "the children never met the read-only database");
-      assertEquals(0, server.invalidGrantCount(), "a refresh token was presented twice");
-      assertTrue(server.isGrantAlive(server.lastRefreshToken()), "the grant was revoked");
-      // A refresh that found newer tokens in the store returns them without a token request; the
-      // rotations are counted at the server (all succeeded: no invalid_grant).
-      int rotations = server.tokenRequestCount("refresh_token");
-      assertTrue(rotations >= 20, "only " + rotations + " refreshes succeeded (" + refreshed + " returned)");
-      // The store holds the newest refresh token: a new process refreshes with it.
-      try (TokenBroker broker = broker(keysetFile)) {
-        broker.register(KEY, registration, GrantType.AUTHORIZATION_CODE);
-        assertEquals(server.lastRefreshToken(), broker.tokens(KEY).refreshToken().revealValue());
-        assertNotNull(broker.forceRefresh(KEY));
+      int rotations;
+      try (TokenBroker fresh = broker(keysetFile)) {
+        rotations = RefreshLoop.assertGrantSurvived(server, fresh, KEY, registration, 20, total);
       }
-      assertEquals(0, server.invalidGrantCount());
       System.out.printf(
           "failover: %d rotations, %d refreshes returned, %d read-only refusals, %d failed writes"
               + " retried, by %d processes in %d s%n",
-          rotations, refreshed, readOnlyRefusals, writeFailures, CHILDREN, RUN.toSeconds());
+          rotations,
+          total.refreshed(),
+          readOnlyRefusals,
+          total.writeFailures(),
+          CHILDREN,
+          RUN.toSeconds());
     }
-  }
-
-  /** Each distinct failure a child reported, with how often. */
-  private static void summarize(String errors) {
-    Map<String, Long> lines =
-        errors
-            .lines()
-            .filter(line -> line.matches("(failed|dead|exiting).*"))
-            .collect(Collectors.groupingBy(line -> line, TreeMap::new, Collectors.counting()));
-    lines.forEach((line, n) -> System.out.println("  " + n + " x " + line));
   }
 
   private TokenBroker broker(Path keysetFile) {

@@ -11,7 +11,6 @@ import io.tokenbroker.oauth.TokenStoreException;
 import io.tokenbroker.oauth.TokenStoreException.Reason;
 import io.tokenbroker.store.jdbc.SqlErrors.Fault;
 import io.tokenbroker.testkit.StoreWrites;
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,8 +18,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -321,53 +320,7 @@ class PostgresFaultsTest {
 
   /** Hands out {@code first} once, then connections of {@code rest}. */
   private static DataSource firstThen(Connection first, DataSource rest) {
-    return new DataSource() {
-      private boolean used;
-
-      @Override
-      public synchronized Connection getConnection() throws SQLException {
-        if (!used) {
-          used = true;
-          return first;
-        }
-        return rest.getConnection();
-      }
-
-      @Override
-      public Connection getConnection(String user, String password) throws SQLException {
-        return getConnection();
-      }
-
-      @Override
-      public PrintWriter getLogWriter() {
-        return null;
-      }
-
-      @Override
-      public void setLogWriter(PrintWriter out) {}
-
-      @Override
-      public void setLoginTimeout(int seconds) {}
-
-      @Override
-      public int getLoginTimeout() {
-        return 0;
-      }
-
-      @Override
-      public Logger getParentLogger() {
-        return Logger.getGlobal();
-      }
-
-      @Override
-      public <T> T unwrap(Class<T> iface) throws SQLException {
-        throw new SQLException("not a wrapper");
-      }
-
-      @Override
-      public boolean isWrapperFor(Class<?> iface) {
-        return false;
-      }
-    };
+    AtomicBoolean used = new AtomicBoolean();
+    return (ConnectionSource) () -> used.compareAndSet(false, true) ? first : rest.getConnection();
   }
 }

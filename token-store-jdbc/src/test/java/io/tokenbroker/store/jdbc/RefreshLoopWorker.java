@@ -1,10 +1,7 @@
 package io.tokenbroker.store.jdbc;
 
-import io.tokenbroker.oauth.ClientRegistration;
-import io.tokenbroker.oauth.ClientSecret;
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.Keysets;
-import io.tokenbroker.oauth.Provider;
 import io.tokenbroker.testkit.RefreshLoop;
 import java.net.URI;
 import java.nio.file.Path;
@@ -50,16 +47,13 @@ public final class RefreshLoopWorker {
     // deployment facing failovers would configure them.
     JdbcTokenStore store =
         JdbcTokenStore.builder(dataSource).table(args[1]).retries(6, Duration.ofMillis(200)).build();
-    Provider provider = Provider.builder("fake").tokenEndpoint(URI.create(args[4])).build();
-    ClientRegistration registration =
-        ClientRegistration.of(
-            provider, args[5], ClientSecret.of(System.getenv(BrokerWorker.SECRET_VARIABLE)));
     RefreshLoop.serve(
         store,
         Keysets.fromFile(Path.of(args[2])),
         GrantKey.of(args[3]),
-        registration,
-        Duration.ofSeconds(5),
+        URI.create(args[4]),
+        args[5],
+        System.getenv(BrokerWorker.SECRET_VARIABLE),
         Duration.ofMillis(Long.parseLong(args[6])));
     System.exit(0);
   }
