@@ -14,10 +14,7 @@ OUT=results
 TMP="$OUT/raw"   # the per-benchmark files, kept next to the combined one
 rm -rf "$TMP"
 mkdir -p "$TMP"
-{
-  echo "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), load average before the run $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "$(java -version 2>&1 | head -1), $(date -u +%Y-%m-%d)"
-} > "$TMP/environment.txt"
+./environment.sh > "$TMP/environment.txt"
 
 SHORT=(-f 1 -wi 2 -w 1 -i 3 -r 1)
 echo "== hot path, 1 and 2 threads"

@@ -3,27 +3,33 @@ package io.tokenbroker.benchmarks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * Combines the result files of one run into a single JSON file and rewrites the results section of
- * {@code README.md}: one line per figure with its ratio to its baseline. Used by {@code
- * run-short.sh}; never invents a figure: a missing input file leaves its section out.
+ * Combines the result files of one run into a single JSON file and rewrites one generated section
+ * of {@code README.md}: one line per figure with its ratio to its baseline, then a summary of the
+ * comparisons the prose refers to. Used by {@code run-short.sh}, {@code run-grants.sh} and {@code
+ * fuzz-all.sh}; never invents a figure: a missing input file leaves its part out, and every number
+ * in the generated section comes from the input files.
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.tokenbroker.benchmarks.Report RESULTS_DIR OUT_JSON
- * README COMMAND}; RESULTS_DIR may instead be the combined JSON of an earlier run, to re-render the
- * README from it.
+ * README COMMAND [SECTION]}. RESULTS_DIR holds the files of one run ({@code environment.txt},
+ * {@code access-t1.json}, {@code access-t2.json}, {@code stores.json}, {@code storm.json}, {@code
+ * scale.json}, {@code fuzz.jsonl}); it may instead be the combined JSON of an earlier run, to
+ * re-render the README from it. SECTION names the README section between {@code <!-- SECTION:start
+ * -->} and {@code <!-- SECTION:end -->}; default {@code results}.
  */
 public final class Report {
-  static final String START = "<!-- results:start -->";
-  static final String END = "<!-- results:end -->";
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -36,6 +42,7 @@ public final class Report {
     Path out = Path.of(args[1]);
     Path readme = Path.of(args[2]);
     String command = args.length > 3 ? args[3] : "";
+    String sectionName = args.length > 4 ? args[4] : "results";
     ObjectNode all = JSON.createObjectNode();
     List<String> lines = new ArrayList<>();
     String env =
@@ -73,9 +80,18 @@ public final class Report {
       all.set("grantsAtScale", scale);
       lines.addAll(scaleLines(scale));
     }
+    JsonNode fuzz =
+        earlier != null ? part(earlier, "fuzz") : readJsonLines(dir.resolve("fuzz.jsonl"));
+    if (fuzz != null) {
+      all.set("fuzz", fuzz);
+      lines.addAll(fuzzLines(fuzz));
+    }
+    lines.addAll(summary(all));
     JSON.writeValue(out.toFile(), all);
 
-    StringBuilder section = new StringBuilder(START).append('\n');
+    String start = "<!-- " + sectionName + ":start -->";
+    String end = "<!-- " + sectionName + ":end -->";
+    StringBuilder section = new StringBuilder(start).append('\n');
     section.append("Measured by `").append(command).append("`");
     if (env != null) {
       section.append(" on ").append(env.strip().replace("\n", "; "));
@@ -84,16 +100,16 @@ public final class Report {
     for (String line : lines) {
       section.append(line).append('\n');
     }
-    section.append(END);
+    section.append(end);
     String text = Files.readString(readme, StandardCharsets.UTF_8);
-    int s = text.indexOf(START);
-    int e = text.indexOf(END);
+    int s = text.indexOf(start);
+    int e = text.indexOf(end);
     if (s < 0 || e < s) {
-      throw new IllegalStateException(readme + " has no " + START + " ... " + END + " section");
+      throw new IllegalStateException(readme + " has no " + start + " ... " + end + " section");
     }
     Files.writeString(
         readme,
-        text.substring(0, s) + section + text.substring(e + END.length()),
+        text.substring(0, s) + section + text.substring(e + end.length()),
         StandardCharsets.UTF_8);
     lines.forEach(System.out::println);
   }
@@ -248,16 +264,113 @@ public final class Report {
               Locale.ROOT,
               "- `%s`: populate %.1f s (8 threads); scan (list + load all) %.2f s (%.1f× memory);"
                   + " broker warm-up (register + first `accessToken` of every grant) %.2f s (%.2f×"
-                  + " memory); %.0f B of heap per cached grant",
+                  + " memory); %.0f B of heap per cached grant%s",
               r.path("store").asText(),
               r.path("populateSeconds").asDouble(),
               r.path("scanSeconds").asDouble(),
               r.path("scanSeconds").asDouble() / baseScan,
               r.path("warmSeconds").asDouble(),
               r.path("warmSeconds").asDouble() / baseWarm,
-              r.path("heapBytesPerGrant").asDouble()));
+              r.path("heapBytesPerGrant").asDouble(),
+              r.has("sealedBytesPerGrant")
+                  ? String.format(
+                      Locale.ROOT, "; %d B per sealed entry", r.path("sealedBytesPerGrant").asInt())
+                  : ""));
     }
     return lines;
+  }
+
+  /** One row per fuzz target: {@code {"target", "duration", "executions", "exit"}} objects. */
+  private static List<String> fuzzLines(JsonNode fuzz) {
+    List<String> lines = new ArrayList<>();
+    lines.add("");
+    lines.add("| target | fuzzed for | executions | result |");
+    lines.add("|---|---|---|---|");
+    for (JsonNode r : fuzz) {
+      JsonNode executions = r.path("executions");
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "| `%s` | %s | %s | %s |",
+              r.path("target").asText(),
+              r.path("duration").asText(),
+              executions.isNumber()
+                  ? String.format(Locale.ROOT, "%,d", executions.asLong())
+                  : "not reported",
+              r.path("exit").asInt() == 0
+                  ? "no finding"
+                  : "finding (maven exit " + r.path("exit").asInt() + ")"));
+    }
+    return lines;
+  }
+
+  /**
+   * The comparisons the README's prose talks about, computed from the same results: the hot path's
+   * allocation and distance to the floor, the most token requests any library made per expiry, and
+   * the range of store write medians.
+   */
+  private static List<String> summary(JsonNode all) {
+    List<String> parts = new ArrayList<>();
+    for (int threads : new int[] {1, 2}) {
+      JsonNode access = all.get("accessToken_t" + threads);
+      if (access == null) {
+        continue;
+      }
+      double floor = Double.NaN;
+      for (JsonNode r : access) {
+        if (method(r).equals("floor")) {
+          floor = r.at("/primaryMetric/score").asDouble();
+        }
+      }
+      List<String> ratios = new ArrayList<>();
+      for (JsonNode r : access) {
+        if (!method(r).equals("floor")) {
+          ratios.add(
+              String.format(
+                  Locale.ROOT,
+                  "`%s` %.2f×",
+                  method(r),
+                  r.at("/primaryMetric/score").asDouble() / floor));
+        }
+      }
+      parts.add(
+          "with "
+              + threads
+              + " thread"
+              + (threads == 1 ? "" : "s")
+              + " the hot path was "
+              + String.join(", ", ratios)
+              + " the floor");
+    }
+    JsonNode storm = all.get("refreshStorm");
+    if (storm != null) {
+      Map<String, Integer> worst = new LinkedHashMap<>();
+      for (JsonNode r : storm.path("results")) {
+        worst.merge(
+            r.path("library").asText(), r.path("tokenRequestsPerExpiryMax").asInt(), Math::max);
+      }
+      List<String> most = new ArrayList<>();
+      worst.forEach((library, max) -> most.add("`" + library + "` " + max));
+      parts.add("the most token requests per expiry at any N were " + String.join(", ", most));
+    }
+    JsonNode stores = all.get("stores");
+    if (stores != null) {
+      List<String> medians = new ArrayList<>();
+      for (JsonNode r : stores) {
+        if (method(r).equals("save") && r.path("mode").asText().equals("sample")) {
+          medians.add(
+              "`"
+                  + r.at("/params/store").asText()
+                  + "` "
+                  + micros(r.at("/primaryMetric/scorePercentiles/50.0").asDouble()));
+        }
+      }
+      parts.add("a save took " + String.join(", ", medians) + " at the median");
+    }
+    if (parts.isEmpty()) {
+      return List.of();
+    }
+    return List.of("", "**In short**: " + String.join("; ", parts) + ".");
   }
 
   private static String micros(double us) {
@@ -281,6 +394,20 @@ public final class Report {
 
   private static JsonNode readJson(Path file) throws IOException {
     return Files.exists(file) && Files.size(file) > 0 ? JSON.readTree(file.toFile()) : null;
+  }
+
+  /** A file of one JSON object per line, as an array; null if absent or empty. */
+  private static JsonNode readJsonLines(Path file) throws IOException {
+    if (!Files.exists(file) || Files.size(file) == 0) {
+      return null;
+    }
+    ArrayNode array = JSON.createArrayNode();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      if (!line.isBlank()) {
+        array.add(JSON.readTree(line));
+      }
+    }
+    return array;
   }
 
   private static String read(Path file) throws IOException {

@@ -23,10 +23,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Store operations on realistic sealed entries (one broker-sealed grant record, about 490 bytes),
- * single-threaded: {@link #save} writes a new grant as the broker does a consent (take the
- * grant's lease, compare-and-set from "absent", release), {@link #compareAndSet} replaces an
- * existing one under a lease held for the whole run (the fenced write every refresh makes), {@link
- * #load} reads one of 256 stored grants. {@code memory} is the baseline. Latency percentiles come from {@code
+ * single-threaded: {@link #save} writes a new grant as the broker does a consent (take the grant's
+ * lease, compare-and-set from "absent", release), {@link #compareAndSet} replaces an existing one
+ * under a lease held for the whole run (the fenced write every refresh makes), {@link #load} reads
+ * one of 256 stored grants. {@code memory} is the baseline. Latency percentiles come from {@code
  * Mode.SampleTime}, throughput from {@code Mode.Throughput}; both run by default.
  *
  * <p>What {@code save} wrote is deleted after each iteration (outside the measurement), so the
@@ -132,6 +132,7 @@ public class StoreBenchmark {
     return stores
         .store
         .compareAndSet(lease, expected, sealed, expires)
-        .orElseThrow(() -> new IllegalStateException("compare-and-set of " + lease.key() + " lost"));
+        .orElseThrow(
+            () -> new IllegalStateException("compare-and-set of " + lease.key() + " lost"));
   }
 }

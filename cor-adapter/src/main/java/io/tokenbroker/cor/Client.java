@@ -4,9 +4,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A COR client (a customer of the COR account), from {@code GET /clients} and {@code GET
- * /clients/{id}}. JSON names exactly as COR's {@code Client} schema; all but {@code id} are
- * strings. Unknown fields are ignored.
+ * A COR client (a customer of the COR account), from {@code GET /clients}, {@code GET
+ * /clients/{id}}, the client search and the client writes. JSON names exactly as COR's {@code
+ * Client} schema; all but {@code id} are strings. Unknown fields are ignored.
  *
  * @param id {@code id}
  * @param name {@code name}

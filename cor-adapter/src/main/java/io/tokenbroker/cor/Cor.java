@@ -1,35 +1,19 @@
 package io.tokenbroker.cor;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import io.tokenbroker.oauth.AccessToken;
 import io.tokenbroker.oauth.ClientAuthentication;
-import io.tokenbroker.oauth.ClientConfigurationException;
 import io.tokenbroker.oauth.ClientRegistration;
 import io.tokenbroker.oauth.ClientSecret;
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.ParameterPlacement;
 import io.tokenbroker.oauth.Provider;
-import io.tokenbroker.oauth.RefreshToken;
 import io.tokenbroker.oauth.TokenBroker;
-import io.tokenbroker.oauth.TokenSet;
-import io.tokenbroker.oauth.TransientTokenException;
-import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -65,28 +49,40 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Refresh</b>: {@code POST {api}/oauth/refreshtoken}, form field {@code refresh_token}
  *       only: no {@code grant_type}, no client authentication. The new refresh token replaces the
  *       old. A 400 or 401 answer means the refresh token is dead (re-authorization required).
- *   <li><b>Development-only login</b>: {@link #devLogin} posts {@code email} and {@code password}
- *       to {@code {api}/auth/login}. COR marks it "for testing and development purposes only".
+ *   <li><b>Development-only login</b>: {@link #devLogin()} ({@link CorDevLogin}) posts {@code
+ *       email} and {@code password} to {@code {api}/auth/login}. COR marks it "for testing and
+ *       development purposes only".
  * </ul>
  *
  * <p>Immutable and thread-safe. Every UNCONFIRMED behaviour of COR is a {@link Builder} option
  * whose default is the documented behaviour; see the module README.
  */
 public final class Cor {
-  /** COR's API base: {@value}. */
+  /** COR's API base: {@code https://api.projectcor.com/v1}. */
   public static final URI DEFAULT_API_BASE = URI.create("https://api.projectcor.com/v1");
+
+  /**
+   * COR's Resource Allocation API ({@code https://planner.svc.v2.projectcor.com}), which takes the
+   * same token: use a {@link CorClient} built with this base and its {@link CorClient#send}/{@link
+   * CorClient#list}.
+   */
+  public static final URI RESOURCE_ALLOCATION_BASE =
+      URI.create("https://planner.svc.v2.projectcor.com");
+
+  /**
+   * COR's Integrations API ({@code https://integrations.projectcor.com}; paths {@code
+   * /v2/integrations/...}), which takes the same token.
+   */
+  public static final URI INTEGRATIONS_BASE = URI.create("https://integrations.projectcor.com");
 
   /** The name of every provider built here; it appears in grant status and messages. */
   public static final String PROVIDER_NAME = "cor";
 
   private static final Pattern SUBDOMAIN = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
-  private static final String DEV_LOGIN_CLIENT_ID = "cor-dev-login";
 
   private final URI apiBase;
   private final @Nullable URI consentBase;
   private final Clock clock;
-  private final @Nullable HttpClient httpClient;
-  private final Duration requestTimeout;
   private final boolean requireState;
   private final boolean pkce;
   private final boolean formEncodeBasicCredentials;
@@ -98,8 +94,6 @@ public final class Cor {
     this.apiBase = b.apiBase;
     this.consentBase = b.consentBase;
     this.clock = b.clock;
-    this.httpClient = b.httpClient;
-    this.requestTimeout = b.requestTimeout;
     this.requireState = b.requireState;
     this.pkce = b.pkce;
     this.formEncodeBasicCredentials = b.formEncodeBasicCredentials;
@@ -218,120 +212,20 @@ public final class Cor {
   }
 
   /**
-   * <b>Development only.</b> The registration under which to keep tokens from {@link #devLogin}:
-   * register it as {@code GrantType.AUTHORIZATION_CODE} and save the login's tokens with {@code
-   * broker.saveTokens(key, tokens)}; the broker then renews them at {@code /oauth/refreshtoken}.
+   * <b>Development only.</b> COR's user login ({@code POST {api}/auth/login}), with default
+   * settings: see {@link CorDevLogin}.
    */
-  public ClientRegistration devLoginRegistration() {
-    return ClientRegistration.publicClient(
-        base().tokenEndpoint(api("/oauth2/token")).build(), DEV_LOGIN_CLIENT_ID);
+  public CorDevLogin devLogin() {
+    return CorDevLogin.create(this);
   }
 
-  /**
-   * <b>Development only</b> (COR: "for testing and development purposes only… not recommended for
-   * production"): logs in as a COR user with {@code POST {api}/auth/login} (form {@code email},
-   * {@code password}) and returns the tokens. The password is sent once and not kept. Reads COR's
-   * documented answer and the alternative shapes seen in the wild ({@code {"token":{…}}} with
-   * {@code refreshToken}, {@code {"data":{"token":…}}}); without a refresh token in the answer the
-   * grant cannot be renewed and the login must be repeated when the token expires.
-   *
-   * <pre>{@code
-   * broker.register(key, cor.devLoginRegistration(), GrantType.AUTHORIZATION_CODE);
-   * broker.saveTokens(key, cor.devLogin("me@example.com", password));
-   * }</pre>
-   *
-   * @throws ClientConfigurationException if COR refuses the credentials (the message holds no
-   *     password or token)
-   * @throws TransientTokenException if COR or the network fails, or the answer is unreadable
-   */
-  public TokenSet devLogin(String email, String password) {
-    requireNonNull(email, "email == null");
-    requireNonNull(password, "password == null");
-    URI endpoint = api("/auth/login");
-    String form =
-        "email="
-            + URLEncoder.encode(email, UTF_8)
-            + "&password="
-            + URLEncoder.encode(password, UTF_8);
-    HttpRequest request =
-        HttpRequest.newBuilder(endpoint)
-            .timeout(requestTimeout)
-            .header("Accept", "application/json")
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString(form, UTF_8))
-            .build();
-    HttpResponse<String> response;
-    try {
-      response =
-          (httpClient != null ? httpClient : defaultHttpClient())
-              .send(request, HttpResponse.BodyHandlers.ofString(UTF_8));
-    } catch (IOException e) {
-      throw new TransientTokenException(
-          "COR dev login at " + endpoint + " failed: " + e.getClass().getSimpleName(),
-          TransientTokenException.Kind.NETWORK,
-          0,
-          e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TransientTokenException(
-          "COR dev login was interrupted", TransientTokenException.Kind.NETWORK, 0, e);
-    }
-    int status = response.statusCode();
-    if (status == 429 || status >= 500) {
-      throw new TransientTokenException(
-          "COR dev login at " + endpoint + " failed on the server side (HTTP " + status + ")",
-          status == 429
-              ? TransientTokenException.Kind.RATE_LIMITED
-              : TransientTokenException.Kind.SERVER_ERROR,
-          status,
-          null);
-    }
-    if (status < 200 || status > 299) {
-      CorApiException detail =
-          CorApiException.fromResponse("POST", endpoint.getPath(), status, response.body());
-      throw new ClientConfigurationException(
-          "COR dev login was refused (HTTP "
-              + status
-              + ")"
-              + detail.corMessage().map(m -> ": " + scrub(m, email, password)).orElse(""));
-    }
-    Map<String, Object> json;
-    try {
-      json = CorJson.MAPPER.readValue(response.body(), new TypeReference<Map<String, Object>>() {});
-    } catch (IOException | RuntimeException e) {
-      json = null;
-    }
-    if (json == null) {
-      throw unusable("the answer is not a JSON object");
-    }
-    Map<String, Object> normalized = CorTokenResponses.normalize(json, clock);
-    if (!(normalized.get("access_token") instanceof String access) || access.isEmpty()) {
-      throw unusable("the answer has no access token");
-    }
-    Instant now = clock.instant();
-    Duration lifetime = defaultTokenLifetime;
-    Object expiresIn = normalized.get("expires_in");
-    if (expiresIn != null) {
-      try {
-        lifetime =
-            Duration.ofSeconds(
-                Math.max(0, new BigDecimal(expiresIn.toString().trim()).longValue()));
-      } catch (NumberFormatException e) {
-        throw unusable("expires_in is not a number of seconds");
-      }
-    }
-    Object refresh = normalized.get("refresh_token");
-    Object type = normalized.get("token_type");
-    String tokenType =
-        type == null || type.toString().equalsIgnoreCase("bearer") ? "Bearer" : type.toString();
-    return new TokenSet(
-        AccessToken.of(access),
-        tokenType,
-        now,
-        now.plus(lifetime),
-        refresh instanceof String r && !r.isEmpty() ? RefreshToken.of(r) : null,
-        null,
-        Set.of());
+  /** The provider under which dev-login tokens are kept and renewed. */
+  Provider devLoginProvider() {
+    return base().tokenEndpoint(api("/oauth2/token")).build();
+  }
+
+  Clock clock() {
+    return clock;
   }
 
   /** A {@link CorClient} for {@code key} against this COR's API base, with default settings. */
@@ -357,37 +251,12 @@ public final class Cor {
         .normalizer(json -> CorTokenResponses.normalize(json, clock));
   }
 
-  private URI api(String path) {
+  URI api(String path) {
     return URI.create(stripSlash(apiBase.toString()) + path);
   }
 
   private static String stripSlash(String s) {
     return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
-  }
-
-  private static TransientTokenException unusable(String why) {
-    return new TransientTokenException(
-        "COR dev login answered with an unusable body: " + why,
-        TransientTokenException.Kind.MALFORMED_RESPONSE,
-        200,
-        null);
-  }
-
-  private static String scrub(String text, String... secrets) {
-    String result = text;
-    for (String secret : secrets) {
-      if (secret.length() >= 4) {
-        result = result.replace(secret, "[redacted]");
-      }
-    }
-    return result;
-  }
-
-  private static HttpClient defaultHttpClient() {
-    return HttpClient.newBuilder()
-        .connectTimeout(Duration.ofSeconds(10))
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
   }
 
   static URI requireHttpUri(URI uri, String what) {
@@ -410,8 +279,6 @@ public final class Cor {
     private URI apiBase = DEFAULT_API_BASE;
     private @Nullable URI consentBase;
     private Clock clock = Clock.systemUTC();
-    private @Nullable HttpClient httpClient;
-    private Duration requestTimeout = Duration.ofSeconds(30);
     private boolean requireState;
     private boolean pkce = true;
     private boolean formEncodeBasicCredentials;
@@ -447,22 +314,6 @@ public final class Cor {
       return this;
     }
 
-    /** The HttpClient for {@link #devLogin}; token calls use the broker's. */
-    public Builder httpClient(HttpClient client) {
-      this.httpClient = requireNonNull(client, "client == null");
-      return this;
-    }
-
-    /** Time limit for {@link #devLogin}; default 30 s. */
-    public Builder requestTimeout(Duration timeout) {
-      requireNonNull(timeout, "timeout == null");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("requestTimeout must be positive: " + timeout);
-      }
-      this.requestTimeout = timeout;
-      return this;
-    }
-
     /**
      * Whether the consent callback must echo {@code state}; default false because COR documents no
      * {@code state} (UNCONFIRMED). A callback with a <em>wrong</em> state is refused either way.
@@ -473,8 +324,8 @@ public final class Cor {
     }
 
     /**
-     * Whether to send PKCE S256 on consent and exchange; default true. COR documents no PKCE, and
-     * a server that does not know the parameters ignores them; where it checks them, a forged or
+     * Whether to send PKCE S256 on consent and exchange; default true. COR documents no PKCE, and a
+     * server that does not know the parameters ignores them; where it checks them, a forged or
      * intercepted code cannot be exchanged (COR's consent has no documented {@code state}).
      */
     public Builder pkce(boolean enabled) {

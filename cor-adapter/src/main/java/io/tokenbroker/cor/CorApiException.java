@@ -21,6 +21,10 @@ import org.jspecify.annotations.Nullable;
  *       #validationErrors()}.
  * </ul>
  *
+ * <p>{@link #status()} and {@link #kind()} mean the same as {@code ProcoreApiException}'s: the
+ * status (empty when no answer arrived) and what kind of failure it was, whatever body shape COR
+ * chose.
+ *
  * <p>Failures to obtain a token are not wrapped: they surface as the broker's {@code
  * TokenBrokerException} subtypes. Messages name the method and path (never the query) and quote at
  * most 300 characters of COR's message; they never hold a token. Immutable.
@@ -28,6 +32,34 @@ import org.jspecify.annotations.Nullable;
 public final class CorApiException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private static final int MAX_QUOTE = 300;
+
+  /** What kind of failure this is, by status (the same names as {@code ProcoreApiException}'s). */
+  public enum Kind {
+    /** 400: a malformed request (COR's {@code CORCustomError} {@code F010} and the like). */
+    BAD_REQUEST,
+    /** 401 after the one refresh-and-retry: the token is not accepted. */
+    UNAUTHORIZED,
+    /** 403: the user's role may not do this. */
+    FORBIDDEN,
+    /** 404: no such resource (or route). */
+    NOT_FOUND,
+    /** 409: a conflict. */
+    CONFLICT,
+    /**
+     * 417 (COR's validation status) or 422: the input was refused; see {@link #validationErrors()}.
+     */
+    VALIDATION,
+    /** 429 after the pacing allowed. */
+    RATE_LIMITED,
+    /** 5xx (after the retries allowed for reads; writes are never repeated). */
+    SERVER_ERROR,
+    /** Any other status. */
+    OTHER_STATUS,
+    /** A 2xx answer whose body could not be read as the documented model. */
+    MALFORMED_RESPONSE,
+    /** No answer: the connection failed, timed out or the call was interrupted. */
+    NETWORK
+  }
 
   /** Which body shape the error came in. */
   public enum Shape {
@@ -62,6 +94,7 @@ public final class CorApiException extends RuntimeException {
   private final String method;
   private final String path;
   private final int status;
+  private final Kind kind;
   private final Shape shape;
   private final @Nullable String code;
   private final @Nullable String corMessage;
@@ -81,6 +114,7 @@ public final class CorApiException extends RuntimeException {
     this.method = method;
     this.path = path;
     this.status = status;
+    this.kind = kindOf(shape, status);
     this.shape = shape;
     this.code = code;
     this.corMessage = corMessage;
@@ -206,11 +240,20 @@ public final class CorApiException extends RuntimeException {
     return path;
   }
 
-  /** The HTTP status, or empty when no answer arrived ({@link Shape#NO_RESPONSE}). */
+  /**
+   * The HTTP status, or empty when no answer arrived ({@link Kind#NETWORK}); the same shape as
+   * {@code TokenBrokerException.httpStatus()}.
+   */
   public OptionalInt status() {
     return status > 0 ? OptionalInt.of(status) : OptionalInt.empty();
   }
 
+  /** What kind of failure this is. */
+  public Kind kind() {
+    return kind;
+  }
+
+  /** Which of COR's body shapes the answer came in. */
   public Shape shape() {
     return shape;
   }
@@ -231,11 +274,32 @@ public final class CorApiException extends RuntimeException {
   }
 
   /**
-   * Whether trying again later may succeed: no answer, 429, or 5xx. (The client already retried
-   * GETs and paced 429s before throwing.)
+   * Whether trying again later may succeed: {@link Kind#NETWORK}, {@link Kind#RATE_LIMITED} or
+   * {@link Kind#SERVER_ERROR}. (The client already retried reads and paced 429s before throwing.)
+   * For a write, a server error or a lost answer leaves open whether COR acted: look before you
+   * send it again.
    */
   public boolean isRetryable() {
-    return status == 0 || status == 429 || status >= 500;
+    return kind == Kind.NETWORK || kind == Kind.RATE_LIMITED || kind == Kind.SERVER_ERROR;
+  }
+
+  private static Kind kindOf(Shape shape, int status) {
+    if (shape == Shape.NO_RESPONSE) {
+      return Kind.NETWORK;
+    }
+    if (shape == Shape.UNREADABLE_SUCCESS) {
+      return Kind.MALFORMED_RESPONSE;
+    }
+    return switch (status) {
+      case 400 -> Kind.BAD_REQUEST;
+      case 401 -> Kind.UNAUTHORIZED;
+      case 403 -> Kind.FORBIDDEN;
+      case 404 -> Kind.NOT_FOUND;
+      case 409 -> Kind.CONFLICT;
+      case 417, 422 -> Kind.VALIDATION;
+      case 429 -> Kind.RATE_LIMITED;
+      default -> status >= 500 ? Kind.SERVER_ERROR : Kind.OTHER_STATUS;
+    };
   }
 
   private static @Nullable String text(JsonNode node, String field) {

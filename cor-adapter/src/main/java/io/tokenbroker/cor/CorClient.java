@@ -17,11 +17,19 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,8 +39,12 @@ import org.jspecify.annotations.Nullable;
  * CorClient cor = CorClient.create(broker, GrantKey.of("cor/acme"));
  * User me = cor.me();
  * cor.projects(ProjectFilter.builder().clientId(25855).build()).stream().forEach(...);
- * Hour entry = cor.logHours(10002,
+ * Task task = cor.createTask(TaskInput.builder("Design homepage").projectId(5001).build());
+ * Hour entry = cor.logHours(task.id(),
  *     Instant.parse("2024-01-18T09:00:00Z"), Instant.parse("2024-01-18T11:30:00Z"));
+ * // Anything not typed yet:
+ * JsonNode fees = cor.send("GET", "/clients/2001/fees", Map.of(), null, JsonNode.class);
+ * CorList<JsonNode> teams = cor.list("/teams", Map.of(), JsonNode.class);
  * }</pre>
  *
  * <h2>Behaviour</h2>
@@ -41,12 +53,26 @@ import org.jspecify.annotations.Nullable;
  *   <li>Each request carries {@code Authorization: Bearer} with the broker's current token and
  *       {@code Accept: application/json}; a 401 makes the broker refresh (only if the rejected
  *       token is still current) and the request is retried once ({@link AuthorizedHttpClient}).
- *   <li>429 answers, and 5xx answers to GETs, are retried with backoff ({@link
+ *   <li>Reads ({@code GET}) are retried after a 429 or a 5xx with backoff ({@link
  *       Builder#maxAttempts}, {@link Builder#maxRetryAfter}); COR publishes no rate-limit headers,
- *       but a {@code Retry-After} is honoured if one comes. {@code POST /hours} is never repeated
- *       after a 5xx, since COR may have logged the time.
+ *       but a {@code Retry-After} is honoured if one comes.
+ *   <li>Writes are <b>never repeated after a 5xx or a lost answer</b>, since COR may have acted: a
+ *       {@code POST} or {@code PATCH} is paced and retried only after a 429 (COR did nothing); a
+ *       {@code PUT} or {@code DELETE} is sent exactly once and a 429 comes back as {@link
+ *       CorApiException} of kind {@code RATE_LIMITED} for you to retry.
  *   <li>Lists are {@link CorList}s, read lazily page by page with {@code perPage} capped at 50.
+ *   <li>Other hosts that take the same token (COR's resource-allocation and integrations APIs,
+ *       {@link Cor#RESOURCE_ALLOCATION_BASE}, {@link Cor#INTEGRATIONS_BASE}): build a second client
+ *       with {@link Builder#apiBaseUri} and use {@link #send} and {@link #list}.
  * </ul>
+ *
+ * <h2>Times</h2>
+ *
+ * COR reads time entries back as zone-less local times ({@code "2024-01-18 09:00:00"}). {@link
+ * #logHours(long, LocalDateTime, LocalDateTime)} sends such local times; {@link #userOffset()}
+ * reads the user's UTC offset ({@code gmt} of {@code GET /me}) once, and {@link
+ * #toInstant(CorDateTime)} uses it to turn a zone-less value into an instant. Which zone COR stores
+ * local times in is UNCONFIRMED; the user's {@code gmt} is this library's assumption.
  *
  * <h2>Failures</h2>
  *
@@ -58,20 +84,30 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe; share one instance per grant.
  */
 public final class CorClient {
+  private static final DateTimeFormatter COR_LOCAL =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
+  private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+  private static final Set<String> SENT_ONCE = Set.of("PUT", "DELETE");
+  private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*");
+
   private final AuthorizedHttpClient http;
+  private final AuthorizedHttpClient once;
   private final String apiBase;
   private final String basePath;
   private final Duration requestTimeout;
   private final int maxPerPage;
+  private final AtomicReference<@Nullable Optional<ZoneOffset>> userOffset =
+      new AtomicReference<>();
 
   private CorClient(Builder b) {
-    AuthorizedHttpClient.Builder authorized =
-        AuthorizedHttpClient.builder(
-                b.httpClient != null ? b.httpClient : defaultHttpClient(), b.broker, b.key)
+    HttpClient client = b.httpClient != null ? b.httpClient : defaultHttpClient();
+    this.http =
+        AuthorizedHttpClient.builder(client, b.broker, b.key)
             .maxAttempts(b.maxAttempts)
             .maxRetryAfter(b.maxRetryAfter)
-            .clock(b.clock);
-    this.http = authorized.build();
+            .clock(b.clock)
+            .build();
+    this.once = AuthorizedHttpClient.builder(client, b.broker, b.key).maxAttempts(1).build();
     String base = b.apiBaseUri.toString();
     this.apiBase = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     String path = b.apiBaseUri.getRawPath() == null ? "" : b.apiBaseUri.getRawPath();
@@ -93,12 +129,118 @@ public final class CorClient {
     return maxPerPage;
   }
 
-  // ---------------------------------------------------------------- endpoints
+  // ---------------------------------------------------------------- any call
+
+  /**
+   * Any COR call: {@code method} on {@code path} (below the API base, e.g. {@code "/teams"} or
+   * {@code "/clients/2001/fees"}), with {@code query} (encoded here) and a JSON {@code body}.
+   *
+   * <p>{@code body} is {@code null} (none), a {@link String} sent as it is (JSON text), or any
+   * object Jackson can write (a map, a record, a {@code JsonNode}). The answer is read as {@code
+   * type} (a model of this package, {@code JsonNode}, a map, a record of yours); with {@code
+   * Void.class} it is not read and {@code null} is returned (for COR's 204s). Retries follow the
+   * method (see the class documentation): writes are never repeated after a 5xx.
+   *
+   * @throws IllegalArgumentException for a method other than GET, POST, PUT, PATCH, DELETE, or a
+   *     path that does not start with {@code /} or holds a query
+   * @throws CorApiException for an error answer, an unreadable one, or no answer
+   */
+  public <T extends @Nullable Object> T send(
+      String method, String path, Map<String, String> query, @Nullable Object body, Class<T> type) {
+    requireNonNull(method, "method == null");
+    requireNonNull(type, "type == null");
+    String m = method.toUpperCase(Locale.ROOT);
+    if (!METHODS.contains(m)) {
+      throw new IllegalArgumentException("method must be one of " + METHODS + ": " + method);
+    }
+    HttpRequest.BodyPublisher publisher =
+        body == null ? HttpRequest.BodyPublishers.noBody() : json(body);
+    HttpResponse<String> response =
+        send(request(m, path, query, body == null ? null : "application/json", publisher), m, path);
+    return read(response, m, path, type);
+  }
+
+  /**
+   * Any COR list that answers COR's envelope ({@code {total, perPage, page, lastPage, data}}):
+   * {@code path} with {@code query} (e.g. {@code filters} as JSON text), read as {@code type}, page
+   * by page like the typed lists.
+   *
+   * @throws IllegalArgumentException if {@code query} holds {@code page} or {@code perPage} (use
+   *     {@link CorList#page} and {@link CorList#perPage}), or the path is not usable
+   */
+  public <T> CorList<T> list(String path, Map<String, String> query, Class<T> type) {
+    requireNonNull(query, "query == null");
+    requireNonNull(type, "type == null");
+    checkPath(path);
+    if (query.containsKey("page") || query.containsKey("perPage")) {
+      throw new IllegalArgumentException(
+          "page and perPage are set by CorList (page(n), perPage(n), unpaginated())");
+    }
+    return new CorList<>(this, path, query, type, maxPerPage);
+  }
+
+  // ---------------------------------------------------------------- users
 
   /** {@code GET /me}: the user the token acts as. */
   public User me() {
-    return get("/me", Map.of(), User.class);
+    return get("/me", User.class);
   }
+
+  /**
+   * {@code GET /users/{id}}. COR's OpenAPI documents {@code PUT} and {@code DELETE} on this path
+   * but not {@code GET} (UNCONFIRMED).
+   *
+   * @throws CorApiException of kind {@code NOT_FOUND} if there is no such user
+   */
+  public User user(long id) {
+    return get("/users/" + id, User.class);
+  }
+
+  /** {@code GET /users} (hidden users only with {@link UserFilter.Builder#withHiddenUsers}). */
+  public CorList<User> users() {
+    return users(UserFilter.none());
+  }
+
+  /** {@code GET /users} with {@code filters}. */
+  public CorList<User> users(UserFilter filter) {
+    return filtered("/users", filter, null, null, User.class);
+  }
+
+  /**
+   * The user's UTC offset, from {@code gmt} of {@code GET /me} (e.g. {@code "-03:00"}), read once
+   * and kept; empty if {@code /me} has no readable {@code gmt}. Used by {@link
+   * #toInstant(CorDateTime)}.
+   */
+  public Optional<ZoneOffset> userOffset() {
+    Optional<ZoneOffset> known = userOffset.get();
+    if (known == null) {
+      known = me().utcOffset();
+      userOffset.compareAndSet(null, known);
+    }
+    return known;
+  }
+
+  /**
+   * The instant of a COR time: with its own offset if it has one, otherwise in the user's offset
+   * ({@link #userOffset()}; UNCONFIRMED that COR's zone-less times are in it).
+   *
+   * @throws IllegalStateException if {@code time} has no offset and {@code /me} gave none
+   */
+  public Instant toInstant(CorDateTime time) {
+    requireNonNull(time, "time == null");
+    if (time.offset() != null) {
+      return time.toInstant(time.offset());
+    }
+    ZoneOffset offset =
+        userOffset()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "GET /me has no readable gmt offset; use CorDateTime.toInstant(zone)"));
+    return time.toInstant(offset);
+  }
+
+  // ---------------------------------------------------------------- projects
 
   /** {@code GET /projects}, all projects. */
   public CorList<Project> projects() {
@@ -107,8 +249,7 @@ public final class CorClient {
 
   /** {@code GET /projects} with {@code filters}. */
   public CorList<Project> projects(ProjectFilter filter) {
-    requireNonNull(filter, "filter == null");
-    return list("/projects", filter.isEmpty() ? null : filter.toJson(), null, null, Project.class);
+    return filtered("/projects", filter, null, null, Project.class);
   }
 
   /**
@@ -118,8 +259,43 @@ public final class CorClient {
    * @throws CorApiException with status 404 if there is no such project
    */
   public Project project(long id) {
-    return get("/projects/" + id, Map.of(), Project.class);
+    return get("/projects/" + id, Project.class);
   }
+
+  /**
+   * {@code GET /projects/search-by-name/{name}}: the projects COR finds by name (a plain array, not
+   * paginated). How COR matches the name (whole, part, case) is UNCONFIRMED.
+   */
+  public List<Project> searchProjects(String name) {
+    return search("/projects/search-by-name/", name, Project.class);
+  }
+
+  /**
+   * {@code POST /projects} with COR's {@code ProjectInput}.
+   *
+   * @throws IllegalArgumentException if {@code name} or {@code client_id} is not set
+   * @throws CorApiException if COR refuses it (never retried after a 5xx)
+   */
+  public Project createProject(ProjectInput input) {
+    requireNonNull(input, "input == null").require("createProject", "name", "client_id");
+    return send("POST", "/projects", Map.of(), input.fields(), Project.class);
+  }
+
+  /** {@code PUT /projects/{id}} with the fields to change (sent once). */
+  public Project updateProject(long id, ProjectInput input) {
+    requireNonNull(input, "input == null");
+    if (input.fields().isEmpty()) {
+      throw new IllegalArgumentException("updateProject needs at least one field");
+    }
+    return send("PUT", "/projects/" + id, Map.of(), input.fields(), Project.class);
+  }
+
+  /** {@code DELETE /projects/{id}} (sent once). */
+  public void deleteProject(long id) {
+    send("DELETE", "/projects/" + id, Map.of(), null, Void.class);
+  }
+
+  // ---------------------------------------------------------------- tasks
 
   /** {@code GET /tasks}, all tasks. */
   public CorList<Task> tasks() {
@@ -128,32 +304,90 @@ public final class CorClient {
 
   /** {@code GET /tasks} with {@code filters}. */
   public CorList<Task> tasks(TaskFilter filter) {
-    requireNonNull(filter, "filter == null");
-    return list("/tasks", filter.isEmpty() ? null : filter.toJson(), null, null, Task.class);
+    return filtered("/tasks", filter, null, null, Task.class);
   }
 
   /** {@code GET /tasks} with {@code filters} and {@code order}. */
   public CorList<Task> tasks(TaskFilter filter, TaskOrder order) {
-    requireNonNull(filter, "filter == null");
     requireNonNull(order, "order == null");
-    return list(
-        "/tasks", filter.isEmpty() ? null : filter.toJson(), "order", order.toJson(), Task.class);
+    return filtered("/tasks", filter, "order", order.toJson(), Task.class);
   }
 
   /** {@code GET /tasks/{id}}. */
   public Task task(long id) {
-    return get("/tasks/" + id, Map.of(), Task.class);
+    return get("/tasks/" + id, Task.class);
   }
+
+  /**
+   * {@code GET /tasks/search-by-title/{title}}: the tasks COR finds by title (a plain array). How
+   * COR matches the title is UNCONFIRMED.
+   */
+  public List<Task> searchTasks(String title) {
+    return search("/tasks/search-by-title/", title, Task.class);
+  }
+
+  /**
+   * {@code POST /tasks} with COR's {@code TaskInput}.
+   *
+   * @throws CorApiException if COR refuses it (never retried after a 5xx)
+   */
+  public Task createTask(TaskInput input) {
+    requireNonNull(input, "input == null");
+    return send("POST", "/tasks", Map.of(), input.fields(), Task.class);
+  }
+
+  /**
+   * {@code PUT /tasks/{id}} with COR's {@code TaskUpdateInput} ({@code title} required; sent once).
+   */
+  public Task updateTask(long id, TaskInput input) {
+    requireNonNull(input, "input == null");
+    return send("PUT", "/tasks/" + id, Map.of(), input.fields(), Task.class);
+  }
+
+  /** {@code DELETE /tasks/{id}} (sent once). */
+  public void deleteTask(long id) {
+    send("DELETE", "/tasks/" + id, Map.of(), null, Void.class);
+  }
+
+  // ---------------------------------------------------------------- clients
 
   /** {@code GET /clients}. */
   public CorList<Client> clients() {
-    return list("/clients", null, null, null, Client.class);
+    return clients(ClientFilter.none());
+  }
+
+  /** {@code GET /clients} with {@code filters} (COR documents no keys for them: UNCONFIRMED). */
+  public CorList<Client> clients(ClientFilter filter) {
+    return filtered("/clients", filter, null, null, Client.class);
   }
 
   /** {@code GET /clients/{id}}. */
   public Client client(long id) {
-    return get("/clients/" + id, Map.of(), Client.class);
+    return get("/clients/" + id, Client.class);
   }
+
+  /** {@code GET /clients/search-by-name/{name}} (a plain array; matching UNCONFIRMED). */
+  public List<Client> searchClients(String name) {
+    return search("/clients/search-by-name/", name, Client.class);
+  }
+
+  /**
+   * {@code POST /clients}, sent as a form as COR's OpenAPI says.
+   *
+   * @throws CorApiException if COR refuses it (never retried after a 5xx)
+   */
+  public Client createClient(ClientInput input) {
+    requireNonNull(input, "input == null");
+    return sendForm("POST", "/clients", input, Client.class);
+  }
+
+  /** {@code PUT /clients/{id}}, sent as a form (sent once). */
+  public Client updateClient(long id, ClientInput input) {
+    requireNonNull(input, "input == null");
+    return sendForm("PUT", "/clients/" + id, input, Client.class);
+  }
+
+  // ---------------------------------------------------------------- hours
 
   /** {@code GET /hours}, all time entries. */
   public CorList<Hour> hours() {
@@ -162,26 +396,19 @@ public final class CorClient {
 
   /** {@code GET /hours} with {@code filters}. */
   public CorList<Hour> hours(HourFilter filter) {
-    requireNonNull(filter, "filter == null");
-    return list("/hours", filter.isEmpty() ? null : filter.toJson(), null, null, Hour.class);
+    return filtered("/hours", filter, null, null, Hour.class);
   }
 
   /** {@code GET /hours} with {@code filters} and {@code orderBy}. */
   public CorList<Hour> hours(HourFilter filter, HourOrder orderBy) {
-    requireNonNull(filter, "filter == null");
     requireNonNull(orderBy, "orderBy == null");
-    return list(
-        "/hours",
-        filter.isEmpty() ? null : filter.toJson(),
-        "orderBy",
-        orderBy.toJson(),
-        Hour.class);
+    return filtered("/hours", filter, "orderBy", orderBy.toJson(), Hour.class);
   }
 
   /**
    * {@code POST /hours}: logs time worked on task {@code taskLogId} from {@code start} to {@code
    * stop}, sent as ISO-8601 UTC ({@code 2024-01-18T09:00:00Z}, whole seconds) as in COR's example.
-   * COR answers with the entry in status {@code pending}.
+   * COR answers with the entry in status {@code pending}. Never retried after a 5xx.
    *
    * @throws IllegalArgumentException if {@code stop} is before {@code start}
    * @throws CorApiException with a 417 validation array if COR rejects the input
@@ -192,24 +419,53 @@ public final class CorClient {
     if (stop.isBefore(start)) {
       throw new IllegalArgumentException("stop is before start");
     }
-    return postHours(taskLogId, start, stop);
+    return postHours(taskLogId, utc(start), utc(stop));
   }
 
   /** {@code POST /hours} without {@code stop}: starts a timer on task {@code taskLogId}. */
   public Hour startTimer(long taskLogId, Instant start) {
+    return postHours(taskLogId, utc(requireNonNull(start, "start == null")), null);
+  }
+
+  /**
+   * {@code POST /hours} with zone-less local times, in COR's own read-back form ({@code "2024-01-18
+   * 09:00:00"}): COR then keeps them as given. Whether COR takes this form on input, and in which
+   * zone it reads it, is UNCONFIRMED (its example sends UTC; see {@link #logHours(long, Instant,
+   * Instant)}).
+   *
+   * @throws IllegalArgumentException if {@code stop} is before {@code start}
+   */
+  public Hour logHours(long taskLogId, LocalDateTime start, LocalDateTime stop) {
     requireNonNull(start, "start == null");
-    return postHours(taskLogId, start, null);
+    requireNonNull(stop, "stop == null");
+    if (stop.isBefore(start)) {
+      throw new IllegalArgumentException("stop is before start");
+    }
+    return postHours(taskLogId, local(start), local(stop));
   }
 
-  /** {@code GET /users} (hidden users only with {@link UserFilter.Builder#withHiddenUsers}). */
-  public CorList<User> users() {
-    return users(UserFilter.none());
+  /** {@code POST /hours} without {@code stop}, from a zone-less local {@code start}. */
+  public Hour startTimer(long taskLogId, LocalDateTime start) {
+    return postHours(taskLogId, local(requireNonNull(start, "start == null")), null);
   }
 
-  /** {@code GET /users} with {@code filters}. */
-  public CorList<User> users(UserFilter filter) {
-    requireNonNull(filter, "filter == null");
-    return list("/users", filter.isEmpty() ? null : filter.toJson(), null, null, User.class);
+  /**
+   * {@code POST /hours/status-change}: sets {@code status} on the time entries {@code hourIds}
+   * (COR's {@code counters}). Never retried after a 5xx.
+   *
+   * @throws IllegalArgumentException for a status the operation does not take ({@link
+   *     HourStatus#REJECTED}, {@link HourStatus#UNKNOWN}) or no ids
+   */
+  public void changeHourStatus(HourStatus status, long... hourIds) {
+    requireNonNull(status, "status == null");
+    if (!HourStatus.STATUS_CHANGE_VALUES.contains(status)) {
+      throw new IllegalArgumentException(
+          "POST /hours/status-change takes " + HourStatus.STATUS_CHANGE_VALUES + ", not " + status);
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", status.wireValue());
+    body.put("counters", CorFilter.ids(hourIds));
+    send("POST", "/hours/status-change", Map.of(), body, Void.class);
   }
 
   @Override
@@ -219,15 +475,16 @@ public final class CorClient {
 
   // ---------------------------------------------------------------- plumbing
 
-  private <T> CorList<T> list(
+  private <T> CorList<T> filtered(
       String path,
-      @Nullable String filters,
+      CorFilter filter,
       @Nullable String orderName,
       @Nullable String order,
       Class<T> type) {
+    requireNonNull(filter, "filter == null");
     Map<String, String> query = new LinkedHashMap<>();
-    if (filters != null) {
-      query.put("filters", filters);
+    if (!filter.isEmpty()) {
+      query.put("filters", filter.toJson());
     }
     if (orderName != null && order != null) {
       query.put(orderName, order);
@@ -235,37 +492,89 @@ public final class CorClient {
     return new CorList<>(this, path, query, type, maxPerPage);
   }
 
-  private Hour postHours(long taskLogId, Instant start, @Nullable Instant stop) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("task_log_id", taskLogId);
-    body.put("start", start.truncatedTo(ChronoUnit.SECONDS).toString());
-    if (stop != null) {
-      body.put("stop", stop.truncatedTo(ChronoUnit.SECONDS).toString());
+  private <T> List<T> search(String prefix, String term, Class<T> type) {
+    requireNonNull(term, "term == null");
+    if (term.isBlank()) {
+      throw new IllegalArgumentException("the search term is blank");
     }
-    String json;
+    String path = prefix + URLEncoder.encode(term, UTF_8).replace("+", "%20");
+    HttpResponse<String> response = send(request("GET", path, Map.of(), null, null), "GET", path);
+    String fullPath = basePath + prefix + "…";
+    int status = response.statusCode();
+    if (status < 200 || status > 299) {
+      throw CorApiException.fromResponse("GET", fullPath, status, response.body());
+    }
     try {
-      json = CorJson.MAPPER.writeValueAsString(body);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
+      return readList(response.body(), type);
+    } catch (IOException | RuntimeException e) {
+      throw CorApiException.unreadable("GET", fullPath, status, e);
     }
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(apiBase + "/hours"))
-            .timeout(requestTimeout)
-            .header("Accept", "application/json")
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json, UTF_8))
-            .build();
-    HttpResponse<String> response = send(request, "POST", "/hours");
-    return read(response, "POST", "/hours", Hour.class);
   }
 
-  private <T> T get(String path, Map<String, String> params, Class<T> type) {
-    HttpResponse<String> response = send(getRequest(path, params), "GET", path);
+  /** A plain JSON array of {@code type}; null items are dropped. */
+  static <T> List<T> readList(String body, Class<T> type) throws IOException {
+    JsonNode root = CorJson.MAPPER.readTree(body);
+    if (root == null || !root.isArray()) {
+      throw new IOException("not a JSON array");
+    }
+    List<T> items = new ArrayList<>(root.size());
+    for (JsonNode item : root) {
+      T value = CorJson.MAPPER.treeToValue(item, type);
+      if (value != null) {
+        items.add(value);
+      }
+    }
+    return List.copyOf(items);
+  }
+
+  private Hour postHours(long taskLogId, String start, @Nullable String stop) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("task_log_id", taskLogId);
+    body.put("start", start);
+    if (stop != null) {
+      body.put("stop", stop);
+    }
+    return send("POST", "/hours", Map.of(), body, Hour.class);
+  }
+
+  private static String utc(Instant instant) {
+    return instant.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  private static String local(LocalDateTime time) {
+    return COR_LOCAL.format(time);
+  }
+
+  private <T> T sendForm(String method, String path, CorInput input, Class<T> type) {
+    StringBuilder form = new StringBuilder();
+    input
+        .fields()
+        .forEach(
+            (name, value) ->
+                form.append(form.length() == 0 ? "" : "&")
+                    .append(URLEncoder.encode(name, UTF_8))
+                    .append('=')
+                    .append(URLEncoder.encode(String.valueOf(value), UTF_8)));
+    HttpResponse<String> response =
+        send(
+            request(
+                method,
+                path,
+                Map.of(),
+                "application/x-www-form-urlencoded",
+                HttpRequest.BodyPublishers.ofString(form.toString(), UTF_8)),
+            method,
+            path);
+    return read(response, method, path, type);
+  }
+
+  private <T> T get(String path, Class<T> type) {
+    HttpResponse<String> response = send(request("GET", path, Map.of(), null, null), "GET", path);
     return read(response, "GET", path, type);
   }
 
   <T> CorPage<T> fetchPage(String path, Map<String, String> params, Class<T> type) {
-    HttpResponse<String> response = send(getRequest(path, params), "GET", path);
+    HttpResponse<String> response = send(request("GET", path, params, null, null), "GET", path);
     String fullPath = basePath + path;
     if (response.statusCode() < 200 || response.statusCode() > 299) {
       throw CorApiException.fromResponse("GET", fullPath, response.statusCode(), response.body());
@@ -337,26 +646,62 @@ public final class CorClient {
     throw new IOException("not a number: " + node.getNodeType());
   }
 
-  private HttpRequest getRequest(String path, Map<String, String> params) {
+  private static void checkPath(String path) {
+    requireNonNull(path, "path == null");
+    if (!PATH.matcher(path).matches()) {
+      throw new IllegalArgumentException(
+          "path must be an encoded path starting with '/', without query, fragment or spaces"
+              + " (pass the query as a map)");
+    }
+  }
+
+  private static HttpRequest.BodyPublisher json(Object body) {
+    String text;
+    if (body instanceof String s) {
+      text = s;
+    } else {
+      try {
+        text = CorJson.MAPPER.writeValueAsString(body);
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException(
+            "the body cannot be written as JSON: " + body.getClass().getName(), e);
+      }
+    }
+    return HttpRequest.BodyPublishers.ofString(text, UTF_8);
+  }
+
+  private HttpRequest request(
+      String method,
+      String path,
+      Map<String, String> params,
+      @Nullable String contentType,
+      HttpRequest.@Nullable BodyPublisher body) {
+    checkPath(path);
+    requireNonNull(params, "query == null");
     StringBuilder uri = new StringBuilder(apiBase).append(path);
     char sep = '?';
     for (Map.Entry<String, String> e : params.entrySet()) {
       uri.append(sep)
-          .append(URLEncoder.encode(e.getKey(), UTF_8))
+          .append(URLEncoder.encode(requireNonNull(e.getKey(), "query name == null"), UTF_8))
           .append('=')
-          .append(URLEncoder.encode(e.getValue(), UTF_8));
+          .append(URLEncoder.encode(requireNonNull(e.getValue(), "query value == null"), UTF_8));
       sep = '&';
     }
-    return HttpRequest.newBuilder(URI.create(uri.toString()))
-        .timeout(requestTimeout)
-        .header("Accept", "application/json")
-        .GET()
-        .build();
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(uri.toString()))
+            .timeout(requestTimeout)
+            .header("Accept", "application/json")
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body);
+    if (contentType != null) {
+      builder.header("Content-Type", contentType);
+    }
+    return builder.build();
   }
 
   private HttpResponse<String> send(HttpRequest request, String method, String path) {
     try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString(UTF_8));
+      AuthorizedHttpClient client = SENT_ONCE.contains(method) ? once : http;
+      return client.send(request, HttpResponse.BodyHandlers.ofString(UTF_8));
     } catch (IOException e) {
       throw CorApiException.noResponse(method, basePath + path, e);
     } catch (InterruptedException e) {
@@ -365,11 +710,15 @@ public final class CorClient {
     }
   }
 
-  private <T> T read(HttpResponse<String> response, String method, String path, Class<T> type) {
+  private <T extends @Nullable Object> T read(
+      HttpResponse<String> response, String method, String path, Class<T> type) {
     String fullPath = basePath + path;
     int status = response.statusCode();
     if (status < 200 || status > 299) {
       throw CorApiException.fromResponse(method, fullPath, status, response.body());
+    }
+    if (type == Void.class) {
+      return type.cast(null);
     }
     try {
       T value = CorJson.MAPPER.readValue(response.body(), type);
@@ -407,8 +756,11 @@ public final class CorClient {
     }
 
     /**
-     * The API base; default {@code https://api.projectcor.com/v1} ({@code CorSandbox.apiBaseUri()}
-     * in tests).
+     * The base every path is relative to; default {@code https://api.projectcor.com/v1} ({@code
+     * CorSandbox.apiBaseUri()} in tests). The same token also works on COR's other hosts: {@link
+     * Cor#RESOURCE_ALLOCATION_BASE} ({@code /allocation/...}) and {@link Cor#INTEGRATIONS_BASE}
+     * ({@code /v2/integrations/...}); a client for one of them is used through {@link
+     * CorClient#send} and {@link CorClient#list} (the typed methods are the main API's).
      */
     public Builder apiBaseUri(URI uri) {
       this.apiBaseUri = Cor.requireHttpUri(uri, "apiBaseUri");

@@ -3,22 +3,25 @@ package io.tokenbroker.cor;
 import static java.util.Objects.requireNonNull;
 
 import java.time.LocalDate;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The {@code filters} of {@code GET /hours}, sent as one URL-encoded JSON object, e.g. {@code
- * {"dateStart":"2024-01-01","users":[12345]}}. The id keys are always arrays, as documented.
+ * The {@code filters} of {@code GET /hours}, e.g. {@code
+ * {"dateStart":"2024-01-01","users":[12345]}}. The keys are those COR documents: {@code dateStart},
+ * {@code dateDeadline}, and the arrays {@code clients}, {@code projects}, {@code users}, {@code
+ * labels}, {@code teams}.
  *
  * <p>Immutable and thread-safe.
  */
-public final class HourFilter {
+public final class HourFilter extends CorFilter {
+  static final Set<String> KEYS =
+      Set.of("dateStart", "dateDeadline", "clients", "projects", "users", "labels", "teams");
+
   private static final HourFilter NONE = new HourFilter(Map.of());
 
-  private final Map<String, Object> values;
-
   private HourFilter(Map<String, Object> values) {
-    this.values = FilterJson.copy(values);
+    super(values);
   }
 
   /** No filter. */
@@ -30,27 +33,20 @@ public final class HourFilter {
     return new Builder();
   }
 
-  /** Whether no key is set (then no {@code filters} parameter is sent). */
-  public boolean isEmpty() {
-    return values.isEmpty();
-  }
-
-  /** The JSON object sent as {@code filters}. */
-  public String toJson() {
-    return FilterJson.write(values);
-  }
-
-  @Override
-  public String toString() {
-    return "HourFilter" + toJson();
-  }
-
   /**
    * Builds an {@link HourFilter}; later calls for the same key replace earlier ones. Not
    * thread-safe.
    */
   public static final class Builder {
-    private final Map<String, Object> values = new LinkedHashMap<>();
+    private final Values values =
+        new Values(
+            "HourFilter",
+            "GET /hours",
+            KEYS,
+            Map.of(
+                "project_id",
+                    "COR filters time entries by 'projects' (an array); use projects(id...)",
+                "user_id", "COR filters time entries by 'users' (an array); use users(id...)"));
 
     private Builder() {}
 
@@ -68,46 +64,48 @@ public final class HourFilter {
 
     /** {@code clients}. */
     public Builder clients(long... ids) {
-      values.put("clients", FilterJson.ids(ids));
+      values.put("clients", ids(ids));
       return this;
     }
 
     /** {@code projects}. */
     public Builder projects(long... ids) {
-      values.put("projects", FilterJson.ids(ids));
+      values.put("projects", ids(ids));
       return this;
     }
 
     /** {@code users}. */
     public Builder users(long... ids) {
-      values.put("users", FilterJson.ids(ids));
+      values.put("users", ids(ids));
       return this;
     }
 
     /** {@code labels}. */
     public Builder labels(long... ids) {
-      values.put("labels", FilterJson.ids(ids));
+      values.put("labels", ids(ids));
       return this;
     }
 
     /** {@code teams}. */
     public Builder teams(long... ids) {
-      values.put("teams", FilterJson.ids(ids));
+      values.put("teams", ids(ids));
       return this;
     }
 
     /**
-     * Any other key COR accepts, with a string, number, boolean or a collection of those.
+     * A documented key with another value form (a string, number, boolean or a collection of
+     * those).
      *
-     * @throws IllegalArgumentException for other value types
+     * @throws IllegalArgumentException for a key COR does not document for {@code GET /hours}, or
+     *     another value type
      */
     public Builder with(String key, Object value) {
-      values.put(requireNonNull(key, "key == null"), FilterJson.plain(key, value));
+      values.with(key, value);
       return this;
     }
 
     public HourFilter build() {
-      return new HourFilter(values);
+      return new HourFilter(values.snapshot());
     }
   }
 }

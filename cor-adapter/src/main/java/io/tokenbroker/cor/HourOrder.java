@@ -18,7 +18,7 @@ public final class HourOrder {
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("by", by);
     v.put("order", direction.name());
-    this.values = FilterJson.copy(v);
+    this.values = java.util.Collections.unmodifiableMap(v);
   }
 
   /** Orders by {@code start}. */
@@ -38,7 +38,7 @@ public final class HourOrder {
 
   /** The JSON object sent as {@code orderBy}. */
   public String toJson() {
-    return FilterJson.write(values);
+    return CorFilter.write(values);
   }
 
   @Override

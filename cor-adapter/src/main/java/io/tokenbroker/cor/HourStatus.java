@@ -3,6 +3,7 @@ package io.tokenbroker.cor;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The approval status of a time entry.
@@ -27,6 +28,10 @@ public enum HourStatus {
   INVOICED("invoiced"),
   /** A value this library does not know. */
   UNKNOWN("");
+
+  /** The values {@code POST /hours/status-change} takes (COR's input enum). */
+  public static final Set<HourStatus> STATUS_CHANGE_VALUES =
+      Set.of(PENDING, APPROVED, DISCARDED, UNDER_REVIEW, INVOICED, PAID);
 
   private final String wireValue;
 

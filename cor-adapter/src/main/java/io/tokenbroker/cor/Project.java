@@ -7,11 +7,11 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A COR project, from {@code GET /projects} and {@code GET /projects/{id}}. JSON names exactly as
- * COR's {@code Project} schema; unknown fields are ignored. {@code estimation_by_categories}
- * ({@code bool|int}) and {@code estimated_by_hourly_rates} ({@code bool|str}) are read as booleans.
- * {@code usersPositionsProject}, {@code categoriesProject} and {@code ratecard} come only from the
- * single GET, as plain JSON values.
+ * A COR project, from {@code GET /projects}, {@code GET /projects/{id}}, the name search and the
+ * project writes. JSON names exactly as COR's {@code Project} schema; unknown fields are ignored.
+ * {@code estimation_by_categories} ({@code bool|int}) and {@code estimated_by_hourly_rates} ({@code
+ * bool|str}) are read as booleans. {@code usersPositionsProject}, {@code categoriesProject} and
+ * {@code ratecard} come only from the single GET, as plain JSON values.
  *
  * @param id {@code id}
  * @param name {@code name}

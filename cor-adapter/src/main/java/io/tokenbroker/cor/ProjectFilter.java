@@ -3,12 +3,14 @@ package io.tokenbroker.cor;
 import static java.util.Objects.requireNonNull;
 
 import java.time.LocalDate;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The {@code filters} of {@code GET /projects}, sent as one URL-encoded JSON object, e.g. {@code
- * {"client_id":25855,"status":"in_process","archived":2}}.
+ * The {@code filters} of {@code GET /projects}, e.g. {@code
+ * {"client_id":25855,"status":"in_process","archived":2}}. The keys are those COR documents: {@code
+ * dateStart}, {@code dateEnd}, {@code client_id}, {@code team_id}, {@code user_id}, {@code
+ * brand_id}, {@code product_id}, {@code status}, {@code health}, {@code archived}.
  *
  * <pre>{@code
  * ProjectFilter f = ProjectFilter.builder()
@@ -18,7 +20,20 @@ import java.util.Map;
  *
  * <p>Immutable and thread-safe.
  */
-public final class ProjectFilter {
+public final class ProjectFilter extends CorFilter {
+  static final Set<String> KEYS =
+      Set.of(
+          "dateStart",
+          "dateEnd",
+          "client_id",
+          "team_id",
+          "user_id",
+          "brand_id",
+          "product_id",
+          "status",
+          "health",
+          "archived");
+
   private static final ProjectFilter NONE = new ProjectFilter(Map.of());
 
   /** The {@code archived} filter values. */
@@ -40,10 +55,8 @@ public final class ProjectFilter {
     }
   }
 
-  private final Map<String, Object> values;
-
   private ProjectFilter(Map<String, Object> values) {
-    this.values = FilterJson.copy(values);
+    super(values);
   }
 
   /** No filter. */
@@ -55,27 +68,19 @@ public final class ProjectFilter {
     return new Builder();
   }
 
-  /** Whether no key is set (then no {@code filters} parameter is sent). */
-  public boolean isEmpty() {
-    return values.isEmpty();
-  }
-
-  /** The JSON object sent as {@code filters}. */
-  public String toJson() {
-    return FilterJson.write(values);
-  }
-
-  @Override
-  public String toString() {
-    return "ProjectFilter" + toJson();
-  }
-
   /**
    * Builds a {@link ProjectFilter}; later calls for the same key replace earlier ones. Not
    * thread-safe.
    */
   public static final class Builder {
-    private final Map<String, Object> values = new LinkedHashMap<>();
+    private final Values values =
+        new Values(
+            "ProjectFilter",
+            "GET /projects",
+            KEYS,
+            Map.of(
+                "project_id",
+                "not a key of" + " GET /projects; read one project with CorClient.project(id)"));
 
     private Builder() {}
 
@@ -158,17 +163,19 @@ public final class ProjectFilter {
     }
 
     /**
-     * Any other key COR accepts, with a string, number, boolean or a collection of those.
+     * A documented key with another value form (a string, number, boolean or a collection of
+     * those), e.g. {@code with("dateStart", "2025-01-15")}.
      *
-     * @throws IllegalArgumentException for other value types
+     * @throws IllegalArgumentException for a key COR does not document for {@code GET /projects},
+     *     or another value type
      */
     public Builder with(String key, Object value) {
-      values.put(requireNonNull(key, "key == null"), FilterJson.plain(key, value));
+      values.with(key, value);
       return this;
     }
 
     public ProjectFilter build() {
-      return new ProjectFilter(values);
+      return new ProjectFilter(values.snapshot());
     }
   }
 }

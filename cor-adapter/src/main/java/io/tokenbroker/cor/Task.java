@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A COR task, from {@code GET /tasks} and {@code GET /tasks/{id}}. JSON names exactly as COR's
- * {@code Task} schema; unknown fields are ignored.
+ * A COR task, from {@code GET /tasks}, {@code GET /tasks/{id}}, the title search and the task
+ * writes. JSON names exactly as COR's {@code Task} schema; unknown fields are ignored.
  *
  * @param id {@code id}
  * @param title {@code title}

@@ -3,24 +3,39 @@ package io.tokenbroker.cor;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The {@code filters} of {@code GET /tasks}, sent as one URL-encoded JSON object, e.g. {@code
- * {"projects":5001,"status":["nueva","en_proceso"]}}. Filter by project with {@link
- * Builder#projects}: COR's OpenAPI says not to use {@code project_id}, which older examples show.
+ * The {@code filters} of {@code GET /tasks}, e.g. {@code
+ * {"projects":5001,"status":["nueva","en_proceso"]}}. The keys are those COR's OpenAPI documents:
+ * {@code projects}, {@code pm}, {@code status}, {@code labels}, {@code categories}, {@code
+ * clients}, {@code collaborator}, {@code priority}, {@code sprints}.
+ *
+ * <p>Filter by project with {@link Builder#projects}: COR's quickstart shows {@code
+ * {"project_id":5001}}, but its OpenAPI documents {@code projects} and says not to use {@code
+ * project_id}; {@link Builder#with} refuses {@code project_id} and points here.
  *
  * <p>Immutable and thread-safe.
  */
-public final class TaskFilter {
+public final class TaskFilter extends CorFilter {
+  static final Set<String> KEYS =
+      Set.of(
+          "projects",
+          "pm",
+          "status",
+          "labels",
+          "categories",
+          "clients",
+          "collaborator",
+          "priority",
+          "sprints");
+
   private static final TaskFilter NONE = new TaskFilter(Map.of());
 
-  private final Map<String, Object> values;
-
   private TaskFilter(Map<String, Object> values) {
-    this.values = FilterJson.copy(values);
+    super(values);
   }
 
   /** No filter. */
@@ -32,39 +47,35 @@ public final class TaskFilter {
     return new Builder();
   }
 
-  /** Whether no key is set (then no {@code filters} parameter is sent). */
-  public boolean isEmpty() {
-    return values.isEmpty();
-  }
-
-  /** The JSON object sent as {@code filters}. */
-  public String toJson() {
-    return FilterJson.write(values);
-  }
-
-  @Override
-  public String toString() {
-    return "TaskFilter" + toJson();
-  }
-
   /**
    * Builds a {@link TaskFilter}; later calls for the same key replace earlier ones. Not
    * thread-safe.
    */
   public static final class Builder {
-    private final Map<String, Object> values = new LinkedHashMap<>();
+    private final Values values =
+        new Values(
+            "TaskFilter",
+            "GET /tasks",
+            KEYS,
+            Map.of(
+                "project_id",
+                "COR filters tasks by project with the key 'projects' (its OpenAPI says not to use"
+                    + " project_id); use TaskFilter.builder().projects(id...)",
+                "user_id",
+                "COR filters tasks by person with 'pm' or 'collaborator'; use pm(id...) or"
+                    + " collaborator(id)"));
 
     private Builder() {}
 
     /** {@code projects}: one project id (sent as a number) or several (an array). */
     public Builder projects(long... projectIds) {
-      values.put("projects", FilterJson.idOrIds(projectIds));
+      values.put("projects", idOrIds(projectIds));
       return this;
     }
 
-    /** {@code pm}: the project manager's user id. */
-    public Builder pm(long userId) {
-      values.put("pm", userId);
+    /** {@code pm}: the project manager's user id (a number), or several (an array). */
+    public Builder pm(long... userIds) {
+      values.put("pm", idOrIds(userIds));
       return this;
     }
 
@@ -103,25 +114,25 @@ public final class TaskFilter {
         }
         ids[i] = priorities[i].id();
       }
-      values.put("priority", FilterJson.idOrIds(ids));
+      values.put("priority", idOrIds(ids));
       return this;
     }
 
     /** {@code labels}: label ids. */
     public Builder labels(long... labelIds) {
-      values.put("labels", FilterJson.ids(labelIds));
+      values.put("labels", ids(labelIds));
       return this;
     }
 
     /** {@code categories}: category ids. */
     public Builder categories(long... categoryIds) {
-      values.put("categories", FilterJson.ids(categoryIds));
+      values.put("categories", ids(categoryIds));
       return this;
     }
 
     /** {@code clients}: client ids. */
     public Builder clients(long... clientIds) {
-      values.put("clients", FilterJson.ids(clientIds));
+      values.put("clients", ids(clientIds));
       return this;
     }
 
@@ -133,22 +144,24 @@ public final class TaskFilter {
 
     /** {@code sprints}: sprint ids. */
     public Builder sprints(long... sprintIds) {
-      values.put("sprints", FilterJson.ids(sprintIds));
+      values.put("sprints", ids(sprintIds));
       return this;
     }
 
     /**
-     * Any other key COR accepts, with a string, number, boolean or a collection of those.
+     * A documented key with another value form (a string, number, boolean or a collection of
+     * those).
      *
-     * @throws IllegalArgumentException for other value types
+     * @throws IllegalArgumentException for a key COR does not document for {@code GET /tasks} (the
+     *     message for {@code project_id} points to {@link #projects}), or another value type
      */
     public Builder with(String key, Object value) {
-      values.put(requireNonNull(key, "key == null"), FilterJson.plain(key, value));
+      values.with(key, value);
       return this;
     }
 
     public TaskFilter build() {
-      return new TaskFilter(values);
+      return new TaskFilter(values.snapshot());
     }
   }
 }

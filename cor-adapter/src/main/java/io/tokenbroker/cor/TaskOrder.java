@@ -43,7 +43,7 @@ public final class TaskOrder {
   private final Map<String, Object> values;
 
   private TaskOrder(Map<String, Object> values) {
-    this.values = FilterJson.copy(values);
+    this.values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));
   }
 
   /** Orders by {@code field} in {@code direction}. */
@@ -62,7 +62,7 @@ public final class TaskOrder {
 
   /** The JSON object sent as {@code order}. */
   public String toJson() {
-    return FilterJson.write(values);
+    return CorFilter.write(values);
   }
 
   @Override

@@ -1,8 +1,11 @@
 package io.tokenbroker.cor;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.DateTimeException;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -54,5 +57,25 @@ public record User(
   public User {
     labels = labels == null ? List.of() : List.copyOf(labels);
     leaves = leaves == null ? List.of() : List.copyOf(leaves);
+  }
+
+  /**
+   * {@link #gmt()} as an offset ({@code "-03:00"}, {@code "+5:30"}, {@code "Z"}); empty when absent
+   * or unreadable. COR's zone-less times are taken to be in it (UNCONFIRMED).
+   */
+  public Optional<ZoneOffset> utcOffset() {
+    if (gmt == null || gmt.isBlank()) {
+      return Optional.empty();
+    }
+    String text = gmt.trim();
+    // "-3:00" and "+5:30" (one-digit hours) are read as well as ISO's "-03:00".
+    if (text.matches("[+-]\\d:\\d\\d")) {
+      text = text.charAt(0) + "0" + text.substring(1);
+    }
+    try {
+      return Optional.of(ZoneOffset.of(text));
+    } catch (DateTimeException e) {
+      return Optional.empty();
+    }
   }
 }

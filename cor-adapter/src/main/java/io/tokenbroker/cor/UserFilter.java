@@ -2,23 +2,25 @@ package io.tokenbroker.cor;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.LinkedHashMap;
+import java.time.LocalDate;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The {@code filters} of {@code GET /users}, sent as one URL-encoded JSON object. COR documents the
- * keys {@code withHiddenUsers}, {@code withPosition}, {@code createdAt} and {@code updatedAt} but
- * not their types; the booleans are sent as JSON booleans, the dates as given.
+ * The {@code filters} of {@code GET /users}. COR documents the keys {@code withHiddenUsers} and
+ * {@code withPosition} (booleans) and {@code createdAt} and {@code updatedAt} (YYYY-MM-DD, "on or
+ * after").
  *
  * <p>Immutable and thread-safe.
  */
-public final class UserFilter {
+public final class UserFilter extends CorFilter {
+  static final Set<String> KEYS =
+      Set.of("withHiddenUsers", "withPosition", "createdAt", "updatedAt");
+
   private static final UserFilter NONE = new UserFilter(Map.of());
 
-  private final Map<String, Object> values;
-
   private UserFilter(Map<String, Object> values) {
-    this.values = FilterJson.copy(values);
+    super(values);
   }
 
   /** No filter. */
@@ -30,24 +32,9 @@ public final class UserFilter {
     return new Builder();
   }
 
-  /** Whether no key is set (then no {@code filters} parameter is sent). */
-  public boolean isEmpty() {
-    return values.isEmpty();
-  }
-
-  /** The JSON object sent as {@code filters}. */
-  public String toJson() {
-    return FilterJson.write(values);
-  }
-
-  @Override
-  public String toString() {
-    return "UserFilter" + toJson();
-  }
-
   /** Builds a {@link UserFilter}. Not thread-safe. */
   public static final class Builder {
-    private final Map<String, Object> values = new LinkedHashMap<>();
+    private final Values values = new Values("UserFilter", "GET /users", KEYS, Map.of());
 
     private Builder() {}
 
@@ -57,36 +44,38 @@ public final class UserFilter {
       return this;
     }
 
-    /** {@code withPosition}. */
+    /** {@code withPosition}: include the users' positions. */
     public Builder withPosition(boolean include) {
       values.put("withPosition", include);
       return this;
     }
 
-    /** {@code createdAt}, sent as given. */
-    public Builder createdAt(String value) {
-      values.put("createdAt", requireNonNull(value, "value == null"));
+    /** {@code createdAt}: users created on or after {@code date}. */
+    public Builder createdAt(LocalDate date) {
+      values.put("createdAt", requireNonNull(date, "date == null").toString());
       return this;
     }
 
-    /** {@code updatedAt}, sent as given. */
-    public Builder updatedAt(String value) {
-      values.put("updatedAt", requireNonNull(value, "value == null"));
+    /** {@code updatedAt}: users updated on or after {@code date}. */
+    public Builder updatedAt(LocalDate date) {
+      values.put("updatedAt", requireNonNull(date, "date == null").toString());
       return this;
     }
 
     /**
-     * Any other key COR accepts, with a string, number, boolean or a collection of those.
+     * A documented key with another value form (a string, number, boolean or a collection of
+     * those).
      *
-     * @throws IllegalArgumentException for other value types
+     * @throws IllegalArgumentException for a key COR does not document for {@code GET /users}, or
+     *     another value type
      */
     public Builder with(String key, Object value) {
-      values.put(requireNonNull(key, "key == null"), FilterJson.plain(key, value));
+      values.with(key, value);
       return this;
     }
 
     public UserFilter build() {
-      return new UserFilter(values);
+      return new UserFilter(values.snapshot());
     }
   }
 }

@@ -27,7 +27,7 @@ import io.tokenbroker.oauth.InvalidGrantException;
 import io.tokenbroker.oauth.LoopbackReceiver;
 import io.tokenbroker.oauth.TokenClient;
 import io.tokenbroker.oauth.TokenSet;
-import io.tokenbroker.testkit.cor.CorRequest;
+import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.cor.CorSandbox;
 import io.tokenbroker.testkit.cor.CorSandbox.ConsentDecision;
 import io.tokenbroker.testkit.cor.CorSandbox.LoginShape;
@@ -63,7 +63,7 @@ class CorAuthFlowsTest {
     return out;
   }
 
-  private static List<CorRequest> requestsTo(CorSandbox sandbox, String path) {
+  private static List<RecordedRequest> requestsTo(CorSandbox sandbox, String path) {
     return sandbox.requests().stream().filter(r -> r.path().equals(path)).toList();
   }
 
@@ -72,7 +72,7 @@ class CorAuthFlowsTest {
     try (CorFixture f = new CorFixture().service()) {
       AccessToken first = f.broker.accessToken(SERVICE);
 
-      CorRequest request = requestsTo(f.sandbox, "/v1/oauth/token").get(0);
+      RecordedRequest request = requestsTo(f.sandbox, "/v1/oauth/token").get(0);
       assertEquals("POST", request.method());
       assertEquals("grant_type=client_credentials", request.query());
       assertEquals(0, request.body().length);
@@ -152,7 +152,7 @@ class CorAuthFlowsTest {
       assertEquals(200, landing.get().statusCode());
 
       assertNotNull(tokens.refreshToken());
-      CorRequest exchange = requestsTo(f.sandbox, "/v1/oauth2/token").get(0);
+      RecordedRequest exchange = requestsTo(f.sandbox, "/v1/oauth2/token").get(0);
       assertEquals("authorization_code", exchange.queryParameters().get("grant_type"));
       assertEquals(f.sandbox.issuedCodes().get(0), exchange.queryParameters().get("code"));
       assertNull(exchange.header("Authorization"));
@@ -267,10 +267,10 @@ class CorAuthFlowsTest {
 
       AccessToken renewed = f.broker.accessToken(USER);
 
-      CorRequest refresh = requestsTo(f.sandbox, "/v1/oauth/refreshtoken").get(0);
+      RecordedRequest refresh = requestsTo(f.sandbox, "/v1/oauth/refreshtoken").get(0);
       assertNull(refresh.query());
       assertNull(refresh.header("Authorization"));
-      assertEquals(Map.of("refresh_token", firstRefresh), refresh.formParameters());
+      assertEquals(Map.of("refresh_token", firstRefresh), refresh.bodyParameters());
       assertTrue(refresh.header("Content-Type").startsWith("application/x-www-form-urlencoded"));
       assertEquals(f.sandbox.lastAccessToken(), renewed.revealValue());
       String secondRefresh = f.sandbox.lastRefreshToken();
@@ -285,7 +285,7 @@ class CorAuthFlowsTest {
           secondRefresh,
           requestsTo(f.sandbox, "/v1/oauth/refreshtoken")
               .get(1)
-              .formParameters()
+              .bodyParameters()
               .get("refresh_token"));
     }
   }
@@ -317,12 +317,12 @@ class CorAuthFlowsTest {
   @Test
   void devLoginWithTheDocumentedShape() {
     try (CorFixture f = new CorFixture()) {
-      f.broker.register(USER, f.cor.devLoginRegistration(), GrantType.AUTHORIZATION_CODE);
-      TokenSet tokens = f.cor.devLogin(EMAIL, PASSWORD);
+      f.broker.register(USER, f.cor.devLogin().registration(), GrantType.AUTHORIZATION_CODE);
+      TokenSet tokens = f.cor.devLogin().login(EMAIL, PASSWORD);
       f.broker.saveTokens(USER, tokens);
 
-      CorRequest login = requestsTo(f.sandbox, "/v1/auth/login").get(0);
-      assertEquals(Map.of("email", EMAIL, "password", PASSWORD), login.formParameters());
+      RecordedRequest login = requestsTo(f.sandbox, "/v1/auth/login").get(0);
+      assertEquals(Map.of("email", EMAIL, "password", PASSWORD), login.bodyParameters());
       assertEquals(Duration.ofHours(1), tokens.lifetime());
       assertEquals(1003, f.client(USER).me().id()); // the seeded user with that email
 
@@ -337,8 +337,8 @@ class CorAuthFlowsTest {
     for (LoginShape shape :
         List.of(LoginShape.NESTED_TOKEN, LoginShape.NESTED_TOKEN_REFRESH_BESIDE)) {
       try (CorFixture f = new CorFixture(CorSandbox.builder().loginShape(shape))) {
-        f.broker.register(USER, f.cor.devLoginRegistration(), GrantType.AUTHORIZATION_CODE);
-        TokenSet tokens = f.cor.devLogin(EMAIL, PASSWORD);
+        f.broker.register(USER, f.cor.devLogin().registration(), GrantType.AUTHORIZATION_CODE);
+        TokenSet tokens = f.cor.devLogin().login(EMAIL, PASSWORD);
         f.broker.saveTokens(USER, tokens);
 
         assertEquals("Bearer", tokens.tokenType(), shape.name());
@@ -356,8 +356,8 @@ class CorAuthFlowsTest {
   @Test
   void devLoginWithTheDataWrapperHasNoRefreshToken() {
     try (CorFixture f = new CorFixture(CorSandbox.builder().loginShape(LoginShape.DATA_WRAPPER))) {
-      f.broker.register(USER, f.cor.devLoginRegistration(), GrantType.AUTHORIZATION_CODE);
-      TokenSet tokens = f.cor.devLogin(EMAIL, PASSWORD);
+      f.broker.register(USER, f.cor.devLogin().registration(), GrantType.AUTHORIZATION_CODE);
+      TokenSet tokens = f.cor.devLogin().login(EMAIL, PASSWORD);
       f.broker.saveTokens(USER, tokens);
       assertNull(tokens.refreshToken());
       assertEquals(1003, f.client(USER).me().id());
@@ -375,12 +375,13 @@ class CorAuthFlowsTest {
           f.remember(
               assertThrows(
                   ClientConfigurationException.class,
-                  () -> f.cor.devLogin(EMAIL, "not the password")));
+                  () -> f.cor.devLogin().login(EMAIL, "not the password")));
       assertTrue(wrong.getMessage().contains("401"));
       assertFalse(wrong.getMessage().contains("not the password"));
       ClientConfigurationException missing =
           f.remember(
-              assertThrows(ClientConfigurationException.class, () -> f.cor.devLogin("", "")));
+              assertThrows(
+                  ClientConfigurationException.class, () -> f.cor.devLogin().login("", "")));
       assertTrue(missing.getMessage().contains("417"));
       assertTrue(missing.getMessage().contains("required validation failed on email"));
     }

@@ -8,8 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tokenbroker.testkit.cor.CorFault;
-import io.tokenbroker.testkit.cor.CorRequest;
+import io.tokenbroker.testkit.Fault;
+import io.tokenbroker.testkit.RecordedRequest;
+import io.tokenbroker.testkit.cor.CorFaults;
 import io.tokenbroker.testkit.cor.CorSeed;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -20,36 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The typed client against the sandbox: endpoints, pagination, retries and errors. */
-class CorClientTest {
-  private CorFixture f;
-  private CorClient client;
-
-  @BeforeEach
-  void start() {
-    f = new CorFixture().service();
-    client = f.client(SERVICE);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
-
-  private List<CorRequest> apiRequests(String path) {
-    return f.sandbox.requests().stream().filter(r -> r.path().equals(path)).toList();
-  }
-
-  private CorApiException failing(Runnable call) {
-    CorApiException e = assertThrows(CorApiException.class, call::run);
-    f.remember(e);
-    return e;
-  }
-
+class CorClientTest extends CorClientTestBase {
   @Test
   void meReadsTheDocumentedUser() {
     User me = client.me();
@@ -64,7 +39,7 @@ class CorClientTest {
     assertNull(me.cuil());
     assertEquals("-03:00", me.gmt());
     assertEquals(List.of(), me.labels());
-    CorRequest request = apiRequests("/v1/me").get(0);
+    RecordedRequest request = requests("/v1/me").get(0);
     assertEquals("application/json", request.header("Accept"));
     assertEquals("Bearer " + f.sandbox.lastAccessToken(), request.header("Authorization"));
   }
@@ -114,24 +89,24 @@ class CorClientTest {
   @Test
   void iterationFetchesPagesLazilyAndCapsPerPageAt50() {
     Iterator<Task> tasks = client.tasks().iterator();
-    assertEquals(0, apiRequests("/v1/tasks").size()); // nothing fetched yet
+    assertEquals(0, requests("/v1/tasks").size()); // nothing fetched yet
 
     assertTrue(tasks.hasNext());
     tasks.next();
-    assertEquals(1, apiRequests("/v1/tasks").size());
+    assertEquals(1, requests("/v1/tasks").size());
 
     List<Task> all = client.tasks().toList();
     assertEquals(125, all.size());
     assertEquals(125, all.stream().map(Task::id).distinct().count());
-    List<CorRequest> pages = apiRequests("/v1/tasks").subList(1, 4);
+    List<RecordedRequest> pages = requests("/v1/tasks").subList(1, 4);
     assertEquals(
         List.of("1", "2", "3"), pages.stream().map(r -> r.queryParameters().get("page")).toList());
     pages.forEach(r -> assertEquals("50", r.queryParameters().get("perPage")));
-    assertEquals(4, apiRequests("/v1/tasks").size()); // stops at lastPage, no empty fourth page
+    assertEquals(4, requests("/v1/tasks").size()); // stops at lastPage, no empty fourth page
 
     assertEquals(50, client.tasks().perPage(500).perPage());
     assertEquals(50, client.tasks().perPage(500).page(1).data().size());
-    assertEquals("50", apiRequests("/v1/tasks").get(4).queryParameters().get("perPage"));
+    assertEquals("50", requests("/v1/tasks").get(4).queryParameters().get("perPage"));
     assertThrows(IllegalArgumentException.class, () -> client.tasks().perPage(0));
   }
 
@@ -139,7 +114,7 @@ class CorClientTest {
   void streamsStopFetchingWhenTheConsumerStops() {
     List<Client> first = client.clients().perPage(20).stream().limit(25).toList();
     assertEquals(25, first.size());
-    assertEquals(2, apiRequests("/v1/clients").size());
+    assertEquals(2, requests("/v1/clients").size());
     assertEquals(45, client.clients().perPage(20).stream().count());
   }
 
@@ -157,14 +132,14 @@ class CorClientTest {
   void unpaginatedSendsPageFalse() {
     CorPage<Task> all = client.tasks().unpaginated();
     assertEquals(125, all.data().size());
-    CorRequest request = apiRequests("/v1/tasks").get(0);
+    RecordedRequest request = requests("/v1/tasks").get(0);
     assertEquals("false", request.queryParameters().get("page"));
     assertNull(request.queryParameters().get("perPage"));
   }
 
   @Test
   void unpaginatedAlsoReadsABareArray() {
-    f.sandbox.enqueue(CorFault.json(200, "[{\"id\":1,\"name\":\"A\"},{\"id\":2,\"name\":\"B\"}]"));
+    f.sandbox.enqueue(Fault.json(200, "[{\"id\":1,\"name\":\"A\"},{\"id\":2,\"name\":\"B\"}]"));
     CorPage<Client> all = client.clients().unpaginated();
     assertEquals(List.of(1L, 2L), all.data().stream().map(Client::id).toList());
     assertEquals(2, all.total());
@@ -196,7 +171,7 @@ class CorClientTest {
 
     assertEquals(
         "{\"client_id\":25855,\"status\":\"in_process\",\"archived\":2}",
-        apiRequests("/v1/projects").get(0).queryParameters().get("filters"));
+        requests("/v1/projects").get(0).queryParameters().get("filters"));
     assertFalse(projects.isEmpty());
     projects.forEach(
         p -> {
@@ -227,7 +202,7 @@ class CorClientTest {
     for (int i = 1; i < tasks.size(); i++) {
       assertTrue(tasks.get(i - 1).priority().id() >= tasks.get(i).priority().id());
     }
-    CorRequest request = apiRequests("/v1/tasks").get(0);
+    RecordedRequest request = requests("/v1/tasks").get(0);
     assertEquals(
         "{\"projects\":5001,\"status\":[\"nueva\",\"en_proceso\"]}",
         request.queryParameters().get("filters"));
@@ -247,7 +222,7 @@ class CorClientTest {
     }
     assertEquals(
         "{\"by\":\"start\",\"order\":\"DESC\"}",
-        apiRequests("/v1/hours").get(0).queryParameters().get("orderBy"));
+        requests("/v1/hours").get(0).queryParameters().get("orderBy"));
   }
 
   @Test
@@ -287,7 +262,7 @@ class CorClientTest {
     assertEquals(Instant.parse("2024-01-18T09:00:00Z"), h.start().toInstant(ZoneOffset.UTC));
     assertEquals(ZoneOffset.UTC, h.start().offset());
     assertEquals(before + 1, f.sandbox.rowCount(CorSeed.Collection.HOURS));
-    CorRequest post = apiRequests("/v1/hours").get(0);
+    RecordedRequest post = requests("/v1/hours").get(0);
     assertEquals("POST", post.method());
     assertEquals("application/json", post.header("Content-Type"));
     assertEquals(
@@ -308,7 +283,7 @@ class CorClientTest {
     assertNull(h.stop());
     assertEquals(
         "{\"task_log_id\":10001,\"start\":\"2024-01-18T09:00:00Z\"}",
-        apiRequests("/v1/hours").get(0).bodyUtf8());
+        requests("/v1/hours").get(0).bodyUtf8());
   }
 
   @Test
@@ -347,13 +322,13 @@ class CorClientTest {
 
   @Test
   void everyDocumentedErrorShapeIsTyped() {
-    f.sandbox.enqueue(CorFault.forbidden());
-    f.sandbox.enqueue(CorFault.customError(400, "UP001", "Invalid position"));
-    f.sandbox.enqueue(CorFault.customError(417, "AC001", "Already exists"));
-    f.sandbox.enqueue(CorFault.errorResponse(404, "FS003", "Undefined attachment"));
-    f.sandbox.enqueue(CorFault.validation("task_id", "exists", "title", "required"));
-    f.sandbox.enqueue(CorFault.json(409, "{\"message\":\"Conflict here\"}"));
-    f.sandbox.enqueue(CorFault.html(400));
+    f.sandbox.enqueue(CorFaults.forbidden());
+    f.sandbox.enqueue(CorFaults.customError(400, "UP001", "Invalid position"));
+    f.sandbox.enqueue(CorFaults.customError(417, "AC001", "Already exists"));
+    f.sandbox.enqueue(CorFaults.errorResponse(404, "FS003", "Undefined attachment"));
+    f.sandbox.enqueue(CorFaults.validation("task_id", "exists", "title", "required"));
+    f.sandbox.enqueue(Fault.json(409, "{\"message\":\"Conflict here\"}"));
+    f.sandbox.enqueue(Fault.html(400));
 
     CorApiException forbidden = failing(client::me);
     assertEquals(CorApiException.Shape.ERROR, forbidden.shape());
@@ -411,8 +386,8 @@ class CorClientTest {
     assertNotEquals(before, f.sandbox.lastAccessToken());
     assertEquals(
         2, f.sandbox.requestCount("POST", "/v1/oauth/token")); // client credentials re-run once
-    List<CorRequest> page2 =
-        apiRequests("/v1/tasks").stream()
+    List<RecordedRequest> page2 =
+        requests("/v1/tasks").stream()
             .filter(r -> "2".equals(r.queryParameters().get("page")))
             .toList();
     assertEquals(2, page2.size());
@@ -423,57 +398,57 @@ class CorClientTest {
   @Test
   void aSecond401IsReturnedAsAnErrorNotLooped() {
     client.me();
-    f.sandbox.enqueue(CorFault.unauthorized());
-    f.sandbox.enqueue(CorFault.unauthorized());
+    f.sandbox.enqueue(CorFaults.unauthorized());
+    f.sandbox.enqueue(CorFaults.unauthorized());
 
     CorApiException e = failing(client::me);
 
     assertEquals(401, e.status().getAsInt());
     assertEquals(CorApiException.Shape.ERROR, e.shape());
     assertEquals("Unauthorized", e.corMessage().orElseThrow());
-    assertEquals(3, apiRequests("/v1/me").size());
+    assertEquals(3, requests("/v1/me").size());
     assertEquals(2, f.sandbox.requestCount("POST", "/v1/oauth/token"));
   }
 
   @Test
   void rateLimitsWithoutHeadersArePacedAndRetried() {
-    f.sandbox.enqueue(CorFault.tooManyRequests());
-    f.sandbox.enqueue(CorFault.tooManyRequests());
+    f.sandbox.enqueue(CorFaults.tooManyRequests());
+    f.sandbox.enqueue(CorFaults.tooManyRequests());
 
     assertEquals(12345, client.me().id());
-    assertEquals(3, apiRequests("/v1/me").size());
+    assertEquals(3, requests("/v1/me").size());
   }
 
   @Test
   void rateLimitsHonourRetryAfterAndGiveUpAfterTheAttempts() {
-    f.sandbox.enqueue(CorFault.tooManyRequests().withRetryAfter("0"));
+    f.sandbox.enqueue(CorFaults.tooManyRequests().withRetryAfter("0"));
     assertEquals(12345, client.me().id());
 
     for (int i = 0; i < 3; i++) {
-      f.sandbox.enqueue(CorFault.tooManyRequests());
+      f.sandbox.enqueue(CorFaults.tooManyRequests());
     }
     CorApiException e = failing(client::me);
     assertEquals(429, e.status().getAsInt());
     assertTrue(e.isRetryable());
-    assertEquals(5, apiRequests("/v1/me").size());
+    assertEquals(5, requests("/v1/me").size());
   }
 
   @Test
   void aRetryAfterLongerThanTheCapIsNotWaitedFor() {
-    f.sandbox.enqueue(CorFault.serviceUnavailable().withRetryAfter("300"));
+    f.sandbox.enqueue(CorFaults.serviceUnavailable().withRetryAfter("300"));
     CorApiException e = failing(client::me);
     assertEquals(503, e.status().getAsInt());
-    assertEquals(1, apiRequests("/v1/me").size());
+    assertEquals(1, requests("/v1/me").size());
   }
 
   @Test
   void serverErrorsAreRetriedForGetsButNotForPosts() {
-    f.sandbox.enqueue(CorFault.serverError());
-    f.sandbox.enqueue(CorFault.serviceUnavailable());
+    f.sandbox.enqueue(CorFaults.serverError());
+    f.sandbox.enqueue(CorFaults.serviceUnavailable());
     assertEquals(14, client.projects().page(1).total());
-    assertEquals(3, apiRequests("/v1/projects").size());
+    assertEquals(3, requests("/v1/projects").size());
 
-    f.sandbox.enqueue(CorFault.serverError());
+    f.sandbox.enqueue(CorFaults.serverError());
     CorApiException e =
         failing(
             () ->
@@ -483,18 +458,18 @@ class CorClientTest {
                     Instant.parse("2024-01-18T10:00:00Z")));
     assertEquals(500, e.status().getAsInt());
     assertEquals(CorApiException.Shape.ERROR, e.shape());
-    assertEquals(1, apiRequests("/v1/hours").size());
+    assertEquals(1, requests("/v1/hours").size());
   }
 
   @Test
   void anUnreadableSuccessIsTyped() {
-    f.sandbox.enqueue(CorFault.json(200, "{\"id\":\"not-a-number\"}"));
+    f.sandbox.enqueue(Fault.json(200, "{\"id\":\"not-a-number\"}"));
     CorApiException e = failing(client::me);
     assertEquals(CorApiException.Shape.UNREADABLE_SUCCESS, e.shape());
-    f.sandbox.enqueue(CorFault.json(200, "{\"total\":\"x\",\"data\":[]}"));
+    f.sandbox.enqueue(Fault.json(200, "{\"total\":\"x\",\"data\":[]}"));
     assertEquals(
         CorApiException.Shape.UNREADABLE_SUCCESS, failing(() -> client.clients().page(1)).shape());
-    f.sandbox.enqueue(CorFault.json(200, "{\"no\":\"envelope\"}"));
+    f.sandbox.enqueue(Fault.json(200, "{\"no\":\"envelope\"}"));
     assertEquals(
         CorApiException.Shape.UNREADABLE_SUCCESS, failing(() -> client.clients().page(1)).shape());
   }
@@ -508,6 +483,7 @@ class CorClientTest {
     CorApiException e = failing(nowhere::me);
     assertEquals(CorApiException.Shape.NO_RESPONSE, e.shape());
     assertTrue(e.status().isEmpty());
+    assertEquals(CorApiException.Kind.NETWORK, e.kind());
     assertTrue(e.isRetryable());
   }
 

@@ -1,6 +1,7 @@
 package io.tokenbroker.cor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,8 +94,8 @@ class FiltersTest {
         UserFilter.builder()
             .withHiddenUsers(true)
             .withPosition(false)
-            .createdAt("2024-01-01")
-            .updatedAt("2024-02-01")
+            .createdAt(LocalDate.of(2024, 1, 1))
+            .updatedAt(LocalDate.of(2024, 2, 1))
             .build()
             .toJson());
   }
@@ -115,18 +116,62 @@ class FiltersTest {
   }
 
   @Test
-  void escapeHatchTakesPlainValuesOnly() {
+  void escapeHatchTakesPlainValuesOfDocumentedKeysOnly() {
     assertEquals(
-        "{\"x\":\"a \\\"quoted\\\" value\",\"y\":[1,\"two\",true]}",
+        "{\"dateStart\":\"a \\\"quoted\\\" value\",\"client_id\":[1,\"two\",true]}",
         ProjectFilter.builder()
-            .with("x", "a \"quoted\" value")
-            .with("y", List.of(1, "two", true))
+            .with("dateStart", "a \"quoted\" value")
+            .with("client_id", List.of(1, "two", true))
             .build()
             .toJson());
     assertThrows(
-        IllegalArgumentException.class, () -> TaskFilter.builder().with("x", new Object()));
+        IllegalArgumentException.class, () -> TaskFilter.builder().with("pm", new Object()));
     assertThrows(
-        IllegalArgumentException.class, () -> HourFilter.builder().with("x", List.of(List.of(1))));
-    assertThrows(NullPointerException.class, () -> UserFilter.builder().with("x", null));
+        IllegalArgumentException.class,
+        () -> HourFilter.builder().with("users", List.of(List.of(1))));
+    assertThrows(NullPointerException.class, () -> UserFilter.builder().with("createdAt", null));
+  }
+
+  @Test
+  void unknownKeysAreRefusedWithAPointerToTheDocumentedOne() {
+    IllegalArgumentException projectId =
+        assertThrows(
+            IllegalArgumentException.class, () -> TaskFilter.builder().with("project_id", 5001));
+    assertTrue(projectId.getMessage().contains("projects("), projectId.getMessage());
+    IllegalArgumentException other =
+        assertThrows(
+            IllegalArgumentException.class, () -> ProjectFilter.builder().with("colour", "red"));
+    assertTrue(other.getMessage().contains("client_id"), other.getMessage());
+    assertTrue(other.getMessage().contains("CorClient.list(\"/projects\""), other.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> HourFilter.builder().with("user_id", 1));
+    assertThrows(IllegalArgumentException.class, () -> UserFilter.builder().with("hidden", true));
+    // COR documents no keys for /clients, so none is refused there.
+    assertEquals(
+        "{\"name\":\"Acme\",\"condition\":\"active\",\"website\":\"https://acme.com\"}",
+        ClientFilter.builder()
+            .name("Acme")
+            .condition("active")
+            .with("website", "https://acme.com")
+            .build()
+            .toJson());
+  }
+
+  @Test
+  void pmTakesOneOrSeveralUsers() {
+    assertEquals("{\"pm\":7}", TaskFilter.builder().pm(7).build().toJson());
+    assertEquals("{\"pm\":[7,8]}", TaskFilter.builder().pm(7, 8).build().toJson());
+    assertThrows(IllegalArgumentException.class, () -> TaskFilter.builder().pm());
+  }
+
+  @Test
+  void everyFilterSharesOneShape() {
+    CorFilter a = TaskFilter.builder().projects(1).status(TaskStatus.NUEVA).build();
+    CorFilter b = TaskFilter.builder().projects(1).status(TaskStatus.NUEVA).build();
+    assertEquals(a, b);
+    assertEquals(a.hashCode(), b.hashCode());
+    assertEquals(java.util.Set.of("projects", "status"), a.keys());
+    assertEquals("TaskFilter{\"projects\":1,\"status\":\"nueva\"}", a.toString());
+    assertTrue(ClientFilter.none().isEmpty());
+    assertFalse(a.equals(HourFilter.builder().projects(1).build()));
   }
 }

@@ -49,7 +49,7 @@ public final class CorClientCredentialsExample {
   }
 
   static Result run(Cor cor, String apiKey, ClientSecret secret, PrintStream out) {
-    TokenRequests counter = new TokenRequests();
+    TokenEndpointCallCounter counter = new TokenEndpointCallCounter();
     try (TokenBroker broker = TokenBroker.builder().listener(counter).build()) {
       GrantKey key = GrantKey.of("cor/example");
       broker.register(key, cor.clientCredentials(apiKey, secret), GrantType.CLIENT_CREDENTIALS);

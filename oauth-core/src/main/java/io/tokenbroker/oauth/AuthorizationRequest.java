@@ -8,19 +8,20 @@ import com.nimbusds.oauth2.sdk.AuthorizationSuccessResponse;
 import com.nimbusds.oauth2.sdk.ErrorObject;
 import com.nimbusds.oauth2.sdk.ParseException;
 import java.net.URI;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One authorization-code consent attempt: the URL to send the user to, and the means to finish
- * with the code. Carries a fresh random {@code state} and, where the provider supports it, a PKCE
- * S256 verifier that never leaves this object except in the token request.
+ * One authorization-code consent attempt: the URL to send the user to, and the means to finish with
+ * the code. Carries a fresh random {@code state} and, where the provider supports it, a PKCE S256
+ * verifier that never leaves this object except in the token request.
  *
  * <p>Finish in one of three ways: {@link #complete(URI)} with the callback URI (loopback receiver
- * or an app-hosted callback; {@code state} is checked), or {@link #exchange(String)} with a code the
- * user pasted (out-of-band, {@link TokenClient#OUT_OF_BAND}). Thread-safe; single use is not
+ * or an app-hosted callback; {@code state} is checked), or {@link #exchange(String)} with a code
+ * the user pasted (out-of-band, {@link TokenClient#OUT_OF_BAND}). Thread-safe; single use is not
  * enforced here because the server enforces it for codes.
  */
 public final class AuthorizationRequest {
@@ -28,20 +29,60 @@ public final class AuthorizationRequest {
   private final URI redirectUri;
   private final String state;
   private final boolean stateRequired;
+  private final @Nullable String issuer;
+  private final boolean issuerRequired;
   private final Function<String, TokenSet> exchange;
 
   AuthorizationRequest(
-      URI uri, URI redirectUri, String state, boolean stateRequired, Function<String, TokenSet> exchange) {
+      URI uri,
+      URI redirectUri,
+      String state,
+      boolean stateRequired,
+      Function<String, TokenSet> exchange) {
+    this(uri, redirectUri, state, stateRequired, null, false, exchange);
+  }
+
+  AuthorizationRequest(
+      URI uri,
+      URI redirectUri,
+      String state,
+      boolean stateRequired,
+      @Nullable String issuer,
+      boolean issuerRequired,
+      Function<String, TokenSet> exchange) {
     this.uri = uri;
     this.redirectUri = redirectUri;
     this.state = state;
     this.stateRequired = stateRequired;
+    this.issuer = issuer;
+    this.issuerRequired = issuerRequired && issuer != null;
     this.exchange = exchange;
   }
 
   /** Returns a request that passes the tokens through {@code then} (the broker saves them). */
   AuthorizationRequest andThen(java.util.function.UnaryOperator<TokenSet> then) {
-    return new AuthorizationRequest(uri, redirectUri, state, stateRequired, exchange.andThen(then));
+    return new AuthorizationRequest(
+        uri, redirectUri, state, stateRequired, issuer, issuerRequired, exchange.andThen(then));
+  }
+
+  /**
+   * The issuer a callback's {@code iss} must name (RFC 9207), if the provider's issuer is known.
+   */
+  public Optional<String> issuer() {
+    return Optional.ofNullable(issuer);
+  }
+
+  /**
+   * Whether a callback without {@code iss} is refused: the server announced that it sends it
+   * ({@code authorization_response_iss_parameter_supported}), or the provider says so.
+   */
+  public boolean issuerRequired() {
+    return issuerRequired;
+  }
+
+  /** Whether the provider requires the callback to echo {@link #state()}. */
+  public boolean stateRequired() {
+    return stateRequired;
   }
 
   /** The consent URL to open in the user's browser. */
@@ -54,7 +95,9 @@ public final class AuthorizationRequest {
     return redirectUri;
   }
 
-  /** The {@code state} value the callback must echo. Not a credential, but do not log it needlessly. */
+  /**
+   * The {@code state} value the callback must echo. Not a credential, but do not log it needlessly.
+   */
   public String state() {
     return state;
   }
@@ -79,18 +122,24 @@ public final class AuthorizationRequest {
       // Nimbus throws IllegalArgumentException for some malformed values, e.g. an empty code.
       throw new ConsentException(
           "the consent callback could not be read: no code or error parameter",
-          ConsentException.Kind.INVALID_CALLBACK, null, null);
+          ConsentException.Kind.INVALID_CALLBACK,
+          null,
+          null);
     }
     String echoed = response.getState() == null ? null : response.getState().getValue();
     checkState(echoed);
+    checkIssuer(response.getIssuer() == null ? null : response.getIssuer().getValue());
     if (response instanceof AuthorizationErrorResponse error) {
       ErrorObject object = error.getErrorObject();
       String code = object.getCode();
       boolean denied = "access_denied".equals(code);
       throw new ConsentException(
-          denied ? "the user or the server denied the authorization request" : "the authorization request failed",
+          denied
+              ? "the user or the server denied the authorization request"
+              : "the authorization request failed",
           denied ? ConsentException.Kind.ACCESS_DENIED : ConsentException.Kind.ERROR_RESPONSE,
-          code, object.getDescription());
+          code,
+          object.getDescription());
     }
     AuthorizationSuccessResponse success = (AuthorizationSuccessResponse) response;
     if (success.getAuthorizationCode() == null) {
@@ -107,7 +156,8 @@ public final class AuthorizationRequest {
     requireNonNull(code, "code == null");
     String trimmed = code.strip();
     if (trimmed.isEmpty()) {
-      throw new ConsentException("the authorization code is empty", ConsentException.Kind.INVALID_CALLBACK, null, null);
+      throw new ConsentException(
+          "the authorization code is empty", ConsentException.Kind.INVALID_CALLBACK, null, null);
     }
     return exchange.apply(trimmed);
   }
@@ -117,7 +167,9 @@ public final class AuthorizationRequest {
       if (stateRequired) {
         throw new ConsentException(
             "the consent callback did not echo the state parameter; refusing it (possible forgery)",
-            ConsentException.Kind.STATE_MISMATCH, null, null);
+            ConsentException.Kind.STATE_MISMATCH,
+            null,
+            null);
       }
       return;
     }
@@ -125,8 +177,51 @@ public final class AuthorizationRequest {
         echoed.getBytes(StandardCharsets.UTF_8), state.getBytes(StandardCharsets.UTF_8))) {
       throw new ConsentException(
           "the consent callback's state does not match this request (a forged or stale callback)",
-          ConsentException.Kind.STATE_MISMATCH, null, null);
+          ConsentException.Kind.STATE_MISMATCH,
+          null,
+          null);
     }
+  }
+
+  /**
+   * RFC 9207 §2.4: a present {@code iss} must equal the issuer (when known); a missing one is
+   * refused when the server promised to send it.
+   */
+  private void checkIssuer(@Nullable String echoed) {
+    ConsentException mismatch = issuerMismatch(echoed, issuer, issuerRequired);
+    if (mismatch != null) {
+      throw mismatch;
+    }
+  }
+
+  /**
+   * The RFC 9207 verdict on a callback's {@code iss}, or null if it passes. Shared with the
+   * receiver.
+   */
+  static @Nullable ConsentException issuerMismatch(
+      @Nullable String echoed, @Nullable String expected, boolean required) {
+    if (echoed == null) {
+      return required
+          ? new ConsentException(
+              "the consent callback carries no iss, although the authorization server sends it"
+                  + " (RFC 9207); refusing it (possible mix-up attack)",
+              ConsentException.Kind.ISSUER_MISMATCH,
+              null,
+              null)
+          : null;
+    }
+    if (expected != null
+        && !MessageDigest.isEqual(
+            echoed.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
+      return new ConsentException(
+          "the consent callback's iss names another authorization server than "
+              + expected
+              + " (RFC 9207); refusing it (possible mix-up attack)",
+          ConsentException.Kind.ISSUER_MISMATCH,
+          null,
+          null);
+    }
+    return null;
   }
 
   @Override

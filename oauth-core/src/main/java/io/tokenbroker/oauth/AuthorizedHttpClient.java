@@ -3,10 +3,13 @@ package io.tokenbroker.oauth;
 import static java.util.Objects.requireNonNull;
 
 import io.tokenbroker.oauth.internal.Backoff;
+import io.tokenbroker.oauth.internal.DpopNonceCache;
+import io.tokenbroker.oauth.internal.DpopNonces;
 import io.tokenbroker.oauth.internal.RetryAfter;
 import io.tokenbroker.oauth.internal.Sleeper;
 import io.tokenbroker.oauth.internal.Urls;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,7 +26,10 @@ import java.util.random.RandomGenerator;
  *
  * <ul>
  *   <li>Sets {@code Authorization: Bearer …} on every attempt (any such header you set is
- *       replaced).
+ *       replaced); for a DPoP-bound grant (RFC 9449) {@code Authorization: DPoP …} and a fresh
+ *       {@code DPoP} proof for the request's method and URL, with the server's latest {@code
+ *       DPoP-Nonce}; a {@code 401} demanding a nonce ({@code use_dpop_nonce}) is answered with one
+ *       more try.
  *   <li>On a 401, asks the broker for a new token only if the rejected one is still current (so
  *       many concurrent 401s cause one refresh) and retries once.
  *   <li>On a 429, and on a 503 for idempotent methods, waits as {@code Retry-After} says (capped),
@@ -32,12 +38,13 @@ import java.util.random.RandomGenerator;
  *       DELETE); a POST or PATCH is never sent twice after the server may have acted on it.
  * </ul>
  *
- * The last response is returned as is when retries are used up; this class never throws for an
- * HTTP status. The bearer token only travels over {@code https} (or to loopback hosts), and the
- * {@link HttpClient} must not follow redirects. Thread-safe.
+ * The last response is returned as is when retries are used up; this class never throws for an HTTP
+ * status. The bearer token only travels over {@code https} (or to loopback hosts), and the {@link
+ * HttpClient} must not follow redirects. Thread-safe.
  */
 public final class AuthorizedHttpClient {
-  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+  private static final Set<String> IDEMPOTENT =
+      Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
   private final HttpClient http;
   private final TokenBroker broker;
@@ -48,6 +55,7 @@ public final class AuthorizedHttpClient {
   private final Clock clock;
   private final Sleeper sleeper;
   private final RandomGenerator random = new SecureRandom();
+  private final DpopNonceCache nonces = new DpopNonceCache();
 
   private AuthorizedHttpClient(Builder b) {
     this.http = b.http;
@@ -79,41 +87,62 @@ public final class AuthorizedHttpClient {
       throws IOException, InterruptedException {
     requireNonNull(request, "request == null");
     requireNonNull(handler, "handler == null");
-    Urls.requireSecure(request.uri(), "API request URL");
-    boolean idempotent = IDEMPOTENT.contains(request.method().toUpperCase(Locale.ROOT));
-    AccessToken token = broker.accessToken(key);
+    URI uri = Urls.requireSecure(request.uri(), "API request URL");
+    String method = request.method().toUpperCase(Locale.ROOT);
+    boolean idempotent = IDEMPOTENT.contains(method);
+    AuthorizationHeaders headers = broker.authorizationHeaders(key, method, uri, nonces.get(uri));
     boolean refreshed = false;
+    boolean nonceAnswered = false;
     for (int attempt = 1; ; attempt++) {
-      HttpResponse<T> response = http.send(withBearer(request, token), handler);
+      HttpResponse<T> response = http.send(withHeaders(request, headers), handler);
       int status = response.statusCode();
+      if (headers.isDpop()) {
+        String nonce = response.headers().firstValue("DPoP-Nonce").orElse(null);
+        nonces.put(uri, nonce);
+        String demanded =
+            DpopNonces.fromResourceServer(
+                status, response.headers().allValues("WWW-Authenticate"), nonce);
+        if (demanded != null && !nonceAnswered) {
+          nonceAnswered = true; // RFC 9449 §9: one more try with the server's nonce
+          headers = broker.authorizationHeaders(key, method, uri, demanded);
+          attempt--;
+          continue;
+        }
+      }
       if (status == 401 && !refreshed) {
         refreshed = true;
-        token = broker.refreshIfCurrent(key, token);
+        broker.refreshIfCurrent(key, headers.accessToken());
+        headers = broker.authorizationHeaders(key, method, uri, nonces.get(uri));
         attempt--; // the retry after a refresh is not a paced retry
         continue;
       }
-      boolean retryable =
-          status == 429 || (status >= 500 && status <= 599 && idempotent);
+      boolean retryable = status == 429 || (status >= 500 && status <= 599 && idempotent);
       if (!retryable || attempt >= maxAttempts) {
         return response;
       }
       Optional<Duration> retryAfter =
-          RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null), clock.instant());
-      Duration wait = retryAfter.isPresent()
-          ? retryAfter.get()
-          : Backoff.fullJitter(attempt, initialBackoff, maxRetryAfter, random);
+          RetryAfter.parse(
+              response.headers().firstValue("Retry-After").orElse(null), clock.instant());
+      Duration wait =
+          retryAfter.isPresent()
+              ? retryAfter.get()
+              : Backoff.fullJitter(attempt, initialBackoff, maxRetryAfter, random);
       if (wait.compareTo(maxRetryAfter) > 0) {
         return response;
       }
       sleeper.sleep(wait);
-      token = broker.accessToken(key);
+      headers = broker.authorizationHeaders(key, method, uri, nonces.get(uri));
     }
   }
 
-  private static HttpRequest withBearer(HttpRequest request, AccessToken token) {
-    return HttpRequest.newBuilder(request, (name, value) -> !name.equalsIgnoreCase("Authorization"))
-        .header("Authorization", "Bearer " + token.revealValue())
-        .build();
+  private static HttpRequest withHeaders(HttpRequest request, AuthorizationHeaders headers) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(
+            request,
+            (name, value) ->
+                !name.equalsIgnoreCase("Authorization") && !name.equalsIgnoreCase("DPoP"));
+    headers.revealHeaders().forEach(builder::header);
+    return builder.build();
   }
 
   @Override

@@ -41,9 +41,9 @@ public interface BrokerListener {
   default void storeWriteRecovered(GrantKey key) {}
 
   /**
-   * The broker was closed with new tokens of {@code key} still not written, after retrying for
-   * its close wait; {@code lastFailure} is why the store refused them. If the provider rotated
-   * the refresh token, the stored grant holds a spent one and needs a new consent.
+   * The broker was closed with new tokens of {@code key} still not written, after retrying for its
+   * close wait; {@code lastFailure} is why the store refused them. If the provider rotated the
+   * refresh token, the stored grant holds a spent one and needs a new consent.
    */
   default void storeWriteAbandoned(GrantKey key, TokenStoreException lastFailure) {}
 

@@ -18,12 +18,16 @@ final class BrokerSettings {
   final Duration maxWait;
   final Duration leaseTtl;
   final Duration leaseWait;
+
   /** The end of a lease kept free for writing the result of its token call. */
   final Duration writeMargin;
+
   final Duration failureBackoffMin = Duration.ofSeconds(1);
   final Duration failureBackoffMax = Duration.ofSeconds(30);
+
   /** The longest {@code Retry-After} the failure back-off honours. */
   final Duration retryAfterMax = Duration.ofHours(1);
+
   final Duration writeRetryMin;
   final Duration writeRetryMax = Duration.ofSeconds(30);
   final Duration closeWait;

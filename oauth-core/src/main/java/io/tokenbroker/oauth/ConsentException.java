@@ -2,7 +2,7 @@ package io.tokenbroker.oauth;
 
 import org.jspecify.annotations.Nullable;
 
-/** The authorization-code consent did not produce a code. */
+/** A consent (authorization code or device authorization) did not produce tokens. */
 public final class ConsentException extends TokenBrokerException {
   private static final long serialVersionUID = 1L;
 
@@ -17,7 +17,14 @@ public final class ConsentException extends TokenBrokerException {
     /** The callback carried another OAuth error. */
     ERROR_RESPONSE,
     /** The callback could not be understood (no code, wrong shape). */
-    INVALID_CALLBACK
+    INVALID_CALLBACK,
+    /**
+     * The callback's {@code iss} is missing where the server promised it, or names another issuer
+     * (RFC 9207): a mix-up attack or a misconfiguration.
+     */
+    ISSUER_MISMATCH,
+    /** The device code expired before the user approved ({@code expired_token}, RFC 8628). */
+    EXPIRED
   }
 
   private final Kind kind;
@@ -25,7 +32,13 @@ public final class ConsentException extends TokenBrokerException {
   /** Creates a consent failure; {@code oauthError} is the callback's {@code error}, if any. */
   public ConsentException(
       String message, Kind kind, @Nullable String oauthError, @Nullable String errorDescription) {
-    super(describe(message, 0, oauthError, errorDescription), 0, oauthError, errorDescription, null, null);
+    super(
+        describe(message, 0, oauthError, errorDescription),
+        0,
+        oauthError,
+        errorDescription,
+        null,
+        null);
     this.kind = kind;
   }
 

@@ -1,7 +1,7 @@
 package io.tokenbroker.oauth;
 
+import io.tokenbroker.oauth.internal.DpopKey;
 import java.lang.System.Logger.Level;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -77,8 +77,10 @@ final class Grant {
   private final AtomicReference<@Nullable CompletableFuture<Snapshot>> inFlight =
       new AtomicReference<>();
   private final Object publishLock = new Object();
+
   /** Held while this grant uses its store lease (never on the hot path). */
   private final ReentrantLock leaseLock = new ReentrantLock();
+
   private volatile @Nullable Snapshot snapshot; // written under publishLock
   private volatile Failure failure = Failure.NONE;
   private volatile boolean closed; // written under publishLock
@@ -156,7 +158,8 @@ final class Grant {
       }
       if (now < s.usableUntilMillis) {
         if (inFlight.get() == null && now >= failure.retryNotBeforeMillis()) {
-          CompletableFuture<Snapshot> flight = startFlight(new Request(s.version, false, null), true);
+          CompletableFuture<Snapshot> flight =
+              startFlight(new Request(s.version, false, null), true);
           if (flight.isDone() && snapshot != s) {
             // It ran inline and changed what is served (a new token, or the grant is dead): its
             // outcome stands, not the token read before it.
@@ -172,7 +175,9 @@ final class Grant {
   /** Obtains a new token now, unless another broker meanwhile stored a different one. */
   AccessToken forceRefresh() {
     Snapshot s = snapshot;
-    return await(startFlight(new Request(s == null ? 0 : s.version, true, s == null ? null : s.token), true));
+    return await(
+        startFlight(
+            new Request(s == null ? 0 : s.version, true, s == null ? null : s.token), true));
   }
 
   /** After an API answered 401 with {@code rejected}: refresh only if it is still current. */
@@ -289,7 +294,9 @@ final class Grant {
     }
   }
 
-  /** Gets a lease back from {@link GrantLease#close()}: kept while tokens are held, else released. */
+  /**
+   * Gets a lease back from {@link GrantLease#close()}: kept while tokens are held, else released.
+   */
   void release(GrantLease lease) {
     try {
       if (held.current() != null) {
@@ -322,7 +329,8 @@ final class Grant {
       RuntimeException last = f.last();
       if (last != null) {
         long now = settings.clock.millis();
-        if (now < f.rateLimitedUntilMillis() || (!ignoreBackoff && now < f.retryNotBeforeMillis())) {
+        if (now < f.rateLimitedUntilMillis()
+            || (!ignoreBackoff && now < f.retryNotBeforeMillis())) {
           return CompletableFuture.failedFuture(last);
         }
       }
@@ -343,7 +351,11 @@ final class Grant {
         flight.completeExceptionally(
             new TransientTokenException(
                 "the broker is closed or its executor refused the refresh of '" + key + "'",
-                TransientTokenException.Kind.NETWORK, 0, null, key, rejected));
+                TransientTokenException.Kind.NETWORK,
+                0,
+                null,
+                key,
+                rejected));
       }
       return flight;
     }
@@ -411,12 +423,25 @@ final class Grant {
       throw new IllegalStateException(cause);
     } catch (TimeoutException e) {
       throw new TransientTokenException(
-          "no token for '" + key + "' within " + settings.maxWait.toMillis() + " ms (a refresh is still running)",
-          TransientTokenException.Kind.TIMEOUT, 0, null, key, null);
+          "no token for '"
+              + key
+              + "' within "
+              + settings.maxWait.toMillis()
+              + " ms (a refresh is still running)",
+          TransientTokenException.Kind.TIMEOUT,
+          0,
+          null,
+          key,
+          null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new TransientTokenException("interrupted while waiting for a token for '" + key + "'",
-          TransientTokenException.Kind.NETWORK, 0, null, key, e);
+      throw new TransientTokenException(
+          "interrupted while waiting for a token for '" + key + "'",
+          TransientTokenException.Kind.NETWORK,
+          0,
+          null,
+          key,
+          e);
     }
   }
 
@@ -448,7 +473,7 @@ final class Grant {
       try {
         stored = readStore();
       } catch (TokenStoreException e) {
-        if (e.isTransient() && type == GrantType.CLIENT_CREDENTIALS) {
+        if (e.isTransient() && type.renewsByItself()) {
           return renewWithoutLease(e);
         }
         throw e;
@@ -463,7 +488,7 @@ final class Grant {
     try {
       lease = lease();
     } catch (TokenStoreException e) {
-      if (e.isTransient() && type == GrantType.CLIENT_CREDENTIALS) {
+      if (e.isTransient() && type.renewsByItself()) {
         return renewWithoutLease(e);
       }
       throw e; // no lease, no refresh token spent
@@ -505,7 +530,8 @@ final class Grant {
         return new Snapshot(pending.record(), pending.baseVersion(), settings);
       }
       checkRefreshable(fromHeld);
-      return refreshAndPersist(fromHeld, new Stored(pending.base(), pending.baseVersion()), lease, pending);
+      return refreshAndPersist(
+          fromHeld, new Stored(pending.base(), pending.baseVersion()), lease, pending);
     }
   }
 
@@ -552,7 +578,8 @@ final class Grant {
     }
     Snapshot before = snapshot;
     publish(record, stored.version());
-    if (newer && request.seenVersion() > 0
+    if (newer
+        && request.seenVersion() > 0
         && (before == null || !before.token.equals(candidate.token))) {
       settings.events.tokensAdopted(key, record.tokens().expiresAt());
     }
@@ -564,30 +591,37 @@ final class Grant {
     if (record != null && record.reauthorizationRequired()) {
       throw reauthorizationRequired(record.reauthorizationReason());
     }
-    if (type == GrantType.AUTHORIZATION_CODE) {
+    if (!type.renewsByItself()) {
       if (record == null) {
         throw new UnknownGrantException(key);
       }
       if (record.tokens().refreshToken() == null) {
         throw new InvalidGrantException(
-            "grant '" + key + "' has no refresh token and its access token has expired; "
-                + "complete the consent again to re-authorize it", key);
+            "grant '"
+                + key
+                + "' has no refresh token and its access token has expired; "
+                + "complete the consent again to re-authorize it",
+            key);
       }
     }
   }
 
   private InvalidGrantException reauthorizationRequired(@Nullable String reason) {
     return new InvalidGrantException(
-        "grant '" + key + "' needs re-authorization"
+        "grant '"
+            + key
+            + "' needs re-authorization"
             + (reason == null ? "" : " (" + reason + ")")
-            + "; complete the consent again for this key (CLI: tokenbroker login '" + key + "')",
+            + "; complete the consent again for this key (CLI: tokenbroker login '"
+            + key
+            + "')",
         key);
   }
 
   /**
    * Calls the token endpoint under {@code lease} (within its deadline) with the tokens of {@code
-   * from} and writes the result over {@code stored}, the store's state. From the answer on, the
-   * new tokens are never dropped: a failed write holds them. {@code chain} is the held write {@code
+   * from} and writes the result over {@code stored}, the store's state. From the answer on, the new
+   * tokens are never dropped: a failed write holds them. {@code chain} is the held write {@code
    * from} came from (its base stays the base of the new write), or null.
    */
   private Snapshot refreshAndPersist(
@@ -596,20 +630,23 @@ final class Grant {
     settings.events.refreshStarted(key);
     long deadline = lease.tokenCallDeadlineNanos();
     TokenSet next;
+    DpopKey dpop = client.dpopKeyFor(current); // the grant's own, kept across refreshes
     try {
       next =
-          current == null || type == GrantType.CLIENT_CREDENTIALS
-              ? client.clientCredentials(key, deadline)
-              : client.refresh(current.tokens(), key, deadline);
+          current == null || type.renewsByItself()
+              ? client.obtain(type, key, dpop, deadline)
+              : client.refresh(current.tokens(), key, dpop, deadline);
     } catch (InvalidGrantException e) {
-      if (type == GrantType.AUTHORIZATION_CODE && current != null) {
+      if (!type.renewsByItself() && current != null) {
         return handleInvalidGrant(from, lease, e);
       }
       throw e;
     }
-    GrantRecord updated = newRecord(current, next);
+    GrantRecord updated = newRecord(current, next, dpop);
     HeldWrite.Write write =
-        chain != null ? chain.newer(updated) : new HeldWrite.Write(updated, current, stored.version());
+        chain != null
+            ? chain.newer(updated)
+            : new HeldWrite.Write(updated, current, stored.version());
     Snapshot published;
     try {
       HeldWrite.Outcome outcome;
@@ -624,13 +661,19 @@ final class Grant {
       }
       if (!outcome.written()) {
         // Under our lease nothing else may write; a store that did anyway holds a new consent.
-        LOG.log(Level.WARNING, "the entry of ''{0}'' was replaced while its refresh ran; keeping"
-            + " the store''s", key);
+        LOG.log(
+            Level.WARNING,
+            "the entry of ''{0}'' was replaced while its refresh ran; keeping" + " the store''s",
+            key);
         Snapshot served = serveStoreState(outcome.store());
         if (served == null) {
           throw new TransientTokenException(
               "the tokens of '" + key + "' were replaced elsewhere; no usable token now",
-              TransientTokenException.Kind.NETWORK, 0, null, key, null);
+              TransientTokenException.Kind.NETWORK,
+              0,
+              null,
+              key,
+              null);
         }
         return served;
       }
@@ -672,19 +715,17 @@ final class Grant {
     return outcome;
   }
 
-  private GrantRecord newRecord(@Nullable GrantRecord current, TokenSet next) {
-    Instant now = settings.clock.instant();
-    return current == null
-        ? new GrantRecord(type, registration.provider().name(), registration.clientId(), next,
-            null, false, null, now)
-        : current.withTokens(next, now);
+  private GrantRecord newRecord(
+      @Nullable GrantRecord current, TokenSet next, @Nullable DpopKey dpop) {
+    return GrantRecord.next(current, type, registration, next, dpop, settings.clock.instant());
   }
 
   /**
    * {@code invalid_grant} on refresh. Under our lease the store cannot have changed since we read
    * it, unless the lease ran out; if it did not change, the refresh token we sent is dead.
    */
-  private Snapshot handleInvalidGrant(Stored sent, GrantLease lease, InvalidGrantException failure) {
+  private Snapshot handleInvalidGrant(
+      Stored sent, GrantLease lease, InvalidGrantException failure) {
     // The provider refused the newest refresh token this broker has (held or stored): stop
     // serving its tokens and drop what is held, even if the store cannot be read now.
     held.clear();
@@ -697,12 +738,19 @@ final class Grant {
         return adopted;
       }
       throw new TransientTokenException(
-          "the refresh of '" + key + "' was refused and the stored grant changed meanwhile (its"
+          "the refresh of '"
+              + key
+              + "' was refused and the stored grant changed meanwhile (its"
               + " lease ran out); it will be tried again from the stored tokens",
-          TransientTokenException.Kind.TIMEOUT, 0, null, key, failure);
+          TransientTokenException.Kind.TIMEOUT,
+          0,
+          null,
+          key,
+          failure);
     }
-    String reason = "the provider answered invalid_grant to a refresh"
-        + failure.errorDescription().map(d -> ": " + d).orElse("");
+    String reason =
+        "the provider answered invalid_grant to a refresh"
+            + failure.errorDescription().map(d -> ": " + d).orElse("");
     if (record != null) {
       GrantRecord dead = record.markReauthorizationRequired(reason, settings.clock.instant());
       byte[] sealed = settings.sealer().seal(key, dead.encode());
@@ -710,9 +758,13 @@ final class Grant {
         settings.store.compareAndSet(
             lease.lease(), latest.version(), sealed, dead.tokens().expiresAt());
       } catch (TokenStoreException e) {
-        if (e.reason() != TokenStoreException.Reason.LEASE_LOST || !markUnderNewLease(latest, sealed, dead)) {
-          LOG.log(Level.WARNING, "could not persist the re-authorization state of ''{0}'': {1}",
-              key, e.getMessage());
+        if (e.reason() != TokenStoreException.Reason.LEASE_LOST
+            || !markUnderNewLease(latest, sealed, dead)) {
+          LOG.log(
+              Level.WARNING,
+              "could not persist the re-authorization state of ''{0}'': {1}",
+              key,
+              e.getMessage());
         }
       }
     }
@@ -723,8 +775,8 @@ final class Grant {
   }
 
   /**
-   * The re-authorization mark after the lease ran out: under a new lease if it is free now, so
-   * that other brokers see the grant is dead instead of refreshing from its stored token.
+   * The re-authorization mark after the lease ran out: under a new lease if it is free now, so that
+   * other brokers see the grant is dead instead of refreshing from its stored token.
    */
   private boolean markUnderNewLease(Stored latest, byte[] sealed, GrantRecord dead) {
     try {
@@ -733,7 +785,8 @@ final class Grant {
         return false;
       }
       try {
-        return settings.store
+        return settings
+            .store
             .compareAndSet(fresh.lease(), latest.version(), sealed, dead.tokens().expiresAt())
             .isPresent();
       } finally {
@@ -749,14 +802,18 @@ final class Grant {
    * memory now and hold the result for a later write (on the held write's original base).
    */
   private Snapshot renewWithoutLease(TokenStoreException cause) {
-    LOG.log(Level.WARNING,
+    LOG.log(
+        Level.WARNING,
         "store unavailable; renewing client-credentials grant ''{0}'' without a lease, to persist"
-            + " later", key);
+            + " later",
+        key);
     settings.events.refreshStarted(key);
-    TokenSet next = client.clientCredentials(key, TokenEndpoint.NO_DEADLINE);
-    HeldWrite.Write previous = held.current();
     Snapshot s = snapshot;
-    GrantRecord updated = newRecord(null, next);
+    GrantRecord current = s == null ? null : s.record;
+    DpopKey dpop = client.dpopKeyFor(current); // the grant's own, kept across renewals
+    TokenSet next = client.obtain(type, key, dpop, TokenEndpoint.NO_DEADLINE);
+    HeldWrite.Write previous = held.current();
+    GrantRecord updated = newRecord(current, next, dpop);
     HeldWrite.Write write =
         previous != null
             ? previous.newer(updated)
@@ -780,8 +837,10 @@ final class Grant {
   Stored writeHeld(TokenStore.Lease lease, HeldWrite.Write write, Stored stored) {
     HeldWrite.Outcome outcome = held.write(lease, write, stored, this::readStore);
     if (!outcome.written()) {
-      LOG.log(Level.INFO, "tokens of ''{0}'' were replaced or removed elsewhere; dropping the"
-          + " unwritten ones", key);
+      LOG.log(
+          Level.INFO,
+          "tokens of ''{0}'' were replaced or removed elsewhere; dropping the" + " unwritten ones",
+          key);
       held.settled(write, false);
       serveStoreState(outcome.store());
       return outcome.store();
@@ -792,8 +851,8 @@ final class Grant {
   }
 
   /**
-   * After held tokens were superseded: serves what the store holds if it can be served (it
-   * replaces the dropped tokens whatever its version), otherwise nothing.
+   * After held tokens were superseded: serves what the store holds if it can be served (it replaces
+   * the dropped tokens whatever its version), otherwise nothing.
    */
   private @Nullable Snapshot serveStoreState(Stored stored) {
     GrantRecord record = stored.record();
@@ -855,8 +914,8 @@ final class Grant {
   }
 
   /**
-   * Under the lease of a key rotation that just re-sealed (or checked) the entry: write held
-   * tokens now, or serve what the store holds if it is what this broker serves.
+   * Under the lease of a key rotation that just re-sealed (or checked) the entry: write held tokens
+   * now, or serve what the store holds if it is what this broker serves.
    */
   void afterReseal(TokenStore.Lease lease, Stored stored) {
     HeldWrite.Write write = held.current();
@@ -884,8 +943,11 @@ final class Grant {
   /** Throws if the write of {@code record} could not happen: used by {@link TokenBroker}. */
   static long requireWritten(OptionalLong written, GrantKey key) {
     if (written.isEmpty()) {
-      throw new TokenStoreException("could not write '" + key + "': the entry keeps changing",
-          TokenStoreException.Reason.UNAVAILABLE, key, null);
+      throw new TokenStoreException(
+          "could not write '" + key + "': the entry keeps changing",
+          TokenStoreException.Reason.UNAVAILABLE,
+          key,
+          null);
     }
     return written.getAsLong();
   }

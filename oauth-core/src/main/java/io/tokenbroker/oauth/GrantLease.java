@@ -12,9 +12,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The lease is judged from the moment <em>before</em> the store was asked: the store's own
  * expiry can only be later. A token call made under it gets a deadline that keeps {@link
- * BrokerSettings#writeMargin} of the lease for the write of its result: the call starts only
- * before it, and retries only if they can end before it. The fenced write refuses anything after
- * the lease, so a slow listener or store can delay a write but never make it land after another
+ * BrokerSettings#writeMargin} of the lease for the write of its result: the call starts only before
+ * it, and retries only if they can end before it. The fenced write refuses anything after the
+ * lease, so a slow listener or store can delay a write but never make it land after another
  * holder's; what it refuses is held and written under a new lease.
  *
  * <p>A lease of a registered grant belongs to its {@link Grant}: {@link #close()} gives it back,
@@ -56,9 +56,16 @@ final class GrantLease implements AutoCloseable, Resealer.Leased {
       }
       if (scheduler.nanoTime() - deadline >= 0) {
         throw new TransientTokenException(
-            "another broker holds the refresh lease of '" + key + "' for longer than "
-                + settings.leaseWait.toMillis() + " ms",
-            TransientTokenException.Kind.TIMEOUT, 0, null, key, null);
+            "another broker holds the refresh lease of '"
+                + key
+                + "' for longer than "
+                + settings.leaseWait.toMillis()
+                + " ms",
+            TransientTokenException.Kind.TIMEOUT,
+            0,
+            null,
+            key,
+            null);
       }
       try {
         scheduler.sleep(Duration.ofMillis(pause));
@@ -66,7 +73,11 @@ final class GrantLease implements AutoCloseable, Resealer.Leased {
         Thread.currentThread().interrupt();
         throw new TransientTokenException(
             "interrupted while waiting for the refresh lease of '" + key + "'",
-            TransientTokenException.Kind.NETWORK, 0, null, key, e);
+            TransientTokenException.Kind.NETWORK,
+            0,
+            null,
+            key,
+            e);
       }
       pause = Math.min(pause * 2, 200);
     }
@@ -110,8 +121,11 @@ final class GrantLease implements AutoCloseable, Resealer.Leased {
     try {
       lease.close();
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "could not release the lease of ''{0}'' ({1}); it runs out by itself",
-          lease.key(), e.getMessage());
+      LOG.log(
+          Level.WARNING,
+          "could not release the lease of ''{0}'' ({1}); it runs out by itself",
+          lease.key(),
+          e.getMessage());
     }
   }
 }

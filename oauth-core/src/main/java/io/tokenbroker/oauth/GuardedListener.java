@@ -19,7 +19,9 @@ final class GuardedListener implements BrokerListener {
     } catch (VirtualMachineError fatal) {
       throw fatal;
     } catch (Throwable e) {
-      LOG.log(Level.WARNING, "BrokerListener." + event + " threw " + e.getClass().getName() + "; ignored");
+      LOG.log(
+          Level.WARNING,
+          "BrokerListener." + event + " threw " + e.getClass().getName() + "; ignored");
     }
   }
 
@@ -95,7 +97,11 @@ final class GuardedListener implements BrokerListener {
 
   @Override
   public void keysRotated(int resealed, int failed) {
-    LOG.log(Level.INFO, "re-sealed {0} grants under the new primary key ({1} failed)", resealed, failed);
+    LOG.log(
+        Level.INFO,
+        "re-sealed {0} grants under the new primary key ({1} failed)",
+        resealed,
+        failed);
     guard("keysRotated", l -> l.keysRotated(resealed, failed));
   }
 }

@@ -10,24 +10,24 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
- * New tokens of one grant that the store has not accepted yet, and the fenced write that puts
- * them there.
+ * New tokens of one grant that the store has not accepted yet, and the fenced write that puts them
+ * there.
  *
- * <p>After a token endpoint answered, its tokens are never dropped because a write failed,
- * whatever the failure (unavailable, read-only, lease lost, misconfigured, an entry that would not
- * open on re-read): they are held here, served, used by the next refresh, retried with back-off,
- * reported to the listener, and flushed by {@code close()}. They are dropped only when the store
- * holds something that does not descend from the state they were derived from (a new consent, a
+ * <p>After a token endpoint answered, its tokens are never dropped because a write failed, whatever
+ * the failure (unavailable, read-only, lease lost, misconfigured, an entry that would not open on
+ * re-read): they are held here, served, used by the next refresh, retried with back-off, reported
+ * to the listener, and flushed by {@code close()}. They are dropped only when the store holds
+ * something that does not descend from the state they were derived from (a new consent, a
  * deletion): that replacement was deliberate.
  *
- * <p>A held write keeps the <em>original</em> base it was derived from (the record and version
- * the store held when the first unwritten refresh started), however many refreshes run on top of
- * it from memory, so that a later write recognises the store's entry as its ancestor even after it
- * was re-sealed or marked for re-authorization by a broker that tried the spent refresh token.
+ * <p>A held write keeps the <em>original</em> base it was derived from (the record and version the
+ * store held when the first unwritten refresh started), however many refreshes run on top of it
+ * from memory, so that a later write recognises the store's entry as its ancestor even after it was
+ * re-sealed or marked for re-authorization by a broker that tried the spent refresh token.
  *
  * <p>It also keeps the grant's <b>lease</b> while it lasts: the store still holds the refresh token
- * these tokens replaced, which the provider may already have spent, and no other broker may
- * refresh with it meanwhile. Retries are scheduled so that one runs before the lease runs out.
+ * these tokens replaced, which the provider may already have spent, and no other broker may refresh
+ * with it meanwhile. Retries are scheduled so that one runs before the lease runs out.
  *
  * <p>Thread-safe. Writes happen under the grant's lease, which serializes them.
  */
@@ -91,8 +91,8 @@ final class HeldWrite {
 
   /**
    * Writes {@code write} under {@code lease} on top of {@code current}, the store's state read
-   * under the same lease. Writes only over a state that descends from the write's base;
-   * recognises a write that already landed (its answer lost).
+   * under the same lease. Writes only over a state that descends from the write's base; recognises
+   * a write that already landed (its answer lost).
    *
    * @throws RuntimeException whatever the store threw (the caller holds the tokens)
    */
@@ -115,14 +115,20 @@ final class HeldWrite {
               settings.sealer().seal(key, write.record().encode()),
               write.record().tokens().expiresAt());
       if (written.isPresent()) {
-        return new Outcome(true, written.getAsLong(), new Grant.Stored(write.record(), written.getAsLong()));
+        return new Outcome(
+            true, written.getAsLong(), new Grant.Stored(write.record(), written.getAsLong()));
       }
       settings.events.storeConflict(key);
       if (conflicts >= MAX_CONFLICTS) {
         throw new TokenStoreException(
-            "could not write the tokens of '" + key + "': the entry changed "
-                + (conflicts + 1) + " times under the lease",
-            TokenStoreException.Reason.UNAVAILABLE, key, null);
+            "could not write the tokens of '"
+                + key
+                + "': the entry changed "
+                + (conflicts + 1)
+                + " times under the lease",
+            TokenStoreException.Reason.UNAVAILABLE,
+            key,
+            null);
       }
       now = reader.read();
     }
@@ -178,7 +184,10 @@ final class HeldWrite {
     if (first) {
       settings.events.storeWriteFailed(key, failure);
     } else {
-      LOG.log(Level.INFO, "new tokens of ''{0}'' are still not written ({1}); retrying", key,
+      LOG.log(
+          Level.INFO,
+          "new tokens of ''{0}'' are still not written ({1}); retrying",
+          key,
           failure.getMessage());
     }
     scheduleRetry();
@@ -339,8 +348,13 @@ final class HeldWrite {
       return e;
     }
     return new TokenStoreException(
-        "writing the tokens of '" + key + "' failed: " + cause.getClass().getSimpleName()
+        "writing the tokens of '"
+            + key
+            + "' failed: "
+            + cause.getClass().getSimpleName()
             + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")"),
-        TokenStoreException.Reason.UNAVAILABLE, key, cause);
+        TokenStoreException.Reason.UNAVAILABLE,
+        key,
+        cause);
   }
 }

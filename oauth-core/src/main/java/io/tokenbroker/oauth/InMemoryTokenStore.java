@@ -15,9 +15,9 @@ import java.util.OptionalLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link TokenStore} in this JVM's memory: the default, and the reference for the store
- * contract. Entries are still sealed. Thread-safe (one monitor; the broker's hot path never reaches
- * the store); shared by brokers in one JVM if you pass the same instance.
+ * A {@link TokenStore} in this JVM's memory: the default, and the reference for the store contract.
+ * Entries are still sealed. Thread-safe (one monitor; the broker's hot path never reaches the
+ * store); shared by brokers in one JVM if you pass the same instance.
  *
  * <p>A deleted key keeps its version high-water mark and lease fence in memory, so versions and
  * fences never repeat for the life of the store.

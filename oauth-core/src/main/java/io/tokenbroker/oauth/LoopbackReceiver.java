@@ -51,12 +51,16 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>State check; forged callbacks do not end the wait.</b> The callback's {@code state} must
  *       equal the expected one (compared in constant time). A callback with a different state, a
  *       missing one (unless not {@linkplain Builder#stateRequired(boolean) required}), or a query
- *       that cannot be read is answered {@code 400} and <em>ignored</em>: the receiver keeps waiting
- *       for the genuine one, so a forged request cannot consume the consent. If nothing else
- *       arrives in time, the timeout reports the refused callbacks ({@link
+ *       that cannot be read is answered {@code 400} and <em>ignored</em>: the receiver keeps
+ *       waiting for the genuine one, so a forged request cannot consume the consent. If nothing
+ *       else arrives in time, the timeout reports the refused callbacks ({@link
  *       ConsentException.Kind#STATE_MISMATCH}). For vendors that do not echo {@code state}, {@code
- *       stateRequired(false)} accepts a <em>missing</em> state; a <em>different</em> state is always
- *       refused. A callback without state, code or error is unverifiable and refused too.
+ *       stateRequired(false)} accepts a <em>missing</em> state; a <em>different</em> state is
+ *       always refused. A callback without state, code or error is unverifiable and refused too.
+ *   <li><b>Issuer check.</b> {@link #awaitCallback(AuthorizationRequest, Duration)} also checks the
+ *       callback's {@code iss} (RFC 9207): a response from another authorization server is refused
+ *       like a forged state (400, the wait goes on), and reported at the timeout as {@link
+ *       ConsentException.Kind#ISSUER_MISMATCH}.
  *   <li><b>Timeout.</b> {@link #awaitCallback(String, Duration)} waits at most the given time
  *       (default {@link #DEFAULT_TIMEOUT}), then fails with {@link ConsentException.Kind#TIMEOUT}
  *       and stops the listener.
@@ -112,7 +116,9 @@ public final class LoopbackReceiver implements AutoCloseable {
   private static final int MAX_ECHOED_TEXT = 300;
   private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
-  /** Callbacks held before {@code awaitCallback} tells the expected state; more are answered 503. */
+  /**
+   * Callbacks held before {@code awaitCallback} tells the expected state; more are answered 503.
+   */
   private static final int MAX_HELD = 8;
 
   private enum Phase {
@@ -130,6 +136,9 @@ public final class LoopbackReceiver implements AutoCloseable {
   private record Verdict(
       @Nullable URI callback, @Nullable ConsentException failure, boolean refused, String page) {}
 
+  /** What a genuine callback carries: the request's state and, per RFC 9207, its issuer. */
+  private record Expected(String state, @Nullable String issuer, boolean issuerRequired) {}
+
   private final HttpServer server;
   private final ExecutorService executor;
   private final String path;
@@ -142,7 +151,7 @@ public final class LoopbackReceiver implements AutoCloseable {
   // Guarded by lock.
   private Phase phase = Phase.WAITING;
   private final ArrayDeque<HttpExchange> held = new ArrayDeque<>();
-  private @Nullable String expectedState;
+  private @Nullable Expected expected;
   private @Nullable URI result;
   private @Nullable ConsentException failure;
   private int refused;
@@ -252,6 +261,31 @@ public final class LoopbackReceiver implements AutoCloseable {
    *     (its interrupt flag is then set again), before a result
    */
   public URI awaitCallback(String expectedState, Duration timeout) {
+    return awaitCallback(expectedState, timeout, null, false);
+  }
+
+  /**
+   * Waits for the callback of {@code request} (made for this receiver's {@link #redirectUri()}), as
+   * {@link #awaitCallback(String, Duration)} does with its {@code state}, and also checks {@code
+   * iss} as RFC 9207 says: a present {@code iss} must name the request's {@linkplain
+   * AuthorizationRequest#issuer() issuer}, and a missing one is refused when the server promised to
+   * send it. The browser is told why a callback was refused. Finish with {@link
+   * AuthorizationRequest#complete(URI)}.
+   *
+   * @throws ConsentException as {@link #awaitCallback(String, Duration)}, and {@link
+   *     ConsentException.Kind#ISSUER_MISMATCH} for a missing or wrong {@code iss}
+   */
+  public URI awaitCallback(AuthorizationRequest request, Duration timeout) {
+    requireNonNull(request, "request == null");
+    return awaitCallback(
+        request.state(), timeout, request.issuer().orElse(null), request.issuerRequired());
+  }
+
+  private URI awaitCallback(
+      String expectedState,
+      Duration timeout,
+      @Nullable String expectedIssuer,
+      boolean issuerRequired) {
     requireNonNull(expectedState, "expectedState == null");
     requireNonNull(timeout, "timeout == null");
     if (expectedState.isEmpty()) {
@@ -263,25 +297,28 @@ public final class LoopbackReceiver implements AutoCloseable {
     long timeoutNanos = saturatedNanos(timeout);
     long deadline = System.nanoTime() + timeoutNanos;
     List<HttpExchange> early;
+    Expected judging;
     lock.lock();
     try {
       if (awaitCalled) {
         throw new IllegalStateException("awaitCallback may be called only once per receiver");
       }
       awaitCalled = true;
-      this.expectedState = expectedState;
+      this.expected = new Expected(expectedState, expectedIssuer, issuerRequired);
+      judging = this.expected;
       early = new ArrayList<>(held);
       held.clear();
     } finally {
       lock.unlock();
     }
     for (HttpExchange exchange : early) {
-      settle(exchange, expectedState);
+      settle(exchange, judging);
     }
     lock.lock();
     try {
       // SETTLING: a genuine callback is being answered; its result follows at once.
-      while (phase == Phase.SETTLING || (phase == Phase.WAITING && result == null && failure == null)) {
+      while (phase == Phase.SETTLING
+          || (phase == Phase.WAITING && result == null && failure == null)) {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0 && phase == Phase.WAITING) {
           break;
@@ -401,12 +438,12 @@ public final class LoopbackReceiver implements AutoCloseable {
             page("Method not allowed", "The sign-in callback accepts only GET requests."));
         return;
       }
-      String expected;
+      Expected judging;
       lock.lock();
       try {
         if (phase != Phase.WAITING) {
-          expected = null;
-        } else if (expectedState == null) {
+          judging = null;
+        } else if (expected == null) {
           if (held.size() < MAX_HELD) {
             held.add(exchange);
             return; // judged by awaitCallback (or answered by close)
@@ -414,16 +451,16 @@ public final class LoopbackReceiver implements AutoCloseable {
           respond(exchange, 503, page("Busy", "Too many sign-in callbacks at once; try again."));
           return;
         } else {
-          expected = expectedState;
+          judging = expected;
         }
       } finally {
         lock.unlock();
       }
-      if (expected == null) {
+      if (judging == null) {
         answerAlreadyUsed(exchange);
         return;
       }
-      settle(exchange, expected);
+      settle(exchange, judging);
     } catch (RuntimeException | IOException e) {
       exchange.close();
       throw e;
@@ -445,7 +482,7 @@ public final class LoopbackReceiver implements AutoCloseable {
    * Judges one callback and answers it: a refused one gets 400 and changes nothing; a genuine one
    * (or a genuine error) becomes the result, unless another got there first (409).
    */
-  private void settle(HttpExchange exchange, String expected) {
+  private void settle(HttpExchange exchange, Expected expected) {
     Verdict verdict = judge(exchange, expected);
     if (verdict.refused()) {
       lock.lock();
@@ -474,7 +511,9 @@ public final class LoopbackReceiver implements AutoCloseable {
     }
     if (seen == Phase.CLOSED) {
       respondQuietly(
-          exchange, 503, page("Sign-in cancelled", "The application stopped waiting for this sign-in."));
+          exchange,
+          503,
+          page("Sign-in cancelled", "The application stopped waiting for this sign-in."));
       return;
     }
     if (seen != Phase.WAITING) {
@@ -483,7 +522,8 @@ public final class LoopbackReceiver implements AutoCloseable {
     }
     if (verdict.callback() != null) {
       respondQuietly(exchange, 200, page("Signed in", successMessage));
-      LOG.log(Level.DEBUG, "Loopback receiver: authorization callback received at {0}", redirectUri);
+      LOG.log(
+          Level.DEBUG, "Loopback receiver: authorization callback received at {0}", redirectUri);
     } else {
       respondQuietly(exchange, 400, page("Sign-in failed", verdict.page()));
       LOG.log(
@@ -504,7 +544,7 @@ public final class LoopbackReceiver implements AutoCloseable {
     }
   }
 
-  private Verdict judge(HttpExchange exchange, String expectedState) {
+  private Verdict judge(HttpExchange exchange, Expected expected) {
     String rawQuery = exchange.getRequestURI().getRawQuery();
     URI callback = URI.create(redirectUri + (rawQuery == null ? "" : "?" + rawQuery));
     Map<String, String> params;
@@ -521,7 +561,7 @@ public final class LoopbackReceiver implements AutoCloseable {
               null));
     }
     String state = params.get("state");
-    if (state == null ? stateRequired : !constantTimeEquals(state, expectedState)) {
+    if (state == null ? stateRequired : !constantTimeEquals(state, expected.state())) {
       return refusal(
           "The sign-in response did not match this sign-in attempt (its state is "
               + (state == null ? "missing" : "different")
@@ -533,6 +573,15 @@ public final class LoopbackReceiver implements AutoCloseable {
               ConsentException.Kind.STATE_MISMATCH,
               null,
               null));
+    }
+    ConsentException wrongIssuer =
+        AuthorizationRequest.issuerMismatch(
+            params.get("iss"), expected.issuer(), expected.issuerRequired());
+    if (wrongIssuer != null) {
+      return refusal(
+          "The sign-in response did not come from the expected authorization server. It may be"
+              + " forged.",
+          wrongIssuer);
     }
     String error = params.get("error");
     String code = params.get("code");

@@ -26,8 +26,7 @@ public interface Scheduler {
   }
 
   /**
-   * A monotonic time in nanoseconds, as {@link System#nanoTime()}: only differences mean
-   * anything.
+   * A monotonic time in nanoseconds, as {@link System#nanoTime()}: only differences mean anything.
    */
   long nanoTime();
 

@@ -3,6 +3,7 @@ package io.tokenbroker.oauth;
 import static java.util.Objects.requireNonNull;
 
 import com.google.crypto.tink.KeysetHandle;
+import io.tokenbroker.oauth.internal.DpopKey;
 import io.tokenbroker.oauth.internal.Resealer;
 import io.tokenbroker.oauth.internal.TokenSealer;
 import java.net.URI;
@@ -41,12 +42,12 @@ import org.jspecify.annotations.Nullable;
  * <h2>How tokens are kept fresh</h2>
  *
  * {@link #accessToken} returns the cached token without locking or allocating while it is fresh.
- * Within {@link Builder#refreshAhead refreshAhead} of expiry it still returns the current token
- * and starts one background refresh; past {@code expiresAt - }{@link Builder#expirySkew skew},
- * callers join the single refresh in flight and wait (at most {@link Builder#maxWait maxWait}).
- * One refresh, whatever the number of callers, and across processes: a refresh takes the store's
- * lease for the grant, re-reads the store (adopting tokens another process already obtained),
- * calls the token endpoint, and persists the result with compare-and-set before anyone sees it.
+ * Within {@link Builder#refreshAhead refreshAhead} of expiry it still returns the current token and
+ * starts one background refresh; past {@code expiresAt - }{@link Builder#expirySkew skew}, callers
+ * join the single refresh in flight and wait (at most {@link Builder#maxWait maxWait}). One
+ * refresh, whatever the number of callers, and across processes: a refresh takes the store's lease
+ * for the grant, re-reads the store (adopting tokens another process already obtained), calls the
+ * token endpoint, and persists the result with compare-and-set before anyone sees it.
  *
  * <h2>Failures</h2>
  *
@@ -58,13 +59,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Rotated refresh tokens are never lost</h2>
  *
- * A refresh spends a refresh token only under the grant's store lease, taken by a write in the
- * same attempt, and only while that lease has time left for the token call and the write of its
- * answer; the write is fenced by the lease. Once the provider answered, the new tokens
- * are never dropped: if the write fails, whatever the failure, they are held in memory, served,
- * written first by the next refresh, retried with back-off ({@link BrokerListener#storeWriteFailed}
- * and {@link BrokerListener#storeWriteRecovered} say so), and {@link #flush flushed} by {@link
- * #close}. Every store write (refresh, consent, re-seal, removal) happens under the lease.
+ * A refresh spends a refresh token only under the grant's store lease, taken by a write in the same
+ * attempt, and only while that lease has time left for the token call and the write of its answer;
+ * the write is fenced by the lease. Once the provider answered, the new tokens are never dropped:
+ * if the write fails, whatever the failure, they are held in memory, served, written first by the
+ * next refresh, retried with back-off ({@link BrokerListener#storeWriteFailed} and {@link
+ * BrokerListener#storeWriteRecovered} say so), and {@link #flush flushed} by {@link #close}. Every
+ * store write (refresh, consent, re-seal, removal) happens under the lease.
  *
  * <h2>Security</h2>
  *
@@ -120,14 +121,35 @@ public final class TokenBroker implements AutoCloseable {
     requireNonNull(type, "type == null");
     checkOpen();
     Provider provider = registration.provider();
-    // The renewal path must work without surprises: client credentials re-run the token request,
-    // authorization-code grants refresh.
-    ClientAuthentication renewal = type == GrantType.CLIENT_CREDENTIALS
-        ? provider.clientAuthentication() : provider.refreshClientAuthentication();
-    if (registration.clientSecret() == null && needsSecret(renewal)) {
+    // The renewal path must work without surprises: client credentials and JWT bearer re-run the
+    // token request, consent grants refresh.
+    ClientAuthentication renewal =
+        type.renewsByItself()
+            ? provider.clientAuthentication()
+            : provider.refreshClientAuthentication();
+    String missing =
+        registration.clientSecret() == null && renewal.needsClientSecret()
+            ? "a client secret"
+            : registration.clientKey() == null && renewal.needsClientKey() ? "a client key" : null;
+    if (missing != null) {
       throw new ClientConfigurationException(
-          "grant '" + key + "': provider '" + provider.name() + "' authenticates clients with "
-              + renewal + ", which needs a client secret, and the registration has none");
+          "grant '"
+              + key
+              + "': provider '"
+              + provider.name()
+              + "' authenticates clients with "
+              + renewal
+              + ", which needs "
+              + missing
+              + ", and the registration has none");
+    }
+    if (type == GrantType.JWT_BEARER
+        && (registration.clientKey() == null || registration.assertionSubject() == null)) {
+      throw new ClientConfigurationException(
+          "grant '"
+              + key
+              + "': the JWT-bearer grant needs the registration's client key and assertion"
+              + " subject");
     }
     TokenClient.Builder clientBuilder =
         TokenClient.builder(registration)
@@ -150,14 +172,9 @@ public final class TokenBroker implements AutoCloseable {
     grants.put(key, grant);
   }
 
-  private static boolean needsSecret(ClientAuthentication authentication) {
-    return authentication == ClientAuthentication.CLIENT_SECRET_BASIC
-        || authentication == ClientAuthentication.CLIENT_SECRET_POST;
-  }
-
   /**
-   * Returns a valid access token for {@code key}: cached, refreshed ahead of expiry, one refresh
-   * at a time per grant across all callers and processes.
+   * Returns a valid access token for {@code key}: cached, refreshed ahead of expiry, one refresh at
+   * a time per grant across all callers and processes.
    *
    * @throws UnknownGrantException if the key is not registered, or an authorization-code grant has
    *     no stored tokens yet
@@ -180,8 +197,8 @@ public final class TokenBroker implements AutoCloseable {
   }
 
   /**
-   * For API clients that got a 401 with {@code rejected}: refreshes only if {@code rejected} is still
-   * the current token, so many failing requests cause one refresh.
+   * For API clients that got a 401 with {@code rejected}: refreshes only if {@code rejected} is
+   * still the current token, so many failing requests cause one refresh.
    */
   public AccessToken refreshIfCurrent(GrantKey key, AccessToken rejected) {
     requireNonNull(rejected, "rejected == null");
@@ -201,15 +218,21 @@ public final class TokenBroker implements AutoCloseable {
 
   /**
    * Persists {@code tokens} for a registered grant (after a consent done elsewhere) and publishes
-   * them; replaces whatever was stored, and any tokens held unwritten.
+   * them; replaces whatever was stored, and any tokens held unwritten. Tokens saved this way carry
+   * no DPoP key: for a DPoP registration obtain them through {@link #authorizationRequest}, {@link
+   * #deviceAuthorization} or {@link #obtainTokens}, which keep the key they were bound to.
    */
   public void saveTokens(GrantKey key, TokenSet tokens) {
+    saveTokens(key, tokens, null);
+  }
+
+  /** As {@link #saveTokens(GrantKey, TokenSet)}, with the DPoP key the tokens are bound to. */
+  void saveTokens(GrantKey key, TokenSet tokens, @Nullable DpopKey dpop) {
     requireNonNull(tokens, "tokens == null");
     Grant grant = grant(key);
     Instant now = settings.clock.instant();
     GrantRecord record =
-        new GrantRecord(grant.type(), grant.registration().provider().name(),
-            grant.registration().clientId(), tokens, null, false, null, now);
+        GrantRecord.next(null, grant.type(), grant.registration(), tokens, dpop, now);
     byte[] sealed = settings.sealer().seal(key, record.encode());
     // Under the lease, so a refresh running elsewhere cannot write its older tokens over these.
     try (GrantLease lease = grant.lease()) {
@@ -223,8 +246,11 @@ public final class TokenBroker implements AutoCloseable {
         }
         settings.events.storeConflict(key);
         if (attempt >= 10) {
-          throw new TokenStoreException("could not save tokens for '" + key + "': the entry keeps changing",
-              TokenStoreException.Reason.UNAVAILABLE, key, null);
+          throw new TokenStoreException(
+              "could not save tokens for '" + key + "': the entry keeps changing",
+              TokenStoreException.Reason.UNAVAILABLE,
+              key,
+              null);
         }
       }
     }
@@ -232,8 +258,8 @@ public final class TokenBroker implements AutoCloseable {
 
   /**
    * Starts a consent for the registered authorization-code grant {@code key}. Completing the
-   * returned request ({@link AuthorizationRequest#complete} or {@link AuthorizationRequest#exchange})
-   * saves the tokens under {@code key}.
+   * returned request ({@link AuthorizationRequest#complete} or {@link
+   * AuthorizationRequest#exchange}) saves the tokens under {@code key}.
    *
    * @param redirectUri a {@link LoopbackReceiver}'s URI, an app-hosted callback, or {@link
    *     TokenClient#OUT_OF_BAND}
@@ -241,18 +267,113 @@ public final class TokenBroker implements AutoCloseable {
   public AuthorizationRequest authorizationRequest(GrantKey key, URI redirectUri) {
     requireNonNull(redirectUri, "redirectUri == null");
     Grant grant = grant(key);
-    return grant.client().authorizationRequest(redirectUri, key)
-        .andThen(tokens -> {
-          saveTokens(key, tokens);
-          return tokens;
-        });
+    DpopKey dpop = grant.client().dpopKeyFor(null); // a new consent, a new key
+    return grant
+        .client()
+        .authorizationRequest(redirectUri, key, dpop)
+        .andThen(
+            tokens -> {
+              saveTokens(key, tokens, dpop);
+              return tokens;
+            });
   }
 
   /**
-   * Revokes the grant at the provider (its refresh token, else its access token) where the
-   * provider has a revocation endpoint, then removes it. Reads, revokes and deletes under the
-   * grant's lease, so no refresh can rotate the token in between; tokens this broker holds
-   * unwritten are revoked too.
+   * Runs a grant that the broker renews by itself (client credentials, JWT bearer) now, with a new
+   * DPoP key where the registration asks for DPoP, and stores the result in place of whatever was
+   * stored, as a login does. Nothing is replaced when the request fails.
+   *
+   * @throws IllegalStateException if the grant is a consent grant (authorization code, device)
+   * @throws TokenBrokerException if the token endpoint refuses or fails
+   */
+  public TokenSet obtainTokens(GrantKey key) {
+    Grant grant = grant(key);
+    if (!grant.type().renewsByItself()) {
+      throw new IllegalStateException(
+          "grant '" + key + "' is a " + grant.type() + " grant; its tokens come from a consent");
+    }
+    DpopKey dpop = grant.client().dpopKeyFor(null);
+    TokenSet tokens = grant.client().obtain(grant.type(), key, dpop, TokenEndpoint.NO_DEADLINE);
+    saveTokens(key, tokens, dpop);
+    return tokens;
+  }
+
+  /**
+   * Starts a device authorization (RFC 8628) for the registered grant {@code key}: show the user
+   * the returned {@link DeviceAuthorization#verificationUri()} and {@link
+   * DeviceAuthorization#userCode()}; {@link DeviceAuthorization#await} then polls until the user
+   * approves and saves the tokens under {@code key}, like a completed consent.
+   *
+   * @throws IllegalStateException if the grant renews by itself (client credentials, JWT bearer),
+   *     or the provider has no device authorization endpoint
+   * @throws TokenBrokerException if the server refuses or fails
+   */
+  public DeviceAuthorization deviceAuthorization(GrantKey key) {
+    Grant grant = grant(key);
+    if (grant.type().renewsByItself()) {
+      throw new IllegalStateException(
+          "grant '" + key + "' is a " + grant.type() + " grant; it needs no user's approval");
+    }
+    DpopKey dpop = grant.client().dpopKeyFor(null);
+    return grant
+        .client()
+        .deviceAuthorization(key, dpop)
+        .andThen(
+            tokens -> {
+              saveTokens(key, tokens, dpop);
+              return tokens;
+            });
+  }
+
+  /**
+   * The headers a request to {@code uri} with {@code method} needs for grant {@code key}: {@code
+   * Authorization: Bearer ...}, or for DPoP-bound tokens {@code Authorization: DPoP ...} and a
+   * {@code DPoP} proof for that method and URL (RFC 9449 §7: {@code htm}, {@code htu}, {@code
+   * ath}). The token is the current one ({@link #accessToken}).
+   *
+   * @throws UnknownGrantException if the key is not registered
+   */
+  public AuthorizationHeaders authorizationHeaders(GrantKey key, String method, URI uri) {
+    return authorizationHeaders(key, method, uri, null);
+  }
+
+  /**
+   * As {@link #authorizationHeaders(GrantKey, String, URI)}, with the {@code nonce} a resource
+   * server demanded ({@code DPoP-Nonce}, RFC 9449 §9) in the proof.
+   */
+  public AuthorizationHeaders authorizationHeaders(
+      GrantKey key, String method, URI uri, @Nullable String nonce) {
+    requireNonNull(method, "method == null");
+    requireNonNull(uri, "uri == null");
+    if (method.isBlank()) {
+      throw new IllegalArgumentException("method is blank");
+    }
+    Grant grant = grant(key);
+    grant.accessToken();
+    GrantRecord record = grant.currentRecord(); // the token above, with its DPoP key
+    if (record == null) {
+      throw new UnknownGrantException(key); // removed meanwhile
+    }
+    AccessToken token = record.tokens().accessToken();
+    DpopKey dpop = record.dpopKey();
+    if (dpop == null || !record.tokens().isDpopBound()) {
+      return new AuthorizationHeaders("Bearer", token, null);
+    }
+    String proof =
+        dpop.proof(
+            method.toUpperCase(java.util.Locale.ROOT),
+            uri,
+            settings.clock.instant(),
+            token.revealValue(),
+            nonce);
+    return new AuthorizationHeaders("DPoP", token, proof);
+  }
+
+  /**
+   * Revokes the grant at the provider where the provider has a revocation endpoint, sending the
+   * token its {@link Provider#revocationToken()} names (by default the refresh token, else the
+   * access token), then removes it. Reads, revokes and deletes under the grant's lease, so no
+   * refresh can rotate the token in between; tokens this broker holds unwritten are revoked too.
    *
    * @return whether the provider was told
    */
@@ -262,12 +383,12 @@ public final class TokenBroker implements AutoCloseable {
       boolean told = false;
       GrantRecord held = grant.heldRecord();
       if (held != null) {
-        told = grant.client().revoke(revocable(held.tokens()));
+        told = grant.client().revoke(held.tokens());
         grant.forget(); // revoked: neither served nor written any more, even if the store fails
       }
       GrantRecord record = readRecord(key);
       if (record != null && (held == null || !sameGrantTokens(held, record))) {
-        told |= grant.client().revoke(revocable(record.tokens()));
+        told |= grant.client().revoke(record.tokens());
       }
       grants.remove(key, grant);
       grant.forget();
@@ -285,9 +406,8 @@ public final class TokenBroker implements AutoCloseable {
   }
 
   /**
-   * Deletes the stored grant and unregisters it (under the grant's lease, so no refresh is
-   * between its token call and its write while the entry goes); returns whether anything was
-   * there.
+   * Deletes the stored grant and unregisters it (under the grant's lease, so no refresh is between
+   * its token call and its write while the entry goes); returns whether anything was there.
    */
   public boolean remove(GrantKey key) {
     requireNonNull(key, "key == null");
@@ -296,7 +416,8 @@ public final class TokenBroker implements AutoCloseable {
     if (grant != null) {
       grant.forget();
     }
-    try (GrantLease lease = grant != null ? grant.lease() : GrantLease.acquire(settings, key, null)) {
+    try (GrantLease lease =
+        grant != null ? grant.lease() : GrantLease.acquire(settings, key, null)) {
       return settings.store.delete(lease.lease()) || grant != null;
     }
   }
@@ -319,15 +440,30 @@ public final class TokenBroker implements AutoCloseable {
     if (grant == null && !stored) {
       throw new UnknownGrantException(key);
     }
+    ClientAuthentication authentication =
+        record != null && record.clientAuthentication() != null
+            ? record.clientAuthentication()
+            : grant != null ? grant.registration().provider().clientAuthentication() : null;
     return new GrantStatus(
         key,
-        grant != null ? grant.registration().provider().name() : record != null ? record.provider() : null,
+        grant != null
+            ? grant.registration().provider().name()
+            : record != null ? record.provider() : null,
         grant != null ? grant.type() : record != null ? record.grantType() : null,
         record == null ? null : record.tokens().expiresAt(),
         record != null && record.tokens().refreshToken() != null,
         record != null && record.reauthorizationRequired(),
         grant != null,
-        stored);
+        stored,
+        authentication,
+        record != null ? record.dpopKey() != null : grant != null && grant.registration().dpop(),
+        record != null
+            ? record.resources()
+            : grant != null ? grant.registration().resources() : List.of(),
+        record != null
+            ? record.audience()
+            : grant != null ? grant.registration().audience() : List.of(),
+        record == null ? java.util.Set.of() : record.tokens().scopes());
   }
 
   /** Status of every registered or stored grant, sorted by key. */
@@ -386,9 +522,8 @@ public final class TokenBroker implements AutoCloseable {
 
   /**
    * Waits for refreshes in flight, then writes tokens held in memory (because the store refused
-   * them) until each is written or {@code maxWait} has passed; the broker stays open. A
-   * short-lived process calls this before it exits, so that a rotated refresh token is not lost
-   * with it.
+   * them) until each is written or {@code maxWait} has passed; the broker stays open. A short-lived
+   * process calls this before it exits, so that a rotated refresh token is not lost with it.
    *
    * @return the grants whose new tokens are still only in memory (empty when all are written)
    */
@@ -452,8 +587,11 @@ public final class TokenBroker implements AutoCloseable {
           key,
           failure != null
               ? failure
-              : new TokenStoreException("the store did not take them before close",
-                  TokenStoreException.Reason.UNAVAILABLE, key, null));
+              : new TokenStoreException(
+                  "the store did not take them before close",
+                  TokenStoreException.Reason.UNAVAILABLE,
+                  key,
+                  null));
     }
     for (Grant grant : grants.values()) {
       grant.releaseKeptLease();
@@ -616,7 +754,10 @@ public final class TokenBroker implements AutoCloseable {
       return this;
     }
 
-    /** How long before expiry a background refresh starts; default 5 min (at most half the lifetime). */
+    /**
+     * How long before expiry a background refresh starts; default 5 min (at most half the
+     * lifetime).
+     */
     public Builder refreshAhead(Duration window) {
       this.refreshAhead = positive(window, "refreshAhead");
       return this;
@@ -636,7 +777,10 @@ public final class TokenBroker implements AutoCloseable {
       return this;
     }
 
-    /** How long before expiry a token is no longer handed out; default 30 s (at most a tenth of the lifetime). */
+    /**
+     * How long before expiry a token is no longer handed out; default 30 s (at most a tenth of the
+     * lifetime).
+     */
     public Builder expirySkew(Duration skew) {
       this.expirySkew = requireNonNull(skew, "skew == null");
       if (skew.isNegative()) {
@@ -654,11 +798,11 @@ public final class TokenBroker implements AutoCloseable {
     /**
      * How long a cross-process refresh lease lasts if its holder dies. A token call starts only
      * while the lease has more than its last 10 s (or quarter, for a short lease) left, kept for
-     * writing the answer, and a retry only if it can end before that. It should outlast the
-     * longest refresh (all attempts with their timeouts and waits): with a shorter lease there are
-     * fewer retries, and an answer slower than the lease finds it gone (its tokens are then held
-     * and written under a new lease, unless another process refreshed meanwhile). The default is
-     * that worst case plus 15 s (65 s with the default timeouts and retry policy).
+     * writing the answer, and a retry only if it can end before that. It should outlast the longest
+     * refresh (all attempts with their timeouts and waits): with a shorter lease there are fewer
+     * retries, and an answer slower than the lease finds it gone (its tokens are then held and
+     * written under a new lease, unless another process refreshed meanwhile). The default is that
+     * worst case plus 15 s (65 s with the default timeouts and retry policy).
      */
     public Builder leaseTtl(Duration ttl) {
       this.leaseTtl = positive(ttl, "leaseTtl");
@@ -707,10 +851,11 @@ public final class TokenBroker implements AutoCloseable {
 
     private HttpClient httpClient() {
       if (httpClient == null) {
-        httpClient = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+        httpClient =
+            HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
       }
       return httpClient;
     }
@@ -725,7 +870,8 @@ public final class TokenBroker implements AutoCloseable {
       if (handle == null) {
         if (storeSet && !(store instanceof InMemoryTokenStore)) {
           throw new IllegalStateException(
-              "a keyset is required with " + store.getClass().getSimpleName()
+              "a keyset is required with "
+                  + store.getClass().getSimpleName()
                   + ": entries sealed with a random keyset could never be opened again "
                   + "(use Keysets.loadOrCreate(path) or Keysets.fromEnvironment(name))");
         }
@@ -734,23 +880,31 @@ public final class TokenBroker implements AutoCloseable {
       Duration worstRefresh = worstCaseRefresh();
       if (leaseTtl == null) {
         leaseTtl = worstRefresh.plusSeconds(15);
-      } else if (leaseTtl.minus(BrokerSettings.writeMarginFor(leaseTtl)).compareTo(worstRefresh) < 0) {
-        System.getLogger(TokenBroker.class.getName()).log(System.Logger.Level.WARNING,
-            "leaseTtl {0} is shorter than the longest possible refresh ({1}) plus the time kept for"
-                + " its write: fewer retries, and another process may take over a lease while a"
-                + " slow answer is still on its way", leaseTtl, worstRefresh);
+      } else if (leaseTtl.minus(BrokerSettings.writeMarginFor(leaseTtl)).compareTo(worstRefresh)
+          < 0) {
+        System.getLogger(TokenBroker.class.getName())
+            .log(
+                System.Logger.Level.WARNING,
+                "leaseTtl {0} is shorter than the longest possible refresh ({1}) plus the time kept"
+                    + " for its write: fewer retries, and another process may take over a lease"
+                    + " while a slow answer is still on its way",
+                leaseTtl,
+                worstRefresh);
       }
-      ExecutorService owned = executor == null
-          ? Executors.newCachedThreadPool(daemonThreads("tokenbroker-refresh"))
-          : null;
+      ExecutorService owned =
+          executor == null
+              ? Executors.newCachedThreadPool(daemonThreads("tokenbroker-refresh"))
+              : null;
       return new TokenBroker(this, new TokenSealer(handle), owned);
     }
 
     /** All attempts timing out, with the longest wait between each. */
     private Duration worstCaseRefresh() {
       int attempts = retryPolicy.maxAttempts();
-      Duration longestWait = retryPolicy.maxBackoff().compareTo(retryPolicy.maxRetryAfter()) > 0
-          ? retryPolicy.maxBackoff() : retryPolicy.maxRetryAfter();
+      Duration longestWait =
+          retryPolicy.maxBackoff().compareTo(retryPolicy.maxRetryAfter()) > 0
+              ? retryPolicy.maxBackoff()
+              : retryPolicy.maxRetryAfter();
       return requestTimeout.multipliedBy(attempts).plus(longestWait.multipliedBy(attempts - 1L));
     }
 

@@ -4,13 +4,17 @@ import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import io.tokenbroker.oauth.internal.Backoff;
+import io.tokenbroker.oauth.internal.DpopNonceCache;
+import io.tokenbroker.oauth.internal.DpopNonces;
 import io.tokenbroker.oauth.internal.JdkHttpSender;
 import io.tokenbroker.oauth.internal.RetryAfter;
 import io.tokenbroker.oauth.internal.TokenResponses;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpTimeoutException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,8 +26,8 @@ import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Sends token-endpoint requests with bounded retries and turns every answer into a {@link
- * TokenSet} or a typed {@link TokenBrokerException}. Thread-safe.
+ * Sends token-endpoint requests with bounded retries and turns every answer into a {@link TokenSet}
+ * or a typed {@link TokenBrokerException}. Thread-safe.
  */
 final class TokenEndpoint {
   /** No deadline: the retry policy alone bounds the call. */
@@ -62,15 +66,35 @@ final class TokenEndpoint {
     this.requestTimeoutNanos = requestTimeout.toNanos();
   }
 
+  /** An endpoint with a default HTTP client, retry policy and the system clock. */
+  static TokenEndpoint withDefaults(Provider provider) {
+    return new TokenEndpoint(
+        provider,
+        new JdkHttpSender(
+            HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build(),
+            Duration.ofSeconds(30),
+            TokenClient.DEFAULT_MAX_RESPONSE_BYTES),
+        Clock.systemUTC(),
+        RetryPolicy.defaults(),
+        Scheduler.system(),
+        new SecureRandom(),
+        Duration.ofSeconds(30));
+  }
+
   /**
    * Requests tokens, retrying transient failures per the policy. {@code secrets} are the values
    * this request carries; they are scrubbed from any server text quoted in an exception. {@code
    * carriesGrant} marks a refresh or code exchange, where the provider's {@link
-   * Provider#invalidGrantStatuses()} mean {@code invalid_grant}. With a {@code deadlineNanos}
-   * (on the scheduler's clock), the first attempt starts only before it, and a retry only if it
-   * can end (its wait plus a whole request timeout) before it. An attempt in progress is never
-   * cut short: a response abandoned early could carry a rotated refresh token the server already
-   * spent the old one for.
+   * Provider#invalidGrantStatuses()} mean {@code invalid_grant}. With a {@code deadlineNanos} (on
+   * the scheduler's clock), the first attempt starts only before it, and a retry only if it can end
+   * (its wait plus a whole request timeout) before it. An attempt in progress is never cut short: a
+   * response abandoned early could carry a rotated refresh token the server already spent the old
+   * one for. With {@code nonces} (a DPoP-bound request), a {@code DPoP-Nonce} on any answer is
+   * remembered for the next proof, and a {@code use_dpop_nonce} refusal (RFC 9449 §8) is answered
+   * by sending the request once more (rebuilt by {@code request}, so with the new nonce).
    */
   TokenSet requestTokens(
       String what,
@@ -78,17 +102,101 @@ final class TokenEndpoint {
       Collection<String> secrets,
       @Nullable GrantKey key,
       boolean carriesGrant,
-      long deadlineNanos) {
+      long deadlineNanos,
+      @Nullable DpopNonceCache nonces) {
     return withRetries(
         what,
         key,
         deadlineNanos,
-        () -> toTokenSet(what, send(what, request.get(), secrets, key), secrets, key, carriesGrant));
+        () ->
+            toTokenSet(
+                what,
+                nonces == null
+                    ? send(what, request.get(), secrets, key)
+                    : sendAnsweringNonce(what, request, secrets, key, nonces),
+                secrets,
+                key,
+                carriesGrant));
+  }
+
+  /**
+   * Sends a request with the usual retries and failure classes and hands a response to {@code
+   * read}, which returns the result, or null to have the response reported as a failure the usual
+   * way (4xx as configuration errors, 5xx as transient). A malformed body is transient.
+   */
+  <T> T exchange(
+      String what,
+      Supplier<HTTPRequest> request,
+      Collection<String> secrets,
+      @Nullable GrantKey key,
+      @Nullable DpopNonceCache nonces,
+      ResponseReader<T> read) {
+    return withRetries(
+        what,
+        key,
+        NO_DEADLINE,
+        () -> {
+          HTTPResponse response =
+              nonces == null
+                  ? send(what, request.get(), secrets, key)
+                  : sendAnsweringNonce(what, request, secrets, key, nonces);
+          T result;
+          try {
+            result = read.read(response);
+          } catch (TokenResponses.MalformedResponseException e) {
+            throw transientFailure(
+                what
+                    + " answered HTTP "
+                    + response.getStatusCode()
+                    + " with an unusable body: "
+                    + e.getMessage(),
+                TransientTokenException.Kind.MALFORMED_RESPONSE,
+                response.getStatusCode(),
+                key,
+                null);
+          }
+          if (result == null) {
+            throw failure(what, response, secrets, key, false);
+          }
+          return result;
+        });
+  }
+
+  /** Reads a response for {@link #exchange}. */
+  @FunctionalInterface
+  interface ResponseReader<T> {
+    /** The result, or null if the response is a failure to report the usual way. */
+    @Nullable T read(HTTPResponse response) throws TokenResponses.MalformedResponseException;
+  }
+
+  private HTTPResponse sendAnsweringNonce(
+      String what,
+      Supplier<HTTPRequest> request,
+      Collection<String> secrets,
+      @Nullable GrantKey key,
+      DpopNonceCache nonces) {
+    HTTPRequest first = request.get();
+    HTTPResponse response = send(what, first, secrets, key);
+    String demanded =
+        DpopNonces.fromTokenEndpoint(
+            response.getStatusCode(), response.getBody(), response.getHeaderValue("DPoP-Nonce"));
+    nonces.put(first.getURI(), response.getHeaderValue("DPoP-Nonce"));
+    if (demanded == null) {
+      return response;
+    }
+    // One more try with the nonce; a second refusal is reported as it is.
+    HTTPRequest second = request.get();
+    HTTPResponse retried = send(what, second, secrets, key);
+    nonces.put(second.getURI(), retried.getHeaderValue("DPoP-Nonce"));
+    return retried;
   }
 
   /** Sends a request whose success has no body to read (revocation). */
   void requestNoContent(
-      String what, Supplier<HTTPRequest> request, Collection<String> secrets, @Nullable GrantKey key) {
+      String what,
+      Supplier<HTTPRequest> request,
+      Collection<String> secrets,
+      @Nullable GrantKey key) {
     withRetries(
         what,
         key,
@@ -107,7 +215,11 @@ final class TokenEndpoint {
     if (deadlineNanos != NO_DEADLINE && deadlineNanos - scheduler.nanoTime() <= 0) {
       throw new TransientTokenException(
           what + " was not sent: the refresh lease has no time left for it and its write",
-          TransientTokenException.Kind.TIMEOUT, 0, null, key, null);
+          TransientTokenException.Kind.TIMEOUT,
+          0,
+          null,
+          key,
+          null);
     }
     for (int number = 1; ; number++) {
       try {
@@ -148,23 +260,40 @@ final class TokenEndpoint {
     try {
       return (HTTPResponse) request.send(sender);
     } catch (JdkHttpSender.ResponseTooLargeException e) {
-      throw transientFailure(where + " failed: " + e.getMessage(), TransientTokenException.Kind.RESPONSE_TOO_LARGE, 0, key, e);
+      throw transientFailure(
+          where + " failed: " + e.getMessage(),
+          TransientTokenException.Kind.RESPONSE_TOO_LARGE,
+          0,
+          key,
+          e);
     } catch (HttpTimeoutException e) {
       throw transientFailure(where + " timed out", TransientTokenException.Kind.TIMEOUT, 0, key, e);
     } catch (InterruptedIOException e) {
-      throw transientFailure(where + " was interrupted", TransientTokenException.Kind.NETWORK, 0, key, e);
+      throw transientFailure(
+          where + " was interrupted", TransientTokenException.Kind.NETWORK, 0, key, e);
     } catch (IOException e) {
       Throwable tooLarge = findCause(e, JdkHttpSender.ResponseTooLargeException.class);
       if (tooLarge != null) {
-        throw transientFailure(where + " failed: " + tooLarge.getMessage(), TransientTokenException.Kind.RESPONSE_TOO_LARGE, 0, key, e);
+        throw transientFailure(
+            where + " failed: " + tooLarge.getMessage(),
+            TransientTokenException.Kind.RESPONSE_TOO_LARGE,
+            0,
+            key,
+            e);
       }
       if (findCause(e, HttpTimeoutException.class) != null) {
-        throw transientFailure(where + " timed out", TransientTokenException.Kind.TIMEOUT, 0, key, e);
+        throw transientFailure(
+            where + " timed out", TransientTokenException.Kind.TIMEOUT, 0, key, e);
       }
       throw transientFailure(
-          where + " failed: " + e.getClass().getSimpleName()
+          where
+              + " failed: "
+              + e.getClass().getSimpleName()
               + (e.getMessage() == null ? "" : " " + scrub(e.getMessage(), secrets)),
-          TransientTokenException.Kind.NETWORK, 0, key, e);
+          TransientTokenException.Kind.NETWORK,
+          0,
+          key,
+          e);
     }
   }
 
@@ -178,14 +307,30 @@ final class TokenEndpoint {
     if (status < 200 || status > 299) {
       throw failure(what, response, secrets, key, carriesGrant);
     }
-    Instant now = clock.instant();
+    return readSuccess(provider, what, status, response.getBody(), clock.instant(), key);
+  }
+
+  /**
+   * Reads a 2xx token answer with {@code provider}'s normalizer and default lifetime; shared with
+   * {@link Provider#readTokenResponse}.
+   */
+  static TokenSet readSuccess(
+      Provider provider,
+      String what,
+      int status,
+      @Nullable String body,
+      Instant now,
+      @Nullable GrantKey key) {
     TokenResponses.Parsed parsed;
     try {
-      parsed = TokenResponses.parseSuccess(response.getBody(), provider.normalizer());
+      parsed = TokenResponses.parseSuccess(body, provider.normalizer());
     } catch (TokenResponses.MalformedResponseException e) {
       throw transientFailure(
           what + " answered HTTP " + status + " with an unusable body: " + e.getMessage(),
-          TransientTokenException.Kind.MALFORMED_RESPONSE, status, key, null);
+          TransientTokenException.Kind.MALFORMED_RESPONSE,
+          status,
+          key,
+          null);
     }
     Duration lifetime =
         parsed.expiresInSeconds() >= 0
@@ -199,8 +344,11 @@ final class TokenEndpoint {
         now,
         now.plus(lifetime),
         parsed.refreshToken() == null ? null : RefreshToken.of(parsed.refreshToken()),
-        parsed.refreshExpiresInSeconds() >= 0 ? now.plusSeconds(parsed.refreshExpiresInSeconds()) : null,
-        parsed.scopes());
+        parsed.refreshExpiresInSeconds() >= 0
+            ? now.plusSeconds(parsed.refreshExpiresInSeconds())
+            : null,
+        parsed.scopes(),
+        parsed.audience());
   }
 
   private TokenBrokerException failure(
@@ -228,16 +376,25 @@ final class TokenEndpoint {
         RetryAfter.parse(response.getHeaderValue("Retry-After"), clock.instant()).orElse(null);
     String bodyNote = json == null ? " with " + TokenResponses.describeBody(body) : "";
     if (status == 429 || (status == 503 && retryAfter != null)) {
-      String message = TokenBrokerException.describe(what + " was rate limited" + bodyNote, status, error, description)
-          + (retryAfter == null ? "" : "; retry after " + retryAfter.toSeconds() + " s");
+      String message =
+          TokenBrokerException.describe(
+                  what + " was rate limited" + bodyNote, status, error, description)
+              + (retryAfter == null ? "" : "; retry after " + retryAfter.toSeconds() + " s");
       return new RateLimitedException(message, status, retryAfter, key);
     }
     if (status >= 500 || status == 408) {
-      String message = TokenBrokerException.describe(what + " failed on the server side" + bodyNote, status, error, description);
+      String message =
+          TokenBrokerException.describe(
+              what + " failed on the server side" + bodyNote, status, error, description);
       return transientFailure(
           message,
-          status == 408 ? TransientTokenException.Kind.TIMEOUT : TransientTokenException.Kind.SERVER_ERROR,
-          status, key, null, retryAfter);
+          status == 408
+              ? TransientTokenException.Kind.TIMEOUT
+              : TransientTokenException.Kind.SERVER_ERROR,
+          status,
+          key,
+          null,
+          retryAfter);
     }
     // A vendor's bare status means invalid_grant only in a JSON answer that names no other error:
     // an HTML page from a proxy, or invalid_client, must not kill a grant.
@@ -248,19 +405,34 @@ final class TokenEndpoint {
             && (error == null || !CONFIGURATION_ERRORS.contains(error));
     if ("invalid_grant".equals(error) || vendorInvalidGrant) {
       return new InvalidGrantException(
-          TokenBrokerException.describe(what + " was refused: the grant is invalid, expired, revoked or already used", status, error, description),
-          status, error, description, key);
+          TokenBrokerException.describe(
+              what + " was refused: the grant is invalid, expired, revoked or already used",
+              status,
+              error,
+              description),
+          status,
+          error,
+          description,
+          key);
     }
     String summary =
         error != null && CONFIGURATION_ERRORS.contains(error)
             ? what + " was refused: check the client id, secret, scopes and provider settings"
             : what + " was refused" + bodyNote;
     return new ClientConfigurationException(
-        TokenBrokerException.describe(summary, status, error, description), status, error, description, key);
+        TokenBrokerException.describe(summary, status, error, description),
+        status,
+        error,
+        description,
+        key);
   }
 
   private static TransientTokenException transientFailure(
-      String message, TransientTokenException.Kind kind, int status, @Nullable GrantKey key, @Nullable Throwable cause) {
+      String message,
+      TransientTokenException.Kind kind,
+      int status,
+      @Nullable GrantKey key,
+      @Nullable Throwable cause) {
     return transientFailure(message, kind, status, key, cause, null);
   }
 

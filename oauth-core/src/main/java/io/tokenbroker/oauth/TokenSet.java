@@ -20,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  * @param refreshToken the refresh token, if any
  * @param refreshTokenExpiresAt when the refresh token expires, if the server said so
  * @param scopes the granted scopes (empty when the server did not say)
+ * @param audience the token's audience as the server returned it ({@code audience}, a string or an
+ *     array; empty when the server did not say)
  */
 public record TokenSet(
     AccessToken accessToken,
@@ -28,7 +30,8 @@ public record TokenSet(
     Instant expiresAt,
     @Nullable RefreshToken refreshToken,
     @Nullable Instant refreshTokenExpiresAt,
-    Set<String> scopes) {
+    Set<String> scopes,
+    Set<String> audience) {
 
   public TokenSet {
     requireNonNull(accessToken, "accessToken == null");
@@ -36,6 +39,32 @@ public record TokenSet(
     requireNonNull(issuedAt, "issuedAt == null");
     requireNonNull(expiresAt, "expiresAt == null");
     scopes = Set.copyOf(requireNonNull(scopes, "scopes == null"));
+    audience = Set.copyOf(requireNonNull(audience, "audience == null"));
+  }
+
+  /** A token set without a returned audience. */
+  public TokenSet(
+      AccessToken accessToken,
+      String tokenType,
+      Instant issuedAt,
+      Instant expiresAt,
+      @Nullable RefreshToken refreshToken,
+      @Nullable Instant refreshTokenExpiresAt,
+      Set<String> scopes) {
+    this(
+        accessToken,
+        tokenType,
+        issuedAt,
+        expiresAt,
+        refreshToken,
+        refreshTokenExpiresAt,
+        scopes,
+        Set.of());
+  }
+
+  /** Whether the access token is DPoP-bound ({@code token_type} {@code DPoP}, RFC 9449 §5). */
+  public boolean isDpopBound() {
+    return tokenType.equalsIgnoreCase("DPoP");
   }
 
   /** The access token's lifetime as issued. */
@@ -63,6 +92,7 @@ public record TokenSet(
         next.expiresAt,
         refreshToken,
         refreshTokenExpiresAt,
-        next.scopes.isEmpty() ? scopes : next.scopes);
+        next.scopes.isEmpty() ? scopes : next.scopes,
+        next.audience.isEmpty() ? audience : next.audience);
   }
 }

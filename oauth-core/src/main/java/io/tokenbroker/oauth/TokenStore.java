@@ -18,9 +18,9 @@ import org.jspecify.annotations.Nullable;
  *       share the same storage.
  *   <li><b>Every write is fenced.</b> {@link #compareAndSet} and {@link #delete} take the {@link
  *       Lease} of the grant and succeed only while that lease holds: not closed, not expired, not
- *       taken over by a newer lease. The check and the write are one atomic step (in one SQL
- *       {@code UPDATE}, under one file lock), so a writer whose lease ran out while it waited for
- *       a token endpoint can never overwrite what the next lease holder wrote.
+ *       taken over by a newer lease. The check and the write are one atomic step (in one SQL {@code
+ *       UPDATE}, under one file lock), so a writer whose lease ran out while it waited for a token
+ *       endpoint can never overwrite what the next lease holder wrote.
  *   <li>Leases carry a {@linkplain Lease#fence() fencing number} that grows strictly with every
  *       lease taken on a key, across store instances, processes and restarts. A lease excludes
  *       every other lease on its key until it is closed or its time to live runs out (so a crashed
@@ -106,8 +106,8 @@ public interface TokenStore {
 
     /**
      * The fencing number: greater than the fence of every lease taken earlier on this key, by any
-     * store instance or process. Writes made with this lease fail once a lease with a greater
-     * fence exists.
+     * store instance or process. Writes made with this lease fail once a lease with a greater fence
+     * exists.
      */
     long fence();
 

@@ -3,9 +3,9 @@ package io.tokenbroker.oauth;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A token store failed, or an entry cannot be opened. Thrown by {@link TokenStore}
- * implementations and by the broker's sealing layer. A store never replaces an entry it could not
- * read; corrupt entries are kept (or quarantined) for inspection.
+ * A token store failed, or an entry cannot be opened. Thrown by {@link TokenStore} implementations
+ * and by the broker's sealing layer. A store never replaces an entry it could not read; corrupt
+ * entries are kept (or quarantined) for inspection.
  */
 public final class TokenStoreException extends TokenBrokerException {
   private static final long serialVersionUID = 1L;
@@ -28,8 +28,8 @@ public final class TokenStoreException extends TokenBrokerException {
      */
     MISCONFIGURED,
     /**
-     * A write was refused because the caller's lease no longer holds (closed, expired or taken
-     * over by another holder); nothing was written. Take a new lease and read again.
+     * A write was refused because the caller's lease no longer holds (closed, expired or taken over
+     * by another holder); nothing was written. Take a new lease and read again.
      */
     LEASE_LOST
   }

@@ -5,6 +5,7 @@ public final class UnknownGrantException extends TokenBrokerException {
   private static final long serialVersionUID = 1L;
 
   public UnknownGrantException(GrantKey grantKey) {
-    super("no grant is registered or stored under '" + grantKey + "'", 0, null, null, grantKey, null);
+    super(
+        "no grant is registered or stored under '" + grantKey + "'", 0, null, null, grantKey, null);
   }
 }

@@ -243,10 +243,13 @@ class LoopbackReceiverTest {
     LoopbackReceiver receiver = track(LoopbackReceiver.start());
     CompletableFuture<URI> result =
         CompletableFuture.supplyAsync(() -> receiver.awaitCallback(STATE, WAIT));
-    assertEquals(400, join(getAsync(at(receiver, "/callback?code=" + CODE + "&state=evil-9q2"))).statusCode());
+    assertEquals(
+        400,
+        join(getAsync(at(receiver, "/callback?code=" + CODE + "&state=evil-9q2"))).statusCode());
     assertEquals(400, join(getAsync(at(receiver, "/callback?code=" + CODE))).statusCode());
 
-    ExecutionException wrapped = assertThrows(ExecutionException.class, () -> result.get(5, TimeUnit.SECONDS));
+    ExecutionException wrapped =
+        assertThrows(ExecutionException.class, () -> result.get(5, TimeUnit.SECONDS));
 
     ConsentException e = (ConsentException) wrapped.getCause();
     assertEquals(ConsentException.Kind.STATE_MISMATCH, e.kind());
@@ -516,7 +519,7 @@ class LoopbackReceiverTest {
     assertThrows(IllegalArgumentException.class, () -> LoopbackReceiver.builder().path("callback"));
     assertThrows(IllegalArgumentException.class, () -> LoopbackReceiver.builder().path("/a?b"));
     LoopbackReceiver receiver = track(LoopbackReceiver.start());
-    assertThrows(NullPointerException.class, () -> receiver.awaitCallback(null, WAIT));
+    assertThrows(NullPointerException.class, () -> receiver.awaitCallback((String) null, WAIT));
     assertThrows(IllegalArgumentException.class, () -> receiver.awaitCallback("", WAIT));
     assertThrows(
         IllegalArgumentException.class, () -> receiver.awaitCallback(STATE, Duration.ZERO));

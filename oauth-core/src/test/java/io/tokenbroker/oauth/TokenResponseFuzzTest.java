@@ -145,7 +145,8 @@ class TokenResponseFuzzTest {
               List.of(SECRET),
               KEY,
               carriesGrant,
-              TokenEndpoint.NO_DEADLINE);
+              TokenEndpoint.NO_DEADLINE,
+              null);
       assertTrue(status >= 200 && status <= 299, "tokens from HTTP " + status);
       assertFalse(tokens.accessToken().revealValue().isEmpty());
       assertFalse(tokens.expiresAt().isBefore(CLOCK.instant()), "expires before it was received");

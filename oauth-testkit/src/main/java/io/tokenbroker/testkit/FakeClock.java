@@ -24,7 +24,8 @@ public final class FakeClock extends Clock {
 
   /** A clock standing at {@code start}, in UTC. */
   public static FakeClock at(Instant start) {
-    return new FakeClock(new AtomicReference<>(requireNonNull(start, "start == null")), ZoneOffset.UTC);
+    return new FakeClock(
+        new AtomicReference<>(requireNonNull(start, "start == null")), ZoneOffset.UTC);
   }
 
   /** A clock standing at 2026-01-01T00:00:00Z. */

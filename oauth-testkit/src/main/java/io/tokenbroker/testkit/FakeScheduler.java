@@ -78,10 +78,10 @@ public final class FakeScheduler implements Scheduler {
   }
 
   /**
-   * A scheduler in real time (it really sleeps, and runs tasks on a thread after real delays)
-   * whose {@link Scheduler#nanoTime()} also moves with {@code clock}'s jumps: for a test whose
-   * broker works on real threads while the test moves a {@link FakeClock} by hours, so that the
-   * broker sees a lease run out when the clock says it has.
+   * A scheduler in real time (it really sleeps, and runs tasks on a thread after real delays) whose
+   * {@link Scheduler#nanoTime()} also moves with {@code clock}'s jumps: for a test whose broker
+   * works on real threads while the test moves a {@link FakeClock} by hours, so that the broker
+   * sees a lease run out when the clock says it has.
    */
   public static Scheduler realTimeWith(FakeClock clock) {
     requireNonNull(clock, "clock == null");
@@ -138,8 +138,7 @@ public final class FakeScheduler implements Scheduler {
   public synchronized Future<?> schedule(Runnable task, Duration delay) {
     requireNonNull(task, "task == null");
     requireNonNull(delay, "delay == null");
-    Task scheduled =
-        new Task(nanoTime() + Math.max(0, delay.toNanos()), sequence++, task);
+    Task scheduled = new Task(nanoTime() + Math.max(0, delay.toNanos()), sequence++, task);
     tasks.add(scheduled);
     return scheduled.handle;
   }

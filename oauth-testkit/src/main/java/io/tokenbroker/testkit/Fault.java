@@ -4,23 +4,27 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A scripted misbehaviour of {@link FakeAuthorizationServer} for one request.
+ * A scripted misbehaviour of a {@link LoopbackServer} (and so of {@link FakeAuthorizationServer}
+ * and the vendor sandboxes) for one request.
  *
- * <p>{@link FakeAuthorizationServer#enqueue(Fault) Enqueued} faults apply, first in first out, to
- * the next requests to the token and refresh endpoints; a {@link
- * FakeAuthorizationServer.Dispatcher} may also return one for any request. There are three
- * families:
+ * <p>{@link LoopbackServer#enqueue(Fault) Enqueued} faults apply, first in first out, each to the
+ * next request it matches: by default the requests the server names (the token and refresh
+ * endpoints of {@link FakeAuthorizationServer}, the REST resources of the sandboxes), or those
+ * chosen by {@link #on(String)} or {@link #when(Predicate)}. A {@link
+ * LoopbackServer.FaultDispatcher} may also return one for any request. There are three families:
  *
  * <ul>
  *   <li><b>canned responses</b> ({@link #status}, {@link #response}, {@link #json}, {@link #html},
- *       {@link #malformedJson}, {@link #oversizedBody}): the server answers with them <em>instead
- *       of</em> processing the request, so no code or refresh token is consumed;
+ *       {@link #malformedJson}, {@link #oversizedBody}, {@link #reply}): the server answers with
+ *       them <em>instead of</em> processing the request, so no code or refresh token is consumed;
  *   <li><b>after-the-fact faults</b> ({@link #dropConnectionAfterGrant}, {@link #successMissing},
  *       {@link #successWith}): the server processes the request for real (codes and refresh tokens
  *       are consumed, tokens are issued) and then loses or mangles the answer;
@@ -28,12 +32,13 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>Every fault can also carry a {@link #withDelay delay} and extra {@link #withHeader headers}
- * (e.g. {@link #withRetryAfter Retry-After}). Immutable and thread-safe; the {@code with...}
- * methods return new instances. {@code toString()} shows no body.
+ * (e.g. {@link #withRetryAfter Retry-After}). Immutable and thread-safe; the {@code with...},
+ * {@link #on} and {@link #when} methods return new instances. {@code toString()} shows no body.
  *
  * <pre>{@code
  * server.enqueue(Fault.status(503).withRetryAfter("2"));
  * server.enqueue(Fault.dropConnectionAfterGrant());
+ * sandbox.enqueue(Fault.status(429).on("/v1/oauth/refreshtoken"));
  * }</pre>
  */
 public final class Fault {
@@ -43,8 +48,8 @@ public final class Fault {
     /** Process normally (after the delay). */
     PROCEED,
     /** Process, then close the connection without answering. */
-    DROP_AFTER_GRANT,
-    /** Process, then patch the fields of a successful token response. */
+    DROP_AFTER_PROCESSING,
+    /** Process, then patch the fields of a successful JSON answer. */
     PATCH_SUCCESS
   }
 
@@ -52,42 +57,39 @@ public final class Fault {
   static final Object REMOVE = new Object();
 
   private final Kind kind;
-  private final int status;
-  private final @Nullable String contentType;
-  private final byte[] body;
-  private final int oversizedBytes;
+  private final @Nullable Reply reply;
   private final Map<String, String> headers;
   private final Duration delay;
   private final Map<String, @Nullable Object> patch;
+  private final @Nullable Predicate<RecordedRequest> scope;
   private final String description;
 
   private Fault(
       Kind kind,
-      int status,
-      @Nullable String contentType,
-      byte[] body,
-      int oversizedBytes,
+      @Nullable Reply reply,
       Map<String, String> headers,
       Duration delay,
       Map<String, @Nullable Object> patch,
+      @Nullable Predicate<RecordedRequest> scope,
       String description) {
     this.kind = kind;
-    this.status = status;
-    this.contentType = contentType;
-    this.body = body;
-    this.oversizedBytes = oversizedBytes;
+    this.reply = reply;
     this.headers = headers;
     this.delay = delay;
     this.patch = patch;
+    this.scope = scope;
     this.description = description;
+  }
+
+  private static Fault of(Kind kind, @Nullable Reply reply, String description) {
+    return new Fault(kind, reply, Map.of(), Duration.ZERO, Map.of(), null, description);
   }
 
   private static Fault respond(int status, @Nullable String contentType, byte[] body, String what) {
     if (status < 200 || status > 599) {
       throw new IllegalArgumentException("status must be 200..599: " + status);
     }
-    return new Fault(
-        Kind.RESPOND, status, contentType, body, -1, Map.of(), Duration.ZERO, Map.of(), what);
+    return of(Kind.RESPOND, Reply.of(status, contentType, body), what);
   }
 
   /** Answers {@code status} with an empty body. */
@@ -106,6 +108,12 @@ public final class Fault {
   /** Answers {@code status} with the JSON text {@code body}, sent verbatim (it may be invalid). */
   public static Fault json(int status, String body) {
     return response(status, "application/json", body);
+  }
+
+  /** Answers with {@code reply} (any status, body and headers) instead of processing. */
+  public static Fault reply(Reply reply) {
+    requireNonNull(reply, "reply == null");
+    return of(Kind.RESPOND, reply, "status " + reply.status());
   }
 
   /** Answers {@code status} with an HTML error page, as a proxy or load balancer would. */
@@ -134,47 +142,35 @@ public final class Fault {
     if (bytes < 0) {
       throw new IllegalArgumentException("bytes < 0: " + bytes);
     }
-    return new Fault(
-        Kind.RESPOND,
-        200,
-        "application/json",
-        new byte[0],
-        Math.max(bytes, OVERSIZED_PREFIX.length + OVERSIZED_SUFFIX.length),
-        Map.of(),
-        Duration.ZERO,
-        Map.of(),
-        "oversized body of " + bytes + " bytes");
+    byte[] prefix =
+        "{\"access_token\":\"oversized\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"padding\":\""
+            .getBytes(UTF_8);
+    byte[] suffix = "\"}".getBytes(UTF_8);
+    byte[] body = new byte[Math.max(bytes, prefix.length + suffix.length)];
+    Arrays.fill(body, (byte) 'x');
+    System.arraycopy(prefix, 0, body, 0, prefix.length);
+    System.arraycopy(suffix, 0, body, body.length - suffix.length, suffix.length);
+    return respond(200, "application/json", body, "oversized body of " + bytes + " bytes");
   }
 
   /** Waits {@code delay} (real time), then processes the request normally. */
   public static Fault delay(Duration delay) {
-    return new Fault(
-            Kind.PROCEED, 0, null, new byte[0], -1, Map.of(), Duration.ZERO, Map.of(), "delay")
-        .withDelay(delay);
+    return of(Kind.PROCEED, null, "delay").withDelay(delay);
   }
 
   /**
-   * Processes the request for real (the code or refresh token is consumed, new tokens are issued
-   * and stay valid), then closes the connection without sending a single byte of response. The
-   * client sees an {@code IOException}.
+   * Processes the request for real (a code or refresh token is consumed, new tokens are issued and
+   * stay valid), then closes the connection without sending a single byte of response. The client
+   * sees an {@code IOException}.
    */
   public static Fault dropConnectionAfterGrant() {
-    return new Fault(
-        Kind.DROP_AFTER_GRANT,
-        0,
-        null,
-        new byte[0],
-        -1,
-        Map.of(),
-        Duration.ZERO,
-        Map.of(),
-        "drop connection after grant");
+    return of(Kind.DROP_AFTER_PROCESSING, null, "drop connection after processing");
   }
 
   /**
-   * Processes the request for real; if it succeeds, removes {@code fields} (e.g. {@code
-   * token_type}, {@code expires_in}, {@code access_token}) from the JSON token response. Error
-   * responses pass unchanged.
+   * Processes the request for real; if it succeeds with a JSON object (a token response), removes
+   * {@code fields} (e.g. {@code token_type}, {@code expires_in}, {@code access_token}) from it.
+   * Error responses pass unchanged.
    */
   public static Fault successMissing(String... fields) {
     requireNonNull(fields, "fields == null");
@@ -186,9 +182,9 @@ public final class Fault {
   }
 
   /**
-   * Processes the request for real; if it succeeds, sets {@code field} of the JSON token response
-   * to {@code value} (a string, number, boolean, or null for JSON {@code null}), e.g. {@code
-   * successWith("expires_in", "3600")} or {@code successWith("token_type", "bearer")}. Error
+   * Processes the request for real; if it succeeds with a JSON object (a token response), sets
+   * {@code field} to {@code value} (a string, number, boolean, or null for JSON {@code null}), e.g.
+   * {@code successWith("expires_in", "3600")} or {@code successWith("token_type", "bearer")}. Error
    * responses pass unchanged.
    */
   public static Fault successWith(String field, @Nullable Object value) {
@@ -205,13 +201,11 @@ public final class Fault {
   private static Fault patchSuccess(Map<String, @Nullable Object> patch, String what) {
     return new Fault(
         Kind.PATCH_SUCCESS,
-        0,
         null,
-        new byte[0],
-        -1,
         Map.of(),
         Duration.ZERO,
         Collections.unmodifiableMap(patch),
+        null,
         what);
   }
 
@@ -221,8 +215,7 @@ public final class Fault {
     if (delay.isNegative()) {
       throw new IllegalArgumentException("delay is negative: " + delay);
     }
-    return new Fault(
-        kind, status, contentType, body, oversizedBytes, headers, delay, patch, description);
+    return new Fault(kind, reply, headers, delay, patch, scope, description);
   }
 
   /** This fault with a response header added (ignored when the connection is dropped). */
@@ -232,15 +225,7 @@ public final class Fault {
     Map<String, String> copy = new LinkedHashMap<>(headers);
     copy.put(name, value);
     return new Fault(
-        kind,
-        status,
-        contentType,
-        body,
-        oversizedBytes,
-        Collections.unmodifiableMap(copy),
-        delay,
-        patch,
-        description);
+        kind, reply, Collections.unmodifiableMap(copy), delay, patch, scope, description);
   }
 
   /**
@@ -251,25 +236,41 @@ public final class Fault {
     return withHeader("Retry-After", value);
   }
 
+  /**
+   * This fault, matching only (enqueued) requests whose path starts with {@code pathPrefix}, any
+   * path of the server included.
+   */
+  public Fault on(String pathPrefix) {
+    requireNonNull(pathPrefix, "pathPrefix == null");
+    if (!pathPrefix.startsWith("/")) {
+      throw new IllegalArgumentException("pathPrefix must start with /: " + pathPrefix);
+    }
+    return new Fault(
+        kind,
+        reply,
+        headers,
+        delay,
+        patch,
+        request -> request.path().startsWith(pathPrefix),
+        description + " on " + pathPrefix);
+  }
+
+  /** This fault, matching only (enqueued) requests that {@code scope} accepts. */
+  public Fault when(Predicate<RecordedRequest> scope) {
+    requireNonNull(scope, "scope == null");
+    return new Fault(kind, reply, headers, delay, patch, scope, description);
+  }
+
   Kind kind() {
     return kind;
   }
 
-  int status() {
-    return status;
-  }
-
-  @Nullable String contentType() {
-    return contentType;
-  }
-
-  byte[] body() {
-    return body;
-  }
-
-  /** The exact size of a generated oversized body, or -1. */
-  int oversizedBytes() {
-    return oversizedBytes;
+  /** The canned answer of a {@link Kind#RESPOND} fault, its extra headers applied. */
+  Reply reply() {
+    if (reply == null) {
+      throw new IllegalStateException(kind + " has no canned reply");
+    }
+    return reply.withHeaders(headers);
   }
 
   Map<String, String> headers() {
@@ -284,10 +285,10 @@ public final class Fault {
     return patch;
   }
 
-  static final byte[] OVERSIZED_PREFIX =
-      "{\"access_token\":\"oversized\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"padding\":\""
-          .getBytes(UTF_8);
-  static final byte[] OVERSIZED_SUFFIX = "\"}".getBytes(UTF_8);
+  /** Whether this enqueued fault applies to {@code request}; {@code fallback} if unscoped. */
+  boolean matches(RecordedRequest request, Predicate<RecordedRequest> fallback) {
+    return scope == null ? fallback.test(request) : scope.test(request);
+  }
 
   static String reason(int status) {
     return switch (status) {

@@ -40,13 +40,13 @@ import java.util.stream.Collectors;
  * it. Each round opens a broker over the shared store, loads the grant, forces a refresh, waits
  * (bounded, as the CLI does) until its new tokens are stored, and closes the broker.
  *
- * <p>Protocol over standard input and output: prints {@code READY}, waits for {@code GO}, loops
- * for the given time, then prints {@code DONE refreshed=N failed=N dead=N abandoned=N
- * writeFailures=N}: refreshes that returned, rounds that failed for a reason that may pass (the
- * store unavailable or refusing writes, a lease held elsewhere), rounds that found the grant dead,
- * rounds that ended with new tokens the store had not taken (the CLI's non-zero exit), and the
- * writes of new tokens that failed and were retried (the fault the test injects, seen). Each failure is described on standard
- * error as one line starting with {@code failed:}, {@code dead:} or {@code exiting}.
+ * <p>Protocol over standard input and output: prints {@code READY}, waits for {@code GO}, loops for
+ * the given time, then prints {@code DONE refreshed=N failed=N dead=N abandoned=N writeFailures=N}:
+ * refreshes that returned, rounds that failed for a reason that may pass (the store unavailable or
+ * refusing writes, a lease held elsewhere), rounds that found the grant dead, rounds that ended
+ * with new tokens the store had not taken (the CLI's non-zero exit), and the writes of new tokens
+ * that failed and were retried (the fault the test injects, seen). Each failure is described on
+ * standard error as one line starting with {@code failed:}, {@code dead:} or {@code exiting}.
  *
  * <p>The test's side: {@link #consent} before the children start, {@link #total} of their {@code
  * DONE} lines, and {@link #assertGrantSurvived} at the end.

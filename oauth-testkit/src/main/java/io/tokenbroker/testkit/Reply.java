@@ -1,97 +1,203 @@
 package io.tokenbroker.testkit;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An answer the fake is about to send. {@code tokenJson} is set on successful token responses so a
- * {@link Fault#successMissing} fault can patch it before it is rendered.
+ * An HTTP answer a {@link LoopbackServer.Dispatcher} gives for one request (as MockWebServer's
+ * {@code MockResponse}): a status, an optional content type, a body and headers. Every answer also
+ * carries {@code Connection: close}; the server adds it.
+ *
+ * <p>Immutable and thread-safe; the {@code with...} methods return new instances. {@link
+ * #toString()} shows no body.
  */
-record Reply(
-    int status,
-    @Nullable String contentType,
-    byte[] body,
-    Map<String, String> headers,
-    @Nullable ObjectNode tokenJson) {
+public final class Reply {
   static final ObjectMapper JSON = new ObjectMapper();
-  static final String JSON_TYPE = "application/json;charset=UTF-8";
-  static final String HTML_TYPE = "text/html; charset=utf-8";
 
-  static Reply json(int status, ObjectNode json) {
-    return new Reply(status, JSON_TYPE, bytes(json), noStore(), null);
-  }
+  /** The content type of {@link #json} answers. */
+  public static final String JSON_TYPE = "application/json; charset=utf-8";
 
-  /** A successful token response (RFC 6749 §5.1: no-store, no-cache). */
-  static Reply token(ObjectNode json) {
-    return new Reply(200, JSON_TYPE, bytes(json), noStore(), json);
-  }
+  private final int status;
+  private final @Nullable String contentType;
+  private final byte[] body;
+  private final Map<String, String> headers;
 
-  static Reply error(int status, String error, String description) {
-    ObjectNode node =
-        JSON.createObjectNode().put("error", error).put("error_description", description);
-    return json(status, node);
-  }
-
-  static Reply html(int status, String html) {
-    return new Reply(status, HTML_TYPE, html.getBytes(UTF_8), Map.of(), null);
-  }
-
-  static Reply redirect(String location) {
-    return new Reply(302, null, new byte[0], Map.of("Location", location), null);
-  }
-
-  static Reply empty(int status) {
-    return new Reply(status, null, new byte[0], Map.of(), null);
-  }
-
-  static Reply methodNotAllowed(String allow) {
-    Reply error = error(405, "invalid_request", "method not allowed");
-    Map<String, String> headers = new LinkedHashMap<>(error.headers());
-    headers.put("Allow", allow);
-    return new Reply(405, error.contentType(), error.body(), headers, null);
-  }
-
-  Reply withHeader(String name, String value) {
-    Map<String, String> copy = new LinkedHashMap<>(headers);
-    copy.put(name, value);
-    return new Reply(status, contentType, body, copy, tokenJson);
-  }
-
-  /** Applies a {@link Fault.Kind#PATCH_SUCCESS} patch; non-token replies pass unchanged. */
-  Reply patched(Map<String, @Nullable Object> patch) {
-    if (tokenJson == null) {
-      return this;
+  private Reply(
+      int status, @Nullable String contentType, byte[] body, Map<String, String> headers) {
+    if (status < 100 || status > 599) {
+      throw new IllegalArgumentException("status must be 100..599: " + status);
     }
-    ObjectNode copy = tokenJson.deepCopy();
-    patch.forEach(
-        (field, value) -> {
-          if (value == Fault.REMOVE) {
-            copy.remove(field);
-          } else if (value == null) {
-            copy.putNull(field);
-          } else {
-            copy.set(field, JSON.valueToTree(value));
-          }
-        });
-    return new Reply(status, contentType, bytes(copy), headers, copy);
+    this.status = status;
+    this.contentType = contentType;
+    this.body = body;
+    this.headers = headers;
   }
 
-  private static Map<String, String> noStore() {
-    return Map.of("Cache-Control", "no-store", "Pragma", "no-cache");
+  /** {@code status} with {@code body} of type {@code contentType} (null: no Content-Type). */
+  public static Reply of(int status, @Nullable String contentType, byte[] body) {
+    requireNonNull(body, "body == null");
+    return new Reply(status, contentType, body.clone(), Map.of());
   }
 
-  private static byte[] bytes(ObjectNode json) {
+  /** {@code status} with an empty body. */
+  public static Reply status(int status) {
+    return new Reply(status, null, new byte[0], Map.of());
+  }
+
+  /** {@code status} with {@code json}. */
+  public static Reply json(int status, JsonNode json) {
+    requireNonNull(json, "json == null");
     try {
-      return JSON.writeValueAsBytes(json);
+      return new Reply(status, JSON_TYPE, JSON.writeValueAsBytes(json), Map.of());
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** {@code status} with the JSON text {@code json}, sent verbatim (it may be invalid). */
+  public static Reply json(int status, String json) {
+    requireNonNull(json, "json == null");
+    return new Reply(status, "application/json", json.getBytes(UTF_8), Map.of());
+  }
+
+  /**
+   * An OAuth 2.0 error (RFC 6749 §5.2): {@code {"error": ..., "error_description": ...}}, not
+   * cacheable.
+   */
+  public static Reply oauthError(int status, String error, String description) {
+    requireNonNull(error, "error == null");
+    requireNonNull(description, "description == null");
+    ObjectNode node =
+        JSON.createObjectNode().put("error", error).put("error_description", description);
+    return json(status, node).noStore();
+  }
+
+  /** {@code status} with plain text. */
+  public static Reply text(int status, String text) {
+    requireNonNull(text, "text == null");
+    return new Reply(status, "text/plain; charset=utf-8", text.getBytes(UTF_8), Map.of());
+  }
+
+  /** {@code status} with an HTML page. */
+  public static Reply html(int status, String html) {
+    requireNonNull(html, "html == null");
+    return new Reply(status, "text/html; charset=utf-8", html.getBytes(UTF_8), Map.of());
+  }
+
+  /** 302 to {@code location}, with an empty body. */
+  public static Reply redirect(String location) {
+    requireNonNull(location, "location == null");
+    return new Reply(302, null, new byte[0], Map.of("Location", location));
+  }
+
+  /** This answer with header {@code name} set to {@code value} (replacing an earlier value). */
+  public Reply withHeader(String name, String value) {
+    requireNonNull(name, "name == null");
+    requireNonNull(value, "value == null");
+    Map<String, String> copy = new LinkedHashMap<>(headers);
+    copy.put(name, value);
+    return new Reply(status, contentType, body, Collections.unmodifiableMap(copy));
+  }
+
+  /** This answer with every header of {@code more} set. */
+  public Reply withHeaders(Map<String, String> more) {
+    requireNonNull(more, "more == null");
+    Map<String, String> copy = new LinkedHashMap<>(headers);
+    copy.putAll(more);
+    return new Reply(status, contentType, body, Collections.unmodifiableMap(copy));
+  }
+
+  /** This answer marked not cacheable, as token responses must be (RFC 6749 §5.1). */
+  public Reply noStore() {
+    return withHeader("Cache-Control", "no-store").withHeader("Pragma", "no-cache");
+  }
+
+  /** The status code. */
+  public int status() {
+    return status;
+  }
+
+  /** The Content-Type, or null for none. */
+  public @Nullable String contentType() {
+    return contentType;
+  }
+
+  /** A copy of the body. */
+  public byte[] body() {
+    return body.clone();
+  }
+
+  /** The body as UTF-8 text. */
+  public String bodyUtf8() {
+    return new String(body, UTF_8);
+  }
+
+  /** The headers to send besides Content-Type. */
+  public Map<String, String> headers() {
+    return headers;
+  }
+
+  byte[] bodyBytes() {
+    return body;
+  }
+
+  /**
+   * Applies a {@link Fault#successMissing}/{@link Fault#successWith} patch to a successful JSON
+   * object answer; any other answer passes unchanged.
+   */
+  Reply patched(Map<String, @Nullable Object> patch) {
+    if (status / 100 != 2
+        || contentType == null
+        || !contentType.toLowerCase(Locale.ROOT).contains("json")) {
+      return this;
+    }
+    JsonNode tree;
+    try {
+      tree = JSON.readTree(body);
+    } catch (IOException e) {
+      return this;
+    }
+    if (!(tree instanceof ObjectNode object)) {
+      return this;
+    }
+    patch.forEach(
+        (field, value) -> {
+          if (value == Fault.REMOVE) {
+            object.remove(field);
+          } else if (value == null) {
+            object.putNull(field);
+          } else {
+            object.set(field, JSON.valueToTree(value));
+          }
+        });
+    try {
+      return new Reply(status, contentType, JSON.writeValueAsBytes(object), headers);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Reply["
+        + status
+        + (contentType == null ? "" : " " + contentType)
+        + ", "
+        + body.length
+        + " bytes"
+        + (headers.isEmpty() ? "" : ", headers " + headers.keySet())
+        + "]";
   }
 }

@@ -48,7 +48,9 @@ public final class StoreWrites {
       long current = store.load(key).map(StoredGrant::version).orElse(0L);
       return store
           .compareAndSet(lease, current, sealed, expiresAt)
-          .orElseThrow(() -> new IllegalStateException("the entry of '" + key + "' changed under the lease"));
+          .orElseThrow(
+              () ->
+                  new IllegalStateException("the entry of '" + key + "' changed under the lease"));
     }
   }
 

@@ -34,7 +34,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,9 +49,9 @@ import org.junit.jupiter.api.Test;
  * ({@link #corruptEntry}), corruption handling.
  *
  * <p>Before each test the suite calls {@link #createStore} twice with the same {@link FakeClock},
- * getting {@link #store} and {@link #otherStore}: two instances over the same storage, standing
- * for two processes or application instances. Tests that need a second instance use it; a store
- * that only exists in memory may return the same instance twice. Stores that implement {@link
+ * getting {@link #store} and {@link #otherStore}: two instances over the same storage, standing for
+ * two processes or application instances. Tests that need a second instance use it; a store that
+ * only exists in memory may return the same instance twice. Stores that implement {@link
  * AutoCloseable} are closed after each test.
  *
  * <p>{@code expiresAt} values used here have whole-second precision; stores may truncate finer
@@ -71,17 +70,20 @@ public abstract class TokenStoreContract {
   /** A second instance over the same storage as {@link #store}. */
   protected TokenStore otherStore;
 
+  /** For a store's test class, which extends this one. */
+  protected TokenStoreContract() {}
+
   /**
-   * Returns a store over this test's storage whose leases expire by {@code clock}. Called twice
-   * per test (before it runs); both results must share the same storage, as two processes would.
-   * Fresh, empty storage per test instance.
+   * Returns a store over this test's storage whose leases expire by {@code clock}. Called twice per
+   * test (before it runs); both results must share the same storage, as two processes would. Fresh,
+   * empty storage per test instance.
    */
   protected abstract TokenStore createStore(Clock clock);
 
   /**
    * Damages the stored entry for {@code key} the way a torn write or bit rot would (flip bytes,
-   * truncate), so the store can no longer parse it. Stores that cannot be damaged from outside
-   * keep the default, which skips the corruption tests.
+   * truncate), so the store can no longer parse it. Stores that cannot be damaged from outside keep
+   * the default, which skips the corruption tests.
    */
   protected void corruptEntry(GrantKey key) {
     Assumptions.abort("this store does not support corrupting an entry in tests");
@@ -117,7 +119,8 @@ public abstract class TokenStoreContract {
   // ---------------------------------------------------------------- round trip, absent, versions
 
   /** Writes under a lease taken and released for this call; returns the new version. */
-  private static long write(TokenStore target, GrantKey key, long expected, byte[] bytes, Instant expiresAt) {
+  private static long write(
+      TokenStore target, GrantKey key, long expected, byte[] bytes, Instant expiresAt) {
     return StoreWrites.compareAndSet(target, key, expected, bytes, expiresAt)
         .orElseThrow(() -> new AssertionError("the write expecting version " + expected + " lost"));
   }
@@ -236,7 +239,8 @@ public abstract class TokenStoreContract {
           @Override
           public void close() {}
         };
-    assertThrows(IllegalArgumentException.class, () -> store.compareAndSet(foreign, 0, new byte[1], null));
+    assertThrows(
+        IllegalArgumentException.class, () -> store.compareAndSet(foreign, 0, new byte[1], null));
     assertThrows(IllegalArgumentException.class, () -> store.delete(foreign));
     assertEquals(Optional.empty(), store.load(key));
   }
@@ -250,9 +254,12 @@ public abstract class TokenStoreContract {
     byte[] first = payload(key, 1);
     try (TokenStore.Lease lease = store.tryAcquireLease(key, TTL).orElseThrow()) {
       assertTrue(store.compareAndSet(lease, 0, first, null).isPresent());
-      assertEquals(OptionalLong.empty(), store.compareAndSet(lease, 0, "second".getBytes(UTF_8), null));
+      assertEquals(
+          OptionalLong.empty(), store.compareAndSet(lease, 0, "second".getBytes(UTF_8), null));
     }
-    assertEquals(OptionalLong.empty(), StoreWrites.compareAndSet(otherStore, key, 0, "third".getBytes(UTF_8), null));
+    assertEquals(
+        OptionalLong.empty(),
+        StoreWrites.compareAndSet(otherStore, key, 0, "third".getBytes(UTF_8), null));
     assertArrayEquals(first, store.load(key).orElseThrow().sealed());
   }
 
@@ -263,7 +270,9 @@ public abstract class TokenStoreContract {
     long v1 = create(store, key, payload(key, 1));
     long v2 = write(store, key, v1, "winner".getBytes(UTF_8), EXPIRES_AT);
 
-    assertEquals(OptionalLong.empty(), StoreWrites.compareAndSet(otherStore, key, v1, "loser".getBytes(UTF_8), null));
+    assertEquals(
+        OptionalLong.empty(),
+        StoreWrites.compareAndSet(otherStore, key, v1, "loser".getBytes(UTF_8), null));
     assertEquals(
         OptionalLong.empty(),
         StoreWrites.compareAndSet(store, key, v2 + 5, payload(key, 6), null),
@@ -277,7 +286,8 @@ public abstract class TokenStoreContract {
   @DisplayName("expecting a version of an absent key fails")
   void expectingVersionOfAbsentKey() {
     GrantKey key = GrantKey.of("absent");
-    assertEquals(OptionalLong.empty(), StoreWrites.compareAndSet(store, key, 3, payload(key, 4), null));
+    assertEquals(
+        OptionalLong.empty(), StoreWrites.compareAndSet(store, key, 3, payload(key, 4), null));
     assertEquals(Optional.empty(), store.load(key));
     assertEquals(List.of(), store.list());
   }
@@ -287,7 +297,8 @@ public abstract class TokenStoreContract {
   void twoInstancesShareStorage() {
     GrantKey key = GrantKey.of("shared");
     long v1 = write(store, key, 0, payload(key, 1), EXPIRES_AT);
-    assertEquals(new StoredGrant(key, v1, payload(key, 1), EXPIRES_AT), otherStore.load(key).orElseThrow());
+    assertEquals(
+        new StoredGrant(key, v1, payload(key, 1), EXPIRES_AT), otherStore.load(key).orElseThrow());
     assertEquals(List.of(key), otherStore.list());
 
     long v2 = write(otherStore, key, v1, payload(key, 2), null);
@@ -319,8 +330,7 @@ public abstract class TokenStoreContract {
     List<Boolean> results = runConcurrently(tasks, start);
     assertEquals(1, results.stream().filter(b -> b).count(), "winners: " + results);
     int winner = results.indexOf(true);
-    assertArrayEquals(
-        ("writer-" + winner).getBytes(UTF_8), store.load(key).orElseThrow().sealed());
+    assertArrayEquals(("writer-" + winner).getBytes(UTF_8), store.load(key).orElseThrow().sealed());
   }
 
   @Test
@@ -343,7 +353,8 @@ public abstract class TokenStoreContract {
                 long current = target.load(key).map(StoredGrant::version).orElse(0L);
                 byte[] bytes = ("writer-" + writer + "/after-v" + current).getBytes(UTF_8);
                 long next =
-                    target.compareAndSet(lease, current, bytes, null)
+                    target
+                        .compareAndSet(lease, current, bytes, null)
                         .orElseThrow(() -> new AssertionError("a write under the lease lost"));
                 Integer previous = winnerOfVersion.putIfAbsent(next, writer);
                 if (previous != null) {
@@ -424,7 +435,8 @@ public abstract class TokenStoreContract {
 
     clock.advance(TTL.plusSeconds(1)); // it stalls past its lease
     assertTrue(StoreWrites.delete(otherStore, key)); // removed elsewhere
-    long again = write(otherStore, key, 0, "new consent".getBytes(UTF_8), null); // and consented again
+    long again =
+        write(otherStore, key, 0, "new consent".getBytes(UTF_8), null); // and consented again
     assertTrue(again > v1, "the new consent must not reuse version " + v1);
 
     assertLeaseLost(key, () -> store.compareAndSet(stale, v1, "stale".getBytes(UTF_8), null));
@@ -434,7 +446,8 @@ public abstract class TokenStoreContract {
         "even with a new lease, the old version does not match the new consent");
     assertArrayEquals("new consent".getBytes(UTF_8), store.load(key).orElseThrow().sealed());
     stale.close();
-    assertTrue(otherStore.tryAcquireLease(key, TTL).isPresent(), "closing the stale lease is harmless");
+    assertTrue(
+        otherStore.tryAcquireLease(key, TTL).isPresent(), "closing the stale lease is harmless");
   }
 
   // ------------------------------------------------------------------------------ delete, list
@@ -457,7 +470,8 @@ public abstract class TokenStoreContract {
 
     long again = write(otherStore, key, 0, "again".getBytes(UTF_8), null);
     assertTrue(again > v2, "version " + again + " after the deleted " + v2);
-    assertEquals(new StoredGrant(key, again, "again".getBytes(UTF_8), null), store.load(key).orElseThrow());
+    assertEquals(
+        new StoredGrant(key, again, "again".getBytes(UTF_8), null), store.load(key).orElseThrow());
   }
 
   @Test
@@ -573,8 +587,7 @@ public abstract class TokenStoreContract {
     assertEquals(key, lease.key());
 
     assertEquals(Optional.empty(), otherStore.tryAcquireLease(key, TTL));
-    assertEquals(
-        Optional.empty(), store.tryAcquireLease(key, TTL), "leases are not re-entrant");
+    assertEquals(Optional.empty(), store.tryAcquireLease(key, TTL), "leases are not re-entrant");
 
     lease.close();
     TokenStore.Lease next = otherStore.tryAcquireLease(key, TTL).orElseThrow();
@@ -711,7 +724,9 @@ public abstract class TokenStoreContract {
     long good = write(store, healthy, 0, payload(healthy, 1), EXPIRES_AT);
     corruptEntry(damaged);
 
-    assertEquals(new StoredGrant(healthy, good, payload(healthy, 1), EXPIRES_AT), otherStore.load(healthy).orElseThrow());
+    assertEquals(
+        new StoredGrant(healthy, good, payload(healthy, 1), EXPIRES_AT),
+        otherStore.load(healthy).orElseThrow());
     assertTrue(otherStore.list().contains(healthy), "list() must still return healthy keys");
     write(store, healthy, good, payload(healthy, 2), null);
   }
@@ -826,8 +841,8 @@ public abstract class TokenStoreContract {
     return "'" + shown + "' (" + value.length() + " chars)";
   }
 
-  private static <T> List<T> runConcurrently(List<? extends Callable<T>> tasks, CountDownLatch start)
-      throws InterruptedException {
+  private static <T> List<T> runConcurrently(
+      List<? extends Callable<T>> tasks, CountDownLatch start) throws InterruptedException {
     ExecutorService executor = Executors.newFixedThreadPool(tasks.size());
     try {
       List<Future<T>> futures = new ArrayList<>();

@@ -31,7 +31,8 @@ class AuthorizedHttpClientTest {
 
   private final FakeClock clock = FakeClock.create();
   private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
-  private final Queue<int[]> scripted = new ConcurrentLinkedQueue<>(); // {status, retryAfterSeconds or -1}
+  private final Queue<int[]> scripted =
+      new ConcurrentLinkedQueue<>(); // {status, retryAfterSeconds or -1}
   private final List<String> seenTokens = new CopyOnWriteArrayList<>();
   private FakeAuthorizationServer auth;
   private HttpServer api;
@@ -43,32 +44,40 @@ class AuthorizedHttpClientTest {
     auth = FakeAuthorizationServer.builder().clock(clock).start();
     auth.registerClient("id", "secret-for-api-tests");
     api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    api.createContext("/", exchange -> {
-      String header = exchange.getRequestHeaders().getFirst("Authorization");
-      String token = header != null && header.startsWith("Bearer ") ? header.substring(7) : "";
-      seenTokens.add(token);
-      int[] next = scripted.poll();
-      int status;
-      if (next != null) {
-        status = next[0];
-        if (next[1] >= 0) {
-          exchange.getResponseHeaders().add("Retry-After", Integer.toString(next[1]));
-        }
-      } else {
-        status = auth.introspect(token).active() ? 200 : 401;
-      }
-      byte[] body = ("status " + status).getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(status, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    api.createContext(
+        "/",
+        exchange -> {
+          String header = exchange.getRequestHeaders().getFirst("Authorization");
+          String token = header != null && header.startsWith("Bearer ") ? header.substring(7) : "";
+          seenTokens.add(token);
+          int[] next = scripted.poll();
+          int status;
+          if (next != null) {
+            status = next[0];
+            if (next[1] >= 0) {
+              exchange.getResponseHeaders().add("Retry-After", Integer.toString(next[1]));
+            }
+          } else {
+            status = auth.introspect(token).active() ? 200 : 401;
+          }
+          byte[] body = ("status " + status).getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(status, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     api.start();
     Provider provider = Provider.builder("fake").tokenEndpoint(auth.tokenEndpoint()).build();
     broker = TokenBroker.builder().clock(clock).build();
-    broker.register(KEY, ClientRegistration.of(provider, "id", ClientSecret.of("secret-for-api-tests")),
+    broker.register(
+        KEY,
+        ClientRegistration.of(provider, "id", ClientSecret.of("secret-for-api-tests")),
         GrantType.CLIENT_CREDENTIALS);
-    client = AuthorizedHttpClient.builder(HttpClient.newHttpClient(), broker, KEY)
-        .clock(clock).sleeper(sleeps::add).initialBackoff(Duration.ofMillis(10)).build();
+    client =
+        AuthorizedHttpClient.builder(HttpClient.newHttpClient(), broker, KEY)
+            .clock(clock)
+            .sleeper(sleeps::add)
+            .initialBackoff(Duration.ofMillis(10))
+            .build();
   }
 
   @AfterEach
@@ -80,19 +89,24 @@ class AuthorizedHttpClientTest {
 
   private HttpResponse<String> call(String method) throws Exception {
     URI uri = URI.create("http://127.0.0.1:" + api.getAddress().getPort() + "/things");
-    HttpRequest request = HttpRequest.newBuilder(uri)
-        .header("Authorization", "Bearer stale-user-value")
-        .method(method, HttpRequest.BodyPublishers.noBody())
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(uri)
+            .header("Authorization", "Bearer stale-user-value")
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build();
     return client.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
   void theTokenNeverTravelsInClearTextOrAlongRedirects() {
     HttpRequest plain = HttpRequest.newBuilder(URI.create("http://api.example.com/things")).build();
-    assertThrows(IllegalArgumentException.class, () -> client.send(plain, HttpResponse.BodyHandlers.ofString()));
-    HttpClient following = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
-    assertThrows(IllegalArgumentException.class, () -> AuthorizedHttpClient.create(following, broker, KEY));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> client.send(plain, HttpResponse.BodyHandlers.ofString()));
+    HttpClient following =
+        HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+    assertThrows(
+        IllegalArgumentException.class, () -> AuthorizedHttpClient.create(following, broker, KEY));
     assertTrue(seenTokens.isEmpty());
   }
 
@@ -142,7 +156,13 @@ class AuthorizedHttpClientTest {
     assertEquals(500, call("POST").statusCode());
     scripted.add(new int[] {503, 1});
     assertEquals(503, call("PATCH").statusCode());
-    assertEquals(List.of(auth.lastAccessToken(), auth.lastAccessToken(), auth.lastAccessToken(), auth.lastAccessToken()), seenTokens);
+    assertEquals(
+        List.of(
+            auth.lastAccessToken(),
+            auth.lastAccessToken(),
+            auth.lastAccessToken(),
+            auth.lastAccessToken()),
+        seenTokens);
   }
 
   @Test

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs the deterministic {@link Simulation} over many seeds: by default seeds 1 to 2,000, in
- * {@code ./mvnw verify}. Any range:
+ * Runs the deterministic {@link Simulation} over many seeds: by default seeds 1 to 2,000, in {@code
+ * ./mvnw verify}. Any range:
  *
  * <pre>
  * ./mvnw -pl oauth-testkit -am verify -Dtest=DeterministicSimulationTest \
@@ -23,8 +23,8 @@ class DeterministicSimulationTest {
    * Seeds that failed before a fix, kept as regression cases. With the simulation as it is now,
    * undoing the fix still fails: 4 (a non-transient write error dropped the rotated tokens), 120
    * and 325756 (held tokens released their lease, so another broker refreshed with the stored,
-   * spent token), 267 (a held write whose earlier write landed with its answer lost was taken for
-   * a new consent and dropped: the held write now keeps its lineage), 142441 (an answer that came
+   * spent token), 267 (a held write whose earlier write landed with its answer lost was taken for a
+   * new consent and dropped: the held write now keeps its lineage), 142441 (an answer that came
    * after the lease ran out was only held, not written under a free new lease); 505741 fails only
    * with both of its fixes undone (revoke kept serving held tokens it had revoked when its store
    * read failed; a refresh run inline from the hot path ended the grant, yet the token read before
@@ -60,7 +60,8 @@ class DeterministicSimulationTest {
       result.stats().forEach((name, n) -> totals.merge(name, (long) n, Long::sum));
       if (count >= 100_000 && (seed - start + 1) % 100_000 == 0) {
         System.out.printf(
-            "simulation: %,d seeds in %.1f s%n", seed - start + 1, (System.nanoTime() - began) / 1e9);
+            "simulation: %,d seeds in %.1f s%n",
+            seed - start + 1, (System.nanoTime() - began) / 1e9);
       }
     }
     System.out.printf(
@@ -80,7 +81,11 @@ class DeterministicSimulationTest {
               + " -Dsurefire.failIfNoSpecifiedTests=false -Dsim.start="
               + result.seed()
               + " -Dsim.seeds=1\n"
-              + String.join("\n", result.trace().subList(Math.max(0, result.trace().size() - 120), result.trace().size())));
+              + String.join(
+                  "\n",
+                  result
+                      .trace()
+                      .subList(Math.max(0, result.trace().size() - 120), result.trace().size())));
     }
   }
 }

@@ -22,7 +22,8 @@ class FlakyStore implements TokenStore {
 
   void check(@Nullable GrantKey key, boolean write) {
     if (down || (write && writesDown)) {
-      throw new TokenStoreException("store is down (test)", TokenStoreException.Reason.UNAVAILABLE, key, null);
+      throw new TokenStoreException(
+          "store is down (test)", TokenStoreException.Reason.UNAVAILABLE, key, null);
     }
   }
 

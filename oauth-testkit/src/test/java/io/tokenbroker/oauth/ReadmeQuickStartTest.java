@@ -21,7 +21,10 @@ import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's quick start compiles, and runs against the fake server with only the URL and secret swapped. */
+/**
+ * The README's quick start compiles, and runs against the fake server with only the URL and secret
+ * swapped.
+ */
 class ReadmeQuickStartTest {
   private static final String URL = "https://login.acme.example/oauth/token";
   private static final String SECRET_EXPRESSION = "System.getenv(\"ACME_CLIENT_SECRET\")";
@@ -29,7 +32,8 @@ class ReadmeQuickStartTest {
   static String quickStart() throws IOException {
     Path readme = Path.of("..", "README.md");
     String text = Files.readString(readme, StandardCharsets.UTF_8);
-    Matcher block = Pattern.compile("## Quick start\\s+```java\\n(.*?)```", Pattern.DOTALL).matcher(text);
+    Matcher block =
+        Pattern.compile("## Quick start\\s+```java\\n(.*?)```", Pattern.DOTALL).matcher(text);
     assertTrue(block.find(), "README has a java quick-start block");
     return block.group(1);
   }
@@ -37,21 +41,31 @@ class ReadmeQuickStartTest {
   @Test
   void quickStartCompilesAndRuns(@TempDir Path classes) throws Exception {
     String snippet = quickStart();
-    assertTrue(snippet.contains(URL) && snippet.contains(SECRET_EXPRESSION), "the placeholders this test swaps");
+    assertTrue(
+        snippet.contains(URL) && snippet.contains(SECRET_EXPRESSION),
+        "the placeholders this test swaps");
     try (FakeAuthorizationServer server = FakeAuthorizationServer.start()) {
       server.registerClient("my-client-id", "the-secret");
-      String runnable = snippet
-          .replace(URL, server.tokenEndpoint().toString())
-          .replace(SECRET_EXPRESSION, "\"the-secret\"");
-      String source = "package readme;\n"
-          + "import io.tokenbroker.oauth.*;\nimport java.net.URI;\n"
-          + "public class QuickStart implements java.util.concurrent.Callable<String> {\n"
-          + "  public String call() throws Exception {\n" + runnable + "    return bearer;\n  }\n}\n";
+      String runnable =
+          snippet
+              .replace(URL, server.tokenEndpoint().toString())
+              .replace(SECRET_EXPRESSION, "\"the-secret\"");
+      String source =
+          "package readme;\n"
+              + "import io.tokenbroker.oauth.*;\nimport java.net.URI;\n"
+              + "public class QuickStart implements java.util.concurrent.Callable<String> {\n"
+              + "  public String call() throws Exception {\n"
+              + runnable
+              + "    return bearer;\n  }\n}\n";
 
-      compile(source, classes);
-      try (var loader = new java.net.URLClassLoader(new java.net.URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
+      compile("QuickStart", source, classes);
+      try (var loader =
+          new java.net.URLClassLoader(
+              new java.net.URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
         @SuppressWarnings("unchecked")
-        Callable<String> quickStart = (Callable<String>) loader.loadClass("readme.QuickStart").getDeclaredConstructor().newInstance();
+        Callable<String> quickStart =
+            (Callable<String>)
+                loader.loadClass("readme.QuickStart").getDeclaredConstructor().newInstance();
         assertNull(server.lastAccessToken(), "no token before the snippet runs");
         String bearer = quickStart.call();
         assertEquals(server.lastAccessToken(), bearer);
@@ -59,17 +73,29 @@ class ReadmeQuickStartTest {
     }
   }
 
-  private static void compile(String source, Path output) {
+  /** Compiles {@code source}, the class {@code readme.<simpleName>}, into {@code output}. */
+  static void compile(String simpleName, String source, Path output) {
     JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
-    JavaFileObject file = new SimpleJavaFileObject(URI.create("string:///readme/QuickStart.java"), JavaFileObject.Kind.SOURCE) {
-      @Override
-      public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-        return source;
-      }
-    };
+    JavaFileObject file =
+        new SimpleJavaFileObject(
+            URI.create("string:///readme/" + simpleName + ".java"), JavaFileObject.Kind.SOURCE) {
+          @Override
+          public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+            return source;
+          }
+        };
     java.io.StringWriter errors = new java.io.StringWriter();
-    boolean ok = compiler.getTask(errors, null, null,
-        List.of("-d", output.toString(), "-classpath", System.getProperty("java.class.path")), null, List.of(file)).call();
-    assertTrue(ok, "README quick start does not compile:\n" + errors);
+    boolean ok =
+        compiler
+            .getTask(
+                errors,
+                null,
+                null,
+                List.of(
+                    "-d", output.toString(), "-classpath", System.getProperty("java.class.path")),
+                null,
+                List.of(file))
+            .call();
+    assertTrue(ok, "README's " + simpleName + " does not compile:\n" + errors);
   }
 }

@@ -11,7 +11,9 @@ import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.FakeScheduler;
 import io.tokenbroker.testkit.Fault;
+import io.tokenbroker.testkit.LogCapture;
 import io.tokenbroker.testkit.RecordedRequest;
+import io.tokenbroker.testkit.RecordingBrokerListener;
 import io.tokenbroker.testkit.RefreshRotation;
 import io.tokenbroker.testkit.StoreWrites;
 import java.net.URI;
@@ -23,8 +25,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,7 +50,7 @@ class RotationSafetyTest {
 
   private final FakeClock clock = FakeClock.create();
   private final KeysetHandle keyset = Keysets.generate();
-  private final RecordingListener events = new RecordingListener();
+  private final RecordingBrokerListener events = new RecordingBrokerListener();
   private final List<TokenBroker> brokers = new ArrayList<>();
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private FakeAuthorizationServer server;
@@ -58,7 +60,7 @@ class RotationSafetyTest {
 
   @BeforeEach
   void start() {
-    logs = new LogCapture();
+    logs = LogCapture.start();
     server =
         FakeAuthorizationServer.builder()
             .clock(clock)
@@ -80,7 +82,7 @@ class RotationSafetyTest {
     threads.shutdownNow();
     server.close();
     logs.close();
-    String output = logs.text() + String.join("\n", events.events);
+    String output = logs.text() + String.join("\n", events.events());
     assertFalse(output.contains(SECRET), "client secret in output");
     for (String token : server.issuedAccessTokens()) {
       assertFalse(output.contains(token), "access token in output");
@@ -120,7 +122,9 @@ class RotationSafetyTest {
         broker.authorizationRequest(USER, URI.create("https://app.example/cb"));
     HttpResponse<String> response =
         HttpClient.newHttpClient()
-            .send(HttpRequest.newBuilder(request.uri()).build(), HttpResponse.BodyHandlers.ofString());
+            .send(
+                HttpRequest.newBuilder(request.uri()).build(),
+                HttpResponse.BodyHandlers.ofString());
     return request.complete(URI.create(response.headers().firstValue("Location").orElseThrow()));
   }
 
@@ -132,11 +136,7 @@ class RotationSafetyTest {
   }
 
   private void awaitEvent(String event) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (events.count(event) == 0) {
-      assertTrue(System.nanoTime() < deadline, "no " + event + " event: " + events.events);
-      Thread.sleep(5);
-    }
+    events.await(event, 1, Duration.ofSeconds(10));
   }
 
   /** A store whose writes fail with {@code reason} while {@code failing} is set. */
@@ -200,7 +200,10 @@ class RotationSafetyTest {
           public Optional<StoredGrant> load(GrantKey key) {
             if (phase.compareAndSet(2, 3)) {
               throw new TokenStoreException(
-                  "cannot open the entry (test)", TokenStoreException.Reason.CANNOT_DECRYPT, key, null);
+                  "cannot open the entry (test)",
+                  TokenStoreException.Reason.CANNOT_DECRYPT,
+                  key,
+                  null);
             }
             return super.load(key);
           }
@@ -267,7 +270,8 @@ class RotationSafetyTest {
     AtomicReference<Throwable> operatorFailure = new AtomicReference<>();
     server.setDispatcher(
         request -> {
-          if (request.path().equals("/token") && "refresh_token".equals(request.parameters().get("grant_type"))) {
+          if (request.path().equals("/token")
+              && "refresh_token".equals(request.parameters().get("grant_type"))) {
             server.setDispatcher(null);
             clock.advance(Duration.ofMinutes(5)); // the slow broker's lease runs out meanwhile
             try {
@@ -410,7 +414,8 @@ class RotationSafetyTest {
   }
 
   /** Consents, then lets a refresh rotate the tokens while the store refuses their write. */
-  private AccessToken holdRotatedTokens(TokenBroker broker, FailingWrites failing) throws Exception {
+  private AccessToken holdRotatedTokens(TokenBroker broker, FailingWrites failing)
+      throws Exception {
     consent(broker);
     clock.advance(Duration.ofHours(2));
     failing.failing = TokenStoreException.Reason.MISCONFIGURED;
@@ -433,8 +438,7 @@ class RotationSafetyTest {
   // ------------------------------------------------------------------ 8. close
 
   @Test
-  void afterCloseAccessTokenFailsAndNothingRefreshesEvenWithTheCallersExecutor()
-      throws Exception {
+  void afterCloseAccessTokenFailsAndNothingRefreshesEvenWithTheCallersExecutor() throws Exception {
     TokenBroker broker = track(builder(store).executor(threads).build());
     consent(broker);
     broker.close();
@@ -545,7 +549,8 @@ class RotationSafetyTest {
     TokenBroker broker = broker(hooked);
     consent(broker);
     other.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
-    other.accessToken(USER); // it has seen the stored tokens, so its forced refresh really refreshes
+    other.accessToken(
+        USER); // it has seen the stored tokens, so its forced refresh really refreshes
     String stored = broker.tokens(USER).refreshToken().revealValue();
 
     Thread revoker = new Thread(() -> broker.revoke(USER), "revoker");
@@ -553,7 +558,10 @@ class RotationSafetyTest {
     revoker.join(20_000);
 
     RecordedRequest revocation =
-        server.requests().stream().filter(r -> r.path().equals("/revoke")).findFirst().orElseThrow();
+        server.requests().stream()
+            .filter(r -> r.path().equals("/revoke"))
+            .findFirst()
+            .orElseThrow();
     assertEquals(stored, revocation.parameters().get("token"), "revoked what the store held");
     assertEquals(stored, server.lastRefreshToken(), "no refresh slipped in between");
     assertTrue(store.load(USER).isEmpty());

@@ -27,11 +27,11 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 
 /**
- * The simulation's network: a {@link HttpClient} that hands each request to the {@link
- * SimProvider} in-process and answers synchronously, with the faults the simulation draws: a 5xx
- * or a 429 with {@code Retry-After} (not processed), an answer lost after the provider processed
- * the request (an <em>ambiguous</em> loss), a slow answer (virtual time passes; past the request's
- * timeout it is lost too), and other brokers running while the answer is on its way.
+ * The simulation's network: a {@link HttpClient} that hands each request to the {@link SimProvider}
+ * in-process and answers synchronously, with the faults the simulation draws: a 5xx or a 429 with
+ * {@code Retry-After} (not processed), an answer lost after the provider processed the request (an
+ * <em>ambiguous</em> loss), a slow answer (virtual time passes; past the request's timeout it is
+ * lost too), and other brokers running while the answer is on its way.
  */
 final class SimHttpClient extends HttpClient {
   private final Simulation sim;
@@ -53,12 +53,15 @@ final class SimHttpClient extends HttpClient {
       return completed(request, handler, 200, "", Map.of());
     }
     Simulation.NetworkFault fault = sim.networkFault(broker);
-    if (sim.detailed && (fault == Simulation.NetworkFault.SERVER_ERROR || fault == Simulation.NetworkFault.RATE_LIMITED)) {
+    if (sim.detailed
+        && (fault == Simulation.NetworkFault.SERVER_ERROR
+            || fault == Simulation.NetworkFault.RATE_LIMITED)) {
       sim.trace(sim.indent() + "  token request answered " + fault);
     }
     switch (fault) {
       case SERVER_ERROR -> {
-        return completed(request, handler, 503, "{\"error\":\"temporarily_unavailable\"}", Map.of());
+        return completed(
+            request, handler, 503, "{\"error\":\"temporarily_unavailable\"}", Map.of());
       }
       case RATE_LIMITED -> {
         String after = Long.toString(sim.retryAfterSeconds());
@@ -70,9 +73,18 @@ final class SimHttpClient extends HttpClient {
     int id = sim.nextRequestId();
     SimProvider.Answer answer = sim.provider.token(form, id);
     if (sim.detailed) {
-      sim.trace(sim.indent() + "  token request " + id + " (" + fault + ") with refresh token #"
-          + String.valueOf(form.get("refresh_token")).replace(SimProvider.SECRET_PREFIX, "")
-          + " -> HTTP " + answer.status() + " " + answer.body().replace(SimProvider.SECRET_PREFIX, ""));
+      sim.trace(
+          sim.indent()
+              + "  token request "
+              + id
+              + " ("
+              + fault
+              + ") with refresh token #"
+              + String.valueOf(form.get("refresh_token")).replace(SimProvider.SECRET_PREFIX, "")
+              + " -> HTTP "
+              + answer.status()
+              + " "
+              + answer.body().replace(SimProvider.SECRET_PREFIX, ""));
     }
     // The answer's fate is decided before anything else runs, so the invariants know it: lost on
     // the way, too slow for the request's timeout, or stuck while the broker's lease runs out.

@@ -33,10 +33,13 @@ final class SimProvider {
   static final class Family {
     final int id;
     boolean revoked;
+
     /** Why the family ended legitimately (revocation, strict reuse after a lost answer). */
     @Nullable String endedBecause;
+
     /** A refresh token of it was spent by a request whose answer was lost. */
     boolean ambiguouslySpent;
+
     String latestRefreshToken;
 
     Family(int id, String refreshToken) {
@@ -50,10 +53,13 @@ final class SimProvider {
     final Family family;
     boolean used;
     long usedAtMillis;
+
     /** The request that spent it, or -1. */
     int spentBy = -1;
+
     /** The request whose answer carried it, or -1 for a consent's. */
     int issuedBy = -1;
+
     /** The refresh token it was issued for, or null for a consent's. */
     @Nullable Refresh parent;
 

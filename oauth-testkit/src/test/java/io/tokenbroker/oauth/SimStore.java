@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 final class SimStore implements TokenStore {
   private final Simulation sim;
   private final InMemoryTokenStore real;
+
   /** The highest version ever written per key. */
   private long highest;
 
@@ -42,7 +43,8 @@ final class SimStore implements TokenStore {
       }
       byte[] damaged = loaded.get().sealed();
       damaged[damaged.length - 1] ^= 1;
-      return Optional.of(new StoredGrant(key, loaded.get().version(), damaged, loaded.get().expiresAt()));
+      return Optional.of(
+          new StoredGrant(key, loaded.get().version(), damaged, loaded.get().expiresAt()));
     }
     return loaded;
   }
@@ -61,13 +63,20 @@ final class SimStore implements TokenStore {
       throw e;
     }
     if (sim.detailed) {
-      sim.trace(sim.indent() + "  store: write expecting v" + expectedVersion + " (fence "
-          + lease.fence() + ") -> " + (written.isPresent() ? "v" + written.getAsLong() : "conflict"));
+      sim.trace(
+          sim.indent()
+              + "  store: write expecting v"
+              + expectedVersion
+              + " (fence "
+              + lease.fence()
+              + ") -> "
+              + (written.isPresent() ? "v" + written.getAsLong() : "conflict"));
     }
     if (written.isPresent()) {
       long version = written.getAsLong();
       if (version <= highest) {
-        sim.violation("store version " + version + " after " + highest + ": versions must increase");
+        sim.violation(
+            "store version " + version + " after " + highest + ": versions must increase");
       }
       highest = version;
       sim.persisted(sealed);
@@ -100,7 +109,10 @@ final class SimStore implements TokenStore {
     before(key, true); // a lease is a write
     Optional<Lease> lease = real.tryAcquireLease(key, ttl);
     if (sim.detailed) {
-      sim.trace(sim.indent() + "  store: lease " + lease.map(l -> "taken, fence " + l.fence()).orElse("busy"));
+      sim.trace(
+          sim.indent()
+              + "  store: lease "
+              + lease.map(l -> "taken, fence " + l.fence()).orElse("busy"));
     }
     after(key, false); // the stores recognise a lease taken before its answer was lost
     return lease;
@@ -110,7 +122,8 @@ final class SimStore implements TokenStore {
   private void before(@Nullable GrantKey key, boolean write) {
     long now = sim.clock.millis();
     if (now < sim.outageUntilMillis) {
-      throw failure(key, () -> "connection refused, the database is restarting (sim, SQLState 57P03)");
+      throw failure(
+          key, () -> "connection refused, the database is restarting (sim, SQLState 57P03)");
     }
     if (write && now < sim.readOnlyUntilMillis) {
       throw failure(
@@ -147,7 +160,8 @@ final class SimStore implements TokenStore {
     if (sim.detailed) {
       sim.trace(sim.indent() + "  store: fails: " + message.get());
     }
-    return new TokenStoreException(message.get(), TokenStoreException.Reason.UNAVAILABLE, key, null);
+    return new TokenStoreException(
+        message.get(), TokenStoreException.Reason.UNAVAILABLE, key, null);
   }
 
   @Override

@@ -19,8 +19,8 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -89,11 +89,14 @@ final class Simulation {
   }
 
   /** What a run came to. */
-  record Result(long seed, @Nullable String violation, List<String> trace, Map<String, Integer> stats) {}
+  record Result(
+      long seed, @Nullable String violation, List<String> trace, Map<String, Integer> stats) {}
 
   final long seed;
+
   /** Whether to trace every step (for replaying one seed); the trace costs time. */
   final boolean detailed;
+
   final SplittableRandom random;
   final FakeClock clock = FakeClock.create();
   final Faults faults = new Faults();
@@ -107,13 +110,18 @@ final class Simulation {
   private final Deque<Integer> active = new ArrayDeque<>();
   private final ClientRegistration registration;
   private final Map<Integer, Boolean> fates = new HashMap<>();
+
   /** Requests whose answers never reached a broker, or were abandoned at close. */
   private final Set<Integer> goneAnswers = new HashSet<>();
+
   private final Set<String> everPersisted = new HashSet<>();
+
   /** Per family, the newest access token ever persisted (by the provider's counter). */
   private final Map<Integer, Long> newestPersisted = new HashMap<>();
+
   /** Access tokens handed out while only held by their broker: they must reach the store. */
   private final Map<String, SimProvider.Family> handedOutHeld = new HashMap<>();
+
   private final List<String> trace = new ArrayList<>();
   private final Map<String, Integer> stats = new HashMap<>();
   private final Map<KeysetHandle, TokenSealer> sealers = new HashMap<>();
@@ -357,8 +365,7 @@ final class Simulation {
 
   /** Runs a broker operation and judges what came out of it. */
   private void call(SimBroker b, String what, Runnable operation) {
-    trace((active.isEmpty() ? "" : indent() + "(meanwhile) ")
-        + "broker " + b.index + ": " + what);
+    trace((active.isEmpty() ? "" : indent() + "(meanwhile) ") + "broker " + b.index + ": " + what);
     active.push(b.index);
     try {
       operation.run();
@@ -377,7 +384,8 @@ final class Simulation {
     } catch (IllegalStateException e) {
       violation("broker " + b.index + " " + what + ": " + e);
     } catch (RuntimeException e) {
-      violation("broker " + b.index + " " + what + ": unexpected " + e + " at " + e.getStackTrace()[0]);
+      violation(
+          "broker " + b.index + " " + what + ": unexpected " + e + " at " + e.getStackTrace()[0]);
     } finally {
       active.pop();
     }
@@ -475,8 +483,12 @@ final class Simulation {
    */
   void answerFate(int request, boolean delivered, boolean gone) {
     fates.put(request, delivered);
-    trace(indent() + "  (request " + request + " rotated a refresh token; its answer "
-        + (delivered ? "arrives)" : "is lost)"));
+    trace(
+        indent()
+            + "  (request "
+            + request
+            + " rotated a refresh token; its answer "
+            + (delivered ? "arrives)" : "is lost)"));
     if (!delivered) {
       count("ambiguous-loss");
     }
@@ -488,8 +500,8 @@ final class Simulation {
   /**
    * Nobody can refresh {@code family} any more, whatever the brokers do: its newest refresh token
    * went with an answer that never reached a broker (or that a broker abandoned at close), and
-   * (with a grace period) the token before it is past its grace. Older spent tokens presented
-   * then cannot hurt a live grant.
+   * (with a grace period) the token before it is past its grace. Older spent tokens presented then
+   * cannot hurt a live grant.
    */
   private boolean newestLost(SimProvider.Family family) {
     SimProvider.Refresh latest = provider.refresh(family.latestRefreshToken);
@@ -643,8 +655,7 @@ final class Simulation {
       // Persisted itself, or a later token refreshed from it was (the chain went on in memory
       // while the store refused writes); or the family was replaced by a new consent.
       SimProvider.Family family = held.getValue();
-      boolean replaced =
-          current == null || family.id < current.id || legitimatelyEnded(family);
+      boolean replaced = current == null || family.id < current.id || legitimatelyEnded(family);
       long newest = newestPersisted.getOrDefault(family.id, -1L);
       if (!replaced && newest < number(held.getKey())) {
         violation("a token handed out while held never reached the store, nor any later one");
@@ -700,8 +711,7 @@ final class Simulation {
   }
 
   private int familyId(TokenSet tokens) {
-    SimProvider.Family family =
-        provider.familyOfRefreshToken(tokens.refreshToken().revealValue());
+    SimProvider.Family family = provider.familyOfRefreshToken(tokens.refreshToken().revealValue());
     return family == null ? -1 : family.id;
   }
 
@@ -722,7 +732,8 @@ final class Simulation {
             .httpClient(new SimHttpClient(this, index))
             .listener(new Events(index))
             .retryPolicy(
-                new RetryPolicy(2, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(3)))
+                new RetryPolicy(
+                    2, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(3)))
             .requestTimeout(REQUEST_TIMEOUT)
             .leaseTtl(LEASE_TTL)
             .leaseWait(Duration.ofSeconds(3))
@@ -767,9 +778,11 @@ final class Simulation {
     public void storeWriteAbandoned(GrantKey key, TokenStoreException lastFailure) {
       checkMessage(lastFailure);
       count("event.storeWriteAbandoned");
-      for (GrantRecord abandoned : ((Grant) brokers.get(index).broker.grantForTest(KEY)).heldChain()) {
+      for (GrantRecord abandoned :
+          ((Grant) brokers.get(index).broker.grantForTest(KEY)).heldChain()) {
         RefreshToken refresh = abandoned.tokens().refreshToken();
-        SimProvider.Refresh issued = refresh == null ? null : provider.refresh(refresh.revealValue());
+        SimProvider.Refresh issued =
+            refresh == null ? null : provider.refresh(refresh.revealValue());
         if (issued != null && issued.issuedBy >= 0) {
           fates.put(issued.issuedBy, false);
           goneAnswers.add(issued.issuedBy);

@@ -60,11 +60,13 @@ class TokenClientTest {
           throw new UnsupportedOperationException();
         }
       };
+
   private FakeAuthorizationServer server;
 
   @BeforeEach
   void start() {
-    server = FakeAuthorizationServer.builder().clock(clock).clientCredentialsRefreshToken(false).start();
+    server =
+        FakeAuthorizationServer.builder().clock(clock).clientCredentialsRefreshToken(false).start();
     server.registerClient(CLIENT_ID, SECRET);
   }
 
@@ -115,11 +117,15 @@ class TokenClientTest {
     String secret = "p:a%s+s w/ö&=rd";
     server.registerClient(id, secret);
     TokenSet tokens =
-        client(ClientRegistration.of(provider().build(), id, ClientSecret.of(secret))).clientCredentials();
+        client(ClientRegistration.of(provider().build(), id, ClientSecret.of(secret)))
+            .clientCredentials();
 
     assertNotNull(tokens.accessToken());
     String header = server.requests().get(0).header("Authorization");
-    String decoded = new String(Base64.getDecoder().decode(header.substring(6)), java.nio.charset.StandardCharsets.UTF_8);
+    String decoded =
+        new String(
+            Base64.getDecoder().decode(header.substring(6)),
+            java.nio.charset.StandardCharsets.UTF_8);
     // RFC 6749 §2.3.1: each part form-encoded, so the ':' separating them is the only raw colon.
     assertEquals(1, decoded.chars().filter(c -> c == ':').count());
     assertTrue(decoded.startsWith("id%3Awith%25reserved%2Bchars"), decoded.substring(0, 10));
@@ -127,7 +133,8 @@ class TokenClientTest {
 
   @Test
   void clientSecretPostSendsCredentialsAsParameters() {
-    Provider provider = provider().clientAuthentication(ClientAuthentication.CLIENT_SECRET_POST).build();
+    Provider provider =
+        provider().clientAuthentication(ClientAuthentication.CLIENT_SECRET_POST).build();
     client(provider).clientCredentials();
 
     RecordedRequest request = server.requests().get(0);
@@ -139,6 +146,7 @@ class TokenClientTest {
 
   @Test
   void queryStringPlacementSendsAnEmptyBody() {
+    server.setParameterLocation(FakeAuthorizationServer.ParameterLocation.QUERY_STRING);
     Provider provider = provider().tokenParameters(ParameterPlacement.QUERY_STRING).build();
     client(provider).clientCredentials();
 
@@ -149,10 +157,12 @@ class TokenClientTest {
 
   @Test
   void jsonBodyPlacement() {
-    Provider provider = provider()
-        .clientAuthentication(ClientAuthentication.CLIENT_SECRET_POST)
-        .tokenParameters(ParameterPlacement.JSON_BODY)
-        .build();
+    server.setParameterLocation(FakeAuthorizationServer.ParameterLocation.JSON_BODY);
+    Provider provider =
+        provider()
+            .clientAuthentication(ClientAuthentication.CLIENT_SECRET_POST)
+            .tokenParameters(ParameterPlacement.JSON_BODY)
+            .build();
     client(provider).clientCredentials();
 
     RecordedRequest request = server.requests().get(0);
@@ -163,8 +173,10 @@ class TokenClientTest {
   @Test
   void scopesAreRequestedAndRead() {
     Provider provider = provider().build();
-    TokenClient client = client(ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET))
-        .withScopes(Set.of("read", "write")));
+    TokenClient client =
+        client(
+            ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET))
+                .withScopes(Set.of("read", "write")));
     TokenSet tokens = client.clientCredentials();
 
     String scope = server.requests().get(0).parameter("scope");
@@ -201,7 +213,8 @@ class TokenClientTest {
 
   @Test
   void wrongCodeVerifierIsRejectedByTheServer() throws Exception {
-    // Proves the fake really verifies PKCE: a code obtained for one request fails with another's verifier.
+    // Proves the fake really verifies PKCE: a code obtained for one request fails with another's
+    // verifier.
     TokenClient client = client(provider().build());
     URI redirect = URI.create("http://127.0.0.1:9/callback");
     AuthorizationRequest first = client.authorizationRequest(redirect);
@@ -228,27 +241,39 @@ class TokenClientTest {
     AuthorizationRequest request = client.authorizationRequest(TokenClient.OUT_OF_BAND);
     assertTrue(request.isOutOfBand());
 
-    HttpResponse<String> page = HttpClient.newHttpClient()
-        .send(HttpRequest.newBuilder(request.uri()).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> page =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(request.uri()).build(),
+                HttpResponse.BodyHandlers.ofString());
     Matcher code = Pattern.compile("id=\"code\"[^>]*>([^<]+)<").matcher(page.body());
     assertTrue(code.find(), "the OOB page shows the code");
     TokenSet tokens = request.exchange("  " + code.group(1) + "\n");
 
     assertEquals(server.lastAccessToken(), tokens.accessToken().revealValue());
-    assertEquals("urn:ietf:wg:oauth:2.0:oob", server.requests().get(server.requests().size() - 1).parameter("redirect_uri"));
+    assertEquals(
+        "urn:ietf:wg:oauth:2.0:oob",
+        server.requests().get(server.requests().size() - 1).parameter("redirect_uri"));
   }
 
   @Test
   void callbackWithWrongOrMissingStateIsRefused() throws Exception {
     TokenClient client = client(provider().build());
-    AuthorizationRequest request = client.authorizationRequest(URI.create("https://app.example/cb"));
+    AuthorizationRequest request =
+        client.authorizationRequest(URI.create("https://app.example/cb"));
     URI callback = redirectOf(request.uri());
     String code = queryOf(callback).get("code");
 
-    ConsentException wrong = assertThrows(ConsentException.class,
-        () -> request.complete(URI.create("https://app.example/cb?code=" + code + "&state=forged")));
-    ConsentException missing = assertThrows(ConsentException.class,
-        () -> request.complete(URI.create("https://app.example/cb?code=" + code)));
+    ConsentException wrong =
+        assertThrows(
+            ConsentException.class,
+            () ->
+                request.complete(
+                    URI.create("https://app.example/cb?code=" + code + "&state=forged")));
+    ConsentException missing =
+        assertThrows(
+            ConsentException.class,
+            () -> request.complete(URI.create("https://app.example/cb?code=" + code)));
 
     assertEquals(ConsentException.Kind.STATE_MISMATCH, wrong.kind());
     assertEquals(ConsentException.Kind.STATE_MISMATCH, missing.kind());
@@ -259,11 +284,14 @@ class TokenClientTest {
   @Test
   void providerWithoutStateEchoAcceptsAMissingStateButNotAWrongOne() throws Exception {
     TokenClient client = client(provider().stateRequired(false).build());
-    AuthorizationRequest request = client.authorizationRequest(URI.create("https://app.example/cb"));
+    AuthorizationRequest request =
+        client.authorizationRequest(URI.create("https://app.example/cb"));
     String code = queryOf(redirectOf(request.uri())).get("code");
 
-    assertThrows(ConsentException.class,
-        () -> request.complete(URI.create("https://app.example/cb?code=" + code + "&state=forged")));
+    assertThrows(
+        ConsentException.class,
+        () ->
+            request.complete(URI.create("https://app.example/cb?code=" + code + "&state=forged")));
     TokenSet tokens = request.complete(URI.create("https://app.example/cb?code=" + code));
     assertNotNull(tokens.accessToken());
   }
@@ -272,9 +300,11 @@ class TokenClientTest {
   void deniedConsentIsAClearException() throws Exception {
     server.setAuthorizationDecision(FakeAuthorizationServer.Decision.DENY);
     TokenClient client = client(provider().build());
-    AuthorizationRequest request = client.authorizationRequest(URI.create("https://app.example/cb"));
+    AuthorizationRequest request =
+        client.authorizationRequest(URI.create("https://app.example/cb"));
 
-    ConsentException e = assertThrows(ConsentException.class, () -> request.complete(redirectOf(request.uri())));
+    ConsentException e =
+        assertThrows(ConsentException.class, () -> request.complete(redirectOf(request.uri())));
 
     assertEquals(ConsentException.Kind.ACCESS_DENIED, e.kind());
     assertEquals("access_denied", e.oauthError().orElseThrow());
@@ -283,18 +313,36 @@ class TokenClientTest {
 
   @Test
   void vendorStyleConsentUrlWithoutClientIdAndWithExtraParameters() {
-    Provider provider = provider()
-        .authorizationSendsClientId(false)
-        .extraAuthorizationParameter("name", "My App")
-        .pkce(false)
-        .build();
-    AuthorizationRequest request = client(provider).authorizationRequest(URI.create("https://app.example/cb"));
+    Provider provider =
+        provider()
+            .authorizationSendsClientId(false)
+            .extraAuthorizationParameter("name", "My App")
+            .pkce(false)
+            .build();
+    AuthorizationRequest request =
+        client(provider).authorizationRequest(URI.create("https://app.example/cb"));
     Map<String, String> query = queryOf(request.uri());
 
     assertNull(query.get("client_id"));
     assertEquals("My App", query.get("name"));
     assertNull(query.get("code_challenge"));
     assertEquals("code", query.get("response_type"));
+  }
+
+  @Test
+  void aClientThatSendsTheRefreshTokenInTheUrlIsRefusedAndTheTokenStaysUsable() throws Exception {
+    TokenSet tokens = consent(client(provider().build()));
+    TokenClient misplacing =
+        client(provider().refreshParameters(ParameterPlacement.QUERY_STRING).build());
+
+    ClientConfigurationException e =
+        assertThrows(ClientConfigurationException.class, () -> misplacing.refresh(tokens));
+    assertTrue(e.getMessage().contains("error=invalid_request"), e.getMessage());
+    assertTrue(e.getMessage().contains("refresh_token"), e.getMessage());
+    String refreshToken = tokens.refreshToken().revealValue();
+    assertFalse(e.getMessage().contains(refreshToken));
+    assertTrue(server.introspect(refreshToken).active(), "the refused request spent nothing");
+    assertNotNull(client(provider().build()).refresh(tokens).accessToken());
   }
 
   @Test
@@ -329,11 +377,12 @@ class TokenClientTest {
     server.close();
     server = FakeAuthorizationServer.builder().clock(clock).anonymousRefresh(true).start();
     server.registerClient(CLIENT_ID, SECRET);
-    Provider provider = provider()
-        .refreshEndpoint(server.refreshEndpoint())
-        .refreshSendsGrantType(false)
-        .refreshClientAuthentication(ClientAuthentication.NONE)
-        .build();
+    Provider provider =
+        provider()
+            .refreshEndpoint(server.refreshEndpoint())
+            .refreshSendsGrantType(false)
+            .refreshClientAuthentication(ClientAuthentication.NONE)
+            .build();
     TokenClient client = client(provider);
     TokenSet first = consent(client);
 
@@ -350,14 +399,17 @@ class TokenClientTest {
   @Test
   void publicClientSendsOnlyItsId() throws Exception {
     server.registerPublicClient("public-app");
-    Provider provider = provider().clientAuthentication(ClientAuthentication.CLIENT_ID_ONLY).build();
+    Provider provider =
+        provider().clientAuthentication(ClientAuthentication.CLIENT_ID_ONLY).build();
     TokenClient client = client(ClientRegistration.publicClient(provider, "public-app"));
-    AuthorizationRequest request = client.authorizationRequest(URI.create("https://app.example/cb"));
+    AuthorizationRequest request =
+        client.authorizationRequest(URI.create("https://app.example/cb"));
 
     TokenSet tokens = request.complete(redirectOf(request.uri()));
 
     assertNotNull(tokens.accessToken());
-    assertEquals("public-app", server.requests().get(server.requests().size() - 1).parameter("client_id"));
+    assertEquals(
+        "public-app", server.requests().get(server.requests().size() - 1).parameter("client_id"));
   }
 
   @Test
@@ -368,12 +420,82 @@ class TokenClientTest {
     assertTrue(client.revoke(tokens.refreshToken()));
 
     assertFalse(server.isGrantAlive(tokens.refreshToken().revealValue()));
-    assertEquals("refresh_token", server.requests().get(server.requests().size() - 1).parameter("token_type_hint"));
-    assertFalse(client(Provider.builder("no-revoke").tokenEndpoint(server.tokenEndpoint()).build())
-        .revoke(tokens.accessToken()));
+    assertEquals(
+        "refresh_token",
+        server.requests().get(server.requests().size() - 1).parameter("token_type_hint"));
+    assertFalse(
+        client(Provider.builder("no-revoke").tokenEndpoint(server.tokenEndpoint()).build())
+            .revoke(tokens.accessToken()));
   }
 
-  // ---------------------------------------------------------------- lenient parsing and normalisation
+  @Test
+  void revokingATokenSetSendsTheTokenTheProviderNames() throws Exception {
+    TokenClient byDefault = client(provider().build());
+    TokenSet first = consent(byDefault);
+    assertTrue(byDefault.revoke(first));
+    RecordedRequest refreshFirst = server.requests().get(server.requests().size() - 1);
+    assertEquals(first.refreshToken().revealValue(), refreshFirst.bodyParameters().get("token"));
+    assertEquals("refresh_token", refreshFirst.bodyParameters().get("token_type_hint"));
+
+    TokenClient accessOnly =
+        client(provider().revocationToken(Provider.RevocationToken.ACCESS_TOKEN).build());
+    TokenSet second = consent(accessOnly);
+    assertTrue(accessOnly.revoke(second));
+    RecordedRequest accessSent = server.requests().get(server.requests().size() - 1);
+    assertEquals(second.accessToken().revealValue(), accessSent.bodyParameters().get("token"));
+    assertEquals("access_token", accessSent.bodyParameters().get("token_type_hint"));
+    assertFalse(server.introspect(second.accessToken().revealValue()).active());
+    assertTrue(server.isGrantAlive(second.refreshToken().revealValue()));
+
+    TokenSet withoutRefresh = byDefault.clientCredentials();
+    assertNull(withoutRefresh.refreshToken());
+    assertTrue(byDefault.revoke(withoutRefresh));
+    assertEquals(
+        withoutRefresh.accessToken().revealValue(),
+        server.requests().get(server.requests().size() - 1).bodyParameters().get("token"));
+    assertEquals(
+        Provider.RevocationToken.ACCESS_TOKEN,
+        provider().revocationToken(Provider.RevocationToken.ACCESS_TOKEN).build().toBuilder()
+            .build()
+            .revocationToken());
+  }
+
+  @Test
+  void aProviderReadsATokenAnswerAsTheBrokerDoes() {
+    Provider provider =
+        provider()
+            .defaultTokenLifetime(Duration.ofMinutes(20))
+            .normalizer(
+                json -> {
+                  json.putIfAbsent("access_token", json.remove("accessToken"));
+                  return json;
+                })
+            .build();
+    Instant now = Instant.parse("2026-03-01T10:00:00Z");
+
+    TokenSet read =
+        provider.readTokenResponse(
+            "{\"accessToken\":\"at-1\",\"token_type\":\"bearer\",\"refresh_token\":\"rt-1\"}", now);
+    assertEquals("at-1", read.accessToken().revealValue());
+    assertEquals("Bearer", read.tokenType());
+    assertEquals(now.plus(Duration.ofMinutes(20)), read.expiresAt());
+    assertEquals("rt-1", read.refreshToken().revealValue());
+    assertEquals(
+        now.plusSeconds(60),
+        provider
+            .readTokenResponse("{\"access_token\":\"a\",\"expires_in\":\"60\"}", now)
+            .expiresAt());
+
+    TransientTokenException unusable =
+        assertThrows(
+            TransientTokenException.class,
+            () -> provider.readTokenResponse("{\"token_type\":\"secret-looking\"}", now));
+    assertEquals(TransientTokenException.Kind.MALFORMED_RESPONSE, unusable.kind());
+    assertThrows(TransientTokenException.class, () -> provider.readTokenResponse("<html>", now));
+  }
+
+  // ---------------------------------------------------------------- lenient parsing and
+  // normalisation
 
   @Test
   void lowercaseOrMissingTokenTypeBecomesBearer() {
@@ -404,7 +526,8 @@ class TokenClientTest {
   @Test
   void missingExpiresInUsesTheProvidersDefaultLifetime() {
     server.enqueue(Fault.successMissing("expires_in"));
-    TokenSet tokens = client(provider().defaultTokenLifetime(Duration.ofMinutes(7)).build()).clientCredentials();
+    TokenSet tokens =
+        client(provider().defaultTokenLifetime(Duration.ofMinutes(7)).build()).clientCredentials();
 
     assertEquals(clock.instant().plus(Duration.ofMinutes(7)), tokens.expiresAt());
   }
@@ -412,13 +535,15 @@ class TokenClientTest {
   @Test
   void normalizerFixesVendorJsonBeforeParsing() {
     server.enqueue(Fault.successWith("token_type", "weird-type"));
-    Provider provider = provider()
-        .normalizer(json -> {
-          json.put("token_type", "Bearer");
-          json.put("expires_in", 60);
-          return json;
-        })
-        .build();
+    Provider provider =
+        provider()
+            .normalizer(
+                json -> {
+                  json.put("token_type", "Bearer");
+                  json.put("expires_in", 60);
+                  return json;
+                })
+            .build();
 
     TokenSet tokens = client(provider).clientCredentials();
 
@@ -435,7 +560,8 @@ class TokenClientTest {
     client.refresh(tokens);
     int before = server.tokenRequestCount();
 
-    InvalidGrantException e = assertThrows(InvalidGrantException.class, () -> client.refresh(tokens));
+    InvalidGrantException e =
+        assertThrows(InvalidGrantException.class, () -> client.refresh(tokens));
 
     assertEquals(before + 1, server.tokenRequestCount());
     assertEquals("invalid_grant", e.oauthError().orElseThrow());
@@ -445,9 +571,13 @@ class TokenClientTest {
 
   @Test
   void wrongSecretIsAConfigurationErrorAndNotRetried() {
-    TokenClient client = client(ClientRegistration.of(provider().build(), CLIENT_ID, ClientSecret.of("wrong-secret-xyz")));
+    TokenClient client =
+        client(
+            ClientRegistration.of(
+                provider().build(), CLIENT_ID, ClientSecret.of("wrong-secret-xyz")));
 
-    ClientConfigurationException e = assertThrows(ClientConfigurationException.class, client::clientCredentials);
+    ClientConfigurationException e =
+        assertThrows(ClientConfigurationException.class, client::clientCredentials);
 
     assertEquals(1, server.tokenRequestCount());
     assertEquals("invalid_client", e.oauthError().orElseThrow());
@@ -462,12 +592,14 @@ class TokenClientTest {
     }
     TokenClient client = client(provider().build());
 
-    TransientTokenException e = assertThrows(TransientTokenException.class, client::clientCredentials);
+    TransientTokenException e =
+        assertThrows(TransientTokenException.class, client::clientCredentials);
 
     assertEquals(TransientTokenException.Kind.SERVER_ERROR, e.kind());
     assertEquals(3, server.tokenRequestCount());
     assertEquals(2, sleeps.size());
-    assertTrue(sleeps.stream().allMatch(d -> !d.isNegative() && d.compareTo(Duration.ofSeconds(5)) <= 0));
+    assertTrue(
+        sleeps.stream().allMatch(d -> !d.isNegative() && d.compareTo(Duration.ofSeconds(5)) <= 0));
   }
 
   @Test
@@ -491,7 +623,9 @@ class TokenClientTest {
 
   @Test
   void rateLimitHonoursRetryAfterHttpDate() {
-    String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(clock.instant().plusSeconds(12).atZone(ZoneOffset.UTC));
+    String date =
+        DateTimeFormatter.RFC_1123_DATE_TIME.format(
+            clock.instant().plusSeconds(12).atZone(ZoneOffset.UTC));
     server.enqueue(Fault.status(503).withRetryAfter(date));
     client(provider().build()).clientCredentials();
 
@@ -501,7 +635,9 @@ class TokenClientTest {
   @Test
   void retryAfterBeyondTheCapIsNotWaitedFor() {
     server.enqueue(Fault.status(429).withRetryAfter("3600"));
-    RateLimitedException e = assertThrows(RateLimitedException.class, () -> client(provider().build()).clientCredentials());
+    RateLimitedException e =
+        assertThrows(
+            RateLimitedException.class, () -> client(provider().build()).clientCredentials());
 
     assertEquals(Duration.ofHours(1), e.retryAfter().orElseThrow());
     assertEquals(TransientTokenException.Kind.RATE_LIMITED, e.kind());
@@ -514,7 +650,9 @@ class TokenClientTest {
     server.enqueue(Fault.html(200));
     server.enqueue(Fault.malformedJson());
     server.enqueue(Fault.html(200));
-    TransientTokenException e = assertThrows(TransientTokenException.class, () -> client(provider().build()).clientCredentials());
+    TransientTokenException e =
+        assertThrows(
+            TransientTokenException.class, () -> client(provider().build()).clientCredentials());
 
     assertEquals(TransientTokenException.Kind.MALFORMED_RESPONSE, e.kind());
     assertTrue(e.getMessage().contains("HTML"), e.getMessage());
@@ -526,7 +664,9 @@ class TokenClientTest {
     for (int i = 0; i < 3; i++) {
       server.enqueue(Fault.successMissing("access_token"));
     }
-    TransientTokenException e = assertThrows(TransientTokenException.class, () -> client(provider().build()).clientCredentials());
+    TransientTokenException e =
+        assertThrows(
+            TransientTokenException.class, () -> client(provider().build()).clientCredentials());
 
     assertEquals(TransientTokenException.Kind.MALFORMED_RESPONSE, e.kind());
     assertTrue(e.getMessage().contains("access_token"));
@@ -537,7 +677,9 @@ class TokenClientTest {
     for (int i = 0; i < 3; i++) {
       server.enqueue(Fault.oversizedBody(2 << 20));
     }
-    TransientTokenException e = assertThrows(TransientTokenException.class, () -> client(provider().build()).clientCredentials());
+    TransientTokenException e =
+        assertThrows(
+            TransientTokenException.class, () -> client(provider().build()).clientCredentials());
 
     assertEquals(TransientTokenException.Kind.RESPONSE_TOO_LARGE, e.kind());
     assertTrue(e.getMessage().contains("1048576"), e.getMessage());
@@ -546,23 +688,35 @@ class TokenClientTest {
   @Test
   void slowServerTimesOut() {
     server.enqueue(Fault.delay(Duration.ofSeconds(3)));
-    TokenClient client = TokenClient.builder(ClientRegistration.of(provider().build(), CLIENT_ID, ClientSecret.of(SECRET)))
-        .clock(clock).scheduler(recording).retryPolicy(RetryPolicy.none())
-        .requestTimeout(Duration.ofMillis(300)).build();
+    TokenClient client =
+        TokenClient.builder(
+                ClientRegistration.of(provider().build(), CLIENT_ID, ClientSecret.of(SECRET)))
+            .clock(clock)
+            .scheduler(recording)
+            .retryPolicy(RetryPolicy.none())
+            .requestTimeout(Duration.ofMillis(300))
+            .build();
 
-    TransientTokenException e = assertThrows(TransientTokenException.class, client::clientCredentials);
+    TransientTokenException e =
+        assertThrows(TransientTokenException.class, client::clientCredentials);
 
     assertEquals(TransientTokenException.Kind.TIMEOUT, e.kind());
   }
 
   @Test
   void droppedConnectionIsANetworkFailure() throws Exception {
-    TokenClient client = TokenClient.builder(ClientRegistration.of(provider().build(), CLIENT_ID, ClientSecret.of(SECRET)))
-        .clock(clock).scheduler(recording).retryPolicy(RetryPolicy.none()).build();
+    TokenClient client =
+        TokenClient.builder(
+                ClientRegistration.of(provider().build(), CLIENT_ID, ClientSecret.of(SECRET)))
+            .clock(clock)
+            .scheduler(recording)
+            .retryPolicy(RetryPolicy.none())
+            .build();
     TokenSet tokens = consent(client);
     server.enqueue(Fault.dropConnectionAfterGrant());
 
-    TransientTokenException e = assertThrows(TransientTokenException.class, () -> client.refresh(tokens));
+    TransientTokenException e =
+        assertThrows(TransientTokenException.class, () -> client.refresh(tokens));
 
     assertEquals(TransientTokenException.Kind.NETWORK, e.kind());
     assertNoSecrets(e, tokens);
@@ -570,26 +724,40 @@ class TokenClientTest {
 
   @Test
   void aServerThatStallsAfterTheHeadersTimesOut() throws Exception {
-    try (java.net.ServerSocket stalling = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-      Thread serve = new Thread(() -> {
-        try (java.net.Socket socket = stalling.accept()) {
-          socket.getInputStream().read(new byte[8192]);
-          socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-              + "Content-Length: 500\r\n\r\n{\"access_token\":").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-          socket.getOutputStream().flush();
-          Thread.sleep(30_000); // the rest of the body never comes
-        } catch (Exception ignored) {
-          // closed by the test
-        }
-      });
+    try (java.net.ServerSocket stalling =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread serve =
+          new Thread(
+              () -> {
+                try (java.net.Socket socket = stalling.accept()) {
+                  socket.getInputStream().read(new byte[8192]);
+                  socket
+                      .getOutputStream()
+                      .write(
+                          ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                  + "Content-Length: 500\r\n\r\n{\"access_token\":")
+                              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                  socket.getOutputStream().flush();
+                  Thread.sleep(30_000); // the rest of the body never comes
+                } catch (Exception ignored) {
+                  // closed by the test
+                }
+              });
       serve.setDaemon(true);
       serve.start();
-      Provider provider = Provider.builder("stalling")
-          .tokenEndpoint(URI.create("http://127.0.0.1:" + stalling.getLocalPort() + "/token")).build();
-      TokenClient client = TokenClient.builder(ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET)))
-          .clock(clock).retryPolicy(RetryPolicy.none()).requestTimeout(Duration.ofMillis(300)).build();
+      Provider provider =
+          Provider.builder("stalling")
+              .tokenEndpoint(URI.create("http://127.0.0.1:" + stalling.getLocalPort() + "/token"))
+              .build();
+      TokenClient client =
+          TokenClient.builder(ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET)))
+              .clock(clock)
+              .retryPolicy(RetryPolicy.none())
+              .requestTimeout(Duration.ofMillis(300))
+              .build();
 
-      TransientTokenException e = assertThrows(TransientTokenException.class, client::clientCredentials);
+      TransientTokenException e =
+          assertThrows(TransientTokenException.class, client::clientCredentials);
 
       assertEquals(TransientTokenException.Kind.TIMEOUT, e.kind());
     }
@@ -604,19 +772,25 @@ class TokenClientTest {
     server.enqueue(Fault.json(401, "{\"error\":\"invalid_client\"}"));
     server.enqueue(Fault.json(401, "{\"error\":401,\"message\":\"Unauthorized\"}"));
 
-    assertThrows(ClientConfigurationException.class, () -> client.refresh(tokens)); // a proxy's page
-    assertThrows(ClientConfigurationException.class, () -> client.refresh(tokens)); // names another error
-    assertThrows(InvalidGrantException.class, () -> client.refresh(tokens)); // the vendor's dead grant
+    assertThrows(
+        ClientConfigurationException.class, () -> client.refresh(tokens)); // a proxy's page
+    assertThrows(
+        ClientConfigurationException.class, () -> client.refresh(tokens)); // names another error
+    assertThrows(
+        InvalidGrantException.class, () -> client.refresh(tokens)); // the vendor's dead grant
   }
 
   @Test
   void otherFourHundredsAreConfigurationErrors() {
-    server.enqueue(Fault.json(400, "{\"error\":\"invalid_scope\",\"error_description\":\"no such scope\"}"));
+    server.enqueue(
+        Fault.json(400, "{\"error\":\"invalid_scope\",\"error_description\":\"no such scope\"}"));
     server.enqueue(Fault.response(404, "text/plain", "not here"));
     TokenClient client = client(provider().build());
 
-    ClientConfigurationException scope = assertThrows(ClientConfigurationException.class, client::clientCredentials);
-    ClientConfigurationException notFound = assertThrows(ClientConfigurationException.class, client::clientCredentials);
+    ClientConfigurationException scope =
+        assertThrows(ClientConfigurationException.class, client::clientCredentials);
+    ClientConfigurationException notFound =
+        assertThrows(ClientConfigurationException.class, client::clientCredentials);
 
     assertEquals("invalid_scope", scope.oauthError().orElseThrow());
     assertTrue(scope.getMessage().contains("no such scope"));
@@ -625,8 +799,14 @@ class TokenClientTest {
 
   @Test
   void secretsQuotedByTheServerAreScrubbed() {
-    server.enqueue(Fault.json(400, "{\"error\":\"invalid_request\",\"error_description\":\"bad secret " + SECRET + "\"}"));
-    ClientConfigurationException e = assertThrows(ClientConfigurationException.class, () -> client(provider().build()).clientCredentials());
+    server.enqueue(
+        Fault.json(
+            400,
+            "{\"error\":\"invalid_request\",\"error_description\":\"bad secret " + SECRET + "\"}"));
+    ClientConfigurationException e =
+        assertThrows(
+            ClientConfigurationException.class,
+            () -> client(provider().build()).clientCredentials());
 
     assertFalse(e.getMessage().contains(SECRET));
     assertTrue(e.getMessage().contains("[redacted]"));
@@ -634,16 +814,20 @@ class TokenClientTest {
 
   @Test
   void plainHttpIsRefusedExceptOnLoopback() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> Provider.builder("x").tokenEndpoint(URI.create("http://login.example.com/token")));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> Provider.builder("x").tokenEndpoint(URI.create("ftp://login.example.com/token")));
     Provider.builder("x").tokenEndpoint(URI.create("http://localhost:8080/token"));
     Provider.builder("x").tokenEndpoint(URI.create("http://127.0.0.2/token"));
     Provider.builder("x").tokenEndpoint(URI.create("http://[::1]:9/token"));
     Provider.builder("x").tokenEndpoint(URI.create("https://login.example.com/token"));
-    assertThrows(IllegalArgumentException.class,
-        () -> Provider.builder("x").tokenEndpoint(URI.create("http://127.0.0.1.evil.example/token")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            Provider.builder("x").tokenEndpoint(URI.create("http://127.0.0.1.evil.example/token")));
   }
 
   @Test
@@ -661,14 +845,20 @@ class TokenClientTest {
   // ---------------------------------------------------------------- helpers
 
   private TokenSet consent(TokenClient client) throws Exception {
-    AuthorizationRequest request = client.authorizationRequest(URI.create("https://app.example/cb"));
+    AuthorizationRequest request =
+        client.authorizationRequest(URI.create("https://app.example/cb"));
     return request.complete(redirectOf(request.uri()));
   }
 
   /** Follows the fake's consent: returns the redirect it answers with. */
   private static URI redirectOf(URI authorizationUri) throws Exception {
-    HttpResponse<String> response = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build()
-        .send(HttpRequest.newBuilder(authorizationUri).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build()
+            .send(
+                HttpRequest.newBuilder(authorizationUri).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertEquals(302, response.statusCode(), response.body());
     return URI.create(response.headers().firstValue("Location").orElseThrow());
   }
@@ -676,7 +866,8 @@ class TokenClientTest {
   private static void browse(URI authorizationUri) {
     try {
       URI redirect = redirectOf(authorizationUri);
-      HttpClient.newHttpClient().send(HttpRequest.newBuilder(redirect).build(), HttpResponse.BodyHandlers.ofString());
+      HttpClient.newHttpClient()
+          .send(HttpRequest.newBuilder(redirect).build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -689,8 +880,11 @@ class TokenClientTest {
     }
     for (String pair : uri.getRawQuery().split("&")) {
       int eq = pair.indexOf('=');
-      result.put(java.net.URLDecoder.decode(pair.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8),
-          java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
+      result.put(
+          java.net.URLDecoder.decode(
+              pair.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8),
+          java.net.URLDecoder.decode(
+              pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
     }
     return result;
   }
@@ -708,7 +902,9 @@ class TokenClientTest {
     assertAll(
         () -> assertFalse(text.contains(SECRET), "client secret leaked"),
         () -> assertFalse(text.contains(tokens.accessToken().revealValue()), "access token leaked"),
-        () -> assertFalse(tokens.refreshToken() != null && text.contains(tokens.refreshToken().revealValue()),
-            "refresh token leaked"));
+        () ->
+            assertFalse(
+                tokens.refreshToken() != null && text.contains(tokens.refreshToken().revealValue()),
+                "refresh token leaked"));
   }
 }

@@ -26,6 +26,7 @@ class ParameterPlacementTest {
 
   @Test
   void parametersInTheQueryStringOfAPostWithoutBody() throws Exception {
+    server.setParameterLocation(FakeAuthorizationServer.ParameterLocation.QUERY_STRING);
     Http.Response r =
         http.send(
             HttpRequest.newBuilder(tokenWithQuery("grant_type=client_credentials&scope=a%20b"))
@@ -37,17 +38,30 @@ class ParameterPlacementTest {
   }
 
   @Test
-  void queryAndFormBodyAreMerged() throws Exception {
-    Http.Response r =
+  void queryAndFormBodyAreNeverMerged() throws Exception {
+    Http.Response split =
         http.postForm(
             tokenWithQuery("grant_type=client_credentials"),
             params("client_id", "app", "client_secret", "secret", "scope", "x"));
-    assertEquals(200, r.status(), r.body());
-    assertEquals("x", r.json().get("scope").asText());
+    assertEquals(400, split.status(), split.body());
+    assertEquals("invalid_request", split.error());
+
+    server.setParameterLocation(FakeAuthorizationServer.ParameterLocation.QUERY_STRING);
+    Http.Response splitTheOtherWay =
+        http.postForm(
+            tokenWithQuery("grant_type=client_credentials"),
+            params("client_id", "app", "client_secret", "secret", "scope", "x"));
+    assertEquals(400, splitTheOtherWay.status(), splitTheOtherWay.body());
+    assertEquals("invalid_request", splitTheOtherWay.error());
+    assertEquals(0, server.issuedAccessTokens().size());
   }
 
   @Test
   void jsonObjectBody() throws Exception {
+    server.setParameterLocation(FakeAuthorizationServer.ParameterLocation.JSON_BODY);
+    Http.Response form = http.clientCredentials(server, "app", "secret");
+    assertEquals(400, form.status(), "a form is not what this server reads");
+    assertEquals("invalid_request", form.error());
     Http.Response r =
         http.send(
             HttpRequest.newBuilder(server.tokenEndpoint())

@@ -19,6 +19,12 @@ public record ApiVersion(int major, int minor) {
   /** {@code v1.1}, e.g. the project list of Procore's quick start. */
   public static final ApiVersion V1_1 = new ApiVersion(1, 1);
 
+  /**
+   * {@code v2.0}: Procore's REST v2, whose paths are scoped to {@code /companies/{id}[/projects/
+   * {id}]}, whose answers wrap their payload in {@code {"data": …}} and whose IDs are strings.
+   */
+  public static final ApiVersion V2_0 = new ApiVersion(2, 0);
+
   private static final Pattern TEXT = Pattern.compile("v?(\\d{1,4})\\.(\\d{1,4})");
 
   public ApiVersion {
@@ -40,6 +46,14 @@ public record ApiVersion(int major, int minor) {
       throw new IllegalArgumentException("not an API version like v1.0: " + text);
     }
     return new ApiVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+  }
+
+  /**
+   * Whether answers of this version wrap their payload in a top-level {@code "data"} key: REST
+   * v2.x, as Procore documents for every successful v2 JSON answer.
+   */
+  public boolean isEnveloped() {
+    return major >= 2;
   }
 
   /** The path segment, e.g. {@code v1.0}. */

@@ -14,6 +14,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -105,6 +109,45 @@ final class Json {
     int newline = trimmed.indexOf('\n');
     String line = newline < 0 ? trimmed : trimmed.substring(0, newline).strip();
     return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+  }
+
+  /**
+   * Rails-style validation errors of an error body: {@code {"errors": {"field": ["message", …]}}}
+   * (or a single message per field); a plain string under {@code errors} is filed under {@code
+   * "base"}. Empty for anything else; never throws.
+   */
+  static Map<String, List<String>> validationErrors(String body) {
+    String trimmed = body.strip();
+    if (!trimmed.startsWith("{")) {
+      return Map.of();
+    }
+    JsonNode errors;
+    try {
+      errors = MAPPER.readTree(trimmed).get("errors");
+    } catch (IOException | RuntimeException e) {
+      return Map.of();
+    }
+    if (errors == null) {
+      return Map.of();
+    }
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    if (errors.isTextual()) {
+      out.put("base", List.of(errors.asText()));
+    } else if (errors.isObject()) {
+      for (Map.Entry<String, JsonNode> e : errors.properties()) {
+        List<String> messages = new ArrayList<>();
+        JsonNode value = e.getValue();
+        for (JsonNode item : value.isArray() ? value : List.of(value)) {
+          if (item.isValueNode() && !item.isNull()) {
+            messages.add(item.asText());
+          }
+        }
+        if (!messages.isEmpty()) {
+          out.put(e.getKey(), List.copyOf(messages));
+        }
+      }
+    }
+    return Collections.unmodifiableMap(out);
   }
 
   private static @Nullable String messageOf(JsonNode node) {

@@ -17,10 +17,12 @@ import org.jspecify.annotations.Nullable;
  * iteration starts; each {@link #iterator()}, {@link #stream()} or {@link #pages()} walks the list
  * again from the first page.
  *
- * <p>The next page is the {@code Link} header's {@code next} URL (its path and query are sent to
- * the configured API host, so the token never goes to a host named in a response). When a response
- * has no {@code Link} header at all, the {@code Total} and {@code Per-Page} headers decide; without
- * those either, the list is one page. A {@code next} link already visited ends the walk.
+ * <p>A page is a bare JSON array, or for REST v2.x the array under {@code {"data": […]}}, as
+ * Procore documents. The next page is the {@code Link} header's {@code next} URL (its path and
+ * query are sent to the configured API host, so the token never goes to a host named in a
+ * response). When a response has no {@code Link} header at all, the {@code Total} and {@code
+ * Per-Page} headers decide; without those either, the list is one page. A {@code next} link already
+ * visited ends the walk.
  *
  * <p>Each page request carries the same {@code Procore-Company-Id} as the first and is paced like
  * any other request. Failures surface from {@code next()} as {@link ProcoreApiException} (or the
@@ -31,12 +33,19 @@ public final class Paged<T> implements Iterable<T> {
   private final URI first;
   private final @Nullable Long companyId;
   private final JavaType listType;
+  private final boolean envelope;
 
-  Paged(Transport transport, URI first, @Nullable Long companyId, JavaType listType) {
+  Paged(
+      Transport transport,
+      URI first,
+      @Nullable Long companyId,
+      JavaType listType,
+      boolean envelope) {
     this.transport = transport;
     this.first = first;
     this.companyId = companyId;
     this.listType = listType;
+    this.envelope = envelope;
   }
 
   /** The items of every page, fetching pages as needed. */
@@ -110,7 +119,7 @@ public final class Paged<T> implements Iterable<T> {
 
   private Page<T> fetch(URI uri) {
     Transport.Response response = transport.get(uri, companyId);
-    List<T> raw = transport.read(response, listType);
+    List<T> raw = transport.read("GET", response, listType, envelope);
     List<T> items = new ArrayList<>(raw.size());
     for (T item : raw) {
       if (item != null) {

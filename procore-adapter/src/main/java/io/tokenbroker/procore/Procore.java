@@ -47,8 +47,9 @@ import org.jspecify.annotations.Nullable;
  *
  * Authorization at {@code /oauth/authorize}; tokens at {@code /oauth/token} with {@code client_id}
  * and {@code client_secret} in a form body ({@link ClientAuthentication#CLIENT_SECRET_POST});
- * refresh with {@code grant_type=refresh_token}; revocation at {@code /oauth/revoke}; token info at
- * {@code /oauth/token/info}; access tokens valid 5400 s. The redirect is {@link #OUT_OF_BAND} for
+ * refresh with {@code grant_type=refresh_token}; revocation at {@code /oauth/revoke} with the
+ * access token ({@link Provider#revocationToken()}, as documented); token info at {@code
+ * /oauth/token/info}; access tokens valid 5400 s. The redirect is {@link #OUT_OF_BAND} for
  * command-line consent (Procore shows the code on a page) or a registered loopback URL ({@code
  * http://localhost} is registered by default; the URI must match exactly, so a loopback receiver
  * needs a fixed, registered port).
@@ -275,6 +276,8 @@ public final class Procore {
         .authorizationEndpoint(authorizationEndpoint())
         .tokenEndpoint(tokenEndpoint())
         .revocationEndpoint(revocationEndpoint())
+        // Procore documents revocation with the access token (its refresh token dies with it).
+        .revocationToken(Provider.RevocationToken.ACCESS_TOKEN)
         .clientAuthentication(clientAuthentication)
         .tokenParameters(tokenParameters)
         .pkce(pkce)

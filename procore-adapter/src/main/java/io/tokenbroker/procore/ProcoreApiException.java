@@ -4,7 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,11 +43,18 @@ public final class ProcoreApiException extends RuntimeException {
     FORBIDDEN,
     /** 404: not found, or not readable by this user (Procore answers 404 for both). */
     NOT_FOUND,
-    /** 429 after the pacing allowed (or a reset too far away to wait for). */
+    /** 409: a duplicate, or an {@code origin_id} conflict. */
+    CONFLICT,
+    /** 422: business validation; see {@link #validationErrors()}. */
+    VALIDATION,
+    /**
+     * 429 after the pacing allowed, or a request not sent because the window it would need resets
+     * later than {@code maxWait} ({@link #status()} is then empty).
+     */
     RATE_LIMITED,
     /** 5xx after the retries allowed. */
     SERVER_ERROR,
-    /** Any other status (406, 408, 409, 422, ...). */
+    /** Any other status (406, 408, ...). */
     OTHER_STATUS,
     /** A success status whose body was not the JSON expected. */
     MALFORMED_RESPONSE,
@@ -63,6 +73,7 @@ public final class ProcoreApiException extends RuntimeException {
   private final String body;
   private final @Nullable RateLimit rateLimit;
   private final @Nullable Duration retryAfter;
+  private final Map<String, List<String>> validationErrors;
 
   ProcoreApiException(
       Kind kind,
@@ -83,6 +94,7 @@ public final class ProcoreApiException extends RuntimeException {
     this.body = body.length() > MAX_BODY_CHARS ? body.substring(0, MAX_BODY_CHARS) : body;
     this.rateLimit = rateLimit;
     this.retryAfter = retryAfter;
+    this.validationErrors = status >= 400 && status < 500 ? Json.validationErrors(body) : Map.of();
   }
 
   private static String describe(
@@ -110,9 +122,13 @@ public final class ProcoreApiException extends RuntimeException {
     return kind;
   }
 
-  /** The HTTP status, or 0 when no response arrived. */
-  public int status() {
-    return status;
+  /**
+   * The HTTP status, or empty when no answer arrived ({@link Kind#NETWORK}, or a request held back
+   * by the pacing); the same shape as {@code CorApiException.status()} and {@code
+   * TokenBrokerException.httpStatus()}.
+   */
+  public OptionalInt status() {
+    return status > 0 ? OptionalInt.of(status) : OptionalInt.empty();
   }
 
   /** The HTTP method of the failed request. */
@@ -146,6 +162,24 @@ public final class ProcoreApiException extends RuntimeException {
   /** How long the server asked to wait ({@code Retry-After} or the rate-limit reset), if it did. */
   public Optional<Duration> retryAfter() {
     return Optional.ofNullable(retryAfter);
+  }
+
+  /**
+   * Procore's validation messages by field, from a 4xx body {@code {"errors": {"name": ["can't be
+   * blank"]}}} (a plain string under {@code errors} is filed under {@code "base"}); empty
+   * otherwise.
+   */
+  public Map<String, List<String>> validationErrors() {
+    return validationErrors;
+  }
+
+  /**
+   * Whether trying again later may succeed: {@link Kind#NETWORK}, {@link Kind#RATE_LIMITED} or
+   * {@link Kind#SERVER_ERROR} (after the retries this client allowed). For a {@code POST} or {@code
+   * PATCH}, a server error or a lost answer leaves open whether Procore acted.
+   */
+  public boolean isRetryable() {
+    return kind == Kind.NETWORK || kind == Kind.RATE_LIMITED || kind == Kind.SERVER_ERROR;
   }
 
   /** Whether Procore said "App is not connected to this company". */

@@ -46,12 +46,21 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Pacing</h2>
  *
- * A 429 waits until {@code X-Rate-Limit-Reset} (or {@code Retry-After}, if later) plus a random
- * jitter, then retries; a 502, 503 or 504 waits as {@code Retry-After} says, else backs off
- * exponentially. A wait longer than {@link Builder#maxWait} is not made: the call fails at once
- * with {@link ProcoreApiException} whose {@code retryAfter()} says how long to wait. Waiting uses
- * the injected {@link Sleeper} and {@link Clock}. {@link #lastRateLimit()} exposes the latest
- * rate-limit headers.
+ * When the last answer said {@code X-Rate-Limit-Remaining: 0}, the next request first waits until
+ * {@code X-Rate-Limit-Reset}, as Procore asks. A 429 waits until {@code X-Rate-Limit-Reset} (or
+ * {@code Retry-After}, if later) plus a random jitter, then retries; a 503 with {@code Retry-After}
+ * waits as told; a 502, 504 or 503 without it backs off exponentially, for idempotent methods only.
+ * Resets are timed from the answer's {@code Date} header, so a skewed local clock does not shorten
+ * or stretch a wait. A wait longer than {@link Builder#maxWait} is not made: the call fails at once
+ * with {@link ProcoreApiException} whose {@code retryAfter()} says how long to wait (and, when the
+ * budget was known to be spent, the request is not sent at all). Waiting uses the injected {@link
+ * Sleeper} and {@link Clock}. {@link #lastRateLimit()} exposes the latest rate-limit headers.
+ *
+ * <h2>Writes</h2>
+ *
+ * {@link CompanyClient} sends {@code POST}, {@code PATCH}, {@code PUT} and {@code DELETE} with JSON
+ * bodies, and {@link CompanyClient#projectScope(long)} scopes calls to a project. A {@code POST} or
+ * {@code PATCH} is never sent twice after a failure that leaves open whether Procore acted.
  *
  * <h2>Failures</h2>
  *
@@ -62,10 +71,16 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe; share one instance per grant.
  */
 public final class ProcoreClient {
+  /** The {@code per_page} list calls send unless told otherwise: {@value}. */
+  public static final int DEFAULT_PER_PAGE = 100;
+
+  private static final java.util.Set<String> METHODS =
+      java.util.Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+
   private final Procore procore;
   private final GrantKey key;
   private final boolean serviceAccount;
-  private final @Nullable Integer defaultPerPage;
+  private final int defaultPerPage;
   private final Transport transport;
 
   private ProcoreClient(Builder b, boolean serviceAccount) {
@@ -181,10 +196,64 @@ public final class ProcoreClient {
       List<Map.Entry<String, String>> query,
       @Nullable Long companyId,
       Class<T> type) {
+    return send("GET", version, path, query, companyId, null, type);
+  }
+
+  /**
+   * Sends one request and reads its answer as {@code type} ({@code Void}: not read); v2.x answers
+   * are read from their {@code "data"} envelope.
+   */
+  <T> T send(
+      String method,
+      ApiVersion version,
+      String path,
+      List<Map.Entry<String, String>> query,
+      @Nullable Long companyId,
+      @Nullable Object body,
+      Class<T> type) {
+    requireNonNull(type, "type == null");
+    return send(
+        method,
+        version,
+        path,
+        query,
+        companyId,
+        body,
+        Json.MAPPER.getTypeFactory().constructType(type));
+  }
+
+  <T> T send(
+      String method,
+      ApiVersion version,
+      String path,
+      List<Map.Entry<String, String>> query,
+      @Nullable Long companyId,
+      @Nullable Object body,
+      JavaType type) {
+    requireNonNull(method, "method == null");
     requireNonNull(version, "version == null");
+    String m = method.toUpperCase(java.util.Locale.ROOT);
+    if (!METHODS.contains(m)) {
+      throw new IllegalArgumentException("method must be one of " + METHODS + ": " + method);
+    }
     URI uri = transport.uri(version, path, query);
-    Transport.Response response = transport.get(uri, companyId);
-    return transport.read(response, Json.MAPPER.getTypeFactory().constructType(type));
+    Transport.Response response = transport.send(m, uri, companyId, json(body));
+    return transport.read(m, response, type, version.isEnveloped());
+  }
+
+  private static byte @Nullable [] json(@Nullable Object body) {
+    if (body == null) {
+      return null;
+    }
+    if (body instanceof String text) {
+      return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+    try {
+      return Json.MAPPER.writeValueAsBytes(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          "the body cannot be written as JSON: " + body.getClass().getName(), e);
+    }
   }
 
   <T> Paged<T> list(
@@ -196,12 +265,13 @@ public final class ProcoreClient {
       Class<T> type) {
     requireNonNull(version, "version == null");
     List<Map.Entry<String, String>> q = new ArrayList<>(query);
-    Integer size = perPage != null ? perPage : defaultPerPage;
-    if (size != null && q.stream().noneMatch(e -> e.getKey().equals("per_page"))) {
+    int size = perPage != null ? perPage : defaultPerPage;
+    if (q.stream().noneMatch(e -> e.getKey().equals("per_page"))) {
       q.add(Map.entry("per_page", Integer.toString(size)));
     }
     JavaType listType = Json.MAPPER.getTypeFactory().constructCollectionType(List.class, type);
-    return new Paged<>(transport, transport.uri(version, path, q), companyId, listType);
+    return new Paged<>(
+        transport, transport.uri(version, path, q), companyId, listType, version.isEnveloped());
   }
 
   private void requireUser(String call, String instead) {
@@ -231,7 +301,7 @@ public final class ProcoreClient {
    * Configures a {@link ProcoreClient}. Defaults: a JDK {@link HttpClient} that does not follow
    * redirects (10 s connect timeout), 30 s request timeout, system clock, {@link Sleeper#SYSTEM}, 4
    * attempts per request for 429/5xx/network failures, waits of at most 60 s, up to 1 s of jitter,
-   * 500 ms initial backoff, Procore's default page size. Not thread-safe.
+   * 500 ms initial backoff, {@code per_page} {@value #DEFAULT_PER_PAGE}. Not thread-safe.
    */
   public static final class Builder {
     private final Procore procore;
@@ -247,7 +317,7 @@ public final class ProcoreClient {
     private Duration maxJitter = Duration.ofSeconds(1);
     private Duration initialBackoff = Duration.ofMillis(500);
     private @Nullable Boolean serviceAccount;
-    private @Nullable Integer defaultPerPage;
+    private int defaultPerPage = DEFAULT_PER_PAGE;
 
     private Builder(Procore procore, TokenBroker broker, GrantKey key) {
       this.procore = requireNonNull(procore, "procore == null");
@@ -267,7 +337,10 @@ public final class ProcoreClient {
       return this;
     }
 
-    /** The clock that reads {@code X-Rate-Limit-Reset} against; default the system UTC clock. */
+    /**
+     * This machine's clock, which waits are measured on (resets are timed from the answers' {@code
+     * Date}); default the system UTC clock.
+     */
     public Builder clock(Clock clock) {
       this.clock = requireNonNull(clock, "clock == null");
       return this;
@@ -326,8 +399,10 @@ public final class ProcoreClient {
     }
 
     /**
-     * The {@code per_page} sent on list calls that do not set one. Default: none, so Procore's
-     * default applies (which is UNCONFIRMED for companies and projects).
+     * The {@code per_page} sent on list calls that do not set one; default {@value
+     * ProcoreClient#DEFAULT_PER_PAGE}, the largest page Procore documents (REST v2's maximum; v1's
+     * defaults and maxima "vary by endpoint"), so that lists spend fewer calls of the hourly
+     * budget.
      */
     public Builder defaultPerPage(int perPage) {
       if (perPage < 1) {

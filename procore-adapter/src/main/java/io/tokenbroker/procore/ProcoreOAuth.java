@@ -134,8 +134,8 @@ public final class ProcoreOAuth {
   /**
    * Ends a grant: revokes its current access token at Procore (which kills its refresh token too)
    * and removes it from the broker. A grant already marked re-authorization required, or one that
-   * was never consented, is only removed. Prefer this to {@code broker.revoke(key)}, which sends
-   * the refresh token: Procore documents revocation with the access token.
+   * was never consented, is only removed. Unlike {@code broker.revoke(key)}, it first obtains a
+   * current access token (refreshing if needed), so that the revocation never names an expired one.
    */
   public void revokeGrant(TokenBroker broker, GrantKey key) {
     requireNonNull(broker, "broker == null");

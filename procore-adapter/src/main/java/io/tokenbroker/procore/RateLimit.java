@@ -6,6 +6,8 @@ import java.net.http.HttpHeaders;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,9 +15,15 @@ import org.jspecify.annotations.Nullable;
  * {@code X-Rate-Limit-Reset} headers of one response report it. Procore keeps an hourly and a short
  * "spike" window and reports whichever is nearer exhaustion.
  *
+ * <p>{@code X-Rate-Limit-Reset} is a time on Procore's clock (Unix seconds). It is timed from the
+ * same response's {@code Date} header, not from this machine's clock, and {@link #reset()} is that
+ * moment on this machine's clock: a client whose clock runs minutes off still waits exactly as long
+ * as Procore asked (to the headers' one-second resolution). Without a readable {@code Date}, the
+ * reset is read as it is.
+ *
  * @param limit requests allowed in the reported window
  * @param remaining requests left in it
- * @param reset when the window resets
+ * @param reset when the window resets, on this machine's clock
  */
 public record RateLimit(long limit, long remaining, Instant reset) {
   /** Values below this are read as seconds from now rather than Unix time (defensive). */
@@ -37,8 +45,10 @@ public record RateLimit(long limit, long remaining, Instant reset) {
   }
 
   /**
-   * Reads the three headers; null when any is missing or unreadable. {@code X-Rate-Limit-Reset} is
-   * Unix seconds as documented; a value too small to be one is taken as seconds from {@code now}.
+   * Reads the three headers of a response received at {@code now} (this machine's clock); null when
+   * any is missing or unreadable. {@code X-Rate-Limit-Reset} is Unix seconds as documented, timed
+   * from the response's {@code Date}; a value too small to be Unix seconds is taken as seconds from
+   * the response.
    */
   static @Nullable RateLimit from(HttpHeaders headers, Instant now) {
     Long limit = number(headers.firstValue("X-Rate-Limit-Limit").orElse(null));
@@ -49,11 +59,30 @@ public record RateLimit(long limit, long remaining, Instant reset) {
     }
     Instant at;
     try {
-      at = reset < MIN_EPOCH_SECOND ? now.plusSeconds(reset) : Instant.ofEpochSecond(reset);
-    } catch (DateTimeException e) {
+      if (reset < MIN_EPOCH_SECOND) {
+        at = now.plusSeconds(reset);
+      } else {
+        Instant serverNow = serverDate(headers);
+        Instant serverReset = Instant.ofEpochSecond(reset);
+        at = serverNow == null ? serverReset : now.plus(Duration.between(serverNow, serverReset));
+      }
+    } catch (DateTimeException | ArithmeticException e) {
       return null; // a reset beyond any representable date is unreadable (found by fuzzing)
     }
     return new RateLimit(limit, remaining, at);
+  }
+
+  /** The response's {@code Date} (RFC 9110 IMF-fixdate), or null when absent or unreadable. */
+  static @Nullable Instant serverDate(HttpHeaders headers) {
+    String date = headers.firstValue("Date").orElse(null);
+    if (date == null || date.isBlank()) {
+      return null;
+    }
+    try {
+      return ZonedDateTime.parse(date.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+    } catch (DateTimeException e) {
+      return null;
+    }
   }
 
   private static @Nullable Long number(@Nullable String value) {

@@ -3,6 +3,7 @@ package io.tokenbroker.procore;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenbroker.oauth.AuthorizedHttpClient;
 import java.io.IOException;
 import java.net.URI;
@@ -20,18 +21,31 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Sends the typed client's GET requests through {@link AuthorizedHttpClient} (bearer, one refresh
- * after a 401) and adds Procore's pacing: a 429 waits until {@code X-Rate-Limit-Reset} plus jitter,
- * a 502/503/504 honours {@code Retry-After} (else backs off), both capped; everything else becomes
- * a {@link ProcoreApiException}. Thread-safe.
+ * Sends the typed client's requests through {@link AuthorizedHttpClient} (bearer, one refresh after
+ * a 401) and adds Procore's pacing:
+ *
+ * <ul>
+ *   <li>before sending, when the last response said {@code X-Rate-Limit-Remaining: 0}, waits until
+ *       its reset (timed from that response's {@code Date}), or fails at once without sending when
+ *       that is later than {@code maxWait};
+ *   <li>a 429 waits until {@code X-Rate-Limit-Reset} (or {@code Retry-After}, if later), and a 503
+ *       with {@code Retry-After} as it says: Procore did not act, so any method is retried;
+ *   <li>a 502, 504, 503 without {@code Retry-After}, or a lost connection is retried only for
+ *       idempotent methods (GET, PUT, DELETE): a POST or PATCH may have been acted on.
+ * </ul>
+ *
+ * Every wait is capped by {@code maxWait}; everything else becomes a {@link ProcoreApiException}.
+ * Thread-safe.
  */
 final class Transport {
   private static final System.Logger LOG = System.getLogger(Transport.class.getName());
+  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE");
 
   /** A response read into memory. */
   record Response(
@@ -120,28 +134,49 @@ final class Transport {
 
   /** GETs {@code uri}, with {@code Procore-Company-Id} when {@code companyId} is not null. */
   Response get(URI uri, @Nullable Long companyId) {
+    return send("GET", uri, companyId, null);
+  }
+
+  /**
+   * Sends {@code method} to {@code uri} with {@code Procore-Company-Id} when {@code companyId} is
+   * not null and {@code json} as an {@code application/json} body when not null; returns a 2xx
+   * answer.
+   *
+   * @throws ProcoreApiException for any other outcome, after the retries described above
+   */
+  Response send(String method, URI uri, @Nullable Long companyId, byte @Nullable [] json) {
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(uri)
-            .GET()
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(json))
             .timeout(settings.requestTimeout())
             .header("Accept", "application/json");
+    if (json != null) {
+      builder.header("Content-Type", "application/json");
+    }
     if (companyId != null) {
       builder.header("Procore-Company-Id", Long.toString(companyId));
     }
     HttpRequest request = builder.build();
+    boolean idempotent = IDEMPOTENT.contains(method);
     for (int attempt = 1; ; attempt++) {
+      awaitBudget(method, uri);
       HttpResponse<byte[]> raw;
       try {
         raw = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
       } catch (IOException e) {
-        if (attempt >= settings.maxAttempts()) {
-          throw network(uri, e);
+        // Without an answer, a POST or PATCH may have been acted on: never sent twice.
+        if (!idempotent || attempt >= settings.maxAttempts()) {
+          throw network(method, uri, e);
         }
-        pause(backoff(attempt), uri, e);
+        pause(backoff(attempt), method, uri, e);
         continue;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw network(uri, e);
+        throw network(method, uri, e);
       }
       Instant now = settings.clock().instant();
       RateLimit rateLimit = RateLimit.from(raw.headers(), now);
@@ -153,20 +188,53 @@ final class Transport {
       if (status >= 200 && status <= 299) {
         return response;
       }
+      Duration retryAfter = retryAfter(response.headers(), now);
       Duration wait;
       if (status == 429) {
         wait = rateLimitWait(response, now, attempt);
-      } else if (status == 502 || status == 503 || status == 504) {
-        Duration retryAfter = retryAfter(response.headers(), now);
+      } else if (status == 503 && retryAfter != null) {
+        wait = retryAfter; // Procore's load throttling: the request was not processed
+      } else if ((status == 502 || status == 503 || status == 504) && idempotent) {
         wait = retryAfter != null ? retryAfter : backoff(attempt);
       } else {
-        throw failure("GET", response, null);
+        throw failure(method, response, retryAfter);
       }
       if (attempt >= settings.maxAttempts() || wait.compareTo(settings.maxWait()) > 0) {
-        throw failure("GET", response, wait);
+        throw failure(method, response, wait);
       }
-      pause(wait.plus(jitter()), uri, null);
+      pause(wait.plus(jitter()), method, uri, null);
     }
+  }
+
+  /**
+   * Procore: "When X-Rate-Limit-Remaining reaches 0, pause requests until after
+   * X-Rate-Limit-Reset". Waits for the reset the last response announced, or refuses to send when
+   * it is further away than {@code maxWait} (sending would only earn a 429).
+   */
+  private void awaitBudget(String method, URI uri) {
+    RateLimit last = lastRateLimit.get();
+    if (last == null || !last.isExhausted()) {
+      return;
+    }
+    Duration wait = last.untilReset(settings.clock().instant());
+    if (wait.isZero()) {
+      return;
+    }
+    if (wait.compareTo(settings.maxWait()) > 0) {
+      throw new ProcoreApiException(
+          ProcoreApiException.Kind.RATE_LIMITED,
+          0,
+          method,
+          uri,
+          "not sent: the last answer said X-Rate-Limit-Remaining: 0 and the window resets in "
+              + wait.toSeconds()
+              + " s, later than maxWait",
+          "",
+          last,
+          wait,
+          null);
+    }
+    pause(wait.plus(jitter()), method, uri, null);
   }
 
   /** Until the rate-limit window resets (or {@code Retry-After}, whichever is later). */
@@ -197,33 +265,52 @@ final class Transport {
     }
   }
 
-  private void pause(Duration wait, URI uri, @Nullable IOException cause) {
+  private void pause(Duration wait, String method, URI uri, @Nullable IOException cause) {
     try {
       settings.sleeper().sleep(wait);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw network(uri, cause != null ? cause : e);
+      throw network(method, uri, cause != null ? cause : e);
     }
   }
 
-  /** Reads a JSON body as {@code type}. */
-  <T> T read(Response response, JavaType type) {
+  /**
+   * Reads a JSON body as {@code type}; with {@code envelope} (REST v2.x), the value under the
+   * top-level {@code "data"} key. {@code Void} reads nothing and gives null.
+   */
+  <T> T read(String method, Response response, JavaType type, boolean envelope) {
+    if (type.getRawClass() == Void.class) {
+      @SuppressWarnings("unchecked")
+      T none = (T) null;
+      return none;
+    }
     try {
-      T value = Json.MAPPER.readValue(response.body(), type);
+      T value;
+      if (envelope) {
+        JsonNode root = Json.MAPPER.readTree(response.body());
+        JsonNode data = root == null ? null : root.get("data");
+        if (data == null) {
+          throw malformed(method, response, "not Procore's v2 envelope {\"data\": …}");
+        }
+        value = Json.MAPPER.treeToValue(data, type);
+      } else {
+        value = Json.MAPPER.readValue(response.body(), type);
+      }
       if (value == null) {
-        throw malformed(response, "an empty or null body");
+        throw malformed(method, response, "an empty or null body");
       }
       return value;
-    } catch (IOException e) {
-      throw malformed(response, "not the JSON expected for " + type.getRawClass().getSimpleName());
+    } catch (IOException | IllegalArgumentException e) {
+      throw malformed(
+          method, response, "not the JSON expected for " + type.getRawClass().getSimpleName());
     }
   }
 
-  private static ProcoreApiException malformed(Response response, String what) {
+  private static ProcoreApiException malformed(String method, Response response, String what) {
     return new ProcoreApiException(
         ProcoreApiException.Kind.MALFORMED_RESPONSE,
         response.status(),
-        "GET",
+        method,
         response.uri(),
         "the response body is " + what,
         response.text(),
@@ -252,6 +339,10 @@ final class Transport {
               : ProcoreApiException.Kind.FORBIDDEN;
     } else if (status == 404) {
       kind = ProcoreApiException.Kind.NOT_FOUND;
+    } else if (status == 409) {
+      kind = ProcoreApiException.Kind.CONFLICT;
+    } else if (status == 422) {
+      kind = ProcoreApiException.Kind.VALIDATION;
     } else if (status == 429) {
       kind = ProcoreApiException.Kind.RATE_LIMITED;
     } else if (status >= 500) {
@@ -271,7 +362,7 @@ final class Transport {
         null);
   }
 
-  private static ProcoreApiException network(URI uri, Exception cause) {
+  private static ProcoreApiException network(String method, URI uri, Exception cause) {
     String what =
         cause instanceof HttpTimeoutException
             ? "timed out"
@@ -281,7 +372,7 @@ final class Transport {
     return new ProcoreApiException(
         ProcoreApiException.Kind.NETWORK,
         0,
-        "GET",
+        method,
         uri,
         "the request " + what,
         "",

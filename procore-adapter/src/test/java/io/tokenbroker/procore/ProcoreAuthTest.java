@@ -24,9 +24,10 @@ import io.tokenbroker.oauth.TokenBroker;
 import io.tokenbroker.oauth.TokenSet;
 import io.tokenbroker.oauth.TransientTokenException;
 import io.tokenbroker.oauth.UnknownGrantException;
-import io.tokenbroker.testkit.procore.ProcoreFault;
-import io.tokenbroker.testkit.procore.SandboxData;
-import io.tokenbroker.testkit.procore.SandboxRequest;
+import io.tokenbroker.testkit.RecordedRequest;
+import io.tokenbroker.testkit.procore.ProcoreFaults;
+import io.tokenbroker.testkit.procore.ProcoreSandbox;
+import io.tokenbroker.testkit.procore.ProcoreSeed;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -60,8 +61,8 @@ class ProcoreAuthTest {
     return e;
   }
 
-  private List<SandboxRequest> tokenRequests() {
-    return f.sandbox.requests(SandboxRequest.Host.LOGIN).stream()
+  private List<RecordedRequest> tokenRequests() {
+    return f.sandbox.requests(ProcoreSandbox.Host.LOGIN).stream()
         .filter(
             r -> r.path().startsWith("/oauth/token") && !r.path().startsWith("/oauth/token/info"))
         .toList();
@@ -80,14 +81,14 @@ class ProcoreAuthTest {
     assertEquals("Bearer", tokens.tokenType(), "lowercase bearer is normalised");
     assertEquals(f.clock.instant(), tokens.issuedAt(), "issued at local receipt");
     assertNotNull(tokens.refreshToken());
-    SandboxRequest authorize = f.sandbox.requests(SandboxRequest.Host.LOGIN).get(0);
+    RecordedRequest authorize = f.sandbox.requests(ProcoreSandbox.Host.LOGIN).get(0);
     assertEquals("/oauth/authorize", authorize.path());
     assertEquals("code", authorize.parameter("response_type"));
     assertEquals(SandboxFixture.APP_ID, authorize.parameter("client_id"));
     assertEquals("urn:ietf:wg:oauth:2.0:oob", authorize.parameter("redirect_uri"));
     assertEquals("S256", authorize.parameter("code_challenge_method"), "PKCE by default");
     assertNotNull(authorize.parameter("code_challenge"));
-    SandboxRequest exchange = tokenRequests().get(0);
+    RecordedRequest exchange = tokenRequests().get(0);
     assertEquals("authorization_code", exchange.parameter("grant_type"));
     assertEquals(
         SandboxFixture.APP_SECRET, exchange.parameter("client_secret"), "secret in the body");
@@ -95,7 +96,7 @@ class ProcoreAuthTest {
     assertEquals("urn:ietf:wg:oauth:2.0:oob", exchange.parameter("redirect_uri"));
 
     Me me = f.userClient().me();
-    assertEquals(SandboxData.USER_ID, me.id());
+    assertEquals(ProcoreSeed.USER_ID, me.id());
     GrantStatus status = f.broker.status(f.user);
     assertEquals("procore-sandbox", status.provider(), "the grant records the environment");
     assertTrue(status.refreshTokenPresent());
@@ -141,7 +142,7 @@ class ProcoreAuthTest {
       assertNotNull(tokens.refreshToken());
       assertEquals(
           receiver.redirectUri().toString(), tokenRequests().get(0).parameter("redirect_uri"));
-      assertEquals(SandboxData.USER_ID, f.userClient().me().id());
+      assertEquals(ProcoreSeed.USER_ID, f.userClient().me().id());
     }
   }
 
@@ -197,7 +198,7 @@ class ProcoreAuthTest {
       }
       go.countDown();
       for (Future<Me> r : results) {
-        assertEquals(SandboxData.USER_ID, r.get(30, TimeUnit.SECONDS).id());
+        assertEquals(ProcoreSeed.USER_ID, r.get(30, TimeUnit.SECONDS).id());
       }
     } finally {
       pool.shutdownNow();
@@ -215,7 +216,7 @@ class ProcoreAuthTest {
   void refreshSendsTheDocumentedParameters() throws Exception {
     f.consent();
     f.broker.forceRefresh(f.user);
-    SandboxRequest refresh = tokenRequests().get(1);
+    RecordedRequest refresh = tokenRequests().get(1);
     assertEquals("refresh_token", refresh.parameter("grant_type"));
     assertEquals(SandboxFixture.APP_ID, refresh.parameter("client_id"));
     assertEquals(SandboxFixture.APP_SECRET, refresh.parameter("client_secret"));
@@ -226,7 +227,7 @@ class ProcoreAuthTest {
   void aLostRefreshResponseEndsInAPersistedReauthorizationRequiredState() throws Exception {
     f.consent();
     ProcoreClient client = f.userClient();
-    f.sandbox.enqueue(ProcoreFault.dropTokenResponseAfterProcessing());
+    f.sandbox.enqueue(ProcoreFaults.dropTokenResponseAfterProcessing());
     f.clock.advance(Duration.ofSeconds(5400 + 1));
 
     InvalidGrantException e = record(assertThrows(InvalidGrantException.class, client::me));
@@ -249,7 +250,7 @@ class ProcoreAuthTest {
     // A new consent revives it.
     f.consent();
     assertFalse(f.broker.status(f.user).reauthorizationRequired());
-    assertEquals(SandboxData.USER_ID, client.me().id());
+    assertEquals(ProcoreSeed.USER_ID, client.me().id());
   }
 
   @Test
@@ -260,7 +261,7 @@ class ProcoreAuthTest {
       f.procore.registerUser(noRetry, key, f.app);
       AuthorizationRequest request = f.procore.outOfBandConsent(noRetry, key);
       request.exchange(f.readCodeFromPage(request.uri()));
-      f.sandbox.enqueue(ProcoreFault.dropTokenResponseAfterProcessing());
+      f.sandbox.enqueue(ProcoreFaults.dropTokenResponseAfterProcessing());
       f.clock.advance(Duration.ofSeconds(5400 + 1));
       record(assertThrows(TransientTokenException.class, () -> noRetry.accessToken(key)));
       assertFalse(
@@ -279,11 +280,11 @@ class ProcoreAuthTest {
   void serviceAccountsRenewByRunningTheGrantAgain() throws Exception {
     ProcoreClient client = f.serviceClient();
     assertTrue(client.isServiceAccount());
-    client.company(SandboxData.COMPANY_ID).me();
+    client.company(ProcoreSeed.COMPANY_ID).me();
     TokenSet first = f.broker.tokens(f.serviceAccount);
     assertNull(first.refreshToken(), "client credentials have no refresh token");
     f.clock.advance(Duration.ofSeconds(5400 + 1));
-    client.company(SandboxData.COMPANY_ID).me();
+    client.company(ProcoreSeed.COMPANY_ID).me();
     assertEquals(2, f.sandbox.tokenRequestCount("client_credentials"));
     assertEquals(0, f.sandbox.tokenRequestCount("refresh_token"));
     assertNotEquals(first.accessToken(), f.broker.tokens(f.serviceAccount).accessToken());
@@ -301,9 +302,9 @@ class ProcoreAuthTest {
           jsSdkStyle.registration(
               SandboxFixture.DMSA_ID, ClientSecret.of(SandboxFixture.DMSA_SECRET)));
       compat.broker.accessToken(key);
-      SandboxRequest request = compat.sandbox.requests(SandboxRequest.Host.API).get(0);
+      RecordedRequest request = compat.sandbox.requests(ProcoreSandbox.Host.API).get(0);
       assertEquals("/oauth/token", request.path());
-      assertEquals(SandboxRequest.BodyEncoding.JSON, request.bodyEncoding());
+      assertEquals(RecordedRequest.BodyEncoding.JSON, request.bodyEncoding());
       assertEquals("client_credentials", request.parameter("grant_type"));
     }
   }
@@ -340,7 +341,7 @@ class ProcoreAuthTest {
     ProcoreOAuth oauth = f.procore.oauth(f.app);
     f.clock.advance(Duration.ofSeconds(100));
     TokenInfo info = oauth.tokenInfo(f.broker, f.user);
-    assertEquals(SandboxData.USER_ID, info.resourceOwnerId());
+    assertEquals(ProcoreSeed.USER_ID, info.resourceOwnerId());
     assertEquals(5300, info.expiresInSeconds());
     assertEquals(SandboxFixture.APP_ID, info.application().uid());
     assertEquals(f.clock.instant().minusSeconds(100), info.createdAtInstant());
@@ -352,7 +353,7 @@ class ProcoreAuthTest {
         record(
             assertThrows(
                 ProcoreApiException.class, () -> oauth.tokenInfo(AccessToken.of("not-a-token"))));
-    assertEquals(401, bad.status());
+    assertEquals(401, bad.status().getAsInt());
     assertEquals(ProcoreApiException.Kind.UNAUTHORIZED, bad.kind());
   }
 
@@ -364,8 +365,8 @@ class ProcoreAuthTest {
     f.procore.oauth(f.app).revoke(tokens.accessToken());
     assertFalse(f.sandbox.isAccessTokenValid(tokens.accessToken().revealValue()));
     assertFalse(f.sandbox.isRefreshTokenUsable(tokens.refreshToken().revealValue()));
-    SandboxRequest revoke =
-        f.sandbox.requests(SandboxRequest.Host.LOGIN).stream()
+    RecordedRequest revoke =
+        f.sandbox.requests(ProcoreSandbox.Host.LOGIN).stream()
             .filter(r -> r.path().equals("/oauth/revoke"))
             .findFirst()
             .orElseThrow();
@@ -407,7 +408,7 @@ class ProcoreAuthTest {
               assertThrows(
                   ProcoreApiException.class,
                   () -> f.procore.oauth(f.app).tokenInfo(productionToken)));
-      assertEquals(401, e.status());
+      assertEquals(401, e.status().getAsInt());
       HttpResponse<String> api =
           f.browser.send(
               HttpRequest.newBuilder(URI.create(f.sandbox.apiUrl() + "/rest/v1.0/me"))
@@ -422,7 +423,7 @@ class ProcoreAuthTest {
                   IllegalArgumentException.class,
                   () -> ProcoreClient.create(f.procore, production.broker, production.user)));
       assertTrue(wrongEnv.getMessage().contains("procore-production"), wrongEnv.getMessage());
-      assertEquals(SandboxData.USER_ID, production.userClient().me().id());
+      assertEquals(ProcoreSeed.USER_ID, production.userClient().me().id());
       production.assertNoSecretsIn(String.join("\n", messages));
       assertTrue(
           new HashSet<>(production.sandbox.issuedAccessTokens())

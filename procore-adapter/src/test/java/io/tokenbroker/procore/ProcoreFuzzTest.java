@@ -1,5 +1,6 @@
 package io.tokenbroker.procore;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,10 +18,13 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes what the Procore adapter reads from the server: the {@code Link} header, the rate-limit
- * headers, error bodies, and the models and pages. Each reader's caller in {@link Transport}
- * expects: {@link PageLinks#parse} and {@link RateLimit#from} never throw; model reading throws
- * only {@link IOException} (which {@code Transport.read} turns into a MALFORMED_RESPONSE {@link
- * ProcoreApiException}); {@code Json.serverMessage} never throws.
+ * headers with their {@code Date}, error bodies and validation errors, the models and pages (REST
+ * v2's {@code data} envelope included), and incoming webhook deliveries. Each reader's caller
+ * expects: {@link PageLinks#parse}, {@link RateLimit#from}, {@code Json.serverMessage} and {@code
+ * Json.validationErrors} never throw; model reading throws only {@link IOException} (which {@code
+ * Transport.read} turns into a MALFORMED_RESPONSE {@link ProcoreApiException}), and {@code
+ * Transport.read} only that exception; {@link WebhookVerifier#verify} only {@link
+ * WebhookVerificationException}.
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES) // fuzzing runs inside one invocation
 class ProcoreFuzzTest {
@@ -32,7 +36,15 @@ class ProcoreFuzzTest {
           Json.MAPPER.constructType(Me.class),
           Json.MAPPER.constructType(TokenInfo.class),
           Json.MAPPER.getTypeFactory().constructCollectionType(List.class, Project.class),
-          Json.MAPPER.getTypeFactory().constructCollectionType(List.class, Company.class));
+          Json.MAPPER.getTypeFactory().constructCollectionType(List.class, Company.class),
+          Json.MAPPER.constructType(WebhookHook.class),
+          Json.MAPPER.constructType(WebhookTrigger.class),
+          Json.MAPPER.getTypeFactory().constructCollectionType(List.class, WebhookDelivery.class),
+          Json.MAPPER.getTypeFactory().constructCollectionType(List.class, WebhookHook.class));
+  private static final String SECRET = "Bearer fuzz-shared-secret";
+  private static final WebhookVerifier VERIFIER =
+      WebhookVerifier.builder().requireHeader("Authorization", SECRET).build();
+  private static final Transport READER = new Transport(Procore.production(), null, null);
 
   @FuzzTest(maxDuration = "2m")
   void linkHeader(FuzzedDataProvider data) {
@@ -43,12 +55,12 @@ class ProcoreFuzzTest {
   @FuzzTest(maxDuration = "2m")
   void rateLimitHeaders(FuzzedDataProvider data) {
     List<String> values = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
       values.add(data.consumeBoolean() ? null : data.consumeString(30));
     }
     Map<String, List<String>> map = new java.util.HashMap<>();
-    String[] names = {"X-Rate-Limit-Limit", "X-Rate-Limit-Remaining", "X-Rate-Limit-Reset"};
-    for (int i = 0; i < 3; i++) {
+    String[] names = {"X-Rate-Limit-Limit", "X-Rate-Limit-Remaining", "X-Rate-Limit-Reset", "Date"};
+    for (int i = 0; i < 4; i++) {
       if (values.get(i) != null) {
         map.put(names[i], List.of(values.get(i)));
       }
@@ -61,10 +73,49 @@ class ProcoreFuzzTest {
 
   @FuzzTest(maxDuration = "2m")
   void errorBody(FuzzedDataProvider data) {
-    String contentType =
-        data.pickValue(List.of("application/json", "text/plain", "text/html", ""));
-    String message = Json.serverMessage(data.consumeRemainingAsString(), contentType.isEmpty() ? null : contentType);
+    String contentType = data.pickValue(List.of("application/json", "text/plain", "text/html", ""));
+    String body = data.consumeRemainingAsString();
+    String message = Json.serverMessage(body, contentType.isEmpty() ? null : contentType);
     assertNotNull(message);
+    assertNotNull(Json.validationErrors(body));
+  }
+
+  @FuzzTest(maxDuration = "2m")
+  void envelope(FuzzedDataProvider data) {
+    JavaType type = data.pickValue(TYPES);
+    boolean v2 = data.consumeBoolean();
+    byte[] body = data.consumeRemainingAsBytes();
+    Transport.Response response =
+        new Transport.Response(
+            java.net.URI.create("https://api.procore.com/rest/v2.0/x"),
+            200,
+            HttpHeaders.of(Map.of(), (a, b) -> true),
+            body,
+            null);
+    try {
+      assertNotNull(READER.read("GET", response, type, v2));
+    } catch (ProcoreApiException expected) {
+      assertEquals(ProcoreApiException.Kind.MALFORMED_RESPONSE, expected.kind());
+    }
+  }
+
+  @FuzzTest(maxDuration = "2m")
+  void webhookDelivery(FuzzedDataProvider data) {
+    Map<String, List<String>> headers = new java.util.HashMap<>();
+    if (data.consumeBoolean()) {
+      headers.put(
+          "Authorization", List.of(data.consumeBoolean() ? SECRET : data.consumeString(40)));
+    }
+    if (data.consumeBoolean()) {
+      headers.put("Content-Type", List.of(data.consumeString(40)));
+    }
+    try {
+      WebhookEvent event = VERIFIER.verify(headers, data.consumeRemainingAsBytes());
+      assertNotNull(event.dedupeKey());
+      assertNotNull(event.eventType());
+    } catch (WebhookVerificationException expected) {
+      assertNotNull(expected.reason());
+    }
   }
 
   @FuzzTest(maxDuration = "2m")

@@ -6,6 +6,7 @@ import java.io.Console;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -30,7 +31,7 @@ final class CliContext {
   final PrintStream out;
   final PrintStream err;
   final Map<String, String> env;
-  final Path home;
+  private final @Nullable Path home;
   final Clock clock;
   final SecretPrompt prompt;
   final Browser browser;
@@ -40,7 +41,7 @@ final class CliContext {
       PrintStream out,
       PrintStream err,
       Map<String, String> env,
-      Path home,
+      @Nullable Path home,
       Clock clock,
       SecretPrompt prompt,
       Browser browser) {
@@ -48,7 +49,7 @@ final class CliContext {
     this.out = requireNonNull(out, "out == null");
     this.err = requireNonNull(err, "err == null");
     this.env = Map.copyOf(requireNonNull(env, "env == null"));
-    this.home = requireNonNull(home, "home == null");
+    this.home = home;
     this.clock = requireNonNull(clock, "clock == null");
     this.prompt = requireNonNull(prompt, "prompt == null");
     this.browser = requireNonNull(browser, "browser == null");
@@ -64,15 +65,74 @@ final class CliContext {
         env,
         home(env, System.getProperty("tokenbroker.home"), System.getProperty("user.home")),
         Clock.systemUTC(),
-        CliContext::consolePrompt,
-        Browsers::open);
+        // Classes rather than method references: no lambda bootstrap on the fast path.
+        new SecretPrompt() {
+          @Override
+          public char @Nullable [] read(String prompt) {
+            return consolePrompt(prompt);
+          }
+        },
+        new Browser() {
+          @Override
+          public boolean open(URI uri) {
+            return Browsers.open(uri);
+          }
+        });
   }
 
   /**
-   * The CLI's home: {@code $TOKENBROKER_HOME}, else the system property {@code tokenbroker.home},
-   * else {@code ~/.tokenbroker}.
+   * The CLI's home directory, where the default store and keyset live.
+   *
+   * @throws CliException if none could be found (see {@link #home(Map, String, String)})
    */
-  static Path home(Map<String, String> env, @Nullable String property, @Nullable String userHome) {
+  Path home() {
+    if (home == null) {
+      throw CliException.failure(
+          "cannot tell where the CLI's home directory is: TOKENBROKER_HOME and HOME are not set,"
+              + " and the account has no home directory (user.home is '"
+              + System.getProperty("user.home")
+              + "')",
+          "set TOKENBROKER_HOME (or HOME) to a writable directory, or pass both --store and"
+              + " --keyset");
+    }
+    return home;
+  }
+
+  /** The CLI's home directory, or null if there is none. */
+  @Nullable Path homeOrNull() {
+    return home;
+  }
+
+  /**
+   * The keyset file named by {@code --keyset}, else {@code $TOKENBROKER_KEYSET}, else {@code
+   * keyset.json} in the CLI's home.
+   */
+  Path keysetPath(@Nullable Path option) {
+    String fromEnv = env.get("TOKENBROKER_KEYSET");
+    return option != null
+        ? option.toAbsolutePath()
+        : fromEnv != null && !fromEnv.isBlank()
+            ? Path.of(fromEnv).toAbsolutePath()
+            : home().resolve("keyset.json");
+  }
+
+  /**
+   * The directory {@code ~} stands for in {@code --store file:~/...}: {@code $HOME}, else {@code
+   * user.home}; null if neither is usable.
+   */
+  @Nullable Path userHome() {
+    return userHome(env, System.getProperty("user.home"));
+  }
+
+  /**
+   * The CLI's home, as command-line tools find theirs: {@code $TOKENBROKER_HOME}, else the system
+   * property {@code tokenbroker.home}, else {@code $HOME/.tokenbroker}, else {@code
+   * user.home/.tokenbroker} ({@code user.home} comes from the password database, so it is the last
+   * resort); null if none is usable (an arbitrary UID in a container has neither {@code HOME} nor a
+   * password entry, and Java then reports {@code user.home} as {@code ?}).
+   */
+  static @Nullable Path home(
+      Map<String, String> env, @Nullable String property, @Nullable String userHome) {
     String fromEnv = env.get("TOKENBROKER_HOME");
     if (fromEnv != null && !fromEnv.isBlank()) {
       return Path.of(fromEnv).toAbsolutePath();
@@ -80,7 +140,26 @@ final class CliContext {
     if (property != null && !property.isBlank()) {
       return Path.of(property).toAbsolutePath();
     }
-    return Path.of(userHome == null ? "." : userHome, ".tokenbroker").toAbsolutePath();
+    Path user = userHome(env, userHome);
+    return user == null ? null : user.resolve(".tokenbroker");
+  }
+
+  private static @Nullable Path userHome(Map<String, String> env, @Nullable String userHome) {
+    Path fromHome = usableDirectoryName(env.get("HOME"));
+    return fromHome != null ? fromHome : usableDirectoryName(userHome);
+  }
+
+  /** An absolute path, or null for an unset, blank, relative or {@code ?} (unknown) one. */
+  private static @Nullable Path usableDirectoryName(@Nullable String value) {
+    if (value == null || value.isBlank() || value.equals("?")) {
+      return null;
+    }
+    try {
+      Path path = Path.of(value);
+      return path.isAbsolute() ? path.normalize() : null;
+    } catch (InvalidPathException e) {
+      return null;
+    }
   }
 
   private static char @Nullable [] consolePrompt(String prompt) {

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts what the broker did (the demo shows it), narrates it with {@code --verbose}, and keeps
- * why token writes failed, for the message when the CLI cannot save them before it exits.
+ * Counts what the broker did (the demo shows it), narrates it with {@code --verbose}, and keeps why
+ * token writes failed, for the message when the CLI cannot save them before it exits.
  */
 final class CliListener implements BrokerListener {
   private final PrintStream err;

@@ -23,10 +23,10 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Runs an offline tour against local sandboxes.",
       "",
-      "Starts COR and Procore sandboxes on 127.0.0.1, logs in to both (client",
-      "credentials; an out-of-band consent), calls their APIs across pages, shows a",
-      "refresh and the encrypted store. Uses a temporary directory only (ignores",
-      "--store and --keyset) and needs no network or account."
+      "Starts COR and Procore sandboxes on 127.0.0.1, logs in to both (client credentials; an"
+          + " out-of-band consent), calls their APIs across pages, shows a refresh and the"
+          + " encrypted store. Uses a temporary directory only (ignores --store and --keyset) and"
+          + " needs no network or account."
     })
 final class DemoCommand implements Callable<Integer> {
   @ParentCommand RootCommand root;

@@ -34,8 +34,8 @@ final class KeysCommand implements Runnable {
       description = {
         "Adds a new primary key and re-seals every grant under it.",
         "",
-        "Saved settings are re-encrypted too. Older keys stay in the keyset file, so",
-        "entries not yet re-sealed still open."
+        "Saved settings are re-encrypted too. Older keys stay in the keyset file, so entries not"
+            + " yet re-sealed still open."
       })
   static final class Rotate implements Callable<Integer> {
     @ParentCommand KeysCommand keys;

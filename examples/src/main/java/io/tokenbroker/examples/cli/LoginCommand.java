@@ -3,9 +3,12 @@ package io.tokenbroker.examples.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.tokenbroker.oauth.AuthorizationRequest;
+import io.tokenbroker.oauth.ClientAuthentication;
+import io.tokenbroker.oauth.ClientKey;
 import io.tokenbroker.oauth.ClientRegistration;
 import io.tokenbroker.oauth.ClientSecret;
 import io.tokenbroker.oauth.ConsentException;
+import io.tokenbroker.oauth.DeviceAuthorization;
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.GrantType;
 import io.tokenbroker.oauth.LoopbackReceiver;
@@ -49,12 +52,13 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     usageHelpAutoWidth = true,
     description = {
-      "Stores a named grant (client credentials, or a consent in the browser).",
+      "Stores a named grant (client credentials, JWT bearer, or a consent in the browser or on"
+          + " another device).",
       "",
-      "The client secret comes from --client-secret-env, --client-secret-file or a",
-      "no-echo prompt, never from the command line. 'login NAME' alone consents",
-      "again with the saved settings. The authorization URL is printed alone on",
-      "its own line on stderr.",
+      "The client secret comes from --client-secret-env, --client-secret-file or a no-echo"
+          + " prompt, never from the command line; a private key from --private-key FILE. 'login"
+          + " NAME' alone consents again with the saved settings. The authorization (or device"
+          + " verification) URL is printed alone on its own line on stderr.",
       ""
     })
 final class LoginCommand implements Callable<Integer> {
@@ -72,8 +76,74 @@ final class LoginCommand implements Callable<Integer> {
   @Option(
       names = "--grant",
       paramLabel = "TYPE",
-      description = "client-credentials or authorization-code (default).")
+      description =
+          "client-credentials, authorization-code (default), device-code (RFC 8628: approve on"
+              + " another device) or jwt-bearer (RFC 7523, with --private-key and --subject).")
   @Nullable String grant;
+
+  @Option(
+      names = "--issuer",
+      paramLabel = "URL",
+      description =
+          "generic: the issuer; endpoints come from its metadata (RFC 8414, OpenID discovery)."
+              + " --token-url, --authorize-url and --revoke-url override them.")
+  @Nullable String issuer;
+
+  @Option(
+      names = "--private-key",
+      paramLabel = "FILE",
+      description =
+          "generic: the client's private key (PEM PKCS#8, or a JWK/JWK set) for --auth-method"
+              + " private-key-jwt and --grant jwt-bearer; kept encrypted with the grant.")
+  @Nullable Path privateKey;
+
+  @Option(
+      names = "--key-id",
+      paramLabel = "KID",
+      description = "generic: the key id (kid) of --private-key; picks the key of a JWK set.")
+  @Nullable String keyId;
+
+  @Option(
+      names = "--signing-alg",
+      paramLabel = "ALG",
+      description = "generic: RS256 (default for RSA keys), PS256 or ES256 (EC P-256 keys).")
+  @Nullable String signingAlg;
+
+  @Option(
+      names = "--subject",
+      paramLabel = "SUB",
+      description = "generic: the sub of the --grant jwt-bearer assertion.")
+  @Nullable String subject;
+
+  @Option(
+      names = "--resource",
+      paramLabel = "URI",
+      description = "generic: an RFC 8707 resource to request; repeatable.")
+  @Nullable List<String> resources;
+
+  @Option(
+      names = "--audience",
+      paramLabel = "VALUE",
+      description = "generic: the audience to request (Auth0, Kinde, ...).")
+  @Nullable String audience;
+
+  @Option(
+      names = "--param",
+      paramLabel = "NAME=VALUE",
+      description =
+          "generic: another parameter for the authorization request and every token request;"
+              + " repeatable.")
+  @Nullable List<String> params;
+
+  @Option(
+      names = "--dpop",
+      description = "generic: DPoP-bound tokens (RFC 9449); use them with 'tokenbroker headers'.")
+  boolean dpop;
+
+  @Option(
+      names = "--par",
+      description = "generic: push the authorization request first (RFC 9126).")
+  boolean par;
 
   @Option(names = "--client-id", paramLabel = "ID", description = "The OAuth client id.")
   @Nullable String clientId;
@@ -112,7 +182,10 @@ final class LoginCommand implements Callable<Integer> {
   @Option(
       names = "--auth-method",
       paramLabel = "METHOD",
-      description = "generic: basic (default), post, or none (a public client without secret).")
+      description =
+          "generic: basic (default), post, none (a public client without secret),"
+              + " private-key-jwt (with --private-key) or client-secret-jwt (HS256 with the"
+              + " client secret).")
   @Nullable String authMethod;
 
   @Option(
@@ -157,12 +230,10 @@ final class LoginCommand implements Callable<Integer> {
   @Option(
       names = "--redirect",
       paramLabel = "MODE",
-      description = {
-        "loopback: redirect to http://127.0.0.1:PORT/callback on a",
-        "random port; loopback:PORT fixes the port; oob: paste the code",
-        "the provider shows on standard input. Default: oob for procore,",
-        "else loopback."
-      })
+      description =
+          "loopback: redirect to http://127.0.0.1:PORT/callback on a random port; loopback:PORT"
+              + " fixes the port; oob: paste the code the provider shows on standard input."
+              + " Default: oob for procore, else loopback.")
   @Nullable String redirect;
 
   @Option(names = "--no-browser", description = "Do not open the browser; only print the URL.")
@@ -197,10 +268,11 @@ final class LoginCommand implements Callable<Integer> {
       Provider p = registration.provider();
       session.broker.register(key, registration, profile.grantType());
       TokenSet tokens;
-      if (profile.grantType() == GrantType.CLIENT_CREDENTIALS) {
-        // Fetch before replacing anything: a failed login leaves an existing grant as it was.
-        tokens = TokenClient.builder(registration).clock(ctx.clock).build().clientCredentials();
-        session.broker.saveTokens(key, tokens);
+      if (profile.grantType().renewsByItself()) {
+        // Fetched before anything is replaced: a failed login leaves an existing grant as it was.
+        tokens = session.broker.obtainTokens(key);
+      } else if (profile.grantType() == GrantType.DEVICE_CODE) {
+        tokens = device(session, key);
       } else {
         tokens = consent(session, key, profile, p);
       }
@@ -224,6 +296,26 @@ final class LoginCommand implements Callable<Integer> {
               + quote(name));
       return ExitCodes.OK;
     }
+  }
+
+  /**
+   * RFC 8628: the verification URL alone on its own stderr line (the complete one when the server
+   * gives it), then {@code Code: USER-CODE}; polls until approved or {@code --timeout}.
+   */
+  private TokenSet device(Session session, GrantKey key) {
+    CliContext ctx = session.ctx;
+    DeviceAuthorization device = session.broker.deviceAuthorization(key);
+    ctx.err.println("To authorize '" + name + "', open this URL on any device and enter the code:");
+    ctx.err.println(device.verificationUriComplete().orElse(device.verificationUri()));
+    ctx.err.println("Code: " + device.userCode());
+    ctx.err.println(
+        "Waiting up to "
+            + Durations.format(timeout)
+            + " for the approval (polling every "
+            + Durations.format(device.interval())
+            + ") ...");
+    ctx.err.flush();
+    return device.await(timeout);
   }
 
   private TokenSet consent(Session session, GrantKey key, Profile profile, Provider p) {
@@ -253,7 +345,7 @@ final class LoginCommand implements Callable<Integer> {
               + " for the redirect to "
               + receiver.redirectUri()
               + " ...");
-      URI callback = receiver.awaitCallback(request.state(), timeout);
+      URI callback = receiver.awaitCallback(request, timeout); // state, and iss (RFC 9207)
       return request.complete(callback);
     }
   }
@@ -367,16 +459,26 @@ final class LoginCommand implements Callable<Integer> {
             loginUrl,
             "--api-url",
             apiUrl);
+        put(settings, Providers.ISSUER, issuer);
         put(settings, Providers.TOKEN_URL, tokenUrl);
         put(settings, Providers.AUTHORIZE_URL, authorizeUrl);
         put(settings, Providers.REVOKE_URL, revokeUrl);
+        put(settings, Providers.SUBJECT, subject);
         if (authMethod != null) {
           String method = authMethod.strip().toLowerCase(Locale.ROOT);
           Providers.authentication(method); // validates
           settings.put(Providers.AUTH_METHOD, method);
         }
-        if (!settings.containsKey(Providers.TOKEN_URL)) {
-          throw CliException.usage("--token-url is required with --provider generic", null);
+        if (dpop) {
+          settings.put(Providers.DPOP, "true");
+        }
+        if (par) {
+          settings.put(Providers.PAR, "true");
+        }
+        if (!settings.containsKey(Providers.TOKEN_URL) && !settings.containsKey(Providers.ISSUER)) {
+          throw CliException.usage(
+              "--token-url is required with --provider generic (or --issuer, to discover it)",
+              null);
         }
       }
       case Providers.COR -> {
@@ -394,6 +496,7 @@ final class LoginCommand implements Callable<Integer> {
             environment,
             "--login-url",
             loginUrl);
+        genericOnly(kind);
         put(settings, Providers.SUBDOMAIN, subdomain);
         put(settings, Providers.APP_NAME, appName);
         put(settings, Providers.API_URL, apiUrl);
@@ -416,6 +519,7 @@ final class LoginCommand implements Callable<Integer> {
             appName,
             "--consent-url",
             consentUrl);
+        genericOnly(kind);
         put(settings, Providers.ENVIRONMENT, environment);
         put(settings, Providers.LOGIN_URL, loginUrl);
         put(settings, Providers.API_URL, apiUrl);
@@ -428,9 +532,14 @@ final class LoginCommand implements Callable<Integer> {
         grant != null
             ? grantType(grant)
             : saved != null ? saved.grantType() : GrantType.AUTHORIZATION_CODE;
+    if (type == GrantType.JWT_BEARER && settings.get(Providers.SUBJECT) == null) {
+      throw CliException.usage("--grant jwt-bearer needs --subject SUB", null);
+    }
     // Checks every setting before asking for a secret.
     Provider built = Providers.provider(kind, settings, type);
-    if (type == GrantType.AUTHORIZATION_CODE && built.authorizationEndpoint().isEmpty()) {
+    if (type == GrantType.AUTHORIZATION_CODE
+        && !built.discovers()
+        && built.authorizationEndpoint().isEmpty()) {
       throw CliException.usage(
           "an authorization-code grant needs the provider's authorization endpoint",
           "pass --authorize-url, or --grant client-credentials");
@@ -459,12 +568,14 @@ final class LoginCommand implements Callable<Integer> {
                 ? saved.redirect()
                 : kind.equals(Providers.PROCORE) ? "oob" : "loopback";
     ClientSecret secret;
-    if (Providers.isPublicClient(kind, settings, type)) {
+    if (!Providers.needsSecret(kind, settings, type)) {
       if (clientSecretEnv != null || clientSecretFile != null) {
         throw CliException.usage(
             kind.equals(Providers.COR)
                 ? "COR's consent flow uses no client secret"
-                : "a public client (--auth-method none) has no client secret",
+                : "--auth-method "
+                    + Providers.authMethod(settings, type)
+                    + " uses no client secret",
             null);
       }
       secret = null;
@@ -473,7 +584,153 @@ final class LoginCommand implements Callable<Integer> {
           saved != null && saved.clientId().equals(id) ? saved.clientSecret() : null;
       secret = readSecret(ctx, id, reusable);
     }
-    return new Profile(name, kind, settings, id, secret, scopeList, type, redirectMode);
+    ClientKey key = clientKey(saved, settings, type, id);
+    Map<String, List<String>> parameters =
+        resources != null || audience != null || params != null
+            ? parameters()
+            : saved != null ? saved.parameters() : Map.of();
+    return new Profile(
+        name, kind, settings, id, secret, scopeList, type, redirectMode, key, parameters);
+  }
+
+  /** Refuses the flags only the generic provider takes. */
+  private void genericOnly(String kind) {
+    onlyFor(
+        kind,
+        "--issuer",
+        issuer,
+        "--private-key",
+        privateKey == null ? null : privateKey.toString(),
+        "--key-id",
+        keyId,
+        "--signing-alg",
+        signingAlg,
+        "--subject",
+        subject,
+        "--audience",
+        audience,
+        "--resource",
+        resources == null ? null : "given",
+        "--param",
+        params == null ? null : "given",
+        "--dpop",
+        dpop ? "given" : null,
+        "--par",
+        par ? "given" : null);
+  }
+
+  /**
+   * The private key: read from {@code --private-key} (with {@code --key-id} and {@code
+   * --signing-alg}, whose effective values are recorded in {@code settings}), or the saved one;
+   * null when the authentication method and grant need none.
+   */
+  private @Nullable ClientKey clientKey(
+      @Nullable Profile saved, Map<String, String> settings, GrantType type, String id) {
+    boolean needed =
+        type == GrantType.JWT_BEARER
+            || Providers.authentication(Providers.authMethod(settings, type))
+                == ClientAuthentication.PRIVATE_KEY_JWT;
+    if (!needed) {
+      if (privateKey != null || keyId != null || signingAlg != null) {
+        throw CliException.usage(
+            "--private-key is used with --auth-method private-key-jwt or --grant jwt-bearer", null);
+      }
+      return null;
+    }
+    ClientKey key;
+    if (privateKey != null) {
+      key = readPrivateKey();
+    } else if (saved != null && saved.clientId().equals(id) && saved.privateKey() != null) {
+      key = saved.privateKey();
+      if (keyId != null) {
+        key = key.withKeyId(keyId.strip());
+      }
+      if (signingAlg != null) {
+        key = withAlgorithm(key);
+      }
+    } else {
+      throw CliException.usage(
+          (type == GrantType.JWT_BEARER ? "--grant jwt-bearer" : "--auth-method private-key-jwt")
+              + " needs --private-key FILE",
+          "a PEM PKCS#8 key (-----BEGIN PRIVATE KEY-----) or a JWK/JWK set");
+    }
+    settings.put(Providers.SIGNING_ALG, key.algorithm().name());
+    key.keyId()
+        .ifPresentOrElse(
+            kid -> settings.put(Providers.KEY_ID, kid), () -> settings.remove(Providers.KEY_ID));
+    return key;
+  }
+
+  private ClientKey readPrivateKey() {
+    String text;
+    try {
+      text = Files.readString(privateKey, UTF_8);
+    } catch (NoSuchFileException e) {
+      throw CliException.usage("--private-key " + privateKey + " does not exist", null);
+    } catch (IOException e) {
+      throw CliException.usage(
+          "cannot read --private-key " + privateKey + ": " + e.getClass().getSimpleName(), null);
+    }
+    ClientKey key;
+    try {
+      key =
+          keyId != null && text.stripLeading().startsWith("{")
+              ? ClientKey.fromJwk(text, keyId.strip())
+              : ClientKey.parse(text);
+      if (keyId != null) {
+        key = key.withKeyId(keyId.strip());
+      }
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--private-key " + privateKey + ": " + e.getMessage(), null);
+    }
+    return signingAlg != null ? withAlgorithm(key) : key;
+  }
+
+  private ClientKey withAlgorithm(ClientKey key) {
+    ClientKey.Algorithm algorithm;
+    try {
+      algorithm = ClientKey.Algorithm.valueOf(signingAlg.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage(
+          "--signing-alg '" + signingAlg + "' is not one of RS256, PS256, ES256", null);
+    }
+    try {
+      return key.withAlgorithm(algorithm);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--signing-alg " + algorithm + ": " + e.getMessage(), null);
+    }
+  }
+
+  /** {@code --resource}, {@code --audience} and {@code --param NAME=VALUE}, checked. */
+  private Map<String, List<String>> parameters() {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    try {
+      ClientRegistration.Builder check =
+          ClientRegistration.builder(
+              Provider.builder("check").tokenEndpoint(URI.create("https://check.invalid/")).build(),
+              "check");
+      for (String resource : resources == null ? List.<String>of() : resources) {
+        check.parameter("resource", resource.strip());
+        out.computeIfAbsent("resource", k -> new ArrayList<>()).add(resource.strip());
+      }
+      if (audience != null) {
+        check.parameter("audience", audience.strip());
+        out.computeIfAbsent("audience", k -> new ArrayList<>()).add(audience.strip());
+      }
+      for (String param : params == null ? List.<String>of() : params) {
+        int eq = param.indexOf('=');
+        if (eq <= 0) {
+          throw CliException.usage("--param '" + param + "' is not NAME=VALUE", null);
+        }
+        String paramName = param.substring(0, eq).strip();
+        String value = param.substring(eq + 1);
+        check.parameter(paramName, value);
+        out.computeIfAbsent(paramName, k -> new ArrayList<>()).add(value);
+      }
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage(e.getMessage(), null);
+    }
+    return out;
   }
 
   /** Refuses flags of another provider kind, so a typo does not go unnoticed. */
@@ -565,9 +822,15 @@ final class LoginCommand implements Callable<Integer> {
     return switch (text.strip().toLowerCase(Locale.ROOT)) {
       case "client-credentials", "client_credentials" -> GrantType.CLIENT_CREDENTIALS;
       case "authorization-code", "authorization_code" -> GrantType.AUTHORIZATION_CODE;
+      case "device-code", "device_code" -> GrantType.DEVICE_CODE;
+      case "jwt-bearer", "jwt_bearer" -> GrantType.JWT_BEARER;
       default ->
           throw CliException.usage(
-              "--grant '" + text + "' is not one of client-credentials, authorization-code", null);
+              "--grant '"
+                  + text
+                  + "' is not one of client-credentials, authorization-code, device-code,"
+                  + " jwt-bearer",
+              null);
     };
   }
 
@@ -575,7 +838,12 @@ final class LoginCommand implements Callable<Integer> {
     if (type == null) {
       return "?";
     }
-    return type == GrantType.CLIENT_CREDENTIALS ? "client-credentials" : "authorization-code";
+    return switch (type) {
+      case CLIENT_CREDENTIALS -> "client-credentials";
+      case AUTHORIZATION_CODE -> "authorization-code";
+      case DEVICE_CODE -> "device-code";
+      case JWT_BEARER -> "jwt-bearer";
+    };
   }
 
   static String quote(String name) {

@@ -2,17 +2,20 @@ package io.tokenbroker.examples.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tokenbroker.oauth.ClientKey;
 import io.tokenbroker.oauth.ClientSecret;
 import io.tokenbroker.oauth.GrantType;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What {@code login} remembers about a named grant so that any later process can renew it: the
- * provider kind and its settings, the client, the scopes, the grant type and the redirect mode.
- * Kept encrypted beside the store (see {@link ProfileStore}); {@code toString()} redacts the
- * secret.
+ * provider kind and its settings, the client and its credential (secret or private key), the
+ * scopes, the extra request parameters, the grant type and the redirect mode. Kept encrypted beside
+ * the store (see {@link ProfileStore}); {@code toString()} redacts the secret and the key.
  *
  * @param name the grant's name (also its grant key)
  * @param provider {@code generic}, {@code cor} or {@code procore}
@@ -22,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  * @param scopes requested scopes
  * @param grantType how the grant renews
  * @param redirect {@code loopback}, {@code loopback:PORT} or {@code oob}
+ * @param privateKey the private key for {@code private_key_jwt} and the JWT-bearer grant, or null
+ * @param parameters extra request parameters ({@code resource}, {@code audience}, {@code --param})
  */
 record Profile(
     String name,
@@ -31,7 +36,9 @@ record Profile(
     @Nullable ClientSecret clientSecret,
     List<String> scopes,
     GrantType grantType,
-    String redirect) {
+    String redirect,
+    @Nullable ClientKey privateKey,
+    Map<String, List<String>> parameters) {
 
   Profile {
     requireNonNull(name, "name == null");
@@ -41,5 +48,8 @@ record Profile(
     scopes = List.copyOf(scopes);
     requireNonNull(grantType, "grantType == null");
     requireNonNull(redirect, "redirect == null");
+    Map<String, List<String>> copy = new LinkedHashMap<>();
+    parameters.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+    parameters = Collections.unmodifiableMap(copy);
   }
 }

@@ -30,14 +30,19 @@ import org.jspecify.annotations.Nullable;
  * profiles} subdirectory of a file store, or the table {@code tokenbroker_cli_profiles} next to a
  * JDBC store's table), so the broker never mistakes a profile for a grant.
  *
- * <p>Each profile, client secret included, is encrypted with the keyset's AEAD primitive (Tink
- * AES256-GCM); the associated data binds it to the profile's name, so an entry copied under another
- * name does not open. Nothing is written in plaintext. Thread-safe as the store is.
+ * <p>Each profile, client secret and private key included, is encrypted with the keyset's AEAD
+ * primitive (Tink AES256-GCM); the associated data binds it to the profile's name, so an entry
+ * copied under another name does not open. Nothing is written in plaintext. Thread-safe as the
+ * store is.
  */
 final class ProfileStore {
   private static final int FORMAT = 1;
-  private static final ObjectMapper JSON =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  /** Lazily, so that {@link #opens} (the fast path) loads no data binding. */
+  private static final class Json {
+    static final ObjectMapper MAPPER =
+        new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  }
 
   private final TokenStore store;
   private final String where;
@@ -159,9 +164,11 @@ final class ProfileStore {
             p.clientSecret() == null ? null : p.clientSecret().revealValue(),
             p.scopes(),
             p.grantType().name(),
-            p.redirect());
+            p.redirect(),
+            p.privateKey() == null ? null : p.privateKey().revealPkcs8Pem(),
+            p.parameters().isEmpty() ? null : p.parameters());
     try {
-      return with.encrypt(JSON.writeValueAsBytes(wire), associatedData(p.name()));
+      return with.encrypt(Json.MAPPER.writeValueAsBytes(wire), associatedData(p.name()));
     } catch (GeneralSecurityException | IOException e) {
       throw new TokenStoreException(
           "could not encrypt the CLI profile of '" + p.name() + "'",
@@ -188,26 +195,43 @@ final class ProfileStore {
           null);
     }
     try {
-      Wire w = JSON.readValue(plain, Wire.class);
+      Wire w = Json.MAPPER.readValue(plain, Wire.class);
       if (w.format() != FORMAT || !name.equals(w.name())) {
         throw new IOException("unexpected format");
       }
+      Map<String, String> settings = w.settings() == null ? Map.of() : w.settings();
       return new Profile(
           w.name(),
           w.provider(),
-          w.settings() == null ? Map.of() : w.settings(),
+          settings,
           w.clientId(),
           w.clientSecret() == null ? null : ClientSecret.of(w.clientSecret()),
           w.scopes() == null ? List.of() : w.scopes(),
           GrantType.valueOf(w.grantType()),
-          w.redirect());
+          w.redirect(),
+          w.privateKey() == null ? null : Providers.clientKey(w.privateKey(), settings),
+          w.parameters() == null ? Map.of() : w.parameters());
     } catch (IOException | RuntimeException e) {
-      // Never attach the cause: Jackson quotes input, and the input holds the client secret.
+      // Never attach the cause: Jackson quotes input, and the input holds the client secret and
+      // the private key.
       throw new TokenStoreException(
           "the CLI profile of '" + name + "' in " + where + " is damaged",
           Reason.CORRUPT,
           GrantKey.of(name),
           null);
+    }
+  }
+
+  /**
+   * Whether {@code sealed} is the profile of {@code name} sealed under {@code aead}'s keyset (it
+   * decrypts; its content is not read).
+   */
+  static boolean opens(Aead aead, String name, byte[] sealed) {
+    try {
+      aead.decrypt(sealed, associatedData(name));
+      return true;
+    } catch (GeneralSecurityException e) {
+      return false;
     }
   }
 
@@ -225,7 +249,10 @@ final class ProfileStore {
     }
   }
 
-  /** The JSON inside the encryption. */
+  /**
+   * The JSON inside the encryption. {@code privateKey} (PEM PKCS#8) and {@code parameters} came
+   * later: older profiles lack them and still open.
+   */
   record Wire(
       int format,
       String name,
@@ -235,8 +262,10 @@ final class ProfileStore {
       @Nullable String clientSecret,
       @Nullable List<String> scopes,
       String grantType,
-      String redirect) {
-    /** Names the profile and leaves the client secret out. */
+      String redirect,
+      @Nullable String privateKey,
+      @Nullable Map<String, List<String>> parameters) {
+    /** Names the profile and leaves the client secret and private key out. */
     @Override
     public String toString() {
       return "Wire[name="
@@ -247,6 +276,8 @@ final class ProfileStore {
           + clientId
           + ", clientSecret="
           + (clientSecret == null ? "none" : "[redacted]")
+          + ", privateKey="
+          + (privateKey == null ? "none" : "[redacted]")
           + ", grantType="
           + grantType
           + "]";

@@ -2,6 +2,7 @@ package io.tokenbroker.examples.cli;
 
 import io.tokenbroker.cor.Cor;
 import io.tokenbroker.oauth.ClientAuthentication;
+import io.tokenbroker.oauth.ClientKey;
 import io.tokenbroker.oauth.ClientRegistration;
 import io.tokenbroker.oauth.ClientSecret;
 import io.tokenbroker.oauth.GrantType;
@@ -29,6 +30,12 @@ final class Providers {
   static final String AUTHORIZE_URL = "authorizeUrl";
   static final String REVOKE_URL = "revokeUrl";
   static final String AUTH_METHOD = "authMethod";
+  static final String ISSUER = "issuer";
+  static final String KEY_ID = "keyId";
+  static final String SIGNING_ALG = "signingAlg";
+  static final String SUBJECT = "subject";
+  static final String DPOP = "dpop";
+  static final String PAR = "par";
   // cor:
   static final String SUBDOMAIN = "subdomain";
   static final String APP_NAME = "appName";
@@ -59,13 +66,42 @@ final class Providers {
                   procore(s)
                       .registration(profile.clientId(), requireSecret(secret))
                       .withScopes(scopes);
-              default ->
-                  new ClientRegistration(
-                      provider(profile.provider(), s, profile.grantType()),
-                      profile.clientId(),
-                      secret,
-                      scopes);
+              default -> {
+                ClientRegistration.Builder b =
+                    ClientRegistration.builder(
+                            provider(profile.provider(), s, profile.grantType()),
+                            profile.clientId())
+                        .scopes(scopes)
+                        .dpop(Boolean.parseBoolean(s.get(DPOP)));
+                if (secret != null) {
+                  b.clientSecret(secret);
+                }
+                if (profile.privateKey() != null) {
+                  b.clientKey(profile.privateKey());
+                }
+                if (s.get(SUBJECT) != null) {
+                  b.assertionSubject(s.get(SUBJECT));
+                }
+                profile
+                    .parameters()
+                    .forEach((name, values) -> values.forEach(v -> b.parameter(name, v)));
+                yield b.build();
+              }
             });
+  }
+
+  /**
+   * The private key saved with a profile (PEM PKCS#8), with the key id and algorithm {@code login}
+   * recorded in the settings.
+   */
+  static ClientKey clientKey(String pem, Map<String, String> s) {
+    ClientKey key = ClientKey.fromPem(pem);
+    String alg = s.get(SIGNING_ALG);
+    if (alg != null) {
+      key = key.withAlgorithm(ClientKey.Algorithm.valueOf(alg));
+    }
+    String kid = s.get(KEY_ID);
+    return kid == null ? key : key.withKeyId(kid);
   }
 
   /**
@@ -80,8 +116,18 @@ final class Providers {
               case GENERIC -> {
                 Provider.Builder b =
                     Provider.builder(GENERIC)
-                        .tokenEndpoint(url(s.get(TOKEN_URL), "--token-url"))
-                        .clientAuthentication(authentication(s.getOrDefault(AUTH_METHOD, "basic")));
+                        .clientAuthentication(authentication(authMethod(s, type)));
+                String issuer = s.get(ISSUER);
+                if (issuer != null) {
+                  b.issuer(url(issuer, "--issuer")).discovery(true);
+                }
+                String token = s.get(TOKEN_URL);
+                if (token != null || issuer == null) {
+                  b.tokenEndpoint(url(token, "--token-url"));
+                }
+                if (Boolean.parseBoolean(s.get(PAR))) {
+                  b.pushedAuthorizationRequests(true);
+                }
                 String authorize = s.get(AUTHORIZE_URL);
                 if (authorize != null) {
                   b.authorizationEndpoint(url(authorize, "--authorize-url"));
@@ -107,14 +153,31 @@ final class Providers {
             });
   }
 
-  /** Whether {@code profile}'s client sends no secret (a public client). */
-  static boolean isPublicClient(String kind, Map<String, String> s, GrantType type) {
+  /** Whether {@code profile}'s client authenticates with a client secret. */
+  static boolean needsSecret(String kind, Map<String, String> s, GrantType type) {
     return switch (kind) {
-      case COR -> type == GrantType.AUTHORIZATION_CODE;
-      case PROCORE -> false;
-      default ->
-          authentication(s.getOrDefault(AUTH_METHOD, "basic"))
-              == ClientAuthentication.CLIENT_ID_ONLY;
+      case COR -> type == GrantType.CLIENT_CREDENTIALS;
+      case PROCORE -> true;
+      default -> authentication(authMethod(s, type)).needsClientSecret();
+    };
+  }
+
+  /**
+   * The generic provider's {@code --auth-method}: as saved, else {@code none} for the JWT-bearer
+   * grant (RFC 7523 makes client authentication optional there) and {@code basic} otherwise.
+   */
+  static String authMethod(Map<String, String> s, GrantType type) {
+    return s.getOrDefault(AUTH_METHOD, type == GrantType.JWT_BEARER ? "none" : "basic");
+  }
+
+  /** The {@code --auth-method} name of {@code method}. */
+  static String authMethodName(ClientAuthentication method) {
+    return switch (method) {
+      case CLIENT_SECRET_BASIC -> "basic";
+      case CLIENT_SECRET_POST -> "post";
+      case CLIENT_ID_ONLY, NONE -> "none";
+      case PRIVATE_KEY_JWT -> "private-key-jwt";
+      case CLIENT_SECRET_JWT -> "client-secret-jwt";
     };
   }
 
@@ -159,9 +222,14 @@ final class Providers {
       case "basic" -> ClientAuthentication.CLIENT_SECRET_BASIC;
       case "post" -> ClientAuthentication.CLIENT_SECRET_POST;
       case "none" -> ClientAuthentication.CLIENT_ID_ONLY;
+      case "private-key-jwt" -> ClientAuthentication.PRIVATE_KEY_JWT;
+      case "client-secret-jwt" -> ClientAuthentication.CLIENT_SECRET_JWT;
       default ->
           throw CliException.usage(
-              "--auth-method '" + method + "' is not one of basic, post, none", null);
+              "--auth-method '"
+                  + method
+                  + "' is not one of basic, post, none, private-key-jwt, client-secret-jwt",
+              null);
     };
   }
 
@@ -205,6 +273,7 @@ final class Providers {
               .replace("authorizationEndpoint", "--authorize-url")
               .replace("revocationEndpoint", "--revoke-url")
               .replace("tokenEndpoint", "--token-url")
+              .replace("issuer must", "--issuer must")
               .replace("apiBaseUri", "--api-url")
               .replace("consentBaseUri", "--consent-url")
               .replace("loginUrl", "--login-url")

@@ -13,8 +13,8 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Deletes the grant locally, without telling the provider.",
       "",
-      "Deletes the grant and its saved settings (revoke also tells the provider).",
-      "Works without the keyset, e.g. for grants sealed with a lost keyset."
+      "Deletes the grant and its saved settings (revoke also tells the provider). Works without"
+          + " the keyset, e.g. for grants sealed with a lost keyset."
     })
 final class RemoveCommand implements Callable<Integer> {
   @ParentCommand RootCommand root;

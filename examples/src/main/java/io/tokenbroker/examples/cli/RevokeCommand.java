@@ -13,8 +13,8 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Revokes the grant at the provider, then removes it.",
       "",
-      "Revokes the refresh token (else the access token) where the provider has a",
-      "revocation endpoint, then deletes the grant and its saved settings."
+      "Revokes the refresh token (else the access token) where the provider has a revocation"
+          + " endpoint, then deletes the grant and its saved settings."
     })
 final class RevokeCommand implements Callable<Integer> {
   @ParentCommand RootCommand root;

@@ -24,12 +24,17 @@ import picocli.CommandLine.Spec;
     subcommands = {
       LoginCommand.class,
       TokenCommand.class,
+      HeadersCommand.class,
+      GitCredentialCommand.class,
+      ExecCommand.class,
       RefreshCommand.class,
       RevokeCommand.class,
       RemoveCommand.class,
       StatusCommand.class,
       KeysCommand.class,
       DemoCommand.class,
+      CompletionCommand.class,
+      CompletionCommand.Grants.class,
       HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -46,7 +51,7 @@ import picocli.CommandLine.Spec;
       "  TOKENBROKER_KEYSET         default for --keyset",
       "  TOKENBROKER_JDBC_USER      user for a jdbc: store",
       "  TOKENBROKER_JDBC_PASSWORD  password for a jdbc: store",
-      "  TOKENBROKER_HOME           instead of ~/.tokenbroker"
+      "  TOKENBROKER_HOME           the CLI's home, instead of $HOME/.tokenbroker"
     })
 final class RootCommand implements Runnable {
   final CliContext ctx;
@@ -57,22 +62,18 @@ final class RootCommand implements Runnable {
       names = "--store",
       paramLabel = "STORE",
       scope = ScopeType.INHERIT,
-      description = {
-        "Where grants live: file:DIR, or a JDBC URL",
-        "(jdbc:h2:..., jdbc:postgresql://...). Default:",
-        "$TOKENBROKER_STORE, else file:~/.tokenbroker/grants"
-      })
+      description =
+          "Where grants live: file:DIR, or a JDBC URL (jdbc:h2:..., jdbc:postgresql://...)."
+              + " Default: $TOKENBROKER_STORE, else file:~/.tokenbroker/grants")
   @Nullable String store;
 
   @Option(
       names = "--keyset",
       paramLabel = "FILE",
       scope = ScopeType.INHERIT,
-      description = {
-        "The Tink keyset file that encrypts grants. Default:",
-        "$TOKENBROKER_KEYSET, else ~/.tokenbroker/keyset.json",
-        "(created owner-only by the first login)"
-      })
+      description =
+          "The Tink keyset file that encrypts grants. Default: $TOKENBROKER_KEYSET, else"
+              + " ~/.tokenbroker/keyset.json (created owner-only by the first login)")
   @Nullable Path keyset;
 
   @Option(

@@ -55,26 +55,14 @@ final class Session implements AutoCloseable {
   private Session(
       CliContext ctx, RootCommand options, KeysetMode mode, Consumer<TokenBroker.Builder> tune) {
     this.ctx = ctx;
-    String spec = options.store != null ? options.store : ctx.env.get("TOKENBROKER_STORE");
-    this.storeSpec =
-        spec == null || spec.isBlank()
-            ? new StoreSpec.FileStore(ctx.home.resolve("grants"))
-            : StoreSpec.parse(spec, ctx.home);
-    String keysetOption = ctx.env.get("TOKENBROKER_KEYSET");
-    this.keysetPath =
-        options.keyset != null
-            ? options.keyset.toAbsolutePath()
-            : keysetOption != null && !keysetOption.isBlank()
-                ? Path.of(keysetOption).toAbsolutePath()
-                : ctx.home.resolve("keyset.json");
+    this.storeSpec = StoreSpec.chosen(ctx, options.store);
+    this.keysetPath = ctx.keysetPath(options.keyset);
     this.keysetFound = Files.exists(keysetPath);
     this.keyset = loadKeyset(mode);
     this.listener = new CliListener(ctx.err, options.verbose);
     try {
       if (storeSpec instanceof StoreSpec.FileStore f) {
-        if (f.directory().startsWith(ctx.home)) {
-          ensurePrivateDirectory(ctx.home);
-        }
+        ensurePrivateHome(f.directory());
         Path profileDir = f.directory().resolve("profiles");
         this.store = FileTokenStore.builder(f.directory()).clock(ctx.clock).build();
         this.profiles =
@@ -189,9 +177,13 @@ final class Session implements AutoCloseable {
     String configured = ctx.env.get("TOKENBROKER_WRITE_WAIT");
     Duration wait;
     try {
-      wait = configured == null || configured.isBlank() ? DEFAULT_WRITE_WAIT : Durations.parse(configured);
+      wait =
+          configured == null || configured.isBlank()
+              ? DEFAULT_WRITE_WAIT
+              : Durations.parse(configured);
     } catch (IllegalArgumentException e) {
-      throw CliException.usage("TOKENBROKER_WRITE_WAIT: " + e.getMessage(), "for example 30s or 2m");
+      throw CliException.usage(
+          "TOKENBROKER_WRITE_WAIT: " + e.getMessage(), "for example 30s or 2m");
     }
     Set<GrantKey> unwritten = broker.flush(wait);
     if (unwritten.isEmpty()) {
@@ -220,9 +212,7 @@ final class Session implements AutoCloseable {
     }
     switch (mode) {
       case CREATE -> {
-        if (keysetPath.startsWith(ctx.home)) {
-          ensurePrivateDirectory(ctx.home);
-        }
+        ensurePrivateHome(keysetPath);
         if (!Files.isDirectory(keysetPath.getParent())) {
           throw CliException.failure(
               "cannot create the keyset " + keysetPath + ": its directory does not exist", null);
@@ -237,8 +227,16 @@ final class Session implements AutoCloseable {
               "the keyset file " + keysetPath + " does not exist",
               "grants are sealed with the keyset they were stored with: pass it with --keyset or"
                   + " TOKENBROKER_KEYSET ('tokenbroker login' creates "
-                  + ctx.home.resolve("keyset.json")
+                  + keysetPath
                   + " on first use)");
+    }
+  }
+
+  /** Creates the CLI's home (owner-only) if {@code path} lies in it. */
+  private void ensurePrivateHome(Path path) {
+    Path home = ctx.homeOrNull();
+    if (home != null && path.startsWith(home)) {
+      ensurePrivateDirectory(home);
     }
   }
 

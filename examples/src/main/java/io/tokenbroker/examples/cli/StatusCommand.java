@@ -32,9 +32,10 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Shows the stored grants; never a token or secret.",
       "",
-      "Provider, grant type, expiry, refresh token held, re-authorization required.",
-      "With NAME, exits 3 if that grant needs re-authorization and 1 if it is",
-      "unknown or cannot be opened."
+      "Provider, grant type, expiry, refresh token held, re-authorization required; the"
+          + " client authentication, DPoP binding, resources and audience below the table (for"
+          + " every grant with NAME, otherwise for grants beyond a plain secret). With NAME, exits"
+          + " 3 if that grant needs re-authorization and 1 if it is unknown or cannot be opened."
     })
 final class StatusCommand implements Callable<Integer> {
   private static final DateTimeFormatter TIME =
@@ -59,7 +60,21 @@ final class StatusCommand implements Callable<Integer> {
       boolean refreshToken,
       boolean reauthorizationRequired,
       boolean cliProfile,
-      String state) {}
+      String state,
+      @Nullable String clientAuthentication,
+      boolean dpop,
+      List<String> resources,
+      List<String> audience) {
+
+    /** Whether the grant is more than a plain secret-authenticated bearer grant. */
+    boolean hasDetails() {
+      return dpop
+          || !resources.isEmpty()
+          || !audience.isEmpty()
+          || (clientAuthentication != null
+              && !List.of("basic", "post", "none").contains(clientAuthentication));
+    }
+  }
 
   @Override
   public Integer call() {
@@ -146,6 +161,27 @@ final class StatusCommand implements Callable<Integer> {
         status != null && status.provider() != null
             ? status.provider()
             : profile != null ? profile.provider() : null;
+    String authentication =
+        status != null && status.clientAuthentication() != null
+            ? Providers.authMethodName(status.clientAuthentication())
+            : profile != null && profile.provider().equals(Providers.GENERIC)
+                ? Providers.authMethod(profile.settings(), profile.grantType())
+                : null;
+    boolean dpop =
+        (status != null && status.dpopBound())
+            || (profile != null && Boolean.parseBoolean(profile.settings().get(Providers.DPOP)));
+    List<String> resources =
+        status != null && !status.resources().isEmpty()
+            ? status.resources()
+            : profile == null
+                ? List.of()
+                : profile.parameters().getOrDefault("resource", List.of());
+    List<String> audience =
+        status != null && !status.audience().isEmpty()
+            ? status.audience()
+            : profile == null
+                ? List.of()
+                : profile.parameters().getOrDefault("audience", List.of());
     return new Row(
         key.value(),
         provider,
@@ -158,7 +194,11 @@ final class StatusCommand implements Callable<Integer> {
         status != null && status.refreshTokenPresent(),
         status != null && status.reauthorizationRequired(),
         profile != null,
-        state);
+        state,
+        authentication,
+        dpop,
+        resources,
+        audience);
   }
 
   private void printTable(Session session, List<Row> rows) {
@@ -202,6 +242,25 @@ final class StatusCommand implements Callable<Integer> {
       }
       ctx.out.println(sb.toString().stripTrailing());
     }
+    List<Row> detailed =
+        rows.stream()
+            .filter(r -> (name != null || r.hasDetails()) && !r.state().equals("unreadable"))
+            .toList();
+    if (!detailed.isEmpty()) {
+      ctx.out.println();
+      for (Row r : detailed) {
+        ctx.out.println(
+            r.name()
+                + ": client authentication "
+                + (r.clientAuthentication() == null ? "?" : r.clientAuthentication())
+                + "; DPoP "
+                + (r.dpop() ? "bound" : "no")
+                + "; resource "
+                + (r.resources().isEmpty() ? "-" : String.join(" ", r.resources()))
+                + "; audience "
+                + (r.audience().isEmpty() ? "-" : String.join(" ", r.audience())));
+      }
+    }
     long unreadable = rows.stream().filter(r -> r.state().equals("unreadable")).count();
     if (unreadable > 0) {
       ctx.out.println();
@@ -232,6 +291,10 @@ final class StatusCommand implements Callable<Integer> {
       g.put("reauthorizationRequired", r.reauthorizationRequired());
       g.put("cliProfile", r.cliProfile());
       g.put("state", r.state());
+      g.put("clientAuthentication", r.clientAuthentication());
+      g.put("dpop", r.dpop());
+      g.put("resources", r.resources());
+      g.put("audience", r.audience());
       grants.add(g);
     }
     Object document;

@@ -1,6 +1,7 @@
 package io.tokenbroker.examples.cli;
 
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /** Where grants live: {@code file:PATH} (a directory) or a {@code jdbc:} URL. */
 sealed interface StoreSpec {
@@ -30,7 +31,23 @@ sealed interface StoreSpec {
    */
   String describe();
 
-  static StoreSpec parse(String spec, Path home) {
+  /**
+   * The store chosen by {@code --store}, else {@code $TOKENBROKER_STORE}, else the {@code grants}
+   * directory in the CLI's home.
+   */
+  static StoreSpec chosen(CliContext ctx, @Nullable String option) {
+    String spec = option != null ? option : ctx.env.get("TOKENBROKER_STORE");
+    return spec == null || spec.isBlank()
+        ? new FileStore(ctx.home().resolve("grants"))
+        : parse(spec, ctx.homeOrNull(), ctx.userHome());
+  }
+
+  /**
+   * Parses {@code --store}; {@code ~} in {@code file:~/...} stands for {@code userHome}.
+   *
+   * @param home the CLI's home for the hint, or null
+   */
+  static StoreSpec parse(String spec, @Nullable Path home, @Nullable Path userHome) {
     String s = spec.strip();
     if (s.startsWith("file:")) {
       String path = s.substring("file:".length());
@@ -39,7 +56,12 @@ sealed interface StoreSpec {
             "--store file: needs a directory, e.g. file:/var/lib/tokens", null);
       }
       if (path.equals("~") || path.startsWith("~/")) {
-        path = Path.of(System.getProperty("user.home", ".")) + path.substring(1);
+        if (userHome == null) {
+          throw CliException.usage(
+              "--store " + s + " starts with ~, but there is no home directory (HOME is not set)",
+              "write the directory out in full");
+        }
+        path = userHome + path.substring(1);
       }
       return new FileStore(Path.of(path).toAbsolutePath().normalize());
     }
@@ -48,7 +70,9 @@ sealed interface StoreSpec {
     }
     throw CliException.usage(
         "--store '" + redact(s) + "' is neither file:PATH nor a jdbc: URL",
-        "e.g. --store file:" + home.resolve("grants") + " or --store jdbc:postgresql://db/tokens");
+        "e.g. --store file:"
+            + (home == null ? "/var/lib/tokens" : home.resolve("grants"))
+            + " or --store jdbc:postgresql://db/tokens");
   }
 
   static String redact(String url) {

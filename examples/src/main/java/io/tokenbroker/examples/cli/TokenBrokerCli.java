@@ -21,9 +21,6 @@ import picocli.CommandLine;
  * command prints a secret, except {@code token}, which prints the access token on stdout.
  */
 public final class TokenBrokerCli {
-  /** Held strongly: java.util.logging forgets the level of loggers nobody references. */
-  private static final Logger LIBRARY_LOG = Logger.getLogger("io.tokenbroker");
-
   private TokenBrokerCli() {}
 
   /** Runs the command line and exits with its exit code. */
@@ -34,8 +31,18 @@ public final class TokenBrokerCli {
     System.exit(code);
   }
 
-  /** Runs one command line in {@code ctx} and returns the exit code; never calls {@code exit}. */
+  /**
+   * Runs one command line in {@code ctx} and returns the exit code; never calls {@code exit}. A
+   * credential helper's call that needs no broker is served by {@link FastPath}, anything else by
+   * picocli and the commands.
+   */
   static int run(CliContext ctx, String... args) {
+    Integer fast = FastPath.run(ctx, args);
+    return fast != null ? fast : parseAndRun(ctx, args);
+  }
+
+  /** Runs one command line through picocli, never through {@link FastPath}. */
+  static int parseAndRun(CliContext ctx, String... args) {
     RootCommand root = new RootCommand(ctx);
     CommandLine cli = new CommandLine(root);
     Charset charset = Charset.defaultCharset();
@@ -88,11 +95,19 @@ public final class TokenBrokerCli {
       handler.setLevel(Level.FINE);
       root.addHandler(handler);
       root.setLevel(Level.INFO);
-      LIBRARY_LOG.setLevel(Level.FINE);
+      LibraryLog.LOGGER.setLevel(Level.FINE);
     } else {
       root.setLevel(Level.OFF);
-      LIBRARY_LOG.setLevel(null);
+      LibraryLog.LOGGER.setLevel(null);
     }
+  }
+
+  /**
+   * Held strongly: java.util.logging forgets the level of loggers nobody references. In a holder,
+   * so that the fast path ({@link FastPath}) never starts java.util.logging.
+   */
+  private static final class LibraryLog {
+    static final Logger LOGGER = Logger.getLogger("io.tokenbroker");
   }
 
   /** {@code [LEVEL] logger: message}. */

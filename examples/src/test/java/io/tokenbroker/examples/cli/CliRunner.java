@@ -85,6 +85,22 @@ final class CliRunner {
     return r;
   }
 
+  /** Runs {@code args} through {@link FastPath} only; null when it leaves them to the broker. */
+  @Nullable Integer fast(String... args) {
+    java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+    CliContext ctx =
+        new CliContext(
+            new ByteArrayInputStream(new byte[0]),
+            new PrintStream(sink, true, UTF_8),
+            new PrintStream(sink, true, UTF_8),
+            env,
+            CliContext.home(env, null, "/nonexistent-user-home"),
+            clock,
+            prompt,
+            browser);
+    return FastPath.run(ctx, args);
+  }
+
   static String[] args(String first, @Nullable List<String> rest, String... more) {
     List<String> all = new ArrayList<>();
     all.add(first);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tokenbroker.oauth.Keysets;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
-import java.net.ServerSocket;
+import io.tokenbroker.testkit.RefusingPort;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -260,24 +260,23 @@ class FailuresTest {
 
   @Test
   void unreachableServerIsTransient() throws Exception {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
+    CliRunner.Result login;
+    try (RefusingPort closed = RefusingPort.open()) {
+      login =
+          cli.run(
+              "login",
+              "x",
+              "--provider",
+              "generic",
+              "--grant",
+              "client-credentials",
+              "--token-url",
+              closed.uri("/token").toString(),
+              "--client-id",
+              "c",
+              "--client-secret-env",
+              "ACME_SECRET");
     }
-    CliRunner.Result login =
-        cli.run(
-            "login",
-            "x",
-            "--provider",
-            "generic",
-            "--grant",
-            "client-credentials",
-            "--token-url",
-            "http://127.0.0.1:" + closedPort + "/token",
-            "--client-id",
-            "c",
-            "--client-secret-env",
-            "ACME_SECRET");
     assertError(login, 4, "");
     assertTrue(login.err().contains("hint: the provider or the network failed"), login::toString);
 
@@ -385,16 +384,15 @@ class FailuresTest {
 
   @Test
   void unreachableDatabaseIsTransientAndItsPasswordStaysHidden() throws Exception {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
     cli.env.put("TOKENBROKER_JDBC_PASSWORD", "env-db-password");
-    CliRunner.Result r =
-        cli.run(
-            "--store",
-            "jdbc:postgresql://127.0.0.1:" + closedPort + "/tokens?password=url-db-password",
-            "status");
+    CliRunner.Result r;
+    try (RefusingPort closed = RefusingPort.open()) {
+      r =
+          cli.run(
+              "--store",
+              "jdbc:postgresql://127.0.0.1:" + closed.port() + "/tokens?password=url-db-password",
+              "status");
+    }
     assertError(r, 4, "");
     assertTrue(r.err().contains("hint: the store could not be reached"), r::toString);
     assertFalse(r.all().contains("url-db-password"), r::toString);

@@ -1,24 +1,29 @@
 package io.tokenbroker.examples.cli;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import io.tokenbroker.testkit.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
 
-/** Runs {@code java -jar target/tokenbroker.jar} as a child process with a private home. */
+/** Runs {@code java -jar target/tokenbroker.jar} as a {@link ChildJvm} with a private home. */
 final class JarProcess {
   static final Path JAR = Path.of(System.getProperty("tokenbroker.jar", "target/tokenbroker.jar"));
 
   final Map<String, String> env = new HashMap<>();
+
+  /** Environment variables the child does not inherit. */
+  final List<String> unset = new ArrayList<>();
+
+  /** JVM options before {@code -jar}. */
+  final List<String> jvmOptions = new ArrayList<>();
+
+  /** Commands whose stdout is a secret on purpose (the token, or git's password line). */
+  private static final Set<String> PRINTS_TOKEN = Set.of("token", "git-credential", "exec");
 
   JarProcess(Path home) {
     if (!Files.isRegularFile(JAR)) {
@@ -27,81 +32,38 @@ final class JarProcess {
     env.put("TOKENBROKER_HOME", home.toString());
   }
 
-  /** A started child; its stderr lines can be awaited while it runs. */
-  static final class Child {
-    final Process process;
-    final LineWatcher out = new LineWatcher();
-    final LineWatcher err = new LineWatcher();
-    private final Thread[] pumps;
-
-    Child(Process process) {
-      this.process = process;
-      this.pumps =
-          new Thread[] {pump(process.getInputStream(), out), pump(process.getErrorStream(), err)};
+  /**
+   * Starts the jar with {@code args}. Only {@code token}, {@code git-credential} and {@code exec}
+   * print a secret (the token, to stdout) on purpose; every other command's output is checked for
+   * leaks.
+   */
+  ChildJvm start(String... args) {
+    List<String> options = new ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1"));
+    options.addAll(jvmOptions);
+    ChildJvm.Builder builder =
+        ChildJvm.jar(JAR)
+            .name("tokenbroker " + (args.length == 0 ? "" : args[0]))
+            .jvmOptions(options.toArray(String[]::new))
+            .args(args)
+            .removeEnv("TOKENBROKER_STORE")
+            .removeEnv("TOKENBROKER_KEYSET");
+    env.forEach(builder::env);
+    unset.forEach(builder::removeEnv);
+    if (args.length > 0 && PRINTS_TOKEN.contains(args[0])) {
+      builder.stdoutCarriesSecrets();
     }
-
-    OutputStream stdin() {
-      return process.getOutputStream();
-    }
-
-    CliRunner.Result await() throws Exception {
-      if (!process.waitFor(90, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new AssertionError("tokenbroker did not exit; stderr so far:\n" + err.text());
-      }
-      for (Thread t : pumps) {
-        t.join(10_000);
-      }
-      return new CliRunner.Result(process.exitValue(), out.text(), err.text());
-    }
-
-    private static Thread pump(InputStream in, OutputStream to) {
-      Thread t =
-          new Thread(
-              () -> {
-                try (in) {
-                  in.transferTo(to);
-                } catch (IOException e) {
-                  // the child went away
-                }
-              },
-              "pump");
-      t.setDaemon(true);
-      t.start();
-      return t;
-    }
+    return builder.start();
   }
 
-  Child start(String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xshare:auto");
-    command.add("-XX:TieredStopAtLevel=1");
-    command.add("-jar");
-    command.add(JAR.toString());
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command);
-    builder.environment().remove("TOKENBROKER_STORE");
-    builder.environment().remove("TOKENBROKER_KEYSET");
-    builder.environment().putAll(env);
-    try {
-      return new Child(builder.start());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  /** Waits for {@code child} to exit and returns what it did. */
+  static CliRunner.Result await(ChildJvm child) throws Exception {
+    int exit = child.waitFor(Duration.ofSeconds(90));
+    return new CliRunner.Result(exit, child.stdout(), child.stderr());
   }
 
   CliRunner.Result run(String... args) throws Exception {
-    Child child = start(args);
-    child.stdin().close();
-    return child.await();
-  }
-
-  CliRunner.Result runWithInput(String input, String... args) throws Exception {
-    Child child = start(args);
-    try (OutputStream in = child.stdin()) {
-      in.write(input.getBytes(UTF_8));
-    }
-    return child.await();
+    ChildJvm child = start(args);
+    child.closeStdin();
+    return await(child);
   }
 }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class ProfileWireTest {
   @Test
-  void toStringNeverShowsTheClientSecret() {
+  void toStringNeverShowsTheClientSecretOrPrivateKey() {
     ProfileStore.Wire wire =
         new ProfileStore.Wire(
             1,
@@ -20,11 +20,14 @@ class ProfileWireTest {
             "client-secret-value-42",
             List.of("read"),
             "AUTHORIZATION_CODE",
-            "loopback");
+            "loopback",
+            "-----BEGIN PRIVATE KEY-----private-key-value-42",
+            Map.of("audience", List.of("api")));
 
     String text = wire.toString();
 
     assertFalse(text.contains("client-secret-value-42"), text);
+    assertFalse(text.contains("private-key-value-42"), text);
     assertTrue(text.contains("acme"), text);
   }
 }

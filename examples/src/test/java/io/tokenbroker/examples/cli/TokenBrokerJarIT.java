@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tokenbroker.oauth.Keysets;
+import io.tokenbroker.testkit.ChildJvm;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.Fault;
 import io.tokenbroker.testkit.RefreshRotation;
+import io.tokenbroker.testkit.RefusingPort;
 import io.tokenbroker.testkit.cor.CorSandbox;
 import io.tokenbroker.testkit.procore.ProcoreSandbox;
-import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -71,11 +71,11 @@ class TokenBrokerJarIT {
 
   @Test
   void loopbackLoginThenTokenAndStatus() throws Exception {
-    JarProcess.Child child = jar.start(login("ops"));
-    String url = child.err.awaitLine(l -> l.startsWith("http"), Duration.ofSeconds(60));
+    ChildJvm child = jar.start(login("ops"));
+    String url = child.awaitErrorLine(l -> l.startsWith("http"), Duration.ofSeconds(60));
     assertTrue(url.startsWith(server.authorizationEndpoint() + "?"), url);
     assertTrue(Browser.visit(URI.create(url)).body().contains("Authorization complete"));
-    CliRunner.Result login = child.await();
+    CliRunner.Result login = JarProcess.await(child);
     assertEquals(0, login.exit(), login::toString);
     assertEquals(1, server.tokenRequestCount("authorization_code"));
 
@@ -96,13 +96,12 @@ class TokenBrokerJarIT {
 
   @Test
   void outOfBandLoginReadsTheCodeFromStdin() throws Exception {
-    JarProcess.Child child = jar.start(login("oob", "--redirect", "oob"));
-    String url = child.err.awaitLine(l -> l.startsWith("http"), Duration.ofSeconds(60));
+    ChildJvm child = jar.start(login("oob", "--redirect", "oob"));
+    String url = child.awaitErrorLine(l -> l.startsWith("http"), Duration.ofSeconds(60));
     String code = Browser.oobCode(URI.create(url));
-    try (OutputStream in = child.stdin()) {
-      in.write((code + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-    CliRunner.Result login = child.await();
+    child.send(code);
+    child.closeStdin();
+    CliRunner.Result login = JarProcess.await(child);
     assertEquals(0, login.exit(), login::toString);
     assertFalse(login.all().contains(code));
     assertEquals(server.lastAccessToken(), jar.run("token", "oob").out().strip());
@@ -111,20 +110,20 @@ class TokenBrokerJarIT {
   @Test
   void concurrentTokenProcessesCauseOneRefresh() throws Exception {
     server.enqueue(Fault.successWith("expires_in", 0)); // the stored token is expired at once
-    JarProcess.Child child = jar.start(login("shared"));
+    ChildJvm child = jar.start(login("shared"));
     Browser.visit(
-        URI.create(child.err.awaitLine(l -> l.startsWith("http"), Duration.ofSeconds(60))));
-    assertEquals(0, child.await().exit());
+        URI.create(child.awaitErrorLine(l -> l.startsWith("http"), Duration.ofSeconds(60))));
+    assertEquals(0, JarProcess.await(child).exit());
     String expired = server.lastAccessToken();
 
-    List<JarProcess.Child> children = new ArrayList<>();
+    List<ChildJvm> children = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       children.add(jar.start("token", "shared"));
     }
     Set<String> printed = new HashSet<>();
-    for (JarProcess.Child c : children) {
-      c.stdin().close();
-      CliRunner.Result r = c.await();
+    for (ChildJvm c : children) {
+      c.closeStdin();
+      CliRunner.Result r = JarProcess.await(c);
       assertEquals(0, r.exit(), r::toString);
       printed.add(r.out().strip());
     }
@@ -158,10 +157,10 @@ class TokenBrokerJarIT {
         noSecret.err().startsWith("tokenbroker: no client secret: there is no terminal"),
         noSecret::toString);
 
-    JarProcess.Child child = jar.start(login("ops"));
+    ChildJvm child = jar.start(login("ops"));
     Browser.visit(
-        URI.create(child.err.awaitLine(l -> l.startsWith("http"), Duration.ofSeconds(60))));
-    assertEquals(0, child.await().exit());
+        URI.create(child.awaitErrorLine(l -> l.startsWith("http"), Duration.ofSeconds(60))));
+    assertEquals(0, JarProcess.await(child).exit());
 
     Path other = home.resolve("other-keyset.json");
     Keysets.toFile(Keysets.generate(), other);
@@ -176,24 +175,23 @@ class TokenBrokerJarIT {
     assertTrue(
         dead.err().startsWith("tokenbroker: grant 'ops' needs re-authorization"), dead::toString);
 
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
+    CliRunner.Result unreachable;
+    try (RefusingPort closed = RefusingPort.open()) {
+      unreachable =
+          jar.run(
+              "login",
+              "y",
+              "--provider",
+              "generic",
+              "--grant",
+              "client-credentials",
+              "--token-url",
+              closed.uri("/token").toString(),
+              "--client-id",
+              "c",
+              "--client-secret-env",
+              "ACME_SECRET");
     }
-    CliRunner.Result unreachable =
-        jar.run(
-            "login",
-            "y",
-            "--provider",
-            "generic",
-            "--grant",
-            "client-credentials",
-            "--token-url",
-            "http://127.0.0.1:" + closedPort + "/token",
-            "--client-id",
-            "c",
-            "--client-secret-env",
-            "ACME_SECRET");
     assertEquals(4, unreachable.exit(), unreachable::toString);
     assertTrue(
         unreachable.err().contains("hint: the provider or the network failed"),
@@ -220,7 +218,7 @@ class TokenBrokerJarIT {
       jar.env.put("APP_SECRET", "procore-app-secret");
 
       // COR: consent through the loopback receiver (no client secret in COR's consent flow).
-      JarProcess.Child corLogin =
+      ChildJvm corLogin =
           jar.start(
               "login",
               "cor/jane",
@@ -235,14 +233,14 @@ class TokenBrokerJarIT {
               "--consent-url",
               cor.consentBaseUri().toString(),
               "--no-browser");
-      String corUrl = corLogin.err.awaitLine(l -> l.startsWith("http"), Duration.ofSeconds(60));
+      String corUrl = corLogin.awaitErrorLine(l -> l.startsWith("http"), Duration.ofSeconds(60));
       Browser.visit(URI.create(corUrl));
-      CliRunner.Result corResult = corLogin.await();
+      CliRunner.Result corResult = JarProcess.await(corLogin);
       assertEquals(0, corResult.exit(), corResult::toString);
       assertEquals(cor.lastAccessToken(), jar.run("token", "cor/jane").out().strip());
 
       // Procore: out of band, the default for procore.
-      JarProcess.Child procoreLogin =
+      ChildJvm procoreLogin =
           jar.start(
               "login",
               "procore/ops",
@@ -259,11 +257,10 @@ class TokenBrokerJarIT {
               "--client-secret-env",
               "APP_SECRET",
               "--no-browser");
-      String url = procoreLogin.err.awaitLine(l -> l.startsWith("http"), Duration.ofSeconds(60));
-      try (OutputStream in = procoreLogin.stdin()) {
-        in.write((Browser.oobCode(URI.create(url)) + "\n").getBytes(StandardCharsets.UTF_8));
-      }
-      CliRunner.Result procoreResult = procoreLogin.await();
+      String url = procoreLogin.awaitErrorLine(l -> l.startsWith("http"), Duration.ofSeconds(60));
+      procoreLogin.send(Browser.oobCode(URI.create(url)));
+      procoreLogin.closeStdin();
+      CliRunner.Result procoreResult = JarProcess.await(procoreLogin);
       assertEquals(0, procoreResult.exit(), procoreResult::toString);
       String procoreToken = jar.run("token", "procore/ops").out().strip();
       assertEquals(procore.issuedAccessTokens().get(0), procoreToken);

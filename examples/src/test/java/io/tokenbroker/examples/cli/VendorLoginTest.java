@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tokenbroker.testkit.RefusingPort;
 import io.tokenbroker.testkit.cor.CorSandbox;
 import io.tokenbroker.testkit.procore.ProcoreSandbox;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -158,33 +158,36 @@ class VendorLoginTest {
 
   @Test
   void procoreLoopbackOnARegisteredPortAndServiceAccount() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
     try (ProcoreSandbox procore = ProcoreSandbox.start()) {
-      procore.registerClient(
-          "app-id", "procore-app-secret", "http://127.0.0.1:" + port + "/callback");
       procore.registerServiceAccount("dmsa-id", "procore-app-secret");
       CliRunner cli = cli();
       cli.browser = Browser.async();
       String[] hosts = {
         "--login-url", procore.loginUrl().toString(), "--api-url", procore.apiUrl().toString()
       };
-      CliRunner.Result login =
-          cli.run(
-              CliRunner.args(
-                  "login",
-                  List.of(hosts),
-                  "procore/user",
-                  "--provider",
-                  "procore",
-                  "--client-id",
-                  "app-id",
-                  "--client-secret-env",
-                  "APP_SECRET",
-                  "--redirect",
-                  "loopback:" + port));
+      // Procore wants the exact redirect URI registered first, so the port is fixed before the
+      // CLI binds it. No port can be reserved for another listener: take a free one and, in the
+      // rare case someone binds it meanwhile, try again with another.
+      CliRunner.Result login = null;
+      for (int attempt = 0; attempt < 3 && (login == null || portTaken(login)); attempt++) {
+        int port = freePort();
+        procore.registerClient(
+            "app-id", "procore-app-secret", "http://127.0.0.1:" + port + "/callback");
+        login =
+            cli.run(
+                CliRunner.args(
+                    "login",
+                    List.of(hosts),
+                    "procore/user",
+                    "--provider",
+                    "procore",
+                    "--client-id",
+                    "app-id",
+                    "--client-secret-env",
+                    "APP_SECRET",
+                    "--redirect",
+                    "loopback:" + port));
+      }
       assertEquals(0, login.exit(), login::toString);
       assertEquals(1, procore.tokenRequestCount("authorization_code"));
 
@@ -212,5 +215,16 @@ class VendorLoginTest {
           status.out().contains("procore/user     procore-custom  authorization-code"),
           status::toString);
     }
+  }
+
+  /** A port that was free a moment ago (see the caller for why it cannot be reserved). */
+  private static int freePort() {
+    try (RefusingPort probe = RefusingPort.open()) {
+      return probe.port();
+    }
+  }
+
+  private static boolean portTaken(CliRunner.Result login) {
+    return login.exit() != 0 && login.err().contains("the port is in use");
   }
 }

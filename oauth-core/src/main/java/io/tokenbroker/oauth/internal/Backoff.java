@@ -11,7 +11,8 @@ public final class Backoff {
    * Returns a random wait in {@code [0, min(max, initial * 2^(retry-1))]} for the {@code retry}-th
    * retry (1-based).
    */
-  public static Duration fullJitter(int retry, Duration initial, Duration max, RandomGenerator random) {
+  public static Duration fullJitter(
+      int retry, Duration initial, Duration max, RandomGenerator random) {
     long ceiling = initial.toMillis();
     for (int i = 1; i < retry && ceiling < max.toMillis(); i++) {
       ceiling *= 2;

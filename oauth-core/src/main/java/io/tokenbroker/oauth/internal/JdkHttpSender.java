@@ -24,9 +24,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.Flow;
 
 /**
  * Sends Nimbus protocol messages over {@link HttpClient}: per-request timeout, {@code https}
@@ -94,13 +94,15 @@ public final class JdkHttpSender implements HTTPRequestSender {
       throw interrupted;
     } catch (TimeoutException e) {
       exchange.cancel(true);
-      throw new HttpTimeoutException("no complete response within " + requestTimeout.toMillis() + " ms");
+      throw new HttpTimeoutException(
+          "no complete response within " + requestTimeout.toMillis() + " ms");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof IOException io) {
         throw io;
       }
-      throw new IOException(cause == null ? "request failed" : cause.getClass().getSimpleName(), cause);
+      throw new IOException(
+          cause == null ? "request failed" : cause.getClass().getSimpleName(), cause);
     }
     HTTPResponse result = new HTTPResponse(response.statusCode());
     response

@@ -22,12 +22,12 @@ import org.jspecify.annotations.Nullable;
  * <p>Each entry is re-sealed under its grant's lease, like any other write: loaded, opened with
  * {@code from} and, failing that, with {@code to}, sealed with {@code to}'s primary key and written
  * back with the fenced {@link TokenStore#compareAndSet}, so no refresh runs between the read and
- * the write and a concurrent write is never overwritten with stale content. Entries already
- * sealed with {@code to}'s primary key (and open) are left alone. An entry that cannot be opened,
- * loaded or leased is skipped, kept as is, and reported in {@link Result#failed()}; do not retire
- * old keys while there are failures. Still under the lease, the {@link Visitor} sees each entry as
- * it now is, so a broker can bring its own state in line (write tokens it holds, stop serving a
- * grant marked dead) before anyone else can change the entry.
+ * the write and a concurrent write is never overwritten with stale content. Entries already sealed
+ * with {@code to}'s primary key (and open) are left alone. An entry that cannot be opened, loaded
+ * or leased is skipped, kept as is, and reported in {@link Result#failed()}; do not retire old keys
+ * while there are failures. Still under the lease, the {@link Visitor} sees each entry as it now
+ * is, so a broker can bring its own state in line (write tokens it holds, stop serving a grant
+ * marked dead) before anyone else can change the entry.
  *
  * <p>Stateless and thread-safe; safe to run while brokers use the store.
  */

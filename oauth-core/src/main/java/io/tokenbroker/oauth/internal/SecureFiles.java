@@ -99,11 +99,11 @@ public final class SecureFiles {
   }
 
   /**
-   * Removes the temporary names of {@code target} that a crashed {@link #createIfAbsent} left behind
-   * after publishing: files named like its temporary files that are the same file as {@code target}
-   * (hard links), so a secret never keeps a second, forgotten name. Removing them is safe at any
-   * time, even while another process creates the file: a name that is the target itself holds
-   * nothing unpublished. Best effort: failures are logged.
+   * Removes the temporary names of {@code target} that a crashed {@link #createIfAbsent} left
+   * behind after publishing: files named like its temporary files that are the same file as {@code
+   * target} (hard links), so a secret never keeps a second, forgotten name. Removing them is safe
+   * at any time, even while another process creates the file: a name that is the target itself
+   * holds nothing unpublished. Best effort: failures are logged.
    */
   public static void removeLeftoverLinks(Path target) {
     requireNonNull(target, "target == null");
@@ -117,11 +117,19 @@ public final class SecureFiles {
       for (Path temp : temps) {
         if (Files.isSameFile(temp, target)) {
           Files.deleteIfExists(temp);
-          LOG.log(System.Logger.Level.INFO, "removed {0}, a second name of {1} left by a crash", temp, target);
+          LOG.log(
+              System.Logger.Level.INFO,
+              "removed {0}, a second name of {1} left by a crash",
+              temp,
+              target);
         }
       }
     } catch (IOException | RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "cannot check {0} for leftover temporary names: {1}", target, e.toString());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "cannot check {0} for leftover temporary names: {1}",
+          target,
+          e.toString());
     }
   }
 

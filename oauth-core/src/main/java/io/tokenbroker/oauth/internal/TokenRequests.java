@@ -25,10 +25,10 @@ public final class TokenRequests {
   private TokenRequests() {}
 
   /**
-   * Builds a POST to {@code endpoint} carrying {@code parameters} where {@code placement} says, with
-   * the client authenticated by {@code authentication}. HTTP Basic form-encodes id and secret (RFC
-   * 6749 §2.3.1) unless {@code formEncodeBasic} is false, when it carries {@code base64(id:secret)}
-   * of the raw values.
+   * Builds a POST to {@code endpoint} carrying {@code parameters} where {@code placement} says,
+   * with the client authenticated by {@code authentication}. HTTP Basic form-encodes id and secret
+   * (RFC 6749 §2.3.1) unless {@code formEncodeBasic} is false, when it carries {@code
+   * base64(id:secret)} of the raw values.
    *
    * @throws ClientConfigurationException if the authentication method needs a secret and there is
    *     none
@@ -41,6 +41,34 @@ public final class TokenRequests {
       String clientId,
       @Nullable String clientSecret,
       boolean formEncodeBasic) {
+    return build(
+        endpoint,
+        parameters,
+        placement,
+        authentication,
+        clientId,
+        clientSecret,
+        formEncodeBasic,
+        null);
+  }
+
+  /**
+   * As {@link #build(URI, Map, ParameterPlacement, ClientAuthentication, String, String, boolean)},
+   * with the signed {@code client_assertion} parameters that {@code private_key_jwt} and {@code
+   * client_secret_jwt} send (see {@link ClientAssertions}).
+   *
+   * @throws ClientConfigurationException if the method needs a secret or an assertion and there is
+   *     none
+   */
+  public static HTTPRequest build(
+      URI endpoint,
+      Map<String, List<String>> parameters,
+      ParameterPlacement placement,
+      ClientAuthentication authentication,
+      String clientId,
+      @Nullable String clientSecret,
+      boolean formEncodeBasic,
+      @Nullable Map<String, List<String>> clientAssertion) {
     Map<String, List<String>> params = new LinkedHashMap<>(parameters);
     String authorization = null;
     switch (authentication) {
@@ -49,10 +77,13 @@ public final class TokenRequests {
         if (formEncodeBasic) {
           // Nimbus form-encodes id and secret before Base64, as RFC 6749 §2.3.1 requires.
           authorization =
-              new ClientSecretBasic(new ClientID(clientId), new Secret(secret)).toHTTPAuthorizationHeader();
+              new ClientSecretBasic(new ClientID(clientId), new Secret(secret))
+                  .toHTTPAuthorizationHeader();
         } else {
-          authorization = "Basic " + Base64.getEncoder()
-              .encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
+          authorization =
+              "Basic "
+                  + Base64.getEncoder()
+                      .encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
         }
       }
       case CLIENT_SECRET_POST -> {
@@ -61,6 +92,13 @@ public final class TokenRequests {
       }
       case CLIENT_ID_ONLY -> params.put("client_id", List.of(clientId));
       case NONE -> {}
+      case PRIVATE_KEY_JWT, CLIENT_SECRET_JWT -> {
+        if (clientAssertion == null) {
+          throw new ClientConfigurationException(
+              "client authentication " + authentication + " needs a signed client assertion");
+        }
+        params.putAll(clientAssertion);
+      }
     }
     URI target = endpoint;
     String body = null;
@@ -101,14 +139,16 @@ public final class TokenRequests {
     return URI.create(base + (uri.getRawQuery() == null ? "?" : "&") + encodedQuery);
   }
 
-  private static String requireSecret(@Nullable String secret, ClientAuthentication authentication) {
+  private static String requireSecret(
+      @Nullable String secret, ClientAuthentication authentication) {
     if (secret == null) {
       throw new ClientConfigurationException(
-          "client authentication " + authentication + " needs a client secret, and the registration has none");
+          "client authentication "
+              + authentication
+              + " needs a client secret, and the registration has none");
     }
     return secret;
   }
-
 
   private static String toJson(Map<String, List<String>> params) {
     Map<String, Object> object = new LinkedHashMap<>();

@@ -8,6 +8,7 @@ import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.token.Tokens;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -45,11 +46,39 @@ public final class TokenResponses {
       @Nullable String refreshToken,
       long refreshExpiresInSeconds,
       Set<String> scopes,
-      long createdAtEpochSecond) {
+      long createdAtEpochSecond,
+      Set<String> audience) {
+    /** A response without a returned audience. */
+    public Parsed(
+        String accessToken,
+        String tokenType,
+        long expiresInSeconds,
+        @Nullable String refreshToken,
+        long refreshExpiresInSeconds,
+        Set<String> scopes,
+        long createdAtEpochSecond) {
+      this(
+          accessToken,
+          tokenType,
+          expiresInSeconds,
+          refreshToken,
+          refreshExpiresInSeconds,
+          scopes,
+          createdAtEpochSecond,
+          Set.of());
+    }
+
     @Override
     public String toString() {
-      return "Parsed[tokenType=" + tokenType + ", expiresIn=" + expiresInSeconds + ", refreshToken="
-          + (refreshToken == null ? "none" : "[redacted]") + ", scopes=" + scopes + "]";
+      return "Parsed[tokenType="
+          + tokenType
+          + ", expiresIn="
+          + expiresInSeconds
+          + ", refreshToken="
+          + (refreshToken == null ? "none" : "[redacted]")
+          + ", scopes="
+          + scopes
+          + "]";
     }
   }
 
@@ -79,7 +108,8 @@ public final class TokenResponses {
       normalized = vendorNormalizer.apply(new LinkedHashMap<>(object));
     } catch (RuntimeException e) {
       throw new MalformedResponseException(
-          "the provider's normalizer failed on the token response: " + e.getClass().getSimpleName());
+          "the provider's normalizer failed on the token response: "
+              + e.getClass().getSimpleName());
     }
     if (normalized == null) {
       throw new MalformedResponseException("the provider's normalizer returned null");
@@ -90,8 +120,11 @@ public final class TokenResponses {
       throw new MalformedResponseException("token response has no access_token");
     }
     Object tokenType = standard.get("token_type");
-    if (tokenType == null || (tokenType instanceof String type && type.equalsIgnoreCase("bearer"))) {
+    if (tokenType == null
+        || (tokenType instanceof String type && type.equalsIgnoreCase("bearer"))) {
       standard.put("token_type", "Bearer");
+    } else if (tokenType instanceof String type && type.equalsIgnoreCase("dpop")) {
+      standard.put("token_type", "DPoP");
     }
     long expiresIn = readSeconds(standard, "expires_in");
     if (expiresIn >= 0) {
@@ -105,6 +138,7 @@ public final class TokenResponses {
     if (scope != null && !(scope instanceof String)) {
       standard.remove("scope");
     }
+    Set<String> audience = readAudience(standard.remove("audience"));
     Object refresh = standard.get("refresh_token");
     if (refresh != null && (!(refresh instanceof String r) || r.isEmpty())) {
       standard.remove("refresh_token");
@@ -119,15 +153,36 @@ public final class TokenResponses {
     }
     Tokens tokens = response.getTokens();
     com.nimbusds.oauth2.sdk.token.AccessToken access = tokens.getAccessToken();
-    Set<String> scopes = access.getScope() == null ? Set.of() : Set.copyOf(access.getScope().toStringList());
+    Set<String> scopes =
+        access.getScope() == null ? Set.of() : Set.copyOf(access.getScope().toStringList());
     return new Parsed(
         access.getValue(),
-        access.getType().getValue().equalsIgnoreCase("bearer") ? "Bearer" : access.getType().getValue(),
+        access.getType().getValue().equalsIgnoreCase("bearer")
+            ? "Bearer"
+            : access.getType().getValue(),
         expiresIn,
         tokens.getRefreshToken() == null ? null : tokens.getRefreshToken().getValue(),
         refreshExpiresIn,
         scopes,
-        createdAt);
+        createdAt,
+        audience);
+  }
+
+  /** {@code audience} as a string or an array of strings; anything else is ignored. */
+  private static Set<String> readAudience(@Nullable Object value) {
+    if (value instanceof String s && !s.isBlank()) {
+      return Set.of(s);
+    }
+    if (value instanceof List<?> list) {
+      Set<String> out = new java.util.LinkedHashSet<>();
+      for (Object element : list) {
+        if (element instanceof String s && !s.isBlank()) {
+          out.add(s);
+        }
+      }
+      return Set.copyOf(out);
+    }
+    return Set.of();
   }
 
   /** A short, value-free description of a body, for error messages. */

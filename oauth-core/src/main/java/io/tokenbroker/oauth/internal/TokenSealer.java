@@ -184,6 +184,35 @@ public final class TokenSealer {
   }
 
   /**
+   * Opens an entry sealed for {@code key} with {@code aead}, a primitive the caller built from the
+   * keyset (for example with only the AES-GCM key type registered, to start faster). The same
+   * format checks as {@link #open}, with shorter messages: no key ids are reported.
+   *
+   * @throws TokenStoreException {@link Reason#CORRUPT} if {@code sealed} is not a sealed entry,
+   *     {@link Reason#CANNOT_DECRYPT} if it does not authenticate for {@code key} under {@code
+   *     aead}
+   */
+  public static byte[] openWith(Aead aead, GrantKey key, byte[] sealed) {
+    requireNonNull(aead, "aead == null");
+    requireNonNull(key, "key == null");
+    requireNonNull(sealed, "sealed == null");
+    if (sealed.length < 2 || sealed[0] != FORMAT_V1) {
+      throw corrupt(key, "it is empty or not in format " + FORMAT_V1);
+    }
+    try {
+      return aead.decrypt(Arrays.copyOfRange(sealed, 1, sealed.length), associatedData(key));
+    } catch (GeneralSecurityException e) {
+      throw new TokenStoreException(
+          "cannot open the sealed entry of grant '"
+              + key
+              + "': it does not authenticate under the keyset in use",
+          Reason.CANNOT_DECRYPT,
+          key,
+          null);
+    }
+  }
+
+  /**
    * Whether {@code sealed} looks sealed with this keyset's primary key, judged by its key-id prefix
    * without decrypting. Used to skip entries that need no re-sealing. Always {@code false} for a
    * primary key without output prefix (RAW), whose ciphertexts do not say which key made them;

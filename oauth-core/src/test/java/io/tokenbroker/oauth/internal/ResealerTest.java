@@ -124,7 +124,9 @@ class ResealerTest {
     assertEquals(foreignBefore, store.load(foreign).orElseThrow(), "never overwritten");
     assertEquals(damagedBefore, store.load(damaged).orElseThrow(), "never overwritten");
     assertEquals(movedBefore, store.load(moved).orElseThrow(), "never overwritten");
-    assertTrue(result.toString().contains("failed=[damaged, foreign, moved, moved-current]"), result.toString());
+    assertTrue(
+        result.toString().contains("failed=[damaged, foreign, moved, moved-current]"),
+        result.toString());
   }
 
   @Test
@@ -228,19 +230,12 @@ class ResealerTest {
         };
     put(key, originalSealer, "token");
     TokenStoreException e =
-        assertThrows(
-            TokenStoreException.class,
-            () -> reseal(down, originalSealer, originalSealer));
+        assertThrows(TokenStoreException.class, () -> reseal(down, originalSealer, originalSealer));
     assertEquals(Reason.UNAVAILABLE, e.reason());
   }
 
   private static Resealer.Result reseal(TokenStore target, TokenSealer from, TokenSealer to) {
-    return Resealer.resealAll(
-        target,
-        from,
-        to,
-        key -> leased(target, key),
-        Resealer.Visitor.NONE);
+    return Resealer.resealAll(target, from, to, key -> leased(target, key), Resealer.Visitor.NONE);
   }
 
   private static Resealer.Leased leased(TokenStore target, GrantKey key) {

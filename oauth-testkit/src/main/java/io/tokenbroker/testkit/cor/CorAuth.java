@@ -4,6 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokenbroker.testkit.IssuedSecrets;
+import io.tokenbroker.testkit.RecordedRequest;
+import io.tokenbroker.testkit.Reply;
 import io.tokenbroker.testkit.cor.CorSandbox.ConsentDecision;
 import io.tokenbroker.testkit.cor.CorSandbox.LoginShape;
 import io.tokenbroker.testkit.cor.CorSandbox.Rotation;
@@ -33,6 +36,9 @@ import org.jspecify.annotations.Nullable;
 final class CorAuth {
   static final String OUT_OF_BAND = "urn:ietf:wg:oauth:2.0:oob";
   private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
+  private static final Set<String> CLIENT_CREDENTIALS_QUERY = Set.of("grant_type", "scope");
+  private static final Set<String> CODE_EXCHANGE_QUERY =
+      Set.of("grant_type", "code", "redirect_uri", "code_verifier", "scope");
 
   /** One authorization: every token pair descending from one login, consent or key exchange. */
   private static final class Family {
@@ -115,10 +121,12 @@ final class CorAuth {
   // ---------------------------------------------------------------- configuration
 
   synchronized void registerApiKey(String key, String secret) {
+    IssuedSecrets.record("client secret", secret);
     apiKeys.put(key, secret);
   }
 
   synchronized void registerUser(String email, String password, long userId) {
+    IssuedSecrets.record("password", password);
     logins.put(email.toLowerCase(Locale.ROOT), new Login(password, userId));
   }
 
@@ -149,34 +157,38 @@ final class CorAuth {
   // ---------------------------------------------------------------- endpoints
 
   /** {@code POST /v1/oauth/token?grant_type=client_credentials} with Basic; no body is read. */
-  synchronized CorReply clientCredentials(CorRequest request) {
+  synchronized Reply clientCredentials(RecordedRequest request) {
+    Reply misplaced = queryOnly(request, CLIENT_CREDENTIALS_QUERY);
+    if (misplaced != null) {
+      return misplaced;
+    }
     String grantType = request.queryParameters().get("grant_type");
     if (grantType == null) {
-      return CorReply.customError(400, "F010", "grant_type is required in the query string");
+      return CorErrors.customError(400, "F010", "grant_type is required in the query string");
     }
     if (!grantType.equals("client_credentials")) {
-      return CorReply.customError(400, "F010", "grant_type must be client_credentials");
+      return CorErrors.customError(400, "F010", "grant_type must be client_credentials");
     }
     if (!basicAuthenticates(request)) {
-      return CorReply.unauthorized();
+      return CorErrors.unauthorized();
     }
-    return CorReply.token(issue(new Family(CorSeed.ME_USER_ID), null));
+    return Reply.json(200, issue(new Family(CorSeed.ME_USER_ID), null)).noStore();
   }
 
   /** {@code GET /oauth2/authorize?name=&response_type=code&redirect_uri=}. */
-  synchronized CorReply authorize(CorRequest request) {
+  synchronized Reply authorize(RecordedRequest request) {
     Map<String, String> q = request.queryParameters();
     String name = q.get("name");
     String redirectUri = q.get("redirect_uri");
     if (name == null || !apps.contains(name)) {
-      return CorReply.html(
+      return Reply.html(
           400, page("Unknown application", "No application is registered under this name."));
     }
     if (!"code".equals(q.get("response_type"))) {
-      return CorReply.html(400, page("Unsupported response type", "response_type must be code."));
+      return Reply.html(400, page("Unsupported response type", "response_type must be code."));
     }
     if (redirectUri == null || redirectUri.isEmpty()) {
-      return CorReply.html(400, page("Missing redirect_uri", "redirect_uri is required."));
+      return Reply.html(400, page("Missing redirect_uri", "redirect_uri is required."));
     }
     String state = q.get("state");
     Map<String, String> params = new java.util.LinkedHashMap<>();
@@ -187,8 +199,9 @@ final class CorAuth {
       codes.put(
           code, new CodeInfo(CorSeed.ME_USER_ID, redirectUri, clock.instant().plus(codeLifetime)));
       issuedCodes.add(code);
+      IssuedSecrets.record("authorization code", code);
       if (redirectUri.equals(OUT_OF_BAND)) {
-        return CorReply.html(
+        return Reply.html(
             200,
             page(
                 "Authorization code",
@@ -209,94 +222,106 @@ final class CorAuth {
           .append(URLEncoder.encode(e.getValue(), UTF_8));
       sep = '&';
     }
-    return CorReply.redirect(location.toString());
+    return Reply.redirect(location.toString());
   }
 
   /** {@code POST /v1/oauth2/token?grant_type=authorization_code&code=}: query string only. */
-  synchronized CorReply exchangeCode(CorRequest request) {
+  synchronized Reply exchangeCode(RecordedRequest request) {
+    Reply misplaced = queryOnly(request, CODE_EXCHANGE_QUERY);
+    if (misplaced != null) {
+      return misplaced;
+    }
     Map<String, String> q = request.queryParameters();
     String grantType = q.get("grant_type");
     String code = q.get("code");
     if (!"authorization_code".equals(grantType)) {
-      return CorReply.customError(400, "F010", "grant_type must be authorization_code");
+      return CorErrors.customError(400, "F010", "grant_type must be authorization_code");
     }
     if (code == null || code.isEmpty()) {
-      return CorReply.customError(400, "F010", "code is required in the query string");
+      return CorErrors.customError(400, "F010", "code is required in the query string");
     }
     if (codeExchangeRequiresBasic && !basicAuthenticates(request)) {
-      return CorReply.unauthorized();
+      return CorErrors.unauthorized();
     }
     CodeInfo info = codes.get(code);
     if (info == null || info.used || !clock.instant().isBefore(info.expiresAt)) {
-      return CorReply.unauthorized();
+      return CorErrors.unauthorized();
     }
     String redirectUri = q.get("redirect_uri");
     if (redirectUri != null && !redirectUri.equals(info.redirectUri)) {
-      return CorReply.unauthorized();
+      return CorErrors.unauthorized();
     }
     info.used = true;
-    return CorReply.token(issue(new Family(info.userId), null));
+    return Reply.json(200, issue(new Family(info.userId), null)).noStore();
   }
 
   /** {@code POST /v1/auth/login}, form {@code email} and {@code password}. */
-  synchronized CorReply login(CorRequest request) {
-    Map<String, String> form = request.formParameters();
+  synchronized Reply login(RecordedRequest request) {
+    Reply misplaced = formOnly(request);
+    if (misplaced != null) {
+      return misplaced;
+    }
+    Map<String, String> form = form(request);
     ArrayNode missing = CorSeed.JSON.createArrayNode();
     for (String field : new String[] {"email", "password"}) {
       String value = form.get(field);
       if (value == null || value.isEmpty()) {
-        missing.add(CorReply.validationItem(field, "required"));
+        missing.add(CorErrors.validationItem(field, "required"));
       }
     }
     if (!missing.isEmpty()) {
-      return CorReply.validation(missing);
+      return CorErrors.validation(missing);
     }
     Login login = logins.get(form.get("email").toLowerCase(Locale.ROOT));
     if (login == null || !constantTimeEquals(login.password(), form.get("password"))) {
-      return CorReply.unauthorized();
+      return CorErrors.unauthorized();
     }
-    return CorReply.token(issue(new Family(login.userId()), loginShape));
+    return Reply.json(200, issue(new Family(login.userId()), loginShape)).noStore();
   }
 
   /** {@code POST /v1/oauth/refreshtoken}, form {@code refresh_token}; no client authentication. */
-  synchronized CorReply refresh(CorRequest request) {
-    String token = request.formParameters().get("refresh_token");
+  synchronized Reply refresh(RecordedRequest request) {
+    Reply misplaced = formOnly(request);
+    if (misplaced != null) {
+      return misplaced;
+    }
+    String token = form(request).get("refresh_token");
     if (token == null || token.isEmpty()) {
       ArrayNode items = CorSeed.JSON.createArrayNode();
-      items.add(CorReply.validationItem("refresh_token", "required"));
-      return CorReply.validation(items);
+      items.add(CorErrors.validationItem("refresh_token", "required"));
+      return CorErrors.validation(items);
     }
     RefreshInfo info = refreshTokens.get(token);
     Instant now = clock.instant();
     if (info == null
         || info.family.revoked
         || (info.expiresAt != null && !now.isBefore(info.expiresAt))) {
-      return CorReply.unauthorized();
+      return CorErrors.unauthorized();
     }
     if (info.usedAt != null) {
       switch (rotation) {
         case OFF -> {}
         case ROTATE -> {
-          return CorReply.unauthorized();
+          return CorErrors.unauthorized();
         }
         case GRACE -> {
           if (!now.isBefore(info.usedAt.plus(grace))) {
-            return CorReply.unauthorized();
+            return CorErrors.unauthorized();
           }
         }
         case STRICT -> {
           info.family.revoked = true; // reuse of a rotated token: treat as theft
-          return CorReply.unauthorized();
+          return CorErrors.unauthorized();
         }
       }
     } else if (rotation != Rotation.OFF) {
       info.usedAt = now;
     }
-    return CorReply.token(issue(info.family, null));
+    return Reply.json(200, issue(info.family, null)).noStore();
   }
 
   /** The user id a request's bearer token acts as, or null when it must get a 401. */
-  synchronized @Nullable Long authenticate(CorRequest request) {
+  synchronized @Nullable Long authenticate(RecordedRequest request) {
     String header = request.header("Authorization");
     if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return null;
@@ -361,6 +386,43 @@ final class CorAuth {
 
   // ---------------------------------------------------------------- helpers
 
+  /**
+   * COR's token and code endpoints take their parameters in the query string and have no body (its
+   * quickstart); client credentials travel in Basic. A body carrying parameters, or anything in the
+   * query beyond {@code allowed} (a client secret, say), was misplaced by the client: refused.
+   */
+  private static @Nullable Reply queryOnly(RecordedRequest request, Set<String> allowed) {
+    if (!request.bodyParameters().isEmpty()) {
+      return CorErrors.customError(
+          400, "F010", "parameters go in the query string; the body must be empty");
+    }
+    for (String name : request.queryParameters().keySet()) {
+      if (!allowed.contains(name)) {
+        return CorErrors.customError(400, "F010", name + " does not belong in the query string");
+      }
+    }
+    return null;
+  }
+
+  /** Login and refresh take a form body; a parameter in the URL was misplaced: refused. */
+  private static @Nullable Reply formOnly(RecordedRequest request) {
+    if (request.queryParameters().isEmpty()) {
+      return null;
+    }
+    return CorErrors.customError(
+        400,
+        "F010",
+        "parameters go in the form body, not in the URL; misplaced: "
+            + String.join(", ", request.queryParameters().keySet()));
+  }
+
+  /** The parameters of a form body; COR reads no other body encoding. */
+  private static Map<String, String> form(RecordedRequest request) {
+    return request.bodyEncoding() == RecordedRequest.BodyEncoding.FORM
+        ? request.bodyParameters()
+        : Map.of();
+  }
+
   private ObjectNode issue(Family family, @Nullable LoginShape shape) {
     Instant now = clock.instant();
     Instant expiresAt = now.plus(accessTokenLifetime);
@@ -373,6 +435,8 @@ final class CorAuth {
             family, refreshTokenLifetime == null ? null : now.plus(refreshTokenLifetime)));
     issuedAccess.add(access);
     issuedRefresh.add(refresh);
+    IssuedSecrets.record("access token", access);
+    IssuedSecrets.record("refresh token", refresh);
     long expiresIn = accessTokenLifetime.toSeconds();
     ObjectNode body = CorSeed.JSON.createObjectNode();
     if (shape == null || shape == LoginShape.AUTH_RESPONSE) {
@@ -430,7 +494,7 @@ final class CorAuth {
   /**
    * {@code Authorization: Basic base64(API_KEY:CLIENT_SECRET)} of the raw values, as documented.
    */
-  private boolean basicAuthenticates(CorRequest request) {
+  private boolean basicAuthenticates(RecordedRequest request) {
     String header = request.header("Authorization");
     if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
       return false;

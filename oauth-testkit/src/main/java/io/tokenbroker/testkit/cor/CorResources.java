@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokenbroker.testkit.RecordedRequest;
+import io.tokenbroker.testkit.Reply;
 import io.tokenbroker.testkit.cor.CorSeed.Collection;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -33,12 +35,45 @@ final class CorResources {
   static final int DEFAULT_PER_PAGE = 20;
   static final int MAX_PER_PAGE = 50;
 
-  /** A request the resource layer rejects with a ready answer. */
-  private static final class Rejected extends Exception {
-    private static final long serialVersionUID = 1L;
-    final transient CorReply reply;
+  /** The {@code filters} keys COR documents per list ({@code /clients}: none; its fields here). */
+  static final Map<Collection, Set<String>> FILTER_KEYS =
+      Map.of(
+          Collection.PROJECTS,
+          Set.of(
+              "dateStart",
+              "dateEnd",
+              "client_id",
+              "team_id",
+              "user_id",
+              "brand_id",
+              "product_id",
+              "status",
+              "health",
+              "archived"),
+          Collection.TASKS,
+          Set.of(
+              "projects",
+              "pm",
+              "status",
+              "labels",
+              "categories",
+              "clients",
+              "collaborator",
+              "priority",
+              "sprints"),
+          Collection.HOURS,
+          Set.of("dateStart", "dateDeadline", "clients", "projects", "users", "labels", "teams"),
+          Collection.USERS,
+          Set.of("withHiddenUsers", "withPosition", "createdAt", "updatedAt"),
+          Collection.CLIENTS,
+          CorWrites.CLIENT_FIELDS);
 
-    Rejected(CorReply reply) {
+  /** A request the resource layer rejects with a ready answer. */
+  static final class Rejected extends Exception {
+    private static final long serialVersionUID = 1L;
+    final transient Reply reply;
+
+    Rejected(Reply reply) {
       super(null, null, false, false);
       this.reply = reply;
     }
@@ -46,11 +81,13 @@ final class CorResources {
 
   private final Clock clock;
   private final Map<Collection, List<ObjectNode>> rows;
+  private final CorWrites writes;
   private long nextHourId = 50001;
 
   CorResources(Clock clock, CorSeed seed) {
     this.clock = clock;
     this.rows = seed.copyRows();
+    this.writes = new CorWrites(clock, rows);
   }
 
   synchronized int count(Collection collection) {
@@ -71,7 +108,7 @@ final class CorResources {
   }
 
   /** Routes {@code request} (path below {@code /v1}) for the authenticated {@code userId}. */
-  synchronized CorReply handle(CorRequest request, String path, long userId) {
+  synchronized Reply handle(RecordedRequest request, String path, long userId) {
     try {
       return route(request, path, userId);
     } catch (Rejected e) {
@@ -79,14 +116,14 @@ final class CorResources {
     }
   }
 
-  private CorReply route(CorRequest request, String path, long userId) throws Rejected {
+  private Reply route(RecordedRequest request, String path, long userId) throws Rejected {
     String method = request.method();
     String[] parts = path.substring(1).split("/", -1);
     if (parts.length == 1 && method.equals("GET")) {
       switch (parts[0]) {
         case "me" -> {
           ObjectNode me = find(Collection.USERS, userId);
-          return me == null ? CorReply.unauthorized() : CorReply.ok(publicView(me));
+          return me == null ? CorErrors.unauthorized() : Reply.json(200, publicView(me));
         }
         case "projects" -> {
           return list(request, Collection.PROJECTS, this::projectFilter, null, false);
@@ -95,7 +132,7 @@ final class CorResources {
           return list(request, Collection.TASKS, this::taskFilter, taskOrder(request), false);
         }
         case "clients" -> {
-          return list(request, Collection.CLIENTS, filters -> row -> true, null, false);
+          return list(request, Collection.CLIENTS, this::clientFilter, null, false);
         }
         case "hours" -> {
           return list(request, Collection.HOURS, this::hourFilter, hourOrder(request), true);
@@ -109,25 +146,93 @@ final class CorResources {
     if (parts.length == 1 && parts[0].equals("hours") && method.equals("POST")) {
       return logHours(request, userId);
     }
+    if (parts.length == 2 && parts[0].equals("hours") && parts[1].equals("status-change")) {
+      return method.equals("POST") ? writes.changeHourStatus(request, userId) : notFound(request);
+    }
+    Collection collection =
+        parts.length < 1
+            ? null
+            : switch (parts[0]) {
+              case "projects" -> Collection.PROJECTS;
+              case "tasks" -> Collection.TASKS;
+              case "clients" -> Collection.CLIENTS;
+              case "users" -> Collection.USERS;
+              default -> null;
+            };
+    if (collection == null) {
+      return notFound(request);
+    }
+    if (parts.length == 1 && method.equals("POST") && collection != Collection.USERS) {
+      return writes.create(request, collection);
+    }
     if (parts.length == 2 && method.equals("GET")) {
-      Collection collection =
-          switch (parts[0]) {
-            case "projects" -> Collection.PROJECTS;
-            case "tasks" -> Collection.TASKS;
-            case "clients" -> Collection.CLIENTS;
-            default -> null;
-          };
-      if (collection != null) {
-        return single(collection, parts[1]);
+      // GET /users/{id} is not in COR's OpenAPI (PUT and DELETE are): served, UNCONFIRMED.
+      return single(collection, parts[1]);
+    }
+    if (parts.length == 2 && method.equals("PUT") && collection != Collection.USERS) {
+      return writes.update(request, collection, parts[1]);
+    }
+    if (parts.length == 2
+        && method.equals("DELETE")
+        && (collection == Collection.PROJECTS || collection == Collection.TASKS)) {
+      return writes.delete(collection, parts[1]);
+    }
+    if (parts.length == 3 && method.equals("GET") && parts[1].equals(searchSegment(collection))) {
+      return search(collection, parts[2]);
+    }
+    return notFound(request);
+  }
+
+  private static Reply notFound(RecordedRequest request) {
+    return CorErrors.errorResponse(
+        404, "E_ROUTE_NOT_FOUND", "Cannot " + request.method() + " " + request.path());
+  }
+
+  private static @Nullable String searchSegment(Collection collection) {
+    return switch (collection) {
+      case PROJECTS, CLIENTS, USERS -> "search-by-name";
+      case TASKS -> "search-by-title";
+      default -> null;
+    };
+  }
+
+  /**
+   * {@code GET /projects/search-by-name/{name}}, {@code /clients/search-by-name/{name}}, {@code
+   * /tasks/search-by-title/{title}}: a plain array of the rows whose name or title contains the
+   * term, ignoring case (how COR matches is UNCONFIRMED); {@code /users/search-by-name/{name}}
+   * answers the paginated envelope, as COR's OpenAPI shows.
+   */
+  private Reply search(Collection collection, String term) throws Rejected {
+    String needle = term.toLowerCase(Locale.ROOT);
+    String field = collection == Collection.TASKS ? "title" : "name";
+    List<ObjectNode> matching = new ArrayList<>();
+    for (ObjectNode row : rows.get(collection)) {
+      String haystack =
+          collection == Collection.USERS
+              ? row.path("first_name").asText() + " " + row.path("last_name").asText()
+              : row.path(field).asText();
+      if (haystack.toLowerCase(Locale.ROOT).contains(needle)) {
+        matching.add(row);
       }
     }
-    return CorReply.errorResponse(404, "E_ROUTE_NOT_FOUND", "Cannot " + method + " /v1" + path);
+    ArrayNode array = CorSeed.JSON.createArrayNode();
+    matching.forEach(row -> array.add(publicView(row)));
+    if (collection == Collection.USERS) {
+      ObjectNode envelope = CorSeed.JSON.createObjectNode();
+      envelope.put("total", Integer.toString(matching.size()));
+      envelope.put("perPage", Math.max(DEFAULT_PER_PAGE, matching.size()));
+      envelope.put("page", 1);
+      envelope.put("lastPage", 1);
+      envelope.set("data", array);
+      return Reply.json(200, envelope);
+    }
+    return Reply.json(200, array);
   }
 
   // ---------------------------------------------------------------- lists
 
-  private CorReply list(
-      CorRequest request,
+  private Reply list(
+      RecordedRequest request,
       Collection collection,
       FilterFactory filterFactory,
       @Nullable Comparator<ObjectNode> order,
@@ -135,6 +240,7 @@ final class CorResources {
       throws Rejected {
     Map<String, String> q = request.queryParameters();
     ObjectNode filters = jsonObjectParameter(q.get("filters"), "filters");
+    refuseUnknownKeys(filters, FILTER_KEYS.get(collection));
     Predicate<ObjectNode> filter = filterFactory.create(filters);
     List<ObjectNode> matching = new ArrayList<>();
     for (ObjectNode row : rows.get(collection)) {
@@ -190,7 +296,7 @@ final class CorResources {
     }
     ArrayNode data = envelope.putArray("data");
     slice.forEach(row -> data.add(publicView(row)));
-    return CorReply.ok(envelope);
+    return Reply.json(200, envelope);
   }
 
   @FunctionalInterface
@@ -227,16 +333,50 @@ final class CorResources {
       } else if (archived == 2) {
         all.add(p -> !p.path("archived").asBoolean());
       } else {
-        throw new Rejected(CorReply.customError(400, "F010", "archived must be 1 or 2"));
+        throw new Rejected(CorErrors.customError(400, "F010", "archived must be 1 or 2"));
       }
+    }
+    return and(all);
+  }
+
+  /**
+   * An unknown key gets COR's documented validation answer, a 417 array naming the key, rather than
+   * every row: the outdated {@code project_id} of tasks included (COR's OpenAPI says not to use
+   * it).
+   */
+  private static void refuseUnknownKeys(ObjectNode filters, Set<String> documented)
+      throws Rejected {
+    ArrayNode errors = CorSeed.JSON.createArrayNode();
+    filters
+        .fieldNames()
+        .forEachRemaining(
+            key -> {
+              if (!documented.contains(key)) {
+                errors.add(CorErrors.validationItem("filters." + key, "in"));
+              }
+            });
+    if (!errors.isEmpty()) {
+      throw new Rejected(CorErrors.validation(errors));
+    }
+  }
+
+  private Predicate<ObjectNode> clientFilter(ObjectNode f) {
+    List<Predicate<ObjectNode>> all = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> e : f.properties()) {
+      String wanted = e.getValue().asText().toLowerCase(Locale.ROOT);
+      String field = e.getKey();
+      // name: a part of it, ignoring case; the other fields: equal, ignoring case.
+      all.add(
+          row -> {
+            String value = row.path(field).asText("").toLowerCase(Locale.ROOT);
+            return field.equals("name") ? value.contains(wanted) : value.equals(wanted);
+          });
     }
     return and(all);
   }
 
   private Predicate<ObjectNode> taskFilter(ObjectNode f) throws Rejected {
     List<Predicate<ObjectNode>> all = new ArrayList<>();
-    // "projects" (an id or an array); the outdated "project_id" key is ignored, as the OAS says
-    // not to use it.
     inSet(all, f, "projects", "project_id");
     inSet(all, f, "pm", "_pm_id");
     inSet(all, f, "clients", "_client_id");
@@ -276,7 +416,7 @@ final class CorResources {
     return u -> withHidden || !u.path("hidden").asBoolean();
   }
 
-  private @Nullable Comparator<ObjectNode> taskOrder(CorRequest request) throws Rejected {
+  private @Nullable Comparator<ObjectNode> taskOrder(RecordedRequest request) throws Rejected {
     ObjectNode order = jsonObjectParameter(request.queryParameters().get("order"), "order");
     Comparator<ObjectNode> result = null;
     for (Map.Entry<String, JsonNode> e : order.properties()) {
@@ -299,14 +439,14 @@ final class CorResources {
     return result == null ? null : result.thenComparingLong(r -> r.get("id").asLong());
   }
 
-  private @Nullable Comparator<ObjectNode> hourOrder(CorRequest request) throws Rejected {
+  private @Nullable Comparator<ObjectNode> hourOrder(RecordedRequest request) throws Rejected {
     ObjectNode order = jsonObjectParameter(request.queryParameters().get("orderBy"), "orderBy");
     if (order.isEmpty()) {
       return null;
     }
     String by = order.path("by").asText("start");
     if (!Set.of("start", "stop", "created_at", "duration", "cost", "id").contains(by)) {
-      throw new Rejected(CorReply.customError(400, "F010", "orderBy.by is not a sortable field"));
+      throw new Rejected(CorErrors.customError(400, "F010", "orderBy.by is not a sortable field"));
     }
     return direction(order.path("order").asText("ASC"), by)
         .thenComparingLong(r -> r.get("id").asLong());
@@ -317,7 +457,8 @@ final class CorResources {
     return switch (direction.toUpperCase(Locale.ROOT)) {
       case "ASC" -> ascending;
       case "DESC" -> ascending.reversed();
-      default -> throw new Rejected(CorReply.customError(400, "F010", "order must be ASC or DESC"));
+      default ->
+          throw new Rejected(CorErrors.customError(400, "F010", "order must be ASC or DESC"));
     };
   }
 
@@ -336,17 +477,17 @@ final class CorResources {
 
   // ---------------------------------------------------------------- single rows and POST /hours
 
-  private CorReply single(Collection collection, String idText) {
-    long id;
-    try {
-      id = Long.parseLong(idText);
-    } catch (NumberFormatException e) {
-      id = -1;
+  private Reply single(Collection collection, String idText) {
+    if (collection == Collection.USERS) {
+      ObjectNode user = find(collection, parseId(idText));
+      return user == null
+          ? CorErrors.errorResponse(404, "NF404", "Undefined user")
+          : Reply.json(200, publicView(user));
     }
-    ObjectNode row = find(collection, id);
+    ObjectNode row = find(collection, parseId(idText));
     if (row == null) {
       String what = collection.name().toLowerCase(Locale.ROOT);
-      return CorReply.errorResponse(
+      return CorErrors.errorResponse(
           404, "NF404", "Undefined " + what.substring(0, what.length() - 1));
     }
     ObjectNode view = publicView(row);
@@ -355,54 +496,57 @@ final class CorResources {
       view.putArray("categoriesProject");
       view.putObject("ratecard");
     }
-    return CorReply.ok(view);
+    return Reply.json(200, view);
   }
 
-  private CorReply logHours(CorRequest request, long userId) throws Rejected {
+  private Reply logHours(RecordedRequest request, long userId) throws Rejected {
+    // COR reads times back zone-less; the sandbox keeps them in the user's gmt offset (COR's
+    // zone is UNCONFIRMED), so an instant sent with an offset reads back as the user's local time.
+    ZoneOffset zone = userOffset(userId);
     JsonNode body;
     try {
       body = CorSeed.JSON.readTree(request.body());
     } catch (IOException e) {
-      throw new Rejected(CorReply.customError(400, "F010", "Malformed JSON"));
+      throw new Rejected(CorErrors.customError(400, "F010", "Malformed JSON"));
     }
     if (body == null || !body.isObject()) {
-      throw new Rejected(CorReply.customError(400, "F010", "Malformed JSON"));
+      throw new Rejected(CorErrors.customError(400, "F010", "Malformed JSON"));
     }
     ArrayNode errors = CorSeed.JSON.createArrayNode();
     JsonNode taskId = body.get("task_log_id");
     ObjectNode task = null;
     if (taskId == null || taskId.isNull()) {
-      errors.add(CorReply.validationItem("task_log_id", "required"));
+      errors.add(CorErrors.validationItem("task_log_id", "required"));
     } else if (!taskId.isIntegralNumber()) {
-      errors.add(CorReply.validationItem("task_log_id", "integer"));
+      errors.add(CorErrors.validationItem("task_log_id", "integer"));
     } else {
       task = find(Collection.TASKS, taskId.asLong());
       if (task == null) {
-        errors.add(CorReply.validationItem("task_log_id", "exists"));
+        errors.add(CorErrors.validationItem("task_log_id", "exists"));
       }
     }
     LocalDateTime start = null;
     JsonNode startNode = body.get("start");
     if (startNode == null || startNode.isNull() || startNode.asText().isEmpty()) {
-      errors.add(CorReply.validationItem("start", "required"));
+      errors.add(CorErrors.validationItem("start", "required"));
     } else {
-      start = dateTime(startNode.asText());
+      start = dateTime(startNode.asText(), zone);
       if (start == null) {
-        errors.add(CorReply.validationItem("start", "date"));
+        errors.add(CorErrors.validationItem("start", "date"));
       }
     }
     LocalDateTime stop = null;
     JsonNode stopNode = body.get("stop");
     if (stopNode != null && !stopNode.isNull()) {
-      stop = dateTime(stopNode.asText());
+      stop = dateTime(stopNode.asText(), zone);
       if (stop == null) {
-        errors.add(CorReply.validationItem("stop", "date"));
+        errors.add(CorErrors.validationItem("stop", "date"));
       } else if (start != null && stop.isBefore(start)) {
-        errors.add(CorReply.validationItem("stop", "after"));
+        errors.add(CorErrors.validationItem("stop", "after"));
       }
     }
     if (!errors.isEmpty()) {
-      return CorReply.validation(errors);
+      return CorErrors.validation(errors);
     }
     long id = nextHourId++;
     long projectId = task.get("project_id").asLong();
@@ -445,10 +589,28 @@ final class CorResources {
     answer.set("start", startNode);
     answer.set("stop", stopNode == null ? CorSeed.JSON.nullNode() : stopNode);
     answer.put("status", "pending");
-    return CorReply.ok(answer);
+    return Reply.json(200, answer);
   }
 
   // ---------------------------------------------------------------- helpers
+
+  ZoneOffset userOffset(long userId) {
+    ObjectNode user = find(Collection.USERS, userId);
+    String gmt = user == null ? "" : user.path("gmt").asText("");
+    try {
+      return gmt.isEmpty() ? ZoneOffset.UTC : ZoneOffset.of(gmt);
+    } catch (java.time.DateTimeException e) {
+      return ZoneOffset.UTC;
+    }
+  }
+
+  static long parseId(String text) {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
 
   private @Nullable ObjectNode find(Collection collection, long id) {
     for (ObjectNode row : rows.get(collection)) {
@@ -460,7 +622,7 @@ final class CorResources {
   }
 
   /** A copy without the sandbox's own {@code _} fields. */
-  private static ObjectNode publicView(ObjectNode row) {
+  static ObjectNode publicView(ObjectNode row) {
     ObjectNode copy = row.deepCopy();
     List<String> internal = new ArrayList<>();
     copy.fieldNames()
@@ -483,10 +645,10 @@ final class CorResources {
     try {
       node = CorSeed.JSON.readTree(value);
     } catch (JsonProcessingException e) {
-      throw new Rejected(CorReply.customError(400, "F010", "Malformed JSON in " + name));
+      throw new Rejected(CorErrors.customError(400, "F010", "Malformed JSON in " + name));
     }
     if (node == null || !node.isObject()) {
-      throw new Rejected(CorReply.customError(400, "F010", name + " must be a JSON object"));
+      throw new Rejected(CorErrors.customError(400, "F010", name + " must be a JSON object"));
     }
     return (ObjectNode) node;
   }
@@ -504,7 +666,7 @@ final class CorResources {
     } catch (NumberFormatException e) {
       // fall through
     }
-    throw new Rejected(CorReply.customError(400, "F010", name + " must be a positive integer"));
+    throw new Rejected(CorErrors.customError(400, "F010", name + " must be a positive integer"));
   }
 
   private static @Nullable LocalDate date(ObjectNode filters, String field) throws Rejected {
@@ -515,7 +677,7 @@ final class CorResources {
     try {
       return LocalDate.parse(node.asText());
     } catch (DateTimeParseException e) {
-      throw new Rejected(CorReply.customError(400, "F010", field + " must be YYYY-MM-DD"));
+      throw new Rejected(CorErrors.customError(400, "F010", field + " must be YYYY-MM-DD"));
     }
   }
 
@@ -525,11 +687,12 @@ final class CorResources {
   }
 
   /**
-   * Accepts ISO with an offset or {@code Z} (converted to UTC), ISO local, and COR's own format.
+   * Accepts ISO with an offset or {@code Z} (converted to the local time at {@code zone}), ISO
+   * local, and COR's own format (kept as given).
    */
-  static @Nullable LocalDateTime dateTime(String text) {
+  static @Nullable LocalDateTime dateTime(String text, ZoneOffset zone) {
     try {
-      return OffsetDateTime.parse(text).withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
+      return OffsetDateTime.parse(text).withOffsetSameInstant(zone).toLocalDateTime();
     } catch (DateTimeParseException e) {
       // next format
     }
@@ -546,7 +709,7 @@ final class CorResources {
     if (filters.hasNonNull(key)) {
       JsonNode value = filters.get(key);
       if (!value.canConvertToLong() && !(value.isTextual() && value.asText().matches("-?\\d+"))) {
-        throw new Rejected(CorReply.customError(400, "F010", key + " must be a number"));
+        throw new Rejected(CorErrors.customError(400, "F010", key + " must be a number"));
       }
       long wanted = value.asLong();
       all.add(row -> row.path(field).asLong(Long.MIN_VALUE) == wanted);
@@ -563,7 +726,7 @@ final class CorResources {
     Set<Long> wanted = new HashSet<>();
     for (JsonNode item : value.isArray() ? value : List.of(value)) {
       if (!item.canConvertToLong() && !(item.isTextual() && item.asText().matches("-?\\d+"))) {
-        throw new Rejected(CorReply.customError(400, "F010", key + " must hold numbers"));
+        throw new Rejected(CorErrors.customError(400, "F010", key + " must hold numbers"));
       }
       wanted.add(item.asLong());
     }

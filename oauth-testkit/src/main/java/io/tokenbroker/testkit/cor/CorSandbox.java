@@ -3,29 +3,17 @@ package io.tokenbroker.testkit.cor;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import io.tokenbroker.testkit.Fault;
+import io.tokenbroker.testkit.LoopbackServer;
+import io.tokenbroker.testkit.RecordedRequest;
+import io.tokenbroker.testkit.Reply;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  *   cor.registerApiKey("my-key", "my-secret");
  *   URI api = cor.apiBaseUri();          // http://127.0.0.1:PORT/v1 (api.projectcor.com/v1)
  *   URI consent = cor.consentBaseUri();  // http://127.0.0.1:PORT (SUBDOMAIN.cor.works)
- *   cor.enqueue(CorFault.tooManyRequests());
+ *   cor.enqueue(CorFaults.tooManyRequests());
  * }
  * }</pre>
  *
@@ -45,9 +33,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>{@code POST /v1/oauth/token?grant_type=client_credentials} with {@code Authorization: Basic
- *       base64(API_KEY:CLIENT_SECRET)} of the raw values. Only the query string is read; a body is
- *       ignored. Wrong or missing credentials: 401 {@code {"error":401,"message":"Unauthorized"}}.
- *       The answer carries a refresh token too, as COR's does.
+ *       base64(API_KEY:CLIENT_SECRET)} of the raw values. Only the query string is read. Wrong or
+ *       missing credentials: 401 {@code {"error":401,"message":"Unauthorized"}}. The answer carries
+ *       a refresh token too, as COR's does.
  *   <li>{@code GET /oauth2/authorize?name=APP&response_type=code&redirect_uri=URI} on {@link
  *       #consentBaseUri()} (COR serves it on {@code SUBDOMAIN.cor.works}): consent is given at once
  *       ({@link ConsentDecision#APPROVE}) by the user {@link CorSeed#ME_USER_ID}, with a 302 to
@@ -67,15 +55,38 @@ import org.jspecify.annotations.Nullable;
  *       get the 401.
  * </ul>
  *
+ * <p>Parameters in the wrong place are refused with 400 {@code CORCustomError} {@code F010} before
+ * anything is read: a body carrying parameters, or a query parameter other than the documented ones
+ * (a client secret, say), on the token and code endpoints; any query parameter on login and
+ * refresh, whose parameters travel in the form body.
+ *
  * <h2>REST resources under {@code /v1}</h2>
  *
  * Every resource checks {@code Authorization: Bearer <token>} (a missing header, a token without
  * the {@code Bearer } prefix, an unknown, expired (by the injected clock) or {@linkplain
- * #invalidateAccessTokens() invalidated} token get the 401). Served: {@code GET /me}, {@code GET
- * /projects}, {@code /projects/{id}} (with {@code usersPositionsProject}, {@code
- * categoriesProject}, {@code ratecard}), {@code GET /tasks}, {@code /tasks/{id}}, {@code GET
- * /clients}, {@code /clients/{id}}, {@code GET /hours}, {@code POST /hours} and {@code GET /users},
- * over the rows of a {@link CorSeed}.
+ * #invalidateAccessTokens() invalidated} token get the 401). Served, over the rows of a {@link
+ * CorSeed}:
+ *
+ * <ul>
+ *   <li>reads: {@code GET /me}, {@code /users}, {@code /users/{id}} (not in COR's OpenAPI, which
+ *       documents only {@code PUT}/{@code DELETE} there: UNCONFIRMED), {@code /projects}, {@code
+ *       /projects/{id}} (with {@code usersPositionsProject}, {@code categoriesProject}, {@code
+ *       ratecard}), {@code /tasks}, {@code /tasks/{id}}, {@code /clients}, {@code /clients/{id}},
+ *       {@code /hours};
+ *   <li>searches: {@code GET /projects/search-by-name/{name}}, {@code
+ *       /clients/search-by-name/{name}} and {@code /tasks/search-by-title/{title}} answer a plain
+ *       array of the rows whose name or title contains the term, ignoring case (COR's matching is
+ *       UNCONFIRMED); {@code /users/search-by-name/{name}} the paginated envelope, as documented;
+ *   <li>writes: {@code POST /tasks}, {@code PUT}/{@code DELETE /tasks/{id}}, {@code POST
+ *       /projects}, {@code PUT}/{@code DELETE /projects/{id}} (JSON; the project update also takes
+ *       a form), {@code POST /clients} and {@code PUT /clients/{id}} (a form only, as COR's OpenAPI
+ *       says; JSON gets 400 {@code CORCustomError F010}), {@code POST /hours} and {@code POST
+ *       /hours/status-change}. Required fields ({@code title}; {@code name} and {@code client_id};
+ *       {@code name}; {@code task_log_id} and {@code start}; {@code status} and {@code counters}),
+ *       enums ({@code status}, {@code priority}, {@code income_type}, the status-change values),
+ *       dates and referenced ids are checked; a failure gets 417 {@code
+ *       [{"field","validation","message"}]}. Deletes answer 204.
+ * </ul>
  *
  * <p>Lists answer {@code {"total":"<string>","perPage":n,"page":n,"lastPage":n,"data":[…]}}: {@code
  * perPage} defaults to 20 and is clamped to 50; {@code lastPage = max(1, ceil(total/perPage))}; a
@@ -87,36 +98,40 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@code filters}, {@code order} ({@code /tasks}) and {@code orderBy} ({@code /hours}) are
  * URL-encoded JSON objects; malformed JSON gets 400 {@code {"status":400,"name":"CORCustomError",
- * "code":"F010",…}}. Implemented keys: projects {@code dateStart}, {@code dateEnd} (start on or
- * after, end on or before), {@code client_id}, {@code team_id}, {@code user_id} (the PM), {@code
- * brand_id}, {@code product_id}, {@code status} ({@code in_process} and {@code active} select the
- * same rows), {@code health}, {@code archived} (1 archived only, 2 active only); tasks {@code
- * projects} (an id or an array), {@code status}, {@code priority}, {@code pm}, {@code clients} (the
- * outdated {@code project_id} key is <b>ignored</b>, as COR's OpenAPI says not to use it); hours
- * {@code dateStart}, {@code dateDeadline}, {@code clients}, {@code projects}, {@code users}, {@code
- * teams}; users {@code withHiddenUsers}. Other keys are accepted and ignored.
+ * "code":"F010",…}}. A {@code filters} key COR does not document for the list (for {@code
+ * /clients}, which documents none: a key that is not a {@code Client} field) gets 417 {@code
+ * [{"field":"filters.<key>","validation":"in",…}]} instead of every row; this includes the outdated
+ * {@code project_id} of the quickstart's task example. Implemented keys: projects {@code
+ * dateStart}, {@code dateEnd} (start on or after, end on or before), {@code client_id}, {@code
+ * team_id}, {@code user_id} (the PM), {@code brand_id}, {@code product_id}, {@code status} ({@code
+ * in_process} and {@code active} select the same rows), {@code health}, {@code archived} (1
+ * archived only, 2 active only); tasks {@code projects} and {@code pm} (an id or an array), {@code
+ * status}, {@code priority}, {@code clients}; hours {@code dateStart}, {@code dateDeadline}, {@code
+ * clients}, {@code projects}, {@code users}, {@code teams}; users {@code withHiddenUsers}; clients
+ * {@code name} (contains, ignoring case) and the other fields (equal, ignoring case). The other
+ * documented keys are accepted and have no effect.
  *
  * <p>{@code POST /hours} takes JSON {@code {task_log_id, start, stop?}}: a missing or unknown
  * {@code task_log_id}, a missing or unreadable {@code start}, or a {@code stop} before {@code
- * start} get 417 {@code [{"field","validation","message"}]}; success answers COR's example shape
- * {@code {id, task_log_id, start, stop, status:"pending"}} and adds the entry to {@code GET
- * /hours}. Unknown ids on single GETs get 404 {@code {"status":"ERROR","code":"NF404",…}}; unknown
- * routes 404 {@code {"status":"ERROR","code":"E_ROUTE_NOT_FOUND",…}}.
+ * start} get 417; success answers COR's example shape {@code {id, task_log_id, start, stop,
+ * status:"pending"}} (times as sent) and adds the entry to {@code GET /hours}, which reads times
+ * back zone-less: a time sent with an offset is kept as the local time at the user's {@code gmt}
+ * (COR's zone is UNCONFIRMED), a zone-less one as given. Unknown ids on single GETs, updates and
+ * deletes get 404 {@code {"status":"ERROR","code":"NF404",…}}; unknown routes 404 {@code
+ * {"status":"ERROR","code":"E_ROUTE_NOT_FOUND",…}}.
  *
  * <h2>Faults and observation</h2>
  *
- * {@link #enqueue(CorFault)} scripts error answers (all four documented body shapes, 429/500/503
- * without headers). Every request is recorded ({@link #requests()}, {@link #takeRequest()}); issued
- * tokens and their state can be queried.
+ * {@link #enqueue(Fault)} scripts error answers ({@link CorFaults}) (all four documented body
+ * shapes, 429/500/503 without headers). Every request is recorded ({@link #requests()}, {@link
+ * #takeRequest()}); issued tokens and their state can be queried.
  *
  * <p>Thread-safe; requests are served concurrently. The sandbox never logs request contents or
  * tokens; {@link #toString()} shows only the address.
  */
 public final class CorSandbox implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(CorSandbox.class.getName());
   private static final Set<String> AUTH_PATHS =
       Set.of("/v1/oauth/token", "/v1/oauth2/token", "/v1/auth/login", "/v1/oauth/refreshtoken");
-  private static final AtomicInteger IDS = new AtomicInteger();
 
   /** The consent page's path on {@link #consentBaseUri()}: {@value}. */
   public static final String AUTHORIZE_PATH = "/oauth2/authorize";
@@ -165,38 +180,36 @@ public final class CorSandbox implements AutoCloseable {
 
   private final CorAuth auth;
   private final CorResources resources;
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final LoopbackServer server;
   private final URI consentBase;
-  private final List<CorFault> faults = new ArrayList<>();
-  private final List<CorRequest> recorded = new ArrayList<>();
-  private final BlockingQueue<CorRequest> unconsumed = new LinkedBlockingQueue<>();
-  private final AtomicInteger sequence = new AtomicInteger();
-  private final AtomicBoolean closed = new AtomicBoolean();
 
   private CorSandbox(Builder b) {
     this.auth = new CorAuth(b);
     this.resources = new CorResources(b.clock, b.seed);
-    int id = IDS.incrementAndGet();
-    AtomicInteger threads = new AtomicInteger();
-    this.executor =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "cor-sandbox-" + id + "-" + threads.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    try {
-      InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
-      this.server = HttpServer.create(new InetSocketAddress(loopback, b.port), 1024);
-    } catch (IOException e) {
-      executor.shutdownNow();
-      throw new UncheckedIOException("cannot bind 127.0.0.1:" + b.port, e);
-    }
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
-    server.start();
-    this.consentBase = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    this.server =
+        LoopbackServer.builder()
+            .name("cor-sandbox")
+            .port(b.port)
+            .dispatcher(
+                new LoopbackServer.Dispatcher() {
+                  @Override
+                  public Reply dispatch(RecordedRequest request) {
+                    return route(request);
+                  }
+
+                  @Override
+                  public Reply failed(RecordedRequest request, RuntimeException failure) {
+                    return CorErrors.error(500, "Internal Server Error");
+                  }
+                })
+            .defaultFaultScope(CorSandbox::isResource)
+            .start();
+    this.consentBase = URI.create("http://127.0.0.1:" + server.port());
+  }
+
+  /** A REST resource under {@code /v1}: not an auth endpoint, not the consent page. */
+  private static boolean isResource(RecordedRequest request) {
+    return request.path().startsWith("/v1/") && !AUTH_PATHS.contains(request.path());
   }
 
   /** Starts a sandbox with the defaults (see {@link Builder}) on a random port. */
@@ -290,12 +303,12 @@ public final class CorSandbox implements AutoCloseable {
     auth.echoState(echo);
   }
 
-  /** Queues {@code fault} for the next request it {@linkplain CorFault#on matches}. */
-  public void enqueue(CorFault fault) {
-    requireNonNull(fault, "fault == null");
-    synchronized (faults) {
-      faults.add(fault);
-    }
+  /**
+   * Queues {@code fault} (e.g. one of {@link CorFaults}) for the next request to a REST resource,
+   * or the next request it {@linkplain Fault#on matches}.
+   */
+  public void enqueue(Fault fault) {
+    server.enqueue(fault);
   }
 
   /**
@@ -343,10 +356,8 @@ public final class CorSandbox implements AutoCloseable {
   }
 
   /** Every request received so far, oldest first. */
-  public List<CorRequest> requests() {
-    synchronized (recorded) {
-      return List.copyOf(recorded);
-    }
+  public List<RecordedRequest> requests() {
+    return server.requests();
   }
 
   /** How many requests had {@code method} and exactly {@code path}. */
@@ -354,7 +365,7 @@ public final class CorSandbox implements AutoCloseable {
     requireNonNull(method, "method == null");
     requireNonNull(path, "path == null");
     int n = 0;
-    for (CorRequest r : requests()) {
+    for (RecordedRequest r : requests()) {
       if (r.method().equals(method) && r.path().equals(path)) {
         n++;
       }
@@ -363,17 +374,13 @@ public final class CorSandbox implements AutoCloseable {
   }
 
   /** The oldest request not yet taken, waiting up to 10 s; throws if none arrives. */
-  public CorRequest takeRequest() throws InterruptedException {
-    CorRequest r = takeRequest(Duration.ofSeconds(10));
-    if (r == null) {
-      throw new IllegalStateException("no request arrived within 10 s");
-    }
-    return r;
+  public RecordedRequest takeRequest() throws InterruptedException {
+    return server.takeRequest();
   }
 
   /** The oldest request not yet taken, or null after {@code timeout}. */
-  public @Nullable CorRequest takeRequest(Duration timeout) throws InterruptedException {
-    return unconsumed.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  public @Nullable RecordedRequest takeRequest(Duration timeout) throws InterruptedException {
+    return server.takeRequest(timeout);
   }
 
   /** How many rows {@code collection} holds now (POST /hours adds to HOURS). */
@@ -384,10 +391,7 @@ public final class CorSandbox implements AutoCloseable {
   /** Stops the server and abandons requests in flight. */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      server.stop(0);
-      executor.shutdownNow();
-    }
+    server.close();
   }
 
   @Override
@@ -395,53 +399,10 @@ public final class CorSandbox implements AutoCloseable {
     return "CorSandbox[" + consentBase + "]";
   }
 
-  // ---------------------------------------------------------------- HTTP plumbing
+  // ---------------------------------------------------------------- routes
 
-  private void handle(HttpExchange exchange) {
-    try {
-      CorRequest request =
-          CorRequest.parse(
-              sequence.incrementAndGet(),
-              exchange.getRequestMethod(),
-              exchange.getRequestURI(),
-              exchange.getRequestHeaders(),
-              exchange.getRequestBody().readAllBytes());
-      synchronized (recorded) {
-        recorded.add(request);
-      }
-      unconsumed.add(request);
-      String path = request.path();
-      boolean resource = path.startsWith("/v1/") && !AUTH_PATHS.contains(path);
-      CorFault fault = takeFault(path, resource);
-      send(exchange, fault != null ? fault.reply() : route(request, path, resource));
-    } catch (IOException e) {
-      LOG.log(System.Logger.Level.DEBUG, "connection failed: " + e.getClass().getSimpleName());
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "COR sandbox failed on a request", e);
-      try {
-        send(exchange, CorReply.error(500, "Internal Server Error"));
-      } catch (IOException | RuntimeException ignored) {
-        // headers may be out already
-      }
-    } finally {
-      exchange.close();
-    }
-  }
-
-  private @Nullable CorFault takeFault(String path, boolean resource) {
-    synchronized (faults) {
-      for (Iterator<CorFault> it = faults.iterator(); it.hasNext(); ) {
-        CorFault f = it.next();
-        if (f.matches(path, resource)) {
-          it.remove();
-          return f;
-        }
-      }
-    }
-    return null;
-  }
-
-  private CorReply route(CorRequest request, String path, boolean resource) {
+  private Reply route(RecordedRequest request) {
+    String path = request.path();
     String method = request.method();
     if (path.equals(AUTHORIZE_PATH) && method.equals("GET")) {
       return auth.authorize(request);
@@ -463,32 +424,14 @@ public final class CorSandbox implements AutoCloseable {
         default -> {}
       }
     }
-    if (resource) {
+    if (isResource(request)) {
       Long userId = auth.authenticate(request);
       if (userId == null) {
-        return CorReply.unauthorized();
+        return CorErrors.unauthorized();
       }
       return resources.handle(request, path.substring(3), userId);
     }
-    return CorReply.errorResponse(404, "E_ROUTE_NOT_FOUND", "Cannot " + method + " " + path);
-  }
-
-  private static void send(HttpExchange exchange, CorReply reply) throws IOException {
-    if (reply.contentType() != null) {
-      exchange.getResponseHeaders().set("Content-Type", reply.contentType());
-    }
-    reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-    byte[] body = reply.body();
-    // No keep-alive: the JDK server closes surplus idle connections, which races with clients
-    // reusing them ("header parser received no bytes") under bursts of concurrent requests.
-    // No keep-alive, as in FakeAuthorizationServer: avoids idle-connection races under bursts.
-    exchange.getResponseHeaders().set("Connection", "close");
-    exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
-    if (body.length > 0) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    }
+    return CorErrors.errorResponse(404, "E_ROUTE_NOT_FOUND", "Cannot " + method + " " + path);
   }
 
   // ---------------------------------------------------------------- builder

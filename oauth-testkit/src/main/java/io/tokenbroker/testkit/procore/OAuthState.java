@@ -2,7 +2,11 @@ package io.tokenbroker.testkit.procore;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokenbroker.testkit.IssuedSecrets;
+import io.tokenbroker.testkit.RecordedRequest;
+import io.tokenbroker.testkit.Reply;
 import java.net.URLEncoder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -36,6 +40,7 @@ final class OAuthState {
       "Client authentication failed due to unknown client, no client authentication included, or"
           + " unsupported authentication method.";
   static final String INVALID_TOKEN_DESCRIPTION = "The access token is invalid";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   record Client(
       String clientId,
@@ -148,11 +153,13 @@ final class OAuthState {
   // ------------------------------------------------------------------ configuration
 
   synchronized void registerClient(String clientId, String secret, Set<String> redirectUris) {
+    IssuedSecrets.record("client secret", secret);
     clients.put(
         clientId, new Client(clientId, secret.getBytes(UTF_8), redirectUris, false, 0, Set.of()));
   }
 
   synchronized long registerServiceAccount(String clientId, String secret, Set<Long> companies) {
+    IssuedSecrets.record("client secret", secret);
     long serviceUser = nextServiceAccountUserId++;
     clients.put(
         clientId,
@@ -167,8 +174,8 @@ final class OAuthState {
 
   // ------------------------------------------------------------------ /oauth/authorize
 
-  synchronized SandboxReply authorize(SandboxRequest request) {
-    Map<String, String> p = request.parameters();
+  synchronized Reply authorize(RecordedRequest request) {
+    Map<String, String> p = request.queryParameters();
     String clientId = p.get("client_id");
     Client client = clientId == null ? null : clients.get(clientId);
     if (client == null || client.serviceAccount()) {
@@ -211,8 +218,9 @@ final class OAuthState {
             p.get("code_challenge"),
             p.get("code_challenge_method")));
     issuedCodes.add(code);
+    IssuedSecrets.record("authorization code", code);
     if (oob) {
-      return SandboxReply.html(
+      return Reply.html(
               200,
               "<!DOCTYPE html>\n<html><head><title>Authorization code</title></head><body>"
                   + "<h1>Authorization code</h1>"
@@ -225,7 +233,7 @@ final class OAuthState {
     return redirectWith(redirect, "code", code, state);
   }
 
-  private static SandboxReply redirectWith(
+  private static Reply redirectWith(
       String redirect, String name, String value, @Nullable String state) {
     StringBuilder location = new StringBuilder(redirect);
     location.append(redirect.indexOf('?') < 0 ? '?' : '&');
@@ -233,11 +241,11 @@ final class OAuthState {
     if (state != null) {
       location.append("&state=").append(URLEncoder.encode(state, UTF_8));
     }
-    return SandboxReply.redirect(location.toString());
+    return Reply.redirect(location.toString());
   }
 
-  private static SandboxReply errorPage(int status, String error, String description) {
-    return SandboxReply.html(
+  private static Reply errorPage(int status, String error, String description) {
+    return Reply.html(
         status,
         "<!DOCTYPE html>\n<html><head><title>An error has occurred</title></head><body>"
             + "<h1>An error has occurred</h1><p id=\"error\">"
@@ -249,15 +257,19 @@ final class OAuthState {
 
   // ------------------------------------------------------------------ /oauth/token
 
-  synchronized SandboxReply token(SandboxRequest request) {
+  synchronized Reply token(RecordedRequest request) {
     tokenRequests++;
-    Map<String, String> p = request.parameters();
+    Map<String, String> p = request.bodyParameters();
     String grantType = p.get("grant_type");
     if (grantType != null) {
       tokenRequestsByGrant.merge(grantType, 1, Integer::sum);
     }
+    Reply misplaced = misplaced(request);
+    if (misplaced != null) {
+      return misplaced;
+    }
     if (grantType == null) {
-      return SandboxReply.oauthError(
+      return Reply.oauthError(
           400,
           "invalid_request",
           "The request is missing a required parameter, includes an unsupported parameter value, or"
@@ -271,18 +283,17 @@ final class OAuthState {
       case "client_credentials":
         return clientCredentials(request);
       default:
-        return SandboxReply.oauthError(
+        return Reply.oauthError(
             400,
             "unsupported_grant_type",
             "The authorization grant type is not supported by the authorization server.");
     }
   }
 
-  private SandboxReply refresh(SandboxRequest request) {
-    String presented = request.parameter("refresh_token");
+  private Reply refresh(RecordedRequest request) {
+    String presented = request.bodyParameters().get("refresh_token");
     if (presented == null || presented.isEmpty()) {
-      return SandboxReply.oauthError(
-          400, "invalid_request", "Missing required parameter: refresh_token.");
+      return Reply.oauthError(400, "invalid_request", "Missing required parameter: refresh_token.");
     }
     Refresh refresh = refreshTokens.get(presented);
     // Strict: any presentation burns the token, before anything else is checked.
@@ -306,14 +317,15 @@ final class OAuthState {
     return issue(client, refresh.userId, true);
   }
 
-  private SandboxReply exchangeCode(SandboxRequest request) {
+  private Reply exchangeCode(RecordedRequest request) {
     Client client = authenticate(request);
     if (client == null) {
       return invalidClient();
     }
-    String value = request.parameter("code");
+    Map<String, String> p = request.bodyParameters();
+    String value = p.get("code");
     if (value == null || value.isEmpty()) {
-      return SandboxReply.oauthError(400, "invalid_request", "Missing required parameter: code.");
+      return Reply.oauthError(400, "invalid_request", "Missing required parameter: code.");
     }
     Code code = codes.get(value);
     if (code == null || code.used) {
@@ -322,20 +334,20 @@ final class OAuthState {
     code.used = true; // single use, whatever happens next
     if (!clock.instant().isBefore(code.expiresAt)
         || !code.clientId.equals(client.clientId())
-        || !code.redirectUri.equals(request.parameter("redirect_uri"))
-        || !pkceMatches(code, request.parameter("code_verifier"))) {
+        || !code.redirectUri.equals(p.get("redirect_uri"))
+        || !pkceMatches(code, p.get("code_verifier"))) {
       return invalidGrant();
     }
     return issue(client, code.userId, true);
   }
 
-  private SandboxReply clientCredentials(SandboxRequest request) {
+  private Reply clientCredentials(RecordedRequest request) {
     Client client = authenticate(request);
     if (client == null) {
       return invalidClient();
     }
     if (!client.serviceAccount()) {
-      return SandboxReply.oauthError(
+      return Reply.oauthError(
           400,
           "unauthorized_client",
           "The client is not authorized to request an access token using this method.");
@@ -358,7 +370,7 @@ final class OAuthState {
     return MessageDigest.isEqual(expected.getBytes(UTF_8), code.challenge.getBytes(UTF_8));
   }
 
-  private SandboxReply issue(Client client, long owner, boolean withRefreshToken) {
+  private Reply issue(Client client, long owner, boolean withRefreshToken) {
     Instant now = clock.instant();
     String access = newValue();
     String refresh = withRefreshToken ? newValue() : null;
@@ -373,38 +385,55 @@ final class OAuthState {
         access,
         new Access(principal, now.getEpochSecond(), now.plus(accessTokenLifetime), refresh));
     issuedAccess.add(access);
+    IssuedSecrets.record("access token", access);
     ObjectNode body =
-        SandboxReply.JSON
-            .createObjectNode()
+        JSON.createObjectNode()
             .put("access_token", access)
             .put("token_type", "bearer")
             .put("expires_in", accessTokenLifetime.toSeconds());
     if (refresh != null) {
       refreshTokens.put(refresh, new Refresh(client.clientId(), owner, access));
       issuedRefresh.add(refresh);
+      IssuedSecrets.record("refresh token", refresh);
       body.put("refresh_token", refresh);
     }
     body.put("created_at", now.getEpochSecond());
-    return SandboxReply.json(200, body)
+    return Reply.json(200, body)
         .withHeader("Cache-Control", "no-store")
         .withHeader("Pragma", "no-cache");
   }
 
-  private SandboxReply invalidGrant() {
-    invalidGrants++;
-    return SandboxReply.oauthError(400, "invalid_grant", INVALID_GRANT_DESCRIPTION);
+  /**
+   * Procore documents the token and revocation parameters in the request body (form, multipart or
+   * JSON); one in the URL (a refresh token, code or secret copied there, where logs keep it) was
+   * misplaced by the client and is refused before anything is read or burned.
+   */
+  private static @Nullable Reply misplaced(RecordedRequest request) {
+    if (request.queryParameters().isEmpty()) {
+      return null;
+    }
+    String name = request.queryParameters().keySet().iterator().next();
+    return Reply.oauthError(
+        400,
+        "invalid_request",
+        "parameter " + name + " must travel in the request body, not the URL");
   }
 
-  private static SandboxReply invalidClient() {
-    return SandboxReply.oauthError(401, "invalid_client", INVALID_CLIENT_DESCRIPTION);
+  private Reply invalidGrant() {
+    invalidGrants++;
+    return Reply.oauthError(400, "invalid_grant", INVALID_GRANT_DESCRIPTION);
+  }
+
+  private static Reply invalidClient() {
+    return Reply.oauthError(401, "invalid_client", INVALID_CLIENT_DESCRIPTION);
   }
 
   /**
    * The client named by {@code client_id}/{@code client_secret} (or Basic, if enabled), or null.
    */
-  private @Nullable Client authenticate(SandboxRequest request) {
-    String id = request.parameter("client_id");
-    String secret = request.parameter("client_secret");
+  private @Nullable Client authenticate(RecordedRequest request) {
+    String id = request.bodyParameters().get("client_id");
+    String secret = request.bodyParameters().get("client_secret");
     String authorization = request.header("Authorization");
     if (acceptBasicAuth
         && id == null
@@ -435,12 +464,12 @@ final class OAuthState {
   // ------------------------------------------------------------------ /oauth/token/info,
   // /oauth/revoke
 
-  synchronized SandboxReply tokenInfo(SandboxRequest request) {
+  synchronized Reply tokenInfo(RecordedRequest request) {
     Access access = validAccess(bearer(request));
     if (access == null) {
       return invalidToken();
     }
-    ObjectNode body = SandboxReply.JSON.createObjectNode();
+    ObjectNode body = JSON.createObjectNode();
     if (access.principal.serviceAccount()) {
       body.putNull("resource_owner_id"); // client-credentials tokens have no resource owner
     } else {
@@ -451,11 +480,15 @@ final class OAuthState {
     body.put("expires_in_seconds", Math.max(0, remaining));
     body.putObject("application").put("uid", access.principal.clientId());
     body.put("created_at", access.createdAt);
-    return SandboxReply.json(200, body);
+    return Reply.json(200, body);
   }
 
-  synchronized SandboxReply revoke(SandboxRequest request) {
-    String token = request.parameter("token");
+  synchronized Reply revoke(RecordedRequest request) {
+    Reply misplaced = misplaced(request);
+    if (misplaced != null) {
+      return misplaced;
+    }
+    String token = request.bodyParameters().get("token");
     Client client = authenticate(request);
     if (token != null && client != null) {
       Access access = accessTokens.get(token);
@@ -476,14 +509,13 @@ final class OAuthState {
       }
     }
     // 200 whatever happened, as documented.
-    return SandboxReply.json(200, SandboxReply.JSON.createObjectNode());
+    return Reply.json(200, JSON.createObjectNode());
   }
 
-  static SandboxReply invalidToken() {
-    return SandboxReply.json(
+  static Reply invalidToken() {
+    return Reply.json(
             401,
-            SandboxReply.JSON
-                .createObjectNode()
+            JSON.createObjectNode()
                 .put("error", "invalid_token")
                 .put("error_description", INVALID_TOKEN_DESCRIPTION)
                 .put("errors", INVALID_TOKEN_DESCRIPTION))
@@ -494,7 +526,7 @@ final class OAuthState {
                 + "\"");
   }
 
-  static @Nullable String bearer(SandboxRequest request) {
+  static @Nullable String bearer(RecordedRequest request) {
     String authorization = request.header("Authorization");
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return null;

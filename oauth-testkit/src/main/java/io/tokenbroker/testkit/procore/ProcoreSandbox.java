@@ -2,13 +2,11 @@ package io.tokenbroker.testkit.procore;
 
 import static java.util.Objects.requireNonNull;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.OutputStream;
+import io.tokenbroker.testkit.Fault;
+import io.tokenbroker.testkit.LoopbackServer;
+import io.tokenbroker.testkit.RecordedRequest;
+import io.tokenbroker.testkit.Reply;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -16,17 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -75,11 +64,41 @@ import org.jspecify.annotations.Nullable;
  * <h2>API host</h2>
  *
  * <ul>
- *   <li>{@code /rest/v1.0/me}, {@code /rest/v1.0/companies} (bare array; free companies only with
- *       {@code include_free_companies=true}), {@code /rest/v1.0|v1.1/projects?company_id=} (bare
- *       array; {@code filters[by_status]} Active (default)/Inactive/All, {@code filters[name]},
- *       {@code filters[id][]}, {@code serializer_view=compact}) and {@code
+ *   <li>Reads: {@code /rest/v1.0/me}, {@code /rest/v1.0/companies} (bare array; free companies only
+ *       with {@code include_free_companies=true}), {@code /rest/v1.0|v1.1/projects?company_id=}
+ *       (bare array; {@code filters[by_status]} Active (default)/Inactive/All, {@code
+ *       filters[name]}, {@code filters[id][]}, {@code filters[created_at]} and {@code
+ *       filters[updated_at]} as ISO-8601 ranges {@code FROM...TO} (inclusive; dates or date-times
+ *       with an offset; anything else 400), {@code sort} by {@code id}, {@code name}, {@code
+ *       created_at} or {@code updated_at} with a leading {@code -} for descending (others 400; the
+ *       fields Procore sorts by are UNCONFIRMED), {@code serializer_view=compact}) and {@code
  *       /rest/v1.0|v1.1/projects/{id}?company_id=}.
+ *   <li>Project dates, the resource whose versions scope the project differently: {@code GET
+ *       /rest/v1.0/project_dates?project_id=} answers {@code {schedule_dates, project_dates: […]}}
+ *       with numeric ids; {@code GET /rest/v2.0/companies/{company_id}/projects/{id}/project_dates}
+ *       answers v2's envelope {@code {"data": […]}} with string ids, 10 a page by default and at
+ *       most 100, as Procore's REST v2 announcement says.
+ *   <li>Writes: {@code POST /rest/v1.0/projects} ({@code {company_id, project: {name, …}}}, 201)
+ *       and {@code PATCH /rest/v1.0/projects/{id}} ({@code {project: {…}}}): JSON only; {@code
+ *       company_id} must be the header's company; a blank {@code name} or a {@code country_code}
+ *       that is not ISO-3166 alpha-2 gets 422 {@code {"errors": {"name": ["can't be blank"]}}}
+ *       (Rails' shape; Procore's per-endpoint bodies are UNCONFIRMED); a missing {@code project}
+ *       400. Other methods on a project get 405. A write raises the webhook event {@code
+ *       "Projects"} {@code create}/{@code update}.
+ *   <li>Webhooks ({@code /rest/v1.0/webhooks/hooks}, {@code …/{id}}, {@code …/{hook_id}/triggers},
+ *       {@code …/triggers/{id}}, {@code …/{hook_id}/deliveries}): list, create (201), update
+ *       ({@code PATCH}) and delete (200, empty) hooks; list, create (201) and delete triggers; list
+ *       deliveries with {@code filters[status]} (also read as {@code filter[status]}, as Procore's
+ *       guide writes it) {@code any}/{@code successful}/{@code failing}/{@code discarded}, {@code
+ *       page_size} (default 100) and {@code page_start} (the last id of the previous page). Every
+ *       request names exactly one of {@code company_id} and {@code project_id} (query for reads and
+ *       deletes, JSON body for writes; both or neither: 400); a project must be readable in the
+ *       header's company. Hooks need {@code api_version} and an HTTPS {@code destination_url}
+ *       (plain HTTP on loopback); {@code namespace} is {@code a-z0-9-}; triggers need {@code
+ *       resource_name} and an {@code event_type} of {@code create}, {@code update}, {@code delete}:
+ *       else 422 with {@code errors}. Hooks listed without {@code namespace} are those without one
+ *       ({@code *} lists all; UNCONFIRMED). {@link #deliverWebhooks()} POSTs pending events in the
+ *       hook's payload format (v2.0, v3.0 or v4.0).
  *   <li>Bearer check first: a missing, unknown, expired or revoked token (including one from
  *       another environment, i.e. another sandbox) is 401 "The access token is invalid".
  *   <li>{@code Procore-Company-Id} (any case) is required except on {@code /me} and {@code
@@ -95,10 +114,14 @@ import org.jspecify.annotations.Nullable;
  *       next and last, page 2 first, next, last, later pages all four, the last page no next; an
  *       empty {@code Link} when everything fits on one page.
  *   <li>Rate limits per token (per token and company for service accounts): an hourly window and a
- *       10 s spike window. {@code X-Rate-Limit-Limit/Remaining/Reset} (Unix seconds) on every API
- *       response, for whichever window is nearer exhaustion; 429 with a plain-text body when a
- *       window is used up ({@code Retry-After} only with {@link Builder#retryAfterOn429}).
- *   <li>{@link ProcoreFault#serviceUnavailable(long)} injects 503 + {@code Retry-After}.
+ *       10 s spike window. {@code X-Rate-Limit-Limit/Remaining/Reset} on every API response, for
+ *       whichever window is nearer exhaustion; 429 with a plain-text body when a window is used up
+ *       ({@code Retry-After} only with {@link Builder#retryAfterOn429}). The JDK server stamps
+ *       every answer's {@code Date} with the system clock, so {@code X-Rate-Limit-Reset} (Unix
+ *       seconds) is on that clock too: the system time plus what is left of the window on the
+ *       injected clock, rounded up. Timed from {@code Date}, as Procore's reset should be, it gives
+ *       the window's remaining time to within a second.
+ *   <li>{@link ProcoreFaults#serviceUnavailable(long)} injects 503 + {@code Retry-After}.
  *   <li>Tolerates what the official SDKs send ({@code Accepts}, {@code Procore-Sdk-*}, lowercase
  *       {@code procore-company-id}).
  * </ul>
@@ -122,32 +145,37 @@ public final class ProcoreSandbox implements AutoCloseable {
   /** The out-of-band redirect URI. */
   public static final String OUT_OF_BAND = OAuthState.OUT_OF_BAND;
 
-  private static final System.Logger LOG = System.getLogger(ProcoreSandbox.class.getName());
-  private static final int BACKLOG = 4096;
-  private static final AtomicInteger IDS = new AtomicInteger();
+  /** Which of the sandbox's two hosts received a request ({@link RecordedRequest#host()}). */
+  public enum Host {
+    /** The login host ({@code login.procore.com}): OAuth 2.0. */
+    LOGIN("login"),
+    /** The API host ({@code api.procore.com}): {@code /rest/vX.Y/...}. */
+    API("api");
+
+    private final String hostName;
+
+    Host(String hostName) {
+      this.hostName = hostName;
+    }
+
+    /** The {@link RecordedRequest#host()} of requests to this host. */
+    public String hostName() {
+      return hostName;
+    }
+  }
 
   private final String environment;
-  private final Clock clock;
   private final boolean oauthOnApiHost;
-  private final SandboxData data;
+  private final ProcoreSeed data;
   private final OAuthState oauth;
   private final ApiRoutes api;
-  private final ExecutorService executor;
-  private final HttpServer loginServer;
-  private final HttpServer apiServer;
+  private final WebhookState webhooks;
+  private final LoopbackServer server;
   private final URI loginUrl;
   private final URI apiUrl;
-  private final ConcurrentLinkedQueue<ProcoreFault> tokenFaults = new ConcurrentLinkedQueue<>();
-  private final ConcurrentLinkedQueue<ProcoreFault> apiFaults = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger sequence = new AtomicInteger();
-  private final AtomicInteger apiRequests = new AtomicInteger();
-  private final List<SandboxRequest> recorded = new ArrayList<>();
-  private final BlockingQueue<SandboxRequest> unconsumed = new LinkedBlockingQueue<>();
-  private final AtomicBoolean closed = new AtomicBoolean();
 
   private ProcoreSandbox(Builder b) {
     this.environment = b.environment;
-    this.clock = b.clock;
     this.oauthOnApiHost = b.oauthOnApiHost;
     this.data = b.data;
     this.oauth =
@@ -159,9 +187,11 @@ public final class ProcoreSandbox implements AutoCloseable {
             b.refreshRevokesAccessToken,
             b.acceptBasicAuth,
             b.data.user().id());
+    this.webhooks = new WebhookState(b.clock, b.random);
     this.api =
         new ApiRoutes(
             b.clock,
+            Clock.systemUTC(), // the clock of the Date header the JDK server stamps
             oauth,
             new RateLimiter(b.hourlyLimit, b.hourlyWindow, b.spikeLimit, b.spikeWindow),
             b.data,
@@ -171,32 +201,38 @@ public final class ProcoreSandbox implements AutoCloseable {
                 b.missingCompanyHeaderStatus,
                 b.requireCompanyHeader,
                 b.prevOnSecondPage,
-                b.retryAfterOn429));
-    int id = IDS.incrementAndGet();
-    AtomicInteger threads = new AtomicInteger();
-    this.executor =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "procore-sandbox-" + id + "-" + threads.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    try {
-      InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
-      this.loginServer = HttpServer.create(new InetSocketAddress(loopback, b.loginPort), BACKLOG);
-      this.apiServer = HttpServer.create(new InetSocketAddress(loopback, b.apiPort), BACKLOG);
-    } catch (IOException e) {
-      executor.shutdownNow();
-      throw new UncheckedIOException("cannot bind 127.0.0.1 for the Procore sandbox", e);
-    }
-    loginServer.setExecutor(executor);
-    apiServer.setExecutor(executor);
-    loginServer.createContext("/", exchange -> handle(SandboxRequest.Host.LOGIN, exchange));
-    apiServer.createContext("/", exchange -> handle(SandboxRequest.Host.API, exchange));
-    loginServer.start();
-    apiServer.start();
-    this.loginUrl = URI.create("http://127.0.0.1:" + loginServer.getAddress().getPort());
-    this.apiUrl = URI.create("http://127.0.0.1:" + apiServer.getAddress().getPort());
+                b.retryAfterOn429),
+            webhooks);
+    this.server =
+        LoopbackServer.builder()
+            .name("procore-sandbox")
+            .host(Host.LOGIN.hostName(), b.loginPort)
+            .host(Host.API.hostName(), b.apiPort)
+            .dispatcher(
+                new LoopbackServer.Dispatcher() {
+                  @Override
+                  public Reply dispatch(RecordedRequest request) {
+                    return route(request);
+                  }
+
+                  @Override
+                  public Reply faulted(RecordedRequest request, Reply canned) {
+                    // A canned API answer still carries the rate-limit headers, as Procore's do.
+                    return isApiRequest(request)
+                        ? canned.withHeaders(api.peekHeaders(request)).withHeaders(canned.headers())
+                        : canned;
+                  }
+
+                  @Override
+                  public Reply failed(RecordedRequest request, RuntimeException failure) {
+                    return ApiRoutes.apiError(
+                        500, "the sandbox failed: " + failure.getClass().getName());
+                  }
+                })
+            .defaultFaultScope(ProcoreSandbox::isApiRequest)
+            .start();
+    this.loginUrl = URI.create("http://127.0.0.1:" + server.port(Host.LOGIN.hostName()));
+    this.apiUrl = URI.create("http://127.0.0.1:" + server.port(Host.API.hostName()));
     api.apiBase(apiUrl.toString());
   }
 
@@ -243,7 +279,7 @@ public final class ProcoreSandbox implements AutoCloseable {
   }
 
   /** The data served. */
-  public SandboxData data() {
+  public ProcoreSeed data() {
     return data;
   }
 
@@ -298,10 +334,26 @@ public final class ProcoreSandbox implements AutoCloseable {
     oauth.denyConsent(deny);
   }
 
-  /** Queues a fault for the next token or API request (per {@link ProcoreFault}'s target). */
-  public void enqueue(ProcoreFault fault) {
-    requireNonNull(fault, "fault == null");
-    (fault.target() == ProcoreFault.Target.TOKEN ? tokenFaults : apiFaults).add(fault);
+  /**
+   * Queues a fault for the next request it matches: the token endpoint or the API for {@link
+   * ProcoreFaults}, the API for a generic {@link Fault} unless {@linkplain Fault#on scoped}.
+   */
+  public void enqueue(Fault fault) {
+    server.enqueue(fault);
+  }
+
+  /**
+   * POSTs every pending webhook event to its hook's {@code destination_url}, with the hook's {@code
+   * destination_headers} and {@code Content-Type: application/json}, and records each as a delivery
+   * ({@code GET .../deliveries}): outcome {@code ok} for a 2xx answer, {@code retried} otherwise.
+   * Events are raised by the sandbox's own writes ({@code POST} and {@code PATCH /projects}: {@code
+   * "Projects"} {@code create}/{@code update}) for hooks with a matching trigger. Procore delivers
+   * on its own; here the test decides when, so that nothing races.
+   *
+   * @return how many events were sent
+   */
+  public int deliverWebhooks() {
+    return webhooks.deliver();
   }
 
   // ---------------------------------------------------------------- state for assertions
@@ -333,7 +385,13 @@ public final class ProcoreSandbox implements AutoCloseable {
 
   /** Requests that reached {@code /oauth/token} (on either host), faulted ones included. */
   public int tokenRequestCount() {
-    return oauth.tokenRequests() + faultedTokenRequests.get();
+    int count = 0;
+    for (RecordedRequest request : server.requests()) {
+      if (isTokenRequest(request) && servesOAuth(request)) {
+        count++;
+      }
+    }
+    return count;
   }
 
   /** Requests to {@code /oauth/token} with this {@code grant_type} that were processed. */
@@ -348,22 +406,26 @@ public final class ProcoreSandbox implements AutoCloseable {
 
   /** Requests that reached the API host's {@code /rest/} paths. */
   public int apiRequestCount() {
-    return apiRequests.get();
+    int count = 0;
+    for (RecordedRequest request : server.requests()) {
+      if (isApiRequest(request)) {
+        count++;
+      }
+    }
+    return count;
   }
 
   /** Every request received on either host, in arrival order. */
-  public List<SandboxRequest> requests() {
-    synchronized (recorded) {
-      return List.copyOf(recorded);
-    }
+  public List<RecordedRequest> requests() {
+    return server.requests();
   }
 
   /** Every request received on {@code host}, in arrival order. */
-  public List<SandboxRequest> requests(SandboxRequest.Host host) {
+  public List<RecordedRequest> requests(Host host) {
     requireNonNull(host, "host == null");
-    List<SandboxRequest> out = new ArrayList<>();
-    for (SandboxRequest r : requests()) {
-      if (r.host() == host) {
+    List<RecordedRequest> out = new ArrayList<>();
+    for (RecordedRequest r : requests()) {
+      if (r.host().equals(host.hostName())) {
         out.add(r);
       }
     }
@@ -371,19 +433,14 @@ public final class ProcoreSandbox implements AutoCloseable {
   }
 
   /** The oldest request not yet taken, waiting up to {@code timeout}; null if none arrived. */
-  public @Nullable SandboxRequest takeRequest(Duration timeout) throws InterruptedException {
-    requireNonNull(timeout, "timeout == null");
-    return unconsumed.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  public @Nullable RecordedRequest takeRequest(Duration timeout) throws InterruptedException {
+    return server.takeRequest(timeout);
   }
 
   /** Stops both servers and abandons requests in flight. Idempotent. */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      loginServer.stop(0);
-      apiServer.stop(0);
-      executor.shutdownNow();
-    }
+    server.close();
   }
 
   @Override
@@ -391,122 +448,52 @@ public final class ProcoreSandbox implements AutoCloseable {
     return "ProcoreSandbox[" + environment + ", login=" + loginUrl + ", api=" + apiUrl + "]";
   }
 
-  // ---------------------------------------------------------------- HTTP plumbing
+  // ---------------------------------------------------------------- routes
 
-  private final AtomicInteger faultedTokenRequests = new AtomicInteger();
-
-  private void handle(SandboxRequest.Host host, HttpExchange exchange) {
-    try {
-      byte[] body = exchange.getRequestBody().readAllBytes();
-      SandboxRequest request =
-          SandboxRequest.parse(
-              sequence.incrementAndGet(),
-              host,
-              exchange.getRequestMethod(),
-              exchange.getRequestURI(),
-              exchange.getRequestHeaders(),
-              body);
-      synchronized (recorded) {
-        recorded.add(request);
-      }
-      unconsumed.add(request);
-
-      String path = request.path();
-      if (path.length() > 1 && path.endsWith("/")) {
-        path = path.substring(0, path.length() - 1); // Procore's quickstart posts to /oauth/token/
-      }
-      boolean oauthRoute =
-          path.startsWith("/oauth/") && (host == SandboxRequest.Host.LOGIN || oauthOnApiHost);
-      if (oauthRoute) {
-        handleOAuth(exchange, request, path);
-      } else if (host == SandboxRequest.Host.API && path.startsWith("/rest/")) {
-        handleApi(exchange, request);
-      } else {
-        send(exchange, SandboxReply.apiError(404, "Not Found"));
-      }
-    } catch (IOException e) {
-      LOG.log(System.Logger.Level.DEBUG, "connection failed: " + e.getClass().getSimpleName());
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "the Procore sandbox failed on a request", e);
-      try {
-        send(exchange, SandboxReply.apiError(500, "the sandbox failed: " + e.getClass().getName()));
-      } catch (IOException | RuntimeException ignored) {
-        // Headers may already be out; the connection is closed below.
-      }
-    } finally {
-      exchange.close();
-    }
+  /** A {@code POST} to {@code /oauth/token}, with or without the quickstart's trailing slash. */
+  static boolean isTokenRequest(RecordedRequest request) {
+    return request.method().equals("POST") && normalized(request.path()).equals("/oauth/token");
   }
 
-  private void handleOAuth(HttpExchange exchange, SandboxRequest request, String path)
-      throws IOException {
+  /** A request to the API host's {@code /rest/} paths. */
+  static boolean isApiRequest(RecordedRequest request) {
+    return request.host().equals(Host.API.hostName()) && request.path().startsWith("/rest/");
+  }
+
+  private static String normalized(String path) {
+    // Procore's quickstart posts to /oauth/token/.
+    return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+  }
+
+  private boolean servesOAuth(RecordedRequest request) {
+    return request.host().equals(Host.LOGIN.hostName()) || oauthOnApiHost;
+  }
+
+  private Reply route(RecordedRequest request) {
+    String path = normalized(request.path());
+    if (path.startsWith("/oauth/") && servesOAuth(request)) {
+      return routeOAuth(request, path);
+    }
+    if (isApiRequest(request)) {
+      return api.handle(request);
+    }
+    return ApiRoutes.apiError(404, "Not Found");
+  }
+
+  private Reply routeOAuth(RecordedRequest request, String path) {
     String method = request.method();
-    switch (path) {
-      case "/oauth/authorize" -> {
-        if (!method.equals("GET")) {
-          send(exchange, SandboxReply.oauthError(405, "invalid_request", "method not allowed"));
-          return;
-        }
-        send(exchange, oauth.authorize(request));
-      }
-      case "/oauth/token" -> {
-        if (!method.equals("POST")) {
-          send(exchange, SandboxReply.oauthError(405, "invalid_request", "method not allowed"));
-          return;
-        }
-        ProcoreFault fault = tokenFaults.poll();
-        if (fault != null && fault.kind() == ProcoreFault.Kind.RESPOND) {
-          faultedTokenRequests.incrementAndGet();
-          send(exchange, fault.reply());
-          return;
-        }
-        SandboxReply reply = oauth.token(request);
-        if (fault != null) {
-          // DROP_AFTER_PROCESSING: closing the exchange before any header closes the connection.
-          return;
-        }
-        send(exchange, reply);
-      }
-      case "/oauth/token/info" -> send(exchange, oauth.tokenInfo(request));
-      case "/oauth/revoke" -> {
-        if (!method.equals("POST")) {
-          send(exchange, SandboxReply.oauthError(405, "invalid_request", "method not allowed"));
-          return;
-        }
-        send(exchange, oauth.revoke(request));
-      }
-      default -> send(exchange, SandboxReply.oauthError(404, "not_found", "no such endpoint"));
-    }
+    return switch (path) {
+      case "/oauth/authorize" ->
+          method.equals("GET") ? oauth.authorize(request) : methodNotAllowed();
+      case "/oauth/token" -> method.equals("POST") ? oauth.token(request) : methodNotAllowed();
+      case "/oauth/token/info" -> oauth.tokenInfo(request);
+      case "/oauth/revoke" -> method.equals("POST") ? oauth.revoke(request) : methodNotAllowed();
+      default -> Reply.oauthError(404, "not_found", "no such endpoint");
+    };
   }
 
-  private void handleApi(HttpExchange exchange, SandboxRequest request) throws IOException {
-    apiRequests.incrementAndGet();
-    ProcoreFault fault = apiFaults.poll();
-    if (fault != null) {
-      send(
-          exchange,
-          fault.reply().withHeaders(api.peekHeaders(request)).withHeaders(fault.reply().headers()));
-      return;
-    }
-    send(exchange, api.handle(request));
-  }
-
-  private static void send(HttpExchange exchange, SandboxReply reply) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", reply.contentType());
-    for (Map.Entry<String, String> h : reply.headers().entrySet()) {
-      exchange.getResponseHeaders().set(h.getKey(), h.getValue());
-    }
-    byte[] body = reply.body();
-    // No keep-alive: the JDK server closes surplus idle connections, which races with clients
-    // reusing them ("header parser received no bytes") under bursts of concurrent requests.
-    // No keep-alive, as in FakeAuthorizationServer: avoids idle-connection races under bursts.
-    exchange.getResponseHeaders().set("Connection", "close");
-    exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
-    if (body.length > 0) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    }
+  private static Reply methodNotAllowed() {
+    return Reply.oauthError(405, "invalid_request", "method not allowed");
   }
 
   // ---------------------------------------------------------------- builder
@@ -515,7 +502,7 @@ public final class ProcoreSandbox implements AutoCloseable {
    * Settings for a {@link ProcoreSandbox}. Defaults: environment {@code sandbox}, system UTC clock,
    * {@link SecureRandom}, random ports, access tokens of {@link #ACCESS_TOKEN_LIFETIME 5400 s},
    * codes of 10 minutes, the old access token revoked on refresh, no HTTP Basic client
-   * authentication, OAuth on the login host only, {@link SandboxData#defaults()}, 100 items per
+   * authentication, OAuth on the login host only, {@link ProcoreSeed#defaults()}, 100 items per
    * page (at most 1000), 3600 requests an hour and 25 per 10 s, missing company header 400, no
    * {@code prev} link on page 2, no {@code Retry-After} on 429. Not thread-safe; {@link #start()}
    * may be called more than once.
@@ -531,7 +518,7 @@ public final class ProcoreSandbox implements AutoCloseable {
     private boolean refreshRevokesAccessToken = true;
     private boolean acceptBasicAuth;
     private boolean oauthOnApiHost;
-    private SandboxData data = SandboxData.defaults();
+    private ProcoreSeed data = ProcoreSeed.defaults();
     private int defaultPerPage = 100;
     private int maxPerPage = 1000;
     private long hourlyLimit = 3600;
@@ -606,8 +593,8 @@ public final class ProcoreSandbox implements AutoCloseable {
       return this;
     }
 
-    /** The user, companies and projects served; default {@link SandboxData#defaults()}. */
-    public Builder data(SandboxData data) {
+    /** The user, companies and projects served; default {@link ProcoreSeed#defaults()}. */
+    public Builder data(ProcoreSeed data) {
       this.data = requireNonNull(data, "data == null");
       return this;
     }

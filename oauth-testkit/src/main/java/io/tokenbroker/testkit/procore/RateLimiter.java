@@ -11,15 +11,11 @@ import java.util.Map;
  * after the previous one ended. Thread-safe.
  */
 final class RateLimiter {
-  /** What the {@code X-Rate-Limit-*} headers say, and whether the request may proceed. */
-  record Decision(boolean allowed, long limit, long remaining, long resetEpochSecond) {
-    Map<String, String> headers() {
-      return Map.of(
-          "X-Rate-Limit-Limit", Long.toString(limit),
-          "X-Rate-Limit-Remaining", Long.toString(remaining),
-          "X-Rate-Limit-Reset", Long.toString(resetEpochSecond));
-    }
-  }
+  /**
+   * What the {@code X-Rate-Limit-*} headers say, and whether the request may proceed; {@code
+   * resetAt} is when the reported window ends on the injected clock.
+   */
+  record Decision(boolean allowed, long limit, long remaining, Instant resetAt) {}
 
   private static final class Window {
     Instant start = Instant.MIN;
@@ -53,9 +49,9 @@ final class RateLimiter {
     boolean spikeFull = b.spike.count >= spikeLimit;
     if (hourFull || spikeFull) {
       // Report the window that blocks the longest: that is when the caller may come back.
-      long hourReset = reset(b.hour, hourlyWindow);
-      long spikeReset = reset(b.spike, spikeWindow);
-      if (hourFull && (!spikeFull || hourReset >= spikeReset)) {
+      Instant hourReset = reset(b.hour, hourlyWindow);
+      Instant spikeReset = reset(b.spike, spikeWindow);
+      if (hourFull && (!spikeFull || !hourReset.isBefore(spikeReset))) {
         return new Decision(false, hourlyLimit, 0, hourReset);
       }
       return new Decision(false, spikeLimit, 0, spikeReset);
@@ -95,9 +91,7 @@ final class RateLimiter {
     }
   }
 
-  private static long reset(Window w, Duration length) {
-    Instant end = w.start.plus(length);
-    // Round up: a client that waits until the announced second must find the window reset.
-    return end.getNano() == 0 ? end.getEpochSecond() : end.getEpochSecond() + 1;
+  private static Instant reset(Window w, Duration length) {
+    return w.start.plus(length);
   }
 }

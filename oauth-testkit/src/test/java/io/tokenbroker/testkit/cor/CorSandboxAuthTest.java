@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.cor.CorSandbox.ConsentDecision;
 import io.tokenbroker.testkit.cor.CorSandbox.LoginShape;
 import io.tokenbroker.testkit.cor.CorSandbox.Rotation;
@@ -104,7 +105,7 @@ class CorSandboxAuthTest {
         new String(Base64.getUrlDecoder().decode(jwt[0]), UTF_8));
     JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(jwt[1]));
     assertEquals(clock.instant().plusSeconds(3600).getEpochSecond(), claims.get("exp").asLong());
-    CorRequest request = cor.takeRequest();
+    RecordedRequest request = cor.takeRequest();
     assertEquals("grant_type=client_credentials", request.query());
     assertEquals(0, request.body().length);
   }
@@ -301,7 +302,7 @@ class CorSandboxAuthTest {
     assertEquals(200, r.statusCode());
     String second = json(r).get("refresh_token").asText();
     assertNotEquals(first, second);
-    CorRequest request = cor.requests().get(1);
+    RecordedRequest request = cor.requests().get(1);
     assertNull(request.query());
     assertNull(request.header("Authorization"));
 
@@ -387,13 +388,13 @@ class CorSandboxAuthTest {
 
   @Test
   void faultsHitResourcesByDefaultAndAuthPathsWhenAimed() throws Exception {
-    cor.enqueue(CorFault.tooManyRequests());
+    cor.enqueue(CorFaults.tooManyRequests());
     JsonNode tokens = clientCredentials(); // not hit: auth endpoint
     HttpResponse<String> limited = get("/v1/me", "Bearer " + tokens.get("access_token").asText());
     assertEquals(429, limited.statusCode());
     assertTrue(limited.headers().firstValue("Retry-After").isEmpty());
 
-    cor.enqueue(CorFault.serverError().on("/v1/oauth/refreshtoken"));
+    cor.enqueue(CorFaults.serverError().on("/v1/oauth/refreshtoken"));
     HttpResponse<String> failed = refresh(tokens.get("refresh_token").asText());
     assertEquals(500, failed.statusCode());
     assertEquals("{\"error\":500,\"message\":\"Internal Server Error\"}", failed.body());
@@ -411,12 +412,60 @@ class CorSandboxAuthTest {
   @Test
   void toStringShowsNoSecretsAndRequestsAreRecorded() throws Exception {
     clientCredentials();
-    CorRequest request = cor.requests().get(0);
+    RecordedRequest request = cor.requests().get(0);
     assertEquals("POST", request.method());
     assertEquals("/v1/oauth/token", request.path());
     assertEquals("client_credentials", request.queryParameters().get("grant_type"));
     assertFalse(request.toString().contains("Basic"));
     assertFalse(cor.toString().contains(SECRET));
     assertEquals(1, cor.requestCount("POST", "/v1/oauth/token"));
+  }
+
+  // ---------------------------------------------------------------- misplaced parameters
+
+  private static void assertMisplaced(HttpResponse<String> r, String parameter) throws Exception {
+    assertEquals(400, r.statusCode(), r.body());
+    assertEquals("F010", json(r).get("code").asText());
+    assertTrue(json(r).get("message").asText().contains(parameter), r.body());
+  }
+
+  @Test
+  void aRefreshTokenCopiedIntoTheUrlIsRefusedAndStaysValid() throws Exception {
+    String token = clientCredentials().get("refresh_token").asText();
+    HttpResponse<String> r =
+        post("/v1/oauth/refreshtoken?refresh_token=" + token, null, "refresh_token=" + token);
+    assertMisplaced(r, "refresh_token");
+    assertTrue(cor.isRefreshTokenValid(token), "a refused request spends nothing");
+    assertEquals(200, refresh(token).statusCode());
+  }
+
+  @Test
+  void aSecretInTheUrlOrParametersInTheBodyOfTheQueryEndpointsAreRefused() throws Exception {
+    assertMisplaced(
+        post(
+            "/v1/oauth/token?grant_type=client_credentials&client_secret="
+                + URLEncoder.encode(SECRET, UTF_8),
+            basic(KEY, SECRET),
+            null),
+        "client_secret");
+    String code = code();
+    HttpResponse<String> copied =
+        post(
+            "/v1/oauth2/token?grant_type=authorization_code&code=" + code,
+            null,
+            "grant_type=authorization_code&code=" + code);
+    assertEquals(400, copied.statusCode(), copied.body());
+    assertEquals("F010", json(copied).get("code").asText());
+    assertEquals(
+        200,
+        post("/v1/oauth2/token?grant_type=authorization_code&code=" + code, null, null)
+            .statusCode(),
+        "the refused exchange did not use the code");
+    assertMisplaced(
+        post(
+            "/v1/auth/login?password=pw-123",
+            null,
+            "email=lucia.fernandez%40company.com&password=pw-123"),
+        "password");
   }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.Fault;
 import io.tokenbroker.testkit.cor.CorSeed.Collection;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -80,6 +81,17 @@ class CorSandboxResourcesTest {
             .header("Authorization", bearer)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> send(String method, String path, String contentType, String body)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(cor.apiBaseUri() + path))
+            .header("Authorization", bearer)
+            .header("Content-Type", contentType)
+            .method(method, HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }
@@ -231,8 +243,13 @@ class CorSandboxResourcesTest {
     one.get("data").forEach(t -> assertEquals(5001, t.get("project_id").asLong()));
     JsonNode two = ok("/tasks?page=false&filters=" + enc("{\"projects\":[5001,155693]}"));
     assertTrue(two.get("data").size() > one.get("data").size());
-    JsonNode legacy = ok("/tasks?filters=" + enc("{\"project_id\":5001}"));
-    assertEquals("125", legacy.get("total").asText()); // ignored, as documented
+    // The outdated key is refused the way COR documents validation errors, not ignored.
+    HttpResponse<String> legacy = get("/tasks?filters=" + enc("{\"project_id\":5001}"));
+    assertEquals(417, legacy.statusCode());
+    assertEquals(
+        "[{\"field\":\"filters.project_id\",\"validation\":\"in\","
+            + "\"message\":\"in validation failed on filters.project_id\"}]",
+        legacy.body());
 
     JsonNode statuses =
         ok("/tasks?page=false&filters=" + enc("{\"status\":[\"nueva\",\"estancada\"]}"));
@@ -307,7 +324,8 @@ class CorSandboxResourcesTest {
             .get("data")
             .get(0);
     assertEquals(50001, last.get("id").asLong());
-    assertEquals("2024-01-18 09:00:00", last.get("start").asText());
+    // Read back zone-less, in the user's gmt (-03:00).
+    assertEquals("2024-01-18 06:00:00", last.get("start").asText());
     assertEquals("2.5000000000000000", last.get("duration").asText());
     assertEquals(12345, last.get("user_id").asLong());
   }
@@ -344,13 +362,13 @@ class CorSandboxResourcesTest {
 
   @Test
   void faultsReproduceEveryDocumentedShape() throws Exception {
-    cor.enqueue(CorFault.customError(400, "UC010", "bad"));
-    cor.enqueue(CorFault.errorResponse(404, "FS003", "Undefined attachment"));
-    cor.enqueue(CorFault.validation("task_id", "exists"));
-    cor.enqueue(CorFault.forbidden());
-    cor.enqueue(CorFault.serviceUnavailable());
-    cor.enqueue(CorFault.html(502));
-    cor.enqueue(CorFault.unauthorized().withRetryAfter("0"));
+    cor.enqueue(CorFaults.customError(400, "UC010", "bad"));
+    cor.enqueue(CorFaults.errorResponse(404, "FS003", "Undefined attachment"));
+    cor.enqueue(CorFaults.validation("task_id", "exists"));
+    cor.enqueue(CorFaults.forbidden());
+    cor.enqueue(CorFaults.serviceUnavailable());
+    cor.enqueue(Fault.html(502));
+    cor.enqueue(CorFaults.unauthorized().withRetryAfter("0"));
 
     assertEquals(
         "{\"status\":400,\"name\":\"CORCustomError\",\"code\":\"UC010\",\"message\":\"bad\"}",
@@ -392,5 +410,156 @@ class CorSandboxResourcesTest {
     assertThrows(
         IllegalArgumentException.class, () -> CorSeed.empty().with(Collection.TASKS, "[1]"));
     assertThrows(IllegalStateException.class, () -> CorSeed.builder().projects(0).build());
+  }
+
+  @Test
+  void unknownFilterKeysAreValidationErrorsOnEveryList() throws Exception {
+    for (String path : List.of("/projects", "/tasks", "/hours", "/users", "/clients")) {
+      HttpResponse<String> r = get(path + "?filters=" + enc("{\"nope\":1}"));
+      assertEquals(417, r.statusCode(), path);
+      assertEquals("filters.nope", JSON.readTree(r.body()).get(0).get("field").asText());
+    }
+    JsonNode active = ok("/clients?page=false&filters=" + enc("{\"condition\":\"inactive\"}"));
+    assertFalse(active.get("data").isEmpty());
+    active.get("data").forEach(c -> assertEquals("inactive", c.get("condition").asText()));
+    assertEquals(
+        List.of(2001L, 25855L),
+        ids(ok("/clients?page=false&filters=" + enc("{\"name\":\"acme\"}"))));
+    JsonNode pms = ok("/tasks?page=false&filters=" + enc("{\"pm\":[8546,12345]}"));
+    assertEquals(125, pms.get("data").size());
+  }
+
+  @Test
+  void searchesAnswerPlainArrays() throws Exception {
+    JsonNode projects = ok("/projects/search-by-name/" + "website%20redesign");
+    assertTrue(projects.isArray());
+    assertEquals(155693, projects.get(0).get("id").asLong());
+    JsonNode tasks = ok("/tasks/search-by-title/Mockup");
+    assertEquals(List.of(10001L), List.of(tasks.get(0).get("id").asLong()));
+    assertEquals(1, tasks.size());
+    assertEquals(0, ok("/clients/search-by-name/zzz").size());
+    JsonNode users = ok("/users/search-by-name/carla");
+    assertEquals("1", users.get("total").asText());
+  }
+
+  @Test
+  void aSingleUserIsServed() throws Exception {
+    assertEquals("Carla", ok("/users/1001").get("first_name").asText());
+    HttpResponse<String> missing = get("/users/999");
+    assertEquals(404, missing.statusCode());
+    assertEquals("NF404", JSON.readTree(missing.body()).get("code").asText());
+  }
+
+  @Test
+  void tasksAreCreatedUpdatedAndDeletedAsDocumented() throws Exception {
+    HttpResponse<String> created =
+        send("POST", "/tasks", "application/json", "{\"title\":\"New task\",\"project_id\":5001}");
+    assertEquals(200, created.statusCode(), created.body());
+    JsonNode task = JSON.readTree(created.body());
+    long id = task.get("id").asLong();
+    assertEquals("nueva", task.get("status").asText());
+    assertFalse(task.has("_pm_id"));
+    assertEquals(5001, ok("/tasks/" + id).get("project_id").asLong());
+
+    HttpResponse<String> updated =
+        send(
+            "PUT",
+            "/tasks/" + id,
+            "application/json",
+            "{\"title\":\"Renamed\",\"status\":\"en_proceso\",\"priority\":3,"
+                + "\"deadline\":\"2024-02-01T18:00:00Z\"}");
+    assertEquals(200, updated.statusCode(), updated.body());
+    assertEquals("en_proceso", JSON.readTree(updated.body()).get("status").asText());
+
+    HttpResponse<String> invalid =
+        send("PUT", "/tasks/" + id, "application/json", "{\"status\":\"done\",\"priority\":9}");
+    assertEquals(417, invalid.statusCode());
+    assertEquals(3, JSON.readTree(invalid.body()).size()); // title required, status in, priority in
+    assertEquals(
+        417,
+        send("POST", "/tasks", "application/json", "{\"title\":\"x\",\"project_id\":42}")
+            .statusCode());
+    assertEquals(
+        400, send("POST", "/tasks", "application/x-www-form-urlencoded", "title=x").statusCode());
+
+    assertEquals(204, send("DELETE", "/tasks/" + id, "application/json", "").statusCode());
+    assertEquals(404, get("/tasks/" + id).statusCode());
+    assertEquals(404, send("DELETE", "/tasks/" + id, "application/json", "").statusCode());
+  }
+
+  @Test
+  void projectsNeedANameAndAnExistingClient() throws Exception {
+    HttpResponse<String> missing = send("POST", "/projects", "application/json", "{}");
+    assertEquals(417, missing.statusCode());
+    assertEquals(2, JSON.readTree(missing.body()).size());
+    HttpResponse<String> created =
+        send(
+            "POST",
+            "/projects",
+            "application/json",
+            "{\"name\":\"Campaign\",\"client_id\":2002,\"start\":\"2026-05-01\","
+                + "\"income_type\":\"hourly_rate\",\"labels\":[1,2]}");
+    assertEquals(200, created.statusCode(), created.body());
+    JsonNode project = JSON.readTree(created.body());
+    assertEquals("2026-05-01 00:00:00", project.get("start").asText());
+    assertEquals("TechStart Inc", project.get("client").get("name").asText());
+    long id = project.get("id").asLong();
+    HttpResponse<String> form =
+        send("PUT", "/projects/" + id, "application/x-www-form-urlencoded", "brief=Phase+2");
+    assertEquals(200, form.statusCode(), form.body());
+    assertEquals("Phase 2", ok("/projects/" + id).get("brief").asText());
+    assertEquals(
+        417,
+        send("PUT", "/projects/" + id, "application/json", "{\"income_type\":\"barter\"}")
+            .statusCode());
+    assertEquals(204, send("DELETE", "/projects/" + id, "application/json", "").statusCode());
+  }
+
+  @Test
+  void clientsTakeAFormAsDocumented() throws Exception {
+    HttpResponse<String> json =
+        send("POST", "/clients", "application/json", "{\"name\":\"Json Inc\"}");
+    assertEquals(400, json.statusCode());
+    assertEquals("F010", JSON.readTree(json.body()).get("code").asText());
+    HttpResponse<String> bad =
+        send("POST", "/clients", "application/x-www-form-urlencoded", "email_contact=nope");
+    assertEquals(417, bad.statusCode());
+    assertEquals(2, JSON.readTree(bad.body()).size());
+    HttpResponse<String> created =
+        send(
+            "POST",
+            "/clients",
+            "application/x-www-form-urlencoded",
+            "name=Form+Inc&email_contact=ana%40form.example&condition=active");
+    assertEquals(200, created.statusCode(), created.body());
+    long id = JSON.readTree(created.body()).get("id").asLong();
+    assertEquals("ana@form.example", ok("/clients/" + id).get("email_contact").asText());
+    assertEquals(
+        200,
+        send("PUT", "/clients/" + id, "application/x-www-form-urlencoded", "name=Renamed")
+            .statusCode());
+    assertEquals("Renamed", ok("/clients/" + id).get("name").asText());
+  }
+
+  @Test
+  void hourStatusChangesValidateTheInputEnumAndTheIds() throws Exception {
+    HttpResponse<String> ok =
+        send(
+            "POST",
+            "/hours/status-change",
+            "application/json",
+            "{\"status\":\"invoiced\",\"counters\":[40001,40002]}");
+    assertEquals(200, ok.statusCode(), ok.body());
+    JsonNode hours = ok("/hours?page=false&orderBy=" + enc("{\"by\":\"id\",\"order\":\"ASC\"}"));
+    assertEquals("invoiced", hours.get("data").get(0).get("status").asText());
+    assertEquals(12345, hours.get("data").get(1).get("status_changed_by").asLong());
+    HttpResponse<String> rejected =
+        send(
+            "POST",
+            "/hours/status-change",
+            "application/json",
+            "{\"status\":\"rejected\",\"counters\":[99]}");
+    assertEquals(417, rejected.statusCode());
+    assertEquals(2, JSON.readTree(rejected.body()).size());
   }
 }

@@ -21,7 +21,7 @@ class ProcoreSandboxApiTest {
   private static final String SECRET = "app-secret-0123456789";
   private static final String DMSA = "dmsa-client-id";
   private static final String DMSA_SECRET = "dmsa-secret-0123456789";
-  private static final String C1 = Long.toString(SandboxData.COMPANY_ID);
+  private static final String C1 = Long.toString(ProcoreSeed.COMPANY_ID);
 
   private final FakeClock clock = FakeClock.create();
   private final SandboxHttp http = new SandboxHttp();
@@ -65,7 +65,7 @@ class ProcoreSandboxApiTest {
   void meNeedsNoCompanyHeaderForUsers() throws Exception {
     Response me = get("/rest/v1.0/me");
     assertEquals(200, me.status());
-    assertEquals(SandboxData.USER_ID, me.json().get("id").asLong());
+    assertEquals(ProcoreSeed.USER_ID, me.json().get("id").asLong());
     assertEquals("Joe Builder", me.text("name"));
     assertEquals("joe.builder@example.com", me.text("login"));
     Response withParam = get("/rest/v1.0/me?company_id=" + C1);
@@ -83,7 +83,7 @@ class ProcoreSandboxApiTest {
     Response companies = http.api(sandbox, "/rest/v1.0/companies", dmsa, "Procore-Company-Id", C1);
     List<Long> ids = ids(companies.json());
     assertEquals(
-        List.of(SandboxData.COMPANY_ID, SandboxData.SECOND_COMPANY_ID, SandboxData.FREE_COMPANY_ID),
+        List.of(ProcoreSeed.COMPANY_ID, ProcoreSeed.SECOND_COMPANY_ID, ProcoreSeed.FREE_COMPANY_ID),
         ids,
         "a service account lists the companies it is installed in");
   }
@@ -124,7 +124,7 @@ class ProcoreSandboxApiTest {
 
   @Test
   void uninstalledOrUnknownCompaniesAre403AndUnreadableProjects404() throws Exception {
-    String uninstalled = Long.toString(SandboxData.UNINSTALLED_COMPANY_ID);
+    String uninstalled = Long.toString(ProcoreSeed.UNINSTALLED_COMPANY_ID);
     Response r =
         get("/rest/v1.0/projects?company_id=" + uninstalled, "Procore-Company-Id", uninstalled);
     assertEquals(403, r.status());
@@ -133,7 +133,7 @@ class ProcoreSandboxApiTest {
     assertEquals(
         404,
         get(
-                "/rest/v1.0/projects/" + SandboxData.UNREADABLE_PROJECT_ID + "?company_id=" + C1,
+                "/rest/v1.0/projects/" + ProcoreSeed.UNREADABLE_PROJECT_ID + "?company_id=" + C1,
                 "Procore-Company-Id",
                 C1)
             .status());
@@ -141,14 +141,14 @@ class ProcoreSandboxApiTest {
         404,
         get(
                 "/rest/v1.0/projects/"
-                    + SandboxData.SECOND_COMPANY_PROJECT_ID
+                    + ProcoreSeed.SECOND_COMPANY_PROJECT_ID
                     + "?company_id="
                     + C1,
                 "Procore-Company-Id",
                 C1)
             .status(),
         "a project of another company");
-    sandbox.setAppInstalled(SandboxData.COMPANY_ID, false);
+    sandbox.setAppInstalled(ProcoreSeed.COMPANY_ID, false);
     assertEquals(403, get("/rest/v1.0/me?company_id=" + C1, "Procore-Company-Id", C1).status());
   }
 
@@ -158,7 +158,7 @@ class ProcoreSandboxApiTest {
         get(
             "/rest/v1.0/projects?company_id=" + C1,
             "Procore-Company-Id",
-            Long.toString(SandboxData.SECOND_COMPANY_ID));
+            Long.toString(ProcoreSeed.SECOND_COMPANY_ID));
     assertEquals(400, r.status());
   }
 
@@ -168,9 +168,9 @@ class ProcoreSandboxApiTest {
     assertTrue(r.json().isArray());
     assertEquals(
         List.of(
-            SandboxData.COMPANY_ID,
-            SandboxData.SECOND_COMPANY_ID,
-            SandboxData.UNINSTALLED_COMPANY_ID),
+            ProcoreSeed.COMPANY_ID,
+            ProcoreSeed.SECOND_COMPANY_ID,
+            ProcoreSeed.UNINSTALLED_COMPANY_ID),
         ids(r.json()));
     JsonNode first = r.json().get(0);
     assertTrue(first.get("is_active").asBoolean());
@@ -183,10 +183,10 @@ class ProcoreSandboxApiTest {
   @Test
   void projectsFilterAndCompactView() throws Exception {
     Response active = get("/rest/v1.0/projects?company_id=" + C1, "Procore-Company-Id", C1);
-    assertEquals(SandboxData.COMPANY_PROJECTS, active.json().size());
-    assertEquals(Integer.toString(SandboxData.COMPANY_PROJECTS), active.header("Total"));
+    assertEquals(ProcoreSeed.COMPANY_PROJECTS, active.json().size());
+    assertEquals(Integer.toString(ProcoreSeed.COMPANY_PROJECTS), active.header("Total"));
     JsonNode p = active.json().get(0);
-    assertEquals(SandboxData.FIRST_PROJECT_ID, p.get("id").asLong());
+    assertEquals(ProcoreSeed.FIRST_PROJECT_ID, p.get("id").asLong());
     assertTrue(p.get("id").asLong() > Integer.MAX_VALUE);
     for (String field :
         List.of(
@@ -211,20 +211,20 @@ class ProcoreSandboxApiTest {
             "time_zone")) {
       assertTrue(p.has(field), field);
     }
-    assertEquals(SandboxData.COMPANY_ID, p.get("company").get("id").asLong());
+    assertEquals(ProcoreSeed.COMPANY_ID, p.get("company").get("id").asLong());
     Response inactive =
         get(
             "/rest/v1.0/projects?company_id=" + C1 + "&filters%5Bby_status%5D=Inactive",
             "Procore-Company-Id",
             C1);
-    assertEquals(List.of(SandboxData.INACTIVE_PROJECT_ID), ids(inactive.json()));
+    assertEquals(List.of(ProcoreSeed.INACTIVE_PROJECT_ID), ids(inactive.json()));
     Response all =
         get(
             "/rest/v1.0/projects?company_id=" + C1 + "&filters%5Bby_status%5D=All",
             "Procore-Company-Id",
             C1);
     assertEquals(
-        SandboxData.COMPANY_PROJECTS + 1, all.json().size(), "the unreadable one is never listed");
+        ProcoreSeed.COMPANY_PROJECTS + 1, all.json().size(), "the unreadable one is never listed");
     Response compact =
         get(
             "/rest/v1.1/projects?company_id=" + C1 + "&serializer_view=compact",
@@ -243,7 +243,7 @@ class ProcoreSandboxApiTest {
   void projectById() throws Exception {
     Response r =
         get(
-            "/rest/v1.1/projects/" + SandboxData.FIRST_PROJECT_ID + "?company_id=" + C1,
+            "/rest/v1.1/projects/" + ProcoreSeed.FIRST_PROJECT_ID + "?company_id=" + C1,
             "Procore-Company-Id",
             C1);
     assertEquals(200, r.status());
@@ -326,6 +326,19 @@ class ProcoreSandboxApiTest {
     }
   }
 
+  /** {@code X-Rate-Limit-Reset} minus the answer's {@code Date}, in seconds. */
+  private static long secondsUntilReset(Response r) {
+    long date =
+        java.time.ZonedDateTime.parse(
+                r.header("Date"), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+            .toEpochSecond();
+    return Long.parseLong(r.header("X-Rate-Limit-Reset")) - date;
+  }
+
+  private static void assertBetween(long low, long high, long actual) {
+    assertTrue(low <= actual && actual <= high, actual + " is not in " + low + ".." + high);
+  }
+
   @Test
   void rateLimitsUseTwoWindowsAndAnswer429InPlainText() throws Exception {
     try (ProcoreSandbox limited =
@@ -340,7 +353,10 @@ class ProcoreSandboxApiTest {
       assertEquals(
           "3", first.header("X-Rate-Limit-Limit"), "the spike window is nearer exhaustion");
       assertEquals("2", first.header("X-Rate-Limit-Remaining"));
-      assertEquals(Long.toString(now + 10), first.header("X-Rate-Limit-Reset"));
+      // The reset is on the clock of the Date header (the system's, which the JDK server stamps):
+      // the window's 10 s on the injected clock, to the headers' one-second resolution.
+      assertBetween(10, 11, secondsUntilReset(first));
+      assertTrue(now > 0);
       http.api(limited, "/rest/v1.0/me", t);
       http.api(limited, "/rest/v1.0/me", t);
       Response limitedResponse = http.api(limited, "/rest/v1.0/me", t);
@@ -362,7 +378,7 @@ class ProcoreSandboxApiTest {
       http.api(limited, "/rest/v1.0/me", t);
       Response hourLimited = http.api(limited, "/rest/v1.0/me", t);
       assertEquals(429, hourLimited.status());
-      assertEquals(Long.toString(now + 3600), hourLimited.header("X-Rate-Limit-Reset"));
+      assertBetween(3580, 3581, secondsUntilReset(hourLimited)); // 20 s of the hour have passed
       // Another token has its own counters.
       String other = http.consent(limited, APP, SECRET).text("access_token");
       assertEquals(200, http.api(limited, "/rest/v1.0/me", other).status());
@@ -402,14 +418,14 @@ class ProcoreSandboxApiTest {
                   "/rest/v1.0/me",
                   t,
                   "Procore-Company-Id",
-                  Long.toString(SandboxData.SECOND_COMPANY_ID))
+                  Long.toString(ProcoreSeed.SECOND_COMPANY_ID))
               .status());
     }
   }
 
   @Test
   void injected503CarriesRetryAfterAndRateLimitHeaders() throws Exception {
-    sandbox.enqueue(ProcoreFault.serviceUnavailable(7));
+    sandbox.enqueue(ProcoreFaults.serviceUnavailable(7));
     Response r = get("/rest/v1.0/me");
     assertEquals(503, r.status());
     assertEquals("7", r.header("Retry-After"));

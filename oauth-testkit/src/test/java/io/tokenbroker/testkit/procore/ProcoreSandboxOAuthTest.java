@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.procore.SandboxHttp.Response;
 import java.io.IOException;
 import java.net.URI;
@@ -229,8 +230,8 @@ class ProcoreSandboxOAuthTest {
     assertEquals(200, slash.status(), slash.body());
     assertEquals(3, sandbox.tokenRequestCount("client_credentials"));
     assertEquals(
-        SandboxRequest.BodyEncoding.MULTIPART,
-        sandbox.requests(SandboxRequest.Host.LOGIN).get(0).bodyEncoding());
+        RecordedRequest.BodyEncoding.MULTIPART,
+        sandbox.requests(ProcoreSandbox.Host.LOGIN).get(0).bodyEncoding());
   }
 
   @Test
@@ -353,7 +354,7 @@ class ProcoreSandboxOAuthTest {
   @Test
   void droppedResponseBurnsTheRefreshTokenAndLosesTheNewPair() throws Exception {
     String refresh = http.consent(sandbox, APP, SECRET).text("refresh_token");
-    sandbox.enqueue(ProcoreFault.dropTokenResponseAfterProcessing());
+    sandbox.enqueue(ProcoreFaults.dropTokenResponseAfterProcessing());
     assertThrows(IOException.class, () -> http.refresh(sandbox, APP, SECRET, refresh));
     assertFalse(sandbox.isRefreshTokenUsable(refresh));
     String lost = sandbox.issuedRefreshTokens().get(1);
@@ -364,7 +365,7 @@ class ProcoreSandboxOAuthTest {
   @Test
   void cannedTokenFaultConsumesNothing() throws Exception {
     String refresh = http.consent(sandbox, APP, SECRET).text("refresh_token");
-    sandbox.enqueue(ProcoreFault.tokenResponse(500, "text/html", "<html>oops</html>"));
+    sandbox.enqueue(ProcoreFaults.tokenResponse(500, "text/html", "<html>oops</html>"));
     assertEquals(500, http.refresh(sandbox, APP, SECRET, refresh).status());
     assertTrue(sandbox.isRefreshTokenUsable(refresh));
     assertEquals(200, http.refresh(sandbox, APP, SECRET, refresh).status());
@@ -382,7 +383,7 @@ class ProcoreSandboxOAuthTest {
             sandbox.tokenInfoEndpoint(), "Authorization", "Bearer " + tokens.text("access_token"));
     assertEquals(200, info.status());
     JsonNode json = info.json();
-    assertEquals(SandboxData.USER_ID, json.get("resource_owner_id").asLong());
+    assertEquals(ProcoreSeed.USER_ID, json.get("resource_owner_id").asLong());
     assertTrue(json.get("scopes").isArray());
     assertEquals(5000, json.get("expires_in_seconds").asLong());
     assertEquals(APP, json.get("application").get("uid").asText());
@@ -469,13 +470,86 @@ class ProcoreSandboxOAuthTest {
   @Test
   void recordedRequestsDoNotPrintSecrets() throws Exception {
     http.consent(sandbox, APP, SECRET);
-    for (SandboxRequest r : sandbox.requests()) {
+    for (RecordedRequest r : sandbox.requests()) {
       assertFalse(r.toString().contains(SECRET));
       assertFalse(r.toString().contains("code="));
     }
-    SandboxRequest exchange = sandbox.requests(SandboxRequest.Host.LOGIN).get(1);
+    RecordedRequest exchange = sandbox.requests(ProcoreSandbox.Host.LOGIN).get(1);
     assertEquals(SECRET, exchange.parameter("client_secret"));
-    assertEquals(SandboxRequest.BodyEncoding.FORM, exchange.bodyEncoding());
+    assertEquals(RecordedRequest.BodyEncoding.FORM, exchange.bodyEncoding());
     assertFalse(sandbox.toString().contains(SECRET));
+  }
+
+  // ---------------------------------------------------------------- misplaced parameters
+
+  /** The planted fault: the body's parameters copied into the URL too. */
+  private Response copiedIntoTheUrl(URI endpoint, Map<String, String> body, String... names)
+      throws Exception {
+    StringBuilder query = new StringBuilder();
+    for (String name : names) {
+      query
+          .append(query.length() == 0 ? "" : "&")
+          .append(name)
+          .append('=')
+          .append(enc(body.get(name)));
+    }
+    return http.postForm(URI.create(endpoint + "?" + query), body);
+  }
+
+  private static void assertMisplaced(Response r, String parameter) {
+    assertEquals(400, r.status(), r.body());
+    assertEquals("invalid_request", r.error());
+    String description = r.text("error_description");
+    assertTrue(description.contains("not the URL") && description.contains(parameter), description);
+  }
+
+  @Test
+  void aRefreshTokenAndSecretCopiedIntoTheUrlAreRefusedAndTheTokenIsNotBurned() throws Exception {
+    String refreshToken = http.consent(sandbox, APP, SECRET).text("refresh_token");
+    Map<String, String> body =
+        SandboxHttp.params(
+            "grant_type", "refresh_token",
+            "client_id", APP,
+            "client_secret", SECRET,
+            "refresh_token", refreshToken);
+    assertMisplaced(
+        copiedIntoTheUrl(sandbox.tokenEndpoint(), body, "refresh_token"), "refresh_token");
+    assertMisplaced(
+        copiedIntoTheUrl(sandbox.tokenEndpoint(), body, "client_secret"), "client_secret");
+    assertTrue(sandbox.isRefreshTokenUsable(refreshToken), "a refused request burns nothing");
+    assertEquals(200, http.refresh(sandbox, APP, SECRET, refreshToken).status());
+  }
+
+  @Test
+  void aCodeAndVerifierCopiedIntoTheUrlAreRefusedAndTheCodeStaysRedeemable() throws Exception {
+    String code = http.oobCode(sandbox, APP);
+    Map<String, String> body =
+        SandboxHttp.params(
+            "grant_type",
+            "authorization_code",
+            "client_id",
+            APP,
+            "client_secret",
+            SECRET,
+            "code",
+            code,
+            "redirect_uri",
+            ProcoreSandbox.OUT_OF_BAND,
+            "code_verifier",
+            "v".repeat(43));
+    assertMisplaced(copiedIntoTheUrl(sandbox.tokenEndpoint(), body, "code"), "code");
+    assertMisplaced(
+        copiedIntoTheUrl(sandbox.tokenEndpoint(), body, "code_verifier"), "code_verifier");
+    body.remove("code_verifier"); // no challenge was sent with this consent
+    assertEquals(200, http.postForm(sandbox.tokenEndpoint(), body).status());
+  }
+
+  @Test
+  void aTokenToRevokeInTheUrlIsRefused() throws Exception {
+    String access = http.consent(sandbox, APP, SECRET).text("access_token");
+    Map<String, String> body =
+        SandboxHttp.params("token", access, "client_id", APP, "client_secret", SECRET);
+    assertMisplaced(copiedIntoTheUrl(sandbox.revocationEndpoint(), body, "token"), "token");
+    assertTrue(sandbox.isAccessTokenValid(access), "nothing was revoked");
   }
 }

@@ -33,13 +33,14 @@ import org.jspecify.annotations.Nullable;
  * apart from a file written by a newer library.
  *
  * <p>Format 2 is a <em>tombstone</em>: what a delete leaves, so that the key's versions go on from
- * the deleted one (they never repeat). Same layout, flags {@code 2}, no expiry, no sealed bytes.
- * A library that only knows format 1 reports it as written by a newer version and leaves it alone.
+ * the deleted one (they never repeat). Same layout, flags {@code 2}, no expiry, no sealed bytes. A
+ * library that only knows format 1 reports it as written by a newer version and leaves it alone.
  */
 final class EntryCodec {
   static final int MAGIC = 0x54425347; // "TBSG"
   static final byte FORMAT = 1;
   static final byte TOMBSTONE_FORMAT = 2;
+
   /** Entries are sealed token sets, a few KiB; anything this large is damage, not data. */
   static final int MAX_SEALED_BYTES = 16 * 1024 * 1024;
 
@@ -112,8 +113,8 @@ final class EntryCodec {
    *
    * @param expectedHash the key hash the file is named after; the key inside must match it
    * @throws CorruptEntryException if the bytes are damaged or inconsistent
-   * @throws TokenStoreException {@code MISCONFIGURED} for an intact entry in a format this
-   *     version does not know (written by a newer library); such entries are not quarantined
+   * @throws TokenStoreException {@code MISCONFIGURED} for an intact entry in a format this version
+   *     does not know (written by a newer library); such entries are not quarantined
    */
   static Decoded decodeAny(byte[] bytes, String expectedHash) throws CorruptEntryException {
     if (bytes.length == 0) {

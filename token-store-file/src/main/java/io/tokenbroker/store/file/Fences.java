@@ -6,11 +6,11 @@ import java.nio.channels.FileChannel;
 import java.util.zip.CRC32C;
 
 /**
- * The fencing numbers of a grant's leases, kept in its lease file by the lease holder: two
- * 16-byte slots {@code [fence: 8][CRC32C of the fence: 4]["TBFN": 4]}, written alternately (the
- * slot of the new number's parity) and forced to disk before the lease is handed out. A crash
- * while a slot is written can only damage that slot; the other one still holds the previous
- * number, and the lease that was being taken was never handed out. Stateless.
+ * The fencing numbers of a grant's leases, kept in its lease file by the lease holder: two 16-byte
+ * slots {@code [fence: 8][CRC32C of the fence: 4]["TBFN": 4]}, written alternately (the slot of the
+ * new number's parity) and forced to disk before the lease is handed out. A crash while a slot is
+ * written can only damage that slot; the other one still holds the previous number, and the lease
+ * that was being taken was never handed out. Stateless.
  */
 final class Fences {
   private static final int MAGIC = 0x5442464e; // "TBFN"

@@ -16,9 +16,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
- * How grant keys map to file names. A key's files are named after the lowercase hex SHA-256 of
- * its UTF-8 bytes: no traversal, no reserved names, no collisions on case-insensitive or
- * normalizing file systems, whatever the key. The real key is stored inside the entry.
+ * How grant keys map to file names. A key's files are named after the lowercase hex SHA-256 of its
+ * UTF-8 bytes: no traversal, no reserved names, no collisions on case-insensitive or normalizing
+ * file systems, whatever the key. The real key is stored inside the entry.
  */
 final class FileNames {
   static final String ENTRY_SUFFIX = ".grant";
@@ -28,6 +28,7 @@ final class FileNames {
   static final String QUARANTINE_INFIX = ".grant.corrupt-";
 
   static final Pattern ENTRY = Pattern.compile("[0-9a-f]{64}\\.grant");
+
   /** Group 1 is the key hash. Only names this class makes; nothing else is ever cleaned up. */
   static final Pattern TEMP = Pattern.compile("([0-9a-f]{64})\\.grant\\.tmp-[0-9a-f]{16}");
 

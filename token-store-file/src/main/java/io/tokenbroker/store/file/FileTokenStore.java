@@ -56,39 +56,38 @@ import org.jspecify.annotations.Nullable;
  *       files left by a crashed writer are removed when a store is created over the directory.
  *   <li><b>Processes and threads.</b> {@link #compareAndSet} and {@link #delete} run under a
  *       per-grant lock: an in-JVM lock plus a {@link FileChannel#lock() FileChannel lock} on a
- *       per-grant lock file, so any number of threads, store instances and processes may share
- *       the directory.
+ *       per-grant lock file, so any number of threads, store instances and processes may share the
+ *       directory.
  *   <li><b>Leases and fencing.</b> A lease holds a {@link FileChannel#tryLock() FileChannel lock}
  *       on a per-grant lease file until it is closed. Between processes the operating system
  *       releases it when the holding process dies, however it dies; a live process holds it until
  *       it closes the lease. Within one JVM (every store over the same directory shares one
- *       registry) the lease's time to live applies as the SPI says: after it, another holder in
- *       the JVM takes it over, and the stale holder's close no longer releases anything. Each
- *       lease gets a fencing number one higher than the last, kept in the lease file (two
- *       checksummed slots written alternately and forced to disk, so a crash mid-write leaves the
- *       previous number). {@link #compareAndSet} and {@link #delete} check, under the grant's
- *       lock, that the caller's lease is still the holder and unexpired; otherwise they refuse
- *       with {@link Reason#LEASE_LOST} and write nothing.
- *   <li><b>Versions never repeat.</b> A delete replaces the entry with a small tombstone that
- *       keeps the last version (same atomic write), so a new first write continues above it.
- *       Tombstones are not listed and load as absent; they stay, like lock and lease files.
+ *       registry) the lease's time to live applies as the SPI says: after it, another holder in the
+ *       JVM takes it over, and the stale holder's close no longer releases anything. Each lease
+ *       gets a fencing number one higher than the last, kept in the lease file (two checksummed
+ *       slots written alternately and forced to disk, so a crash mid-write leaves the previous
+ *       number). {@link #compareAndSet} and {@link #delete} check, under the grant's lock, that the
+ *       caller's lease is still the holder and unexpired; otherwise they refuse with {@link
+ *       Reason#LEASE_LOST} and write nothing.
+ *   <li><b>Versions never repeat.</b> A delete replaces the entry with a small tombstone that keeps
+ *       the last version (same atomic write), so a new first write continues above it. Tombstones
+ *       are not listed and load as absent; they stay, like lock and lease files.
  *   <li><b>Corruption.</b> An entry that cannot be parsed (bad magic, bad checksum, truncated,
  *       holding another key) is moved aside to {@code <name>.grant.corrupt-<time>} and reported as
  *       {@link Reason#CORRUPT} naming that path; it is never overwritten in place.
- *   <li><b>Failures, by what to do.</b> I/O errors are {@link Reason#UNAVAILABLE} (retry later:
- *       a full disk, a read-only remount, a flaky device), never corruption; a permission denied
- *       on a POSIX file system is {@link Reason#MISCONFIGURED} (someone changed the owner or mode;
+ *   <li><b>Failures, by what to do.</b> I/O errors are {@link Reason#UNAVAILABLE} (retry later: a
+ *       full disk, a read-only remount, a flaky device), never corruption; a permission denied on a
+ *       POSIX file system is {@link Reason#MISCONFIGURED} (someone changed the owner or mode;
  *       elsewhere, where a sharing violation can pass, it is unavailable). Messages name the file
  *       and the operating system's error.
- *   <li><b>Permissions.</b> On POSIX file systems the directory is created {@code 0700} and
- *       files {@code 0600}; a directory that group or others can write to, or that belongs to
- *       another user (for example through a symbolic link), is refused with {@link
- *       Reason#MISCONFIGURED}.
+ *   <li><b>Permissions.</b> On POSIX file systems the directory is created {@code 0700} and files
+ *       {@code 0600}; a directory that group or others can write to, or that belongs to another
+ *       user (for example through a symbolic link), is refused with {@link Reason#MISCONFIGURED}.
  * </ul>
  *
- * <p>File names are the lowercase hex SHA-256 of the grant key's UTF-8 bytes, so any key is safe
- * on any file system; the key itself is stored inside the entry. Keys with unpaired surrogates
- * (not text) are rejected with {@link IllegalArgumentException}.
+ * <p>File names are the lowercase hex SHA-256 of the grant key's UTF-8 bytes, so any key is safe on
+ * any file system; the key itself is stored inside the entry. Keys with unpaired surrogates (not
+ * text) are rejected with {@link IllegalArgumentException}.
  *
  * <p>Limits: local file systems only (not NFS or other network file systems, whose locks and
  * renames are not reliable); one directory per keyset. Thread-safe.
@@ -179,7 +178,8 @@ public final class FileTokenStore implements TokenStore {
               return OptionalLong.empty();
             }
             long next = (current == null ? 0 : current.version()) + 1;
-            replace(key, hash, entry, EntryCodec.encode(new StoredGrant(key, next, sealed, expiresAt)));
+            replace(
+                key, hash, entry, EntryCodec.encode(new StoredGrant(key, next, sealed, expiresAt)));
             return OptionalLong.of(next);
           }
         });
@@ -207,7 +207,9 @@ public final class FileTokenStore implements TokenStore {
         });
   }
 
-  /** Under the write lock: the entry or tombstone as it is, or null; a damaged one is moved aside. */
+  /**
+   * Under the write lock: the entry or tombstone as it is, or null; a damaged one is moved aside.
+   */
   private EntryCodec.@Nullable Decoded current(GrantKey key, String hash, Path entry) {
     byte[] bytes = read(entry, key);
     if (bytes == null) {
@@ -223,7 +225,8 @@ public final class FileTokenStore implements TokenStore {
   private FileLease own(Lease lease) {
     requireNonNull(lease, "lease == null");
     if (!(lease instanceof FileLease mine) || mine.shared != shared) {
-      throw new IllegalArgumentException("the lease is not from a store over " + directory + ": " + lease);
+      throw new IllegalArgumentException(
+          "the lease is not from a store over " + directory + ": " + lease);
     }
     return mine;
   }
@@ -522,11 +525,12 @@ public final class FileTokenStore implements TokenStore {
 
   /**
    * Classifies an I/O failure by what the caller should do: a permission denied on a POSIX file
-   * system is a setup problem; anything else (a full disk, a read-only remount, a device error,
-   * and a Windows sharing violation, which also reports "access denied") may pass.
+   * system is a setup problem; anything else (a full disk, a read-only remount, a device error, and
+   * a Windows sharing violation, which also reports "access denied") may pass.
    */
   static TokenStoreException ioFailure(String message, @Nullable GrantKey key, IOException e) {
-    String cause = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    String cause =
+        e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     if (e instanceof AccessDeniedException && POSIX_PERMISSIONS) {
       return new TokenStoreException(
           message
@@ -770,9 +774,9 @@ public final class FileTokenStore implements TokenStore {
   /**
    * Configures a {@link FileTokenStore}.
    *
-   * <p>Lease details: leases are {@code FileChannel} locks on {@code <hash>.lease} files, held
-   * for the lease's life; {@link #clock} decides when a lease held in this JVM has expired. Lock
-   * and lease files are small, empty and kept (deleting them safely is not possible while other
+   * <p>Lease details: leases are {@code FileChannel} locks on {@code <hash>.lease} files, held for
+   * the lease's life; {@link #clock} decides when a lease held in this JVM has expired. Lock and
+   * lease files are small, empty and kept (deleting them safely is not possible while other
    * processes may hold them). Not thread-safe; {@link #build} may be called more than once.
    */
   public static final class Builder {
@@ -790,8 +794,8 @@ public final class FileTokenStore implements TokenStore {
     }
 
     /**
-     * Creates the directory (owner-only) if needed, checks it, and removes temporary files left
-     * by interrupted writes.
+     * Creates the directory (owner-only) if needed, checks it, and removes temporary files left by
+     * interrupted writes.
      *
      * @throws TokenStoreException {@code MISCONFIGURED} if the path is not a directory, can be
      *     written by group or others, or belongs to another user; {@code UNAVAILABLE} on an I/O

@@ -14,9 +14,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@link FileChannel} locks belong to the whole process: a second lock on the same file from
  * this JVM throws, and closing any channel on a file may drop every lock the process holds on it.
- * So within one JVM, this class is the arbiter: at most one thread at a time touches a grant's
- * lock file (guarded by {@link #writeLock}), and a grant's lease file is opened by at most one
- * channel, kept in its {@link LeaseSlot} for the lease's life.
+ * So within one JVM, this class is the arbiter: at most one thread at a time touches a grant's lock
+ * file (guarded by {@link #writeLock}), and a grant's lease file is opened by at most one channel,
+ * kept in its {@link LeaseSlot} for the lease's life.
  */
 final class SharedDirectory {
   private static final ConcurrentMap<Path, SharedDirectory> DIRECTORIES = new ConcurrentHashMap<>();

@@ -36,9 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A process shutting down ({@code TokenBroker.close()}) while a refresh of a strict single-use
- * rotation grant is in flight, then a new process over the same directory: {@code close()} lets
- * the refresh finish and persist, so the rotated refresh token is not lost. Found while writing
- * {@link MultiProcessRefreshTest}.
+ * rotation grant is in flight, then a new process over the same directory: {@code close()} lets the
+ * refresh finish and persist, so the rotated refresh token is not lost. Found while writing {@link
+ * MultiProcessRefreshTest}.
  */
 class BrokerCloseTest {
   private static final String CLIENT_ID = "close-client";

@@ -217,8 +217,7 @@ class FileTokenStoreTest {
       assertEquals(3, quarantined.size());
       for (int i = 0; i < 3; i++) {
         byte[] expected = {1, 2, 3, (byte) i};
-        assertTrue(
-            quarantined.stream().anyMatch(p -> Arrays2.equals(p, expected)), "copy " + i);
+        assertTrue(quarantined.stream().anyMatch(p -> Arrays2.equals(p, expected)), "copy " + i);
       }
     }
 
@@ -229,7 +228,9 @@ class FileTokenStoreTest {
       write(store, KEY, "sealed");
       Files.write(entryOf(KEY), new byte[] {9, 9, 9});
       TokenStoreException e =
-          assertThrows(TokenStoreException.class, () -> StoreWrites.put(store, KEY, "x".getBytes(UTF_8), null));
+          assertThrows(
+              TokenStoreException.class,
+              () -> StoreWrites.put(store, KEY, "x".getBytes(UTF_8), null));
       assertEquals(Reason.CORRUPT, e.reason());
       assertEquals(1, quarantineFiles(KEY).size());
       assertEquals(Optional.empty(), store.load(KEY));
@@ -264,7 +265,8 @@ class FileTokenStoreTest {
       TokenStoreException e = assertThrows(TokenStoreException.class, () -> store.load(KEY));
       assertEquals(Reason.MISCONFIGURED, e.reason());
       assertTrue(e.getMessage().contains("newer"), e.getMessage());
-      assertThrows(TokenStoreException.class, () -> StoreWrites.put(store, KEY, "x".getBytes(UTF_8), null));
+      assertThrows(
+          TokenStoreException.class, () -> StoreWrites.put(store, KEY, "x".getBytes(UTF_8), null));
       assertArrayEquals(bytes, Files.readAllBytes(entryOf(KEY)), "left untouched");
       assertEquals(List.of(), quarantineFiles(KEY));
     }
@@ -276,7 +278,8 @@ class FileTokenStoreTest {
           FileTokenStore.ioFailure(
               "cannot write grant", KEY, new java.nio.file.AccessDeniedException("/d/x.grant"));
       assertEquals(posix() ? Reason.MISCONFIGURED : Reason.UNAVAILABLE, denied.reason());
-      assertTrue(denied.getMessage().contains("AccessDeniedException: /d/x.grant"), denied.getMessage());
+      assertTrue(
+          denied.getMessage().contains("AccessDeniedException: /d/x.grant"), denied.getMessage());
       // EPERM (an immutable directory, a read-only bind mount): may pass, not a setup problem.
       TokenStoreException notPermitted =
           FileTokenStore.ioFailure(
@@ -287,7 +290,8 @@ class FileTokenStoreTest {
       assertTrue(notPermitted.isTransient());
       assertTrue(notPermitted.getMessage().contains("Operation not permitted"));
       TokenStoreException full =
-          FileTokenStore.ioFailure("cannot write grant", KEY, new IOException("No space left on device"));
+          FileTokenStore.ioFailure(
+              "cannot write grant", KEY, new IOException("No space left on device"));
       assertEquals(Reason.UNAVAILABLE, full.reason());
       assertTrue(full.getMessage().contains("No space left on device"));
     }
@@ -359,7 +363,8 @@ class FileTokenStoreTest {
     FileTokenStore store = open();
     Path link = Files.createSymbolicLink(tempDir.resolve("link"), dir);
     FileTokenStore viaLink = FileTokenStore.builder(link).clock(clock).build();
-    FileTokenStore viaDots = FileTokenStore.builder(dir.resolve("../tokens/.")).clock(clock).build();
+    FileTokenStore viaDots =
+        FileTokenStore.builder(dir.resolve("../tokens/.")).clock(clock).build();
     assertEquals(store.directory(), viaLink.directory());
     try (TokenStore.Lease lease = store.tryAcquireLease(KEY, Duration.ofMinutes(1)).orElseThrow()) {
       assertEquals(Optional.empty(), viaLink.tryAcquireLease(KEY, Duration.ofMinutes(1)));

@@ -15,6 +15,7 @@ import io.tokenbroker.oauth.GrantType;
 import io.tokenbroker.oauth.Keysets;
 import io.tokenbroker.oauth.Provider;
 import io.tokenbroker.oauth.TokenBroker;
+import io.tokenbroker.testkit.ChildJvm;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.RefreshRotation;
 import java.net.URI;
@@ -37,17 +38,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Several JVMs, each with its own broker over one {@link FileTokenStore} directory, keep one
- * strict single-use rotation grant alive on the fake authorization server (DESIGN.md §4: one
- * refresh per expiry across processes). Real time, since the processes share no clock but the
- * system's.
+ * Several JVMs, each with its own broker over one {@link FileTokenStore} directory, keep one strict
+ * single-use rotation grant alive on the fake authorization server (DESIGN.md §4: one refresh per
+ * expiry across processes). Real time, since the processes share no clock but the system's.
  */
 class MultiProcessRefreshTest {
   private static final String CLIENT_ID = "multi-process-client";
   private static final String SECRET = "multi-process-secret-0123456789";
   private static final GrantKey KEY = GrantKey.of("fake/shared-user");
+
   /** Whole seconds: the fake sends {@code expires_in} in seconds. */
   private static final Duration LIFETIME = Duration.ofSeconds(2);
+
   /**
    * The broker's refresh-ahead window for this lifetime: the default 5 min capped at half the
    * lifetime (and at least the skew, a tenth of it). A token is refreshed once it is this old.
@@ -94,23 +96,23 @@ class MultiProcessRefreshTest {
       try {
         for (int i = 0; i < CHILDREN; i++) {
           children.add(
-              ChildJvm.start(
-                  tempDir,
-                  "refresher-" + i,
-                  RefreshChild.class,
-                  dir.toString(),
-                  keysetFile.toString(),
-                  server.tokenEndpoint().toString(),
-                  server.authorizationEndpoint().toString(),
-                  CLIENT_ID,
-                  KEY.value(),
-                  Integer.toString(THREADS)));
+              ChildJvm.builder(RefreshChild.class)
+                  .name("refresher-" + i)
+                  .args(
+                      dir.toString(),
+                      keysetFile.toString(),
+                      server.tokenEndpoint().toString(),
+                      server.authorizationEndpoint().toString(),
+                      CLIENT_ID,
+                      KEY.value(),
+                      Integer.toString(THREADS))
+                  .start());
         }
         for (ChildJvm child : children) {
           child.send(SECRET);
         }
         for (ChildJvm child : children) {
-          child.await("READY"::equals, 60);
+          child.awaitLine("READY"::equals, Duration.ofSeconds(60));
         }
 
         // The consent, once, in this JVM, after the children started (their start-up is slow).
@@ -126,11 +128,11 @@ class MultiProcessRefreshTest {
         }
         for (int i = 0; i < CHILDREN; i++) {
           ChildJvm child = children.get(i);
-          child.await("DONE"::equals, RUN.toSeconds() + 60);
-          List<String> lines = child.allLines();
+          child.awaitLine("DONE"::equals, Duration.ofSeconds(RUN.toSeconds() + 60));
+          List<String> lines = child.stdoutLines();
           List<String> failures = lines.stream().filter(l -> l.startsWith("FAILURE ")).toList();
           assertEquals(List.of(), failures, () -> "a child saw exceptions; " + child.describe());
-          assertEquals(0, child.waitFor(), child::describe);
+          assertEquals(0, child.waitFor(Duration.ofSeconds(60)), child::describe);
           reports.add(parse("refresher-" + i, lines));
         }
         endedAt = clock.millis();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore;
+import io.tokenbroker.testkit.ChildJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,23 +53,19 @@ class MultiProcessTest {
       try {
         for (int i = 0; i < CHILDREN; i++) {
           children.add(
-              ChildJvm.start(
-                  tempDir,
-                  "writer-" + round + "-" + i,
-                  StoreChild.class,
-                  "write-loop",
-                  dir.toString(),
-                  "solo-" + i,
-                  SHARED));
+              ChildJvm.builder(StoreChild.class)
+                  .name("writer-" + round + "-" + i)
+                  .args("write-loop", dir.toString(), "solo-" + i, SHARED)
+                  .start());
         }
         for (ChildJvm child : children) {
-          child.await("READY"::equals, 60);
+          child.awaitLine("READY"::equals, Duration.ofSeconds(60));
         }
         for (ChildJvm child : children) {
           // Kill after a random number of acknowledged writes, at a random instant after it.
           int target = random.nextInt(25);
           for (int seen = 0; seen < target; seen++) {
-            child.await(line -> line.startsWith("ACK "), 60);
+            child.awaitLine(line -> line.startsWith("ACK "), Duration.ofSeconds(60));
           }
           LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(random.nextInt(3000)));
           assertTrue(child.isAlive(), () -> "the writer died by itself; " + child.describe());
@@ -83,7 +80,7 @@ class MultiProcessTest {
 
       Map<String, Ack> newest = new HashMap<>(known);
       for (ChildJvm child : children) {
-        for (String line : child.allLines()) {
+        for (String line : child.stdoutLines()) {
           String[] parts = line.split(" ");
           assertTrue(!line.startsWith("BAD"), () -> "a writer read a bad entry: " + line);
           if (parts.length == 4 && parts[0].equals("ACK") && parts[3].length() == 64) {
@@ -136,24 +133,20 @@ class MultiProcessTest {
     try {
       for (int i = 0; i < CHILDREN; i++) {
         children.add(
-            ChildJvm.start(
-                tempDir,
-                "incrementer-" + i,
-                StoreChild.class,
-                "increment",
-                dir.toString(),
-                "counter",
-                Integer.toString(perChild)));
+            ChildJvm.builder(StoreChild.class)
+                .name("incrementer-" + i)
+                .args("increment", dir.toString(), "counter", Integer.toString(perChild))
+                .start());
       }
       for (ChildJvm child : children) {
-        child.await("READY"::equals, 60);
+        child.awaitLine("READY"::equals, Duration.ofSeconds(60));
       }
       for (ChildJvm child : children) {
         child.send("GO");
       }
       for (ChildJvm child : children) {
-        child.await(line -> line.startsWith("DONE "), 60);
-        assertEquals(0, child.waitFor(), child::describe);
+        child.awaitLine(line -> line.startsWith("DONE "), Duration.ofSeconds(60));
+        assertEquals(0, child.waitFor(Duration.ofSeconds(60)), child::describe);
       }
     } finally {
       for (ChildJvm child : children) {
@@ -174,10 +167,10 @@ class MultiProcessTest {
     Duration ttl = Duration.ofHours(1);
 
     try (ChildJvm holder = holdLease(dir, key, "holder")) {
-      assertEquals("HELD", holder.await(line -> true, 60));
+      assertEquals("HELD", holder.awaitLine(line -> true, Duration.ofSeconds(60)));
       assertEquals(Optional.empty(), store.tryAcquireLease(key, ttl), "held by another process");
       try (ChildJvm second = holdLease(dir, key, "second")) {
-        assertEquals("BUSY", second.await(line -> true, 60));
+        assertEquals("BUSY", second.awaitLine(line -> true, Duration.ofSeconds(60)));
       }
 
       holder.kill(); // SIGKILL: the holder never closes its lease
@@ -187,15 +180,18 @@ class MultiProcessTest {
     }
     // And a cleanly closed lease is free for others at once.
     try (ChildJvm holder = holdLease(dir, key, "closer")) {
-      assertEquals("HELD", holder.await(line -> true, 60));
+      assertEquals("HELD", holder.awaitLine(line -> true, Duration.ofSeconds(60)));
       holder.send("release");
-      assertEquals("RELEASED", holder.await(line -> true, 60));
+      assertEquals("RELEASED", holder.awaitLine(line -> true, Duration.ofSeconds(60)));
       store.tryAcquireLease(key, ttl).orElseThrow().close();
     }
   }
 
   private ChildJvm holdLease(Path dir, GrantKey key, String name) {
-    return ChildJvm.start(tempDir, name, StoreChild.class, "hold-lease", dir.toString(), key.value());
+    return ChildJvm.builder(StoreChild.class)
+        .name(name)
+        .args("hold-lease", dir.toString(), key.value())
+        .start();
   }
 
   private static List<Path> tempFiles(Path dir) throws IOException {

@@ -35,7 +35,8 @@ final class Payloads {
       throw new IllegalStateException("payload length field " + length + " is wrong");
     }
     byte[] expected = sha256(payload, payload.length - 32);
-    if (!Arrays.equals(expected, Arrays.copyOfRange(payload, payload.length - 32, payload.length))) {
+    if (!Arrays.equals(
+        expected, Arrays.copyOfRange(payload, payload.length - 32, payload.length))) {
       throw new IllegalStateException("payload checksum mismatch");
     }
     if (embedded != version) {

@@ -1,16 +1,13 @@
 package io.tokenbroker.store.file;
 
-import io.tokenbroker.oauth.BrokerListener;
 import io.tokenbroker.oauth.ClientRegistration;
 import io.tokenbroker.oauth.ClientSecret;
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.GrantType;
-import io.tokenbroker.oauth.InvalidGrantException;
 import io.tokenbroker.oauth.Keysets;
 import io.tokenbroker.oauth.Provider;
 import io.tokenbroker.oauth.TokenBroker;
-import io.tokenbroker.oauth.TokenBrokerException;
-import io.tokenbroker.oauth.TokenStoreException;
+import io.tokenbroker.testkit.RecordingBrokerListener;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -19,18 +16,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -49,88 +41,12 @@ import java.util.concurrent.locks.LockSupport;
 public final class RefreshChild {
   private RefreshChild() {}
 
-  /** Counts the broker's events by name. */
-  static final class Events implements BrokerListener {
-    final Map<String, AtomicInteger> counts = new TreeMap<>();
-
-    Events() {
-      for (String name :
-          List.of(
-              "refreshStarted",
-              "refreshSucceeded",
-              "refreshFailed",
-              "tokensAdopted",
-              "storeConflict",
-              "storeWriteFailed",
-              "storeWriteRecovered",
-              "storeEntryUnreadable",
-              "reauthorizationRequired")) {
-        counts.put(name, new AtomicInteger());
-      }
-    }
-
-    private void count(String name) {
-      counts.get(name).incrementAndGet();
-    }
-
-    @Override
-    public void refreshStarted(GrantKey key) {
-      count("refreshStarted");
-    }
-
-    @Override
-    public void refreshSucceeded(GrantKey key, Instant expiresAt) {
-      count("refreshSucceeded");
-    }
-
-    @Override
-    public void refreshFailed(GrantKey key, TokenBrokerException failure) {
-      count("refreshFailed");
-    }
-
-    @Override
-    public void tokensAdopted(GrantKey key, Instant expiresAt) {
-      count("tokensAdopted");
-    }
-
-    @Override
-    public void storeConflict(GrantKey key) {
-      count("storeConflict");
-    }
-
-    @Override
-    public void storeWriteFailed(GrantKey key, TokenStoreException failure) {
-      count("storeWriteFailed");
-    }
-
-    @Override
-    public void storeWriteRecovered(GrantKey key) {
-      count("storeWriteRecovered");
-    }
-
-    @Override
-    public void storeEntryUnreadable(GrantKey key, TokenStoreException failure) {
-      count("storeEntryUnreadable");
-    }
-
-    @Override
-    public void reauthorizationRequired(GrantKey key, InvalidGrantException failure) {
-      count("reauthorizationRequired");
-    }
-
-    String line() {
-      StringBuilder line = new StringBuilder("EVENTS");
-      counts.forEach((name, count) -> line.append(' ').append(name).append('=').append(count));
-      return line.toString();
-    }
-  }
-
   public static void main(String[] args) throws Exception {
     PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String secret = in.readLine();
-    Events events = new Events();
+    RecordingBrokerListener events = new RecordingBrokerListener();
     FileTokenStore store = FileTokenStore.create(Path.of(args[0]));
     TokenBroker broker =
         TokenBroker.builder()
@@ -197,7 +113,11 @@ public final class RefreshChild {
     for (int i = 0; i < threadCount; i++) {
       out.println("TOKENS caller-" + i + " " + calls[i] + " " + String.join(",", seen.get(i)));
     }
-    out.println(events.line());
+    StringBuilder eventLine = new StringBuilder("EVENTS");
+    events
+        .counts()
+        .forEach((name, count) -> eventLine.append(' ').append(name).append('=').append(count));
+    out.println(eventLine);
     for (String failure : failures) {
       out.println("FAILURE " + failure.replace('\n', ' '));
     }

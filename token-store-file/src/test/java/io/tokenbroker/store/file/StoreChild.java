@@ -14,8 +14,8 @@ import java.util.OptionalLong;
 import java.util.Random;
 
 /**
- * The main class of the child JVMs that {@link MultiProcessTest} starts. Talks over stdin/stdout
- * in lines; exits with status 3 if it ever reads an invalid entry.
+ * The main class of the child JVMs that {@link MultiProcessTest} starts. Talks over stdin/stdout in
+ * lines; exits with status 3 if it ever reads an invalid entry.
  */
 public final class StoreChild {
   private StoreChild() {}
@@ -27,15 +27,16 @@ public final class StoreChild {
     FileTokenStore store = FileTokenStore.create(Path.of(args[1]));
     switch (args[0]) {
       case "write-loop" -> writeLoop(store, out, GrantKey.of(args[2]), GrantKey.of(args[3]));
-      case "increment" -> increment(store, out, in, GrantKey.of(args[2]), Integer.parseInt(args[3]));
+      case "increment" ->
+          increment(store, out, in, GrantKey.of(args[2]), Integer.parseInt(args[3]));
       case "hold-lease" -> holdLease(store, out, in, GrantKey.of(args[2]));
       default -> throw new IllegalArgumentException(args[0]);
     }
   }
 
   /**
-   * Forever: load a key, check its payload, write the next version with a fresh payload, and
-   * print {@code ACK key version digest} once the write returned. Alternates between two keys.
+   * Forever: load a key, check its payload, write the next version with a fresh payload, and print
+   * {@code ACK key version digest} once the write returned. Alternates between two keys.
    */
   private static void writeLoop(FileTokenStore store, PrintStream out, GrantKey... keys) {
     Random random = new Random();

@@ -7,6 +7,7 @@ import io.tokenbroker.oauth.ClientRegistration;
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.Keysets;
 import io.tokenbroker.oauth.TokenBroker;
+import io.tokenbroker.testkit.ChildJvm;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.RefreshLoop;
 import io.tokenbroker.testkit.RefreshRotation;
@@ -17,14 +18,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The scenario of issue 12 on a file store: three processes refresh one authorization-code grant
- * in a loop (as {@code tokenbroker refresh} in a shell loop would) against an authorization server
+ * The scenario of issue 12 on a file store: three processes refresh one authorization-code grant in
+ * a loop (as {@code tokenbroker refresh} in a shell loop would) against an authorization server
  * that revokes the whole grant when a spent refresh token is presented again, while the store's
  * directory is unwritable every other half second. The grant stays alive, no refresh token is
  * presented twice, no process exits with tokens the store never took, and at least 20 refreshes
@@ -82,21 +82,21 @@ class UnwritableDirectoryRefreshTest {
 
       for (int i = 0; i < CHILDREN; i++) {
         children.add(
-            ChildJvm.start(
-                tempDir,
-                "loop-" + i,
-                Map.of(UnwritableLoopChild.SECRET_VARIABLE, SECRET),
-                UnwritableLoopChild.class,
-                dir.toString(),
-                keysetFile.toString(),
-                KEY.value(),
-                server.tokenEndpoint().toString(),
-                CLIENT_ID,
-                Long.toString(RUN.toMillis()),
-                breaker == Breaker.INJECTED ? marker.toString() : "-"));
+            ChildJvm.builder(UnwritableLoopChild.class)
+                .name("loop-" + i)
+                .env(UnwritableLoopChild.SECRET_VARIABLE, SECRET)
+                .args(
+                    dir.toString(),
+                    keysetFile.toString(),
+                    KEY.value(),
+                    server.tokenEndpoint().toString(),
+                    CLIENT_ID,
+                    Long.toString(RUN.toMillis()),
+                    breaker == Breaker.INJECTED ? marker.toString() : "-")
+                .start());
       }
       for (ChildJvm child : children) {
-        child.await("READY"::equals, 60);
+        child.awaitLine("READY"::equals, Duration.ofSeconds(60));
       }
       for (ChildJvm child : children) {
         child.send("GO");
@@ -114,9 +114,9 @@ class UnwritableDirectoryRefreshTest {
       List<String> errors = new ArrayList<>();
       for (int i = 0; i < CHILDREN; i++) {
         ChildJvm child = children.get(i);
-        done.add(child.await(line -> line.startsWith("DONE "), 90));
-        assertEquals(0, child.waitFor(), child::describe);
-        errors.add(Files.readString(tempDir.resolve("loop-" + i + ".stderr.txt")));
+        done.add(child.awaitLine(line -> line.startsWith("DONE "), Duration.ofSeconds(90)));
+        assertEquals(0, child.waitFor(Duration.ofSeconds(30)), child::describe);
+        errors.add(child.stderr());
       }
       RefreshLoop.Result total = RefreshLoop.total(done, errors);
       assertTrue(total.writeFailures() > 0, "the store never failed a write of new tokens");
@@ -208,5 +208,4 @@ class UnwritableDirectoryRefreshTest {
         .keyset(Keysets.fromFile(keysetFile))
         .build();
   }
-
 }

@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  * FileTokenStore} whose directory the test makes unwritable now and then.
  *
  * <p>Arguments: store directory, keyset file, grant key, token endpoint, client id, run time in ms,
- * and a marker file or {@code -}. With a marker file, the directory's writability is injected: while
- * the marker exists, every write the store would make in the directory fails as a read-only
+ * and a marker file or {@code -}. With a marker file, the directory's writability is injected:
+ * while the marker exists, every write the store would make in the directory fails as a read-only
  * directory fails it (the test runs where it cannot make the directory unwritable for real). The
  * client secret comes from {@value #SECRET_VARIABLE}.
  */

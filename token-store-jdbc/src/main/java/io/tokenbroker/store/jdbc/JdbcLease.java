@@ -9,9 +9,9 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A lease of a {@link JdbcTokenStore}: the owner string and fencing number written into the
- * grant's row when it was taken. Closing releases it if the row still names this owner; if the
- * database cannot be reached then, the failure is logged and the lease runs out by itself.
+ * A lease of a {@link JdbcTokenStore}: the owner string and fencing number written into the grant's
+ * row when it was taken. Closing releases it if the row still names this owner; if the database
+ * cannot be reached then, the failure is logged and the lease runs out by itself.
  */
 final class JdbcLease implements Lease {
   private static final System.Logger LOG = System.getLogger(JdbcTokenStore.class.getName());

@@ -43,13 +43,13 @@ import org.jspecify.annotations.Nullable;
  * <h2>Storage</h2>
  *
  * <p>One row per grant: key, version, sealed bytes, the access token's expiry (epoch milliseconds,
- * for housekeeping), lease owner, lease expiry and lease fencing number, creation and update
- * times. A row without sealed bytes is an absent grant: a key only leased so far (version 0), or
- * a deleted grant, whose row stays as a tombstone keeping its last version and fence, so neither
- * ever repeats. (Tombstone rows are a few dozen bytes; delete them only while no instance runs.) The DDL for each
- * engine ships as a resource ({@code io/tokenbroker/store/jdbc/postgresql.sql}, {@code h2.sql},
- * {@code mysql.sql}, {@code sqlite.sql}) and is printed in the module README. The engine is told
- * from {@link java.sql.DatabaseMetaData#getDatabaseProductName()}. With {@link
+ * for housekeeping), lease owner, lease expiry and lease fencing number, creation and update times.
+ * A row without sealed bytes is an absent grant: a key only leased so far (version 0), or a deleted
+ * grant, whose row stays as a tombstone keeping its last version and fence, so neither ever
+ * repeats. (Tombstone rows are a few dozen bytes; delete them only while no instance runs.) The DDL
+ * for each engine ships as a resource ({@code io/tokenbroker/store/jdbc/postgresql.sql}, {@code
+ * h2.sql}, {@code mysql.sql}, {@code sqlite.sql}) and is printed in the module README. The engine
+ * is told from {@link java.sql.DatabaseMetaData#getDatabaseProductName()}. With {@link
  * Builder#autoCreate(boolean) auto-create} (on by default for the embedded engines H2 and SQLite,
  * off for server databases, where a DBA usually owns the schema) the table is created if missing.
  * The schema itself must exist.
@@ -79,24 +79,25 @@ import org.jspecify.annotations.Nullable;
  *       never as lost. What still fails becomes a {@link TokenStoreException}: {@link
  *       Reason#MISCONFIGURED} only where the setup is certainly wrong (no such table or column, a
  *       missing privilege, bad credentials, no such database), with a message naming which; {@link
- *       Reason#LEASE_LOST} for a write whose lease no longer holds; {@link Reason#CORRUPT} for a row
- *       that breaks the schema's rules; {@link Reason#UNAVAILABLE} for everything else (retries
+ *       Reason#LEASE_LOST} for a write whose lease no longer holds; {@link Reason#CORRUPT} for a
+ *       row that breaks the schema's rules; {@link Reason#UNAVAILABLE} for everything else (retries
  *       exhausted, or a failure not certainly permanent). Every message carries the SQLSTATE,
  *       vendor code and driver message, and never a sealed byte.
  * </ul>
  *
- * <p>Grant keys are stored as text (UTF-8 bytes on MySQL/MariaDB); keys with an unpaired
- * surrogate character are rejected with {@link IllegalArgumentException}, because the database
- * would silently change them.
+ * <p>Grant keys are stored as text (UTF-8 bytes on MySQL/MariaDB); keys with an unpaired surrogate
+ * character are rejected with {@link IllegalArgumentException}, because the database would silently
+ * change them.
  *
- * <p>Thread-safe. The table and connection are checked when the store is built; if the database
- * is unreachable then, the check is repeated on first use, so an application can start while its
+ * <p>Thread-safe. The table and connection are checked when the store is built; if the database is
+ * unreachable then, the check is repeated on first use, so an application can start while its
  * database is down.
  */
 public final class JdbcTokenStore implements TokenStore, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(JdbcTokenStore.class.getName());
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
   private static final int MAX_LEASE_OWNER_LENGTH = 80;
+
   /** Rounds of insert-or-update before concurrent inserts and deletes count as unavailability. */
   private static final int MAX_ROUNDS = 10;
 
@@ -141,9 +142,9 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
 
   /**
    * The embedded default: a store in the H2 database file {@code file} ({@code .mv.db} is added
-   * unless given), created with its table if missing, readable by the owner only. H2 locks the
-   * file while it is open, so only one process uses it at a time; share tokens between processes
-   * through a server database. {@link #close()} closes the database.
+   * unless given), created with its table if missing, readable by the owner only. H2 locks the file
+   * while it is open, so only one process uses it at a time; share tokens between processes through
+   * a server database. {@link #close()} closes the database.
    *
    * @throws IllegalArgumentException if the path contains {@code ;}
    * @throws TokenStoreException {@link Reason#MISCONFIGURED} if the directory cannot be created,
@@ -241,8 +242,12 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
             }
           }
           Statements.RowState row = sql.rowState(connection, dialect, key.value());
-          if (attempt > 1 && row != null && row.sealed() != null && Arrays.equals(row.sealed(), bytes)) {
-            return OptionalLong.of(row.version()); // an earlier attempt committed before the failure
+          if (attempt > 1
+              && row != null
+              && row.sealed() != null
+              && Arrays.equals(row.sealed(), bytes)) {
+            return OptionalLong.of(
+                row.version()); // an earlier attempt committed before the failure
           }
           requireHolds(mine, row, now, "write");
           return OptionalLong.empty();
@@ -331,8 +336,8 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
    * {@inheritDoc}
    *
    * <p>Holds no connection while the lease is held. Closing the lease releases it if this lease
-   * still owns it; if the database cannot be reached then, the failure is logged and the lease
-   * runs out by itself.
+   * still owns it; if the database cannot be reached then, the failure is logged and the lease runs
+   * out by itself.
    *
    * @throws IllegalArgumentException if {@code ttl} is negative
    */
@@ -403,7 +408,9 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
   public String toString() {
     Dialect current = dialect;
     return "JdbcTokenStore["
-        + (current == null ? "not connected yet" : current.name().toLowerCase(java.util.Locale.ROOT))
+        + (current == null
+            ? "not connected yet"
+            : current.name().toLowerCase(java.util.Locale.ROOT))
         + ", table="
         + qualifiedTable
         + "]";

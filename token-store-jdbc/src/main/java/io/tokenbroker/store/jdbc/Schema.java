@@ -10,8 +10,8 @@ import java.sql.Statement;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The store's set-up: tells the engine, creates the table if asked (adding the fencing column to
- * a table made before it), and checks that the table has every column the statements use.
+ * The store's set-up: tells the engine, creates the table if asked (adding the fencing column to a
+ * table made before it), and checks that the table has every column the statements use.
  */
 final class Schema {
   private static final System.Logger LOG = System.getLogger(JdbcTokenStore.class.getName());
@@ -21,15 +21,12 @@ final class Schema {
   /**
    * Connects, tells the engine, and checks (or with {@code autoCreate}, creates) the table.
    *
-   * @param autoCreate whether to create a missing table; null for the engine's default (on for
-   *     the embedded engines)
+   * @param autoCreate whether to create a missing table; null for the engine's default (on for the
+   *     embedded engines)
    * @return the engine
    */
   static Dialect prepare(
-      StatementRunner runner,
-      Statements sql,
-      String qualifiedTable,
-      @Nullable Boolean autoCreate) {
+      StatementRunner runner, Statements sql, String qualifiedTable, @Nullable Boolean autoCreate) {
     Dialect detected =
         runner.run(
             "connect to the database for",
@@ -95,7 +92,8 @@ final class Schema {
     }
     try (Statement statement = connection.createStatement()) {
       statement.execute(sql.addFenceColumn(dialect));
-      LOG.log(Level.INFO, "JDBC token store: added column lease_fence to table {0}", qualifiedTable);
+      LOG.log(
+          Level.INFO, "JDBC token store: added column lease_fence to table {0}", qualifiedTable);
     } catch (SQLException e) {
       if (!tableUsable(connection, sql.check)) { // another instance may have added it meanwhile
         throw e;

@@ -12,11 +12,11 @@ import org.jspecify.annotations.Nullable;
  * Sorts {@link SQLException}s by what the caller should do about them.
  *
  * <ul>
- *   <li>{@link Fault#RETRY}: it may pass in a moment: connection loss (class 08), a server
- *       shutting down or restarting (57P01-57P03, 57P05), a read-only transaction or server (25006,
- *       as around a failover; MySQL 1290/1792/1836), serialization failures and deadlocks (class
- *       40), lock and statement timeouts (55P03, 57014, HYT00, MySQL 1205), out of resources
- *       (class 53: disk full, out of memory, too many connections), I/O errors (58030, an {@link
+ *   <li>{@link Fault#RETRY}: it may pass in a moment: connection loss (class 08), a server shutting
+ *       down or restarting (57P01-57P03, 57P05), a read-only transaction or server (25006, as
+ *       around a failover; MySQL 1290/1792/1836), serialization failures and deadlocks (class 40),
+ *       lock and statement timeouts (55P03, 57014, HYT00, MySQL 1205), out of resources (class 53:
+ *       disk full, out of memory, too many connections), I/O errors (58030, an {@link
  *       java.io.IOException} cause), and the drivers' {@link SQLTransientException} and {@link
  *       SQLRecoverableException}. The store retries these a few times, then reports {@code
  *       UNAVAILABLE}.
@@ -132,21 +132,21 @@ final class SqlErrors {
     state = state.toUpperCase(Locale.ROOT);
     switch (state) {
       case "25006", // read-only SQL transaction: a server in recovery or around a failover
-          "25001", // active SQL transaction
-          "25P02", // in failed SQL transaction
-          "55P03", // lock not available
-          "55006", // object in use
-          "57014", // query canceled (statement timeout)
-          "57P01", // admin shutdown
-          "57P02", // crash shutdown
-          "57P03", // cannot connect now (starting up, shutting down)
-          "57P05", // idle session timeout
-          "58030", // I/O error
-          "HYT00", // timeout expired
-          "HYT01": // connection timeout
+      "25001", // active SQL transaction
+      "25P02", // in failed SQL transaction
+      "55P03", // lock not available
+      "55006", // object in use
+      "57014", // query canceled (statement timeout)
+      "57P01", // admin shutdown
+      "57P02", // crash shutdown
+      "57P03", // cannot connect now (starting up, shutting down)
+      "57P05", // idle session timeout
+      "58030", // I/O error
+      "HYT00", // timeout expired
+      "HYT01": // connection timeout
         return Fault.RETRY;
       case "3D000", // invalid catalog name: no such database
-          "3F000": // invalid schema name
+      "3F000": // invalid schema name
         return Fault.MISCONFIGURED;
       default:
         break;
@@ -240,7 +240,8 @@ final class SqlErrors {
       if (state.equals("42501")
           || (dialect == Dialect.MYSQL && (code == 1142 || code == 1143))
           || (dialect == Dialect.H2 && code == 90096)
-          || (dialect == Dialect.SQLITE && ((code & 0xff) == SQLITE_PERM || (code & 0xff) == SQLITE_AUTH))) {
+          || (dialect == Dialect.SQLITE
+              && ((code & 0xff) == SQLITE_PERM || (code & 0xff) == SQLITE_AUTH))) {
         return Setup.PRIVILEGE;
       }
       if (state.startsWith("3D")

@@ -33,7 +33,9 @@ final class Statements {
     // A row without sealed bytes is an absent grant (leased only, or a tombstone); a row whose
     // version breaks the rules is shown as corrupt, and never overwritten.
     load =
-        "SELECT version, sealed, expires_at FROM " + t + " WHERE grant_key = ? AND sealed IS NOT NULL";
+        "SELECT version, sealed, expires_at FROM "
+            + t
+            + " WHERE grant_key = ? AND sealed IS NOT NULL";
     version = "SELECT version FROM " + t + " WHERE grant_key = ?";
     rowState =
         "SELECT version, sealed, lease_owner, lease_fence, lease_expires_at FROM "

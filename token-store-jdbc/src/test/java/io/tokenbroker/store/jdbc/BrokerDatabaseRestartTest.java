@@ -9,45 +9,37 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.crypto.tink.KeysetHandle;
 import io.tokenbroker.oauth.AccessToken;
 import io.tokenbroker.oauth.AuthorizationRequest;
-import io.tokenbroker.oauth.BrokerListener;
 import io.tokenbroker.oauth.ClientRegistration;
 import io.tokenbroker.oauth.ClientSecret;
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.GrantType;
-import io.tokenbroker.oauth.InvalidGrantException;
 import io.tokenbroker.oauth.Keysets;
 import io.tokenbroker.oauth.Provider;
 import io.tokenbroker.oauth.RetryPolicy;
 import io.tokenbroker.oauth.TokenBroker;
-import io.tokenbroker.oauth.TokenBrokerException;
 import io.tokenbroker.oauth.TokenSet;
 import io.tokenbroker.oauth.TokenStoreException;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.FakeScheduler;
+import io.tokenbroker.testkit.LogCapture;
 import io.tokenbroker.testkit.RecordedRequest;
+import io.tokenbroker.testkit.RecordingBrokerListener;
 import io.tokenbroker.testkit.RefreshRotation;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,14 +59,14 @@ class BrokerDatabaseRestartTest {
   private static final GrantKey USER = GrantKey.of("fake/restart-user");
   private static final GrantKey SERVICE = GrantKey.of("fake/restart-service");
   private static final Duration LIFETIME = Duration.ofHours(1);
-  private static final Logger LIBRARY_LOG = Logger.getLogger("io.tokenbroker");
+  private static final Duration EVENT_WAIT = Duration.ofSeconds(60);
 
   @TempDir Path dataDirectory;
   private final FakeClock clock = FakeClock.create();
   private final KeysetHandle keyset = Keysets.generate();
-  private final Events events = new Events();
+  private final RecordingBrokerListener events = new RecordingBrokerListener();
   private final List<TokenBroker> brokers = new ArrayList<>();
-  private final LogCapture logs = new LogCapture();
+  private final LogCapture logs = LogCapture.start();
   private final CountDownLatch holding = new CountDownLatch(1);
   private EmbeddedPostgres database;
   private int port;
@@ -84,10 +76,8 @@ class BrokerDatabaseRestartTest {
 
   @BeforeEach
   void start() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    startDatabase();
+    startDatabase(); // on a port the embedded server picks; a restart reuses it
+    port = database.getPort();
     dataSource = new PGSimpleDataSource();
     dataSource.setServerNames(new String[] {"127.0.0.1"});
     dataSource.setPortNumbers(new int[] {port});
@@ -115,6 +105,7 @@ class BrokerDatabaseRestartTest {
     server.close();
     logs.close();
     stopDatabase();
+    logs.assertNoSecrets();
     String text = logs.text();
     assertFalse(text.contains(SECRET), "client secret in the log");
     for (String token : server.issuedAccessTokens()) {
@@ -143,7 +134,7 @@ class BrokerDatabaseRestartTest {
     AccessToken rotated = call.get(30, TimeUnit.SECONDS);
 
     assertTrue(server.lastAccessToken().equals(rotated.revealValue()), "the new token is served");
-    events.await("storeWriteFailed", 1);
+    events.await("storeWriteFailed", 1, EVENT_WAIT);
     assertTrue(logs.text().contains("holding them in memory"), logs.text());
     for (int i = 0; i < 3; i++) {
       assertEquals(
@@ -154,12 +145,12 @@ class BrokerDatabaseRestartTest {
     clock.advance(LIFETIME.minusMinutes(4));
     int requests = server.tokenRequestCount();
     assertEquals(rotated, broker.accessToken(USER));
-    events.await("refreshFailed", 1);
+    events.await("refreshFailed", 1, EVENT_WAIT);
     assertEquals(rotated, broker.accessToken(USER));
     assertEquals(requests, server.tokenRequestCount(), "no refresh without the lease");
 
     startDatabase();
-    events.await("storeWriteRecovered", 1);
+    events.await("storeWriteRecovered", 1, EVENT_WAIT);
 
     // A broker that only knows the database refreshes with the rotated refresh token: it was
     // persisted. Had the old one been kept, strict rotation would now revoke the grant.
@@ -188,7 +179,7 @@ class BrokerDatabaseRestartTest {
     assertEquals(first, broker.accessToken(USER));
     clock.advance(LIFETIME.minusMinutes(4)); // refresh window
     assertEquals(first, broker.accessToken(USER)); // starts a background refresh, which fails
-    events.await("refreshFailed", 1);
+    events.await("refreshFailed", 1, EVENT_WAIT);
     assertEquals(first, broker.accessToken(USER), "the valid token keeps being served");
     assertEquals(requests, server.tokenRequestCount());
 
@@ -230,7 +221,7 @@ class BrokerDatabaseRestartTest {
     release.countDown();
     AccessToken second = call.get(30, TimeUnit.SECONDS);
     assertTrue(server.lastAccessToken().equals(second.revealValue()));
-    events.await("storeWriteFailed", 1);
+    events.await("storeWriteFailed", 1, EVENT_WAIT);
 
     // Expired again while the database is still down: renewed without the lease.
     clock.advance(LIFETIME.plusMinutes(1));
@@ -241,7 +232,7 @@ class BrokerDatabaseRestartTest {
     assertTrue(logs.text().contains("without a lease"), logs.text());
 
     startDatabase();
-    events.await("storeWriteRecovered", 1);
+    events.await("storeWriteRecovered", 1, EVENT_WAIT);
     TokenBroker fresh = broker();
     fresh.register(SERVICE, registration(), GrantType.CLIENT_CREDENTIALS);
     assertEquals(third, fresh.accessToken(SERVICE), "the newest token was persisted");
@@ -260,10 +251,10 @@ class BrokerDatabaseRestartTest {
     AccessToken second = broker.accessToken(SERVICE);
     assertNotEquals(first, second);
     assertTrue(server.lastAccessToken().equals(second.revealValue()));
-    events.await("storeWriteFailed", 1);
+    events.await("storeWriteFailed", 1, EVENT_WAIT);
 
     startDatabase();
-    events.await("storeWriteRecovered", 1);
+    events.await("storeWriteRecovered", 1, EVENT_WAIT);
     TokenBroker fresh = broker();
     fresh.register(SERVICE, registration(), GrantType.CLIENT_CREDENTIALS);
     assertEquals(second, fresh.accessToken(SERVICE), "persisted after the database returned");
@@ -276,7 +267,7 @@ class BrokerDatabaseRestartTest {
         EmbeddedPostgres.builder()
             .setDataDirectory(dataDirectory)
             .setCleanDataDirectory(false)
-            .setPort(port)
+            .setPort(port) // 0 the first time: the embedded server picks a free one
             .start();
   }
 
@@ -359,104 +350,5 @@ class BrokerDatabaseRestartTest {
       }
     }
     throw new AssertionError("no refresh request");
-  }
-
-  /** Broker events by name; {@link #await} waits for a count without sleeping. */
-  private static final class Events implements BrokerListener {
-    private final List<String> names = new ArrayList<>();
-
-    private synchronized void add(String name) {
-      names.add(name);
-      notifyAll();
-    }
-
-    synchronized long count(String name) {
-      return names.stream().filter(name::equals).count();
-    }
-
-    synchronized void await(String name, int atLeast) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (count(name) < atLeast) {
-        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        assertTrue(left > 0, "no " + name + " event; events: " + names);
-        wait(left);
-      }
-    }
-
-    @Override
-    public void refreshStarted(GrantKey key) {
-      add("refreshStarted");
-    }
-
-    @Override
-    public void refreshSucceeded(GrantKey key, Instant expiresAt) {
-      add("refreshSucceeded");
-    }
-
-    @Override
-    public void refreshFailed(GrantKey key, TokenBrokerException failure) {
-      add("refreshFailed");
-    }
-
-    @Override
-    public void tokensAdopted(GrantKey key, Instant expiresAt) {
-      add("tokensAdopted");
-    }
-
-    @Override
-    public void storeConflict(GrantKey key) {
-      add("storeConflict");
-    }
-
-    @Override
-    public void storeWriteFailed(GrantKey key, TokenStoreException failure) {
-      add("storeWriteFailed");
-    }
-
-    @Override
-    public void storeWriteRecovered(GrantKey key) {
-      add("storeWriteRecovered");
-    }
-
-    @Override
-    public void reauthorizationRequired(GrantKey key, InvalidGrantException failure) {
-      add("reauthorizationRequired");
-    }
-  }
-
-  /**
-   * Captures the library's log (System.Logger goes to java.util.logging) instead of printing it.
-   */
-  private static final class LogCapture extends Handler {
-    private final List<String> lines = new ArrayList<>();
-    private final SimpleFormatter formatter = new SimpleFormatter();
-    private final Level previousLevel = LIBRARY_LOG.getLevel();
-    private final boolean previousParents = LIBRARY_LOG.getUseParentHandlers();
-
-    LogCapture() {
-      setLevel(Level.ALL);
-      LIBRARY_LOG.setLevel(Level.ALL);
-      LIBRARY_LOG.setUseParentHandlers(false);
-      LIBRARY_LOG.addHandler(this);
-    }
-
-    @Override
-    public synchronized void publish(LogRecord record) {
-      lines.add(formatter.format(record));
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {
-      LIBRARY_LOG.removeHandler(this);
-      LIBRARY_LOG.setLevel(previousLevel);
-      LIBRARY_LOG.setUseParentHandlers(previousParents);
-    }
-
-    synchronized String text() {
-      return String.join("", lines);
-    }
   }
 }

@@ -3,7 +3,6 @@ package io.tokenbroker.store.jdbc;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.tokenbroker.oauth.AccessToken;
-import io.tokenbroker.oauth.BrokerListener;
 import io.tokenbroker.oauth.ClientRegistration;
 import io.tokenbroker.oauth.ClientSecret;
 import io.tokenbroker.oauth.GrantKey;
@@ -11,8 +10,7 @@ import io.tokenbroker.oauth.GrantType;
 import io.tokenbroker.oauth.Keysets;
 import io.tokenbroker.oauth.Provider;
 import io.tokenbroker.oauth.TokenBroker;
-import io.tokenbroker.oauth.TokenBrokerException;
-import io.tokenbroker.oauth.TokenStoreException;
+import io.tokenbroker.testkit.RecordingBrokerListener;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -20,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -51,55 +48,6 @@ public final class BrokerWorker {
 
   private BrokerWorker() {}
 
-  /** Counts broker events; printed in the {@code DONE} line. */
-  static final class Counters implements BrokerListener {
-    final LongAdder refreshStarted = new LongAdder();
-    final LongAdder refreshSucceeded = new LongAdder();
-    final LongAdder refreshFailed = new LongAdder();
-    final LongAdder adopted = new LongAdder();
-    final LongAdder conflicts = new LongAdder();
-    final LongAdder writeFailed = new LongAdder();
-    final LongAdder reauthorization = new LongAdder();
-
-    @Override
-    public void refreshStarted(GrantKey key) {
-      refreshStarted.increment();
-    }
-
-    @Override
-    public void refreshSucceeded(GrantKey key, Instant expiresAt) {
-      refreshSucceeded.increment();
-    }
-
-    @Override
-    public void refreshFailed(GrantKey key, TokenBrokerException failure) {
-      refreshFailed.increment();
-      System.err.println(
-          "refresh failed: " + failure.getClass().getName() + ": " + failure.getMessage());
-    }
-
-    @Override
-    public void tokensAdopted(GrantKey key, Instant expiresAt) {
-      adopted.increment();
-    }
-
-    @Override
-    public void storeConflict(GrantKey key) {
-      conflicts.increment();
-    }
-
-    @Override
-    public void storeWriteFailed(GrantKey key, TokenStoreException failure) {
-      writeFailed.increment();
-    }
-
-    @Override
-    public void reauthorizationRequired(
-        GrantKey key, io.tokenbroker.oauth.InvalidGrantException e) {
-      reauthorization.increment();
-    }
-  }
-
   public static void main(String[] args) throws Exception {
     PGSimpleDataSource dataSource = new PGSimpleDataSource();
     dataSource.setUrl(args[0]);
@@ -120,12 +68,12 @@ public final class BrokerWorker {
     Duration leaseWait = Duration.ofMillis(Long.parseLong(args[10]));
     Path tokensFile = Path.of(args[11]);
 
-    Counters counters = new Counters();
+    RecordingBrokerListener events = new RecordingBrokerListener();
     TokenBroker broker =
         TokenBroker.builder()
             .store(store)
             .keyset(Keysets.fromFile(keysetFile))
-            .listener(counters)
+            .listener(events)
             .requestTimeout(Duration.ofSeconds(30)) // a loaded test machine can be slow to answer
             .leaseTtl(leaseTtl)
             .leaseWait(leaseWait)
@@ -177,6 +125,11 @@ public final class BrokerWorker {
       caller.join();
     }
     broker.close(); // lets a refresh in flight finish and persist
+    for (String event : events.events()) {
+      if (event.startsWith("refreshFailed ")) {
+        System.err.println("refresh failed: " + event);
+      }
+    }
 
     MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
     List<String> lines = new ArrayList<>();
@@ -194,19 +147,19 @@ public final class BrokerWorker {
             + " failures="
             + failures.get()
             + " refreshStarted="
-            + counters.refreshStarted.sum()
+            + events.count("refreshStarted")
             + " refreshSucceeded="
-            + counters.refreshSucceeded.sum()
+            + events.count("refreshSucceeded")
             + " refreshFailed="
-            + counters.refreshFailed.sum()
+            + events.count("refreshFailed")
             + " adopted="
-            + counters.adopted.sum()
+            + events.count("tokensAdopted")
             + " conflicts="
-            + counters.conflicts.sum()
+            + events.count("storeConflict")
             + " writeFailed="
-            + counters.writeFailed.sum()
+            + events.count("storeWriteFailed")
             + " reauthorization="
-            + counters.reauthorization.sum()
+            + events.count("reauthorizationRequired")
             + " distinctTokens="
             + seen.size());
     System.out.flush();

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.StoredGrant;
-import io.tokenbroker.testkit.StoreWrites;
 import io.tokenbroker.oauth.TokenStoreException;
+import io.tokenbroker.testkit.StoreWrites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -49,8 +49,14 @@ class DdlAndOptionsTest {
     assertFalse(sql.contains("tokenbroker_grants"), sql);
     for (String column :
         new String[] {
-          "grant_key", "version", "sealed", "expires_at", "lease_owner", "lease_expires_at",
-          "created_at", "updated_at"
+          "grant_key",
+          "version",
+          "sealed",
+          "expires_at",
+          "lease_owner",
+          "lease_expires_at",
+          "created_at",
+          "updated_at"
         }) {
       assertTrue(sql.contains(column + " "), column + " in " + sql);
     }
@@ -97,8 +103,7 @@ class DdlAndOptionsTest {
     assertThrows(IllegalArgumentException.class, () -> builder.leaseOwner("x".repeat(81)));
     assertThrows(IllegalArgumentException.class, () -> builder.leaseOwner("a\nb"));
     assertThrows(IllegalArgumentException.class, () -> builder.retries(0, Duration.ZERO));
-    assertThrows(
-        IllegalArgumentException.class, () -> builder.retries(1, Duration.ofMillis(-1)));
+    assertThrows(IllegalArgumentException.class, () -> builder.retries(1, Duration.ofMillis(-1)));
   }
 
   @Test

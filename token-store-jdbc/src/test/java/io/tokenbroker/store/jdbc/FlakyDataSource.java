@@ -20,12 +20,16 @@ import javax.sql.DataSource;
  */
 final class FlakyDataSource implements DataSource {
   private final DataSource delegate;
+
   /** How many of the next getConnection calls fail. */
   final AtomicInteger connectionFailures = new AtomicInteger();
+
   /** How many of the next executeUpdate calls run and then fail. */
   final AtomicInteger failuresAfterUpdate = new AtomicInteger();
+
   /** How many of the next executeUpdate/executeQuery calls fail without running. */
   final AtomicInteger failuresBeforeExecute = new AtomicInteger();
+
   /** What those failures throw. */
   volatile Supplier<SQLException> failure =
       () -> new java.sql.SQLTransientConnectionException("connection refused (simulated)", "08001");

@@ -21,12 +21,14 @@ class H2FileHelperTest {
   void grantsSurviveClosingAndReopening() {
     Path file = directory.resolve("nested/dir/tokens");
     StoredGrant grant =
-        new StoredGrant(GrantKey.of("k"), 1, new byte[] {1, 2, 3}, Instant.parse("2026-01-01T00:00:00Z"));
+        new StoredGrant(
+            GrantKey.of("k"), 1, new byte[] {1, 2, 3}, Instant.parse("2026-01-01T00:00:00Z"));
     try (JdbcTokenStore store = JdbcTokenStore.h2File(file)) {
       assertEquals(1, StoreWrites.put(store, grant.key(), grant.sealed(), grant.expiresAt()));
     }
     assertTrue(Files.exists(directory.resolve("nested/dir/tokens.mv.db")));
-    try (JdbcTokenStore store = JdbcTokenStore.h2File(directory.resolve("nested/dir/tokens.mv.db"))) {
+    try (JdbcTokenStore store =
+        JdbcTokenStore.h2File(directory.resolve("nested/dir/tokens.mv.db"))) {
       assertEquals(grant, store.load(GrantKey.of("k")).orElseThrow());
     }
   }

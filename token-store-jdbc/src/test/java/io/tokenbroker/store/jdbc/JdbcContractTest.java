@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 /**
- * The shared store contract over one engine; each test gets a fresh table. Damage is done in SQL:
- * a row whose sealed bytes are gone is what the store itself can recognise as corrupt (damage
- * inside the sealed bytes is the sealer's to find).
+ * The shared store contract over one engine; each test gets a fresh table. Damage is done in SQL: a
+ * row whose sealed bytes are gone is what the store itself can recognise as corrupt (damage inside
+ * the sealed bytes is the sealer's to find).
  */
 abstract class JdbcContractTest extends TokenStoreContract {
   private static final AtomicInteger TABLES = new AtomicInteger();

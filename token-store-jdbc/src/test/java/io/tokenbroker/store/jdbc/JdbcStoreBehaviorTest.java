@@ -65,7 +65,8 @@ abstract class JdbcStoreBehaviorTest {
 
   /** Writes under a lease taken for this call; returns the new version or empty. */
   static OptionalLong cas(JdbcTokenStore target, String key, long expected, String sealed) {
-    return StoreWrites.compareAndSet(target, GrantKey.of(key), expected, sealed.getBytes(UTF_8), EXPIRES);
+    return StoreWrites.compareAndSet(
+        target, GrantKey.of(key), expected, sealed.getBytes(UTF_8), EXPIRES);
   }
 
   long rows() throws SQLException {
@@ -88,7 +89,9 @@ abstract class JdbcStoreBehaviorTest {
   void writesAndReadsBackExactly() {
     GrantKey key = GrantKey.of("acme/user-1");
     long v1 = cas(store, key.value(), 0, "sealed-1").orElseThrow();
-    assertEquals(Optional.of(new StoredGrant(key, v1, "sealed-1".getBytes(UTF_8), EXPIRES)), store.load(key));
+    assertEquals(
+        Optional.of(new StoredGrant(key, v1, "sealed-1".getBytes(UTF_8), EXPIRES)),
+        store.load(key));
 
     long v2;
     try (Lease lease = store.tryAcquireLease(key, TTL).orElseThrow()) {
@@ -325,8 +328,7 @@ abstract class JdbcStoreBehaviorTest {
       instances.add(newStore());
     }
     GrantKey key = GrantKey.of("contended-lease");
-    int winners =
-        countWinners(takers, i -> instances.get(i).tryAcquireLease(key, TTL).isPresent());
+    int winners = countWinners(takers, i -> instances.get(i).tryAcquireLease(key, TTL).isPresent());
     assertEquals(1, winners);
   }
 
@@ -408,8 +410,10 @@ abstract class JdbcStoreBehaviorTest {
       s.execute(ddl.toString());
       try (var insert =
           c.prepareStatement(
-              "INSERT INTO " + old + " (grant_key, version, sealed, expires_at, lease_owner,"
-                  + " lease_expires_at, created_at, updated_at) VALUES (?, 3, ?, NULL, NULL, NULL, 0, 0)")) {
+              "INSERT INTO "
+                  + old
+                  + " (grant_key, version, sealed, expires_at, lease_owner, lease_expires_at,"
+                  + " created_at, updated_at) VALUES (?, 3, ?, NULL, NULL, NULL, 0, 0)")) {
         dialect.bindKey(insert, 1, "k");
         insert.setBytes(2, sealed);
         insert.executeUpdate();

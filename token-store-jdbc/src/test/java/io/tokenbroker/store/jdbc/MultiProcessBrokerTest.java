@@ -16,14 +16,12 @@ import io.tokenbroker.oauth.GrantType;
 import io.tokenbroker.oauth.Keysets;
 import io.tokenbroker.oauth.Provider;
 import io.tokenbroker.oauth.TokenBroker;
+import io.tokenbroker.testkit.ChildJvm;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.Fault;
 import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.RefreshRotation;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +39,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,12 +74,8 @@ class MultiProcessBrokerTest {
   private FakeAuthorizationServer server;
   private Path keysetFile;
 
-  /** One worker process; {@code out} reads its standard output. */
-  private record Child(int index, Process process, BufferedReader out) {
-    Path err(Path directory) {
-      return directory.resolve(index + ".err");
-    }
-
+  /** One worker process. */
+  private record Child(int index, ChildJvm jvm) {
     Path tokens(Path directory) {
       return directory.resolve(index + ".tokens");
     }
@@ -101,7 +94,7 @@ class MultiProcessBrokerTest {
 
   @AfterEach
   void stop() {
-    children.forEach(c -> c.process().destroyForcibly());
+    children.forEach(c -> c.jvm().close());
     server.close();
   }
 
@@ -189,12 +182,11 @@ class MultiProcessBrokerTest {
     assertNotNull(owner, "the sender of the held refresh holds the lease");
     Child victim =
         children.stream()
-            .filter(c -> owner.startsWith("pid-" + c.process().pid() + ":"))
+            .filter(c -> owner.startsWith("pid-" + c.jvm().pid() + ":"))
             .findFirst()
             .orElseThrow(() -> new AssertionError("lease owner is no child: " + owner));
-    victim.process().destroyForcibly(); // SIGKILL: no close, no lease release
-    assertTrue(victim.process().waitFor(10, TimeUnit.SECONDS));
-    assertEquals(137, victim.process().exitValue(), "killed by SIGKILL");
+    victim.jvm().kill(); // SIGKILL: no close, no lease release
+    assertEquals(137, victim.jvm().waitFor(Duration.ofSeconds(10)), "killed by SIGKILL");
     release.countDown();
 
     List<Child> survivors = new ArrayList<>(children);
@@ -229,7 +221,7 @@ class MultiProcessBrokerTest {
     assertTheStoredGrantWorks();
     System.out.printf(
         "killedHolder: pid %d killed at refresh %d, %d refreshes after it, survivors %s%n",
-        victim.process().pid(), heldIndex + 1, afterKill, done);
+        victim.jvm().pid(), heldIndex + 1, afterKill, done);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -290,73 +282,45 @@ class MultiProcessBrokerTest {
       children.add(launch(i, leaseTtlMillis, leaseWaitMillis, runMillis));
     }
     for (Child child : children) {
-      String line = readLine(child, Duration.ofSeconds(60));
-      assertEquals(
-          "READY", line, () -> "child " + child.index() + ": " + read(child.err(directory)));
+      String line = child.jvm().awaitLine(any -> true, Duration.ofSeconds(60));
+      assertEquals("READY", line, () -> "child " + child.index() + ": " + child.jvm().describe());
     }
   }
 
-  private Child launch(int index, long leaseTtlMillis, long leaseWaitMillis, long runMillis)
-      throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            java,
-            "-XX:TieredStopAtLevel=1",
-            "-XX:+UseSerialGC",
-            "-Xmx128m",
-            "-cp",
-            System.getProperty("java.class.path"),
-            BrokerWorker.class.getName(),
-            EmbeddedPostgresSupport.server().getJdbcUrl("postgres", "postgres"),
-            table,
-            keysetFile.toString(),
-            KEY.value(),
-            server.tokenEndpoint().toString(),
-            server.authorizationEndpoint().toString(),
-            CLIENT_ID,
-            Integer.toString(THREADS),
-            Long.toString(runMillis),
-            Long.toString(leaseTtlMillis),
-            Long.toString(leaseWaitMillis),
-            directory.resolve(index + ".tokens").toString());
-    builder.environment().put(BrokerWorker.SECRET_VARIABLE, SECRET);
-    builder.redirectError(directory.resolve(index + ".err").toFile());
-    Process process = builder.start();
-    return new Child(
-        index, process, new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8)));
+  private Child launch(int index, long leaseTtlMillis, long leaseWaitMillis, long runMillis) {
+    ChildJvm jvm =
+        ChildJvm.builder(BrokerWorker.class)
+            .name("worker-" + index)
+            .args(
+                EmbeddedPostgresSupport.server().getJdbcUrl("postgres", "postgres"),
+                table,
+                keysetFile.toString(),
+                KEY.value(),
+                server.tokenEndpoint().toString(),
+                server.authorizationEndpoint().toString(),
+                CLIENT_ID,
+                Integer.toString(THREADS),
+                Long.toString(runMillis),
+                Long.toString(leaseTtlMillis),
+                Long.toString(leaseWaitMillis),
+                directory.resolve(index + ".tokens").toString())
+            .env(BrokerWorker.SECRET_VARIABLE, SECRET)
+            .start();
+    return new Child(index, jvm);
   }
 
   private static void go(List<Child> children) throws IOException {
     for (Child child : children) {
-      OutputStream in = child.process().getOutputStream();
-      in.write("GO\n".getBytes(UTF_8));
-      in.flush();
+      child.jvm().send("GO");
     }
-  }
-
-  private static String readLine(Child child, Duration timeout) throws Exception {
-    return CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return child.out().readLine();
-              } catch (IOException e) {
-                return "(" + e + ")";
-              }
-            })
-        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Waits for a child to exit 0 with no failure and no exception, and parses its counters. */
   private Map<String, Long> finish(Child child, long runMillis) throws Exception {
-    Process process = child.process();
-    assertTrue(
-        process.waitFor(runMillis + 60_000, TimeUnit.MILLISECONDS),
-        "child " + child.index() + " did not finish");
-    String err = read(child.err(directory));
-    String line = readLine(child, Duration.ofSeconds(5));
-    assertEquals(
-        0, process.exitValue(), () -> "child " + child.index() + " failed: " + line + "\n" + err);
+    int exit = child.jvm().waitFor(Duration.ofMillis(runMillis + 60_000));
+    String err = child.jvm().stderr();
+    String line = child.jvm().awaitLine(any -> true, Duration.ofSeconds(5));
+    assertEquals(0, exit, () -> "child " + child.index() + " failed: " + line + "\n" + err);
     assertFalse(err.contains("Exception"), () -> "child " + child.index() + " stderr: " + err);
     assertNotNull(line);
     assertTrue(line.startsWith("DONE "), line);
@@ -439,14 +403,6 @@ class MultiProcessBrokerTest {
         assertTrue(r.next(), "the grant's row exists");
         return r.getString(1);
       }
-    }
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file);
-    } catch (IOException e) {
-      return "(no output: " + e + ")";
     }
   }
 }

@@ -38,8 +38,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * server that revokes the whole grant when a spent refresh token is presented again, while the
  * database turns read-only ({@code ALTER SYSTEM SET default_transaction_read_only} and {@code
  * pg_reload_conf()}, as a primary does around a failover) every other half second, and restarts
- * once. The grant stays alive, no refresh token is presented twice, no process
- * exits with tokens the store never took, and at least 20 refreshes succeed.
+ * once. The grant stays alive, no refresh token is presented twice, no process exits with tokens
+ * the store never took, and at least 20 refreshes succeed.
  */
 class PostgresFailoverRefreshTest {
   private static final String CLIENT_ID = "failover-client";

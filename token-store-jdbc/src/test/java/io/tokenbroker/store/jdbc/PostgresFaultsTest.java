@@ -26,11 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * What PostgreSQL itself raises, classified by what the caller should do: a read-only
- * transaction, a terminated backend, serialization failures, deadlocks, lock and statement
- * timeouts may pass; a missing table or column, a missing privilege, bad credentials or a missing
- * database are a wrong setup; a value too long for its column is neither for certain. Every
- * message names the SQLSTATE and the driver's message.
+ * What PostgreSQL itself raises, classified by what the caller should do: a read-only transaction,
+ * a terminated backend, serialization failures, deadlocks, lock and statement timeouts may pass; a
+ * missing table or column, a missing privilege, bad credentials or a missing database are a wrong
+ * setup; a value too long for its column is neither for certain. Every message names the SQLSTATE
+ * and the driver's message.
  */
 class PostgresFaultsTest {
   private static final AtomicInteger TABLES = new AtomicInteger();
@@ -109,7 +109,8 @@ class PostgresFaultsTest {
     try {
       awaitReadOnly(true);
       TokenStoreException e =
-          assertThrows(TokenStoreException.class, () -> StoreWrites.put(store, KEY, new byte[1], null));
+          assertThrows(
+              TokenStoreException.class, () -> StoreWrites.put(store, KEY, new byte[1], null));
       assertEquals(Reason.UNAVAILABLE, e.reason(), e.getMessage());
       assertTrue(e.getMessage().contains("25006"), e.getMessage());
     } finally {
@@ -223,13 +224,17 @@ class PostgresFaultsTest {
       try (Statement s = waiter.createStatement()) {
         s.execute("SET lock_timeout = '50ms'");
         SQLException lock =
-            assertThrows(SQLException.class, () -> s.executeUpdate("UPDATE " + rows + " SET n = 0 WHERE id = 1"));
+            assertThrows(
+                SQLException.class,
+                () -> s.executeUpdate("UPDATE " + rows + " SET n = 0 WHERE id = 1"));
         assertEquals("55P03", lock.getSQLState());
         assertEquals(Fault.RETRY, SqlErrors.classify(lock, Dialect.POSTGRESQL));
         s.execute("SET lock_timeout = 0");
         s.execute("SET statement_timeout = '50ms'");
         SQLException canceled =
-            assertThrows(SQLException.class, () -> s.executeUpdate("UPDATE " + rows + " SET n = 0 WHERE id = 1"));
+            assertThrows(
+                SQLException.class,
+                () -> s.executeUpdate("UPDATE " + rows + " SET n = 0 WHERE id = 1"));
         assertEquals("57014", canceled.getSQLState());
         assertEquals(Fault.RETRY, SqlErrors.classify(canceled, Dialect.POSTGRESQL));
       }
@@ -258,7 +263,8 @@ class PostgresFaultsTest {
     TokenStoreException missing = assertThrows(TokenStoreException.class, () -> store.load(KEY));
     assertEquals(Reason.MISCONFIGURED, missing.reason());
     assertTrue(missing.getMessage().contains("42P01"), missing.getMessage());
-    assertTrue(missing.getMessage().contains("is missing or not as expected"), missing.getMessage());
+    assertTrue(
+        missing.getMessage().contains("is missing or not as expected"), missing.getMessage());
   }
 
   @Test
@@ -269,7 +275,8 @@ class PostgresFaultsTest {
     TokenStoreException privilege =
         assertThrows(
             TokenStoreException.class,
-            () -> JdbcTokenStore.builder(dataSource(role, "pw-" + role, null)).table(table).build());
+            () ->
+                JdbcTokenStore.builder(dataSource(role, "pw-" + role, null)).table(table).build());
     assertEquals(Reason.MISCONFIGURED, privilege.reason(), privilege.getMessage());
     assertTrue(privilege.getMessage().contains("lacks a privilege"), privilege.getMessage());
     assertTrue(privilege.getMessage().contains("42501"), privilege.getMessage());
@@ -283,7 +290,8 @@ class PostgresFaultsTest {
                     .table(table)
                     .build());
     assertEquals(Reason.MISCONFIGURED, credentials.reason(), credentials.getMessage());
-    assertTrue(credentials.getMessage().contains("refused the credentials"), credentials.getMessage());
+    assertTrue(
+        credentials.getMessage().contains("refused the credentials"), credentials.getMessage());
     assertTrue(credentials.getMessage().contains("SQLState 28"), credentials.getMessage());
     assertTrue(!credentials.getMessage().contains("some-password"), "no password in messages");
 
@@ -291,8 +299,7 @@ class PostgresFaultsTest {
     nowhere.setDatabaseName("no_such_database");
     TokenStoreException database =
         assertThrows(
-            TokenStoreException.class,
-            () -> JdbcTokenStore.builder(nowhere).table(table).build());
+            TokenStoreException.class, () -> JdbcTokenStore.builder(nowhere).table(table).build());
     assertEquals(Reason.MISCONFIGURED, database.reason(), database.getMessage());
     assertTrue(database.getMessage().contains("3D000"), database.getMessage());
   }
@@ -301,7 +308,9 @@ class PostgresFaultsTest {
   void aValueTooLongForItsColumnIsNotCertainlyMisconfiguration() throws Exception {
     sql(
         admin(),
-        "CREATE TABLE " + table + " (grant_key VARCHAR(4) NOT NULL PRIMARY KEY, version BIGINT NOT NULL,"
+        "CREATE TABLE "
+            + table
+            + " (grant_key VARCHAR(4) NOT NULL PRIMARY KEY, version BIGINT NOT NULL,"
             + " sealed BYTEA, expires_at BIGINT, lease_owner VARCHAR(128), lease_expires_at BIGINT,"
             + " lease_fence BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL,"
             + " updated_at BIGINT NOT NULL)");

@@ -46,7 +46,10 @@ public final class RefreshLoopWorker {
     // Retries that outlast a half-second read-only window (about 2.5 to 5 s in all), as a
     // deployment facing failovers would configure them.
     JdbcTokenStore store =
-        JdbcTokenStore.builder(dataSource).table(args[1]).retries(6, Duration.ofMillis(200)).build();
+        JdbcTokenStore.builder(dataSource)
+            .table(args[1])
+            .retries(6, Duration.ofMillis(200))
+            .build();
     RefreshLoop.serve(
         store,
         Keysets.fromFile(Path.of(args[2])),

@@ -111,7 +111,8 @@ class SqlErrorsTest {
       assertEquals(expected, SqlErrors.classify(e, dialect), state + " on " + dialect);
     }
     assertEquals(expected == Fault.RETRY, SqlErrors.isTransient(e, Dialect.POSTGRESQL));
-    assertEquals(expected == Fault.MISCONFIGURED, SqlErrors.isMisconfiguration(e, Dialect.POSTGRESQL));
+    assertEquals(
+        expected == Fault.MISCONFIGURED, SqlErrors.isMisconfiguration(e, Dialect.POSTGRESQL));
   }
 
   static Stream<Arguments> vendorCodes() {
@@ -152,10 +153,12 @@ class SqlErrorsTest {
   void sqliteNoSuchTableOrColumnIsMisconfiguration() {
     assertEquals(
         Fault.MISCONFIGURED,
-        SqlErrors.classify(new SQLException("[SQLITE_ERROR] no such table: x", null, 1), Dialect.SQLITE));
+        SqlErrors.classify(
+            new SQLException("[SQLITE_ERROR] no such table: x", null, 1), Dialect.SQLITE));
     assertEquals(
         Fault.UNKNOWN,
-        SqlErrors.classify(new SQLException("[SQLITE_ERROR] something else", null, 1), Dialect.SQLITE));
+        SqlErrors.classify(
+            new SQLException("[SQLITE_ERROR] something else", null, 1), Dialect.SQLITE));
   }
 
   @org.junit.jupiter.api.Test

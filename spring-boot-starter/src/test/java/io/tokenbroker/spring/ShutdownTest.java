@@ -1,0 +1,213 @@
+package io.tokenbroker.spring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tokenbroker.oauth.AccessToken;
+import io.tokenbroker.oauth.GrantKey;
+import io.tokenbroker.oauth.StoredGrant;
+import io.tokenbroker.oauth.TokenBroker;
+import io.tokenbroker.oauth.TokenStore;
+import io.tokenbroker.oauth.TokenStoreException;
+import io.tokenbroker.spring.apps.PlainApp;
+import io.tokenbroker.spring.support.Apps;
+import io.tokenbroker.spring.support.Secrets;
+import io.tokenbroker.store.file.FileTokenStore;
+import io.tokenbroker.testkit.FakeAuthorizationServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.ContextClosedEvent;
+
+/**
+ * Closing the application closes the broker: refreshes in flight finish, held tokens are written.
+ */
+class ShutdownTest {
+  private static final GrantKey KEY = GrantKey.of("reporting");
+
+  @TempDir Path dir;
+  FakeAuthorizationServer server;
+
+  @BeforeEach
+  void start() {
+    server = FakeAuthorizationServer.start();
+    server.registerClient("app", Secrets.CLIENT_SECRET);
+  }
+
+  @AfterEach
+  void stop() {
+    server.setDispatcher(null);
+    server.close();
+  }
+
+  private Map<String, String> properties(String store) {
+    Map<String, String> p = Apps.clientCredentials(server, "reporting");
+    p.put("tokenbroker.keyset", dir.resolve("keyset.json").toString());
+    if (store.equals("file")) {
+      p.put("tokenbroker.store", "file:" + dir.resolve("tokens"));
+    } else {
+      p.put("tokenbroker.store", "jdbc");
+      p.put(
+          "spring.datasource.url",
+          "jdbc:h2:mem:shutdown-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+    }
+    return p;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"file", "jdbc"})
+  void aRefreshInFlightFinishesAndIsPersistedBeforeTheStoreCloses(String store) throws Exception {
+    Map<String, String> properties = properties(store);
+    CountDownLatch atTokenEndpoint = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    server.setDispatcher(
+        request -> {
+          if (request.path().equals("/token")) {
+            atTokenEndpoint.countDown();
+            await(release);
+          }
+          return null;
+        });
+    ConfigurableApplicationContext app =
+        Apps.run(PlainApp.class, WebApplicationType.NONE, properties);
+    TokenBroker broker = app.getBean(TokenBroker.class);
+    CompletableFuture<AccessToken> caller =
+        CompletableFuture.supplyAsync(() -> broker.accessToken(KEY));
+    assertTrue(atTokenEndpoint.await(30, TimeUnit.SECONDS));
+
+    Thread closer = new Thread(app::close, "closer");
+    closer.start();
+    awaitFrame(
+        closer, TokenBroker.class.getName(), "close"); // the broker is waiting for the refresh
+    release.countDown();
+    closer.join(TimeUnit.SECONDS.toMillis(60));
+
+    assertTrue(!closer.isAlive(), "the context closed");
+    String token = caller.get(30, TimeUnit.SECONDS).revealValue();
+    server.setDispatcher(null);
+    int tokenRequests = server.tokenRequestCount();
+    try (ConfigurableApplicationContext again =
+        Apps.run(PlainApp.class, WebApplicationType.NONE, properties)) {
+      assertEquals(
+          token,
+          again.getBean(TokenBroker.class).accessToken(KEY).revealValue(),
+          "persisted at close");
+    }
+    assertEquals(tokenRequests, server.tokenRequestCount());
+  }
+
+  @Test
+  void tokensHeldBecauseTheStoreWasDownAreWrittenAtClose() {
+    FlakyStore flaky = new FlakyStore(FileTokenStore.create(dir.resolve("tokens")));
+    flaky.writesDown = true;
+    Map<String, String> properties = properties("file");
+    ConfigurableApplicationContext app =
+        Apps.builder(PlainApp.class, WebApplicationType.NONE, properties)
+            .initializers(
+                context -> context.getBeanFactory().registerSingleton("tokenBrokerStore", flaky))
+            .listeners((ApplicationListener<ContextClosedEvent>) event -> flaky.writesDown = false)
+            .run();
+    String token = app.getBean(TokenBroker.class).accessToken(KEY).revealValue();
+    assertTrue(
+        app.getBean(MeterRegistry.class)
+                .get("tokenbroker.store.write.failures")
+                .tag("grant", "reporting")
+                .counter()
+                .count()
+            >= 1);
+    assertTrue(flaky.delegate.load(KEY).isEmpty(), "held in memory only");
+
+    app.close();
+
+    assertTrue(flaky.delegate.load(KEY).isPresent(), "written when the broker closed");
+    properties.put("tokenbroker.store", "file:" + dir.resolve("tokens"));
+    try (ConfigurableApplicationContext again =
+        Apps.run(PlainApp.class, WebApplicationType.NONE, properties)) {
+      assertEquals(token, again.getBean(TokenBroker.class).accessToken(KEY).revealValue());
+    }
+    assertEquals(1, server.tokenRequestCount());
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits (bounded) until {@code thread} runs inside {@code className.method}. */
+  private static void awaitFrame(Thread thread, String className, String method)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      List<StackTraceElement> frames = Arrays.asList(thread.getStackTrace());
+      if (frames.stream()
+          .anyMatch(f -> f.getClassName().equals(className) && f.getMethodName().equals(method))) {
+        return;
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError(thread.getName() + " never entered " + className + "." + method);
+  }
+
+  /** A real store whose writes can be switched off. */
+  static final class FlakyStore implements TokenStore {
+    final TokenStore delegate;
+    volatile boolean writesDown;
+
+    FlakyStore(TokenStore delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Optional<StoredGrant> load(GrantKey key) {
+      return delegate.load(key);
+    }
+
+    @Override
+    public OptionalLong compareAndSet(
+        Lease lease, long expectedVersion, byte[] sealed, @Nullable Instant expiresAt) {
+      if (writesDown) {
+        throw new TokenStoreException(
+            "store is down (test)", TokenStoreException.Reason.UNAVAILABLE, lease.key(), null);
+      }
+      return delegate.compareAndSet(lease, expectedVersion, sealed, expiresAt);
+    }
+
+    @Override
+    public boolean delete(Lease lease) {
+      return delegate.delete(lease);
+    }
+
+    @Override
+    public List<GrantKey> list() {
+      return delegate.list();
+    }
+
+    @Override
+    public Optional<Lease> tryAcquireLease(GrantKey key, Duration ttl) {
+      return delegate.tryAcquireLease(key, ttl);
+    }
+  }
+}
