@@ -2,7 +2,6 @@ package io.tokenbroker.procore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -394,6 +393,28 @@ class ProcoreAuthTest {
     assertTrue(f.broker.revoke(f.user));
     assertFalse(f.sandbox.isAccessTokenValid(tokens.accessToken().revealValue()));
     assertFalse(f.sandbox.isRefreshTokenUsable(tokens.refreshToken().revealValue()));
+  }
+
+  @Test
+  void theBrokersRevokeSendsTheAccessTokenAsProcoreDocuments() throws Exception {
+    // Review of issue 15: TokenBroker.revoke sent the refresh token, ignoring the provider's
+    // revocationToken (Procore revokes with the access token).
+    f.consent();
+    TokenSet tokens = f.broker.tokens(f.user);
+
+    assertTrue(f.broker.revoke(f.user));
+
+    RecordedRequest revoke =
+        f.sandbox.requests(ProcoreSandbox.Host.LOGIN).stream()
+            .filter(r -> r.path().equals("/oauth/revoke"))
+            .reduce((first, second) -> second)
+            .orElseThrow();
+    // Compared without printing them: a failure message must not carry a token.
+    String sent = revoke.parameter("token");
+    assertTrue(tokens.accessToken().revealValue().equals(sent), "the access token was not sent");
+    assertFalse(tokens.refreshToken().revealValue().equals(sent), "the refresh token was sent");
+    assertFalse(f.sandbox.isRefreshTokenUsable(tokens.refreshToken().revealValue()));
+    assertFalse(f.store.load(f.user).isPresent());
   }
 
   // ---------------------------------------------------------------- environments
