@@ -258,7 +258,7 @@ final class TokenEndpoint {
     URI endpoint = request.getURI();
     String where = what + " at " + withoutQuery(endpoint);
     try {
-      return (HTTPResponse) request.send(sender);
+      return request.send(sender);
     } catch (JdkHttpSender.ResponseTooLargeException e) {
       throw transientFailure(
           where + " failed: " + e.getMessage(),

@@ -296,6 +296,53 @@ class RotationSafetyTest {
     assertEquals(newConsent.accessToken(), other.accessToken(USER), "the new consent is kept");
   }
 
+  @Test
+  void theTokenCallIsNotSentWithoutTimeLeftOnTheLeaseForTheWrite() throws Exception {
+    // Before the fix the refresh token was spent however little of the lease was left, so the new
+    // tokens could only be written by a writer whose lease had run out.
+    StallingReads stalling = new StallingReads(store, clock, Duration.ofSeconds(30));
+    TokenBroker broker =
+        track(
+            builder(stalling)
+                .leaseTtl(Duration.ofSeconds(30))
+                .scheduler(FakeScheduler.realTimeWith(clock))
+                .build());
+    consent(broker);
+    String refreshToken = server.lastRefreshToken();
+    stalling.stall = true; // the re-read under the lease takes the whole lease
+
+    TransientTokenException e =
+        assertThrows(TransientTokenException.class, () -> broker.forceRefresh(USER));
+
+    assertTrue(e.getMessage().contains("was not sent"), e.getMessage());
+    assertEquals(0, server.tokenRequestCount("refresh_token"), "the refresh token was spent");
+    assertTrue(server.isGrantAlive(refreshToken));
+    stalling.stall = false;
+    assertNotNull(broker.forceRefresh(USER), "the stored refresh token still works");
+    assertEquals(0, server.invalidGrantCount());
+  }
+
+  /** A store whose reads, once {@code stall} is set, take {@code delay} on the clock. */
+  private static final class StallingReads extends FlakyStore {
+    private final FakeClock clock;
+    private final Duration delay;
+    volatile boolean stall;
+
+    StallingReads(TokenStore delegate, FakeClock clock, Duration delay) {
+      super(delegate);
+      this.clock = clock;
+      this.delay = delay;
+    }
+
+    @Override
+    public Optional<StoredGrant> load(GrantKey key) {
+      if (stall) {
+        clock.advance(delay);
+      }
+      return super.load(key);
+    }
+  }
+
   // ------------------------------------------------------------------ 6. Retry-After
 
   @Test
@@ -470,6 +517,23 @@ class RotationSafetyTest {
 
     recovery.get(10, TimeUnit.SECONDS);
     assertEquals(rotated, reader(store).accessToken(USER), "close persisted the held tokens");
+  }
+
+  @Test
+  void aWriteStillHeldAfterCloseIsReportedNotDroppedSilently() throws Exception {
+    // Before the fix close() tried held writes once and dropped what the store refused, silently.
+    FailingWrites failing = new FailingWrites(store);
+    TokenBroker broker = track(builder(failing).closeWait(Duration.ofMillis(200)).build());
+    consent(broker);
+    failing.failing = TokenStoreException.Reason.UNAVAILABLE; // and it stays down
+    broker.forceRefresh(USER);
+    assertTrue(broker.hasPendingWrite(USER));
+
+    broker.close();
+
+    assertEquals(1, events.count("storeWriteAbandoned"), events::toString);
+    assertTrue(events.events().contains("storeWriteAbandoned " + USER + " UNAVAILABLE"));
+    assertTrue(logs.logs().contains(USER.value()), "the log names the grant");
   }
 
   // ------------------------------------------------------------------ 9. hot path
