@@ -906,7 +906,12 @@ final class Simulation {
         + String.join("\n", trace.subList(Math.max(0, trace.size() - 80), trace.size()));
   }
 
-  /** Routes the library's log records to the running simulation. */
+  /**
+   * Routes the library's log records to the running simulation, which checks every line against its
+   * provider's secrets (an invariant of each step). They do not reach the root logger, so the
+   * {@code SecretLeakCheck} extension (which knows only the fake servers' secrets) neither sees nor
+   * buffers them; what the test prints itself (the summary, a failing seed's trace) it checks.
+   */
   static final class LogCheck extends Handler {
     private static final Logger ROOT = Logger.getLogger("io.tokenbroker");
     private static final LogCheck INSTANCE = new LogCheck();
