@@ -910,7 +910,7 @@ final class Simulation {
    * Routes the library's log records to the running simulation, which checks every line against its
    * provider's secrets (an invariant of each step). They do not reach the root logger, so the
    * {@code SecretLeakCheck} extension (which knows only the fake servers' secrets) neither sees nor
-   * buffers them; what the test prints itself (the summary, a failing seed's trace) it checks.
+   * buffers them. The test itself prints only counts, and a failing seed's trace of operations.
    */
   static final class LogCheck extends Handler {
     private static final Logger ROOT = Logger.getLogger("io.tokenbroker");
