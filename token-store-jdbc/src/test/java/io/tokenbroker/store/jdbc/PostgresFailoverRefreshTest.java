@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -95,6 +96,7 @@ class PostgresFailoverRefreshTest {
   }
 
   @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES) // the 60 s loop, child JVMs and a restart
   void threeProcessesKeepAStrictRotationGrantAliveThroughReadOnlyFlipsAndARestart()
       throws Exception {
     try (ServerSocket socket = new ServerSocket(0)) {
