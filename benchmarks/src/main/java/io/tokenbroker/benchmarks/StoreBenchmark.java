@@ -2,6 +2,8 @@ package io.tokenbroker.benchmarks;
 
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.StoredGrant;
+import io.tokenbroker.oauth.TokenStore;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -21,9 +23,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Store operations on realistic sealed entries (one broker-sealed grant record, about 490 bytes),
- * single-threaded: {@link #save} writes a new grant (compare-and-set from "absent"), {@link
- * #compareAndSet} replaces an existing one (what every refresh does), {@link #load} reads one of
- * 256 stored grants. {@code memory} is the baseline. Latency percentiles come from {@code
+ * single-threaded: {@link #save} writes a new grant as the broker does a consent (take the grant's
+ * lease, compare-and-set from "absent", release), {@link #compareAndSet} replaces an existing one
+ * under a lease held for the whole run (the fenced write every refresh makes), {@link #load} reads
+ * one of 256 stored grants. {@code memory} is the baseline. Latency percentiles come from {@code
  * Mode.SampleTime}, throughput from {@code Mode.Throughput}; both run by default.
  *
  * <p>What {@code save} wrote is deleted after each iteration (outside the measurement), so the
@@ -45,6 +48,7 @@ public class StoreBenchmark {
   private byte[] sealed;
   private GrantKey[] loadKeys;
   private GrantKey casKey;
+  private TokenStore.Lease casLease;
   private long casVersion;
   private long saveCounter;
   private int loadIndex;
@@ -60,10 +64,10 @@ public class StoreBenchmark {
     stores = Stores.open(store);
     Instant expires = Instant.now().plusSeconds(3600);
     for (GrantKey key : loadKeys) {
-      write(0, new StoredGrant(key, 1, sealed, expires));
+      writeUnderNewLease(key, expires);
     }
-    write(0, new StoredGrant(casKey, 1, sealed, expires));
-    casVersion = 1;
+    casLease = lease(casKey);
+    casVersion = write(casLease, 0, expires);
   }
 
   /**
@@ -72,13 +76,16 @@ public class StoreBenchmark {
   @TearDown(Level.Iteration)
   public void deleteSaved() {
     for (long i = 0; i < saveCounter; i++) {
-      stores.store.delete(saveKey(i));
+      try (TokenStore.Lease lease = lease(saveKey(i))) {
+        stores.store.delete(lease);
+      }
     }
     saveCounter = 0;
   }
 
   @TearDown(Level.Trial)
   public void close() {
+    casLease.close();
     stores.close();
   }
 
@@ -87,17 +94,14 @@ public class StoreBenchmark {
   }
 
   @Benchmark
-  public boolean save() {
-    GrantKey key = saveKey(saveCounter++);
-    return write(0, new StoredGrant(key, 1, sealed, null));
+  public long save() {
+    return writeUnderNewLease(saveKey(saveCounter++), null);
   }
 
   @Benchmark
-  public boolean compareAndSet() {
-    long next = casVersion + 1;
-    write(casVersion, new StoredGrant(casKey, next, sealed, null));
-    casVersion = next;
-    return true;
+  public long compareAndSet() {
+    casVersion = write(casLease, casVersion, null);
+    return casVersion;
   }
 
   @Benchmark
@@ -111,10 +115,24 @@ public class StoreBenchmark {
     return grant;
   }
 
-  private boolean write(long expected, StoredGrant grant) {
-    if (!stores.store.compareAndSet(expected, grant)) {
-      throw new IllegalStateException("compare-and-set of " + grant.key() + " lost");
+  private long writeUnderNewLease(GrantKey key, Instant expires) {
+    try (TokenStore.Lease lease = lease(key)) {
+      return write(lease, 0, expires);
     }
-    return true;
+  }
+
+  private TokenStore.Lease lease(GrantKey key) {
+    return stores
+        .store
+        .tryAcquireLease(key, Duration.ofHours(1))
+        .orElseThrow(() -> new IllegalStateException("the lease of " + key + " is held"));
+  }
+
+  private long write(TokenStore.Lease lease, long expected, Instant expires) {
+    return stores
+        .store
+        .compareAndSet(lease, expected, sealed, expires)
+        .orElseThrow(
+            () -> new IllegalStateException("compare-and-set of " + lease.key() + " lost"));
   }
 }

@@ -280,7 +280,7 @@ public final class Cor {
     private @Nullable URI consentBase;
     private Clock clock = Clock.systemUTC();
     private boolean requireState;
-    private boolean pkce;
+    private boolean pkce = true;
     private boolean formEncodeBasicCredentials;
     private int[] invalidGrantStatuses = {400, 401};
     private ClientAuthentication codeExchangeClientAuthentication = ClientAuthentication.NONE;
@@ -323,7 +323,11 @@ public final class Cor {
       return this;
     }
 
-    /** Whether to send PKCE S256 on consent and exchange; default false (COR documents none). */
+    /**
+     * Whether to send PKCE S256 on consent and exchange; default true. COR documents no PKCE, and a
+     * server that does not know the parameters ignores them; where it checks them, a forged or
+     * intercepted code cannot be exchanged (COR's consent has no documented {@code state}).
+     */
     public Builder pkce(boolean enabled) {
       this.pkce = enabled;
       return this;

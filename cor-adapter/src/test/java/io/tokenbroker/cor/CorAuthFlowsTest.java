@@ -138,7 +138,7 @@ class CorAuthFlowsTest {
       assertEquals("code", params.get("response_type"));
       assertEquals(receiver.redirectUri().toString(), params.get("redirect_uri"));
       assertFalse(params.containsKey("client_id"));
-      assertFalse(params.containsKey("code_challenge"));
+      assertEquals("S256", params.get("code_challenge_method"), "PKCE by default");
 
       // The "browser": consent page, then the redirect to the loopback receiver.
       HttpResponse<String> page =
@@ -404,7 +404,7 @@ class CorAuthFlowsTest {
     assertEquals(Map.of("name", APP), consent.extraAuthorizationParameters());
     assertFalse(consent.authorizationSendsClientId());
     assertFalse(consent.stateRequired());
-    assertFalse(consent.pkce());
+    assertTrue(consent.pkce(), "PKCE is sent unless a provider forbids it");
     assertFalse(consent.refreshSendsGrantType());
     assertEquals(ClientAuthentication.NONE, consent.clientAuthentication());
     assertEquals(ClientAuthentication.NONE, consent.refreshClientAuthentication());

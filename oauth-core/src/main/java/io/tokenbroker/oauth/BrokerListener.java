@@ -30,13 +30,22 @@ public interface BrokerListener {
   default void storeConflict(GrantKey key) {}
 
   /**
-   * Writing new tokens to the store failed. The tokens are kept in memory and the write is retried
-   * until it succeeds; until then a crash of this process loses them.
+   * Writing new tokens to the store failed, whatever the failure (unavailable, read-only, lease
+   * lost, misconfigured, an entry that would not open). The tokens are kept in memory, served, used
+   * by the next refresh, and the write is retried with back-off until it succeeds; until then a
+   * crash of this process loses them. Called once per run of failures.
    */
   default void storeWriteFailed(GrantKey key, TokenStoreException failure) {}
 
   /** A write that had failed finally succeeded. */
   default void storeWriteRecovered(GrantKey key) {}
+
+  /**
+   * The broker was closed with new tokens of {@code key} still not written, after retrying for its
+   * close wait; {@code lastFailure} is why the store refused them. If the provider rotated the
+   * refresh token, the stored grant holds a spent one and needs a new consent.
+   */
+  default void storeWriteAbandoned(GrantKey key, TokenStoreException lastFailure) {}
 
   /** A store entry could not be read or opened (damaged, wrong key). */
   default void storeEntryUnreadable(GrantKey key, TokenStoreException failure) {}

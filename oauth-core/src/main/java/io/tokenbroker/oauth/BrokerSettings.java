@@ -4,7 +4,6 @@ import io.tokenbroker.oauth.internal.TokenSealer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 
 /** The configuration and collaborators every grant of one broker shares. */
 final class BrokerSettings {
@@ -12,17 +11,26 @@ final class BrokerSettings {
   final TokenStore store;
   final GuardedListener events;
   final Executor executor;
-  final ScheduledExecutorService scheduler;
-  final Sleeper sleeper;
+  final Scheduler scheduler;
   final Duration refreshAhead;
   final Duration expirySkew;
+  final Duration minRefreshInterval;
   final Duration maxWait;
   final Duration leaseTtl;
   final Duration leaseWait;
+
+  /** The end of a lease kept free for writing the result of its token call. */
+  final Duration writeMargin;
+
   final Duration failureBackoffMin = Duration.ofSeconds(1);
   final Duration failureBackoffMax = Duration.ofSeconds(30);
+
+  /** The longest {@code Retry-After} the failure back-off honours. */
+  final Duration retryAfterMax = Duration.ofHours(1);
+
   final Duration writeRetryMin;
   final Duration writeRetryMax = Duration.ofSeconds(30);
+  final Duration closeWait;
   private volatile TokenSealer sealer;
 
   BrokerSettings(
@@ -30,28 +38,37 @@ final class BrokerSettings {
       TokenStore store,
       GuardedListener events,
       Executor executor,
-      ScheduledExecutorService scheduler,
-      Sleeper sleeper,
+      Scheduler scheduler,
       TokenSealer sealer,
       Duration refreshAhead,
       Duration expirySkew,
+      Duration minRefreshInterval,
       Duration maxWait,
       Duration leaseTtl,
       Duration leaseWait,
-      Duration writeRetryMin) {
+      Duration writeRetryMin,
+      Duration closeWait) {
     this.clock = clock;
     this.store = store;
     this.events = events;
     this.executor = executor;
     this.scheduler = scheduler;
-    this.sleeper = sleeper;
     this.sealer = sealer;
     this.refreshAhead = refreshAhead;
     this.expirySkew = expirySkew;
+    this.minRefreshInterval = minRefreshInterval;
     this.maxWait = maxWait;
     this.leaseTtl = leaseTtl;
     this.leaseWait = leaseWait;
+    this.writeMargin = writeMarginFor(leaseTtl);
     this.writeRetryMin = writeRetryMin;
+    this.closeWait = closeWait;
+  }
+
+  /** 10 s, or a quarter of a shorter lease. */
+  static Duration writeMarginFor(Duration leaseTtl) {
+    Duration quarter = leaseTtl.dividedBy(4);
+    return quarter.compareTo(Duration.ofSeconds(10)) < 0 ? quarter : Duration.ofSeconds(10);
   }
 
   TokenSealer sealer() {

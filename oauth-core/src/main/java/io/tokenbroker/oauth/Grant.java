@@ -2,13 +2,13 @@ package io.tokenbroker.oauth;
 
 import io.tokenbroker.oauth.internal.DpopKey;
 import java.lang.System.Logger.Level;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -16,8 +16,10 @@ import org.jspecify.annotations.Nullable;
  * One registered grant in a broker: the published token snapshot read by the hot path, and the
  * single-flight refresh that implements DESIGN.md §4. Thread-safe.
  *
- * <p>Writes to the store (a refresh's compare-and-set and the retries of a write that failed) run
- * under {@link #writeLock}, so an older record can never be written over a newer one.
+ * <p>The hot path takes no lock and allocates nothing while the token is fresh, and takes no lock
+ * in the refresh-ahead window either (the flight in progress is an atomic reference). Every store
+ * write happens under the grant's store lease and is fenced by it; tokens the store did not accept
+ * are kept by {@link HeldWrite}.
  */
 final class Grant {
   private static final System.Logger LOG = System.getLogger(TokenBroker.class.getName());
@@ -35,12 +37,15 @@ final class Grant {
       this.version = version;
       this.token = record.tokens().accessToken();
       long expires = record.tokens().expiresAt().toEpochMilli();
-      long lifetime = Math.max(0, expires - record.tokens().issuedAt().toEpochMilli());
+      long issued = record.tokens().issuedAt().toEpochMilli();
+      long lifetime = Math.max(0, expires - issued);
       // A short-lived token shrinks the windows, so it is not refreshed on every call.
       long skew = Math.min(settings.expirySkew.toMillis(), lifetime / 10);
       long ahead = Math.max(skew, Math.min(settings.refreshAhead.toMillis(), lifetime / 2));
-      this.refreshAtMillis = expires - ahead;
-      this.usableUntilMillis = expires - skew;
+      // However short the stated lifetime (expires_in: 0), no unforced refresh sooner than this.
+      long floor = saturatedAdd(issued, settings.minRefreshInterval.toMillis());
+      this.refreshAtMillis = Math.max(expires - ahead, floor);
+      this.usableUntilMillis = Math.max(expires - skew, refreshAtMillis);
     }
 
     boolean isUsableAt(long nowMillis) {
@@ -48,32 +53,37 @@ final class Grant {
     }
   }
 
-  /** The grant as the store holds it (or as held in memory while a write is pending). */
-  private record Stored(@Nullable GrantRecord record, long version) {}
+  /** The grant as the store holds it: no record and version 0 when there is no entry. */
+  record Stored(@Nullable GrantRecord record, long version) {}
 
-  /**
-   * A new record and what it was derived from: {@code base} at {@code baseVersion} ({@code null}
-   * and 0 when nothing was stored).
-   */
-  private record Write(GrantRecord record, long baseVersion, @Nullable GrantRecord base) {}
+  /** What a flight was asked for. */
+  private record Request(long seenVersion, boolean force, @Nullable AccessToken replacing) {}
 
-  /** The outcome of writing a record. */
-  private record Written(long version, boolean pending) {}
+  /** The last failure and the back-off it imposes; {@link #NONE} after a success. */
+  private record Failure(
+      @Nullable RuntimeException last,
+      int consecutive,
+      long retryNotBeforeMillis,
+      long rateLimitedUntilMillis) {
+    static final Failure NONE = new Failure(null, 0, 0, 0);
+  }
 
-  final GrantKey key;
-  final ClientRegistration registration;
-  final GrantType type;
+  private final GrantKey key;
+  private final ClientRegistration registration;
+  private final GrantType type;
   private final TokenClient client;
   private final BrokerSettings settings;
-  private final ReentrantLock writeLock = new ReentrantLock();
+  private final HeldWrite held;
+  private final AtomicReference<@Nullable CompletableFuture<Snapshot>> inFlight =
+      new AtomicReference<>();
+  private final Object publishLock = new Object();
 
-  volatile @Nullable Snapshot snapshot;
-  private @Nullable CompletableFuture<Snapshot> inFlight; // guarded by this
-  private volatile long retryNotBeforeMillis; // written under this
-  private int consecutiveFailures; // guarded by this
-  private @Nullable RuntimeException lastFailure; // guarded by this
-  private volatile @Nullable Write pendingWrite; // written under writeLock
-  private boolean writeRetryScheduled; // guarded by this
+  /** Held while this grant uses its store lease (never on the hot path). */
+  private final ReentrantLock leaseLock = new ReentrantLock();
+
+  private volatile @Nullable Snapshot snapshot; // written under publishLock
+  private volatile Failure failure = Failure.NONE;
+  private volatile boolean closed; // written under publishLock
 
   Grant(
       GrantKey key,
@@ -86,13 +96,59 @@ final class Grant {
     this.type = type;
     this.client = client;
     this.settings = settings;
+    this.held = new HeldWrite(key, settings, this::retryHeldWrite);
+  }
+
+  GrantKey key() {
+    return key;
+  }
+
+  ClientRegistration registration() {
+    return registration;
+  }
+
+  GrantType type() {
+    return type;
   }
 
   TokenClient client() {
     return client;
   }
 
-  /** The hot path: no lock and no allocation while the token is fresh. */
+  /** The tokens published now (possibly held, not yet written), or null. */
+  @Nullable GrantRecord currentRecord() {
+    Snapshot s = snapshot;
+    return s == null ? null : s.record;
+  }
+
+  /** The tokens held in memory because the store did not accept them yet, or null. */
+  @Nullable GrantRecord heldRecord() {
+    HeldWrite.Write write = held.current();
+    return write == null ? null : write.record();
+  }
+
+  /** The held records, oldest first (each refreshed from the one before), or an empty list. */
+  java.util.List<GrantRecord> heldChain() {
+    HeldWrite.Write write = held.current();
+    if (write == null) {
+      return java.util.List.of();
+    }
+    java.util.List<GrantRecord> chain = new java.util.ArrayList<>(write.lineage());
+    chain.add(write.record());
+    return chain;
+  }
+
+  boolean hasPendingWrite() {
+    return held.current() != null;
+  }
+
+  @Nullable TokenStoreException lastWriteFailure() {
+    return held.lastFailure();
+  }
+
+  // ---------------------------------------------------------------------------- the hot path
+
+  /** The hot path: no lock, and no allocation while the token is fresh. */
   AccessToken accessToken() {
     Snapshot s = snapshot;
     if (s != null) {
@@ -100,20 +156,28 @@ final class Grant {
       if (now < s.refreshAtMillis) {
         return s.token;
       }
-      if (s.isUsableAt(now)) {
-        if (now >= retryNotBeforeMillis) {
-          startFlight(s.version, false, null, true);
+      if (now < s.usableUntilMillis) {
+        if (inFlight.get() == null && now >= failure.retryNotBeforeMillis()) {
+          CompletableFuture<Snapshot> flight =
+              startFlight(new Request(s.version, false, null), true);
+          if (flight.isDone() && snapshot != s) {
+            // It ran inline and changed what is served (a new token, or the grant is dead): its
+            // outcome stands, not the token read before it.
+            return await(flight);
+          }
         }
         return s.token;
       }
     }
-    return await(startFlight(s == null ? 0 : s.version, false, null, false));
+    return await(startFlight(new Request(s == null ? 0 : s.version, false, null), false));
   }
 
   /** Obtains a new token now, unless another broker meanwhile stored a different one. */
   AccessToken forceRefresh() {
     Snapshot s = snapshot;
-    return await(startFlight(s == null ? 0 : s.version, true, s == null ? null : s.token, true));
+    return await(
+        startFlight(
+            new Request(s == null ? 0 : s.version, true, s == null ? null : s.token), true));
   }
 
   /** After an API answered 401 with {@code rejected}: refresh only if it is still current. */
@@ -122,133 +186,227 @@ final class Grant {
     if (s != null && !s.token.equals(rejected)) {
       return accessToken();
     }
-    return await(startFlight(s == null ? 0 : s.version, true, rejected, true));
+    return await(startFlight(new Request(s == null ? 0 : s.version, true, rejected), true));
   }
 
-  /** Publishes a record this broker just wrote (consent, saveTokens). */
-  void publish(GrantRecord record, long version) {
-    snapshot = new Snapshot(record, version, settings);
+  // ---------------------------------------------------------------------------- publishing
+
+  /** Publishes {@code record} at {@code version} unless a newer version is published already. */
+  private void publish(GrantRecord record, long version) {
+    synchronized (publishLock) {
+      Snapshot current = snapshot;
+      if (!closed && (current == null || current.version <= version)) {
+        snapshot = new Snapshot(record, version, settings);
+      }
+    }
   }
 
-  /**
-   * Forgets the in-memory state (after remove or revoke, or when replaced by a new registration).
-   */
+  private void unpublish() {
+    synchronized (publishLock) {
+      snapshot = null;
+    }
+  }
+
+  /** After a consent or a re-seal written under the lease: the store holds this now. */
+  void published(GrantRecord record, long version) {
+    publish(record, version);
+  }
+
+  /** Forgets the in-memory state (after remove or revoke). */
   void forget() {
-    snapshot = null;
-    writeLock.lock();
-    try {
-      pendingWrite = null;
-    } finally {
-      writeLock.unlock();
+    held.clear();
+    unpublish();
+  }
+
+  /** A new consent was written at {@code version}: it replaces anything held. */
+  void replacedBy(GrantRecord record, long version) {
+    held.clear();
+    synchronized (publishLock) {
+      if (!closed) {
+        snapshot = new Snapshot(record, version, settings);
+      }
     }
   }
 
   /** Takes over the state of the registration this one replaces, including unwritten tokens. */
   void inheritFrom(Grant previous) {
     Snapshot s = previous.snapshot;
-    Write pending;
-    previous.writeLock.lock();
-    try {
-      pending = previous.pendingWrite;
-      previous.pendingWrite = null;
-    } finally {
-      previous.writeLock.unlock();
-    }
     if (s != null) {
-      snapshot = new Snapshot(s.record, s.version, settings);
+      publish(s.record, s.version);
     }
-    if (pending != null) {
-      writeLock.lock();
-      try {
-        pendingWrite = pending;
-      } finally {
-        writeLock.unlock();
-      }
-      scheduleWriteRetry(1);
+    held.takeOver(previous.held);
+  }
+
+  /** Stops refreshing: later calls fail; what is held stays for {@link #flushHeldOnce}. */
+  void close() {
+    synchronized (publishLock) {
+      closed = true;
+      snapshot = null;
+    }
+    held.stop();
+  }
+
+  /** After the broker's last flush: releases a lease kept for held tokens. */
+  void releaseKeptLease() {
+    leaseLock.lock();
+    try {
+      held.releaseLease();
+    } finally {
+      leaseLock.unlock();
     }
   }
 
-  boolean hasPendingWrite() {
-    return pendingWrite != null;
+  // ---------------------------------------------------------------------------- the lease
+
+  /**
+   * Takes this grant's store lease: the one kept for held tokens, or a new one (bounded wait).
+   * Closing the result gives it back. One user at a time in this broker.
+   *
+   * @throws TransientTokenException if another broker keeps it past the lease wait
+   * @throws TokenStoreException if the store cannot lease
+   */
+  GrantLease lease() {
+    leaseLock.lock();
+    try {
+      GrantLease kept = held.takeLease();
+      return kept != null ? kept : GrantLease.acquire(settings, key, this);
+    } catch (RuntimeException e) {
+      leaseLock.unlock();
+      throw e;
+    }
   }
+
+  /** As {@link #lease()}, without waiting: null if this broker or another one uses it now. */
+  @Nullable GrantLease tryLease() {
+    if (!leaseLock.tryLock()) {
+      return null;
+    }
+    try {
+      GrantLease kept = held.takeLease();
+      GrantLease lease = kept != null ? kept : GrantLease.tryAcquire(settings, key, this);
+      if (lease == null) {
+        leaseLock.unlock();
+      }
+      return lease;
+    } catch (RuntimeException e) {
+      leaseLock.unlock();
+      throw e;
+    }
+  }
+
+  /**
+   * Gets a lease back from {@link GrantLease#close()}: kept while tokens are held, else released.
+   */
+  void release(GrantLease lease) {
+    try {
+      if (held.current() != null) {
+        held.keepLease(lease);
+      } else {
+        lease.release();
+      }
+    } finally {
+      leaseLock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------- flights
 
   /**
    * Joins the refresh in flight or starts one. Right after a failure, callers without a usable
    * token get that failure again until the back-off passes, so an outage does not turn every call
-   * into a token-endpoint request.
-   *
-   * @param replacing with {@code force}, the token that must not be adopted as the new one
+   * into a token-endpoint request; a {@code Retry-After} holds off forced refreshes too.
    */
-  private CompletableFuture<Snapshot> startFlight(
-      long seenVersion, boolean force, @Nullable AccessToken replacing, boolean ignoreBackoff) {
-    CompletableFuture<Snapshot> flight;
-    synchronized (this) {
-      if (inFlight != null) {
-        return inFlight;
+  private CompletableFuture<Snapshot> startFlight(Request request, boolean ignoreBackoff) {
+    while (true) {
+      CompletableFuture<Snapshot> current = inFlight.get();
+      if (current != null) {
+        return current;
       }
-      if (!ignoreBackoff && lastFailure != null && settings.clock.millis() < retryNotBeforeMillis) {
-        return CompletableFuture.failedFuture(lastFailure);
+      if (closed) {
+        return CompletableFuture.failedFuture(closedException());
       }
-      flight = new CompletableFuture<>();
-      inFlight = flight;
-    }
-    // Submitted outside the lock: an executor that runs tasks inline must not block other callers.
-    try {
-      settings.executor.execute(() -> runFlight(flight, seenVersion, force, replacing));
-    } catch (RuntimeException rejected) {
-      synchronized (this) {
-        if (inFlight == flight) {
-          inFlight = null;
+      Failure f = failure;
+      RuntimeException last = f.last();
+      if (last != null) {
+        long now = settings.clock.millis();
+        if (now < f.rateLimitedUntilMillis()
+            || (!ignoreBackoff && now < f.retryNotBeforeMillis())) {
+          return CompletableFuture.failedFuture(last);
         }
       }
-      flight.completeExceptionally(
-          new TransientTokenException(
-              "the broker is closed or its executor refused the refresh of '" + key + "'",
-              TransientTokenException.Kind.NETWORK,
-              0,
-              null,
-              key,
-              rejected));
+      CompletableFuture<Snapshot> flight = new CompletableFuture<>();
+      if (!inFlight.compareAndSet(null, flight)) {
+        continue;
+      }
+      if (closed) {
+        inFlight.compareAndSet(flight, null);
+        flight.completeExceptionally(closedException());
+        return flight;
+      }
+      // Submitted outside any lock: an executor that runs tasks inline must not block others.
+      try {
+        settings.executor.execute(() -> runFlight(flight, request));
+      } catch (RuntimeException rejected) {
+        inFlight.compareAndSet(flight, null);
+        flight.completeExceptionally(
+            new TransientTokenException(
+                "the broker is closed or its executor refused the refresh of '" + key + "'",
+                TransientTokenException.Kind.NETWORK,
+                0,
+                null,
+                key,
+                rejected));
+      }
+      return flight;
     }
-    return flight;
   }
 
-  private void runFlight(
-      CompletableFuture<Snapshot> flight,
-      long seenVersion,
-      boolean force,
-      @Nullable AccessToken replacing) {
+  private IllegalStateException closedException() {
+    return new IllegalStateException("the broker is closed; no token for '" + key + "'");
+  }
+
+  private void runFlight(CompletableFuture<Snapshot> flight, Request request) {
     Snapshot result = null;
-    Throwable failure = null;
+    Throwable thrown = null;
     try {
-      result = obtain(seenVersion, force, replacing);
+      result = obtain(request);
     } catch (Throwable t) {
-      failure = t;
+      thrown = t;
     }
-    synchronized (this) {
-      inFlight = null;
-      if (failure == null) {
-        consecutiveFailures = 0;
-        retryNotBeforeMillis = 0;
-        lastFailure = null;
-      } else {
-        consecutiveFailures++;
-        lastFailure = failure instanceof RuntimeException r ? r : null;
-        long backoff =
-            Math.min(
-                settings.failureBackoffMax.toMillis(),
-                settings.failureBackoffMin.toMillis() << Math.min(10, consecutiveFailures - 1));
-        retryNotBeforeMillis = settings.clock.millis() + backoff;
-      }
-    }
-    if (failure == null) {
+    recordOutcome(thrown);
+    inFlight.compareAndSet(flight, null);
+    if (thrown == null) {
       flight.complete(result);
     } else {
-      if (failure instanceof TokenBrokerException e) {
+      if (thrown instanceof TokenBrokerException e) {
         settings.events.refreshFailed(key, e);
       }
-      flight.completeExceptionally(failure);
+      flight.completeExceptionally(thrown);
     }
+  }
+
+  private void recordOutcome(@Nullable Throwable thrown) {
+    if (thrown == null) {
+      failure = Failure.NONE;
+      return;
+    }
+    Failure previous = failure;
+    int consecutive = previous.consecutive() + 1;
+    long backoff =
+        Math.min(
+            settings.failureBackoffMax.toMillis(),
+            settings.failureBackoffMin.toMillis() << Math.min(10, consecutive - 1));
+    long retryAfter = 0;
+    if (thrown instanceof TransientTokenException e && e.retryAfter().isPresent()) {
+      retryAfter = Math.min(settings.retryAfterMax.toMillis(), e.retryAfter().get().toMillis());
+    }
+    long now = settings.clock.millis();
+    failure =
+        new Failure(
+            thrown instanceof RuntimeException r ? r : null,
+            consecutive,
+            now + Math.max(backoff, retryAfter),
+            retryAfter > 0 ? now + retryAfter : 0);
   }
 
   private AccessToken await(CompletableFuture<Snapshot> flight) {
@@ -287,14 +445,11 @@ final class Grant {
     }
   }
 
-  /** Waits until no refresh is in flight, at most until {@code deadlineNanos}. */
+  /** Waits until no refresh is in flight, at most until {@code deadlineNanos} (scheduler time). */
   void awaitIdle(long deadlineNanos) {
     while (true) {
-      CompletableFuture<Snapshot> flight;
-      synchronized (this) {
-        flight = inFlight;
-      }
-      long left = deadlineNanos - System.nanoTime();
+      CompletableFuture<Snapshot> flight = inFlight.get();
+      long left = deadlineNanos - settings.scheduler.nanoTime();
       if (flight == null || left <= 0) {
         return;
       }
@@ -309,58 +464,88 @@ final class Grant {
     }
   }
 
-  // ---- the refresh protocol (runs on the executor, one flight at a time per grant) ----
+  // ---------------------------------------------------------------------------- the protocol
 
-  private Snapshot obtain(long seenVersion, boolean force, @Nullable AccessToken replacing) {
-    Stored stored;
-    try {
-      stored = readStore();
-    } catch (TokenStoreException e) {
-      if (!e.isTransient() || !type.renewsByItself()) {
+  private Snapshot obtain(Request request) {
+    if (held.current() == null) {
+      // Without the lease: another broker may have refreshed already.
+      Stored stored;
+      try {
+        stored = readStore();
+      } catch (TokenStoreException e) {
+        if (e.isTransient() && type.renewsByItself()) {
+          return renewWithoutLease(e);
+        }
         throw e;
       }
-      // No refresh token can be burned: renew from memory now and persist when the store is back.
-      LOG.log(
-          Level.WARNING,
-          "store unavailable; renewing client-credentials grant ''{0}'' without a lease, to persist later",
-          key);
-      Snapshot s = snapshot;
-      return refreshAndPersist(s == null ? new Stored(null, 0) : new Stored(s.record, s.version));
+      Snapshot adopted = adoptIfUsable(stored, request);
+      if (adopted != null) {
+        return adopted;
+      }
+      checkRefreshable(stored);
     }
-    Snapshot adopted = adoptIfUsable(stored, seenVersion, force, replacing);
-    if (adopted != null) {
-      return adopted;
+    GrantLease lease;
+    try {
+      lease = lease();
+    } catch (TokenStoreException e) {
+      if (e.isTransient() && type.renewsByItself()) {
+        return renewWithoutLease(e);
+      }
+      throw e; // no lease, no refresh token spent
     }
-    checkRefreshable(stored);
-    try (TokenStore.Lease lease = acquireLease()) {
-      if (lease != null) {
-        stored = readStore();
-        adopted = adoptIfUsable(stored, seenVersion, force, replacing);
+    try (lease) {
+      HeldWrite.Write pending = held.current();
+      if (pending == null) {
+        Stored stored = readStore();
+        Snapshot adopted = adoptIfUsable(stored, request);
         if (adopted != null) {
           return adopted;
         }
         checkRefreshable(stored);
+        return refreshAndPersist(stored, stored, lease, null);
       }
-      return refreshAndPersist(stored);
+      // The held tokens are the newest: write them before anything else.
+      try {
+        Stored stored = writeHeld(lease.lease(), pending, readStore());
+        Snapshot adopted = adoptIfUsable(stored, request);
+        if (adopted != null) {
+          return adopted;
+        }
+        checkRefreshable(stored);
+        return refreshAndPersist(stored, stored, lease, null);
+      } catch (RuntimeException writeFailed) {
+        if (!(writeFailed instanceof TokenStoreException)) {
+          throw writeFailed; // not a store failure (a dead grant, a transient token failure)
+        }
+        held.failedAgain(writeFailed);
+      }
+      // The store does not take them now: refresh from the held tokens if needed, keeping the
+      // held write's original base, so that the newer tokens are written over it later.
+      Stored fromHeld = new Stored(pending.record(), pending.baseVersion());
+      boolean replacesHeld =
+          request.force()
+              && (request.replacing() == null
+                  || pending.record().tokens().accessToken().equals(request.replacing()));
+      if (!replacesHeld && isFresh(pending.record())) {
+        return new Snapshot(pending.record(), pending.baseVersion(), settings);
+      }
+      checkRefreshable(fromHeld);
+      return refreshAndPersist(
+          fromHeld, new Stored(pending.base(), pending.baseVersion()), lease, pending);
     }
   }
 
-  /** The grant as held in memory while a write is pending, else as the store has it. */
-  private Stored readStore() {
-    Write pending = pendingWrite;
-    if (pending != null) {
-      return new Stored(pending.record(), pending.baseVersion());
-    }
-    return readStoreDirectly();
+  private boolean isFresh(GrantRecord record) {
+    return settings.clock.millis() < new Snapshot(record, 0, settings).refreshAtMillis;
   }
 
-  private Stored readStoreDirectly() {
+  /** The grant as the store holds it now. */
+  Stored readStore() {
     Optional<StoredGrant> entry;
     try {
       entry = settings.store.load(key);
     } catch (TokenStoreException e) {
-      if (e.kind() == TokenStoreException.Kind.CORRUPT
-          || e.kind() == TokenStoreException.Kind.CANNOT_DECRYPT) {
+      if (e.kind() == TokenStoreException.Kind.CORRUPT) {
         settings.events.storeEntryUnreadable(key, e);
       }
       throw e;
@@ -378,22 +563,24 @@ final class Grant {
     return new Stored(record, entry.get().version());
   }
 
-  private @Nullable Snapshot adoptIfUsable(
-      Stored stored, long seenVersion, boolean force, @Nullable AccessToken replacing) {
+  private @Nullable Snapshot adoptIfUsable(Stored stored, Request request) {
     GrantRecord record = stored.record();
     if (record == null || record.reauthorizationRequired()) {
       return null;
     }
-    boolean newer = stored.version() > seenVersion;
-    if (force && (!newer || record.tokens().accessToken().equals(replacing))) {
+    boolean newer = stored.version() > request.seenVersion();
+    if (request.force() && (!newer || record.tokens().accessToken().equals(request.replacing()))) {
       return null;
     }
     Snapshot candidate = new Snapshot(record, stored.version(), settings);
     if (settings.clock.millis() >= candidate.refreshAtMillis) {
       return null;
     }
-    snapshot = candidate;
-    if (newer && seenVersion > 0) {
+    Snapshot before = snapshot;
+    publish(record, stored.version());
+    if (newer
+        && request.seenVersion() > 0
+        && (before == null || !before.token.equals(candidate.token))) {
       settings.events.tokensAdopted(key, record.tokens().expiresAt());
     }
     return candidate;
@@ -432,268 +619,341 @@ final class Grant {
   }
 
   /**
-   * Takes the grant's lease with a bounded wait; null when the store is down for a
-   * client-credentials grant.
+   * Calls the token endpoint under {@code lease} (within its deadline) with the tokens of {@code
+   * from} and writes the result over {@code stored}, the store's state. From the answer on, the new
+   * tokens are never dropped: a failed write holds them. {@code chain} is the held write {@code
+   * from} came from (its base stays the base of the new write), or null.
    */
-  TokenStore.@Nullable Lease acquireLease() {
-    long deadline = System.nanoTime() + settings.leaseWait.toNanos();
-    long pause = 5;
-    while (true) {
-      Optional<TokenStore.Lease> lease;
-      try {
-        lease = settings.store.tryAcquireLease(key, settings.leaseTtl);
-      } catch (TokenStoreException e) {
-        if (e.isTransient() && type.renewsByItself()) {
-          // No refresh token can be burned: renew without the lease and persist later.
-          LOG.log(
-              Level.WARNING,
-              "store unavailable; renewing client-credentials grant ''{0}'' without a lease",
-              key);
-          return null;
-        }
-        throw e;
-      }
-      if (lease.isPresent()) {
-        return lease.get();
-      }
-      if (System.nanoTime() >= deadline) {
-        throw new TransientTokenException(
-            "another broker holds the refresh lease of '"
-                + key
-                + "' for longer than "
-                + settings.leaseWait.toMillis()
-                + " ms",
-            TransientTokenException.Kind.TIMEOUT,
-            0,
-            null,
-            key,
-            null);
-      }
-      try {
-        settings.sleeper.sleep(Duration.ofMillis(pause));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new TransientTokenException(
-            "interrupted while waiting for the refresh lease of '" + key + "'",
-            TransientTokenException.Kind.NETWORK,
-            0,
-            null,
-            key,
-            e);
-      }
-      pause = Math.min(pause * 2, 200);
-    }
-  }
-
-  private Snapshot refreshAndPersist(Stored stored) {
-    GrantRecord current = stored.record();
+  private Snapshot refreshAndPersist(
+      Stored from, Stored stored, GrantLease lease, HeldWrite.@Nullable Write chain) {
+    GrantRecord current = from.record();
     settings.events.refreshStarted(key);
+    long deadline = lease.tokenCallDeadlineNanos();
     TokenSet next;
     DpopKey dpop = client.dpopKeyFor(current); // the grant's own, kept across refreshes
     try {
       next =
           current == null || type.renewsByItself()
-              ? client.obtain(type, key, dpop)
-              : client.refresh(current.tokens(), key, dpop);
+              ? client.obtain(type, key, dpop, deadline)
+              : client.refresh(current.tokens(), key, dpop, deadline);
     } catch (InvalidGrantException e) {
       if (!type.renewsByItself() && current != null) {
-        return handleInvalidGrant(stored, e);
+        return handleInvalidGrant(from, lease, e);
       }
       throw e;
     }
-    Instant now = settings.clock.instant();
-    GrantRecord updated = GrantRecord.next(current, type, registration, next, dpop, now);
-    Written written = persist(new Write(updated, stored.version(), current));
-    Snapshot published = new Snapshot(updated, written.version(), settings);
-    snapshot = published;
+    GrantRecord updated = newRecord(current, next, dpop);
+    HeldWrite.Write write =
+        chain != null
+            ? chain.newer(updated)
+            : new HeldWrite.Write(updated, current, stored.version());
+    Snapshot published;
+    try {
+      HeldWrite.Outcome outcome;
+      try {
+        outcome = held.write(lease.lease(), write, stored, this::readStore);
+      } catch (TokenStoreException e) {
+        if (e.kind() != TokenStoreException.Kind.LEASE_LOST) {
+          throw e;
+        }
+        // The answer came after the lease ran out: write under a new lease if nobody took it.
+        outcome = rewriteUnderNewLease(write, e);
+      }
+      if (!outcome.written()) {
+        // Under our lease nothing else may write; a store that did anyway holds a new consent.
+        LOG.log(
+            Level.WARNING,
+            "the entry of ''{0}'' was replaced while its refresh ran; keeping" + " the store''s",
+            key);
+        Snapshot served = serveStoreState(outcome.store());
+        if (served == null) {
+          throw new TransientTokenException(
+              "the tokens of '" + key + "' were replaced elsewhere; no usable token now",
+              TransientTokenException.Kind.NETWORK,
+              0,
+              null,
+              key,
+              null);
+        }
+        return served;
+      }
+      publish(updated, outcome.version());
+      published = snapshot;
+    } catch (RuntimeException writeFailed) {
+      if (held.current() != write) {
+        held.hold(write, writeFailed);
+      }
+      publish(updated, stored.version());
+      published = snapshot;
+    }
     settings.events.refreshSucceeded(key, next.expiresAt());
-    return published;
+    return published != null && published.record == updated
+        ? published
+        : new Snapshot(updated, stored.version(), settings);
   }
 
   /**
-   * {@code invalid_grant} on refresh: someone else may have rotated the token. Only if the store
-   * holds nothing newer than what we sent is the grant dead.
+   * After a write refused for a lost lease: takes a new lease if it is free now (without waiting)
+   * and writes on top of what the store holds.
+   *
+   * @throws TokenStoreException {@code lost} if the lease is taken, or what the new write threw
    */
-  private Snapshot handleInvalidGrant(Stored sent, InvalidGrantException failure) {
-    writeLock.lock();
-    try {
-      pendingWrite = null; // if we refreshed with held tokens, the provider just refused them
-    } finally {
-      writeLock.unlock();
+  private HeldWrite.Outcome rewriteUnderNewLease(HeldWrite.Write write, TokenStoreException lost) {
+    GrantLease fresh = GrantLease.tryAcquire(settings, key, this);
+    if (fresh == null) {
+      throw lost;
     }
-    Stored latest = readStoreDirectly();
+    HeldWrite.Outcome outcome;
+    try {
+      outcome = held.write(fresh.lease(), write, readStore(), this::readStore);
+    } catch (RuntimeException e) {
+      held.hold(write, e);
+      held.keepLease(fresh); // nobody else may refresh from the stored, spent token meanwhile
+      throw e;
+    }
+    fresh.release();
+    return outcome;
+  }
+
+  private GrantRecord newRecord(
+      @Nullable GrantRecord current, TokenSet next, @Nullable DpopKey dpop) {
+    return GrantRecord.next(current, type, registration, next, dpop, settings.clock.instant());
+  }
+
+  /**
+   * {@code invalid_grant} on refresh. Under our lease the store cannot have changed since we read
+   * it, unless the lease ran out; if it did not change, the refresh token we sent is dead.
+   */
+  private Snapshot handleInvalidGrant(
+      Stored sent, GrantLease lease, InvalidGrantException failure) {
+    // The provider refused the newest refresh token this broker has (held or stored): stop
+    // serving its tokens and drop what is held, even if the store cannot be read now.
+    held.clear();
+    unpublish();
+    Stored latest = readStore();
     GrantRecord record = latest.record();
-    if (record != null
-        && !record.reauthorizationRequired()
-        && latest.version() > sent.version()
-        && record.tokens().refreshToken() != null
-        && !record.tokens().refreshToken().equals(sent.record().tokens().refreshToken())) {
-      Snapshot adopted = new Snapshot(record, latest.version(), settings);
-      if (adopted.isUsableAt(settings.clock.millis())) {
-        snapshot = adopted;
-        settings.events.tokensAdopted(key, record.tokens().expiresAt());
+    if (latest.version() != sent.version()) {
+      Snapshot adopted = adoptIfUsable(latest, new Request(sent.version(), false, null));
+      if (adopted != null) {
         return adopted;
       }
-      return refreshAndPersist(latest); // another broker rotated since; refresh from its tokens
+      throw new TransientTokenException(
+          "the refresh of '"
+              + key
+              + "' was refused and the stored grant changed meanwhile (its"
+              + " lease ran out); it will be tried again from the stored tokens",
+          TransientTokenException.Kind.TIMEOUT,
+          0,
+          null,
+          key,
+          failure);
     }
     String reason =
         "the provider answered invalid_grant to a refresh"
             + failure.errorDescription().map(d -> ": " + d).orElse("");
     if (record != null) {
       GrantRecord dead = record.markReauthorizationRequired(reason, settings.clock.instant());
+      byte[] sealed = settings.sealer().seal(key, dead.encode());
       try {
-        settings.store.compareAndSet(latest.version(), entry(dead, latest.version() + 1));
+        settings.store.compareAndSet(
+            lease.lease(), latest.version(), sealed, dead.tokens().expiresAt());
       } catch (TokenStoreException e) {
-        LOG.log(
-            Level.WARNING,
-            "could not persist the re-authorization state of ''{0}'': {1}",
-            key,
-            e.getMessage());
+        if (e.kind() != TokenStoreException.Kind.LEASE_LOST
+            || !markUnderNewLease(latest, sealed, dead)) {
+          LOG.log(
+              Level.WARNING,
+              "could not persist the re-authorization state of ''{0}'': {1}",
+              key,
+              e.getMessage());
+        }
       }
     }
-    snapshot = null;
+    unpublish();
     InvalidGrantException dead = reauthorizationRequired(reason);
     settings.events.reauthorizationRequired(key, dead);
     throw dead;
   }
 
-  private StoredGrant entry(GrantRecord record, long version) {
-    return new StoredGrant(
-        key, version, settings.sealer().seal(key, record.encode()), record.tokens().expiresAt());
-  }
-
-  private Written persist(Write write) {
-    Written written;
-    writeLock.lock();
+  /**
+   * The re-authorization mark after the lease ran out: under a new lease if it is free now, so that
+   * other brokers see the grant is dead instead of refreshing from its stored token.
+   */
+  private boolean markUnderNewLease(Stored latest, byte[] sealed, GrantRecord dead) {
     try {
-      written = writeLocked(write);
-    } finally {
-      writeLock.unlock();
+      GrantLease fresh = GrantLease.tryAcquire(settings, key, null);
+      if (fresh == null) {
+        return false;
+      }
+      try {
+        return settings
+            .store
+            .compareAndSet(fresh.lease(), latest.version(), sealed, dead.tokens().expiresAt())
+            .isPresent();
+      } finally {
+        fresh.release();
+      }
+    } catch (TokenStoreException e) {
+      return false;
     }
-    if (written.pending()) {
-      scheduleWriteRetry(1);
-    }
-    return written;
   }
 
   /**
-   * Compare-and-set {@code write} on its base version. On a conflict, writes on top only if the
-   * store still holds the state the record was derived from (re-sealed, or marked dead by a broker
-   * that tried the refresh token this one had already rotated); anything else (a new consent, a
-   * deletion) wins. A failing store keeps the record in memory as {@link #pendingWrite}, for the
-   * caller to schedule a retry. Caller holds writeLock.
+   * Client credentials while the store cannot lease: no refresh token can be burned, so renew from
+   * memory now and hold the result for a later write (on the held write's original base).
    */
-  private Written writeLocked(Write write) {
-    long expected = write.baseVersion();
-    for (int attempt = 0; attempt < 5; attempt++) {
-      try {
-        if (settings.store.compareAndSet(expected, entry(write.record(), expected + 1))) {
-          if (pendingWrite != null) {
-            pendingWrite = null; // this record is the newest: any held one is older
-            settings.events.storeWriteRecovered(key);
+  private Snapshot renewWithoutLease(TokenStoreException cause) {
+    LOG.log(
+        Level.WARNING,
+        "store unavailable; renewing client-credentials grant ''{0}'' without a lease, to persist"
+            + " later",
+        key);
+    settings.events.refreshStarted(key);
+    Snapshot s = snapshot;
+    GrantRecord current = s == null ? null : s.record;
+    DpopKey dpop = client.dpopKeyFor(current); // the grant's own, kept across renewals
+    TokenSet next = client.obtain(type, key, dpop, TokenEndpoint.NO_DEADLINE);
+    HeldWrite.Write previous = held.current();
+    GrantRecord updated = newRecord(current, next, dpop);
+    HeldWrite.Write write =
+        previous != null
+            ? previous.newer(updated)
+            : new HeldWrite.Write(updated, s == null ? null : s.record, s == null ? 0 : s.version);
+    held.hold(write, cause);
+    publish(updated, write.baseVersion());
+    settings.events.refreshSucceeded(key, next.expiresAt());
+    Snapshot published = snapshot;
+    return published != null ? published : new Snapshot(updated, write.baseVersion(), settings);
+  }
+
+  // ---------------------------------------------------------------------------- held writes
+
+  /**
+   * Writes the held tokens under {@code lease} over {@code stored}; returns the store's state
+   * after. If the store holds something else (a new consent, a deletion), the held tokens are
+   * dropped and the store's state is adopted.
+   *
+   * @throws RuntimeException if the write failed; the tokens stay held
+   */
+  Stored writeHeld(TokenStore.Lease lease, HeldWrite.Write write, Stored stored) {
+    HeldWrite.Outcome outcome = held.write(lease, write, stored, this::readStore);
+    if (!outcome.written()) {
+      LOG.log(
+          Level.INFO,
+          "tokens of ''{0}'' were replaced or removed elsewhere; dropping the" + " unwritten ones",
+          key);
+      held.settled(write, false);
+      serveStoreState(outcome.store());
+      return outcome.store();
+    }
+    held.settled(write, true);
+    publish(write.record(), outcome.version());
+    return outcome.store();
+  }
+
+  /**
+   * After held tokens were superseded: serves what the store holds if it can be served (it replaces
+   * the dropped tokens whatever its version), otherwise nothing.
+   */
+  private @Nullable Snapshot serveStoreState(Stored stored) {
+    GrantRecord record = stored.record();
+    if (record != null && !record.reauthorizationRequired()) {
+      Snapshot candidate = new Snapshot(record, stored.version(), settings);
+      if (candidate.isUsableAt(settings.clock.millis())) {
+        synchronized (publishLock) {
+          if (!closed) {
+            snapshot = candidate;
           }
-          return new Written(expected + 1, false);
         }
-        settings.events.storeConflict(key);
-        Stored now = readStoreDirectly();
-        if (!stillHoldsBase(now, write)) {
-          LOG.log(
-              Level.INFO,
-              "tokens of ''{0}'' were replaced or removed elsewhere; not overwriting",
-              key);
-          pendingWrite = null;
-          return new Written(now.version(), false);
-        }
-        expected = now.version();
-      } catch (TokenStoreException e) {
-        if (!e.isTransient()) {
-          LOG.log(
-              Level.ERROR,
-              "new tokens of ''{0}'' cannot be written to the store ({1}); "
-                  + "they are held in memory only",
-              key,
-              e.getMessage());
-          pendingWrite = null;
-          return new Written(write.baseVersion(), false);
-        }
-        LOG.log(
-            Level.WARNING,
-            "new tokens of ''{0}'' could not be written to the store ({1}); "
-                + "holding them in memory and retrying",
-            key,
-            e.getMessage());
-        boolean first = pendingWrite == null;
-        pendingWrite = new Write(write.record(), expected, write.base());
-        if (first) {
-          settings.events.storeWriteFailed(key, e);
-        }
-        return new Written(expected, true);
+        return candidate;
       }
     }
-    pendingWrite = new Write(write.record(), expected, write.base());
-    return new Written(expected, true);
+    unpublish();
+    return null;
   }
 
-  private static boolean stillHoldsBase(Stored now, Write write) {
-    GrantRecord stored = now.record();
-    GrantRecord base = write.base();
-    if (stored == null || base == null) {
-      return stored == null && base == null; // never stored (a first client-credentials write)
+  /**
+   * One attempt to write the held tokens, under a lease taken without waiting.
+   *
+   * @return whether nothing is held any more
+   */
+  boolean flushHeldOnce() {
+    HeldWrite.Write write = held.current();
+    if (write == null) {
+      return true;
     }
-    RefreshToken from = base.tokens().refreshToken();
-    return from != null
-        ? from.equals(stored.tokens().refreshToken())
-        : base.tokens().accessToken().equals(stored.tokens().accessToken());
-  }
-
-  private void scheduleWriteRetry(int attempt) {
-    synchronized (this) {
-      if (writeRetryScheduled) {
-        return;
-      }
-      writeRetryScheduled = true;
-    }
-    long delay =
-        Math.min(
-            settings.writeRetryMax.toMillis(),
-            settings.writeRetryMin.toMillis() << Math.min(attempt - 1, 16));
+    GrantLease lease;
     try {
-      settings.scheduler.schedule(() -> retryWrite(attempt), delay, TimeUnit.MILLISECONDS);
-    } catch (RuntimeException closed) {
-      synchronized (this) {
-        writeRetryScheduled = false;
-      }
+      lease = tryLease();
+    } catch (RuntimeException e) {
+      held.failedAgain(e);
+      return false;
+    }
+    if (lease == null) {
+      return false; // in use (here: a refresh that writes them first; elsewhere: try again soon)
+    }
+    try (lease) {
+      writeHeld(lease.lease(), write, readStore());
+    } catch (RuntimeException e) {
+      held.failedAgain(e);
+    }
+    return held.current() == null;
+  }
+
+  /** The background retry of a held write. */
+  private void retryHeldWrite() {
+    if (closed || held.current() == null) {
+      return;
+    }
+    if (inFlight.get() != null) {
+      held.scheduleRetry(); // the refresh in flight writes the held tokens first
+      return;
+    }
+    if (!flushHeldOnce()) {
+      held.scheduleRetry();
     }
   }
 
-  private void retryWrite(int attempt) {
-    synchronized (this) {
-      writeRetryScheduled = false;
+  /**
+   * Under the lease of a key rotation that just re-sealed (or checked) the entry: write held tokens
+   * now, or serve what the store holds if it is what this broker serves.
+   */
+  void afterReseal(TokenStore.Lease lease, Stored stored) {
+    HeldWrite.Write write = held.current();
+    if (write != null) {
+      try {
+        writeHeld(lease, write, stored);
+      } catch (RuntimeException e) {
+        held.failedAgain(e);
+      }
+      return;
     }
-    if (!flushPendingWrite()) {
-      scheduleWriteRetry(attempt + 1);
+    GrantRecord record = stored.record();
+    Snapshot s = snapshot;
+    if (record == null || s == null) {
+      return;
+    }
+    if (record.reauthorizationRequired()) {
+      unpublish(); // another broker found the grant dead: stop serving it
+    } else if (record.tokens().accessToken().equals(s.token)
+        || new Snapshot(record, stored.version(), settings).isUsableAt(settings.clock.millis())) {
+      publish(record, stored.version());
     }
   }
 
-  /** Tries once to persist tokens held in memory; returns whether none are left unwritten. */
-  boolean flushPendingWrite() {
-    writeLock.lock();
-    try {
-      Write pending = pendingWrite;
-      if (pending == null) {
-        return true;
-      }
-      Written written = writeLocked(pending);
-      if (!written.pending()) {
-        Snapshot s = snapshot;
-        if (s != null && s.record == pending.record()) {
-          snapshot = new Snapshot(pending.record(), written.version(), settings);
-        }
-        LOG.log(Level.INFO, "tokens of ''{0}'' are now persisted", key);
-      }
-      return pendingWrite == null;
-    } finally {
-      writeLock.unlock();
+  /** Throws if the write of {@code record} could not happen: used by {@link TokenBroker}. */
+  static long requireWritten(OptionalLong written, GrantKey key) {
+    if (written.isEmpty()) {
+      throw new TokenStoreException(
+          "could not write '" + key + "': the entry keeps changing",
+          TokenStoreException.Kind.UNAVAILABLE,
+          key,
+          null);
     }
+    return written.getAsLong();
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
   }
 }

@@ -57,12 +57,30 @@ final class GuardedListener implements BrokerListener {
 
   @Override
   public void storeWriteFailed(GrantKey key, TokenStoreException failure) {
+    LOG.log(
+        Level.WARNING,
+        "new tokens of ''{0}'' could not be written to the store ({1}); holding them in memory"
+            + " and retrying",
+        key,
+        failure.getMessage());
     guard("storeWriteFailed", l -> l.storeWriteFailed(key, failure));
   }
 
   @Override
   public void storeWriteRecovered(GrantKey key) {
+    LOG.log(Level.INFO, "new tokens of ''{0}'' are now persisted", key);
     guard("storeWriteRecovered", l -> l.storeWriteRecovered(key));
+  }
+
+  @Override
+  public void storeWriteAbandoned(GrantKey key, TokenStoreException lastFailure) {
+    LOG.log(
+        Level.ERROR,
+        "closing with new tokens of ''{0}'' that the store never accepted ({1}); if the provider"
+            + " rotated the refresh token, the stored grant needs a new consent",
+        key,
+        lastFailure.getMessage());
+    guard("storeWriteAbandoned", l -> l.storeWriteAbandoned(key, lastFailure));
   }
 
   @Override

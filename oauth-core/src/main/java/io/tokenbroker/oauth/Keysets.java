@@ -143,6 +143,7 @@ public final class Keysets {
     if (check == PermissionCheck.OWNER_ONLY) {
       checkOwnerOnly(file);
     }
+    SecureFiles.removeLeftoverLinks(file); // a crashed loadOrCreate may have left a second name
     String json = read(file);
     if (looksEncrypted(json)) {
       throw misconfigured(

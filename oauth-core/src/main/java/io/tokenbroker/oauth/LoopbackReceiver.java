@@ -18,13 +18,17 @@ import java.net.UnknownHostException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -40,17 +44,23 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Loopback only.</b> The listener binds {@code 127.0.0.1} and nothing else, never the
  *       wildcard address: other machines cannot reach it, and the redirect URI is {@code
  *       http://127.0.0.1:PORT/PATH} (an IP literal, so no {@code localhost} name resolution).
- *   <li><b>Single use.</b> Exactly one request to the callback path is taken as the callback. Any
- *       later callback is answered {@code 409} and cannot change the result; once the result is
- *       known the listener is stopped, so further connections are refused. Other paths get {@code
- *       404}, other methods {@code 405}, and the receiver keeps waiting.
- *   <li><b>State check.</b> The callback's {@code state} must equal the expected one (compared in
- *       constant time), otherwise {@link ConsentException.Kind#STATE_MISMATCH}. For vendors that do
- *       not echo {@code state}, {@link Builder#stateRequired(boolean) stateRequired(false)} accepts
- *       a <em>missing</em> state; a <em>different</em> state is always rejected.
+ *   <li><b>Single use.</b> Exactly one genuine request to the callback path is taken as the
+ *       callback. Any later callback is answered {@code 409} and cannot change the result; once the
+ *       result is known the listener is stopped, so further connections are refused. Other paths
+ *       get {@code 404}, other methods {@code 405}, and the receiver keeps waiting.
+ *   <li><b>State check; forged callbacks do not end the wait.</b> The callback's {@code state} must
+ *       equal the expected one (compared in constant time). A callback with a different state, a
+ *       missing one (unless not {@linkplain Builder#stateRequired(boolean) required}), or a query
+ *       that cannot be read is answered {@code 400} and <em>ignored</em>: the receiver keeps
+ *       waiting for the genuine one, so a forged request cannot consume the consent. If nothing
+ *       else arrives in time, the timeout reports the refused callbacks ({@link
+ *       ConsentException.Kind#STATE_MISMATCH}). For vendors that do not echo {@code state}, {@code
+ *       stateRequired(false)} accepts a <em>missing</em> state; a <em>different</em> state is
+ *       always refused. A callback without state, code or error is unverifiable and refused too.
  *   <li><b>Issuer check.</b> {@link #awaitCallback(AuthorizationRequest, Duration)} also checks the
- *       callback's {@code iss} (RFC 9207), refusing a response from another authorization server
- *       ({@link ConsentException.Kind#ISSUER_MISMATCH}).
+ *       callback's {@code iss} (RFC 9207): a response from another authorization server is refused
+ *       like a forged state (400, the wait goes on), and reported at the timeout as {@link
+ *       ConsentException.Kind#ISSUER_MISMATCH}.
  *   <li><b>Timeout.</b> {@link #awaitCallback(String, Duration)} waits at most the given time
  *       (default {@link #DEFAULT_TIMEOUT}), then fails with {@link ConsentException.Kind#TIMEOUT}
  *       and stops the listener.
@@ -106,16 +116,28 @@ public final class LoopbackReceiver implements AutoCloseable {
   private static final int MAX_ECHOED_TEXT = 300;
   private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
+  /**
+   * Callbacks held before {@code awaitCallback} tells the expected state; more are answered 503.
+   */
+  private static final int MAX_HELD = 8;
+
   private enum Phase {
-    /** Listening; no callback yet. */
+    /** Listening; no genuine callback yet. */
     WAITING,
-    /** A callback arrived and is held until {@code awaitCallback} judges it. */
-    RECEIVED,
+    /** A genuine callback (or a final error) was accepted and is being answered. */
+    SETTLING,
     /** The result is known (or the wait timed out); the listener is stopped. */
     DONE,
     /** {@link #close()} was called before a result. */
     CLOSED
   }
+
+  /** What one callback request means. */
+  private record Verdict(
+      @Nullable URI callback, @Nullable ConsentException failure, boolean refused, String page) {}
+
+  /** What a genuine callback carries: the request's state and, per RFC 9207, its issuer. */
+  private record Expected(String state, @Nullable String issuer, boolean issuerRequired) {}
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -128,7 +150,12 @@ public final class LoopbackReceiver implements AutoCloseable {
   private final Condition changed = lock.newCondition();
   // Guarded by lock.
   private Phase phase = Phase.WAITING;
-  private @Nullable HttpExchange pending;
+  private final ArrayDeque<HttpExchange> held = new ArrayDeque<>();
+  private @Nullable Expected expected;
+  private @Nullable URI result;
+  private @Nullable ConsentException failure;
+  private int refused;
+  private @Nullable ConsentException lastRefusal;
   private boolean awaitCalled;
   private boolean stopped;
 
@@ -214,20 +241,21 @@ public final class LoopbackReceiver implements AutoCloseable {
   }
 
   /**
-   * Waits for the one callback and returns it as {@code http://127.0.0.1:PORT/PATH?QUERY} (the
-   * query as received, still encoded), holding the authorization {@code code} and {@code state}.
-   * The browser gets a small page telling the user they can close the window. The listener is
-   * stopped when this returns or throws.
+   * Waits for the one genuine callback and returns it as {@code http://127.0.0.1:PORT/PATH?QUERY}
+   * (the query as received, still encoded), holding the authorization {@code code} and {@code
+   * state}. The browser gets a small page telling the user they can close the window. Callbacks
+   * that fail the state check, or cannot be read, are answered {@code 400} and do not end the wait.
+   * The listener is stopped when this returns or throws.
    *
    * @param expectedState the {@code state} sent in the authorization request
    * @param timeout how long to wait for the callback; positive
-   * @throws ConsentException {@link ConsentException.Kind#STATE_MISMATCH} if the callback's state
-   *     is missing (unless not {@linkplain Builder#stateRequired(boolean) required}) or different;
-   *     {@link ConsentException.Kind#ACCESS_DENIED} for {@code error=access_denied}; {@link
-   *     ConsentException.Kind#ERROR_RESPONSE} for any other {@code error}; {@link
-   *     ConsentException.Kind#INVALID_CALLBACK} if there is no {@code code} (or a parameter is
-   *     repeated or badly encoded); {@link ConsentException.Kind#TIMEOUT} if nothing arrived in
-   *     time
+   * @throws ConsentException {@link ConsentException.Kind#ACCESS_DENIED} for {@code
+   *     error=access_denied}; {@link ConsentException.Kind#ERROR_RESPONSE} for any other {@code
+   *     error}; {@link ConsentException.Kind#INVALID_CALLBACK} if a callback with the right state
+   *     has no {@code code}; at the timeout, {@link ConsentException.Kind#TIMEOUT} if nothing
+   *     arrived, or the kind of the last refused callback ({@link
+   *     ConsentException.Kind#STATE_MISMATCH}: missing or different state; {@link
+   *     ConsentException.Kind#INVALID_CALLBACK}: a repeated or badly encoded parameter)
    * @throws IllegalStateException if {@code awaitCallback} was already called on this receiver
    * @throws CancellationException if the receiver was closed, or the calling thread interrupted
    *     (its interrupt flag is then set again), before a result
@@ -268,66 +296,90 @@ public final class LoopbackReceiver implements AutoCloseable {
     }
     long timeoutNanos = saturatedNanos(timeout);
     long deadline = System.nanoTime() + timeoutNanos;
-    HttpExchange exchange;
+    List<HttpExchange> early;
+    Expected judging;
     lock.lock();
     try {
       if (awaitCalled) {
         throw new IllegalStateException("awaitCallback may be called only once per receiver");
       }
       awaitCalled = true;
-      while (phase == Phase.WAITING) {
+      this.expected = new Expected(expectedState, expectedIssuer, issuerRequired);
+      judging = this.expected;
+      early = new ArrayList<>(held);
+      held.clear();
+    } finally {
+      lock.unlock();
+    }
+    for (HttpExchange exchange : early) {
+      settle(exchange, judging);
+    }
+    lock.lock();
+    try {
+      // SETTLING: a genuine callback is being answered; its result follows at once.
+      while (phase == Phase.SETTLING
+          || (phase == Phase.WAITING && result == null && failure == null)) {
         long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
+        if (remaining <= 0 && phase == Phase.WAITING) {
           break;
         }
         try {
-          changed.awaitNanos(remaining);
+          changed.awaitNanos(Math.max(remaining, TimeUnit.MILLISECONDS.toNanos(10)));
         } catch (InterruptedException e) {
           phase = Phase.CLOSED;
-          respondToPendingAndStop(503, "The application stopped waiting for this sign-in.");
+          respondToHeldAndStop(503, "The application stopped waiting for this sign-in.");
           Thread.currentThread().interrupt();
           throw new CancellationException(
               "Interrupted while waiting for the authorization callback at " + redirectUri);
         }
       }
-      switch (phase) {
-        case CLOSED:
-          throw new CancellationException(
-              "The loopback receiver at " + redirectUri + " was closed before a callback arrived");
-        case WAITING:
-          phase = Phase.DONE;
-          stopServer();
-          throw new ConsentException(
-              "No authorization callback arrived at "
-                  + redirectUri
-                  + " within "
-                  + human(timeout)
-                  + ". Start the consent again (a new receiver, authorization URL and state) and"
-                  + " finish it in the browser in time, or pass a longer timeout to awaitCallback",
-              ConsentException.Kind.TIMEOUT,
-              null,
-              null);
-        case RECEIVED:
-          phase = Phase.DONE;
-          exchange = requireNonNull(pending, "pending");
-          pending = null;
-          break;
-        default:
-          throw new IllegalStateException("unexpected phase " + phase);
+      if (result != null) {
+        return result;
       }
+      if (failure != null) {
+        throw failure;
+      }
+      if (phase == Phase.CLOSED) {
+        throw new CancellationException(
+            "The loopback receiver at " + redirectUri + " was closed before a callback arrived");
+      }
+      phase = Phase.DONE;
+      throw timedOut(timeout);
     } finally {
+      stopServer();
       lock.unlock();
     }
-    try {
-      return judge(exchange, expectedState, expectedIssuer, issuerRequired);
-    } finally {
-      lock.lock();
-      try {
-        stopServer();
-      } finally {
-        lock.unlock();
-      }
+  }
+
+  // Requires lock.
+  private ConsentException timedOut(Duration timeout) {
+    ConsentException last = lastRefusal;
+    if (last == null) {
+      return new ConsentException(
+          "No authorization callback arrived at "
+              + redirectUri
+              + " within "
+              + human(timeout)
+              + ". Start the consent again (a new receiver, authorization URL and state) and"
+              + " finish it in the browser in time, or pass a longer timeout to awaitCallback",
+          ConsentException.Kind.TIMEOUT,
+          null,
+          null);
     }
+    return new ConsentException(
+        "No valid authorization callback arrived at "
+            + redirectUri
+            + " within "
+            + human(timeout)
+            + "; "
+            + refused
+            + (refused == 1 ? " callback was" : " callbacks were")
+            + " refused, the last because "
+            + last.getMessage()
+            + ". Start the consent again with a new authorization URL and state",
+        last.kind(),
+        null,
+        null);
   }
 
   /**
@@ -338,11 +390,11 @@ public final class LoopbackReceiver implements AutoCloseable {
   public void close() {
     lock.lock();
     try {
-      if (phase == Phase.WAITING || phase == Phase.RECEIVED) {
+      if (phase == Phase.WAITING || phase == Phase.SETTLING) {
         phase = Phase.CLOSED;
         changed.signalAll();
       }
-      respondToPendingAndStop(503, "The application stopped waiting for this sign-in.");
+      respondToHeldAndStop(503, "The application stopped waiting for this sign-in.");
     } finally {
       lock.unlock();
     }
@@ -352,7 +404,13 @@ public final class LoopbackReceiver implements AutoCloseable {
   public String toString() {
     lock.lock();
     try {
-      return "LoopbackReceiver[" + redirectUri + ", " + phase.name().toLowerCase(Locale.ROOT) + "]";
+      return "LoopbackReceiver["
+          + redirectUri
+          + ", "
+          + phase.name().toLowerCase(Locale.ROOT)
+          + (held.isEmpty() ? "" : ", " + held.size() + " held")
+          + (refused == 0 ? "" : ", " + refused + " refused")
+          + "]";
     } finally {
       lock.unlock();
     }
@@ -380,80 +438,162 @@ public final class LoopbackReceiver implements AutoCloseable {
             page("Method not allowed", "The sign-in callback accepts only GET requests."));
         return;
       }
+      Expected judging;
       lock.lock();
       try {
-        if (phase == Phase.WAITING) {
-          phase = Phase.RECEIVED;
-          pending = exchange;
-          changed.signalAll();
-          return; // answered by awaitCallback (or close)
+        if (phase != Phase.WAITING) {
+          judging = null;
+        } else if (expected == null) {
+          if (held.size() < MAX_HELD) {
+            held.add(exchange);
+            return; // judged by awaitCallback (or answered by close)
+          }
+          respond(exchange, 503, page("Busy", "Too many sign-in callbacks at once; try again."));
+          return;
+        } else {
+          judging = expected;
         }
       } finally {
         lock.unlock();
       }
-      LOG.log(Level.DEBUG, "Loopback receiver: 409 for a callback after the first one");
-      respond(
-          exchange,
-          409,
-          page(
-              "Sign-in link already used",
-              "This sign-in callback was already received. Start the sign-in again from the"
-                  + " application if needed."));
+      if (judging == null) {
+        answerAlreadyUsed(exchange);
+        return;
+      }
+      settle(exchange, judging);
     } catch (RuntimeException | IOException e) {
       exchange.close();
       throw e;
     }
   }
 
-  private URI judge(
-      HttpExchange exchange,
-      String expectedState,
-      @Nullable String expectedIssuer,
-      boolean issuerRequired) {
+  private static void answerAlreadyUsed(HttpExchange exchange) {
+    LOG.log(Level.DEBUG, "Loopback receiver: 409 for a callback after the first one");
+    respondQuietly(
+        exchange,
+        409,
+        page(
+            "Sign-in link already used",
+            "This sign-in callback was already received. Start the sign-in again from the"
+                + " application if needed."));
+  }
+
+  /**
+   * Judges one callback and answers it: a refused one gets 400 and changes nothing; a genuine one
+   * (or a genuine error) becomes the result, unless another got there first (409).
+   */
+  private void settle(HttpExchange exchange, Expected expected) {
+    Verdict verdict = judge(exchange, expected);
+    if (verdict.refused()) {
+      lock.lock();
+      try {
+        refused++;
+        lastRefusal = verdict.failure();
+      } finally {
+        lock.unlock();
+      }
+      LOG.log(
+          Level.DEBUG,
+          "Loopback receiver: callback refused ({0}); still waiting",
+          requireNonNull(verdict.failure()).kind());
+      respondQuietly(exchange, 400, page("Sign-in failed", verdict.page()));
+      return;
+    }
+    Phase seen;
+    lock.lock();
+    try {
+      seen = phase;
+      if (seen == Phase.WAITING) {
+        phase = Phase.SETTLING;
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (seen == Phase.CLOSED) {
+      respondQuietly(
+          exchange,
+          503,
+          page("Sign-in cancelled", "The application stopped waiting for this sign-in."));
+      return;
+    }
+    if (seen != Phase.WAITING) {
+      answerAlreadyUsed(exchange); // another callback was taken first
+      return;
+    }
+    if (verdict.callback() != null) {
+      respondQuietly(exchange, 200, page("Signed in", successMessage));
+      LOG.log(
+          Level.DEBUG, "Loopback receiver: authorization callback received at {0}", redirectUri);
+    } else {
+      respondQuietly(exchange, 400, page("Sign-in failed", verdict.page()));
+      LOG.log(
+          Level.DEBUG,
+          "Loopback receiver: callback rejected ({0})",
+          requireNonNull(verdict.failure()).kind());
+    }
+    lock.lock();
+    try {
+      if (phase == Phase.SETTLING) {
+        phase = Phase.DONE;
+        result = verdict.callback();
+        failure = verdict.failure();
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Verdict judge(HttpExchange exchange, Expected expected) {
     String rawQuery = exchange.getRequestURI().getRawQuery();
     URI callback = URI.create(redirectUri + (rawQuery == null ? "" : "?" + rawQuery));
     Map<String, String> params;
     try {
       params = parseQuery(rawQuery);
     } catch (IllegalArgumentException e) {
-      throw fail(
-          exchange,
+      // Unreadable, so unverifiable: refused, and the genuine callback may still come.
+      return refusal(
           "The callback is malformed: a parameter is repeated or badly encoded.",
           new ConsentException(
-              "The authorization callback at "
-                  + redirectUri
-                  + " is malformed: "
-                  + e.getMessage(), // our own text, without values
+              "the callback was malformed: " + e.getMessage(), // our own text, without values
               ConsentException.Kind.INVALID_CALLBACK,
               null,
               null));
     }
     String state = params.get("state");
-    if (state == null ? stateRequired : !constantTimeEquals(state, expectedState)) {
-      throw fail(
-          exchange,
+    if (state == null ? stateRequired : !constantTimeEquals(state, expected.state())) {
+      return refusal(
           "The sign-in response did not match this sign-in attempt (its state is "
               + (state == null ? "missing" : "different")
-              + "). It may be stale or forged. Start the sign-in again from the application.",
+              + "). It may be stale or forged.",
           new ConsentException(
-              "The authorization callback's state is "
+              "its state was "
                   + (state == null ? "missing" : "different from the one sent")
-                  + "; the callback may be stale or forged. Start the consent again with a new"
-                  + " authorization URL and state",
+                  + " (stale or forged)",
               ConsentException.Kind.STATE_MISMATCH,
               null,
               null));
     }
     ConsentException wrongIssuer =
-        AuthorizationRequest.issuerMismatch(params.get("iss"), expectedIssuer, issuerRequired);
+        AuthorizationRequest.issuerMismatch(
+            params.get("iss"), expected.issuer(), expected.issuerRequired());
     if (wrongIssuer != null) {
-      throw fail(
-          exchange,
+      return refusal(
           "The sign-in response did not come from the expected authorization server. It may be"
-              + " forged. Start the sign-in again from the application.",
+              + " forged.",
           wrongIssuer);
     }
     String error = params.get("error");
+    String code = params.get("code");
+    if (state == null && error == null && (code == null || code.isEmpty())) {
+      return refusal(
+          "The sign-in response carried no authorization code.",
+          new ConsentException(
+              "it carried no state, code or error",
+              ConsentException.Kind.INVALID_CALLBACK,
+              null,
+              null));
+    }
     if (error != null) {
       String safeError = printable(error);
       String description = params.get("error_description");
@@ -464,53 +604,51 @@ public final class LoopbackReceiver implements AutoCloseable {
                   ? "Access was denied."
                   : "The authorization server reported an error: " + safeError + ".")
               + (safeDescription == null || safeDescription.isBlank() ? "" : " " + safeDescription);
-      throw fail(
-          exchange,
-          shown,
+      return new Verdict(
+          null,
           new ConsentException(
               denied
                   ? "The user or the authorization server denied access"
                   : "The authorization server returned an error instead of a code",
               denied ? ConsentException.Kind.ACCESS_DENIED : ConsentException.Kind.ERROR_RESPONSE,
               safeError,
-              safeDescription));
+              safeDescription),
+          false,
+          shown + " You can close this window and return to the application.");
     }
-    String code = params.get("code");
     if (code == null || code.isEmpty()) {
-      throw fail(
-          exchange,
-          "The sign-in response carried no authorization code.",
+      return new Verdict(
+          null,
           new ConsentException(
               "The authorization callback at "
                   + redirectUri
                   + " carried neither a code nor an error",
               ConsentException.Kind.INVALID_CALLBACK,
               null,
-              null));
+              null),
+          false,
+          "The sign-in response carried no authorization code. You can close this window and"
+              + " return to the application.");
     }
-    respondQuietly(exchange, 200, page("Signed in", successMessage));
-    LOG.log(Level.DEBUG, "Loopback receiver: authorization callback received at {0}", redirectUri);
-    return callback;
+    return new Verdict(callback, null, false, successMessage);
   }
 
-  private ConsentException fail(HttpExchange exchange, String shownText, ConsentException e) {
-    respondQuietly(
-        exchange,
-        400,
-        page(
-            "Sign-in failed",
-            shownText + " You can close this window and return to the application."));
-    LOG.log(Level.DEBUG, "Loopback receiver: callback rejected ({0})", e.kind());
-    return e;
+  private static Verdict refusal(String shownText, ConsentException why) {
+    return new Verdict(
+        null,
+        why,
+        true,
+        shownText
+            + " This sign-in is still waiting: use the link from the application's latest"
+            + " sign-in.");
   }
 
   // Requires lock.
-  private void respondToPendingAndStop(int status, String text) {
-    HttpExchange held = pending;
-    pending = null;
-    if (held != null) {
-      respondQuietly(held, status, page("Sign-in cancelled", text));
+  private void respondToHeldAndStop(int status, String text) {
+    for (HttpExchange exchange : held) {
+      respondQuietly(exchange, status, page("Sign-in cancelled", text));
     }
+    held.clear();
     stopServer();
   }
 

@@ -3,10 +3,11 @@ package io.tokenbroker.oauth;
 import java.time.Duration;
 
 /**
- * How this library waits between attempts: the one time seam shared by the broker ({@link
- * TokenBroker.Builder#sleeper}), {@link AuthorizedHttpClient} and the vendor clients built on it.
- * {@link #system()} sleeps the calling thread; a test passes one that records each wait (and moves
- * its fake clock) so that nothing waits in real time and the exact waits can be asserted:
+ * How this library waits between attempts: the one time seam shared by the broker (as part of its
+ * {@link Scheduler}, {@link TokenBroker.Builder#scheduler}), {@link AuthorizedHttpClient} and the
+ * vendor clients built on it. {@link #system()} sleeps the calling thread; a test passes one that
+ * records each wait (and moves its fake clock) so that nothing waits in real time and the exact
+ * waits can be asserted:
  *
  * <pre>{@code
  * List<Duration> waits = new ArrayList<>();

@@ -14,14 +14,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,9 +55,17 @@ import org.jspecify.annotations.Nullable;
  * never deleted); {@link ClientConfigurationException} for configuration errors; {@link
  * TransientTokenException} when the server or network failed (the stored grant is untouched and a
  * still-valid token keeps being served); {@link TokenStoreException} when an entry cannot be read;
- * {@link UnknownGrantException} for an unregistered key. When the store fails after the provider
- * rotated the refresh token, the new tokens are held in memory and the write is retried until it
- * succeeds; the listener and the log say so.
+ * {@link UnknownGrantException} for an unregistered key.
+ *
+ * <h2>Rotated refresh tokens are never lost</h2>
+ *
+ * A refresh spends a refresh token only under the grant's store lease, taken by a write in the same
+ * attempt, and only while that lease has time left for the token call and the write of its answer;
+ * the write is fenced by the lease. Once the provider answered, the new tokens are never dropped:
+ * if the write fails, whatever the failure, they are held in memory, served, written first by the
+ * next refresh, retried with back-off ({@link BrokerListener#storeWriteFailed} and {@link
+ * BrokerListener#storeWriteRecovered} say so), and {@link #flush flushed} by {@link #close}. Every
+ * store write (refresh, consent, re-seal, removal) happens under the lease.
  *
  * <h2>Security</h2>
  *
@@ -68,6 +78,7 @@ public final class TokenBroker implements AutoCloseable {
   private final RetryPolicy retryPolicy;
   private final Duration requestTimeout;
   private final HttpClient httpClient;
+  private final @Nullable RandomGenerator random;
   private final @Nullable ExecutorService ownedExecutor;
   private volatile boolean closed;
 
@@ -75,24 +86,24 @@ public final class TokenBroker implements AutoCloseable {
     this.retryPolicy = b.retryPolicy;
     this.requestTimeout = b.requestTimeout;
     this.httpClient = b.httpClient();
+    this.random = b.random;
     this.ownedExecutor = ownedExecutor;
-    ScheduledExecutorService scheduler =
-        Executors.newSingleThreadScheduledExecutor(daemonThreads("tokenbroker-store-retry"));
     this.settings =
         new BrokerSettings(
             b.clock,
             b.store,
             new GuardedListener(b.listener),
             b.executor != null ? b.executor : requireNonNull(ownedExecutor),
-            scheduler,
-            b.sleeper,
+            b.scheduler,
             sealer,
             b.refreshAhead,
             b.expirySkew,
+            b.minRefreshInterval,
             b.maxWait,
             requireNonNull(b.leaseTtl, "leaseTtl"),
             b.leaseWait,
-            b.writeRetryMin);
+            b.writeRetryMin,
+            b.closeWait);
   }
 
   public static Builder builder() {
@@ -140,17 +151,22 @@ public final class TokenBroker implements AutoCloseable {
               + "': the JWT-bearer grant needs the registration's client key and assertion"
               + " subject");
     }
-    TokenClient client =
+    TokenClient.Builder clientBuilder =
         TokenClient.builder(registration)
             .clock(settings.clock)
             .retryPolicy(retryPolicy)
             .requestTimeout(requestTimeout)
-            .sleeper(settings.sleeper)
-            .httpClient(httpClient)
-            .build();
+            .scheduler(settings.scheduler)
+            .httpClient(httpClient);
+    if (random != null) {
+      clientBuilder.random(random);
+    }
+    TokenClient client = clientBuilder.build();
     Grant grant = new Grant(key, registration, type, client, settings);
     Grant previous = grants.get(key);
     if (previous != null) {
+      // Its refresh in flight ends first, so that tokens it obtains are taken over too.
+      previous.awaitIdle(settings.scheduler.nanoTime() + settings.maxWait.toNanos());
       grant.inheritFrom(previous); // keeps tokens that are not yet persisted
     }
     grants.put(key, grant);
@@ -162,6 +178,7 @@ public final class TokenBroker implements AutoCloseable {
    *
    * @throws UnknownGrantException if the key is not registered, or an authorization-code grant has
    *     no stored tokens yet
+   * @throws IllegalStateException if the broker is closed
    */
   public AccessToken accessToken(GrantKey key) {
     Grant grant = grants.get(key);
@@ -192,18 +209,18 @@ public final class TokenBroker implements AutoCloseable {
   public TokenSet tokens(GrantKey key) {
     Grant grant = grant(key);
     grant.accessToken();
-    Grant.Snapshot s = grant.snapshot;
-    if (s == null) {
+    GrantRecord record = grant.currentRecord();
+    if (record == null) {
       throw new UnknownGrantException(key); // removed meanwhile
     }
-    return s.record.tokens();
+    return record.tokens();
   }
 
   /**
    * Persists {@code tokens} for a registered grant (after a consent done elsewhere) and publishes
-   * them; replaces whatever was stored. Tokens saved this way carry no DPoP key: for a DPoP
-   * registration obtain them through {@link #authorizationRequest}, {@link #deviceAuthorization} or
-   * {@link #obtainTokens}, which keep the key they were bound to.
+   * them; replaces whatever was stored, and any tokens held unwritten. Tokens saved this way carry
+   * no DPoP key: for a DPoP registration obtain them through {@link #authorizationRequest}, {@link
+   * #deviceAuthorization} or {@link #obtainTokens}, which keep the key they were bound to.
    */
   public void saveTokens(GrantKey key, TokenSet tokens) {
     saveTokens(key, tokens, null);
@@ -214,20 +231,17 @@ public final class TokenBroker implements AutoCloseable {
     requireNonNull(tokens, "tokens == null");
     Grant grant = grant(key);
     Instant now = settings.clock.instant();
-    GrantRecord record = GrantRecord.next(null, grant.type, grant.registration, tokens, dpop, now);
+    GrantRecord record =
+        GrantRecord.next(null, grant.type(), grant.registration(), tokens, dpop, now);
+    byte[] sealed = settings.sealer().seal(key, record.encode());
     // Under the lease, so a refresh running elsewhere cannot write its older tokens over these.
-    try (TokenStore.Lease lease = grant.acquireLease()) {
+    try (GrantLease lease = grant.lease()) {
       for (int attempt = 0; ; attempt++) {
         long expected = settings.store.load(key).map(StoredGrant::version).orElse(0L);
-        StoredGrant entry =
-            new StoredGrant(
-                key,
-                expected + 1,
-                settings.sealer().seal(key, record.encode()),
-                tokens.expiresAt());
-        if (settings.store.compareAndSet(expected, entry)) {
-          grant.forget();
-          grant.publish(record, expected + 1);
+        OptionalLong written =
+            settings.store.compareAndSet(lease.lease(), expected, sealed, tokens.expiresAt());
+        if (written.isPresent()) {
+          grant.replacedBy(record, written.getAsLong());
           return;
         }
         settings.events.storeConflict(key);
@@ -274,12 +288,12 @@ public final class TokenBroker implements AutoCloseable {
    */
   public TokenSet obtainTokens(GrantKey key) {
     Grant grant = grant(key);
-    if (!grant.type.renewsByItself()) {
+    if (!grant.type().renewsByItself()) {
       throw new IllegalStateException(
-          "grant '" + key + "' is a " + grant.type + " grant; its tokens come from a consent");
+          "grant '" + key + "' is a " + grant.type() + " grant; its tokens come from a consent");
     }
     DpopKey dpop = grant.client().dpopKeyFor(null);
-    TokenSet tokens = grant.client().obtain(grant.type, key, dpop);
+    TokenSet tokens = grant.client().obtain(grant.type(), key, dpop, TokenEndpoint.NO_DEADLINE);
     saveTokens(key, tokens, dpop);
     return tokens;
   }
@@ -296,9 +310,9 @@ public final class TokenBroker implements AutoCloseable {
    */
   public DeviceAuthorization deviceAuthorization(GrantKey key) {
     Grant grant = grant(key);
-    if (grant.type.renewsByItself()) {
+    if (grant.type().renewsByItself()) {
       throw new IllegalStateException(
-          "grant '" + key + "' is a " + grant.type + " grant; it needs no user's approval");
+          "grant '" + key + "' is a " + grant.type() + " grant; it needs no user's approval");
     }
     DpopKey dpop = grant.client().dpopKeyFor(null);
     return grant
@@ -336,58 +350,76 @@ public final class TokenBroker implements AutoCloseable {
     }
     Grant grant = grant(key);
     grant.accessToken();
-    Grant.Snapshot s = grant.snapshot;
-    if (s == null) {
+    GrantRecord record = grant.currentRecord(); // the token above, with its DPoP key
+    if (record == null) {
       throw new UnknownGrantException(key); // removed meanwhile
     }
-    DpopKey dpop = s.record.dpopKey();
-    if (dpop == null || !s.record.tokens().isDpopBound()) {
-      return new AuthorizationHeaders("Bearer", s.token, null);
+    AccessToken token = record.tokens().accessToken();
+    DpopKey dpop = record.dpopKey();
+    if (dpop == null || !record.tokens().isDpopBound()) {
+      return new AuthorizationHeaders("Bearer", token, null);
     }
     String proof =
         dpop.proof(
             method.toUpperCase(java.util.Locale.ROOT),
             uri,
             settings.clock.instant(),
-            s.token.revealValue(),
+            token.revealValue(),
             nonce);
-    return new AuthorizationHeaders("DPoP", s.token, proof);
+    return new AuthorizationHeaders("DPoP", token, proof);
   }
 
   /**
-   * Revokes the grant at the provider (its refresh token, else its access token) where the provider
-   * has a revocation endpoint, then removes it.
+   * Revokes the grant at the provider where the provider has a revocation endpoint, sending the
+   * token its {@link Provider#revocationToken()} names (by default the refresh token, else the
+   * access token), then removes it. Reads, revokes and deletes under the grant's lease, so no
+   * refresh can rotate the token in between; tokens this broker holds unwritten are revoked too.
    *
    * @return whether the provider was told
    */
   public boolean revoke(GrantKey key) {
     Grant grant = grant(key);
-    boolean told = false;
-    GrantRecord record = readRecord(key);
-    if (record != null) {
-      TokenSet tokens = record.tokens();
-      told =
-          grant
-              .client()
-              .revoke(tokens.refreshToken() != null ? tokens.refreshToken() : tokens.accessToken());
+    try (GrantLease lease = grant.lease()) {
+      boolean told = false;
+      GrantRecord held = grant.heldRecord();
+      if (held != null) {
+        told = grant.client().revoke(held.tokens());
+        grant.forget(); // revoked: neither served nor written any more, even if the store fails
+      }
+      GrantRecord record = readRecord(key);
+      if (record != null && (held == null || !sameGrantTokens(held, record))) {
+        told |= grant.client().revoke(record.tokens());
+      }
+      grants.remove(key, grant);
+      grant.forget();
+      settings.store.delete(lease.lease());
+      return told;
     }
-    remove(key);
-    return told;
   }
 
-  /** Deletes the stored grant and unregisters it; returns whether anything was there. */
+  private static Secret revocable(TokenSet tokens) {
+    return tokens.refreshToken() != null ? tokens.refreshToken() : tokens.accessToken();
+  }
+
+  private static boolean sameGrantTokens(GrantRecord a, GrantRecord b) {
+    return revocable(a.tokens()).equals(revocable(b.tokens()));
+  }
+
+  /**
+   * Deletes the stored grant and unregisters it (under the grant's lease, so no refresh is between
+   * its token call and its write while the entry goes); returns whether anything was there.
+   */
   public boolean remove(GrantKey key) {
     requireNonNull(key, "key == null");
+    checkOpen();
     Grant grant = grants.remove(key);
-    if (grant == null) {
-      return settings.store.delete(key);
+    if (grant != null) {
+      grant.forget();
     }
-    grant.forget();
-    // Under the lease, so no refresh is between its call and its write while the entry goes.
-    try (TokenStore.Lease lease = grant.acquireLease()) {
-      settings.store.delete(key);
+    try (GrantLease lease =
+        grant != null ? grant.lease() : GrantLease.acquire(settings, key, null)) {
+      return settings.store.delete(lease.lease()) || grant != null;
     }
-    return true;
   }
 
   /** Non-secret status of one grant, registered or only stored. */
@@ -402,8 +434,8 @@ public final class TokenBroker implements AutoCloseable {
     } catch (TokenStoreException e) {
       stored = true;
     }
-    if (record == null && grant != null && grant.snapshot != null) {
-      record = grant.snapshot.record;
+    if (record == null && grant != null) {
+      record = grant.currentRecord();
     }
     if (grant == null && !stored) {
       throw new UnknownGrantException(key);
@@ -411,26 +443,26 @@ public final class TokenBroker implements AutoCloseable {
     ClientAuthentication authentication =
         record != null && record.clientAuthentication() != null
             ? record.clientAuthentication()
-            : grant != null ? grant.registration.provider().clientAuthentication() : null;
+            : grant != null ? grant.registration().provider().clientAuthentication() : null;
     return new GrantStatus(
         key,
         grant != null
-            ? grant.registration.provider().name()
+            ? grant.registration().provider().name()
             : record != null ? record.provider() : null,
-        grant != null ? grant.type : record != null ? record.grantType() : null,
+        grant != null ? grant.type() : record != null ? record.grantType() : null,
         record == null ? null : record.tokens().expiresAt(),
         record != null && record.tokens().refreshToken() != null,
         record != null && record.reauthorizationRequired(),
         grant != null,
         stored,
         authentication,
-        record != null ? record.dpopKey() != null : grant != null && grant.registration.dpop(),
+        record != null ? record.dpopKey() != null : grant != null && grant.registration().dpop(),
         record != null
             ? record.resources()
-            : grant != null ? grant.registration.resources() : List.of(),
+            : grant != null ? grant.registration().resources() : List.of(),
         record != null
             ? record.audience()
-            : grant != null ? grant.registration.audience() : List.of(),
+            : grant != null ? grant.registration().audience() : List.of(),
         record == null ? java.util.Set.of() : record.tokens().scopes());
   }
 
@@ -447,7 +479,10 @@ public final class TokenBroker implements AutoCloseable {
 
   /**
    * Switches to {@code newKeyset} (which must still contain the keys the entries were sealed with,
-   * see {@code Keysets.rotate}) and re-seals every stored grant under its primary key.
+   * see {@code Keysets.rotate}) and re-seals every stored grant under its primary key, each under
+   * its grant's lease. Still under the lease, a grant of this broker writes the tokens it holds
+   * unwritten, keeps serving its tokens at their new version, or stops serving a grant another
+   * broker marked for re-authorization.
    *
    * @return how many entries were re-sealed
    */
@@ -457,31 +492,77 @@ public final class TokenBroker implements AutoCloseable {
     TokenSealer next = new TokenSealer(newKeyset);
     TokenSealer previous = settings.sealer();
     settings.sealer(next);
-    Resealer.Result result = Resealer.resealAll(settings.store, previous, next);
+    Resealer.Result result =
+        Resealer.resealAll(
+            settings.store,
+            previous,
+            next,
+            this::leaseOrNull,
+            (lease, entry) -> {
+              Grant grant = grants.get(entry.key());
+              if (grant != null) {
+                GrantRecord record =
+                    GrantRecord.decode(entry.key(), next.open(entry.key(), entry.sealed()));
+                grant.afterReseal(lease, new Grant.Stored(record, entry.version()));
+              }
+            });
     result.failed().forEach(settings.events::storeEntryUnreadable);
-    for (Grant grant : grants.values()) {
-      Grant.Snapshot s = grant.snapshot;
-      if (s != null) {
-        // Re-sealing bumped the versions; keep the published ones current.
-        settings
-            .store
-            .load(grant.key)
-            .ifPresent(
-                entry ->
-                    grant.publish(
-                        GrantRecord.decode(grant.key, next.open(grant.key, entry.sealed())),
-                        entry.version()));
-      }
-    }
     settings.events.keysRotated(result.resealed(), result.failed().size());
     return result.resealed();
   }
 
+  private @Nullable GrantLease leaseOrNull(GrantKey key) {
+    Grant grant = grants.get(key);
+    try {
+      return grant != null ? grant.lease() : GrantLease.acquire(settings, key, null);
+    } catch (TransientTokenException busy) {
+      return null;
+    }
+  }
+
   /**
-   * Stops the broker. Refreshes in flight are allowed to finish (for at most the lease TTL), so a
-   * refresh token the provider already rotated is persisted rather than lost; tokens still held in
-   * memory because the store was down get one last write attempt, and are reported in the log if
-   * they cannot be written. Tokens already handed out stay valid; later calls fail.
+   * Waits for refreshes in flight, then writes tokens held in memory (because the store refused
+   * them) until each is written or {@code maxWait} has passed; the broker stays open. A short-lived
+   * process calls this before it exits, so that a rotated refresh token is not lost with it.
+   *
+   * @return the grants whose new tokens are still only in memory (empty when all are written)
+   */
+  public Set<GrantKey> flush(Duration maxWait) {
+    requireNonNull(maxWait, "maxWait == null");
+    long deadline = settings.scheduler.nanoTime() + saturatedNanos(maxWait);
+    for (Grant grant : grants.values()) {
+      grant.awaitIdle(deadline);
+    }
+    long pause = settings.writeRetryMin.toMillis();
+    while (true) {
+      Set<GrantKey> left = new TreeSet<>();
+      for (Grant grant : grants.values()) {
+        if (!grant.flushHeldOnce()) {
+          left.add(grant.key());
+        }
+      }
+      long remaining = deadline - settings.scheduler.nanoTime();
+      if (left.isEmpty() || remaining <= 0) {
+        return left;
+      }
+      try {
+        settings.scheduler.sleep(Duration.ofNanos(Math.min(remaining, pause * 1_000_000L)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return left;
+      }
+      pause = Math.min(pause * 2, settings.writeRetryMax.toMillis());
+    }
+  }
+
+  /**
+   * Stops the broker. From now on {@link #accessToken} and every other call fail with {@link
+   * IllegalStateException}, and nothing refreshes any more. Refreshes in flight finish first (for
+   * at most the lease TTL), so that a refresh token the provider already rotated is persisted
+   * rather than lost; then tokens held in memory because the store refused them are written,
+   * retrying for at most {@link Builder#closeWait closeWait}. What still could not be written is
+   * reported loudly: an ERROR log line and {@link BrokerListener#storeWriteAbandoned} per grant
+   * (call {@link #flush} first to get them as a value). Tokens already handed out stay valid.
    */
   @Override
   public void close() {
@@ -489,23 +570,31 @@ public final class TokenBroker implements AutoCloseable {
       return;
     }
     closed = true;
-    long deadline = System.nanoTime() + settings.leaseTtl.toNanos();
+    for (Grant grant : grants.values()) {
+      grant.close();
+    }
     if (ownedExecutor != null) {
       ownedExecutor.shutdown(); // no new refreshes; running ones finish
     }
+    long deadline = settings.scheduler.nanoTime() + settings.leaseTtl.toNanos();
     for (Grant grant : grants.values()) {
       grant.awaitIdle(deadline);
     }
-    settings.scheduler.shutdownNow();
+    for (GrantKey key : flush(settings.closeWait)) {
+      Grant grant = grants.get(key);
+      TokenStoreException failure = grant == null ? null : grant.lastWriteFailure();
+      settings.events.storeWriteAbandoned(
+          key,
+          failure != null
+              ? failure
+              : new TokenStoreException(
+                  "the store did not take them before close",
+                  TokenStoreException.Kind.UNAVAILABLE,
+                  key,
+                  null));
+    }
     for (Grant grant : grants.values()) {
-      if (!grant.flushPendingWrite()) {
-        System.getLogger(TokenBroker.class.getName())
-            .log(
-                System.Logger.Level.ERROR,
-                "closing with unpersisted tokens for ''{0}'': the store is unavailable, and the "
-                    + "provider may already have rotated the stored refresh token",
-                grant.key);
-      }
+      grant.releaseKeptLease();
     }
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();
@@ -515,6 +604,23 @@ public final class TokenBroker implements AutoCloseable {
   @Override
   public String toString() {
     return "TokenBroker[" + grants.size() + " grants, store=" + settings.store + "]";
+  }
+
+  /** For tests: the registered grant's state object (also while closing). */
+  Object grantForTest(GrantKey key) {
+    Grant grant = grants.get(key);
+    if (grant == null) {
+      throw new UnknownGrantException(key);
+    }
+    return grant;
+  }
+
+  private static long saturatedNanos(Duration duration) {
+    try {
+      return duration.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE / 2;
+    }
   }
 
   boolean hasPendingWrite(GrantKey key) {
@@ -569,11 +675,14 @@ public final class TokenBroker implements AutoCloseable {
     private Duration requestTimeout = Duration.ofSeconds(10);
     private Duration refreshAhead = Duration.ofMinutes(5);
     private Duration expirySkew = Duration.ofSeconds(30);
+    private Duration minRefreshInterval = Duration.ofSeconds(1);
     private Duration maxWait = Duration.ofSeconds(60);
     private @Nullable Duration leaseTtl;
     private Duration leaseWait = Duration.ofSeconds(60);
     private Duration writeRetryMin = Duration.ofMillis(500);
-    private Sleeper sleeper = Sleeper.system();
+    private Duration closeWait = Duration.ofSeconds(10);
+    private Scheduler scheduler = Scheduler.system();
+    private @Nullable RandomGenerator random;
 
     private Builder() {}
 
@@ -593,6 +702,12 @@ public final class TokenBroker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Wall-clock time: token expiry, refresh-ahead, stamps, back-off; default the system UTC clock.
+     * Elapsed time under a lease is measured on the {@link #scheduler}, so a test that moves this
+     * clock by hours should move the scheduler's time with it (the testkit's {@code
+     * FakeScheduler}), or a lease the clock says has run out still counts as held.
+     */
     public Builder clock(Clock clock) {
       this.clock = requireNonNull(clock, "clock == null");
       return this;
@@ -603,7 +718,11 @@ public final class TokenBroker implements AutoCloseable {
       return this;
     }
 
-    /** Runs refreshes; default a daemon thread pool owned (and shut down) by the broker. */
+    /**
+     * Runs refreshes and write retries; default a daemon thread pool owned (and shut down) by the
+     * broker. An executor that runs tasks inline works (a refresh then runs on the caller's
+     * thread).
+     */
     public Builder executor(ExecutorService executor) {
       this.executor = requireNonNull(executor, "executor == null");
       return this;
@@ -611,9 +730,12 @@ public final class TokenBroker implements AutoCloseable {
 
     /**
      * The HttpClient for token endpoints (proxy, TLS); default one that never follows redirects.
+     *
+     * @throws IllegalArgumentException if {@code client} follows redirects: a redirected token
+     *     request would carry the refresh token and client secret to another address
      */
     public Builder httpClient(HttpClient client) {
-      this.httpClient = requireNonNull(client, "client == null");
+      this.httpClient = TokenClient.requireNoRedirects(client);
       return this;
     }
 
@@ -642,6 +764,20 @@ public final class TokenBroker implements AutoCloseable {
     }
 
     /**
+     * The shortest time between two unforced refreshes of one grant, counted from when its tokens
+     * arrived; default 1 s. A token whose stated lifetime is shorter (a provider answering {@code
+     * expires_in: 0}) is served for this long rather than refreshed on every call. {@link
+     * TokenBroker#forceRefresh} and {@link TokenBroker#refreshIfCurrent} are not held back.
+     */
+    public Builder minRefreshInterval(Duration interval) {
+      this.minRefreshInterval = requireNonNull(interval, "interval == null");
+      if (interval.isNegative()) {
+        throw new IllegalArgumentException("minRefreshInterval is negative: " + interval);
+      }
+      return this;
+    }
+
+    /**
      * How long before expiry a token is no longer handed out; default 30 s (at most a tenth of the
      * lifetime).
      */
@@ -660,10 +796,13 @@ public final class TokenBroker implements AutoCloseable {
     }
 
     /**
-     * How long a cross-process refresh lease lasts if its holder dies. It must outlast the longest
-     * refresh (all attempts with their timeouts and waits), or a second process could refresh while
-     * the first is still waiting for its answer; the default is that worst case plus 10 s (60 s
-     * with the default timeouts and retry policy).
+     * How long a cross-process refresh lease lasts if its holder dies. A token call starts only
+     * while the lease has more than its last 10 s (or quarter, for a short lease) left, kept for
+     * writing the answer, and a retry only if it can end before that. It should outlast the longest
+     * refresh (all attempts with their timeouts and waits): with a shorter lease there are fewer
+     * retries, and an answer slower than the lease finds it gone (its tokens are then held and
+     * written under a new lease, unless another process refreshed meanwhile). The default is that
+     * worst case plus 15 s (65 s with the default timeouts and retry policy).
      */
     public Builder leaseTtl(Duration ttl) {
       this.leaseTtl = positive(ttl, "leaseTtl");
@@ -677,11 +816,31 @@ public final class TokenBroker implements AutoCloseable {
     }
 
     /**
-     * How the broker waits between token-endpoint attempts ({@code Retry-After}, backoff); default
-     * {@link Sleeper#system()}. Tests pass a recording one so that no test waits in real time.
+     * The time seam: how the broker measures elapsed time, waits (lease polling, token retries,
+     * write retries, {@link TokenBroker#flush}) and schedules write retries; default {@link
+     * Scheduler#system()}. With a {@link Builder#clock} on the same virtual time and an inline
+     * {@link #executor}, a test or simulation runs the broker deterministically without sleeping.
      */
-    public Builder sleeper(Sleeper sleeper) {
-      this.sleeper = requireNonNull(sleeper, "sleeper == null");
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = requireNonNull(scheduler, "scheduler == null");
+      return this;
+    }
+
+    /**
+     * How long {@link TokenBroker#close()} keeps retrying to write tokens the store refused, after
+     * refreshes in flight ended; default 10 s.
+     */
+    public Builder closeWait(Duration wait) {
+      this.closeWait = requireNonNull(wait, "wait == null");
+      if (wait.isNegative()) {
+        throw new IllegalArgumentException("closeWait is negative: " + wait);
+      }
+      return this;
+    }
+
+    /** The randomness of retry jitter (a seeded one makes a simulation reproducible). */
+    Builder random(RandomGenerator random) {
+      this.random = requireNonNull(random, "random == null");
       return this;
     }
 
@@ -720,13 +879,15 @@ public final class TokenBroker implements AutoCloseable {
       }
       Duration worstRefresh = worstCaseRefresh();
       if (leaseTtl == null) {
-        leaseTtl = worstRefresh.plusSeconds(10);
-      } else if (leaseTtl.compareTo(worstRefresh) < 0) {
+        leaseTtl = worstRefresh.plusSeconds(15);
+      } else if (leaseTtl.minus(BrokerSettings.writeMarginFor(leaseTtl)).compareTo(worstRefresh)
+          < 0) {
         System.getLogger(TokenBroker.class.getName())
             .log(
                 System.Logger.Level.WARNING,
-                "leaseTtl {0} is shorter than the longest possible refresh ({1}): another process may "
-                    + "take over a lease while a refresh is still running",
+                "leaseTtl {0} is shorter than the longest possible refresh ({1}) plus the time kept"
+                    + " for its write: fewer retries, and another process may take over a lease"
+                    + " while a slow answer is still on its way",
                 leaseTtl,
                 worstRefresh);
       }

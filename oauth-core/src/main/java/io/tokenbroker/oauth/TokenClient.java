@@ -79,14 +79,14 @@ public final class TokenClient {
   private final ClientRegistration registration;
   private final TokenEndpoint endpoint;
   private final Clock clock;
-  private final Sleeper sleeper;
+  private final Scheduler scheduler;
   private final DpopNonceCache nonces = new DpopNonceCache();
   private final @Nullable DpopKey ownDpopKey;
 
   private TokenClient(Builder builder) {
     this.registration = builder.registration;
     this.clock = builder.clock;
-    this.sleeper = builder.sleeper;
+    this.scheduler = builder.scheduler;
     HttpClient http =
         builder.httpClient != null
             ? builder.httpClient
@@ -100,8 +100,9 @@ public final class TokenClient {
             new JdkHttpSender(http, builder.requestTimeout, builder.maxResponseBytes),
             builder.clock,
             builder.retryPolicy,
-            builder.sleeper,
-            builder.random);
+            builder.scheduler,
+            builder.random,
+            builder.requestTimeout);
     this.ownDpopKey = registration.dpop() ? DpopKey.generate() : null;
   }
 
@@ -135,14 +136,15 @@ public final class TokenClient {
 
   /** Runs the client-credentials grant (RFC 6749 §4.4). */
   public TokenSet clientCredentials() {
-    return clientCredentials(null, ownDpopKey);
+    return clientCredentials(null, ownDpopKey, TokenEndpoint.NO_DEADLINE);
   }
 
   TokenSet clientCredentials(@Nullable GrantKey key) {
-    return clientCredentials(key, ownDpopKey);
+    return clientCredentials(key, ownDpopKey, TokenEndpoint.NO_DEADLINE);
   }
 
-  TokenSet clientCredentials(@Nullable GrantKey key, @Nullable DpopKey dpop) {
+  /** As {@link #clientCredentials()}, with no attempt running past {@code deadlineNanos}. */
+  TokenSet clientCredentials(@Nullable GrantKey key, @Nullable DpopKey dpop, long deadlineNanos) {
     Provider provider = registration.provider();
     Provider.Endpoints endpoints = provider.endpoints(endpoint);
     return endpoint.requestTokens(
@@ -153,6 +155,7 @@ public final class TokenClient {
         secrets(),
         key,
         false,
+        deadlineNanos,
         dpop == null ? null : nonces);
   }
 
@@ -165,10 +168,10 @@ public final class TokenClient {
    * @throws ClientConfigurationException if the registration has no key or no assertion subject
    */
   public TokenSet jwtBearer() {
-    return jwtBearer(null, ownDpopKey);
+    return jwtBearer(null, ownDpopKey, TokenEndpoint.NO_DEADLINE);
   }
 
-  TokenSet jwtBearer(@Nullable GrantKey key, @Nullable DpopKey dpop) {
+  TokenSet jwtBearer(@Nullable GrantKey key, @Nullable DpopKey dpop, long deadlineNanos) {
     ClientKey clientKey = registration.clientKey();
     String subject = registration.assertionSubject();
     if (clientKey == null || subject == null) {
@@ -199,12 +202,16 @@ public final class TokenClient {
         secrets(),
         key,
         false,
+        deadlineNanos,
         dpop == null ? null : nonces);
   }
 
   /** The grant a broker renews by itself: client credentials or JWT bearer. */
-  TokenSet obtain(GrantType type, @Nullable GrantKey key, @Nullable DpopKey dpop) {
-    return type == GrantType.JWT_BEARER ? jwtBearer(key, dpop) : clientCredentials(key, dpop);
+  TokenSet obtain(
+      GrantType type, @Nullable GrantKey key, @Nullable DpopKey dpop, long deadlineNanos) {
+    return type == GrantType.JWT_BEARER
+        ? jwtBearer(key, dpop, deadlineNanos)
+        : clientCredentials(key, dpop, deadlineNanos);
   }
 
   /**
@@ -214,14 +221,19 @@ public final class TokenClient {
    * @throws IllegalArgumentException if {@code current} has no refresh token
    */
   public TokenSet refresh(TokenSet current) {
-    return refresh(current, null, ownDpopKey);
+    return refresh(current, null, ownDpopKey, TokenEndpoint.NO_DEADLINE);
   }
 
   TokenSet refresh(TokenSet current, @Nullable GrantKey key) {
-    return refresh(current, key, ownDpopKey);
+    return refresh(current, key, ownDpopKey, TokenEndpoint.NO_DEADLINE);
   }
 
-  TokenSet refresh(TokenSet current, @Nullable GrantKey key, @Nullable DpopKey dpop) {
+  /**
+   * As {@link #refresh(TokenSet)}, with no attempt running past {@code deadlineNanos} (on the
+   * scheduler's clock): the broker keeps the end of its lease free for the write.
+   */
+  TokenSet refresh(
+      TokenSet current, @Nullable GrantKey key, @Nullable DpopKey dpop, long deadlineNanos) {
     requireNonNull(current, "current == null");
     RefreshToken refreshToken = current.refreshToken();
     if (refreshToken == null) {
@@ -253,6 +265,7 @@ public final class TokenClient {
             secrets(refreshToken.revealValue()),
             key,
             true,
+            deadlineNanos,
             dpop == null ? null : nonces);
     return current.mergeRefreshed(next);
   }
@@ -379,6 +392,7 @@ public final class TokenClient {
         secrets(code, verifier == null ? null : verifier.getValue()),
         key,
         true,
+        TokenEndpoint.NO_DEADLINE,
         dpop == null ? null : nonces);
   }
 
@@ -454,7 +468,7 @@ public final class TokenClient {
     Duration interval = startInterval;
     while (true) {
       try {
-        sleeper.sleep(interval);
+        scheduler.sleep(interval);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new CancellationException("interrupted while waiting for the device authorization");
@@ -484,6 +498,7 @@ public final class TokenClient {
             secrets(deviceCode),
             key,
             false,
+            TokenEndpoint.NO_DEADLINE,
             dpop == null ? null : nonces);
       } catch (ClientConfigurationException | InvalidGrantException e) {
         String error = e.oauthError().orElse("");
@@ -684,6 +699,19 @@ public final class TokenClient {
     return values;
   }
 
+  /** Refuses an HttpClient that would follow a token endpoint's redirect with the secrets. */
+  static HttpClient requireNoRedirects(HttpClient client) {
+    requireNonNull(client, "client == null");
+    if (client.followRedirects() != HttpClient.Redirect.NEVER) {
+      throw new IllegalArgumentException(
+          "the HttpClient follows redirects ("
+              + client.followRedirects()
+              + "): a redirected token request would carry the refresh token and client secret"
+              + " to another address; build it with followRedirects(HttpClient.Redirect.NEVER)");
+    }
+    return client;
+  }
+
   @Override
   public String toString() {
     return "TokenClient["
@@ -702,7 +730,7 @@ public final class TokenClient {
     private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private Clock clock = Clock.systemUTC();
-    private Sleeper sleeper = Sleeper.system();
+    private Scheduler scheduler = Scheduler.system();
     private RandomGenerator random = new SecureRandom();
 
     private Builder(ClientRegistration registration) {
@@ -710,11 +738,14 @@ public final class TokenClient {
     }
 
     /**
-     * Uses your {@link HttpClient} (proxy, TLS, executor). Configure it not to follow redirects;
-     * its own connect timeout applies.
+     * Uses your {@link HttpClient} (proxy, TLS, executor); its own connect timeout applies.
+     *
+     * @throws IllegalArgumentException if {@code client} follows redirects ({@link
+     *     HttpClient#followRedirects()} is not {@link HttpClient.Redirect#NEVER}): a redirected
+     *     token request would carry the refresh token, code and client secret to another address
      */
     public Builder httpClient(HttpClient client) {
-      this.httpClient = requireNonNull(client, "client == null");
+      this.httpClient = requireNoRedirects(client);
       return this;
     }
 
@@ -753,9 +784,12 @@ public final class TokenClient {
       return this;
     }
 
-    /** How waits between attempts and device polls are made; default {@link Sleeper#system()}. */
-    public Builder sleeper(Sleeper sleeper) {
-      this.sleeper = requireNonNull(sleeper, "sleeper == null");
+    /**
+     * How retries wait and how deadlines are measured; default {@link Scheduler#system()}. Tests
+     * pass a scheduler on virtual time so that no retry sleeps.
+     */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = requireNonNull(scheduler, "scheduler == null");
       return this;
     }
 

@@ -29,6 +29,9 @@ import org.jspecify.annotations.Nullable;
  * or a typed {@link TokenBrokerException}. Thread-safe.
  */
 final class TokenEndpoint {
+  /** No deadline: the retry policy alone bounds the call. */
+  static final long NO_DEADLINE = Long.MAX_VALUE;
+
   private static final Set<String> CONFIGURATION_ERRORS =
       Set.of(
           "invalid_client",
@@ -41,22 +44,25 @@ final class TokenEndpoint {
   private final HTTPRequestSender sender;
   private final Clock clock;
   private final RetryPolicy retryPolicy;
-  private final Sleeper sleeper;
+  private final Scheduler scheduler;
   private final RandomGenerator random;
+  private final long requestTimeoutNanos;
 
   TokenEndpoint(
       Provider provider,
       HTTPRequestSender sender,
       Clock clock,
       RetryPolicy retryPolicy,
-      Sleeper sleeper,
-      RandomGenerator random) {
+      Scheduler scheduler,
+      RandomGenerator random,
+      Duration requestTimeout) {
     this.provider = provider;
     this.sender = sender;
     this.clock = clock;
     this.retryPolicy = retryPolicy;
-    this.sleeper = sleeper;
+    this.scheduler = scheduler;
     this.random = random;
+    this.requestTimeoutNanos = requestTimeout.toNanos();
   }
 
   /** An endpoint with a default HTTP client, retry policy and the system clock. */
@@ -72,33 +78,22 @@ final class TokenEndpoint {
             TokenClient.DEFAULT_MAX_RESPONSE_BYTES),
         Clock.systemUTC(),
         RetryPolicy.defaults(),
-        Sleeper.system(),
-        new SecureRandom());
+        Scheduler.system(),
+        new SecureRandom(),
+        Duration.ofSeconds(30));
   }
 
   /**
    * Requests tokens, retrying transient failures per the policy. {@code secrets} are the values
    * this request carries; they are scrubbed from any server text quoted in an exception. {@code
    * carriesGrant} marks a refresh or code exchange, where the provider's {@link
-   * Provider#invalidGrantStatuses()} mean {@code invalid_grant}.
-   */
-  TokenSet requestTokens(
-      String what,
-      Supplier<HTTPRequest> request,
-      Collection<String> secrets,
-      @Nullable GrantKey key,
-      boolean carriesGrant) {
-    return withRetries(
-        what,
-        () ->
-            toTokenSet(what, send(what, request.get(), secrets, key), secrets, key, carriesGrant));
-  }
-
-  /**
-   * As {@link #requestTokens(String, Supplier, Collection, GrantKey, boolean)}, for a DPoP-bound
-   * request: a {@code DPoP-Nonce} on any answer is remembered in {@code nonces} for the next proof,
-   * and a {@code use_dpop_nonce} refusal (RFC 9449 §8) is answered by sending the request once more
-   * (rebuilt by {@code request}, so with a proof carrying the new nonce).
+   * Provider#invalidGrantStatuses()} mean {@code invalid_grant}. With a {@code deadlineNanos} (on
+   * the scheduler's clock), the first attempt starts only before it, and a retry only if it can end
+   * (its wait plus a whole request timeout) before it. An attempt in progress is never cut short: a
+   * response abandoned early could carry a rotated refresh token the server already spent the old
+   * one for. With {@code nonces} (a DPoP-bound request), a {@code DPoP-Nonce} on any answer is
+   * remembered for the next proof, and a {@code use_dpop_nonce} refusal (RFC 9449 §8) is answered
+   * by sending the request once more (rebuilt by {@code request}, so with the new nonce).
    */
   TokenSet requestTokens(
       String what,
@@ -106,16 +101,18 @@ final class TokenEndpoint {
       Collection<String> secrets,
       @Nullable GrantKey key,
       boolean carriesGrant,
+      long deadlineNanos,
       @Nullable DpopNonceCache nonces) {
-    if (nonces == null) {
-      return requestTokens(what, request, secrets, key, carriesGrant);
-    }
     return withRetries(
         what,
+        key,
+        deadlineNanos,
         () ->
             toTokenSet(
                 what,
-                sendAnsweringNonce(what, request, secrets, key, nonces),
+                nonces == null
+                    ? send(what, request.get(), secrets, key)
+                    : sendAnsweringNonce(what, request, secrets, key, nonces),
                 secrets,
                 key,
                 carriesGrant));
@@ -135,6 +132,8 @@ final class TokenEndpoint {
       ResponseReader<T> read) {
     return withRetries(
         what,
+        key,
+        NO_DEADLINE,
         () -> {
           HTTPResponse response =
               nonces == null
@@ -199,6 +198,8 @@ final class TokenEndpoint {
       @Nullable GrantKey key) {
     withRetries(
         what,
+        key,
+        NO_DEADLINE,
         () -> {
           HTTPResponse response = send(what, request.get(), secrets, key);
           if (!response.indicatesSuccess()) {
@@ -208,7 +209,17 @@ final class TokenEndpoint {
         });
   }
 
-  private <T> T withRetries(String what, Supplier<T> attempt) {
+  private <T> T withRetries(
+      String what, @Nullable GrantKey key, long deadlineNanos, Supplier<T> attempt) {
+    if (deadlineNanos != NO_DEADLINE && deadlineNanos - scheduler.nanoTime() <= 0) {
+      throw new TransientTokenException(
+          what + " was not sent: the refresh lease has no time left for it and its write",
+          TransientTokenException.Kind.TIMEOUT,
+          0,
+          null,
+          key,
+          null);
+    }
     for (int number = 1; ; number++) {
       try {
         return attempt.get();
@@ -227,8 +238,12 @@ final class TokenEndpoint {
               Backoff.fullJitter(
                   number, retryPolicy.initialBackoff(), retryPolicy.maxBackoff(), random);
         }
+        if (deadlineNanos != NO_DEADLINE
+            && deadlineNanos - scheduler.nanoTime() - wait.toNanos() < requestTimeoutNanos) {
+          throw e; // another attempt might not end within the lease
+        }
         try {
-          sleeper.sleep(wait);
+          scheduler.sleep(wait);
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
           throw e;
@@ -242,7 +257,7 @@ final class TokenEndpoint {
     URI endpoint = request.getURI();
     String where = what + " at " + withoutQuery(endpoint);
     try {
-      return (HTTPResponse) request.send(sender);
+      return request.send(sender);
     } catch (JdkHttpSender.ResponseTooLargeException e) {
       throw transientFailure(
           where + " failed: " + e.getMessage(),
@@ -320,14 +335,12 @@ final class TokenEndpoint {
         parsed.expiresInSeconds() >= 0
             ? Duration.ofSeconds(parsed.expiresInSeconds())
             : provider.defaultTokenLifetime();
-    Instant issuedAt =
-        parsed.createdAtEpochSecond() >= 0
-            ? Instant.ofEpochSecond(parsed.createdAtEpochSecond())
-            : now;
+    // Lifetimes count from local receipt: a server's created_at (an old one, or a clock far from
+    // ours) must not make a token look older or younger than expires_in says.
     return new TokenSet(
         AccessToken.of(parsed.accessToken()),
         parsed.tokenType(),
-        issuedAt,
+        now,
         now.plus(lifetime),
         parsed.refreshToken() == null ? null : RefreshToken.of(parsed.refreshToken()),
         parsed.refreshExpiresInSeconds() >= 0

@@ -1,8 +1,11 @@
 package io.tokenbroker.oauth;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Persistence for sealed grants: the one pluggable storage concern. The broker seals every entry
@@ -13,72 +16,100 @@ import java.util.Optional;
  * <ul>
  *   <li>Implementations are thread-safe; persistent ones are also safe for several processes that
  *       share the same storage.
- *   <li>{@link #compareAndSet} is atomic: of concurrent writers expecting the same version, exactly
- *       one wins.
- *   <li>A lease excludes other lease holders for the same key until it is closed or its time to
- *       live runs out (so a crashed holder cannot block a grant forever). Leases work for keys that
- *       have no stored grant yet. A lease does not guard writes: writers still use {@link
- *       #compareAndSet}.
+ *   <li><b>Every write is fenced.</b> {@link #compareAndSet} and {@link #delete} take the {@link
+ *       Lease} of the grant and succeed only while that lease holds: not closed, not expired, not
+ *       taken over by a newer lease. The check and the write are one atomic step (in one SQL {@code
+ *       UPDATE}, under one file lock), so a writer whose lease ran out while it waited for a token
+ *       endpoint can never overwrite what the next lease holder wrote.
+ *   <li>Leases carry a {@linkplain Lease#fence() fencing number} that grows strictly with every
+ *       lease taken on a key, across store instances, processes and restarts. A lease excludes
+ *       every other lease on its key until it is closed or its time to live runs out (so a crashed
+ *       holder cannot block a grant forever). Leases work for keys with no stored grant.
+ *   <li>{@link #compareAndSet} is a compare-and-set on the grant's version: of writers expecting
+ *       the same version, at most one wins. <b>Versions never repeat for a key</b>: each write
+ *       stores a version greater than every version the key ever had, also after {@link #delete}
+ *       and a new first write (a store keeps a tombstone or a per-key high-water mark).
  *   <li>No method may replace an entry it could not read; an unreadable entry is reported with
  *       {@link TokenStoreException.Kind#CORRUPT} and kept for inspection.
- *   <li>Failures are {@link TokenStoreException}s; {@link TokenStoreException#isTransient()} tells
- *       whether a retry may help.
+ *   <li>Failures are {@link TokenStoreException}s whose {@link TokenStoreException#kind() kind}
+ *       says what the caller should do: {@link TokenStoreException.Kind#UNAVAILABLE} (retry later;
+ *       also for failures that are not certainly permanent), {@link
+ *       TokenStoreException.Kind#LEASE_LOST} (take a new lease), {@link
+ *       TokenStoreException.Kind#MISCONFIGURED} (only where the setup is certainly wrong: no table
+ *       or column, no permission, bad credentials), {@link TokenStoreException.Kind#CORRUPT}.
+ *       Messages name the real cause and never a secret.
  * </ul>
+ *
+ * <h2>Changes</h2>
+ *
+ * <p>Since issue 12 the write methods take the {@link Lease} (they used to be unfenced and took a
+ * caller-chosen version); the store now chooses the version. New operations (bulk and paged reads,
+ * pending consents) are added as methods with default implementations, so implementations written
+ * against this version keep compiling.
  *
  * <p>The shared contract test suite {@code io.tokenbroker.testkit.TokenStoreContract} checks all of
  * this; every implementation should extend it.
  */
 public interface TokenStore {
 
-  /** Returns the stored grant for {@code key}, or empty if there is none. */
+  /** Returns the stored grant for {@code key}, or empty if there is none (or it was deleted). */
   Optional<StoredGrant> load(GrantKey key);
 
   /**
-   * Writes {@code grant} if the currently stored version of {@code grant.key()} is {@code
-   * expectedVersion} ({@code 0} meaning "no entry"). {@code grant.version()} must be {@code
-   * expectedVersion + 1}.
+   * Writes {@code sealed} as the grant of {@code lease.key()} if its stored version is {@code
+   * expectedVersion} ({@code 0} meaning "no entry", also after a delete) and {@code lease} still
+   * holds. Checking the lease and writing are one atomic step.
    *
-   * @return {@code true} if written, {@code false} if the stored version differs
-   * @throws IllegalArgumentException if {@code grant.version() != expectedVersion + 1}
+   * @param lease this caller's lease on the grant, from this store
+   * @param expectedVersion the version the caller read, or 0 if it read no entry
+   * @param sealed the sealed entry, opaque to the store
+   * @param expiresAt when the access token inside expires, for housekeeping; not authoritative
+   * @return the version now stored, greater than every version the key had before; empty if the
+   *     stored version is not {@code expectedVersion} (nothing was written)
+   * @throws TokenStoreException {@link TokenStoreException.Kind#LEASE_LOST} if the lease is closed,
+   *     expired or taken over (nothing was written); other reasons as for any call
+   * @throws IllegalArgumentException if {@code lease} is not from this store or {@code
+   *     expectedVersion} is negative
    */
-  boolean compareAndSet(long expectedVersion, StoredGrant grant);
+  OptionalLong compareAndSet(
+      Lease lease, long expectedVersion, byte[] sealed, @Nullable Instant expiresAt);
 
   /**
-   * For implementations of {@link #compareAndSet}: checks that {@code grant.version()} is {@code
-   * expectedVersion + 1}.
+   * Deletes the grant of {@code lease.key()} if {@code lease} still holds. The key's versions go on
+   * from the deleted one: a later first write gets a higher version.
    *
-   * @throws IllegalArgumentException if it is not
+   * @return whether there was an entry
+   * @throws TokenStoreException {@link TokenStoreException.Kind#LEASE_LOST} if the lease no longer
+   *     holds (nothing was deleted)
+   * @throws IllegalArgumentException if {@code lease} is not from this store
    */
-  static void requireNextVersion(long expectedVersion, StoredGrant grant) {
-    if (grant.version() != expectedVersion + 1) {
-      throw new IllegalArgumentException(
-          "grant.version() must be expectedVersion + 1, was "
-              + grant.version()
-              + " for expected "
-              + expectedVersion);
-    }
-  }
-
-  /** Deletes the entry for {@code key}; returns whether there was one. */
-  boolean delete(GrantKey key);
+  boolean delete(Lease lease);
 
   /** Returns the keys of all stored grants, in no particular order. */
   List<GrantKey> list();
 
   /**
-   * Tries once, without waiting, to take the lease for {@code key}, valid for {@code ttl}. Callers
-   * wanting a bounded wait poll. The same process may not re-enter a lease it holds.
+   * Tries once, without waiting, to take the lease for {@code key}, valid for {@code ttl} from now
+   * (by the store's clock). Taking a lease is a write: a store that cannot write cannot lease.
+   * Callers wanting a bounded wait poll. The same process may not re-enter a lease it holds.
    *
    * @return the lease, or empty if someone else holds an unexpired one
    */
   Optional<Lease> tryAcquireLease(GrantKey key, Duration ttl);
 
   /**
-   * An exclusive, expiring right to refresh one grant. Closing releases it (idempotent); closing
+   * An exclusive, expiring right to write one grant. Closing releases it (idempotent); closing
    * after it expired and was taken by someone else must not disturb the new holder.
    */
   interface Lease extends AutoCloseable {
     GrantKey key();
+
+    /**
+     * The fencing number: greater than the fence of every lease taken earlier on this key, by any
+     * store instance or process. Writes made with this lease fail once a lease with a greater fence
+     * exists.
+     */
+    long fence();
 
     @Override
     void close();

@@ -67,6 +67,19 @@ class KeysetsTest {
   }
 
   @Test
+  void loadingAKeysetRemovesASecondNameLeftByACrashedCreate() throws Exception {
+    Path file = dir.resolve("keyset.json");
+    KeysetHandle keyset = Keysets.loadOrCreate(file);
+    Path leftover = dir.resolve(".keyset.json.4711.tmp");
+    Files.createLink(leftover, file); // a crash after publishing, before the clean-up
+
+    assertTrue(Keysets.fromFile(file).equalsKeyset(keyset));
+
+    assertFalse(Files.exists(leftover), "the hard-linked copy of the keyset is gone");
+    assertTrue(Keysets.loadOrCreate(file).equalsKeyset(keyset));
+  }
+
+  @Test
   void replacingIsAtomicAndLeavesNoTemporaryFiles() throws Exception {
     KeysetHandle original = Keysets.generate();
     Path file = dir.resolve("keyset.json");

@@ -12,6 +12,7 @@ import io.tokenbroker.oauth.internal.DpopKey;
 import io.tokenbroker.oauth.internal.Tink;
 import io.tokenbroker.oauth.internal.TokenSealer;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -94,7 +95,7 @@ class StoredTokensTest {
   void anEntryCopiedOntoAnotherKeyDoesNotOpen() {
     GrantKey other = GrantKey.of("acme/other");
     byte[] sealed = sealer.seal(KEY, record(tokens(), false).encode());
-    assertTrue(store.compareAndSet(0, new StoredGrant(other, 1, sealed, null)));
+    assertTrue(put(other, 0, sealed));
 
     TokenStoreException e =
         assertThrows(
@@ -106,7 +107,7 @@ class StoredTokensTest {
   @Test
   void anotherRecordFormatIsCorruptAndNotQuoted() {
     byte[] plaintext = "{\"format\":2,\"accessToken\":\"at-secret-2\"}".getBytes(UTF_8);
-    assertTrue(store.compareAndSet(0, new StoredGrant(KEY, 1, sealer.seal(KEY, plaintext), null)));
+    assertTrue(put(KEY, 0, sealer.seal(KEY, plaintext)));
 
     TokenStoreException e =
         assertThrows(TokenStoreException.class, () -> StoredTokens.read(store, aead(keyset), KEY));
@@ -118,7 +119,7 @@ class StoredTokensTest {
   @Test
   void garbageInsideTheSealIsCorruptAndNotQuoted() {
     byte[] plaintext = "{\"accessToken\":\"at-secret-3\", oops".getBytes(UTF_8);
-    assertTrue(store.compareAndSet(0, new StoredGrant(KEY, 1, sealer.seal(KEY, plaintext), null)));
+    assertTrue(put(KEY, 0, sealer.seal(KEY, plaintext)));
 
     TokenStoreException e =
         assertThrows(TokenStoreException.class, () -> StoredTokens.read(store, aead(keyset), KEY));
@@ -130,7 +131,7 @@ class StoredTokensTest {
 
   @Test
   void anUnsealedEntryIsCorrupt() {
-    assertTrue(store.compareAndSet(0, new StoredGrant(KEY, 1, new byte[] {9, 9, 9}, null)));
+    assertTrue(put(KEY, 0, new byte[] {9, 9, 9}));
 
     TokenStoreException e =
         assertThrows(TokenStoreException.class, () -> StoredTokens.read(store, aead(keyset), KEY));
@@ -245,7 +246,7 @@ class StoredTokensTest {
   @Test
   void entriesWrittenBeforeTheNewMembersStillOpen() {
     byte[] plaintext = FORMAT_1_BEFORE_ISSUE_13.getBytes(UTF_8);
-    assertTrue(store.compareAndSet(0, new StoredGrant(KEY, 1, sealer.seal(KEY, plaintext), null)));
+    assertTrue(put(KEY, 0, sealer.seal(KEY, plaintext)));
 
     GrantRecord record = GrantRecord.decode(KEY, plaintext);
     StoredTokens read = StoredTokens.read(store, aead(keyset), KEY).orElseThrow();
@@ -278,7 +279,14 @@ class StoredTokensTest {
 
   private void store(GrantRecord record, long version) {
     byte[] sealed = sealer.seal(KEY, record.encode());
-    assertTrue(store.compareAndSet(version - 1, new StoredGrant(KEY, version, sealed, null)));
+    assertTrue(put(KEY, version - 1, sealed));
+  }
+
+  /** Writes {@code sealed} over version {@code expected} under the key's lease, as core does. */
+  private boolean put(GrantKey key, long expected, byte[] sealed) {
+    try (TokenStore.Lease lease = store.tryAcquireLease(key, Duration.ofMinutes(1)).orElseThrow()) {
+      return store.compareAndSet(lease, expected, sealed, null).isPresent();
+    }
   }
 
   private static Aead aead(KeysetHandle keyset) {

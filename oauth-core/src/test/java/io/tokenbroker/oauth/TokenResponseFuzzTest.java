@@ -37,6 +37,23 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES) // fuzzing runs inside one invocation
 class TokenResponseFuzzTest {
+  /** Retries without waiting. */
+  private static final Scheduler NO_WAIT =
+      new Scheduler() {
+        @Override
+        public long nanoTime() {
+          return System.nanoTime();
+        }
+
+        @Override
+        public void sleep(Duration duration) {}
+
+        @Override
+        public java.util.concurrent.Future<?> schedule(Runnable task, Duration delay) {
+          throw new UnsupportedOperationException();
+        }
+      };
+
   private static final String SECRET = "fuzz-client-secret-0123456789";
   private static final GrantKey KEY = GrantKey.of("fuzz/grant");
   private static final Clock CLOCK =
@@ -116,8 +133,9 @@ class TokenResponseFuzzTest {
             },
             CLOCK,
             new RetryPolicy(2, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(60)),
-            duration -> {},
-            new Random(0));
+            NO_WAIT,
+            new Random(0),
+            Duration.ofSeconds(10));
     try {
       TokenSet tokens =
           endpoint.requestTokens(
@@ -126,7 +144,9 @@ class TokenResponseFuzzTest {
                   new HTTPRequest(HTTPRequest.Method.POST, URI.create("http://127.0.0.1:9/token")),
               List.of(SECRET),
               KEY,
-              carriesGrant);
+              carriesGrant,
+              TokenEndpoint.NO_DEADLINE,
+              null);
       assertTrue(status >= 200 && status <= 299, "tokens from HTTP " + status);
       assertFalse(tokens.accessToken().revealValue().isEmpty());
       assertFalse(tokens.expiresAt().isBefore(CLOCK.instant()), "expires before it was received");

@@ -42,6 +42,7 @@ public final class RecordingBrokerListener implements BrokerListener {
           "storeConflict",
           "storeWriteFailed",
           "storeWriteRecovered",
+          "storeWriteAbandoned",
           "storeEntryUnreadable",
           "reauthorizationRequired",
           "keysRotated");
@@ -141,6 +142,11 @@ public final class RecordingBrokerListener implements BrokerListener {
   @Override
   public void storeWriteRecovered(GrantKey key) {
     add("storeWriteRecovered " + key);
+  }
+
+  @Override
+  public void storeWriteAbandoned(GrantKey key, TokenStoreException lastFailure) {
+    add("storeWriteAbandoned " + key + " " + lastFailure.kind());
   }
 
   @Override

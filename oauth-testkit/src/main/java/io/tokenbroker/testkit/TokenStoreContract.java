@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +34,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,9 +43,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The shared contract of {@link TokenStore}: every implementation's test extends this class and
  * implements {@link #createStore}. It checks round trips, compare-and-set (including many
- * concurrent writers over two store instances), delete, list, hostile grant keys, leases with
- * expiry, and, where the store can be damaged on purpose ({@link #corruptEntry}), corruption
- * handling.
+ * concurrent writers over two store instances), fencing (a closed, expired or taken-over lease
+ * writes nothing; fences grow), versions that never repeat across delete and re-create, delete,
+ * list, hostile grant keys, leases with expiry, and, where the store can be damaged on purpose
+ * ({@link #corruptEntry}), corruption handling.
  *
  * <p>Before each test the suite calls {@link #createStore} twice with the same {@link FakeClock},
  * getting {@link #store} and {@link #otherStore}: two instances over the same storage, standing for
@@ -117,16 +118,28 @@ public abstract class TokenStoreContract {
 
   // ---------------------------------------------------------------- round trip, absent, versions
 
+  /** Writes under a lease taken and released for this call; returns the new version. */
+  private static long write(
+      TokenStore target, GrantKey key, long expected, byte[] bytes, Instant expiresAt) {
+    return StoreWrites.compareAndSet(target, key, expected, bytes, expiresAt)
+        .orElseThrow(() -> new AssertionError("the write expecting version " + expected + " lost"));
+  }
+
+  private static long create(TokenStore target, GrantKey key, byte[] bytes) {
+    return write(target, key, 0, bytes, null);
+  }
+
   @Test
   @DisplayName("a written grant loads back with the same bytes, version and expiresAt")
   void roundTrip() {
     GrantKey key = GrantKey.of("procore/company-42/ops-user");
     byte[] bytes = allByteValues(64 * 1024);
-    assertTrue(store.compareAndSet(0, new StoredGrant(key, 1, bytes, EXPIRES_AT)));
+    long version = write(store, key, 0, bytes, EXPIRES_AT);
 
     StoredGrant loaded = store.load(key).orElseThrow();
     assertEquals(key, loaded.key());
-    assertEquals(1, loaded.version());
+    assertEquals(version, loaded.version());
+    assertTrue(version >= 1);
     assertArrayEquals(bytes, loaded.sealed());
     assertEquals(EXPIRES_AT, loaded.expiresAt());
   }
@@ -135,7 +148,7 @@ public abstract class TokenStoreContract {
   @DisplayName("a grant without expiresAt and with a one-byte payload round-trips")
   void roundTripWithoutExpiry() {
     GrantKey key = GrantKey.of("no-expiry");
-    assertTrue(store.compareAndSet(0, new StoredGrant(key, 1, new byte[] {42}, null)));
+    create(store, key, new byte[] {42});
 
     StoredGrant loaded = store.load(key).orElseThrow();
     assertArrayEquals(new byte[] {42}, loaded.sealed());
@@ -143,13 +156,16 @@ public abstract class TokenStoreContract {
   }
 
   @Test
-  @DisplayName("each write replaces bytes and expiresAt and bumps the version")
+  @DisplayName("each write replaces bytes and expiresAt and stores a higher version")
   void successiveWrites() {
     GrantKey key = GrantKey.of("successive");
-    for (int version = 1; version <= 5; version++) {
-      Instant expiresAt = EXPIRES_AT.plusSeconds(version);
-      byte[] bytes = payload(key, version);
-      assertTrue(store.compareAndSet(version - 1, new StoredGrant(key, version, bytes, expiresAt)));
+    long version = 0;
+    for (int i = 1; i <= 5; i++) {
+      Instant expiresAt = EXPIRES_AT.plusSeconds(i);
+      byte[] bytes = payload(key, i);
+      long next = write(store, key, version, bytes, expiresAt);
+      assertTrue(next > version, "version " + next + " after " + version);
+      version = next;
 
       StoredGrant loaded = otherStore.load(key).orElseThrow();
       assertEquals(version, loaded.version());
@@ -163,41 +179,70 @@ public abstract class TokenStoreContract {
   void absentKey() {
     GrantKey key = GrantKey.of("never-written");
     assertEquals(Optional.empty(), store.load(key));
-    assertFalse(store.delete(key));
+    assertFalse(StoreWrites.delete(store, key));
     assertEquals(List.of(), store.list());
   }
 
   @Test
-  @DisplayName("compareAndSet rejects a grant whose version is not expectedVersion + 1")
-  void versionRules() {
-    GrantKey key = GrantKey.of("versions");
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> store.compareAndSet(0, new StoredGrant(key, 2, payload(key, 2), null)));
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> store.compareAndSet(1, new StoredGrant(key, 1, payload(key, 1), null)));
-    assertEquals(Optional.empty(), store.load(key), "a rejected write must write nothing");
-
-    assertTrue(store.compareAndSet(0, new StoredGrant(key, 1, payload(key, 1), null)));
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> store.compareAndSet(1, new StoredGrant(key, 3, payload(key, 3), null)));
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> store.compareAndSet(1, new StoredGrant(key, 1, payload(key, 1), null)));
-    assertEquals(1, store.load(key).orElseThrow().version());
+  @DisplayName("versions never repeat for a key, also across delete and a new first write")
+  void versionsNeverRepeat() {
+    GrantKey key = GrantKey.of("versions/never-repeat");
+    Set<Long> seen = new HashSet<>();
+    long last = 0;
+    for (int round = 0; round < 3; round++) {
+      long version = 0;
+      for (int i = 0; i < 3; i++) {
+        TokenStore target = i % 2 == 0 ? store : otherStore;
+        version = write(target, key, version, payload(key, round * 10 + i), null);
+        assertTrue(version > last, "version " + version + " after " + last);
+        assertTrue(seen.add(version), "version " + version + " repeated");
+        last = version;
+      }
+      assertTrue(StoreWrites.delete(round % 2 == 0 ? otherStore : store, key));
+      assertEquals(Optional.empty(), store.load(key));
+    }
   }
 
   @Test
-  @DisplayName("null arguments are rejected with NullPointerException")
-  void nullArguments() {
+  @DisplayName("null arguments and a negative expected version are rejected")
+  void badArguments() {
     GrantKey key = GrantKey.of("nulls");
     assertThrows(NullPointerException.class, () -> store.load(null));
-    assertThrows(NullPointerException.class, () -> store.compareAndSet(0, null));
+    assertThrows(NullPointerException.class, () -> store.compareAndSet(null, 0, new byte[1], null));
     assertThrows(NullPointerException.class, () -> store.delete(null));
     assertThrows(NullPointerException.class, () -> store.tryAcquireLease(null, TTL));
     assertThrows(NullPointerException.class, () -> store.tryAcquireLease(key, null));
+    try (TokenStore.Lease lease = store.tryAcquireLease(key, TTL).orElseThrow()) {
+      assertThrows(NullPointerException.class, () -> store.compareAndSet(lease, 0, null, null));
+      assertThrows(
+          IllegalArgumentException.class, () -> store.compareAndSet(lease, -1, new byte[1], null));
+    }
+    assertEquals(Optional.empty(), store.load(key), "a rejected write must write nothing");
+  }
+
+  @Test
+  @DisplayName("a lease of another store implementation is rejected")
+  void foreignLeaseIsRejected() {
+    GrantKey key = GrantKey.of("foreign");
+    TokenStore.Lease foreign =
+        new TokenStore.Lease() {
+          @Override
+          public GrantKey key() {
+            return key;
+          }
+
+          @Override
+          public long fence() {
+            return Long.MAX_VALUE;
+          }
+
+          @Override
+          public void close() {}
+        };
+    assertThrows(
+        IllegalArgumentException.class, () -> store.compareAndSet(foreign, 0, new byte[1], null));
+    assertThrows(IllegalArgumentException.class, () -> store.delete(foreign));
+    assertEquals(Optional.empty(), store.load(key));
   }
 
   // ------------------------------------------------------------------------- compare-and-set
@@ -206,35 +251,43 @@ public abstract class TokenStoreContract {
   @DisplayName("create-if-absent (expected 0) succeeds only once")
   void createIfAbsentOnlyOnce() {
     GrantKey key = GrantKey.of("create-once");
-    StoredGrant first = new StoredGrant(key, 1, payload(key, 1), null);
-    StoredGrant second = new StoredGrant(key, 1, "second".getBytes(UTF_8), null);
-    assertTrue(store.compareAndSet(0, first));
-    assertFalse(store.compareAndSet(0, second));
-    assertFalse(otherStore.compareAndSet(0, second));
-    assertArrayEquals(first.sealed(), store.load(key).orElseThrow().sealed());
+    byte[] first = payload(key, 1);
+    try (TokenStore.Lease lease = store.tryAcquireLease(key, TTL).orElseThrow()) {
+      assertTrue(store.compareAndSet(lease, 0, first, null).isPresent());
+      assertEquals(
+          OptionalLong.empty(), store.compareAndSet(lease, 0, "second".getBytes(UTF_8), null));
+    }
+    assertEquals(
+        OptionalLong.empty(),
+        StoreWrites.compareAndSet(otherStore, key, 0, "third".getBytes(UTF_8), null));
+    assertArrayEquals(first, store.load(key).orElseThrow().sealed());
   }
 
   @Test
   @DisplayName("a writer with a stale expected version loses and changes nothing")
   void staleVersionLoses() {
     GrantKey key = GrantKey.of("stale");
-    assertTrue(store.compareAndSet(0, new StoredGrant(key, 1, payload(key, 1), null)));
-    StoredGrant winner = new StoredGrant(key, 2, "winner".getBytes(UTF_8), EXPIRES_AT);
-    StoredGrant loser = new StoredGrant(key, 2, "loser".getBytes(UTF_8), null);
+    long v1 = create(store, key, payload(key, 1));
+    long v2 = write(store, key, v1, "winner".getBytes(UTF_8), EXPIRES_AT);
 
-    assertTrue(store.compareAndSet(1, winner));
-    assertFalse(otherStore.compareAndSet(1, loser));
-    assertFalse(
-        store.compareAndSet(5, new StoredGrant(key, 6, payload(key, 6), null)),
+    assertEquals(
+        OptionalLong.empty(),
+        StoreWrites.compareAndSet(otherStore, key, v1, "loser".getBytes(UTF_8), null));
+    assertEquals(
+        OptionalLong.empty(),
+        StoreWrites.compareAndSet(store, key, v2 + 5, payload(key, 6), null),
         "an expected version ahead of the stored one must lose too");
-    assertEquals(winner, store.load(key).orElseThrow());
+    StoredGrant loaded = store.load(key).orElseThrow();
+    assertEquals(v2, loaded.version());
+    assertArrayEquals("winner".getBytes(UTF_8), loaded.sealed());
   }
 
   @Test
   @DisplayName("expecting a version of an absent key fails")
   void expectingVersionOfAbsentKey() {
     GrantKey key = GrantKey.of("absent");
-    assertFalse(store.compareAndSet(3, new StoredGrant(key, 4, payload(key, 4), null)));
+    assertEquals(
+        OptionalLong.empty(), StoreWrites.compareAndSet(store, key, 3, payload(key, 4), null));
     assertEquals(Optional.empty(), store.load(key));
     assertEquals(List.of(), store.list());
   }
@@ -243,16 +296,15 @@ public abstract class TokenStoreContract {
   @DisplayName("two store instances over the same storage see each other's writes and deletes")
   void twoInstancesShareStorage() {
     GrantKey key = GrantKey.of("shared");
-    StoredGrant v1 = new StoredGrant(key, 1, payload(key, 1), EXPIRES_AT);
-    assertTrue(store.compareAndSet(0, v1));
-    assertEquals(v1, otherStore.load(key).orElseThrow());
+    long v1 = write(store, key, 0, payload(key, 1), EXPIRES_AT);
+    assertEquals(
+        new StoredGrant(key, v1, payload(key, 1), EXPIRES_AT), otherStore.load(key).orElseThrow());
     assertEquals(List.of(key), otherStore.list());
 
-    StoredGrant v2 = new StoredGrant(key, 2, payload(key, 2), null);
-    assertTrue(otherStore.compareAndSet(1, v2));
-    assertEquals(v2, store.load(key).orElseThrow());
+    long v2 = write(otherStore, key, v1, payload(key, 2), null);
+    assertEquals(new StoredGrant(key, v2, payload(key, 2), null), store.load(key).orElseThrow());
 
-    assertTrue(otherStore.delete(key));
+    assertTrue(StoreWrites.delete(otherStore, key));
     assertEquals(Optional.empty(), store.load(key));
     assertEquals(List.of(), store.list());
   }
@@ -270,7 +322,9 @@ public abstract class TokenStoreContract {
       tasks.add(
           () -> {
             start.await();
-            return target.compareAndSet(0, new StoredGrant(key, 1, bytes, null));
+            try (TokenStore.Lease lease = awaitLease(target, key)) {
+              return target.compareAndSet(lease, 0, bytes, null).isPresent();
+            }
           });
     }
     List<Boolean> results = runConcurrently(tasks, start);
@@ -280,13 +334,12 @@ public abstract class TokenStoreContract {
   }
 
   @Test
-  @DisplayName("concurrent load + compareAndSet loops over two instances lose no update")
+  @DisplayName("concurrent lease + load + compareAndSet loops over two instances lose no update")
   void concurrentWritersLoseNoUpdate() throws Exception {
     GrantKey key = GrantKey.of("contended");
     int threads = 4;
     int writesPerThread = 15;
     ConcurrentMap<Long, Integer> winnerOfVersion = new ConcurrentHashMap<>();
-    AtomicInteger conflicts = new AtomicInteger();
     CountDownLatch start = new CountDownLatch(1);
     List<Callable<Boolean>> tasks = new ArrayList<>();
     for (int i = 0; i < threads; i++) {
@@ -295,19 +348,18 @@ public abstract class TokenStoreContract {
       tasks.add(
           () -> {
             start.await();
-            int written = 0;
-            while (written < writesPerThread) {
-              long current = target.load(key).map(StoredGrant::version).orElse(0L);
-              long next = current + 1;
-              byte[] bytes = ("writer-" + writer + "/v" + next).getBytes(UTF_8);
-              if (target.compareAndSet(current, new StoredGrant(key, next, bytes, null))) {
+            for (int written = 0; written < writesPerThread; written++) {
+              try (TokenStore.Lease lease = awaitLease(target, key)) {
+                long current = target.load(key).map(StoredGrant::version).orElse(0L);
+                byte[] bytes = ("writer-" + writer + "/after-v" + current).getBytes(UTF_8);
+                long next =
+                    target
+                        .compareAndSet(lease, current, bytes, null)
+                        .orElseThrow(() -> new AssertionError("a write under the lease lost"));
                 Integer previous = winnerOfVersion.putIfAbsent(next, writer);
                 if (previous != null) {
                   fail("version " + next + " was won by writers " + previous + " and " + writer);
                 }
-                written++;
-              } else {
-                conflicts.incrementAndGet();
               }
             }
             return true;
@@ -315,37 +367,111 @@ public abstract class TokenStoreContract {
     }
     runConcurrently(tasks, start);
 
-    long total = (long) threads * writesPerThread;
-    StoredGrant last = store.load(key).orElseThrow();
-    assertEquals(total, last.version(), "final version must equal the number of successful writes");
+    int total = threads * writesPerThread;
     assertEquals(total, winnerOfVersion.size());
-    for (long v = 1; v <= total; v++) {
-      assertTrue(winnerOfVersion.containsKey(v), "no winner recorded for version " + v);
+    StoredGrant last = store.load(key).orElseThrow();
+    long highest = winnerOfVersion.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
+    assertEquals(highest, last.version(), "the last write holds the highest version");
+  }
+
+  // ------------------------------------------------------------------------------- fencing
+
+  @Test
+  @DisplayName("every lease gets a higher fence, across instances, expiry and deletes")
+  void fencesIncrease() {
+    GrantKey key = GrantKey.of("fence/increasing");
+    long last = 0;
+    for (int i = 0; i < 6; i++) {
+      TokenStore target = i % 2 == 0 ? store : otherStore;
+      TokenStore.Lease lease = target.tryAcquireLease(key, TTL).orElseThrow();
+      assertTrue(lease.fence() > last, "fence " + lease.fence() + " after " + last);
+      last = lease.fence();
+      if (i == 2) {
+        assertTrue(target.compareAndSet(lease, 0, payload(key, 1), null).isPresent());
+        assertTrue(target.delete(lease));
+      }
+      if (i == 4) {
+        clock.advance(TTL.plusSeconds(1)); // expires; the next lease takes it over
+      } else {
+        lease.close();
+      }
     }
-    String expected = "writer-" + winnerOfVersion.get(total) + "/v" + total;
-    assertEquals(expected, new String(last.sealed(), UTF_8));
+  }
+
+  @Test
+  @DisplayName("a closed lease writes and deletes nothing")
+  void closedLeaseCannotWrite() {
+    GrantKey key = GrantKey.of("fence/closed");
+    long v1 = create(store, key, payload(key, 1));
+    TokenStore.Lease lease = store.tryAcquireLease(key, TTL).orElseThrow();
+    lease.close();
+
+    assertLeaseLost(key, () -> store.compareAndSet(lease, v1, payload(key, 2), null));
+    assertLeaseLost(key, () -> store.delete(lease));
+    assertArrayEquals(payload(key, 1), otherStore.load(key).orElseThrow().sealed());
+  }
+
+  @Test
+  @DisplayName("an expired lease writes nothing, even if nobody took it over")
+  void expiredLeaseCannotWrite() {
+    GrantKey key = GrantKey.of("fence/expired");
+    long v1 = create(store, key, payload(key, 1));
+    TokenStore.Lease lease = store.tryAcquireLease(key, TTL).orElseThrow();
+    clock.advance(TTL.plusSeconds(1));
+
+    assertLeaseLost(key, () -> store.compareAndSet(lease, v1, payload(key, 2), null));
+    assertLeaseLost(key, () -> store.delete(lease));
+    assertEquals(v1, store.load(key).orElseThrow().version());
+    lease.close();
+  }
+
+  @Test
+  @DisplayName("a holder whose lease was taken over cannot write over a new consent (ABA)")
+  void staleHolderCannotOverwriteANewConsent() {
+    GrantKey key = GrantKey.of("fence/aba");
+    long v1 = create(store, key, payload(key, 1));
+    TokenStore.Lease stale = store.tryAcquireLease(key, TTL).orElseThrow();
+    assertEquals(v1, store.load(key).orElseThrow().version()); // the slow writer read v1
+
+    clock.advance(TTL.plusSeconds(1)); // it stalls past its lease
+    assertTrue(StoreWrites.delete(otherStore, key)); // removed elsewhere
+    long again =
+        write(otherStore, key, 0, "new consent".getBytes(UTF_8), null); // and consented again
+    assertTrue(again > v1, "the new consent must not reuse version " + v1);
+
+    assertLeaseLost(key, () -> store.compareAndSet(stale, v1, "stale".getBytes(UTF_8), null));
+    assertEquals(
+        OptionalLong.empty(),
+        StoreWrites.compareAndSet(store, key, v1, "stale".getBytes(UTF_8), null),
+        "even with a new lease, the old version does not match the new consent");
+    assertArrayEquals("new consent".getBytes(UTF_8), store.load(key).orElseThrow().sealed());
+    stale.close();
+    assertTrue(
+        otherStore.tryAcquireLease(key, TTL).isPresent(), "closing the stale lease is harmless");
   }
 
   // ------------------------------------------------------------------------------ delete, list
 
   @Test
-  @DisplayName("delete removes the entry; the key can then be created again from version 1")
+  @DisplayName("delete removes the entry; a new first write continues the versions")
   void deleteThenRecreate() {
     GrantKey key = GrantKey.of("deleted");
-    assertTrue(store.compareAndSet(0, new StoredGrant(key, 1, payload(key, 1), null)));
-    assertTrue(store.compareAndSet(1, new StoredGrant(key, 2, payload(key, 2), null)));
+    long v1 = create(store, key, payload(key, 1));
+    long v2 = write(store, key, v1, payload(key, 2), null);
 
-    assertTrue(store.delete(key));
+    assertTrue(StoreWrites.delete(store, key));
     assertEquals(Optional.empty(), store.load(key));
     assertEquals(Optional.empty(), otherStore.load(key));
-    assertFalse(otherStore.delete(key), "a second delete finds nothing");
-    assertFalse(
-        store.compareAndSet(2, new StoredGrant(key, 3, payload(key, 3), null)),
+    assertFalse(StoreWrites.delete(otherStore, key), "a second delete finds nothing");
+    assertEquals(
+        OptionalLong.empty(),
+        StoreWrites.compareAndSet(store, key, v2, payload(key, 3), null),
         "a writer expecting the deleted version must lose");
 
-    StoredGrant again = new StoredGrant(key, 1, "again".getBytes(UTF_8), null);
-    assertTrue(otherStore.compareAndSet(0, again));
-    assertEquals(again, store.load(key).orElseThrow());
+    long again = write(otherStore, key, 0, "again".getBytes(UTF_8), null);
+    assertTrue(again > v2, "version " + again + " after the deleted " + v2);
+    assertEquals(
+        new StoredGrant(key, again, "again".getBytes(UTF_8), null), store.load(key).orElseThrow());
   }
 
   @Test
@@ -355,13 +481,13 @@ public abstract class TokenStoreContract {
     for (int i = 0; i < 5; i++) {
       GrantKey key = GrantKey.of("tenant-" + i + "/user");
       keys.add(key);
-      assertTrue(store.compareAndSet(0, new StoredGrant(key, 1, payload(key, 1), null)));
+      create(store, key, payload(key, 1));
     }
     assertEquals(keys, new HashSet<>(store.list()));
     assertEquals(5, store.list().size(), "no duplicates");
 
     GrantKey removed = GrantKey.of("tenant-3/user");
-    assertTrue(otherStore.delete(removed));
+    assertTrue(StoreWrites.delete(otherStore, removed));
     keys.remove(removed);
     assertEquals(keys, new HashSet<>(store.list()));
   }
@@ -409,7 +535,7 @@ public abstract class TokenStoreContract {
     List<GrantKey> keys = hostileKeys();
     for (GrantKey key : keys) {
       assertTrue(
-          store.compareAndSet(0, new StoredGrant(key, 1, payload(key, 1), null)),
+          StoreWrites.compareAndSet(store, key, 0, payload(key, 1), null).isPresent(),
           () -> "create failed for key " + describe(key));
     }
     for (GrantKey key : keys) {
@@ -423,7 +549,7 @@ public abstract class TokenStoreContract {
     assertEquals(keys.size(), listed.size());
 
     GrantKey lower = GrantKey.of("key");
-    assertTrue(store.delete(lower));
+    assertTrue(StoreWrites.delete(store, lower));
     assertEquals(Optional.empty(), store.load(lower));
     assertTrue(store.load(GrantKey.of("KEY")).isPresent(), "deleting 'key' must not delete 'KEY'");
     assertEquals(keys.size() - 1, store.list().size());
@@ -465,6 +591,7 @@ public abstract class TokenStoreContract {
 
     lease.close();
     TokenStore.Lease next = otherStore.tryAcquireLease(key, TTL).orElseThrow();
+    assertTrue(next.fence() > lease.fence());
     next.close();
   }
 
@@ -492,6 +619,7 @@ public abstract class TokenStoreContract {
         Optional.empty(),
         store.tryAcquireLease(key, TTL),
         "closing a released lease again must not release the new holder");
+    assertTrue(otherStore.compareAndSet(second, 0, payload(key, 1), null).isPresent());
     second.close();
     store.tryAcquireLease(key, TTL).orElseThrow().close();
   }
@@ -510,6 +638,7 @@ public abstract class TokenStoreContract {
         otherStore
             .tryAcquireLease(key, TTL)
             .orElseThrow(() -> new AssertionError("an expired lease must be available"));
+    assertTrue(fresh.fence() > stale.fence());
 
     stale.close();
     assertEquals(
@@ -517,6 +646,7 @@ public abstract class TokenStoreContract {
         store.tryAcquireLease(key, TTL),
         "the stale holder's close must not release the new holder's lease");
     assertEquals(Optional.empty(), otherStore.tryAcquireLease(key, TTL));
+    assertTrue(otherStore.compareAndSet(fresh, 0, payload(key, 1), null).isPresent());
 
     fresh.close();
     store.tryAcquireLease(key, TTL).orElseThrow().close();
@@ -533,17 +663,6 @@ public abstract class TokenStoreContract {
       assertEquals(List.of(), store.list());
     }
     assertEquals(List.of(), otherStore.list());
-  }
-
-  @Test
-  @DisplayName("a lease does not guard writes: others can still compare-and-set")
-  void leaseDoesNotBlockWrites() {
-    GrantKey key = GrantKey.of("lease/writes");
-    try (TokenStore.Lease lease = store.tryAcquireLease(key, TTL).orElseThrow()) {
-      assertTrue(otherStore.compareAndSet(0, new StoredGrant(key, 1, payload(key, 1), null)));
-      assertEquals(1, store.load(key).orElseThrow().version());
-      assertEquals(key, lease.key());
-    }
   }
 
   @Test
@@ -576,12 +695,12 @@ public abstract class TokenStoreContract {
   @DisplayName("a damaged entry is reported as CORRUPT and never replaced by a later write")
   void corruptEntryIsReportedAndKept() {
     GrantKey key = GrantKey.of("corrupt/loaded");
-    assertTrue(store.compareAndSet(0, new StoredGrant(key, 1, payload(key, 1), EXPIRES_AT)));
+    long v1 = write(store, key, 0, payload(key, 1), EXPIRES_AT);
     corruptEntry(key);
 
     assertCorrupt(key, () -> store.load(key));
-    assertNotReplaced(key, () -> otherStore.compareAndSet(1, newVersion2(key)));
-    assertNotReplaced(key, () -> store.compareAndSet(1, newVersion2(key)));
+    assertNotReplaced(key, () -> replace(otherStore, key, v1));
+    assertNotReplaced(key, () -> replace(store, key, v1));
     assertNoValidVersion2(key);
   }
 
@@ -589,10 +708,10 @@ public abstract class TokenStoreContract {
   @DisplayName("a writer that meets a damaged entry first does not replace it")
   void corruptEntryMetByWriter() {
     GrantKey key = GrantKey.of("corrupt/written");
-    assertTrue(store.compareAndSet(0, new StoredGrant(key, 1, payload(key, 1), EXPIRES_AT)));
+    long v1 = write(store, key, 0, payload(key, 1), EXPIRES_AT);
     corruptEntry(key);
 
-    assertNotReplaced(key, () -> otherStore.compareAndSet(1, newVersion2(key)));
+    assertNotReplaced(key, () -> replace(otherStore, key, v1));
     assertNoValidVersion2(key);
   }
 
@@ -601,14 +720,15 @@ public abstract class TokenStoreContract {
   void corruptEntryIsIsolated() {
     GrantKey damaged = GrantKey.of("corrupt/isolated");
     GrantKey healthy = GrantKey.of("healthy");
-    assertTrue(store.compareAndSet(0, new StoredGrant(damaged, 1, payload(damaged, 1), null)));
-    StoredGrant good = new StoredGrant(healthy, 1, payload(healthy, 1), EXPIRES_AT);
-    assertTrue(store.compareAndSet(0, good));
+    create(store, damaged, payload(damaged, 1));
+    long good = write(store, healthy, 0, payload(healthy, 1), EXPIRES_AT);
     corruptEntry(damaged);
 
-    assertEquals(good, otherStore.load(healthy).orElseThrow());
+    assertEquals(
+        new StoredGrant(healthy, good, payload(healthy, 1), EXPIRES_AT),
+        otherStore.load(healthy).orElseThrow());
     assertTrue(otherStore.list().contains(healthy), "list() must still return healthy keys");
-    assertTrue(store.compareAndSet(1, new StoredGrant(healthy, 2, payload(healthy, 2), null)));
+    write(store, healthy, good, payload(healthy, 2), null);
   }
 
   @Test
@@ -616,8 +736,8 @@ public abstract class TokenStoreContract {
   void copiedEntryIsNotAccepted() {
     GrantKey source = GrantKey.of("copy/source");
     GrantKey target = GrantKey.of("copy/target");
-    assertTrue(store.compareAndSet(0, new StoredGrant(source, 1, payload(source, 1), null)));
-    assertTrue(store.compareAndSet(0, new StoredGrant(target, 1, payload(target, 1), null)));
+    create(store, source, payload(source, 1));
+    create(store, target, payload(target, 1));
     copyEntry(source, target);
 
     Optional<StoredGrant> loaded;
@@ -641,8 +761,33 @@ public abstract class TokenStoreContract {
     return (key.value() + "#v" + version).getBytes(UTF_8);
   }
 
-  private static StoredGrant newVersion2(GrantKey key) {
-    return new StoredGrant(key, 2, "replacement".getBytes(UTF_8), null);
+  /** Tries to replace the entry expecting {@code expected}; returns whether it was written. */
+  private static boolean replace(TokenStore target, GrantKey key, long expected) {
+    return StoreWrites.compareAndSet(target, key, expected, "replacement".getBytes(UTF_8), null)
+        .isPresent();
+  }
+
+  private static void assertLeaseLost(GrantKey key, Runnable write) {
+    TokenStoreException e = assertThrows(TokenStoreException.class, write::run);
+    assertEquals(TokenStoreException.Kind.LEASE_LOST, e.kind(), e.getMessage());
+    assertEquals(Optional.of(key), e.grantKey());
+    assertTrue(e.isTransient(), "a lost lease is retried with a new one");
+  }
+
+  /** Polls for {@code key}'s lease (other test threads hold it briefly). */
+  private static TokenStore.Lease awaitLease(TokenStore target, GrantKey key)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      Optional<TokenStore.Lease> lease = target.tryAcquireLease(key, TTL);
+      if (lease.isPresent()) {
+        return lease.get();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no lease on " + key + " within 30 s");
+      }
+      Thread.sleep(1);
+    }
   }
 
   private static void assertCorrupt(GrantKey key, Runnable action) {

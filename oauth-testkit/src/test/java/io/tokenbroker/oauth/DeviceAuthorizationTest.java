@@ -45,12 +45,14 @@ class DeviceAuthorizationTest {
     broker =
         TokenBroker.builder()
             .clock(clock)
-            .sleeper(
-                d -> {
-                  sleeps.add(d);
-                  clock.advance(d);
-                  onSleep.accept(sleeps.size());
-                })
+            .scheduler(
+                new SleepHook(
+                    clock,
+                    d -> {
+                      sleeps.add(d);
+                      clock.advance(d);
+                      onSleep.accept(sleeps.size());
+                    }))
             .build();
     broker.register(
         KEY,

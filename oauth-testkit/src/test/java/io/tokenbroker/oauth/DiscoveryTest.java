@@ -42,7 +42,7 @@ class DiscoveryTest {
   private TokenClient client(Provider provider) {
     return TokenClient.builder(ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET)))
         .clock(clock)
-        .sleeper(sleeps::add)
+        .scheduler(new SleepHook(clock, sleeps::add))
         .build();
   }
 

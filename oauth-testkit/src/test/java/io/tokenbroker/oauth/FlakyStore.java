@@ -1,10 +1,16 @@
 package io.tokenbroker.oauth;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
-/** A store that can be switched "down" (every call fails as unavailable), over a real store. */
+/**
+ * A store that can be switched "down" (every call fails as unavailable) or have only its writes
+ * fail, over a real store. Taking a lease is a write.
+ */
 class FlakyStore implements TokenStore {
   private final TokenStore delegate;
   volatile boolean down;
@@ -14,7 +20,7 @@ class FlakyStore implements TokenStore {
     this.delegate = delegate;
   }
 
-  private void check(GrantKey key, boolean write) {
+  void check(@Nullable GrantKey key, boolean write) {
     if (down || (write && writesDown)) {
       throw new TokenStoreException(
           "store is down (test)", TokenStoreException.Kind.UNAVAILABLE, key, null);
@@ -28,15 +34,16 @@ class FlakyStore implements TokenStore {
   }
 
   @Override
-  public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
-    check(grant.key(), true);
-    return delegate.compareAndSet(expectedVersion, grant);
+  public OptionalLong compareAndSet(
+      Lease lease, long expectedVersion, byte[] sealed, @Nullable Instant expiresAt) {
+    check(lease.key(), true);
+    return delegate.compareAndSet(lease, expectedVersion, sealed, expiresAt);
   }
 
   @Override
-  public boolean delete(GrantKey key) {
-    check(key, true);
-    return delegate.delete(key);
+  public boolean delete(Lease lease) {
+    check(lease.key(), true);
+    return delegate.delete(lease);
   }
 
   @Override

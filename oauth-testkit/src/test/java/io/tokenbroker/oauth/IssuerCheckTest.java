@@ -112,13 +112,14 @@ class IssuerCheckTest {
                 }
               });
 
+      // A forged callback is refused (400) and does not end the wait (issue 12): the timeout
+      // reports it.
       ConsentException e =
           assertThrows(
-              ConsentException.class,
-              () -> receiver.awaitCallback(request, Duration.ofSeconds(30)));
+              ConsentException.class, () -> receiver.awaitCallback(request, Duration.ofSeconds(5)));
+      HttpResponse<String> page = browser.get();
 
       assertEquals(ConsentException.Kind.ISSUER_MISMATCH, e.kind());
-      HttpResponse<String> page = browser.get();
       assertEquals(400, page.statusCode());
       assertTrue(page.body().contains("expected authorization server"), page.body());
     }

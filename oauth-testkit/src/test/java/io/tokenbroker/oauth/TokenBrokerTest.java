@@ -16,6 +16,7 @@ import io.tokenbroker.testkit.Fault;
 import io.tokenbroker.testkit.LogCapture;
 import io.tokenbroker.testkit.RecordingBrokerListener;
 import io.tokenbroker.testkit.RefreshRotation;
+import io.tokenbroker.testkit.StoreWrites;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -521,23 +522,28 @@ class TokenBrokerTest {
     CountDownLatch releaseRetry = new CountDownLatch(1);
     java.util.concurrent.atomic.AtomicBoolean failNextWrite =
         new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger writesAfterFailure =
+        new java.util.concurrent.atomic.AtomicInteger(-1);
     TokenStore hooked =
         new FlakyStore(store) {
           @Override
-          public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
+          public java.util.OptionalLong compareAndSet(
+              Lease lease, long expectedVersion, byte[] sealed, java.time.Instant expiresAt) {
             if (failNextWrite.getAndSet(false)) {
+              writesAfterFailure.set(0);
               throw new TokenStoreException(
-                  "down (test)", TokenStoreException.Kind.UNAVAILABLE, grant.key(), null);
+                  "down (test)", TokenStoreException.Kind.UNAVAILABLE, lease.key(), null);
             }
-            if (Thread.currentThread().getName().startsWith("tokenbroker-store-retry")) {
-              retryEntered.countDown();
+            if (writesAfterFailure.get() >= 0 && writesAfterFailure.incrementAndGet() == 1) {
+              retryEntered
+                  .countDown(); // the background retry of the failed write, holding the lease
               try {
                 releaseRetry.await(10, TimeUnit.SECONDS);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
             }
-            return super.compareAndSet(expectedVersion, grant);
+            return super.compareAndSet(lease, expectedVersion, sealed, expiresAt);
           }
         };
     TokenBroker broker = broker(hooked);
@@ -584,10 +590,7 @@ class TokenBrokerTest {
     AccessToken rejected = broker.accessToken(USER);
     StoredGrant stored =
         store.load(USER).orElseThrow(); // a re-seal elsewhere: new version, same tokens
-    assertTrue(
-        store.compareAndSet(
-            stored.version(),
-            new StoredGrant(USER, stored.version() + 1, stored.sealed(), stored.expiresAt())));
+    StoreWrites.put(store, USER, stored.sealed(), stored.expiresAt());
 
     AccessToken fresh = broker.refreshIfCurrent(USER, rejected);
 
@@ -640,10 +643,7 @@ class TokenBrokerTest {
     StoredGrant stored = store.load(USER).orElseThrow();
     byte[] bytes = stored.sealed();
     bytes[bytes.length / 2] ^= 1;
-    assertTrue(
-        store.compareAndSet(
-            stored.version(),
-            new StoredGrant(USER, stored.version() + 1, bytes, stored.expiresAt())));
+    StoreWrites.put(store, USER, bytes, stored.expiresAt());
     TokenBroker fresh = broker();
     fresh.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
 
@@ -661,7 +661,7 @@ class TokenBrokerTest {
     consent(broker());
     StoredGrant stored = store.load(USER).orElseThrow();
     GrantKey other = GrantKey.of("fake/user-43");
-    store.compareAndSet(0, new StoredGrant(other, 1, stored.sealed(), stored.expiresAt()));
+    StoreWrites.put(store, other, stored.sealed(), stored.expiresAt());
     TokenBroker fresh = broker();
     fresh.register(other, registration(), GrantType.AUTHORIZATION_CODE);
 

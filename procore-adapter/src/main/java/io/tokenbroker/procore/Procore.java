@@ -103,7 +103,7 @@ public final class Procore {
         URI.create(loginUrl),
         URI.create(apiUrl),
         false,
-        false,
+        true,
         ClientAuthentication.CLIENT_SECRET_POST,
         ParameterPlacement.FORM_BODY);
   }
@@ -155,7 +155,7 @@ public final class Procore {
         base(loginUrl, "loginUrl"),
         base(apiUrl, "apiUrl"),
         false,
-        false,
+        true,
         ClientAuthentication.CLIENT_SECRET_POST,
         ParameterPlacement.FORM_BODY);
   }
@@ -195,8 +195,9 @@ public final class Procore {
   }
 
   /**
-   * Adds PKCE (S256) to the authorization-code flow. Procore does not document PKCE; the default is
-   * off.
+   * Whether the authorization-code flow sends PKCE (S256). Procore does not document PKCE; it is on
+   * by default (sent unless a provider forbids it: a server that does not know the parameters
+   * ignores them). {@code false} turns it off.
    */
   public Procore withPkce(boolean enabled) {
     return new Procore(

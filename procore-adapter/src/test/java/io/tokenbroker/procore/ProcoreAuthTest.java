@@ -79,14 +79,15 @@ class ProcoreAuthTest {
 
     assertEquals(Duration.ofSeconds(5400), tokens.lifetime());
     assertEquals("Bearer", tokens.tokenType(), "lowercase bearer is normalised");
-    assertEquals(f.clock.instant(), tokens.issuedAt(), "created_at is read as Unix seconds");
+    assertEquals(f.clock.instant(), tokens.issuedAt(), "issued at local receipt");
     assertNotNull(tokens.refreshToken());
     RecordedRequest authorize = f.sandbox.requests(ProcoreSandbox.Host.LOGIN).get(0);
     assertEquals("/oauth/authorize", authorize.path());
     assertEquals("code", authorize.parameter("response_type"));
     assertEquals(SandboxFixture.APP_ID, authorize.parameter("client_id"));
     assertEquals("urn:ietf:wg:oauth:2.0:oob", authorize.parameter("redirect_uri"));
-    assertNull(authorize.parameter("code_challenge"), "no PKCE by default");
+    assertEquals("S256", authorize.parameter("code_challenge_method"), "PKCE by default");
+    assertNotNull(authorize.parameter("code_challenge"));
     RecordedRequest exchange = tokenRequests().get(0);
     assertEquals("authorization_code", exchange.parameter("grant_type"));
     assertEquals(
@@ -393,6 +394,28 @@ class ProcoreAuthTest {
     assertTrue(f.broker.revoke(f.user));
     assertFalse(f.sandbox.isAccessTokenValid(tokens.accessToken().revealValue()));
     assertFalse(f.sandbox.isRefreshTokenUsable(tokens.refreshToken().revealValue()));
+  }
+
+  @Test
+  void theBrokersRevokeSendsTheAccessTokenAsProcoreDocuments() throws Exception {
+    // Review of issue 15: TokenBroker.revoke sent the refresh token, ignoring the provider's
+    // revocationToken (Procore revokes with the access token).
+    f.consent();
+    TokenSet tokens = f.broker.tokens(f.user);
+
+    assertTrue(f.broker.revoke(f.user));
+
+    RecordedRequest revoke =
+        f.sandbox.requests(ProcoreSandbox.Host.LOGIN).stream()
+            .filter(r -> r.path().equals("/oauth/revoke"))
+            .reduce((first, second) -> second)
+            .orElseThrow();
+    // Compared without printing them: a failure message must not carry a token.
+    String sent = revoke.parameter("token");
+    assertTrue(tokens.accessToken().revealValue().equals(sent), "the access token was not sent");
+    assertFalse(tokens.refreshToken().revealValue().equals(sent), "the refresh token was sent");
+    assertFalse(f.sandbox.isRefreshTokenUsable(tokens.refreshToken().revealValue()));
+    assertFalse(f.store.load(f.user).isPresent());
   }
 
   // ---------------------------------------------------------------- environments

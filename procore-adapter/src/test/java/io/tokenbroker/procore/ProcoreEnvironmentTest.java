@@ -46,7 +46,7 @@ class ProcoreEnvironmentTest {
     assertEquals(ClientAuthentication.CLIENT_SECRET_POST, p.refreshClientAuthentication());
     assertEquals(ParameterPlacement.FORM_BODY, p.tokenParameters());
     assertTrue(p.refreshSendsGrantType());
-    assertFalse(p.pkce(), "Procore does not document PKCE");
+    assertTrue(p.pkce(), "PKCE is sent unless a provider forbids it (Procore documents none)");
     assertEquals(Duration.ofSeconds(5400), p.defaultTokenLifetime());
     assertEquals("procore-" + procore.environment(), p.name());
   }

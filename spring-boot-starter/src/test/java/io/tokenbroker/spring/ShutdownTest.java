@@ -17,14 +17,17 @@ import io.tokenbroker.store.file.FileTokenStore;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -183,17 +186,18 @@ class ShutdownTest {
     }
 
     @Override
-    public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
+    public OptionalLong compareAndSet(
+        Lease lease, long expectedVersion, byte[] sealed, @Nullable Instant expiresAt) {
       if (writesDown) {
         throw new TokenStoreException(
-            "store is down (test)", TokenStoreException.Kind.UNAVAILABLE, grant.key(), null);
+            "store is down (test)", TokenStoreException.Kind.UNAVAILABLE, lease.key(), null);
       }
-      return delegate.compareAndSet(expectedVersion, grant);
+      return delegate.compareAndSet(lease, expectedVersion, sealed, expiresAt);
     }
 
     @Override
-    public boolean delete(GrantKey key) {
-      return delegate.delete(key);
+    public boolean delete(Lease lease) {
+      return delegate.delete(lease);
     }
 
     @Override

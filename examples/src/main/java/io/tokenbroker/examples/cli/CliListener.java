@@ -5,15 +5,14 @@ import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.TokenBrokerException;
 import io.tokenbroker.oauth.TokenStoreException;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts what the broker did (the demo shows it), narrates it with {@code --verbose}, and tracks
- * token writes that failed so the CLI does not exit while new tokens exist only in memory.
+ * Counts what the broker did (the demo shows it), narrates it with {@code --verbose}, and keeps why
+ * token writes failed, for the message when the CLI cannot save them before it exits.
  */
 final class CliListener implements BrokerListener {
   private final PrintStream err;
@@ -75,7 +74,6 @@ final class CliListener implements BrokerListener {
   public void storeWriteRecovered(GrantKey key) {
     synchronized (this) {
       failedWrites.remove(key);
-      notifyAll();
     }
     if (verbose) {
       err.println("[broker] '" + key + "': the delayed write succeeded");
@@ -89,39 +87,8 @@ final class CliListener implements BrokerListener {
     }
   }
 
-  /**
-   * Waits up to {@code limit} for failed token writes to succeed.
-   *
-   * @throws CliException ({@link ExitCodes#TRANSIENT}) if some are still failing
-   */
-  void awaitWrites(Duration limit) {
-    long deadline = System.nanoTime() + limit.toNanos();
-    synchronized (this) {
-      while (!failedWrites.isEmpty()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          Map.Entry<GrantKey, TokenStoreException> first =
-              failedWrites.entrySet().iterator().next();
-          throw new CliException(
-              ExitCodes.TRANSIENT,
-              "the new tokens of '"
-                  + first.getKey()
-                  + "' could not be saved to the store ("
-                  + first.getValue().getMessage()
-                  + "); they are lost when tokenbroker exits",
-              "fix the store, then run 'tokenbroker token "
-                  + first.getKey()
-                  + "'; if the provider rotated the refresh token, 'tokenbroker login "
-                  + first.getKey()
-                  + "' again");
-        }
-        try {
-          wait(Math.max(1, left / 1_000_000));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
+  /** Why the store refused the new tokens of {@code key} last, or null if it did not. */
+  synchronized TokenStoreException lastWriteFailure(GrantKey key) {
+    return failedWrites.get(key);
   }
 }

@@ -54,7 +54,8 @@ final class Failures {
     if (t instanceof TokenStoreException e) {
       String hint =
           switch (e.kind()) {
-            case UNAVAILABLE -> "the store could not be reached; check it and try again";
+            case UNAVAILABLE, LEASE_LOST ->
+                "the store could not be reached; check it and try again";
             case CANNOT_DECRYPT ->
                 "use the keyset the grant was stored with (--keyset or TOKENBROKER_KEYSET)";
             case CORRUPT ->

@@ -18,6 +18,7 @@ import io.tokenbroker.oauth.TokenStoreException;
 import io.tokenbroker.oauth.TokenStoreException.Kind;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,9 +66,9 @@ final class ProfileStore {
   void save(Profile profile) {
     GrantKey key = GrantKey.of(profile.name());
     byte[] sealed = seal(profile, aead);
-    for (int attempt = 0; attempt < 10; attempt++) {
+    try (TokenStore.Lease lease = lease(key)) {
       long expected = store.load(key).map(StoredGrant::version).orElse(0L);
-      if (store.compareAndSet(expected, new StoredGrant(key, expected + 1, sealed, null))) {
+      if (store.compareAndSet(lease, expected, sealed, null).isPresent()) {
         return;
       }
     }
@@ -79,7 +80,38 @@ final class ProfileStore {
   }
 
   boolean delete(String name) {
-    return store.delete(GrantKey.of(name));
+    GrantKey key = GrantKey.of(name);
+    try (TokenStore.Lease lease = lease(key)) {
+      return store.delete(lease);
+    }
+  }
+
+  /** The profile's store lease (every store write is fenced by one), waiting up to 10 s. */
+  private TokenStore.Lease lease(GrantKey key) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      Optional<TokenStore.Lease> lease = store.tryAcquireLease(key, Duration.ofMinutes(1));
+      if (lease.isPresent()) {
+        return lease.get();
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new TokenStoreException(
+            "the CLI profile of '" + key + "' is being written by another process",
+            Kind.UNAVAILABLE,
+            key,
+            null);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TokenStoreException(
+            "interrupted while waiting to write the CLI profile of '" + key + "'",
+            Kind.UNAVAILABLE,
+            key,
+            e);
+      }
+    }
   }
 
   List<String> names() {
@@ -111,9 +143,10 @@ final class ProfileStore {
         continue;
       }
       long version = entry.get().version();
-      if (store.compareAndSet(
-          version, new StoredGrant(key, version + 1, seal(profile, nextAead), null))) {
-        done++;
+      try (TokenStore.Lease lease = lease(key)) {
+        if (store.compareAndSet(lease, version, seal(profile, nextAead), null).isPresent()) {
+          done++;
+        }
       }
     }
     aead = nextAead;
@@ -232,9 +265,22 @@ final class ProfileStore {
       String redirect,
       @Nullable String privateKey,
       @Nullable Map<String, List<String>> parameters) {
+    /** Names the profile and leaves the client secret and private key out. */
     @Override
     public String toString() {
-      return "Wire[redacted]";
+      return "Wire[name="
+          + name
+          + ", provider="
+          + provider
+          + ", clientId="
+          + clientId
+          + ", clientSecret="
+          + (clientSecret == null ? "none" : "[redacted]")
+          + ", privateKey="
+          + (privateKey == null ? "none" : "[redacted]")
+          + ", grantType="
+          + grantType
+          + "]";
     }
   }
 }

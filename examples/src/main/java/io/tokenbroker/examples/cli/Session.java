@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 
@@ -161,10 +162,48 @@ final class Session implements AutoCloseable {
   }
 
   /**
-   * Waits (bounded) for token writes that failed to succeed; see {@link CliListener#awaitWrites}.
+   * How long a command keeps retrying to save new tokens the store refused before it exits
+   * (TOKENBROKER_WRITE_WAIT overrides it): a short-lived process must not take a rotated refresh
+   * token with it.
+   */
+  static final Duration DEFAULT_WRITE_WAIT = Duration.ofSeconds(30);
+
+  /**
+   * Waits, at most the write wait, until every new token is saved.
+   *
+   * @throws CliException ({@link ExitCodes#TRANSIENT}) naming the grant if some still are not
    */
   void awaitWrites() {
-    listener.awaitWrites(Duration.ofSeconds(15));
+    String configured = ctx.env.get("TOKENBROKER_WRITE_WAIT");
+    Duration wait;
+    try {
+      wait =
+          configured == null || configured.isBlank()
+              ? DEFAULT_WRITE_WAIT
+              : Durations.parse(configured);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage(
+          "TOKENBROKER_WRITE_WAIT: " + e.getMessage(), "for example 30s or 2m");
+    }
+    Set<GrantKey> unwritten = broker.flush(wait);
+    if (unwritten.isEmpty()) {
+      return;
+    }
+    GrantKey key = unwritten.iterator().next();
+    TokenStoreException failure = listener.lastWriteFailure(key);
+    throw new CliException(
+        ExitCodes.TRANSIENT,
+        "the new tokens of '"
+            + key
+            + "' could not be saved to the store within "
+            + Durations.format(wait)
+            + (failure == null ? "" : " (" + failure.getMessage() + ")")
+            + "; they are lost when tokenbroker exits",
+        "fix the store, then run 'tokenbroker token "
+            + key
+            + "'; if the provider rotated the refresh token, 'tokenbroker login "
+            + key
+            + "' again");
   }
 
   private KeysetHandle loadKeyset(KeysetMode mode) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -397,6 +398,61 @@ class FailuresTest {
     assertTrue(r.err().contains("hint: the store could not be reached"), r::toString);
     assertFalse(r.all().contains("url-db-password"), r::toString);
     assertFalse(r.all().contains("env-db-password"), r::toString);
+  }
+
+  @Test
+  void newTokensTheStoreRefusesEndTheCommandAfterTheBoundedWriteWait() throws Exception {
+    assertEquals(0, cli.run(CliRunner.args("login", clientCredentials(), "acme")).exit());
+    Path grants = home.resolve("grants");
+    cli.env.put("TOKENBROKER_WRITE_WAIT", "1s");
+    CliRunner.Result r;
+    try (AutoCloseable unwritable = unwritable(grants)) {
+      r = cli.run("refresh", "acme");
+    }
+    assertError(r, 4, "the new tokens of 'acme' could not be saved to the store within 1s");
+    assertTrue(r.err().contains("they are lost when tokenbroker exits"), r::toString);
+    assertFalse(r.all().contains(SECRET), r::toString);
+  }
+
+  /**
+   * Makes {@code directory} refuse new files until closed: {@code chmod} for an ordinary user,
+   * {@code chattr +i} for root (whom permissions do not stop); skips the test where neither works.
+   */
+  private static AutoCloseable unwritable(Path directory) throws Exception {
+    var writable = Files.getPosixFilePermissions(directory);
+    Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("r-x------"));
+    if (!canCreateIn(directory)) {
+      return () -> Files.setPosixFilePermissions(directory, writable);
+    }
+    Files.setPosixFilePermissions(directory, writable);
+    if (chattr("+i", directory) && !canCreateIn(directory)) {
+      return () -> chattr("-i", directory);
+    }
+    chattr("-i", directory);
+    Assumptions.abort("cannot make a directory unwritable here");
+    return null;
+  }
+
+  private static boolean canCreateIn(Path directory) {
+    try {
+      Files.delete(Files.createTempFile(directory, "probe", ".tmp"));
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean chattr(String change, Path path) throws InterruptedException {
+    try {
+      return new ProcessBuilder("chattr", change, path.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start()
+              .waitFor()
+          == 0;
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   @Test

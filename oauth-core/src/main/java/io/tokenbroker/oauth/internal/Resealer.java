@@ -11,19 +11,23 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Re-seals every stored grant under a new primary key, the middle step of a key rotation (see
  * {@code Keysets}).
  *
- * <p>Each entry is opened with {@code from} and, failing that, with {@code to}, then sealed with
- * {@code to}'s primary key and written back with {@link TokenStore#compareAndSet}. When the grant
- * changed in between (a broker refreshed it), the entry is re-loaded and the step repeated, so a
- * concurrent write is never overwritten with stale content. Entries already sealed with {@code
- * to}'s primary key (and open) are left alone. An entry that cannot be opened or loaded is skipped,
- * kept as is, and reported in {@link Result#failed()}; do not retire old keys while there are
- * failures.
+ * <p>Each entry is re-sealed under its grant's lease, like any other write: loaded, opened with
+ * {@code from} and, failing that, with {@code to}, sealed with {@code to}'s primary key and written
+ * back with the fenced {@link TokenStore#compareAndSet}, so no refresh runs between the read and
+ * the write and a concurrent write is never overwritten with stale content. Entries already sealed
+ * with {@code to}'s primary key (and open) are left alone. An entry that cannot be opened, loaded
+ * or leased is skipped, kept as is, and reported in {@link Result#failed()}; do not retire old keys
+ * while there are failures. Still under the lease, the {@link Visitor} sees each entry as it now
+ * is, so a broker can bring its own state in line (write tokens it holds, stop serving a grant
+ * marked dead) before anyone else can change the entry.
  *
  * <p>Stateless and thread-safe; safe to run while brokers use the store.
  */
@@ -34,6 +38,29 @@ public final class Resealer {
   static final int MAX_ATTEMPTS = 16;
 
   private Resealer() {}
+
+  /** A taken lease; closing gives it back (its owner may keep it, or releases it). */
+  public interface Leased extends AutoCloseable {
+    TokenStore.Lease lease();
+
+    @Override
+    void close();
+  }
+
+  /** Takes a grant's lease, waiting a bounded time; null if it stays busy. */
+  @FunctionalInterface
+  public interface LeaseTaker {
+    @Nullable Leased take(GrantKey key);
+  }
+
+  /** Sees each entry as it is after its re-seal (or check), still under its lease. */
+  @FunctionalInterface
+  public interface Visitor {
+    void visit(TokenStore.Lease lease, StoredGrant entry);
+
+    /** Does nothing. */
+    Visitor NONE = (lease, entry) -> {};
+  }
 
   /**
    * The outcome of {@link #resealAll}.
@@ -73,22 +100,37 @@ public final class Resealer {
    * @param from a sealer that opens the existing entries (usually the rotated keyset, which holds
    *     the old keys and the new one)
    * @param to the sealer whose primary key the entries end up under
+   * @param leases takes each grant's lease
+   * @param visitor sees each entry after its re-seal, under the lease
    * @throws TokenStoreException if the store is unavailable (listing, or a transient failure while
    *     loading or writing); entries written so far stay re-sealed and a new run resumes
    */
-  public static Result resealAll(TokenStore store, TokenSealer from, TokenSealer to) {
+  public static Result resealAll(
+      TokenStore store, TokenSealer from, TokenSealer to, LeaseTaker leases, Visitor visitor) {
     requireNonNull(store, "store == null");
     requireNonNull(from, "from == null");
     requireNonNull(to, "to == null");
+    requireNonNull(leases, "leases == null");
+    requireNonNull(visitor, "visitor == null");
     int resealed = 0;
     int alreadyCurrent = 0;
     Map<GrantKey, TokenStoreException> failed = new TreeMap<>();
     for (GrantKey key : store.list()) {
       try {
-        switch (resealOne(store, key, from, to)) {
+        switch (resealOne(store, key, from, to, leases, visitor)) {
           case RESEALED -> resealed++;
           case ALREADY_CURRENT -> alreadyCurrent++;
           case GONE -> {}
+          case BUSY -> {
+            TokenStoreException e =
+                new TokenStoreException(
+                    "grant '" + key + "' stayed leased by another broker; run the re-seal again",
+                    Kind.UNAVAILABLE,
+                    key,
+                    null);
+            LOG.log(System.Logger.Level.WARNING, e.getMessage());
+            failed.put(key, e);
+          }
           case CONTENDED -> {
             TokenStoreException e =
                 new TokenStoreException(
@@ -125,36 +167,53 @@ public final class Resealer {
     RESEALED,
     ALREADY_CURRENT,
     GONE,
+    BUSY,
     CONTENDED
   }
 
   private static Outcome resealOne(
-      TokenStore store, GrantKey key, TokenSealer from, TokenSealer to) {
-    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      Optional<StoredGrant> loaded = store.load(key);
-      if (loaded.isEmpty()) {
-        return Outcome.GONE;
-      }
-      StoredGrant current = loaded.get();
-      byte[] sealed = current.sealed();
-      if (to.isSealedWithPrimary(sealed)) {
-        // Still verified, so that an entry that cannot be opened is reported, not counted.
-        Arrays.fill(to.open(key, sealed), (byte) 0);
-        return Outcome.ALREADY_CURRENT;
-      }
-      byte[] plaintext = open(key, sealed, from, to);
-      byte[] resealed;
-      try {
-        resealed = to.seal(key, plaintext);
-      } finally {
-        Arrays.fill(plaintext, (byte) 0);
-      }
-      StoredGrant next = new StoredGrant(key, current.version() + 1, resealed, current.expiresAt());
-      if (store.compareAndSet(current.version(), next)) {
-        return Outcome.RESEALED;
-      }
+      TokenStore store,
+      GrantKey key,
+      TokenSealer from,
+      TokenSealer to,
+      LeaseTaker leases,
+      Visitor visitor) {
+    Leased leased = leases.take(key);
+    if (leased == null) {
+      return Outcome.BUSY;
     }
-    return Outcome.CONTENDED;
+    try (leased) {
+      TokenStore.Lease lease = leased.lease();
+      for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        Optional<StoredGrant> loaded = store.load(key);
+        if (loaded.isEmpty()) {
+          return Outcome.GONE;
+        }
+        StoredGrant current = loaded.get();
+        byte[] sealed = current.sealed();
+        if (to.isSealedWithPrimary(sealed)) {
+          // Still verified, so that an entry that cannot be opened is reported, not counted.
+          Arrays.fill(to.open(key, sealed), (byte) 0);
+          visitor.visit(lease, current);
+          return Outcome.ALREADY_CURRENT;
+        }
+        byte[] plaintext = open(key, sealed, from, to);
+        byte[] resealed;
+        try {
+          resealed = to.seal(key, plaintext);
+        } finally {
+          Arrays.fill(plaintext, (byte) 0);
+        }
+        OptionalLong written =
+            store.compareAndSet(lease, current.version(), resealed, current.expiresAt());
+        if (written.isPresent()) {
+          visitor.visit(
+              lease, new StoredGrant(key, written.getAsLong(), resealed, current.expiresAt()));
+          return Outcome.RESEALED;
+        }
+      }
+      return Outcome.CONTENDED;
+    }
   }
 
   private static byte[] open(GrantKey key, byte[] sealed, TokenSealer from, TokenSealer to) {

@@ -5,9 +5,11 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -67,13 +69,16 @@ public final class SecureFiles {
    *
    * <p>Publishing uses a hard link, which fails if the target exists. Where hard links are not
    * supported the file is created with {@code CREATE_NEW} and written in place; a concurrent reader
-   * may then briefly see it incomplete.
+   * may then briefly see it incomplete. A crash between publishing and removing the temporary name
+   * leaves a second name (a hard link) for the target; the next call here, or {@link
+   * #removeLeftoverLinks}, removes it.
    *
    * @return {@code true} if this call created the file, {@code false} if it already existed
    */
   public static boolean createIfAbsent(Path target, byte[] content) throws IOException {
     requireNonNull(target, "target == null");
     requireNonNull(content, "content == null");
+    removeLeftoverLinks(target);
     Path temp = writeTemp(target, content);
     try {
       Files.createLink(target, temp);
@@ -91,6 +96,41 @@ public final class SecureFiles {
     }
     syncDirectory(directoryOf(target));
     return true;
+  }
+
+  /**
+   * Removes the temporary names of {@code target} that a crashed {@link #createIfAbsent} left
+   * behind after publishing: files named like its temporary files that are the same file as {@code
+   * target} (hard links), so a secret never keeps a second, forgotten name. Removing them is safe
+   * at any time, even while another process creates the file: a name that is the target itself
+   * holds nothing unpublished. Best effort: failures are logged.
+   */
+  public static void removeLeftoverLinks(Path target) {
+    requireNonNull(target, "target == null");
+    Path fileName = target.getFileName();
+    if (fileName == null || !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    String prefix = "." + fileName + ".";
+    try (DirectoryStream<Path> temps =
+        Files.newDirectoryStream(directoryOf(target), prefix + "*.tmp")) {
+      for (Path temp : temps) {
+        if (Files.isSameFile(temp, target)) {
+          Files.deleteIfExists(temp);
+          LOG.log(
+              System.Logger.Level.INFO,
+              "removed {0}, a second name of {1} left by a crash",
+              temp,
+              target);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "cannot check {0} for leftover temporary names: {1}",
+          target,
+          e.toString());
+    }
   }
 
   /** The attributes that make a new file owner-only on this file system (none on non-POSIX). */

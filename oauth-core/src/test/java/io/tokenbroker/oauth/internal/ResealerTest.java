@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +44,7 @@ class ResealerTest {
       assertEquals("token-" + i, open(rotatedSealer, GrantKey.of("grant-" + i)));
     }
 
-    Resealer.Result result = Resealer.resealAll(store, rotatedSealer, rotatedSealer);
+    Resealer.Result result = reseal(store, rotatedSealer, rotatedSealer);
 
     assertEquals(5, result.resealed());
     assertEquals(1, result.alreadyCurrent());
@@ -63,7 +64,7 @@ class ResealerTest {
     }
     assertEquals("token-new", open(retiredSealer, GrantKey.of("grant-new")));
 
-    Resealer.Result again = Resealer.resealAll(store, rotatedSealer, rotatedSealer);
+    Resealer.Result again = reseal(store, rotatedSealer, rotatedSealer);
     assertEquals(0, again.resealed());
     assertEquals(6, again.alreadyCurrent());
   }
@@ -98,21 +99,17 @@ class ResealerTest {
     GrantKey moved = GrantKey.of("moved");
     put(good, originalSealer, "token-good");
     put(foreign, new TokenSealer(Keysets.generate()), "token-foreign");
-    store.compareAndSet(0, new StoredGrant(damaged, 1, new byte[] {1, 2, 3}, null));
+    write(damaged, new byte[] {1, 2, 3});
     // Bytes sealed for "good" copied onto another key.
-    store.compareAndSet(
-        0, new StoredGrant(moved, 1, store.load(good).orElseThrow().sealed(), null));
+    write(moved, store.load(good).orElseThrow().sealed());
     // Bytes sealed for "good" under the new primary key, copied onto another key.
     GrantKey movedCurrent = GrantKey.of("moved-current");
-    store.compareAndSet(
-        0,
-        new StoredGrant(
-            movedCurrent, 1, rotatedSealer.seal(good, "token-good".getBytes(UTF_8)), null));
+    write(movedCurrent, rotatedSealer.seal(good, "token-good".getBytes(UTF_8)));
     StoredGrant foreignBefore = store.load(foreign).orElseThrow();
     StoredGrant damagedBefore = store.load(damaged).orElseThrow();
     StoredGrant movedBefore = store.load(moved).orElseThrow();
 
-    Resealer.Result result = Resealer.resealAll(store, rotatedSealer, rotatedSealer);
+    Resealer.Result result = reseal(store, rotatedSealer, rotatedSealer);
 
     assertEquals(1, result.resealed());
     assertEquals(0, result.alreadyCurrent());
@@ -138,44 +135,56 @@ class ResealerTest {
     put(key, originalSealer, "token");
     TokenSealer fresh = new TokenSealer(Keysets.generate());
 
-    Resealer.Result result = Resealer.resealAll(store, originalSealer, fresh);
+    Resealer.Result result = reseal(store, originalSealer, fresh);
 
     assertEquals(1, result.resealed());
     assertEquals("token", open(fresh, key));
   }
 
   @Test
-  void concurrentWriteIsNeverOverwrittenWithStaleContent() {
+  void eachEntryIsResealedUnderItsLeaseAndShownToTheVisitorStillUnderIt() {
     GrantKey key = GrantKey.of("busy");
     put(key, originalSealer, "token-v1");
     TokenSealer rotatedSealer = new TokenSealer(Keysets.rotate(original));
-    // A broker refreshes the grant (still with the old keyset) just before the re-sealer writes.
-    TokenStore racing =
-        new ForwardingStore(store) {
-          boolean raced;
+    List<Long> visited = new java.util.ArrayList<>();
 
-          @Override
-          public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
-            if (!raced) {
-              raced = true;
-              StoredGrant current = store.load(key).orElseThrow();
-              byte[] refreshed = originalSealer.seal(key, "token-v2".getBytes(UTF_8));
-              assertTrue(
-                  store.compareAndSet(
-                      current.version(),
-                      new StoredGrant(key, current.version() + 1, refreshed, EXPIRES)));
-            }
-            return super.compareAndSet(expectedVersion, grant);
-          }
-        };
-
-    Resealer.Result result = Resealer.resealAll(racing, rotatedSealer, rotatedSealer);
+    Resealer.Result result =
+        Resealer.resealAll(
+            store,
+            rotatedSealer,
+            rotatedSealer,
+            k -> leased(store, k),
+            (lease, entry) -> {
+              assertEquals(key, lease.key());
+              assertEquals(
+                  Optional.empty(),
+                  store.tryAcquireLease(key, Duration.ofMinutes(1)),
+                  "the visitor runs while the lease is held");
+              assertTrue(rotatedSealer.isSealedWithPrimary(entry.sealed()));
+              visited.add(entry.version());
+            });
 
     assertEquals(1, result.resealed());
     StoredGrant stored = store.load(key).orElseThrow();
-    assertEquals(3, stored.version(), "v1, the broker's v2, then the re-sealed v2");
-    assertEquals("token-v2", open(rotatedSealer, key));
-    assertTrue(rotatedSealer.isSealedWithPrimary(stored.sealed()));
+    assertEquals(List.of(stored.version()), visited);
+    assertEquals("token-v1", open(rotatedSealer, key));
+    assertTrue(store.tryAcquireLease(key, Duration.ofMinutes(1)).isPresent(), "released after");
+  }
+
+  @Test
+  void aGrantThatStaysLeasedElsewhereIsReportedAndLeftAlone() {
+    GrantKey key = GrantKey.of("leased");
+    put(key, originalSealer, "token");
+    StoredGrant before = store.load(key).orElseThrow();
+    TokenSealer rotatedSealer = new TokenSealer(Keysets.rotate(original));
+
+    Resealer.Result result =
+        Resealer.resealAll(store, rotatedSealer, rotatedSealer, k -> null, Resealer.Visitor.NONE);
+
+    assertEquals(Set.of(key), result.failed().keySet());
+    assertEquals(Kind.UNAVAILABLE, result.failed().get(key).kind());
+    assertTrue(result.failed().get(key).getMessage().contains("leased"));
+    assertEquals(before, store.load(key).orElseThrow());
   }
 
   @Test
@@ -186,12 +195,13 @@ class ResealerTest {
     TokenStore alwaysLosing =
         new ForwardingStore(store) {
           @Override
-          public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
-            return false;
+          public OptionalLong compareAndSet(
+              Lease lease, long expectedVersion, byte[] sealed, Instant expiresAt) {
+            return OptionalLong.empty();
           }
         };
 
-    Resealer.Result result = Resealer.resealAll(alwaysLosing, rotatedSealer, rotatedSealer);
+    Resealer.Result result = reseal(alwaysLosing, rotatedSealer, rotatedSealer);
 
     assertEquals(Set.of(key), result.failed().keySet());
     assertEquals(Kind.UNAVAILABLE, result.failed().get(key).kind());
@@ -208,7 +218,7 @@ class ResealerTest {
             return List.of(key);
           }
         };
-    Resealer.Result result = Resealer.resealAll(listsAGhost, originalSealer, originalSealer);
+    Resealer.Result result = reseal(listsAGhost, originalSealer, originalSealer);
     assertEquals(new Resealer.Result(0, 0, Map.of()), result);
 
     TokenStore down =
@@ -220,16 +230,40 @@ class ResealerTest {
         };
     put(key, originalSealer, "token");
     TokenStoreException e =
-        assertThrows(
-            TokenStoreException.class,
-            () -> Resealer.resealAll(down, originalSealer, originalSealer));
+        assertThrows(TokenStoreException.class, () -> reseal(down, originalSealer, originalSealer));
     assertEquals(Kind.UNAVAILABLE, e.kind());
   }
 
+  private static Resealer.Result reseal(TokenStore target, TokenSealer from, TokenSealer to) {
+    return Resealer.resealAll(target, from, to, key -> leased(target, key), Resealer.Visitor.NONE);
+  }
+
+  private static Resealer.Leased leased(TokenStore target, GrantKey key) {
+    TokenStore.Lease lease = target.tryAcquireLease(key, Duration.ofMinutes(1)).orElse(null);
+    if (lease == null) {
+      return null;
+    }
+    return new Resealer.Leased() {
+      @Override
+      public TokenStore.Lease lease() {
+        return lease;
+      }
+
+      @Override
+      public void close() {
+        lease.close();
+      }
+    };
+  }
+
   private void put(GrantKey key, TokenSealer sealer, String plaintext) {
-    assertTrue(
-        store.compareAndSet(
-            0, new StoredGrant(key, 1, sealer.seal(key, plaintext.getBytes(UTF_8)), EXPIRES)));
+    write(key, sealer.seal(key, plaintext.getBytes(UTF_8)));
+  }
+
+  private void write(GrantKey key, byte[] sealed) {
+    try (TokenStore.Lease lease = store.tryAcquireLease(key, Duration.ofMinutes(1)).orElseThrow()) {
+      assertTrue(store.compareAndSet(lease, 0, sealed, EXPIRES).isPresent());
+    }
   }
 
   private String open(TokenSealer sealer, GrantKey key) {
@@ -250,13 +284,14 @@ class ResealerTest {
     }
 
     @Override
-    public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
-      return delegate.compareAndSet(expectedVersion, grant);
+    public OptionalLong compareAndSet(
+        Lease lease, long expectedVersion, byte[] sealed, Instant expiresAt) {
+      return delegate.compareAndSet(lease, expectedVersion, sealed, expiresAt);
     }
 
     @Override
-    public boolean delete(GrantKey key) {
-      return delegate.delete(key);
+    public boolean delete(Lease lease) {
+      return delegate.delete(lease);
     }
 
     @Override

@@ -31,6 +31,19 @@ class SecureFilesTest {
   }
 
   @Test
+  void aHardLinkLeftByACrashAfterPublishingIsRemovedByTheNextCall() throws Exception {
+    Path file = dir.resolve("keyset.json");
+    assertTrue(SecureFiles.createIfAbsent(file, "secret".getBytes(UTF_8)));
+    // A crash between publishing (the link) and removing the temporary file leaves this behind.
+    Files.createLink(dir.resolve(".keyset.json.8123456.tmp"), file);
+
+    assertFalse(SecureFiles.createIfAbsent(file, "other".getBytes(UTF_8)));
+
+    assertEquals(List.of(file), list(), "no second name for the secret file");
+    assertEquals("secret", Files.readString(file));
+  }
+
+  @Test
   void replaceWritesOwnerOnlyAndLeavesNoTemporaryFile() throws Exception {
     Path file = dir.resolve("f");
     Files.writeString(file, "old");

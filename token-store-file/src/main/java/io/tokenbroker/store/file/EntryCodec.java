@@ -31,20 +31,59 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Magic, format and the trailing checksum frame every format version, so a damaged file is told
  * apart from a file written by a newer library.
+ *
+ * <p>Format 2 is a <em>tombstone</em>: what a delete leaves, so that the key's versions go on from
+ * the deleted one (they never repeat). Same layout, flags {@code 2}, no expiry, no sealed bytes. A
+ * library that only knows format 1 reports it as written by a newer version and leaves it alone.
  */
 final class EntryCodec {
   static final int MAGIC = 0x54425347; // "TBSG"
   static final byte FORMAT = 1;
+  static final byte TOMBSTONE_FORMAT = 2;
 
   /** Entries are sealed token sets, a few KiB; anything this large is damage, not data. */
   static final int MAX_SEALED_BYTES = 16 * 1024 * 1024;
 
   private static final int MAX_KEY_BYTES = GrantKey.MAX_LENGTH * 3;
   private static final int FLAG_EXPIRES_AT = 1;
+  private static final int FLAG_TOMBSTONE = 2;
   private static final int FIXED_BYTES = 4 + 1 + 1 + 8 + 8 + 4 + 2 + 4 + 4;
   static final int MAX_ENTRY_BYTES = FIXED_BYTES + MAX_KEY_BYTES + MAX_SEALED_BYTES;
 
   private EntryCodec() {}
+
+  /** A decoded file: a live grant, or a tombstone ({@code grant == null}) keeping a version. */
+  record Decoded(GrantKey key, long version, @Nullable StoredGrant grant) {}
+
+  /** The tombstone of {@code key}, whose last version was {@code version}. */
+  static byte[] encodeTombstone(GrantKey key, long version) {
+    byte[] keyBytes = FileNames.utf8(key);
+    ByteBuffer out = ByteBuffer.allocate(FIXED_BYTES + keyBytes.length);
+    out.putInt(MAGIC);
+    out.put(TOMBSTONE_FORMAT);
+    out.put((byte) FLAG_TOMBSTONE);
+    out.putLong(version);
+    out.putLong(0);
+    out.putInt(0);
+    out.putShort((short) keyBytes.length);
+    out.put(keyBytes);
+    out.putInt(0);
+    out.putInt(crc(out.array(), out.position()));
+    return out.array();
+  }
+
+  /**
+   * Parses a live entry.
+   *
+   * @throws CorruptEntryException if the bytes are damaged or inconsistent, or a tombstone
+   */
+  static StoredGrant decode(byte[] bytes, String expectedHash) throws CorruptEntryException {
+    Decoded decoded = decodeAny(bytes, expectedHash);
+    if (decoded.grant() == null) {
+      throw new CorruptEntryException("the file is a tombstone, not a grant");
+    }
+    return decoded.grant();
+  }
 
   static byte[] encode(StoredGrant grant) {
     byte[] key = FileNames.utf8(grant.key());
@@ -70,14 +109,14 @@ final class EntryCodec {
   }
 
   /**
-   * Parses an entry.
+   * Parses an entry or a tombstone.
    *
    * @param expectedHash the key hash the file is named after; the key inside must match it
    * @throws CorruptEntryException if the bytes are damaged or inconsistent
    * @throws TokenStoreException {@code MISCONFIGURED} for an intact entry in a format this version
    *     does not know (written by a newer library); such entries are not quarantined
    */
-  static StoredGrant decode(byte[] bytes, String expectedHash) throws CorruptEntryException {
+  static Decoded decodeAny(byte[] bytes, String expectedHash) throws CorruptEntryException {
     if (bytes.length == 0) {
       throw new CorruptEntryException("the file is empty");
     }
@@ -93,7 +132,7 @@ final class EntryCodec {
       throw new CorruptEntryException("the checksum does not match (damaged or truncated)");
     }
     byte format = in.get();
-    if (format != FORMAT) {
+    if (format != FORMAT && format != TOMBSTONE_FORMAT) {
       throw new TokenStoreException(
           "entry format "
               + format
@@ -105,7 +144,8 @@ final class EntryCodec {
           null);
     }
     int flags = in.get();
-    if ((flags & ~FLAG_EXPIRES_AT) != 0) {
+    boolean tombstone = format == TOMBSTONE_FORMAT;
+    if (tombstone ? flags != FLAG_TOMBSTONE : (flags & ~FLAG_EXPIRES_AT) != 0) {
       throw new CorruptEntryException("unknown flags " + flags);
     }
     long version = in.getLong();
@@ -141,9 +181,15 @@ final class EntryCodec {
     if (sealedLength < 0 || sealedLength != in.remaining() - 4) {
       throw new CorruptEntryException("invalid sealed length " + sealedLength);
     }
+    if (tombstone) {
+      if (sealedLength != 0 || epochSecond != 0 || nano != 0) {
+        throw new CorruptEntryException("a tombstone with content");
+      }
+      return new Decoded(key, version, null);
+    }
     byte[] sealed = new byte[sealedLength];
     in.get(sealed);
-    return new StoredGrant(key, version, sealed, expiresAt);
+    return new Decoded(key, version, new StoredGrant(key, version, sealed, expiresAt));
   }
 
   private static GrantKey decodeKey(byte[] bytes) throws CorruptEntryException {

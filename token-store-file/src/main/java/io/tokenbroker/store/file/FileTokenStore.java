@@ -37,6 +37,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -57,16 +58,28 @@ import org.jspecify.annotations.Nullable;
  *       per-grant lock: an in-JVM lock plus a {@link FileChannel#lock() FileChannel lock} on a
  *       per-grant lock file, so any number of threads, store instances and processes may share the
  *       directory.
- *   <li><b>Leases.</b> A lease holds a {@link FileChannel#tryLock() FileChannel lock} on a
- *       per-grant lease file until it is closed. Between processes the operating system releases it
- *       when the holding process dies, however it dies; a live process holds it until it closes the
- *       lease. Within one JVM (every store over the same directory shares one registry) the lease's
- *       time to live applies as the SPI says: after it, another holder in the JVM takes it over,
- *       and the stale holder's close no longer releases anything.
+ *   <li><b>Leases and fencing.</b> A lease holds a {@link FileChannel#tryLock() FileChannel lock}
+ *       on a per-grant lease file until it is closed. Between processes the operating system
+ *       releases it when the holding process dies, however it dies; a live process holds it until
+ *       it closes the lease. Within one JVM (every store over the same directory shares one
+ *       registry) the lease's time to live applies as the SPI says: after it, another holder in the
+ *       JVM takes it over, and the stale holder's close no longer releases anything. Each lease
+ *       gets a fencing number one higher than the last, kept in the lease file (two checksummed
+ *       slots written alternately and forced to disk, so a crash mid-write leaves the previous
+ *       number). {@link #compareAndSet} and {@link #delete} check, under the grant's lock, that the
+ *       caller's lease is still the holder and unexpired; otherwise they refuse with {@link
+ *       Kind#LEASE_LOST} and write nothing.
+ *   <li><b>Versions never repeat.</b> A delete replaces the entry with a small tombstone that keeps
+ *       the last version (same atomic write), so a new first write continues above it. Tombstones
+ *       are not listed and load as absent; they stay, like lock and lease files.
  *   <li><b>Corruption.</b> An entry that cannot be parsed (bad magic, bad checksum, truncated,
  *       holding another key) is moved aside to {@code <name>.grant.corrupt-<time>} and reported as
- *       {@link Kind#CORRUPT} naming that path; it is never overwritten in place. I/O errors are
- *       {@link Kind#UNAVAILABLE}, never corruption.
+ *       {@link Kind#CORRUPT} naming that path; it is never overwritten in place.
+ *   <li><b>Failures, by what to do.</b> I/O errors are {@link Kind#UNAVAILABLE} (retry later: a
+ *       full disk, a read-only remount, a flaky device), never corruption; a permission denied on a
+ *       POSIX file system is {@link Kind#MISCONFIGURED} (someone changed the owner or mode;
+ *       elsewhere, where a sharing violation can pass, it is unavailable). Messages name the file
+ *       and the operating system's error.
  *   <li><b>Permissions.</b> On POSIX file systems the directory is created {@code 0700} and files
  *       {@code 0600}; a directory that group or others can write to, or that belongs to another
  *       user (for example through a symbolic link), is refused with {@link Kind#MISCONFIGURED}.
@@ -135,61 +148,105 @@ public final class FileTokenStore implements TokenStore {
       return Optional.empty();
     }
     try {
-      return Optional.of(decode(bytes, hash, key));
+      return Optional.ofNullable(decode(bytes, hash, key).grant());
     } catch (CorruptEntryException e) {
-      return Optional.of(underWriteLock(key, hash, () -> quarantineOrReread(key, hash, entry)));
+      return Optional.ofNullable(
+          underWriteLock(key, hash, () -> quarantineOrReread(key, hash, entry)).grant());
     }
   }
 
   @Override
-  public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
-    requireNonNull(grant, "grant == null");
-    TokenStore.requireNextVersion(expectedVersion, grant);
-    GrantKey key = grant.key();
-    byte[] encoded = EntryCodec.encode(grant);
+  public OptionalLong compareAndSet(
+      Lease lease, long expectedVersion, byte[] sealed, @Nullable Instant expiresAt) {
+    FileLease mine = own(lease);
+    requireNonNull(sealed, "sealed == null");
+    if (expectedVersion < 0) {
+      throw new IllegalArgumentException("expectedVersion < 0: " + expectedVersion);
+    }
+    GrantKey key = mine.key;
     String hash = FileNames.hash(key);
     Path entry = directory.resolve(FileNames.entry(hash));
     return underWriteLock(
         key,
         hash,
         () -> {
-          long current = 0;
-          byte[] bytes = read(entry, key);
-          if (bytes != null) {
-            try {
-              current = decode(bytes, hash, key).version();
-            } catch (CorruptEntryException e) {
-              throw quarantine(key, hash, entry, e);
+          synchronized (mine.slot) {
+            requireHolds(mine, "write");
+            EntryCodec.Decoded current = current(key, hash, entry);
+            long version = current == null || current.grant() == null ? 0 : current.version();
+            if (version != expectedVersion) {
+              return OptionalLong.empty();
             }
+            long next = (current == null ? 0 : current.version()) + 1;
+            replace(
+                key, hash, entry, EntryCodec.encode(new StoredGrant(key, next, sealed, expiresAt)));
+            return OptionalLong.of(next);
           }
-          if (current != expectedVersion) {
-            return false;
-          }
-          replace(key, hash, entry, encoded);
-          return true;
         });
   }
 
   @Override
-  public boolean delete(GrantKey key) {
-    requireNonNull(key, "key == null");
+  public boolean delete(Lease lease) {
+    FileLease mine = own(lease);
+    GrantKey key = mine.key;
     String hash = FileNames.hash(key);
     Path entry = directory.resolve(FileNames.entry(hash));
     return underWriteLock(
         key,
         hash,
         () -> {
-          boolean deleted;
-          try {
-            deleted = Files.deleteIfExists(entry);
-          } catch (IOException e) {
-            throw ioFailure("cannot delete the entry " + entry, key, e);
+          synchronized (mine.slot) {
+            requireHolds(mine, "delete");
+            EntryCodec.Decoded current = current(key, hash, entry);
+            if (current == null || current.grant() == null) {
+              return false;
+            }
+            replace(key, hash, entry, EntryCodec.encodeTombstone(key, current.version()));
+            return true;
           }
-          if (deleted) {
-            forceDirectory();
-          }
-          return deleted;
         });
+  }
+
+  /**
+   * Under the write lock: the entry or tombstone as it is, or null; a damaged one is moved aside.
+   */
+  private EntryCodec.@Nullable Decoded current(GrantKey key, String hash, Path entry) {
+    byte[] bytes = read(entry, key);
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return decode(bytes, hash, key);
+    } catch (CorruptEntryException e) {
+      throw quarantine(key, hash, entry, e);
+    }
+  }
+
+  private FileLease own(Lease lease) {
+    requireNonNull(lease, "lease == null");
+    if (!(lease instanceof FileLease mine) || mine.shared != shared) {
+      throw new IllegalArgumentException(
+          "the lease is not from a store over " + directory + ": " + lease);
+    }
+    return mine;
+  }
+
+  /** Caller holds {@code lease.slot}. */
+  private void requireHolds(FileLease lease, String operation) {
+    LeaseSlot slot = lease.slot;
+    if (slot.holder != lease || !clock.instant().isBefore(slot.expiresAt)) {
+      throw new TokenStoreException(
+          "cannot "
+              + operation
+              + " grant '"
+              + lease.key
+              + "': its lease (fence "
+              + lease.fence
+              + ") was closed, ran out or was taken over; nothing was written",
+          Kind.LEASE_LOST,
+          lease.key,
+          null);
+    }
   }
 
   /**
@@ -212,7 +269,10 @@ public final class FileTokenStore implements TokenStore {
           continue; // deleted meanwhile
         }
         try {
-          keys.add(decode(bytes, FileNames.hashOfEntry(name), null).key());
+          EntryCodec.Decoded decoded = decode(bytes, FileNames.hashOfEntry(name), null);
+          if (decoded.grant() != null) {
+            keys.add(decoded.key());
+          }
         } catch (CorruptEntryException | TokenStoreException e) {
           LOG.log(
               System.Logger.Level.WARNING,
@@ -236,18 +296,24 @@ public final class FileTokenStore implements TokenStore {
     synchronized (slot) {
       Instant now = clock.instant();
       Instant expiresAt = plus(now, ttl);
+      Path file = directory.resolve(FileNames.lease(hash));
       if (slot.holder != null) {
         if (now.isBefore(slot.expiresAt)) {
           return Optional.empty();
         }
         // Expired holder in this JVM: take over its file lock, which stays with the process.
-        FileLease lease = new FileLease(key, slot);
+        long fence;
+        try {
+          fence = Fences.next(requireNonNull(slot.channel, "channel"));
+        } catch (IOException e) {
+          throw ioFailure("cannot write the fencing number to the lease file " + file, key, e);
+        }
+        FileLease lease = new FileLease(shared, key, slot, fence);
         slot.holder = lease;
         slot.expiresAt = expiresAt;
         LOG.log(System.Logger.Level.DEBUG, "lease for {0} expired and was taken over", key);
         return Optional.of(lease);
       }
-      Path file = directory.resolve(FileNames.lease(hash));
       FileChannel channel = null;
       try {
         channel = openForLocking(file);
@@ -261,7 +327,7 @@ public final class FileTokenStore implements TokenStore {
           channel.close();
           return Optional.empty();
         }
-        FileLease lease = new FileLease(key, slot);
+        FileLease lease = new FileLease(shared, key, slot, Fences.next(channel));
         slot.channel = channel;
         slot.lock = lock;
         slot.holder = lease;
@@ -351,14 +417,15 @@ public final class FileTokenStore implements TokenStore {
   }
 
   private FileChannel openForLocking(Path file) throws IOException {
-    Set<OpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    Set<OpenOption> options =
+        Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     return FileChannel.open(file, options, fileAttributes);
   }
 
   // -------------------------------------------------------------------------------- corruption
 
   /** Under the write lock: the entry failed to parse; re-read it and quarantine if still bad. */
-  private StoredGrant quarantineOrReread(GrantKey key, String hash, Path entry) {
+  private EntryCodec.Decoded quarantineOrReread(GrantKey key, String hash, Path entry) {
     byte[] bytes = read(entry, key);
     if (bytes == null) {
       throw new TokenStoreException(
@@ -422,10 +489,10 @@ public final class FileTokenStore implements TokenStore {
         damage);
   }
 
-  private static StoredGrant decode(byte[] bytes, String hash, @Nullable GrantKey key)
+  private static EntryCodec.Decoded decode(byte[] bytes, String hash, @Nullable GrantKey key)
       throws CorruptEntryException {
     try {
-      return EntryCodec.decode(bytes, hash);
+      return EntryCodec.decodeAny(bytes, hash);
     } catch (TokenStoreException e) {
       throw new TokenStoreException(e.getMessage(), e.kind(), key, e);
     }
@@ -456,17 +523,29 @@ public final class FileTokenStore implements TokenStore {
     }
   }
 
-  private static TokenStoreException ioFailure(
-      String message, @Nullable GrantKey key, IOException e) {
-    if (e instanceof AccessDeniedException) {
+  /**
+   * Classifies an I/O failure by what the caller should do: a permission denied on a POSIX file
+   * system is a setup problem; anything else (a full disk, a read-only remount, a device error, and
+   * a Windows sharing violation, which also reports "access denied") may pass.
+   */
+  static TokenStoreException ioFailure(String message, @Nullable GrantKey key, IOException e) {
+    String cause =
+        e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    if (e instanceof AccessDeniedException && POSIX_PERMISSIONS) {
       return new TokenStoreException(
-          message + ": permission denied; check the owner and mode of the token store directory",
+          message
+              + ": permission denied ("
+              + cause
+              + "); check the owner and mode of the token store directory and its files",
           Kind.MISCONFIGURED,
           key,
           e);
     }
-    return new TokenStoreException(message + ": " + e, Kind.UNAVAILABLE, key, e);
+    return new TokenStoreException(message + " (" + cause + ")", Kind.UNAVAILABLE, key, e);
   }
+
+  private static final boolean POSIX_PERMISSIONS =
+      java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
   // ------------------------------------------------------------------------------ housekeeping
 
@@ -617,19 +696,28 @@ public final class FileTokenStore implements TokenStore {
 
   // ------------------------------------------------------------------------------------ leases
 
-  private final class FileLease implements Lease {
+  private static final class FileLease implements Lease {
+    private final SharedDirectory shared;
     private final GrantKey key;
     private final LeaseSlot slot;
+    private final long fence;
     private boolean closed; // guarded by slot
 
-    FileLease(GrantKey key, LeaseSlot slot) {
+    FileLease(SharedDirectory shared, GrantKey key, LeaseSlot slot, long fence) {
+      this.shared = shared;
       this.key = key;
       this.slot = slot;
+      this.fence = fence;
     }
 
     @Override
     public GrantKey key() {
       return key;
+    }
+
+    @Override
+    public long fence() {
+      return fence;
     }
 
     @Override
@@ -653,7 +741,7 @@ public final class FileTokenStore implements TokenStore {
 
     @Override
     public String toString() {
-      return "FileLease[" + key + "]";
+      return "FileLease[" + key + ", fence " + fence + "]";
     }
   }
 

@@ -13,6 +13,7 @@ import io.tokenbroker.oauth.TokenStore;
 import io.tokenbroker.oauth.TokenStoreException;
 import io.tokenbroker.oauth.TokenStoreException.Kind;
 import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.StoreWrites;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -58,8 +59,10 @@ class FileTokenStoreTest {
     return dir.resolve(FileNames.entry(FileNames.hash(key)));
   }
 
-  static StoredGrant grant(GrantKey key, long version, String sealed) {
-    return new StoredGrant(key, version, sealed.getBytes(UTF_8), EXPIRES_AT);
+  static void write(TokenStore store, GrantKey key, String sealed) {
+    assertTrue(
+        StoreWrites.compareAndSet(store, key, 0, sealed.getBytes(UTF_8), EXPIRES_AT).isPresent(),
+        "created " + key);
   }
 
   static boolean posix() {
@@ -80,7 +83,7 @@ class FileTokenStoreTest {
       Assumptions.assumeTrue(posix());
       dir = tempDir.resolve("a/b/tokens");
       FileTokenStore store = open();
-      assertTrue(store.compareAndSet(0, grant(KEY, 1, "sealed")));
+      write(store, KEY, "sealed");
       store.tryAcquireLease(KEY, Duration.ofMinutes(1)).orElseThrow().close();
 
       assertEquals("rwx------", mode(dir));
@@ -143,7 +146,7 @@ class FileTokenStoreTest {
       Assumptions.assumeTrue(posix());
       Assumptions.assumeFalse(root(), "root reads any file");
       FileTokenStore store = open();
-      assertTrue(store.compareAndSet(0, grant(KEY, 1, "sealed")));
+      write(store, KEY, "sealed");
       Files.setPosixFilePermissions(entryOf(KEY), Set.of());
       TokenStoreException e = assertThrows(TokenStoreException.class, () -> store.load(KEY));
       assertEquals(Kind.MISCONFIGURED, e.kind());
@@ -182,7 +185,7 @@ class FileTokenStoreTest {
       int round = 0;
       for (Damage damage : damages) {
         GrantKey key = GrantKey.of("damaged-" + round++);
-        assertTrue(store.compareAndSet(0, grant(key, 1, "sealed")));
+        write(store, key, "sealed");
         byte[] damaged = damage.apply(Files.readAllBytes(entryOf(key)));
         Files.write(entryOf(key), damaged);
 
@@ -196,7 +199,7 @@ class FileTokenStoreTest {
 
         assertEquals(Optional.empty(), store.load(key));
         assertFalse(store.list().contains(key));
-        assertTrue(store.compareAndSet(0, grant(key, 1, "consented again")));
+        write(store, key, "consented again");
         assertEquals(1, quarantineFiles(key).size(), "the quarantined copy stays");
       }
     }
@@ -206,7 +209,7 @@ class FileTokenStoreTest {
     void quarantineNamesDoNotCollide() throws IOException {
       FileTokenStore store = open();
       for (int i = 0; i < 3; i++) {
-        assertTrue(store.compareAndSet(0, grant(KEY, 1, "sealed " + i)));
+        write(store, KEY, "sealed " + i);
         Files.write(entryOf(KEY), new byte[] {1, 2, 3, (byte) i});
         assertThrows(TokenStoreException.class, () -> store.load(KEY));
       }
@@ -222,10 +225,12 @@ class FileTokenStoreTest {
     @DisplayName("a writer that meets a damaged entry quarantines it and does not write")
     void writerQuarantines() throws IOException {
       FileTokenStore store = open();
-      assertTrue(store.compareAndSet(0, grant(KEY, 1, "sealed")));
+      write(store, KEY, "sealed");
       Files.write(entryOf(KEY), new byte[] {9, 9, 9});
       TokenStoreException e =
-          assertThrows(TokenStoreException.class, () -> store.compareAndSet(1, grant(KEY, 2, "x")));
+          assertThrows(
+              TokenStoreException.class,
+              () -> StoreWrites.put(store, KEY, "x".getBytes(UTF_8), null));
       assertEquals(Kind.CORRUPT, e.kind());
       assertEquals(1, quarantineFiles(KEY).size());
       assertEquals(Optional.empty(), store.load(KEY));
@@ -236,8 +241,8 @@ class FileTokenStoreTest {
     void entryUnderWrongName() throws IOException {
       FileTokenStore store = open();
       GrantKey other = GrantKey.of("other");
-      assertTrue(store.compareAndSet(0, grant(KEY, 1, "mine")));
-      assertTrue(store.compareAndSet(0, grant(other, 1, "theirs")));
+      write(store, KEY, "mine");
+      write(store, other, "theirs");
       Files.copy(entryOf(other), entryOf(KEY), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       TokenStoreException e = assertThrows(TokenStoreException.class, () -> store.load(KEY));
       assertEquals(Kind.CORRUPT, e.kind());
@@ -249,9 +254,9 @@ class FileTokenStoreTest {
     @DisplayName("an intact entry of an unknown (newer) format is refused but not quarantined")
     void newerFormatIsNotCorruption() throws IOException {
       FileTokenStore store = open();
-      assertTrue(store.compareAndSet(0, grant(KEY, 1, "sealed")));
+      write(store, KEY, "sealed");
       byte[] bytes = Files.readAllBytes(entryOf(KEY));
-      bytes[4] = 2; // format version
+      bytes[4] = 3; // format version (2 is a tombstone)
       CRC32C crc = new CRC32C();
       crc.update(bytes, 0, bytes.length - 4);
       ByteBuffer.wrap(bytes, bytes.length - 4, 4).putInt((int) crc.getValue());
@@ -260,9 +265,35 @@ class FileTokenStoreTest {
       TokenStoreException e = assertThrows(TokenStoreException.class, () -> store.load(KEY));
       assertEquals(Kind.MISCONFIGURED, e.kind());
       assertTrue(e.getMessage().contains("newer"), e.getMessage());
-      assertThrows(TokenStoreException.class, () -> store.compareAndSet(1, grant(KEY, 2, "x")));
+      assertThrows(
+          TokenStoreException.class, () -> StoreWrites.put(store, KEY, "x".getBytes(UTF_8), null));
       assertArrayEquals(bytes, Files.readAllBytes(entryOf(KEY)), "left untouched");
       assertEquals(List.of(), quarantineFiles(KEY));
+    }
+
+    @Test
+    @DisplayName("I/O failures are classified by what to do, and name their cause")
+    void ioFailuresByWhatToDo() {
+      TokenStoreException denied =
+          FileTokenStore.ioFailure(
+              "cannot write grant", KEY, new java.nio.file.AccessDeniedException("/d/x.grant"));
+      assertEquals(posix() ? Kind.MISCONFIGURED : Kind.UNAVAILABLE, denied.kind());
+      assertTrue(
+          denied.getMessage().contains("AccessDeniedException: /d/x.grant"), denied.getMessage());
+      // EPERM (an immutable directory, a read-only bind mount): may pass, not a setup problem.
+      TokenStoreException notPermitted =
+          FileTokenStore.ioFailure(
+              "cannot write grant",
+              KEY,
+              new java.nio.file.FileSystemException("/d/x.tmp", null, "Operation not permitted"));
+      assertEquals(Kind.UNAVAILABLE, notPermitted.kind());
+      assertTrue(notPermitted.isTransient());
+      assertTrue(notPermitted.getMessage().contains("Operation not permitted"));
+      TokenStoreException full =
+          FileTokenStore.ioFailure(
+              "cannot write grant", KEY, new IOException("No space left on device"));
+      assertEquals(Kind.UNAVAILABLE, full.kind());
+      assertTrue(full.getMessage().contains("No space left on device"));
     }
 
     @Test
@@ -297,7 +328,7 @@ class FileTokenStoreTest {
             .map(GrantKey::of)
             .toList();
     for (GrantKey key : keys) {
-      assertTrue(store.compareAndSet(0, grant(key, 1, key.value())));
+      write(store, key, key.value());
       store.tryAcquireLease(key, Duration.ofMinutes(1)).orElseThrow().close();
     }
     try (Stream<Path> files = Files.list(tempDir)) {
@@ -322,7 +353,7 @@ class FileTokenStoreTest {
     GrantKey broken = GrantKey.of("half \uD83D surrogate");
     assertThrows(IllegalArgumentException.class, () -> store.load(broken));
     assertThrows(
-        IllegalArgumentException.class, () -> store.compareAndSet(0, grant(broken, 1, "x")));
+        IllegalArgumentException.class, () -> store.tryAcquireLease(broken, Duration.ofMinutes(1)));
     assertEquals(List.of(), store.list());
   }
 
@@ -338,7 +369,9 @@ class FileTokenStoreTest {
     try (TokenStore.Lease lease = store.tryAcquireLease(KEY, Duration.ofMinutes(1)).orElseThrow()) {
       assertEquals(Optional.empty(), viaLink.tryAcquireLease(KEY, Duration.ofMinutes(1)));
       assertEquals(Optional.empty(), viaDots.tryAcquireLease(KEY, Duration.ofMinutes(1)));
-      assertTrue(viaLink.compareAndSet(0, grant(KEY, 1, "through the link")));
+      assertTrue(
+          viaLink.compareAndSet(lease, 0, "through the link".getBytes(UTF_8), null).isPresent(),
+          "a lease of one store writes through another over the same directory");
       assertEquals(lease.key(), store.load(KEY).orElseThrow().key());
     }
   }
@@ -350,7 +383,7 @@ class FileTokenStoreTest {
     byte[] sealed = new byte[1 << 20];
     new java.util.Random(7).nextBytes(sealed);
     Instant expiresAt = Instant.parse("2026-03-04T05:06:07.123456789Z");
-    assertTrue(store.compareAndSet(0, new StoredGrant(KEY, 1, sealed, expiresAt)));
+    StoreWrites.put(store, KEY, sealed, expiresAt);
     StoredGrant loaded = open().load(KEY).orElseThrow();
     assertEquals(expiresAt, loaded.expiresAt());
     assertArrayEquals(sealed, loaded.sealed());
@@ -362,7 +395,7 @@ class FileTokenStoreTest {
   @DisplayName("opening a store removes our stray temp files only, and only unlocked ones")
   void strayTempFiles() throws Exception {
     FileTokenStore store = open();
-    assertTrue(store.compareAndSet(0, grant(KEY, 1, "sealed")));
+    write(store, KEY, "sealed");
     String hash = FileNames.hash(KEY);
     String busyHash = FileNames.hash(GrantKey.of("busy"));
     Path stray = dir.resolve(FileNames.temp(hash));
@@ -421,7 +454,7 @@ class FileTokenStoreTest {
   void noPayloadInMessages() throws IOException {
     FileTokenStore store = open();
     String secretish = "SEALED-BYTES-MARKER";
-    assertTrue(store.compareAndSet(0, grant(KEY, 1, secretish)));
+    write(store, KEY, secretish);
     byte[] bytes = Files.readAllBytes(entryOf(KEY));
     Files.write(entryOf(KEY), flip(bytes, bytes.length - 1));
     TokenStoreException e = assertThrows(TokenStoreException.class, () -> store.load(KEY));

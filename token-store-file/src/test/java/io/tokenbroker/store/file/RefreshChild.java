@@ -35,7 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  * reads {@code GO <millis>}, calls for that long, then prints {@code TOKENS <thread> <calls>
  * <digest,...>} per thread (distinct tokens in the order the thread saw them), {@code EVENTS
  * name=count ...}, a {@code FAILURE ...} line per exception, and {@code DONE}. Exits 0 only if no
- * call failed. Closing its broker lets a background refresh still in flight finish and persist.
+ * call failed. It closes its broker before reporting, which lets a background refresh still in
+ * flight finish and persist.
  */
 public final class RefreshChild {
   private RefreshChild() {}
@@ -106,6 +107,9 @@ public final class RefreshChild {
     for (Thread thread : threads) {
       thread.join();
     }
+    // Closing first lets a background refresh still in flight finish and persist, so that the
+    // events counted below include its outcome.
+    broker.close();
     for (int i = 0; i < threadCount; i++) {
       out.println("TOKENS caller-" + i + " " + calls[i] + " " + String.join(",", seen.get(i)));
     }
@@ -119,7 +123,6 @@ public final class RefreshChild {
     }
     out.println("DONE");
     out.flush();
-    broker.close();
     System.exit(failures.isEmpty() ? 0 : 2);
   }
 

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Random;
 
 /**
@@ -43,21 +44,28 @@ public final class StoreChild {
     out.flush();
     for (long i = 0; ; i++) {
       GrantKey key = keys[(int) (i % keys.length)];
-      Optional<StoredGrant> current = store.load(key);
-      long version = current.map(StoredGrant::version).orElse(0L);
-      if (current.isPresent()) {
-        try {
-          Payloads.verify(current.get().sealed(), version);
-        } catch (IllegalStateException e) {
-          out.println("BAD " + key + " " + version + " " + e.getMessage());
-          out.flush();
-          System.exit(3);
-        }
+      Optional<TokenStore.Lease> lease = store.tryAcquireLease(key, Duration.ofMinutes(1));
+      if (lease.isEmpty()) {
+        continue; // another child writes this key now
       }
-      byte[] payload = Payloads.make(version + 1, random);
-      if (store.compareAndSet(version, new StoredGrant(key, version + 1, payload, null))) {
-        out.println("ACK " + key + " " + (version + 1) + " " + Payloads.digest(payload));
-        out.flush();
+      try (TokenStore.Lease held = lease.get()) {
+        Optional<StoredGrant> current = store.load(key);
+        long version = current.map(StoredGrant::version).orElse(0L);
+        if (current.isPresent()) {
+          try {
+            Payloads.verify(current.get().sealed(), version);
+          } catch (IllegalStateException e) {
+            out.println("BAD " + key + " " + version + " " + e.getMessage());
+            out.flush();
+            System.exit(3);
+          }
+        }
+        byte[] payload = Payloads.make(version + 1, random);
+        OptionalLong written = store.compareAndSet(held, version, payload, null);
+        if (written.isPresent()) {
+          out.println("ACK " + key + " " + written.getAsLong() + " " + Payloads.digest(payload));
+          out.flush();
+        }
       }
     }
   }
@@ -70,12 +78,19 @@ public final class StoreChild {
     in.readLine(); // GO
     int conflicts = 0;
     for (int done = 0; done < count; ) {
-      long version = store.load(key).map(StoredGrant::version).orElse(0L);
-      byte[] payload = ("v" + (version + 1)).getBytes(StandardCharsets.UTF_8);
-      if (store.compareAndSet(version, new StoredGrant(key, version + 1, payload, null))) {
-        done++;
-      } else {
+      Optional<TokenStore.Lease> lease = store.tryAcquireLease(key, Duration.ofMinutes(1));
+      if (lease.isEmpty()) {
         conflicts++;
+        continue;
+      }
+      try (TokenStore.Lease held = lease.get()) {
+        long version = store.load(key).map(StoredGrant::version).orElse(0L);
+        byte[] payload = ("v" + (version + 1)).getBytes(StandardCharsets.UTF_8);
+        if (store.compareAndSet(held, version, payload, null).isPresent()) {
+          done++;
+        } else {
+          conflicts++;
+        }
       }
     }
     out.println("DONE " + count + " " + conflicts);

@@ -12,12 +12,9 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,9 +22,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcConnectionPool;
@@ -47,10 +43,13 @@ import org.jspecify.annotations.Nullable;
  * <h2>Storage</h2>
  *
  * <p>One row per grant: key, version, sealed bytes, the access token's expiry (epoch milliseconds,
- * for housekeeping), lease owner and lease expiry, creation and update times. The DDL for each
- * engine ships as a resource ({@code io/tokenbroker/store/jdbc/postgresql.sql}, {@code h2.sql},
- * {@code mysql.sql}, {@code sqlite.sql}) and is printed in the module README. The engine is told
- * from {@link java.sql.DatabaseMetaData#getDatabaseProductName()}. With {@link
+ * for housekeeping), lease owner, lease expiry and lease fencing number, creation and update times.
+ * A row without sealed bytes is an absent grant: a key only leased so far (version 0), or a deleted
+ * grant, whose row stays as a tombstone keeping its last version and fence, so neither ever
+ * repeats. (Tombstone rows are a few dozen bytes; delete them only while no instance runs.) The DDL
+ * for each engine ships as a resource ({@code io/tokenbroker/store/jdbc/postgresql.sql}, {@code
+ * h2.sql}, {@code mysql.sql}, {@code sqlite.sql}) and is printed in the module README. The engine
+ * is told from {@link java.sql.DatabaseMetaData#getDatabaseProductName()}. With {@link
  * Builder#autoCreate(boolean) auto-create} (on by default for the embedded engines H2 and SQLite,
  * off for server databases, where a DBA usually owns the schema) the table is created if missing.
  * The schema itself must exist.
@@ -60,21 +59,30 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>Every call runs in auto-commit mode, one short statement at a time; no connection or
  *       transaction is held between calls, in particular not while a lease is held.
- *   <li>{@link #compareAndSet} is {@code UPDATE … WHERE grant_key = ? AND version = ?} (or an
- *       {@code INSERT} for version 0): of concurrent writers in any number of processes exactly one
- *       wins, and a writer whose lease ran out cannot overwrite a newer version.
- *   <li>Leases are columns of the grant's row, taken with one conditional {@code UPDATE}; for a key
- *       with no grant yet a lease-only row (version 0, no sealed bytes) is inserted, which {@link
- *       #load} and {@link #list} treat as absent. A lease left by a crashed process is taken over
- *       once it expires. Expiry is judged by the injected {@link Clock} of each process, so keep
- *       the clocks of the instances in sync and leases much longer than their skew.
- *   <li>Transient failures (lost connection, serialization failure, deadlock, lock timeout, a
- *       restarting server) are retried a bounded number of times with a short backoff; a write
- *       whose outcome was lost with the connection is recognised on retry, so it is reported as
- *       written, never as lost. What still fails becomes a {@link TokenStoreException}: {@link
- *       Kind#UNAVAILABLE} (transient, retries exhausted, or unknown), {@link Kind#MISCONFIGURED}
- *       (missing table or column, missing permission, bad credentials, a column too small) or
- *       {@link Kind#CORRUPT} (a row that breaks the schema's rules).
+ *   <li><b>Fenced writes.</b> {@link #compareAndSet} is one {@code UPDATE … WHERE grant_key = ? AND
+ *       version = ? AND lease_owner = ? AND lease_fence = ? AND lease_expires_at > ?}: it writes
+ *       only while the caller's lease holds, in the same statement, so a writer whose lease ran out
+ *       can never overwrite what the next holder wrote, and of concurrent writers exactly one wins.
+ *       {@link #delete} is fenced the same way. The new version is {@code version + 1}, computed by
+ *       the database; a deleted grant's row keeps its version, so versions never repeat.
+ *   <li><b>Leases</b> are columns of the grant's row, taken with one conditional {@code UPDATE}
+ *       that also increments {@code lease_fence}, the lease's fencing number; for a key with no row
+ *       yet a lease-only row (version 0, no sealed bytes) is inserted, which {@link #load} and
+ *       {@link #list} treat as absent. A lease left by a crashed process is taken over once it
+ *       expires. Expiry is judged by the injected {@link Clock} of each process, so keep the clocks
+ *       of the instances in sync and leases much longer than their skew.
+ *   <li><b>Failures, by what to do</b> (see the module README for the table). Failures that may
+ *       pass (lost connection, a server restarting or shutting down, a read-only transaction as
+ *       around a failover, serialization failure, deadlock, lock or statement timeout, out of
+ *       resources) are retried a bounded number of times with a short backoff; a write whose
+ *       outcome was lost with the connection is recognised on retry, so it is reported as written,
+ *       never as lost. What still fails becomes a {@link TokenStoreException}: {@link
+ *       Kind#MISCONFIGURED} only where the setup is certainly wrong (no such table or column, a
+ *       missing privilege, bad credentials, no such database), with a message naming which; {@link
+ *       Kind#LEASE_LOST} for a write whose lease no longer holds; {@link Kind#CORRUPT} for a row
+ *       that breaks the schema's rules; {@link Kind#UNAVAILABLE} for everything else (retries
+ *       exhausted, or a failure not certainly permanent). Every message carries the SQLSTATE,
+ *       vendor code and driver message, and never a sealed byte.
  * </ul>
  *
  * <p>Grant keys are stored as text (UTF-8 bytes on MySQL/MariaDB); keys with an unpaired surrogate
@@ -89,34 +97,31 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(JdbcTokenStore.class.getName());
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
   private static final int MAX_LEASE_OWNER_LENGTH = 80;
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
   /** Rounds of insert-or-update before concurrent inserts and deletes count as unavailability. */
   private static final int MAX_ROUNDS = 10;
 
-  private final DataSource dataSource;
   private final String qualifiedTable;
   private final @Nullable Boolean autoCreate;
   private final Clock clock;
   private final String leaseOwner;
-  private final int maxAttempts;
-  private final Duration retryBackoff;
   private final @Nullable JdbcConnectionPool ownedPool;
-  private final Sql sql;
+  private final Statements sql;
+  private final StatementRunner runner;
   private final Object initLock = new Object();
   private volatile @Nullable Dialect dialect;
 
   private JdbcTokenStore(Builder builder, @Nullable JdbcConnectionPool ownedPool) {
-    this.dataSource = builder.dataSource;
     this.qualifiedTable =
         builder.schema == null ? builder.table : builder.schema + "." + builder.table;
     this.autoCreate = builder.autoCreate;
     this.clock = builder.clock;
     this.leaseOwner = builder.leaseOwner;
-    this.maxAttempts = builder.maxAttempts;
-    this.retryBackoff = builder.retryBackoff;
     this.ownedPool = ownedPool;
-    this.sql = new Sql(qualifiedTable);
+    this.sql = new Statements(qualifiedTable);
+    this.runner =
+        new StatementRunner(
+            builder.dataSource, qualifiedTable, builder.maxAttempts, builder.retryBackoff);
   }
 
   /**
@@ -202,99 +207,103 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
   }
 
   @Override
-  public boolean compareAndSet(long expectedVersion, StoredGrant grant) {
-    requireNonNull(grant, "grant == null");
-    TokenStore.requireNextVersion(expectedVersion, grant);
-    GrantKey key = grant.key();
-    checkKey(key);
+  public OptionalLong compareAndSet(
+      Lease lease, long expectedVersion, byte[] sealed, @Nullable Instant expiresAt) {
+    JdbcLease mine = own(lease);
+    requireNonNull(sealed, "sealed == null");
+    if (expectedVersion < 0) {
+      throw new IllegalArgumentException("expectedVersion < 0: " + expectedVersion);
+    }
+    GrantKey key = mine.key;
+    byte[] bytes = sealed.clone();
     return run(
         "write",
         key,
         (connection, dialect, attempt) -> {
-          boolean written = writeGrant(connection, dialect, expectedVersion, grant);
-          if (!written && attempt > 1) {
-            // An earlier attempt may have committed before its connection broke.
-            try (PreparedStatement statement = connection.prepareStatement(sql.load)) {
-              dialect.bindKey(statement, 1, key.value());
-              try (ResultSet rows = statement.executeQuery()) {
-                if (rows.next()) {
-                  StoredGrant stored = grantFrom(key, rows);
-                  written =
-                      stored.version() == grant.version()
-                          && Arrays.equals(stored.sealed(), grant.sealed());
-                }
-              }
+          long now = clock.millis();
+          try (PreparedStatement update =
+              connection.prepareStatement(expectedVersion == 0 ? sql.casCreate : sql.casUpdate)) {
+            int i = 1;
+            update.setBytes(i++, bytes);
+            Statements.setMillis(update, i++, expiresAt);
+            update.setLong(i++, now);
+            dialect.bindKey(update, i++, key.value());
+            if (expectedVersion != 0) {
+              update.setLong(i++, expectedVersion);
+            }
+            update.setString(i++, mine.owner);
+            update.setLong(i++, mine.fence);
+            update.setLong(i, now);
+            if (update.executeUpdate() == 1) {
+              return OptionalLong.of(
+                  expectedVersion != 0
+                      ? expectedVersion + 1
+                      : sql.writtenVersion(connection, dialect, key.value()));
             }
           }
-          return written;
+          Statements.RowState row = sql.rowState(connection, dialect, key.value());
+          if (attempt > 1
+              && row != null
+              && row.sealed() != null
+              && Arrays.equals(row.sealed(), bytes)) {
+            return OptionalLong.of(
+                row.version()); // an earlier attempt committed before the failure
+          }
+          requireHolds(mine, row, now, "write");
+          return OptionalLong.empty();
         });
   }
 
-  private boolean writeGrant(
-      Connection connection, Dialect dialect, long expectedVersion, StoredGrant grant)
-      throws SQLException {
-    GrantKey key = grant.key();
-    long now = clock.millis();
-    for (int round = 0; round < MAX_ROUNDS; round++) {
-      // For version 0 this turns a lease-only row into the grant, keeping its lease.
-      try (PreparedStatement update =
-          connection.prepareStatement(expectedVersion == 0 ? sql.claimLeaseRow : sql.casUpdate)) {
-        update.setLong(1, grant.version());
-        update.setBytes(2, grant.sealed());
-        setMillis(update, 3, grant.expiresAt());
-        update.setLong(4, now);
-        dialect.bindKey(update, 5, key.value());
-        update.setLong(6, expectedVersion);
-        if (update.executeUpdate() == 1) {
-          return true;
-        }
-      }
-      if (expectedVersion != 0) {
-        return false;
-      }
-      try (PreparedStatement insert = connection.prepareStatement(sql.insertGrant)) {
-        dialect.bindKey(insert, 1, key.value());
-        insert.setLong(2, grant.version());
-        insert.setBytes(3, grant.sealed());
-        setMillis(insert, 4, grant.expiresAt());
-        insert.setLong(5, now);
-        insert.setLong(6, now);
-        insert.executeUpdate();
-        return true;
-      } catch (SQLException e) {
-        if (!SqlErrors.isDuplicateKey(e, dialect)) {
-          throw e;
-        }
-      }
-      // The key is taken: by a grant (we lost), or by a lease-only row inserted meanwhile.
-      Long current = currentVersion(connection, dialect, key);
-      if (current != null && current != 0) {
-        return false;
-      }
-    }
-    throw contention("write", key);
-  }
-
   @Override
-  public boolean delete(GrantKey key) {
-    checkKey(key);
+  public boolean delete(Lease lease) {
+    JdbcLease mine = own(lease);
+    GrantKey key = mine.key;
     return run(
         "delete",
         key,
         (connection, dialect, attempt) -> {
-          try (PreparedStatement delete = connection.prepareStatement(sql.deleteUnleased)) {
-            dialect.bindKey(delete, 1, key.value());
+          long now = clock.millis();
+          try (PreparedStatement delete = connection.prepareStatement(sql.delete)) {
+            delete.setLong(1, now);
+            dialect.bindKey(delete, 2, key.value());
+            delete.setString(3, mine.owner);
+            delete.setLong(4, mine.fence);
+            delete.setLong(5, now);
             if (delete.executeUpdate() == 1) {
               return true;
             }
           }
-          // A lease is on the row: keep it, as a lease-only row.
-          try (PreparedStatement clear = connection.prepareStatement(sql.deleteLeased)) {
-            clear.setLong(1, clock.millis());
-            dialect.bindKey(clear, 2, key.value());
-            return clear.executeUpdate() == 1;
-          }
+          requireHolds(mine, sql.rowState(connection, dialect, key.value()), now, "delete");
+          return false; // nothing there (or an earlier attempt deleted it before the failure)
         });
+  }
+
+  private void requireHolds(
+      JdbcLease lease, Statements.@Nullable RowState row, long now, String operation) {
+    if (row == null
+        || !lease.owner.equals(row.owner())
+        || row.fence() != lease.fence
+        || row.expiresAt() <= now) {
+      throw new TokenStoreException(
+          "JDBC token store: cannot "
+              + operation
+              + runner.describeTarget(lease.key)
+              + ": its lease (fence "
+              + lease.fence
+              + ") was closed, ran out or was taken over; nothing was written",
+          Kind.LEASE_LOST,
+          lease.key,
+          null);
+    }
+  }
+
+  private JdbcLease own(Lease lease) {
+    requireNonNull(lease, "lease == null");
+    if (!(lease instanceof JdbcLease mine) || !mine.table.equals(qualifiedTable)) {
+      throw new IllegalArgumentException(
+          "the lease is not from a JDBC token store over " + qualifiedTable + ": " + lease);
+    }
+    return mine;
   }
 
   @Override
@@ -347,6 +356,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
         key,
         (connection, dialect, attempt) -> {
           for (int round = 0; round < MAX_ROUNDS; round++) {
+            // The same owner again: an earlier attempt took it before its connection broke.
             try (PreparedStatement take = connection.prepareStatement(sql.takeLease)) {
               take.setString(1, owner);
               take.setLong(2, until);
@@ -354,10 +364,11 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               take.setLong(4, now);
               take.setString(5, owner);
               if (take.executeUpdate() == 1) {
-                return Optional.of(new JdbcLease(key, owner, until));
+                return Optional.of(
+                    lease(key, owner, sql.fenceOf(connection, dialect, key.value(), owner), until));
               }
             }
-            if (currentVersion(connection, dialect, key) != null) {
+            if (sql.currentVersion(connection, dialect, key.value()) != null) {
               return Optional.empty(); // the row is there and someone holds an unexpired lease
             }
             try (PreparedStatement insert = connection.prepareStatement(sql.insertLeaseRow)) {
@@ -367,7 +378,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               insert.setLong(4, now);
               insert.setLong(5, now);
               insert.executeUpdate();
-              return Optional.of(new JdbcLease(key, owner, until));
+              return Optional.of(lease(key, owner, 1, until));
             } catch (SQLException e) {
               if (!SqlErrors.isDuplicateKey(e, dialect)) {
                 throw e;
@@ -376,6 +387,10 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
           }
           throw contention("take the lease on", key);
         });
+  }
+
+  private JdbcLease lease(GrantKey key, String owner, long fence, long until) {
+    return new JdbcLease(qualifiedTable, key, owner, fence, until, sql, this::run);
   }
 
   /**
@@ -411,7 +426,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
     synchronized (initLock) {
       current = dialect;
       if (current == null) {
-        current = connectAndCheck();
+        current = Schema.prepare(runner, sql, qualifiedTable, autoCreate);
         dialect = current;
       }
       return current;
@@ -439,197 +454,17 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
     }
   }
 
-  private Dialect connectAndCheck() {
-    Dialect detected =
-        withConnection(
-            "connect to the database for",
-            null,
-            Dialect.OTHER,
-            (connection, unused, attempt) ->
-                Dialect.of(String.valueOf(connection.getMetaData().getDatabaseProductName())));
-    boolean create = autoCreate != null ? autoCreate : detected.embedded();
-    if (create && !detected.hasDdl()) {
-      throw new TokenStoreException(
-          "JDBC token store: cannot auto-create table "
-              + qualifiedTable
-              + " on this database (no DDL is shipped for it); create the table yourself after one"
-              + " of the shipped DDL files and turn autoCreate off",
-          Kind.MISCONFIGURED,
-          null,
-          null);
-    }
-    withConnection(
-        "check",
-        null,
-        detected,
-        (connection, dialect, attempt) -> {
-          if (create) {
-            try (Statement statement = connection.createStatement()) {
-              statement.execute(dialect.createTable(qualifiedTable));
-            } catch (SQLException e) {
-              // Several instances may race to create the table; only fail if it is still missing.
-              if (SqlErrors.isTransient(e, dialect) || !tableUsable(connection)) {
-                throw e;
-              }
-            }
-          }
-          try (Statement statement = connection.createStatement();
-              ResultSet rows = statement.executeQuery(sql.check)) {
-            rows.next();
-          }
-          return null;
-        });
-    return detected;
-  }
-
-  private boolean tableUsable(Connection connection) {
-    try (Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(sql.check)) {
-      rows.next();
-      return true;
-    } catch (SQLException e) {
-      return false;
-    }
-  }
-
   // --- statement execution ------------------------------------------------------------------
 
-  @FunctionalInterface
-  private interface Work<T> {
-    T run(Connection connection, Dialect dialect, int attempt) throws SQLException;
-  }
-
-  private <T> T run(String operation, @Nullable GrantKey key, Work<T> work) {
-    return withConnection(operation, key, ready(), work);
-  }
-
-  private <T> T withConnection(
-      String operation, @Nullable GrantKey key, Dialect dialect, Work<T> work) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return once(dialect, attempt, work);
-      } catch (SQLException e) {
-        boolean transientFailure = SqlErrors.isTransient(e, dialect);
-        if (transientFailure && attempt < maxAttempts) {
-          LOG.log(
-              Level.DEBUG,
-              "JDBC token store: {0} {1} failed (attempt {2} of {3}), retrying: {4}",
-              operation,
-              key == null ? "table " + qualifiedTable : "grant " + key,
-              attempt,
-              maxAttempts,
-              SqlErrors.describe(e));
-          backoff(operation, key, attempt, e);
-          continue;
-        }
-        throw translate(operation, key, dialect, e, attempt, transientFailure);
-      }
-    }
-  }
-
-  private <T> T once(Dialect dialect, int attempt, Work<T> work) throws SQLException {
-    Connection connection = dataSource.getConnection();
-    try {
-      boolean autoCommit = connection.getAutoCommit();
-      if (!autoCommit) {
-        connection.setAutoCommit(true);
-      }
-      try {
-        return work.run(connection, dialect, attempt);
-      } finally {
-        if (!autoCommit) {
-          try {
-            connection.setAutoCommit(false);
-          } catch (SQLException e) {
-            LOG.log(Level.DEBUG, "JDBC token store: cannot restore auto-commit: {0}", e.toString());
-          }
-        }
-      }
-    } finally {
-      try {
-        connection.close();
-      } catch (SQLException e) {
-        // The work is done (and committed); a failing close must not report it as failed.
-        LOG.log(Level.DEBUG, "JDBC token store: closing a connection failed: {0}", e.toString());
-      }
-    }
-  }
-
-  private void backoff(String operation, @Nullable GrantKey key, int attempt, SQLException cause) {
-    long base = retryBackoff.toMillis();
-    if (base <= 0) {
-      return;
-    }
-    long cap = Math.min(MAX_BACKOFF.toMillis(), base << Math.min(attempt - 1, 16));
-    long millis = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TokenStoreException(
-          "JDBC token store: interrupted while retrying to " + operation + describeTarget(key),
-          Kind.UNAVAILABLE,
-          key,
-          cause);
-    }
-  }
-
-  private TokenStoreException translate(
-      String operation,
-      @Nullable GrantKey key,
-      Dialect dialect,
-      SQLException e,
-      int attempts,
-      boolean transientFailure) {
-    String target = describeTarget(key);
-    if (transientFailure) {
-      return new TokenStoreException(
-          "JDBC token store: could not "
-              + operation
-              + target
-              + " after "
-              + attempts
-              + (attempts == 1 ? " attempt" : " attempts")
-              + ", the database is unavailable ("
-              + SqlErrors.describe(e)
-              + ")",
-          Kind.UNAVAILABLE,
-          key,
-          e);
-    }
-    if (SqlErrors.isMisconfiguration(e, dialect)) {
-      return new TokenStoreException(
-          "JDBC token store: could not "
-              + operation
-              + target
-              + ": table "
-              + qualifiedTable
-              + " is missing or not as expected, or the database user lacks a permission;"
-              + " create it with "
-              + dialect.ddlResourcePath()
-              + " (see the token-store-jdbc README) or enable autoCreate ("
-              + SqlErrors.describe(e)
-              + ")",
-          Kind.MISCONFIGURED,
-          key,
-          e);
-    }
-    return new TokenStoreException(
-        "JDBC token store: could not " + operation + target + " (" + SqlErrors.describe(e) + ")",
-        Kind.UNAVAILABLE,
-        key,
-        e);
-  }
-
-  private String describeTarget(@Nullable GrantKey key) {
-    return key == null ? " table " + qualifiedTable : " grant '" + key + "' in " + qualifiedTable;
+  private <T> T run(String operation, @Nullable GrantKey key, StatementRunner.Work<T> work) {
+    return runner.run(operation, key, ready(), work);
   }
 
   private TokenStoreException contention(String operation, GrantKey key) {
     return new TokenStoreException(
         "JDBC token store: could not "
             + operation
-            + describeTarget(key)
+            + runner.describeTarget(key)
             + ": the row kept appearing and disappearing under heavy contention",
         Kind.UNAVAILABLE,
         key,
@@ -656,45 +491,20 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
           key,
           null);
     }
-    if (sealed == null) {
+    if (version < 1 || sealed == null) {
       throw new TokenStoreException(
           "JDBC token store: grant '"
               + key
               + "' in "
               + qualifiedTable
-              + " has version "
+              + " has sealed bytes but the invalid version "
               + version
-              + " but no sealed bytes; the row is kept for inspection",
+              + "; the row is kept for inspection",
           Kind.CORRUPT,
           key,
           null);
     }
     return new StoredGrant(key, version, sealed, expiresAt);
-  }
-
-  private @Nullable Long currentVersion(Connection connection, Dialect dialect, GrantKey key)
-      throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(sql.version)) {
-      dialect.bindKey(statement, 1, key.value());
-      try (ResultSet rows = statement.executeQuery()) {
-        return rows.next() ? rows.getLong(1) : null;
-      }
-    }
-  }
-
-  private static void setMillis(PreparedStatement statement, int index, @Nullable Instant instant)
-      throws SQLException {
-    if (instant == null) {
-      statement.setNull(index, Types.BIGINT);
-    } else {
-      long millis;
-      try {
-        millis = instant.toEpochMilli();
-      } catch (ArithmeticException e) {
-        millis = instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
-      }
-      statement.setLong(index, millis);
-    }
   }
 
   private static long saturatedMillis(Duration duration) {
@@ -739,134 +549,6 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
               + "'");
     }
     return name;
-  }
-
-  /** The statements, built once for the configured table. */
-  private static final class Sql {
-    final String load;
-    final String version;
-    final String list;
-    final String casUpdate;
-    final String claimLeaseRow;
-    final String insertGrant;
-    final String deleteUnleased;
-    final String deleteLeased;
-    final String takeLease;
-    final String insertLeaseRow;
-    final String releasePlaceholder;
-    final String release;
-    final String check;
-
-    Sql(String t) {
-      // Version 0 marks a lease-only row; a row that is damaged (sealed missing, version
-      // negative) is shown as corrupt, and never overwritten.
-      load =
-          "SELECT version, sealed, expires_at FROM " + t + " WHERE grant_key = ? AND version <> 0";
-      version = "SELECT version FROM " + t + " WHERE grant_key = ?";
-      list = "SELECT grant_key FROM " + t + " WHERE version <> 0";
-      casUpdate =
-          "UPDATE "
-              + t
-              + " SET version = ?, sealed = ?, expires_at = ?, updated_at = ?"
-              + " WHERE grant_key = ? AND version = ? AND sealed IS NOT NULL";
-      claimLeaseRow =
-          "UPDATE "
-              + t
-              + " SET version = ?, sealed = ?, expires_at = ?, updated_at = ?"
-              + " WHERE grant_key = ? AND version = ?";
-      insertGrant =
-          "INSERT INTO "
-              + t
-              + " (grant_key, version, sealed, expires_at, lease_owner, lease_expires_at,"
-              + " created_at, updated_at) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?)";
-      deleteUnleased =
-          "DELETE FROM " + t + " WHERE grant_key = ? AND version <> 0 AND lease_owner IS NULL";
-      deleteLeased =
-          "UPDATE "
-              + t
-              + " SET version = 0, sealed = NULL, expires_at = NULL, updated_at = ?"
-              + " WHERE grant_key = ? AND version <> 0";
-      takeLease =
-          "UPDATE "
-              + t
-              + " SET lease_owner = ?, lease_expires_at = ? WHERE grant_key = ?"
-              + " AND (lease_owner IS NULL OR lease_expires_at <= ? OR lease_owner = ?)";
-      insertLeaseRow =
-          "INSERT INTO "
-              + t
-              + " (grant_key, version, sealed, expires_at, lease_owner, lease_expires_at,"
-              + " created_at, updated_at) VALUES (?, 0, NULL, NULL, ?, ?, ?, ?)";
-      releasePlaceholder =
-          "DELETE FROM " + t + " WHERE grant_key = ? AND version = 0 AND lease_owner = ?";
-      release =
-          "UPDATE "
-              + t
-              + " SET lease_owner = NULL, lease_expires_at = NULL"
-              + " WHERE grant_key = ? AND lease_owner = ?";
-      check =
-          "SELECT grant_key, version, sealed, expires_at, lease_owner, lease_expires_at,"
-              + " created_at, updated_at FROM "
-              + t
-              + " WHERE 1 = 0";
-    }
-  }
-
-  private final class JdbcLease implements Lease {
-    private final GrantKey key;
-    private final String owner;
-    private final long expiresAtMillis;
-    private final AtomicBoolean closed = new AtomicBoolean();
-
-    JdbcLease(GrantKey key, String owner, long expiresAtMillis) {
-      this.key = key;
-      this.owner = owner;
-      this.expiresAtMillis = expiresAtMillis;
-    }
-
-    @Override
-    public GrantKey key() {
-      return key;
-    }
-
-    @Override
-    public void close() {
-      if (!closed.compareAndSet(false, true)) {
-        return;
-      }
-      try {
-        run(
-            "release the lease on",
-            key,
-            (connection, dialect, attempt) -> {
-              try (PreparedStatement delete = connection.prepareStatement(sql.releasePlaceholder)) {
-                dialect.bindKey(delete, 1, key.value());
-                delete.setString(2, owner);
-                if (delete.executeUpdate() == 1) {
-                  return null;
-                }
-              }
-              try (PreparedStatement release = connection.prepareStatement(sql.release)) {
-                dialect.bindKey(release, 1, key.value());
-                release.setString(2, owner);
-                release.executeUpdate();
-              }
-              return null;
-            });
-      } catch (TokenStoreException e) {
-        LOG.log(
-            Level.WARNING,
-            "JDBC token store: could not release the lease on grant {0}; it runs out by itself at"
-                + " {1}: {2}",
-            key,
-            Instant.ofEpochMilli(expiresAtMillis),
-            e.getMessage());
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "JdbcLease[key=" + key + ", until=" + Instant.ofEpochMilli(expiresAtMillis) + "]";
-    }
   }
 
   /**

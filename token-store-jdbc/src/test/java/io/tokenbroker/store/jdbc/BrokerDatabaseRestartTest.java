@@ -21,6 +21,7 @@ import io.tokenbroker.oauth.TokenSet;
 import io.tokenbroker.oauth.TokenStoreException;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.FakeScheduler;
 import io.tokenbroker.testkit.LogCapture;
 import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.RecordingBrokerListener;
@@ -291,6 +292,7 @@ class BrokerDatabaseRestartTest {
             .store(store(false))
             .keyset(keyset)
             .clock(clock)
+            .scheduler(FakeScheduler.realTimeWith(clock)) // leases run out as the clock moves
             .listener(events)
             .retryPolicy(
                 new RetryPolicy(

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.StoredGrant;
+import io.tokenbroker.testkit.StoreWrites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -23,7 +24,7 @@ class H2FileHelperTest {
         new StoredGrant(
             GrantKey.of("k"), 1, new byte[] {1, 2, 3}, Instant.parse("2026-01-01T00:00:00Z"));
     try (JdbcTokenStore store = JdbcTokenStore.h2File(file)) {
-      assertTrue(store.compareAndSet(0, grant));
+      assertEquals(1, StoreWrites.put(store, grant.key(), grant.sealed(), grant.expiresAt()));
     }
     assertTrue(Files.exists(directory.resolve("nested/dir/tokens.mv.db")));
     try (JdbcTokenStore store =

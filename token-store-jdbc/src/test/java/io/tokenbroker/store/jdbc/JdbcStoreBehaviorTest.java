@@ -12,6 +12,7 @@ import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore.Lease;
 import io.tokenbroker.oauth.TokenStoreException;
 import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.StoreWrites;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -59,9 +61,12 @@ abstract class JdbcStoreBehaviorTest {
         .build();
   }
 
-  static StoredGrant grant(String key, long version, String sealed) {
-    return new StoredGrant(
-        GrantKey.of(key), version, sealed.getBytes(UTF_8), Instant.parse("2026-01-01T01:00:00Z"));
+  static final Instant EXPIRES = Instant.parse("2026-01-01T01:00:00Z");
+
+  /** Writes under a lease taken for this call; returns the new version or empty. */
+  static OptionalLong cas(JdbcTokenStore target, String key, long expected, String sealed) {
+    return StoreWrites.compareAndSet(
+        target, GrantKey.of(key), expected, sealed.getBytes(UTF_8), EXPIRES);
   }
 
   long rows() throws SQLException {
@@ -77,52 +82,58 @@ abstract class JdbcStoreBehaviorTest {
   void emptyStore() {
     assertEquals(Optional.empty(), store.load(GrantKey.of("nothing")));
     assertEquals(List.of(), store.list());
-    assertFalse(store.delete(GrantKey.of("nothing")));
+    assertFalse(StoreWrites.delete(store, GrantKey.of("nothing")));
   }
 
   @Test
   void writesAndReadsBackExactly() {
-    StoredGrant first = grant("acme/user-1", 1, "sealed-1");
-    assertTrue(store.compareAndSet(0, first));
-    assertEquals(Optional.of(first), store.load(first.key()));
+    GrantKey key = GrantKey.of("acme/user-1");
+    long v1 = cas(store, key.value(), 0, "sealed-1").orElseThrow();
+    assertEquals(
+        Optional.of(new StoredGrant(key, v1, "sealed-1".getBytes(UTF_8), EXPIRES)),
+        store.load(key));
 
-    StoredGrant second = new StoredGrant(first.key(), 2, new byte[] {0, -1, 127, -128}, null);
-    assertTrue(store.compareAndSet(1, second));
-    StoredGrant loaded = store.load(first.key()).orElseThrow();
-    assertEquals(second, loaded);
+    long v2;
+    try (Lease lease = store.tryAcquireLease(key, TTL).orElseThrow()) {
+      v2 = store.compareAndSet(lease, v1, new byte[] {0, -1, 127, -128}, null).orElseThrow();
+    }
+    assertEquals(v1 + 1, v2);
+    StoredGrant loaded = store.load(key).orElseThrow();
+    assertEquals(new StoredGrant(key, v2, new byte[] {0, -1, 127, -128}, null), loaded);
     assertArrayEquals(new byte[] {0, -1, 127, -128}, loaded.sealed());
-    assertEquals(List.of(first.key()), store.list());
+    assertEquals(List.of(key), store.list());
   }
 
   @Test
   void largeSealedEntryRoundTrips() {
     byte[] big = new byte[200_000];
     new java.util.Random(7).nextBytes(big);
-    StoredGrant grant = new StoredGrant(GrantKey.of("big"), 1, big, null);
-    assertTrue(store.compareAndSet(0, grant));
-    assertArrayEquals(big, store.load(grant.key()).orElseThrow().sealed());
+    GrantKey key = GrantKey.of("big");
+    StoreWrites.put(store, key, big, null);
+    assertArrayEquals(big, store.load(key).orElseThrow().sealed());
   }
 
   @Test
   void compareAndSetRejectsStaleVersions() {
-    assertTrue(store.compareAndSet(0, grant("k", 1, "a")));
-    assertFalse(store.compareAndSet(0, grant("k", 1, "b")), "insert over an existing grant");
-    assertTrue(store.compareAndSet(1, grant("k", 2, "c")));
-    assertFalse(store.compareAndSet(1, grant("k", 2, "d")), "stale version");
-    assertFalse(store.compareAndSet(5, grant("k", 6, "e")), "version from the future");
-    assertFalse(store.compareAndSet(3, grant("other", 4, "f")), "update of a missing grant");
+    long v1 = cas(store, "k", 0, "a").orElseThrow();
+    assertEquals(OptionalLong.empty(), cas(store, "k", 0, "b"), "insert over an existing grant");
+    long v2 = cas(store, "k", v1, "c").orElseThrow();
+    assertEquals(OptionalLong.empty(), cas(store, "k", v1, "d"), "stale version");
+    assertEquals(OptionalLong.empty(), cas(store, "k", v2 + 4, "e"), "version from the future");
+    assertEquals(OptionalLong.empty(), cas(store, "other", 3, "f"), "update of a missing grant");
     assertEquals("c", new String(store.load(GrantKey.of("k")).orElseThrow().sealed(), UTF_8));
-    assertThrows(IllegalArgumentException.class, () -> store.compareAndSet(1, grant("k", 3, "g")));
   }
 
   @Test
-  void deleteRemovesAndAllowsAFreshStart() throws SQLException {
-    assertTrue(store.compareAndSet(0, grant("k", 1, "a")));
-    assertTrue(store.delete(GrantKey.of("k")));
-    assertFalse(store.delete(GrantKey.of("k")));
+  void deleteKeepsATombstoneRowSoVersionsGoOn() throws SQLException {
+    long v1 = cas(store, "k", 0, "a").orElseThrow();
+    assertTrue(StoreWrites.delete(store, GrantKey.of("k")));
+    assertFalse(StoreWrites.delete(store, GrantKey.of("k")));
     assertEquals(Optional.empty(), store.load(GrantKey.of("k")));
-    assertEquals(0, rows());
-    assertTrue(store.compareAndSet(0, grant("k", 1, "b")));
+    assertEquals(List.of(), store.list());
+    assertEquals(1, rows(), "the tombstone keeps the version and fence");
+    long again = cas(store, "k", 0, "b").orElseThrow();
+    assertTrue(again > v1, again + " after " + v1);
   }
 
   @Test
@@ -141,7 +152,7 @@ abstract class JdbcStoreBehaviorTest {
             "x".repeat(GrantKey.MAX_LENGTH),
             "\uD83D\uDE00".repeat(GrantKey.MAX_LENGTH / 2));
     for (int i = 0; i < keys.size(); i++) {
-      assertTrue(store.compareAndSet(0, grant(keys.get(i), 1, "v" + i)), keys.get(i));
+      assertTrue(cas(store, keys.get(i), 0, "v" + i).isPresent(), keys.get(i));
     }
     for (int i = 0; i < keys.size(); i++) {
       StoredGrant loaded = store.load(GrantKey.of(keys.get(i))).orElseThrow();
@@ -159,14 +170,11 @@ abstract class JdbcStoreBehaviorTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> store.load(lone));
     assertTrue(e.getMessage().contains("surrogate"), e.getMessage());
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> store.compareAndSet(0, new StoredGrant(lone, 1, new byte[1], null)));
     assertThrows(IllegalArgumentException.class, () -> store.tryAcquireLease(lone, TTL));
   }
 
   @Test
-  void leaseExcludesUntilClosed() {
+  void leaseExcludesUntilClosedAndFencesGrow() {
     GrantKey key = GrantKey.of("k");
     Lease first = store.tryAcquireLease(key, TTL).orElseThrow();
     assertEquals(key, first.key());
@@ -177,6 +185,7 @@ abstract class JdbcStoreBehaviorTest {
     first.close(); // idempotent
     try (Lease second = newStore().tryAcquireLease(key, TTL).orElseThrow()) {
       assertEquals(key, second.key());
+      assertTrue(second.fence() > first.fence());
       assertEquals(Optional.empty(), store.tryAcquireLease(key, TTL));
     }
   }
@@ -188,18 +197,19 @@ abstract class JdbcStoreBehaviorTest {
     assertEquals(1, rows(), "a lease-only row");
     assertEquals(Optional.empty(), store.load(key));
     assertEquals(List.of(), store.list());
-    assertFalse(store.delete(key));
-    assertFalse(store.compareAndSet(1, grant("new-grant", 2, "x")));
+    assertFalse(store.delete(lease));
+    assertEquals(OptionalLong.empty(), store.compareAndSet(lease, 1, new byte[1], null));
     lease.close();
-    assertEquals(0, rows(), "closing removes the lease-only row");
+    assertEquals(1, rows(), "the row stays: it keeps the fence");
+    assertTrue(store.tryAcquireLease(key, TTL).orElseThrow().fence() > lease.fence());
   }
 
   @Test
   void firstWriteUnderALeaseKeepsTheLease() throws SQLException {
     GrantKey key = GrantKey.of("k");
     Lease lease = store.tryAcquireLease(key, TTL).orElseThrow();
-    assertTrue(store.compareAndSet(0, grant("k", 1, "a")));
-    assertFalse(store.compareAndSet(0, grant("k", 1, "b")));
+    assertTrue(store.compareAndSet(lease, 0, "a".getBytes(UTF_8), null).isPresent());
+    assertEquals(OptionalLong.empty(), store.compareAndSet(lease, 0, "b".getBytes(UTF_8), null));
     assertEquals(Optional.empty(), store.tryAcquireLease(key, TTL), "still leased");
     lease.close();
     assertEquals(1, rows());
@@ -211,17 +221,17 @@ abstract class JdbcStoreBehaviorTest {
   @Test
   void deleteUnderALeaseKeepsTheLease() throws SQLException {
     GrantKey key = GrantKey.of("k");
-    assertTrue(store.compareAndSet(0, grant("k", 1, "a")));
+    cas(store, "k", 0, "a").orElseThrow();
     Lease lease = store.tryAcquireLease(key, TTL).orElseThrow();
-    assertTrue(store.delete(key));
-    assertFalse(store.delete(key));
+    assertTrue(store.delete(lease));
+    assertFalse(store.delete(lease));
     assertEquals(Optional.empty(), store.load(key));
     assertEquals(List.of(), store.list());
     assertEquals(Optional.empty(), store.tryAcquireLease(key, TTL));
-    assertTrue(store.compareAndSet(0, grant("k", 1, "again")));
-    assertTrue(store.delete(key));
+    assertTrue(store.compareAndSet(lease, 0, "again".getBytes(UTF_8), null).isPresent());
+    assertTrue(store.delete(lease));
     lease.close();
-    assertEquals(0, rows());
+    assertEquals(1, rows());
   }
 
   @Test
@@ -232,6 +242,7 @@ abstract class JdbcStoreBehaviorTest {
     assertEquals(Optional.empty(), store.tryAcquireLease(key, TTL));
     clock.advance(Duration.ofMillis(1));
     Lease next = store.tryAcquireLease(key, TTL).orElseThrow();
+    assertTrue(next.fence() > crashed.fence());
     crashed.close(); // late close of the expired lease
     assertEquals(Optional.empty(), store.tryAcquireLease(key, TTL), "the new holder keeps it");
     next.close();
@@ -239,21 +250,29 @@ abstract class JdbcStoreBehaviorTest {
   }
 
   @Test
-  void writerWhoseLeaseExpiredCannotOverwriteANewerVersion() {
+  void writerWhoseLeaseExpiredCannotWriteEvenOverItsOwnVersion() {
     GrantKey key = GrantKey.of("k");
-    assertTrue(store.compareAndSet(0, grant("k", 1, "rt-1")));
+    cas(store, "k", 0, "rt-1").orElseThrow();
     JdbcTokenStore other = newStore();
 
     Lease slow = store.tryAcquireLease(key, TTL).orElseThrow();
     long seen = store.load(key).orElseThrow().version();
     clock.advance(TTL.plusSeconds(1)); // the slow holder stalls past its lease
 
+    TokenStoreException expired =
+        assertThrows(
+            TokenStoreException.class,
+            () -> store.compareAndSet(slow, seen, "rt-stale".getBytes(UTF_8), null));
+    assertEquals(TokenStoreException.Kind.LEASE_LOST, expired.kind(), expired.getMessage());
     try (Lease fast = other.tryAcquireLease(key, TTL).orElseThrow()) {
-      assertEquals(key, fast.key());
       long version = other.load(key).orElseThrow().version();
-      assertTrue(other.compareAndSet(version, grant("k", version + 1, "rt-2")));
+      assertTrue(other.compareAndSet(fast, version, "rt-2".getBytes(UTF_8), null).isPresent());
     }
-    assertFalse(store.compareAndSet(seen, grant("k", seen + 1, "rt-stale")));
+    TokenStoreException lost =
+        assertThrows(
+            TokenStoreException.class,
+            () -> store.compareAndSet(slow, seen, "rt-stale".getBytes(UTF_8), null));
+    assertEquals(TokenStoreException.Kind.LEASE_LOST, lost.kind());
     slow.close();
     assertEquals("rt-2", new String(store.load(key).orElseThrow().sealed(), UTF_8));
   }
@@ -274,19 +293,31 @@ abstract class JdbcStoreBehaviorTest {
     for (int i = 0; i < writers; i++) {
       instances.add(newStore());
     }
-    assertEquals(
-        1,
-        countWinners(writers, i -> instances.get(i).compareAndSet(0, grant("contended", 1, "w"))));
-    assertEquals(1, store.load(GrantKey.of("contended")).orElseThrow().version());
+    GrantKey key = GrantKey.of("contended");
+    assertEquals(1, countWinners(writers, i -> tryWrite(instances.get(i), key, 0)));
+    long version = store.load(key).orElseThrow().version();
     for (int round = 1; round <= 3; round++) {
-      long expected = round;
-      int winners =
-          countWinners(
-              writers,
-              i -> instances.get(i).compareAndSet(expected, grant("contended", expected + 1, "w")));
+      long expected = version;
+      int winners = countWinners(writers, i -> tryWrite(instances.get(i), key, expected));
       assertEquals(1, winners, "round " + round);
+      version = store.load(key).orElseThrow().version();
+      assertEquals(expected + 1, version);
     }
-    assertEquals(4, store.load(GrantKey.of("contended")).orElseThrow().version());
+  }
+
+  /** Takes the lease (polling briefly) and writes expecting {@code expected}. */
+  private static boolean tryWrite(JdbcTokenStore target, GrantKey key, long expected)
+      throws InterruptedException {
+    for (int i = 0; i < 2000; i++) {
+      Optional<Lease> lease = target.tryAcquireLease(key, TTL);
+      if (lease.isPresent()) {
+        try (Lease held = lease.get()) {
+          return target.compareAndSet(held, expected, "w".getBytes(UTF_8), null).isPresent();
+        }
+      }
+      Thread.sleep(1);
+    }
+    throw new AssertionError("no lease on " + key);
   }
 
   @Test
@@ -351,7 +382,7 @@ abstract class JdbcStoreBehaviorTest {
 
   @Test
   void tableDroppedLaterIsMisconfigured() throws SQLException {
-    assertTrue(store.compareAndSet(0, grant("k", 1, "a")));
+    cas(store, "k", 0, "a").orElseThrow();
     try (Connection c = dataSource().getConnection();
         Statement s = c.createStatement()) {
       s.execute("DROP TABLE " + table);
@@ -364,15 +395,55 @@ abstract class JdbcStoreBehaviorTest {
   }
 
   @Test
+  void aTableMadeBeforeFencingGetsItsColumnWithAutoCreateAndIsNamedWithout() throws SQLException {
+    String old = table + "_old";
+    byte[] sealed = "made-before-fencing".getBytes(UTF_8);
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      Dialect dialect = Dialect.of(c.getMetaData().getDatabaseProductName());
+      StringBuilder ddl = new StringBuilder();
+      for (String line : dialect.createTable(old).split("\n")) {
+        if (!line.contains("lease_fence")) {
+          ddl.append(line).append('\n');
+        }
+      }
+      s.execute(ddl.toString());
+      try (var insert =
+          c.prepareStatement(
+              "INSERT INTO "
+                  + old
+                  + " (grant_key, version, sealed, expires_at, lease_owner, lease_expires_at,"
+                  + " created_at, updated_at) VALUES (?, 3, ?, NULL, NULL, NULL, 0, 0)")) {
+        dialect.bindKey(insert, 1, "k");
+        insert.setBytes(2, sealed);
+        insert.executeUpdate();
+      }
+    }
+
+    TokenStoreException e =
+        assertThrows(
+            TokenStoreException.class,
+            () -> JdbcTokenStore.builder(dataSource()).table(old).autoCreate(false).build());
+    assertEquals(TokenStoreException.Kind.MISCONFIGURED, e.kind());
+    assertTrue(e.getMessage().contains("ADD COLUMN lease_fence"), e.getMessage());
+
+    JdbcTokenStore migrated =
+        JdbcTokenStore.builder(dataSource()).table(old).autoCreate(true).clock(clock).build();
+    GrantKey key = GrantKey.of("k");
+    assertEquals(new StoredGrant(key, 3, sealed, null), migrated.load(key).orElseThrow());
+    assertEquals(4, StoreWrites.compareAndSet(migrated, key, 3, sealed, null).orElseThrow());
+  }
+
+  @Test
   void autoCreateIsIdempotentAndKeepsData() {
-    assertTrue(store.compareAndSet(0, grant("k", 1, "a")));
+    cas(store, "k", 0, "a").orElseThrow();
     JdbcTokenStore again = newStore();
     assertEquals("a", new String(again.load(GrantKey.of("k")).orElseThrow().sealed(), UTF_8));
   }
 
   @Test
   void toStringShowsNoSecretsOrUrls() {
-    assertTrue(store.compareAndSet(0, grant("k", 1, "SECRET-SEALED")));
+    cas(store, "k", 0, "SECRET-SEALED").orElseThrow();
     String text = store.toString() + store.tryAcquireLease(GrantKey.of("k"), TTL).orElseThrow();
     assertFalse(text.contains("SECRET"), text);
     assertFalse(text.contains("jdbc:"), text);

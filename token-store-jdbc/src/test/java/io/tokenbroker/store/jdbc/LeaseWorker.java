@@ -49,8 +49,7 @@ public final class LeaseWorker {
           break;
         }
         byte[] next = Integer.toString(counter + 1).getBytes(UTF_8);
-        if (store.compareAndSet(
-            grant.version(), new StoredGrant(key, grant.version() + 1, next, null))) {
+        if (store.compareAndSet(lease, grant.version(), next, null).isPresent()) {
           writes++;
           System.out.println("W " + (counter + 1));
         } else {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.testkit.ChildJvm;
+import io.tokenbroker.testkit.StoreWrites;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -47,7 +48,7 @@ class MultiProcessLeaseTest {
             .table(table)
             .autoCreate(true)
             .build();
-    assertTrue(store.compareAndSet(0, new StoredGrant(key, 1, "0".getBytes(UTF_8), null)));
+    assertTrue(StoreWrites.compareAndSet(store, key, 0, "0".getBytes(UTF_8), null).isPresent());
   }
 
   private ChildJvm launch(String name, long ttlMillis, String mode) {

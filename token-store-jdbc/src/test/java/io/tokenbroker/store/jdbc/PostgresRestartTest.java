@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tokenbroker.oauth.GrantKey;
-import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore.Lease;
 import io.tokenbroker.oauth.TokenStoreException;
 import io.tokenbroker.oauth.TokenStoreException.Kind;
@@ -66,8 +65,8 @@ class PostgresRestartTest {
     }
   }
 
-  private static StoredGrant grant(long version, String sealed) {
-    return new StoredGrant(KEY, version, sealed.getBytes(UTF_8), null);
+  private static byte[] bytes(String sealed) {
+    return sealed.getBytes(UTF_8);
   }
 
   @Test
@@ -86,8 +85,8 @@ class PostgresRestartTest {
             .clock(clock)
             .retries(3, Duration.ofMillis(10))
             .build();
-    assertTrue(store.compareAndSet(0, grant(1, "before")));
     Lease lease = store.tryAcquireLease(KEY, TTL).orElseThrow();
+    assertEquals(1, store.compareAndSet(lease, 0, bytes("before"), null).orElseThrow());
 
     server.close();
     server = null;
@@ -95,7 +94,7 @@ class PostgresRestartTest {
     for (Runnable call :
         new Runnable[] {
           () -> store.load(KEY),
-          () -> store.compareAndSet(1, grant(2, "while-down")),
+          () -> store.compareAndSet(lease, 1, bytes("while-down"), null),
           () -> store.tryAcquireLease(KEY, TTL),
           store::list
         }) {
@@ -111,11 +110,12 @@ class PostgresRestartTest {
 
     server = startServer();
     assertEquals("before", new String(store.load(KEY).orElseThrow().sealed(), UTF_8));
-    assertTrue(store.compareAndSet(1, grant(2, "after")));
-    assertEquals(2, late.load(KEY).orElseThrow().version());
-
     assertEquals(Optional.empty(), late.tryAcquireLease(KEY, TTL), "the old lease is still there");
     clock.advance(TTL);
-    late.tryAcquireLease(KEY, TTL).orElseThrow().close();
+    try (Lease next = late.tryAcquireLease(KEY, TTL).orElseThrow()) {
+      assertTrue(next.fence() > lease.fence());
+      assertEquals(2, late.compareAndSet(next, 1, bytes("after"), null).orElseThrow());
+    }
+    assertEquals(2, store.load(KEY).orElseThrow().version());
   }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tokenbroker.oauth.GrantKey;
-import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore.Lease;
 import io.tokenbroker.oauth.TokenStoreException;
 import io.tokenbroker.oauth.TokenStoreException.Kind;
@@ -17,6 +16,7 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransactionRollbackException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,76 +39,117 @@ class RetryTest {
     store = JdbcTokenStore.builder(flaky).clock(clock).retries(4, Duration.ZERO).build();
   }
 
-  private static StoredGrant grant(long version, String sealed) {
-    return new StoredGrant(GrantKey.of("k"), version, sealed.getBytes(UTF_8), null);
+  private static final GrantKey K = GrantKey.of("k");
+
+  private Lease lease() {
+    return store.tryAcquireLease(K, TTL).orElseThrow();
+  }
+
+  private static byte[] bytes(String sealed) {
+    return sealed.getBytes(UTF_8);
   }
 
   @Test
   void refusedConnectionsAreRetried() {
-    flaky.connectionFailures.set(3);
-    int before = flaky.connectionsRequested.get();
-    assertTrue(store.compareAndSet(0, grant(1, "a")));
-    assertEquals(4, flaky.connectionsRequested.get() - before);
-    assertEquals(1, store.load(GrantKey.of("k")).orElseThrow().version());
+    try (Lease lease = lease()) {
+      flaky.connectionFailures.set(3);
+      int before = flaky.connectionsRequested.get();
+      assertTrue(store.compareAndSet(lease, 0, bytes("a"), null).isPresent());
+      assertEquals(4, flaky.connectionsRequested.get() - before);
+    }
+    assertEquals(1, store.load(K).orElseThrow().version());
   }
 
   @Test
   void exhaustedRetriesAreUnavailable() {
     flaky.connectionFailures.set(4);
-    TokenStoreException e =
-        assertThrows(TokenStoreException.class, () -> store.load(GrantKey.of("k")));
+    TokenStoreException e = assertThrows(TokenStoreException.class, () -> store.load(K));
     assertEquals(Kind.UNAVAILABLE, e.kind());
     assertTrue(e.isTransient());
-    assertEquals(Optional.of(GrantKey.of("k")), e.grantKey());
+    assertEquals(Optional.of(K), e.grantKey());
     assertTrue(e.getMessage().contains("after 4 attempts"), e.getMessage());
     assertTrue(e.getMessage().contains("08001"), e.getMessage());
-    assertEquals(Optional.empty(), store.load(GrantKey.of("k")), "works again afterwards");
+    assertEquals(Optional.empty(), store.load(K), "works again afterwards");
   }
 
   @Test
-  void deadlocksAndSerializationFailuresAreRetried() {
-    flaky.failure = () -> new SQLException("deadlock detected (simulated)", "40P01");
-    flaky.failuresBeforeExecute.set(2);
-    assertTrue(store.compareAndSet(0, grant(1, "a")));
-    flaky.failure = () -> new SQLTransactionRollbackException("could not serialize", "40001");
-    flaky.failuresBeforeExecute.set(3);
-    assertTrue(store.compareAndSet(1, grant(2, "b")));
-    assertEquals(2, store.load(GrantKey.of("k")).orElseThrow().version());
+  void deadlocksSerializationFailuresAndReadOnlyTransactionsAreRetried() {
+    try (Lease lease = lease()) {
+      flaky.failure = () -> new SQLException("deadlock detected (simulated)", "40P01");
+      flaky.failuresBeforeExecute.set(2);
+      long v1 = store.compareAndSet(lease, 0, bytes("a"), null).orElseThrow();
+      flaky.failure = () -> new SQLTransactionRollbackException("could not serialize", "40001");
+      flaky.failuresBeforeExecute.set(3);
+      long v2 = store.compareAndSet(lease, v1, bytes("b"), null).orElseThrow();
+      flaky.failure =
+          () -> new SQLException("cannot execute UPDATE in a read-only transaction", "25006");
+      flaky.failuresBeforeExecute.set(3);
+      store.compareAndSet(lease, v2, bytes("c"), null).orElseThrow();
+    }
+    assertEquals(3, store.load(K).orElseThrow().version());
+  }
+
+  @Test
+  void aReadOnlyDatabaseThatStaysSoIsUnavailableNotMisconfigured() {
+    try (Lease lease = lease()) {
+      flaky.failure =
+          () -> new SQLException("cannot execute UPDATE in a read-only transaction", "25006");
+      flaky.failuresBeforeExecute.set(4);
+      TokenStoreException e =
+          assertThrows(
+              TokenStoreException.class, () -> store.compareAndSet(lease, 0, bytes("a"), null));
+      assertEquals(Kind.UNAVAILABLE, e.kind(), e.getMessage());
+      assertTrue(e.getMessage().contains("25006"), e.getMessage());
+      assertTrue(e.getMessage().contains("read-only transaction"), e.getMessage());
+      assertFalse(e.getMessage().contains("missing"), e.getMessage());
+    }
   }
 
   @Test
   void otherErrorsAreNotRetried() {
-    flaky.failure = () -> new SQLException("permission denied for table (simulated)", "42501");
-    flaky.failuresBeforeExecute.set(1);
-    int before = flaky.connectionsRequested.get();
-    TokenStoreException e =
-        assertThrows(TokenStoreException.class, () -> store.compareAndSet(0, grant(1, "a")));
-    assertEquals(1, flaky.connectionsRequested.get() - before);
-    assertEquals(Kind.MISCONFIGURED, e.kind());
-    assertTrue(e.getMessage().contains("permission"), e.getMessage());
-    assertEquals(Optional.empty(), store.load(GrantKey.of("k")));
+    try (Lease lease = lease()) {
+      flaky.failure = () -> new SQLException("permission denied for table (simulated)", "42501");
+      flaky.failuresBeforeExecute.set(1);
+      int before = flaky.connectionsRequested.get();
+      TokenStoreException e =
+          assertThrows(
+              TokenStoreException.class, () -> store.compareAndSet(lease, 0, bytes("a"), null));
+      assertEquals(1, flaky.connectionsRequested.get() - before);
+      assertEquals(Kind.MISCONFIGURED, e.kind());
+      assertTrue(e.getMessage().contains("lacks a privilege"), e.getMessage());
+      assertTrue(e.getMessage().contains("permission denied for table"), e.getMessage());
+    }
+    assertEquals(Optional.empty(), store.load(K));
   }
 
   @Test
-  void insertWhoseAnswerWasLostIsReportedAsWritten() {
-    flaky.failure = () -> new SQLRecoverableException("I/O error (simulated)", "08006");
-    flaky.failingStatements = sql -> sql.startsWith("INSERT");
-    flaky.failuresAfterUpdate.set(1);
-    assertTrue(store.compareAndSet(0, grant(1, "a")), "the insert committed before the failure");
+  void createWhoseAnswerWasLostIsReportedAsWritten() {
+    try (Lease lease = lease()) {
+      flaky.failure = () -> new SQLRecoverableException("I/O error (simulated)", "08006");
+      flaky.failingStatements = sql -> sql.startsWith("UPDATE") && sql.contains("version + 1");
+      flaky.failuresAfterUpdate.set(1);
+      assertEquals(
+          1,
+          store.compareAndSet(lease, 0, bytes("a"), null).orElseThrow(),
+          "the write committed before the failure");
+    }
     assertEquals(0, flaky.failuresAfterUpdate.get(), "the failure happened");
-    assertEquals("a", new String(store.load(GrantKey.of("k")).orElseThrow().sealed(), UTF_8));
+    assertEquals("a", new String(store.load(K).orElseThrow().sealed(), UTF_8));
   }
 
   @Test
   void updateWhoseAnswerWasLostIsReportedAsWritten() {
-    assertTrue(store.compareAndSet(0, grant(1, "a")));
-    flaky.failure = () -> new SQLRecoverableException("I/O error (simulated)", "08006");
-    flaky.failuresAfterUpdate.set(1);
-    assertTrue(store.compareAndSet(1, grant(2, "b")));
-    assertEquals("b", new String(store.load(GrantKey.of("k")).orElseThrow().sealed(), UTF_8));
-    // ... but a genuinely lost race after a retry is still a lost race.
-    flaky.failuresBeforeExecute.set(1);
-    assertFalse(store.compareAndSet(1, grant(2, "c")));
+    try (Lease lease = lease()) {
+      long v1 = store.compareAndSet(lease, 0, bytes("a"), null).orElseThrow();
+      flaky.failure = () -> new SQLRecoverableException("I/O error (simulated)", "08006");
+      flaky.failingStatements = sql -> sql.startsWith("UPDATE") && sql.contains("version + 1");
+      flaky.failuresAfterUpdate.set(1);
+      assertTrue(store.compareAndSet(lease, v1, bytes("b"), null).isPresent());
+      assertEquals("b", new String(store.load(K).orElseThrow().sealed(), UTF_8));
+      // ... but a genuinely lost race after a retry is still a lost race.
+      flaky.failuresBeforeExecute.set(1);
+      assertEquals(OptionalLong.empty(), store.compareAndSet(lease, v1, bytes("c"), null));
+    }
   }
 
   @Test
@@ -141,7 +182,9 @@ class RetryTest {
     down.connectionFailures.set(2);
     JdbcTokenStore late = JdbcTokenStore.builder(down).retries(2, Duration.ZERO).build();
     assertTrue(late.toString().contains("not connected yet"), late.toString());
-    assertTrue(late.compareAndSet(0, grant(1, "a")));
+    try (Lease lease = late.tryAcquireLease(K, TTL).orElseThrow()) {
+      assertTrue(late.compareAndSet(lease, 0, bytes("a"), null).isPresent());
+    }
     assertTrue(late.toString().contains("h2"), late.toString());
   }
 }
