@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Runs the deterministic {@link Simulation} over many seeds: by default seeds 1 to 2,000, in {@code
@@ -48,7 +50,10 @@ class DeterministicSimulationTest {
     }
   }
 
+  // The build's default of 120 s per test would end a documented long run (-Dsim.seeds=1000000);
+  // a simulation cannot hang (each run has a step limit), so the bound only has to exist.
   @Test
+  @Timeout(value = 12, unit = TimeUnit.HOURS)
   void seeds() {
     long start = Long.getLong("sim.start", 1);
     long count = Long.getLong("sim.seeds", 2_000);
