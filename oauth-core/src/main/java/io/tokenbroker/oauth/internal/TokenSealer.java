@@ -48,6 +48,10 @@ public final class TokenSealer {
   public static final byte FORMAT_V1 = 1;
 
   private static final byte[] AAD_PREFIX_V1 = "tokenbroker/v1\0".getBytes(UTF_8);
+
+  /** Pending consents are bound to their id under another label: never mistaken for a grant. */
+  private static final byte[] CONSENT_AAD_PREFIX_V1 = "tokenbroker/consent/v1\0".getBytes(UTF_8);
+
   private static final int TINK_PREFIX_SIZE = 5;
 
   private final Aead aead;
@@ -184,6 +188,60 @@ public final class TokenSealer {
   }
 
   /**
+   * Seals a pending consent (its state, PKCE verifier, redirect URI, template and grant key) for
+   * the store under {@code id}, with the primary key; bound to {@code id}.
+   *
+   * @throws TokenStoreException {@link Reason#MISCONFIGURED} if the primary key cannot encrypt
+   */
+  public byte[] sealConsent(String id, byte[] plaintext) {
+    requireNonNull(id, "id == null");
+    requireNonNull(plaintext, "plaintext == null");
+    byte[] ciphertext;
+    try {
+      ciphertext = aead.encrypt(plaintext, consentAssociatedData(id));
+    } catch (GeneralSecurityException e) {
+      throw new TokenStoreException(
+          "cannot seal a pending consent (" + e.getClass().getSimpleName() + ")",
+          Reason.MISCONFIGURED,
+          null,
+          null);
+    }
+    byte[] sealed = new byte[1 + ciphertext.length];
+    sealed[0] = FORMAT_V1;
+    System.arraycopy(ciphertext, 0, sealed, 1, ciphertext.length);
+    return sealed;
+  }
+
+  /**
+   * Opens a pending consent sealed under {@code id} by {@link #sealConsent}.
+   *
+   * @throws TokenStoreException {@link Reason#CORRUPT} if it is not a sealed entry, {@link
+   *     Reason#CANNOT_DECRYPT} if it does not authenticate for {@code id} under this keyset
+   */
+  public byte[] openConsent(String id, byte[] sealed) {
+    requireNonNull(id, "id == null");
+    requireNonNull(sealed, "sealed == null");
+    if (sealed.length < 1 + minCiphertextLength || sealed[0] != FORMAT_V1) {
+      throw new TokenStoreException(
+          "a pending consent in the store is corrupt: it is too short or not in format "
+              + FORMAT_V1,
+          Reason.CORRUPT,
+          null,
+          null);
+    }
+    try {
+      return aead.decrypt(Arrays.copyOfRange(sealed, 1, sealed.length), consentAssociatedData(id));
+    } catch (GeneralSecurityException e) {
+      throw new TokenStoreException(
+          "cannot open a pending consent: it does not authenticate under the keyset in use"
+              + " (another keyset, or the entry was tampered with)",
+          Reason.CANNOT_DECRYPT,
+          null,
+          null);
+    }
+  }
+
+  /**
    * Opens an entry sealed for {@code key} with {@code aead}, a primitive the caller built from the
    * keyset (for example with only the AES-GCM key type registered, to start faster). The same
    * format checks as {@link #open}, with shorter messages: no key ids are reported.
@@ -245,6 +303,14 @@ public final class TokenSealer {
     byte[] keyBytes = key.value().getBytes(UTF_8);
     byte[] aad = Arrays.copyOf(AAD_PREFIX_V1, AAD_PREFIX_V1.length + keyBytes.length);
     System.arraycopy(keyBytes, 0, aad, AAD_PREFIX_V1.length, keyBytes.length);
+    return aad;
+  }
+
+  private static byte[] consentAssociatedData(String id) {
+    byte[] idBytes = id.getBytes(UTF_8);
+    byte[] aad =
+        Arrays.copyOf(CONSENT_AAD_PREFIX_V1, CONSENT_AAD_PREFIX_V1.length + idBytes.length);
+    System.arraycopy(idBytes, 0, aad, CONSENT_AAD_PREFIX_V1.length, idBytes.length);
     return aad;
   }
 
