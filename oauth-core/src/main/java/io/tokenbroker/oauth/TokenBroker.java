@@ -1105,6 +1105,11 @@ public final class TokenBroker implements AutoCloseable {
     }
   }
 
+  /** For tests: how many template grants the cache evicted while busy are kept aside now. */
+  int keptAsideForTest() {
+    return pinned.size();
+  }
+
   boolean hasPendingWrite(GrantKey key) {
     Grant grant = liveGrant(key);
     return grant != null && grant.hasPendingWrite();
