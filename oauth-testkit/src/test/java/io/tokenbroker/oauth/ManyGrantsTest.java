@@ -117,11 +117,13 @@ class ManyGrantsTest {
 
   /** What the user's browser does: follows the consent URL, returns where it is sent back. */
   private static URI approve(AuthorizationRequest request) throws Exception {
+    return approve(request.uri());
+  }
+
+  private static URI approve(URI consentUrl) throws Exception {
     HttpResponse<String> response =
         HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(request.uri()).build(),
-                HttpResponse.BodyHandlers.ofString());
+            .send(HttpRequest.newBuilder(consentUrl).build(), HttpResponse.BodyHandlers.ofString());
     return URI.create(response.headers().firstValue("Location").orElseThrow());
   }
 
@@ -158,6 +160,42 @@ class ManyGrantsTest {
     assertNotEquals(stored.accessToken(), renewed);
     assertEquals(1, server.tokenRequestCount("refresh_token"));
     assertEquals(renewed, StoredTokens.read(store, aead(), USER).orElseThrow().accessToken());
+  }
+
+  @Test
+  void aWebAppsConsentFlowStartsOnOneInstanceAndCompletesOnAnother() throws Exception {
+    ConsentFlow onA = ConsentFlow.of(broker(), APP, REDIRECT);
+    TokenBroker b = broker();
+    ConsentFlow onB = ConsentFlow.of(b, APP, REDIRECT);
+    URI location = onA.start(USER);
+    assertTrue(location.toString().startsWith(server.authorizationEndpoint().toString()));
+    URI callback = approve(location);
+    assertEquals(USER, onB.completeQuery(callback.getRawQuery()));
+    assertEquals(
+        StoredTokens.read(store, aead(), USER).orElseThrow().accessToken(), b.accessToken(USER));
+    assertEquals(
+        ConsentException.Kind.UNKNOWN_STATE,
+        assertThrows(ConsentException.class, () -> onA.complete(callback)).kind());
+    assertEquals(
+        ConsentException.Kind.INVALID_CALLBACK,
+        assertThrows(ConsentException.class, () -> onB.completeQuery(null)).kind());
+    assertEquals(
+        ConsentException.Kind.INVALID_CALLBACK,
+        assertThrows(ConsentException.class, () -> onB.completeQuery("a b|c")).kind());
+  }
+
+  @Test
+  void theRequestReturnedByAStartedConsentCompletesItOnce() throws Exception {
+    TokenBroker a = broker();
+    AuthorizationRequest request = a.authorizationRequest(USER, APP, REDIRECT);
+    URI callback = approve(request);
+    TokenSet tokens = request.complete(callback);
+    assertEquals(tokens.accessToken(), a.accessToken(USER));
+    assertEquals(0, store.pendingConsents());
+    assertEquals(
+        ConsentException.Kind.UNKNOWN_STATE,
+        assertThrows(ConsentException.class, () -> request.complete(callback)).kind());
+    assertEquals(1, server.tokenRequestCount("authorization_code"));
   }
 
   @Test
