@@ -100,6 +100,16 @@ final class Grant {
   private final ReentrantLock leaseLock = new ReentrantLock();
 
   private volatile @Nullable Snapshot snapshot; // written under publishLock
+
+  /**
+   * When the hot path next tells the broker's cache that this grant is used (template grants: at
+   * most once per touch interval, so that a hit costs no cache bookkeeping); never for grants
+   * registered on their own. Plain fields: a lost or doubled touch is harmless.
+   */
+  private long touchDueMillis = Long.MAX_VALUE;
+
+  private long touchIntervalMillis;
+  private java.util.function.@Nullable Consumer<Grant> toucher;
   private volatile Failure failure = Failure.NONE;
   private volatile boolean closed; // written under publishLock
 
@@ -135,6 +145,24 @@ final class Grant {
 
   @Nullable String template() {
     return template;
+  }
+
+  /** Makes the hot path call {@code toucher} with this grant at most once per {@code interval}. */
+  void touchedBy(java.util.function.Consumer<Grant> toucher, long intervalMillis) {
+    this.toucher = toucher;
+    this.touchIntervalMillis = intervalMillis;
+    this.touchDueMillis = settings.clock.millis() + intervalMillis;
+  }
+
+  private void touch(long now) {
+    touchDueMillis = now + touchIntervalMillis;
+    java.util.function.Consumer<Grant> t = toucher;
+    if (t != null) {
+      t.accept(this);
+      if (isDetached()) {
+        throw Evicted.INSTANCE; // it expired from the cache just now: read it again
+      }
+    }
   }
 
   /**
@@ -214,6 +242,9 @@ final class Grant {
     Snapshot s = snapshot;
     if (s != null) {
       long now = settings.clock.millis();
+      if (now >= touchDueMillis) {
+        touch(now);
+      }
       if (now < s.refreshAtMillis) {
         return s.token;
       }

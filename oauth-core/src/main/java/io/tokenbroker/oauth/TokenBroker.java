@@ -30,7 +30,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -95,14 +94,23 @@ import org.jspecify.annotations.Nullable;
 public final class TokenBroker implements AutoCloseable {
   private final BrokerSettings settings;
 
-  /** Grants registered one by one: never evicted. */
+  /**
+   * Every grant in memory, looked up by the hot path: those registered one by one ({@code
+   * template() == null}, never evicted) and the template grants the cache holds or keeps aside.
+   */
   private final ConcurrentMap<GrantKey, Grant> grants = new ConcurrentHashMap<>();
 
-  /** Grants created against a template, loaded on use: bounded, evicted when idle. */
+  /**
+   * The eviction policy of template grants: bounded, expiring when idle. A template grant is in
+   * {@link #grants} while it is here or {@link #pinned}; the hot path touches it here at most once
+   * per {@link #touchIntervalMillis}, so a hit costs one map lookup like a registered grant's.
+   */
   private final Cache<GrantKey, Grant> cached;
 
   /** Template grants the cache evicted while busy (a refresh, held tokens): kept until idle. */
   private final ConcurrentMap<GrantKey, Grant> pinned = new ConcurrentHashMap<>();
+
+  private final long touchIntervalMillis;
 
   private final ConcurrentMap<String, Template> templates = new ConcurrentHashMap<>();
   private final Duration pendingConsentLifetime;
@@ -148,13 +156,22 @@ public final class TokenBroker implements AutoCloseable {
     if (b.expireIdleGrantsAfter != null) {
       cache.expireAfterAccess(b.expireIdleGrantsAfter);
     }
+    // Idle expiry is exact to within this: a second, or less for short idle times.
+    this.touchIntervalMillis =
+        b.expireIdleGrantsAfter == null
+            ? 1000
+            : Math.max(1, Math.min(1000, b.expireIdleGrantsAfter.toMillis() / 16));
     this.cached =
         cache
             .evictionListener(
                 (@Nullable GrantKey key, @Nullable Grant grant, RemovalCause cause) -> {
                   // Runs atomically with the eviction: a busy grant is kept aside, not dropped.
-                  if (key != null && grant != null && !grant.tryDetach()) {
-                    pinned.put(key, grant);
+                  if (key != null && grant != null) {
+                    if (grant.tryDetach()) {
+                      grants.remove(key, grant);
+                    } else {
+                      pinned.put(key, grant);
+                    }
                   }
                 })
             .build();
@@ -181,10 +198,9 @@ public final class TokenBroker implements AutoCloseable {
     TokenClient client = checkedClient("grant '" + key + "'", registration, type);
     Grant grant = new Grant(key, registration, type, client, settings);
     Grant previous = grants.get(key);
-    if (previous == null) {
-      previous = cached.asMap().remove(key);
-      Grant kept = pinned.remove(key);
-      previous = previous != null ? previous : kept;
+    if (previous != null && previous.template() != null) {
+      cached.asMap().remove(key, previous);
+      pinned.remove(key, previous);
     }
     if (previous != null) {
       // Its refresh in flight ends first, so that tokens it obtains are taken over too.
@@ -277,10 +293,10 @@ public final class TokenBroker implements AutoCloseable {
    */
   public AccessToken accessToken(GrantKey key) {
     Grant grant = grants.get(key);
-    if (grant != null) {
+    if (grant != null && grant.template() == null) {
       return grant.accessToken();
     }
-    return templateAccessToken(key, null);
+    return templateAccessToken(key, grant, null);
   }
 
   /**
@@ -297,15 +313,16 @@ public final class TokenBroker implements AutoCloseable {
     requireNonNull(template, "template == null");
     template(template);
     Grant grant = grants.get(requireNonNull(key, "key == null"));
-    if (grant != null) {
+    if (grant != null && grant.template() == null) {
       return grant.accessToken();
     }
-    return templateAccessToken(key, template);
+    return templateAccessToken(key, grant, template);
   }
 
-  private AccessToken templateAccessToken(GrantKey key, @Nullable String template) {
+  private AccessToken templateAccessToken(
+      GrantKey key, @Nullable Grant found, @Nullable String template) {
+    Grant grant = found;
     for (int attempt = 0; ; attempt++) {
-      Grant grant = cached.getIfPresent(key);
       if (grant == null) {
         grant = loadCached(key, template, false);
       }
@@ -313,16 +330,34 @@ public final class TokenBroker implements AutoCloseable {
         return grant.accessToken();
       } catch (Grant.Evicted evicted) {
         evictedMeanwhile(key, grant, attempt);
+        grant = null;
       }
     }
   }
 
   /**
+   * From the hot path, at most once per touch interval: records the use in the cache, or puts a
+   * grant kept aside (or evicted while a caller still used it) back, if it is still live.
+   */
+  private void touch(Grant grant) {
+    GrantKey key = grant.key();
+    if (closed || cached.getIfPresent(key) == grant) {
+      return;
+    }
+    Grant now = cached.asMap().computeIfAbsent(key, k -> grant.isDetached() ? null : grant);
+    if (now == grant) {
+      pinned.remove(key, grant);
+    }
+  }
+
+  /**
    * A template grant the cache dropped while a caller used it: it is idle, so look again (it may
-   * still sit in the cache if it was detached while being put back).
+   * still sit in the maps if it was detached while being put back).
    */
   private void evictedMeanwhile(GrantKey key, Grant grant, int attempt) {
     cached.asMap().remove(key, grant);
+    grants.remove(key, grant);
+    pinned.remove(key, grant);
     if (attempt >= 100) {
       throw new TransientTokenException(
           "grant '"
@@ -362,14 +397,29 @@ public final class TokenBroker implements AutoCloseable {
     if (!pinned.isEmpty()) {
       releaseIdlePinned();
     }
+    if (grant == null) {
+      Grant registered = grants.get(key); // registered meanwhile: not the cache's
+      if (registered == null) {
+        throw new UnknownGrantException(key);
+      }
+      return registered;
+    }
     return grant;
   }
 
-  /** Runs inside the cache's atomic computation for {@code key}. */
-  private Grant load(GrantKey key, @Nullable String template, boolean allowEmpty) {
-    Grant kept = pinned.remove(key);
-    if (kept != null && !kept.isDetached()) {
-      return kept; // busy, or idle with its tokens: either way the one to go on with
+  /**
+   * Runs inside the cache's atomic computation for {@code key}: the live template grant (kept
+   * aside, or evicted while a caller used it) back into the cache, else one read from the store.
+   * Null for a grant registered on its own, which the cache must not hold.
+   */
+  private @Nullable Grant load(GrantKey key, @Nullable String template, boolean allowEmpty) {
+    Grant live = grants.get(key);
+    if (live != null && live.template() == null) {
+      return null;
+    }
+    if (live != null && !live.isDetached()) {
+      pinned.remove(key, live);
+      return live; // busy, or idle with its tokens: either way the one to go on with
     }
     Grant.Stored stored = Grant.read(settings, key);
     GrantRecord record = stored.record();
@@ -407,6 +457,8 @@ public final class TokenBroker implements AutoCloseable {
     if (record != null && !record.reauthorizationRequired()) {
       grant.published(record, stored.version());
     }
+    grant.touchedBy(this::touch, touchIntervalMillis);
+    grants.put(key, grant);
     return grant;
   }
 
@@ -416,25 +468,19 @@ public final class TokenBroker implements AutoCloseable {
         (key, grant) -> {
           if (!grant.isBusy() && grant.tryDetach()) {
             pinned.remove(key, grant);
+            grants.remove(key, grant);
           }
         });
   }
 
   /** The grant of {@code key} in memory now (registered, cached or kept aside), without I/O. */
   private @Nullable Grant liveGrant(GrantKey key) {
-    Grant grant = grants.get(key);
-    if (grant == null) {
-      grant = cached.getIfPresent(key);
-    }
-    return grant != null ? grant : pinned.get(key);
+    return grants.get(key);
   }
 
   /** Every grant in memory now. */
   private List<Grant> liveGrants() {
-    return Stream.of(grants.values(), cached.asMap().values(), pinned.values())
-        .flatMap(java.util.Collection::stream)
-        .distinct()
-        .toList();
+    return List.copyOf(grants.values());
   }
 
   private Template template(String name) {
@@ -572,7 +618,8 @@ public final class TokenBroker implements AutoCloseable {
       throw new IllegalStateException(
           "template '" + template + "' is a " + t.type() + " template; it needs no consent");
     }
-    if (grants.containsKey(key)) {
+    Grant registered = grants.get(key);
+    if (registered != null && registered.template() == null) {
       throw new IllegalStateException(
           "grant '"
               + key
@@ -682,16 +729,15 @@ public final class TokenBroker implements AutoCloseable {
                 pending.key(),
                 pending.dpopKey());
     Grant grant = grants.get(pending.key());
-    if (grant == null) {
-      grant = cached.getIfPresent(pending.key());
-    }
     if (grant != null && grant.template() != null && !pending.template().equals(grant.template())) {
       // Consented again against another template: the new consent replaces the old grant.
       cached.asMap().remove(pending.key(), grant);
+      pinned.remove(pending.key(), grant);
+      grants.remove(pending.key(), grant);
       grant.forget();
       grant = null;
     }
-    if (grant == null) {
+    if (grant == null || grant.isDetached()) {
       grant = loadCached(pending.key(), pending.template(), true);
     }
     saveTokens(grant, tokens, pending.dpopKey());
@@ -851,14 +897,9 @@ public final class TokenBroker implements AutoCloseable {
     requireNonNull(key, "key == null");
     checkOpen();
     Grant grant = grants.remove(key);
-    if (grant == null) {
-      grant = cached.asMap().remove(key);
-    }
-    Grant kept = pinned.remove(key);
-    if (grant == null) {
-      grant = kept;
-    } else if (kept != null) {
-      kept.forget();
+    if (grant != null && grant.template() != null) {
+      cached.asMap().remove(key, grant);
+      pinned.remove(key, grant);
     }
     if (grant != null) {
       grant.forget();
@@ -1079,9 +1120,7 @@ public final class TokenBroker implements AutoCloseable {
   public String toString() {
     return "TokenBroker["
         + grants.size()
-        + " grants, "
-        + cached.estimatedSize()
-        + " cached, "
+        + " grants in memory, "
         + templates.size()
         + " templates, store="
         + settings.store
@@ -1128,11 +1167,10 @@ public final class TokenBroker implements AutoCloseable {
     requireNonNull(key, "key == null");
     checkOpen();
     Grant grant = grants.get(key);
-    if (grant != null) {
+    if (grant != null && !grant.isDetached()) {
       return grant;
     }
-    grant = cached.getIfPresent(key);
-    return grant != null ? grant : loadCached(key, null, false);
+    return loadCached(key, null, false);
   }
 
   private void checkOpen() {

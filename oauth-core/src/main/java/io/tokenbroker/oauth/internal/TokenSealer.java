@@ -128,9 +128,8 @@ public final class TokenSealer {
   public byte[] seal(GrantKey key, byte[] plaintext) {
     requireNonNull(key, "key == null");
     requireNonNull(plaintext, "plaintext == null");
-    byte[] ciphertext;
     try {
-      ciphertext = aead.encrypt(plaintext, associatedData(key));
+      return encrypt(plaintext, associatedData(key));
     } catch (GeneralSecurityException e) {
       throw new TokenStoreException(
           "cannot seal the entry of grant '"
@@ -144,6 +143,11 @@ public final class TokenSealer {
           key,
           null);
     }
+  }
+
+  /** The format byte followed by the AEAD ciphertext of {@code plaintext}. */
+  private byte[] encrypt(byte[] plaintext, byte[] associatedData) throws GeneralSecurityException {
+    byte[] ciphertext = aead.encrypt(plaintext, associatedData);
     byte[] sealed = new byte[1 + ciphertext.length];
     sealed[0] = FORMAT_V1;
     System.arraycopy(ciphertext, 0, sealed, 1, ciphertext.length);
@@ -196,9 +200,8 @@ public final class TokenSealer {
   public byte[] sealConsent(String id, byte[] plaintext) {
     requireNonNull(id, "id == null");
     requireNonNull(plaintext, "plaintext == null");
-    byte[] ciphertext;
     try {
-      ciphertext = aead.encrypt(plaintext, consentAssociatedData(id));
+      return encrypt(plaintext, consentAssociatedData(id));
     } catch (GeneralSecurityException e) {
       throw new TokenStoreException(
           "cannot seal a pending consent (" + e.getClass().getSimpleName() + ")",
@@ -206,10 +209,6 @@ public final class TokenSealer {
           null,
           null);
     }
-    byte[] sealed = new byte[1 + ciphertext.length];
-    sealed[0] = FORMAT_V1;
-    System.arraycopy(ciphertext, 0, sealed, 1, ciphertext.length);
-    return sealed;
   }
 
   /**
@@ -300,17 +299,17 @@ public final class TokenSealer {
   }
 
   static byte[] associatedData(GrantKey key) {
-    byte[] keyBytes = key.value().getBytes(UTF_8);
-    byte[] aad = Arrays.copyOf(AAD_PREFIX_V1, AAD_PREFIX_V1.length + keyBytes.length);
-    System.arraycopy(keyBytes, 0, aad, AAD_PREFIX_V1.length, keyBytes.length);
-    return aad;
+    return labelled(AAD_PREFIX_V1, key.value());
   }
 
   private static byte[] consentAssociatedData(String id) {
-    byte[] idBytes = id.getBytes(UTF_8);
-    byte[] aad =
-        Arrays.copyOf(CONSENT_AAD_PREFIX_V1, CONSENT_AAD_PREFIX_V1.length + idBytes.length);
-    System.arraycopy(idBytes, 0, aad, CONSENT_AAD_PREFIX_V1.length, idBytes.length);
+    return labelled(CONSENT_AAD_PREFIX_V1, id);
+  }
+
+  private static byte[] labelled(byte[] prefix, String value) {
+    byte[] valueBytes = value.getBytes(UTF_8);
+    byte[] aad = Arrays.copyOf(prefix, prefix.length + valueBytes.length);
+    System.arraycopy(valueBytes, 0, aad, prefix.length, valueBytes.length);
     return aad;
   }
 
