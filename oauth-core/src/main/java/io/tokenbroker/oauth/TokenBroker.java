@@ -946,7 +946,11 @@ public final class TokenBroker implements AutoCloseable {
         record == null ? null : record.tokens().expiresAt(),
         record != null && record.tokens().refreshToken() != null,
         record != null && record.reauthorizationRequired(),
-        grant != null,
+        // Registered here: on its own, or through the template its entry names.
+        grant != null
+            || (record != null
+                && record.template() != null
+                && templates.containsKey(record.template())),
         stored,
         authentication,
         record != null ? record.dpopKey() != null : grant != null && grant.registration().dpop(),

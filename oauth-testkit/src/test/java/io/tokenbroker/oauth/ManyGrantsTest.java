@@ -399,6 +399,7 @@ class ManyGrantsTest {
     assertEquals(1, store.pages.get());
     assertEquals(loads, store.loads.get(), "no per-grant read");
     assertTrue(all.stream().allMatch(GrantStatus::stored));
+    assertTrue(all.stream().allMatch(GrantStatus::registered), "through their template");
   }
 
   @Test
