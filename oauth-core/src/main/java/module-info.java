@@ -18,6 +18,8 @@ module io.tokenbroker.oauth {
   // Nimbus JOSE+JWT (a real module): client assertions, DPoP proofs, JWKs.
   requires com.nimbusds.jose.jwt;
   requires jdk.httpserver;
+  // The bounded grant cache (TokenBroker.Builder#maxCachedGrants).
+  requires com.github.benmanes.caffeine;
   // Public signatures carry its @Nullable: readers of our API need it too (at compile time).
   requires static transitive org.jspecify;
 }

@@ -7,6 +7,7 @@ import io.tokenbroker.oauth.TokenBroker;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -29,7 +30,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@link #floor}: a bare {@code ConcurrentHashMap} lookup plus an expiry check, the least any
  *       cache can do;
- *   <li>{@link #tokenbroker}: {@code TokenBroker.accessToken(key).revealValue()};
+ *   <li>{@link #tokenbroker}: {@code TokenBroker.accessToken(key).revealValue()} for a grant
+ *       registered on its own ({@code register});
+ *   <li>{@link #tokenbrokerTemplate}: the same for a grant created against a client template, which
+ *       lives in the broker's bounded Caffeine cache (with expire-after-access on, the costlier
+ *       setting);
  *   <li>{@link #googleCredential}: google-oauth-client's {@code Credential}: the freshness check
  *       its {@code intercept} does before each request ({@code getExpiresInSeconds() <= 60} means
  *       refresh) and {@code getAccessToken()}; both take the credential's lock;
@@ -54,6 +59,7 @@ import org.openjdk.jmh.annotations.Warmup;
     jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class AccessTokenBenchmark {
   private static final GrantKey KEY = GrantKey.of("fake/service");
+  private static final GrantKey TEMPLATE_KEY = GrantKey.of("fake/tenant-7");
 
   /** What the floor caches: a token and when it stops being usable. */
   private record Entry(String token, long usableUntilMillis) {}
@@ -67,8 +73,15 @@ public class AccessTokenBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     server = Contenders.server();
-    broker = TokenBroker.builder().build();
+    broker =
+        TokenBroker.builder()
+            .maxCachedGrants(50_000)
+            .expireIdleGrantsAfter(Duration.ofMinutes(30))
+            .build();
     broker.register(KEY, Contenders.registration(server), GrantType.CLIENT_CREDENTIALS);
+    broker.registerTemplate(
+        "service", Contenders.registration(server), GrantType.CLIENT_CREDENTIALS);
+    broker.accessToken(TEMPLATE_KEY, "service");
     String token = broker.accessToken(KEY).revealValue();
     floorCache.put(KEY, new Entry(token, System.currentTimeMillis() + TimeUnit.HOURS.toMillis(1)));
     credential = Contenders.googleCredential(server);
@@ -78,6 +91,7 @@ public class AccessTokenBenchmark {
     // Sanity: every contender answers and none of them refreshes during the run.
     if (floor() == null
         || tokenbroker() == null
+        || tokenbrokerTemplate() == null
         || googleCredential() == null
         || springManager() == null
         || server.tokenRequestCount() != calls) {
@@ -90,8 +104,9 @@ public class AccessTokenBenchmark {
     int calls = server.tokenRequestCount();
     broker.close();
     server.close();
-    if (calls != 3) {
-      throw new IllegalStateException("expected one token request per library, saw " + calls);
+    if (calls != 4) {
+      throw new IllegalStateException(
+          "expected one token request per library (two for tokenbroker), saw " + calls);
     }
   }
 
@@ -107,6 +122,11 @@ public class AccessTokenBenchmark {
   @Benchmark
   public String tokenbroker() {
     return broker.accessToken(KEY).revealValue();
+  }
+
+  @Benchmark
+  public String tokenbrokerTemplate() {
+    return broker.accessToken(TEMPLATE_KEY).revealValue();
   }
 
   @Benchmark

@@ -32,6 +32,7 @@ public final class AuthorizationRequest {
   private final @Nullable String issuer;
   private final boolean issuerRequired;
   private final Function<String, TokenSet> exchange;
+  private final @Nullable String codeVerifier;
 
   AuthorizationRequest(
       URI uri,
@@ -50,6 +51,18 @@ public final class AuthorizationRequest {
       @Nullable String issuer,
       boolean issuerRequired,
       Function<String, TokenSet> exchange) {
+    this(uri, redirectUri, state, stateRequired, issuer, issuerRequired, exchange, null);
+  }
+
+  AuthorizationRequest(
+      URI uri,
+      URI redirectUri,
+      String state,
+      boolean stateRequired,
+      @Nullable String issuer,
+      boolean issuerRequired,
+      Function<String, TokenSet> exchange,
+      @Nullable String codeVerifier) {
     this.uri = uri;
     this.redirectUri = redirectUri;
     this.state = state;
@@ -57,12 +70,57 @@ public final class AuthorizationRequest {
     this.issuer = issuer;
     this.issuerRequired = issuerRequired && issuer != null;
     this.exchange = exchange;
+    this.codeVerifier = codeVerifier;
   }
 
   /** Returns a request that passes the tokens through {@code then} (the broker saves them). */
   AuthorizationRequest andThen(java.util.function.UnaryOperator<TokenSet> then) {
     return new AuthorizationRequest(
-        uri, redirectUri, state, stateRequired, issuer, issuerRequired, exchange.andThen(then));
+        uri,
+        redirectUri,
+        state,
+        stateRequired,
+        issuer,
+        issuerRequired,
+        exchange.andThen(then),
+        codeVerifier);
+  }
+
+  /** The PKCE verifier, for sealing a pending consent into the store; null without PKCE. */
+  @Nullable String codeVerifier() {
+    return codeVerifier;
+  }
+
+  /**
+   * The {@code state} a consent callback echoes, read as {@link #complete} reads it.
+   *
+   * @throws ConsentException {@link ConsentException.Kind#INVALID_CALLBACK} if the callback cannot
+   *     be read, {@link ConsentException.Kind#STATE_MISMATCH} if it carries no state
+   */
+  static String stateOf(URI callbackUri) {
+    AuthorizationResponse response = parse(callbackUri);
+    String state = response.getState() == null ? null : response.getState().getValue();
+    if (state == null || state.isEmpty()) {
+      throw new ConsentException(
+          "the consent callback did not echo the state parameter; it matches no started consent",
+          ConsentException.Kind.STATE_MISMATCH,
+          null,
+          null);
+    }
+    return state;
+  }
+
+  private static AuthorizationResponse parse(URI callbackUri) {
+    try {
+      return AuthorizationResponse.parse(callbackUri);
+    } catch (ParseException | IllegalArgumentException e) {
+      // Nimbus throws IllegalArgumentException for some malformed values, e.g. an empty code.
+      throw new ConsentException(
+          "the consent callback could not be read: no code or error parameter",
+          ConsentException.Kind.INVALID_CALLBACK,
+          null,
+          null);
+    }
   }
 
   /**
@@ -115,17 +173,7 @@ public final class AuthorizationRequest {
    */
   public TokenSet complete(URI callbackUri) {
     requireNonNull(callbackUri, "callbackUri == null");
-    AuthorizationResponse response;
-    try {
-      response = AuthorizationResponse.parse(callbackUri);
-    } catch (ParseException | IllegalArgumentException e) {
-      // Nimbus throws IllegalArgumentException for some malformed values, e.g. an empty code.
-      throw new ConsentException(
-          "the consent callback could not be read: no code or error parameter",
-          ConsentException.Kind.INVALID_CALLBACK,
-          null,
-          null);
-    }
+    AuthorizationResponse response = parse(callbackUri);
     String echoed = response.getState() == null ? null : response.getState().getValue();
     checkState(echoed);
     checkIssuer(response.getIssuer() == null ? null : response.getIssuer().getValue());

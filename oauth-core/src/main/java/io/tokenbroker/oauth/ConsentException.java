@@ -24,7 +24,14 @@ public final class ConsentException extends TokenBrokerException {
      */
     ISSUER_MISMATCH,
     /** The device code expired before the user approved ({@code expired_token}, RFC 8628). */
-    EXPIRED
+    EXPIRED,
+    /**
+     * No started consent matches the callback's {@code state} ({@link
+     * TokenBroker#completeAuthorization}): it was completed already (a replayed callback), it
+     * expired ({@link TokenBroker.Builder#pendingConsentLifetime}), or it was never started with
+     * this store. Start a new consent.
+     */
+    UNKNOWN_STATE
   }
 
   private final Kind kind;

@@ -68,7 +68,25 @@ final class Grant {
     static final Failure NONE = new Failure(null, 0, 0, 0);
   }
 
+  /**
+   * What {@link #inFlight} holds once the broker's cache evicted this grant ({@link #tryDetach}):
+   * no flight can start on it any more, and callers still holding it look the grant up again.
+   */
+  private static final CompletableFuture<Snapshot> DETACHED =
+      CompletableFuture.failedFuture(Evicted.INSTANCE);
+
+  /** Thrown to a caller that holds a grant the cache evicted: look it up again. */
+  static final class Evicted extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    static final Evicted INSTANCE = new Evicted();
+
+    private Evicted() {
+      super("the grant was evicted from the broker's cache", null, false, false);
+    }
+  }
+
   private final GrantKey key;
+  private final @Nullable String template;
   private final ClientRegistration registration;
   private final GrantType type;
   private final TokenClient client;
@@ -82,6 +100,16 @@ final class Grant {
   private final ReentrantLock leaseLock = new ReentrantLock();
 
   private volatile @Nullable Snapshot snapshot; // written under publishLock
+
+  /**
+   * When the hot path next tells the broker's cache that this grant is used (template grants: at
+   * most once per touch interval, so that a hit costs no cache bookkeeping); never for grants
+   * registered on their own. Plain fields: a lost or doubled touch is harmless.
+   */
+  private long touchDueMillis = Long.MAX_VALUE;
+
+  private long touchIntervalMillis;
+  private java.util.function.@Nullable Consumer<Grant> toucher;
   private volatile Failure failure = Failure.NONE;
   private volatile boolean closed; // written under publishLock
 
@@ -91,7 +119,19 @@ final class Grant {
       GrantType type,
       TokenClient client,
       BrokerSettings settings) {
+    this(key, null, registration, type, client, settings);
+  }
+
+  /** A grant created against client template {@code template} (null: registered on its own). */
+  Grant(
+      GrantKey key,
+      @Nullable String template,
+      ClientRegistration registration,
+      GrantType type,
+      TokenClient client,
+      BrokerSettings settings) {
     this.key = key;
+    this.template = template;
     this.registration = registration;
     this.type = type;
     this.client = client;
@@ -101,6 +141,55 @@ final class Grant {
 
   GrantKey key() {
     return key;
+  }
+
+  @Nullable String template() {
+    return template;
+  }
+
+  /** Makes the hot path call {@code toucher} with this grant at most once per {@code interval}. */
+  void touchedBy(java.util.function.Consumer<Grant> toucher, long intervalMillis) {
+    this.toucher = toucher;
+    this.touchIntervalMillis = intervalMillis;
+    this.touchDueMillis = settings.clock.millis() + intervalMillis;
+  }
+
+  private void touch(long now) {
+    touchDueMillis = now + touchIntervalMillis;
+    java.util.function.Consumer<Grant> t = toucher;
+    if (t != null) {
+      t.accept(this);
+      if (isDetached()) {
+        throw Evicted.INSTANCE; // it expired from the cache just now: read it again
+      }
+    }
+  }
+
+  /**
+   * For the broker's cache, which is evicting this grant: succeeds, and from then on no refresh can
+   * start on this object, only if no refresh is in flight and no write is held. A grant that is
+   * busy is not detached; the broker keeps it (pinned) until it is idle.
+   */
+  boolean tryDetach() {
+    if (!inFlight.compareAndSet(null, DETACHED)) {
+      return inFlight.get() == DETACHED;
+    }
+    if (held.current() != null) {
+      inFlight.compareAndSet(DETACHED, null);
+      return false;
+    }
+    return true;
+  }
+
+  /** Whether {@link #tryDetach} succeeded: this object serves no refresh any more. */
+  boolean isDetached() {
+    return inFlight.get() == DETACHED;
+  }
+
+  /** Whether a refresh is in flight or tokens are held unwritten (never evicted then). */
+  boolean isBusy() {
+    CompletableFuture<Snapshot> flight = inFlight.get();
+    return (flight != null && flight != DETACHED) || held.current() != null;
   }
 
   ClientRegistration registration() {
@@ -153,6 +242,9 @@ final class Grant {
     Snapshot s = snapshot;
     if (s != null) {
       long now = settings.clock.millis();
+      if (now >= touchDueMillis) {
+        touch(now);
+      }
       if (now < s.refreshAtMillis) {
         return s.token;
       }
@@ -450,7 +542,7 @@ final class Grant {
     while (true) {
       CompletableFuture<Snapshot> flight = inFlight.get();
       long left = deadlineNanos - settings.scheduler.nanoTime();
-      if (flight == null || left <= 0) {
+      if (flight == null || flight == DETACHED || left <= 0) {
         return;
       }
       try {
@@ -541,6 +633,14 @@ final class Grant {
 
   /** The grant as the store holds it now. */
   Stored readStore() {
+    return read(settings, key);
+  }
+
+  /**
+   * The grant {@code key} as the store holds it now: one store read and one decryption. An entry
+   * that cannot be read is reported to the listener and thrown.
+   */
+  static Stored read(BrokerSettings settings, GrantKey key) {
     Optional<StoredGrant> entry;
     try {
       entry = settings.store.load(key);
@@ -717,7 +817,8 @@ final class Grant {
 
   private GrantRecord newRecord(
       @Nullable GrantRecord current, TokenSet next, @Nullable DpopKey dpop) {
-    return GrantRecord.next(current, type, registration, next, dpop, settings.clock.instant());
+    return GrantRecord.next(current, type, registration, next, dpop, settings.clock.instant())
+        .withTemplate(template);
   }
 
   /**
@@ -904,7 +1005,8 @@ final class Grant {
     if (closed || held.current() == null) {
       return;
     }
-    if (inFlight.get() != null) {
+    CompletableFuture<Snapshot> flight = inFlight.get();
+    if (flight != null && flight != DETACHED) {
       held.scheduleRetry(); // the refresh in flight writes the held tokens first
       return;
     }

@@ -25,6 +25,9 @@ import org.jspecify.annotations.Nullable;
  *     for entries written before this was recorded
  * @param resources the RFC 8707 {@code resource} values the grant was requested with
  * @param audience the {@code audience} values the grant was requested with
+ * @param template the name of the client template the grant was created against ({@link
+ *     TokenBroker#registerTemplate}), or null for a grant registered on its own (and for entries
+ *     written before templates existed)
  */
 record GrantRecord(
     GrantType grantType,
@@ -38,7 +41,8 @@ record GrantRecord(
     @Nullable DpopKey dpopKey,
     @Nullable ClientAuthentication clientAuthentication,
     List<String> resources,
-    List<String> audience) {
+    List<String> audience,
+    @Nullable String template) {
 
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -47,6 +51,36 @@ record GrantRecord(
   GrantRecord {
     resources = List.copyOf(resources);
     audience = List.copyOf(audience);
+  }
+
+  /** A record without template. */
+  GrantRecord(
+      GrantType grantType,
+      String provider,
+      String clientId,
+      TokenSet tokens,
+      @Nullable RefreshToken previousRefreshToken,
+      boolean reauthorizationRequired,
+      @Nullable String reauthorizationReason,
+      Instant updatedAt,
+      @Nullable DpopKey dpopKey,
+      @Nullable ClientAuthentication clientAuthentication,
+      List<String> resources,
+      List<String> audience) {
+    this(
+        grantType,
+        provider,
+        clientId,
+        tokens,
+        previousRefreshToken,
+        reauthorizationRequired,
+        reauthorizationReason,
+        updatedAt,
+        dpopKey,
+        clientAuthentication,
+        resources,
+        audience,
+        null);
   }
 
   /** A record without DPoP key, recorded authentication, resources or audience. */
@@ -114,7 +148,29 @@ record GrantRecord(
         key,
         registration.provider().clientAuthentication(),
         registration.resources(),
-        registration.audience());
+        registration.audience(),
+        template);
+  }
+
+  /** This record created against {@code name} (kept as it is when {@code name} is null). */
+  GrantRecord withTemplate(@Nullable String name) {
+    if (name == null || name.equals(template)) {
+      return this;
+    }
+    return new GrantRecord(
+        grantType,
+        provider,
+        clientId,
+        tokens,
+        previousRefreshToken,
+        reauthorizationRequired,
+        reauthorizationReason,
+        updatedAt,
+        dpopKey,
+        clientAuthentication,
+        resources,
+        audience,
+        name);
   }
 
   GrantRecord withTokens(TokenSet next, Instant now) {
@@ -133,7 +189,8 @@ record GrantRecord(
         dpopKey,
         clientAuthentication,
         resources,
-        audience);
+        audience,
+        template);
   }
 
   GrantRecord markReauthorizationRequired(String reason, Instant now) {
@@ -149,7 +206,8 @@ record GrantRecord(
         dpopKey,
         clientAuthentication,
         resources,
-        audience);
+        audience,
+        template);
   }
 
   byte[] encode() {
@@ -176,7 +234,8 @@ record GrantRecord(
             clientAuthentication == null ? null : clientAuthentication.name(),
             resources.isEmpty() ? null : resources,
             audience.isEmpty() ? null : audience,
-            tokens.audience().isEmpty() ? null : List.copyOf(tokens.audience()));
+            tokens.audience().isEmpty() ? null : List.copyOf(tokens.audience()),
+            template);
     try {
       return JSON.writeValueAsBytes(wire);
     } catch (JsonProcessingException e) {
@@ -226,7 +285,8 @@ record GrantRecord(
               ? null
               : ClientAuthentication.valueOf(w.clientAuthentication()),
           w.resources() == null ? List.of() : w.resources(),
-          w.audience() == null ? List.of() : w.audience());
+          w.audience() == null ? List.of() : w.audience(),
+          w.template());
     } catch (IOException | RuntimeException e) {
       if (e instanceof TokenStoreException tse) {
         throw tse;
@@ -254,6 +314,7 @@ record GrantRecord(
         + ", reauthorizationRequired="
         + reauthorizationRequired
         + (dpopKey == null ? "" : ", dpop")
+        + (template == null ? "" : ", template=" + template)
         + "]";
   }
 
@@ -281,7 +342,8 @@ record GrantRecord(
       @Nullable String clientAuthentication,
       @Nullable List<String> resources,
       @Nullable List<String> audience,
-      @Nullable List<String> tokenAudience) {
+      @Nullable List<String> tokenAudience,
+      @Nullable String template) {
     @Override
     public String toString() {
       return "Wire[redacted]";

@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * @param expiresAt when the current access token expires, or {@code null} if no token is held
  * @param refreshTokenPresent whether a refresh token is held
  * @param reauthorizationRequired whether the grant is dead and needs a new consent
- * @param registered whether the grant is registered in this broker
+ * @param registered whether the grant is registered in this broker: on its own, or through the
+ *     client template its stored entry names
  * @param stored whether the grant has an entry in the store
  * @param clientAuthentication how the client authenticates (as stored with the tokens, else as
  *     registered), or {@code null} when unknown

@@ -2,6 +2,9 @@ package io.tokenbroker.oauth;
 
 import static java.util.Objects.requireNonNull;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.google.crypto.tink.KeysetHandle;
 import io.tokenbroker.oauth.internal.DpopKey;
 import io.tokenbroker.oauth.internal.Resealer;
@@ -22,7 +25,10 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -38,6 +44,19 @@ import org.jspecify.annotations.Nullable;
  * broker.register(key, registration, GrantType.CLIENT_CREDENTIALS);
  * String bearer = broker.accessToken(key).revealValue();
  * }</pre>
+ *
+ * <h2>Many grants: templates, a bounded cache, consent on any instance</h2>
+ *
+ * An application holding one grant per customer registers a client once as a template ({@link
+ * #registerTemplate}) and creates grants against it: by consent ({@link
+ * #authorizationRequest(GrantKey, String, URI)}, completed by {@link #completeAuthorization} on any
+ * broker sharing the store) or by client credentials ({@link #accessToken(GrantKey, String)}). Such
+ * grants are stored with the template's name, so {@link #accessToken(GrantKey)} on any broker that
+ * registered the template loads them from the store on first use. They live in memory in a Caffeine
+ * cache bounded by {@link Builder#maxCachedGrants} and {@link Builder#expireIdleGrantsAfter}: an
+ * evicted grant is read again from the store (one read, one decryption) on its next use; a grant
+ * with a refresh in flight or tokens held unwritten is never dropped from memory (it is kept aside
+ * until it is idle). Grants registered one by one ({@link #register}) are never evicted.
  *
  * <h2>How tokens are kept fresh</h2>
  *
@@ -74,7 +93,28 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TokenBroker implements AutoCloseable {
   private final BrokerSettings settings;
+
+  /**
+   * Every grant in memory, looked up by the hot path: those registered one by one ({@code
+   * template() == null}, never evicted) and the template grants the cache holds or keeps aside.
+   */
   private final ConcurrentMap<GrantKey, Grant> grants = new ConcurrentHashMap<>();
+
+  /**
+   * The eviction policy of template grants: bounded, expiring when idle. A template grant is in
+   * {@link #grants} while it is here or {@link #pinned}; the hot path touches it here at most once
+   * per {@link #touchIntervalMillis}, so a hit costs one map lookup like a registered grant's.
+   */
+  private final Cache<GrantKey, Grant> cached;
+
+  /** Template grants the cache evicted while busy (a refresh, held tokens): kept until idle. */
+  private final ConcurrentMap<GrantKey, Grant> pinned = new ConcurrentHashMap<>();
+
+  private final long touchIntervalMillis;
+
+  private final ConcurrentMap<String, Template> templates = new ConcurrentHashMap<>();
+  private final Duration pendingConsentLifetime;
+  private final AtomicLong nextConsentPurgeMillis = new AtomicLong(Long.MIN_VALUE);
   private final RetryPolicy retryPolicy;
   private final Duration requestTimeout;
   private final HttpClient httpClient;
@@ -104,7 +144,42 @@ public final class TokenBroker implements AutoCloseable {
             b.leaseWait,
             b.writeRetryMin,
             b.closeWait);
+    this.pendingConsentLifetime = b.pendingConsentLifetime;
+    Clock clock = b.clock;
+    Caffeine<Object, Object> cache =
+        Caffeine.newBuilder()
+            .maximumSize(b.maxCachedGrants)
+            // The broker's clock, so that idle expiry follows injected (test) time exactly.
+            .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+            // Maintenance on the calling thread: no hidden thread, deterministic in tests.
+            .executor(Runnable::run);
+    if (b.expireIdleGrantsAfter != null) {
+      cache.expireAfterAccess(b.expireIdleGrantsAfter);
+    }
+    // Idle expiry is exact to within this: a second, or less for short idle times.
+    this.touchIntervalMillis =
+        b.expireIdleGrantsAfter == null
+            ? 1000
+            : Math.max(1, Math.min(1000, b.expireIdleGrantsAfter.toMillis() / 16));
+    this.cached =
+        cache
+            .evictionListener(
+                (@Nullable GrantKey key, @Nullable Grant grant, RemovalCause cause) -> {
+                  // Runs atomically with the eviction: a busy grant is kept aside, not dropped.
+                  if (key != null && grant != null) {
+                    if (grant.tryDetach()) {
+                      grants.remove(key, grant);
+                    } else {
+                      pinned.put(key, grant);
+                    }
+                  }
+                })
+            .build();
   }
+
+  /** A client registered once under a name; grants are created against it. */
+  private record Template(
+      String name, ClientRegistration registration, GrantType type, TokenClient client) {}
 
   public static Builder builder() {
     return new Builder();
@@ -120,6 +195,48 @@ public final class TokenBroker implements AutoCloseable {
     requireNonNull(registration, "registration == null");
     requireNonNull(type, "type == null");
     checkOpen();
+    TokenClient client = checkedClient("grant '" + key + "'", registration, type);
+    Grant grant = new Grant(key, registration, type, client, settings);
+    Grant previous = grants.get(key);
+    if (previous != null && previous.template() != null) {
+      cached.asMap().remove(key, previous);
+      pinned.remove(key, previous);
+    }
+    if (previous != null) {
+      // Its refresh in flight ends first, so that tokens it obtains are taken over too.
+      previous.awaitIdle(settings.scheduler.nanoTime() + settings.maxWait.toNanos());
+      grant.inheritFrom(previous); // keeps tokens that are not yet persisted
+    }
+    grants.put(key, grant);
+  }
+
+  /**
+   * Registers a client template: a client (provider, client id, secret, scopes, parameters) and how
+   * its grants renew, under {@code name}, replacing an earlier template of that name for grants
+   * loaded from now on. Grants are created against it by consent ({@link
+   * #authorizationRequest(GrantKey, String, URI)}) or, for client credentials, on first use ({@link
+   * #accessToken(GrantKey, String)}); they are stored with the template's name (inside the sealed
+   * entry), so every broker that registered the same template serves them ({@link
+   * #accessToken(GrantKey)}) without registering them one by one. No I/O happens here.
+   *
+   * @throws ClientConfigurationException if the registration cannot renew grants of {@code type}
+   *     (no secret or key where the provider's client authentication needs one)
+   * @throws IllegalArgumentException if {@code name} is blank
+   */
+  public void registerTemplate(String name, ClientRegistration registration, GrantType type) {
+    requireNonNull(name, "name == null");
+    requireNonNull(registration, "registration == null");
+    requireNonNull(type, "type == null");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("template name is blank");
+    }
+    checkOpen();
+    TokenClient client = checkedClient("template '" + name + "'", registration, type);
+    templates.put(name, new Template(name, registration, type, client));
+  }
+
+  /** Checks that {@code registration} can renew {@code type} grants; builds its token client. */
+  private TokenClient checkedClient(String what, ClientRegistration registration, GrantType type) {
     Provider provider = registration.provider();
     // The renewal path must work without surprises: client credentials and JWT bearer re-run the
     // token request, consent grants refresh.
@@ -133,9 +250,8 @@ public final class TokenBroker implements AutoCloseable {
             : registration.clientKey() == null && renewal.needsClientKey() ? "a client key" : null;
     if (missing != null) {
       throw new ClientConfigurationException(
-          "grant '"
-              + key
-              + "': provider '"
+          what
+              + ": provider '"
               + provider.name()
               + "' authenticates clients with "
               + renewal
@@ -146,10 +262,8 @@ public final class TokenBroker implements AutoCloseable {
     if (type == GrantType.JWT_BEARER
         && (registration.clientKey() == null || registration.assertionSubject() == null)) {
       throw new ClientConfigurationException(
-          "grant '"
-              + key
-              + "': the JWT-bearer grant needs the registration's client key and assertion"
-              + " subject");
+          what
+              + ": the JWT-bearer grant needs the registration's client key and assertion subject");
     }
     TokenClient.Builder clientBuilder =
         TokenClient.builder(registration)
@@ -161,31 +275,220 @@ public final class TokenBroker implements AutoCloseable {
     if (random != null) {
       clientBuilder.random(random);
     }
-    TokenClient client = clientBuilder.build();
-    Grant grant = new Grant(key, registration, type, client, settings);
-    Grant previous = grants.get(key);
-    if (previous != null) {
-      // Its refresh in flight ends first, so that tokens it obtains are taken over too.
-      previous.awaitIdle(settings.scheduler.nanoTime() + settings.maxWait.toNanos());
-      grant.inheritFrom(previous); // keeps tokens that are not yet persisted
-    }
-    grants.put(key, grant);
+    return clientBuilder.build();
   }
 
   /**
    * Returns a valid access token for {@code key}: cached, refreshed ahead of expiry, one refresh at
    * a time per grant across all callers and processes.
    *
-   * @throws UnknownGrantException if the key is not registered, or an authorization-code grant has
-   *     no stored tokens yet
+   * <p>A key that is not registered one by one is looked up in the bounded cache of template
+   * grants, and on a miss loaded from the store (one read, one decryption) and served with the
+   * template named in its entry.
+   *
+   * @throws UnknownGrantException if the key is neither registered nor stored, or its stored entry
+   *     names a template this broker has not registered, or an authorization-code grant has no
+   *     stored tokens yet
    * @throws IllegalStateException if the broker is closed
    */
   public AccessToken accessToken(GrantKey key) {
     Grant grant = grants.get(key);
-    if (grant == null) {
-      throw new UnknownGrantException(key);
+    if (grant != null && grant.template() == null) {
+      return grant.accessToken();
     }
-    return grant.accessToken();
+    return templateAccessToken(key, grant, null);
+  }
+
+  /**
+   * As {@link #accessToken(GrantKey)} for a grant of client template {@code template}: when the
+   * store holds no grant under {@code key} yet, a client-credentials (or JWT-bearer) template
+   * creates it now, and it is stored with the template's name. A stored grant is served with the
+   * template its entry names (or {@code template}, for entries written without one).
+   *
+   * @throws IllegalArgumentException if no template {@code template} is registered
+   * @throws UnknownGrantException if the grant is not stored and {@code template} needs a consent
+   *     ({@link #authorizationRequest(GrantKey, String, URI)})
+   */
+  public AccessToken accessToken(GrantKey key, String template) {
+    requireNonNull(template, "template == null");
+    template(template);
+    Grant grant = grants.get(requireNonNull(key, "key == null"));
+    if (grant != null && grant.template() == null) {
+      return grant.accessToken();
+    }
+    return templateAccessToken(key, grant, template);
+  }
+
+  private AccessToken templateAccessToken(
+      GrantKey key, @Nullable Grant found, @Nullable String template) {
+    Grant grant = found;
+    for (int attempt = 0; ; attempt++) {
+      if (grant == null) {
+        grant = loadCached(key, template, false);
+      }
+      try {
+        return grant.accessToken();
+      } catch (Grant.Evicted evicted) {
+        evictedMeanwhile(key, grant, attempt);
+        grant = null;
+      }
+    }
+  }
+
+  /**
+   * From the hot path, at most once per touch interval: records the use in the cache, or puts a
+   * grant kept aside (or evicted while a caller still used it) back, if it is still live.
+   */
+  private void touch(Grant grant) {
+    GrantKey key = grant.key();
+    if (closed || cached.getIfPresent(key) == grant) {
+      return;
+    }
+    Grant now = cached.asMap().computeIfAbsent(key, k -> grant.isDetached() ? null : grant);
+    if (now == grant) {
+      pinned.remove(key, grant);
+    }
+  }
+
+  /**
+   * A template grant the cache dropped while a caller used it: it is idle, so look again (it may
+   * still sit in the maps if it was detached while being put back).
+   */
+  private void evictedMeanwhile(GrantKey key, Grant grant, int attempt) {
+    cached.asMap().remove(key, grant);
+    grants.remove(key, grant);
+    pinned.remove(key, grant);
+    if (attempt >= 100) {
+      throw new TransientTokenException(
+          "grant '"
+              + key
+              + "' keeps being evicted from the broker's cache (maxCachedGrants too"
+              + " small for the load?)",
+          TransientTokenException.Kind.NETWORK,
+          0,
+          null,
+          key,
+          null);
+    }
+  }
+
+  /** Runs {@code action} on the grant of {@code key}, again on a fresh copy if it was evicted. */
+  private <T> T withGrant(GrantKey key, Function<Grant, T> action) {
+    for (int attempt = 0; ; attempt++) {
+      Grant grant = grant(key);
+      try {
+        return action.apply(grant);
+      } catch (Grant.Evicted evicted) {
+        evictedMeanwhile(key, grant, attempt);
+      }
+    }
+  }
+
+  /**
+   * The template grant of {@code key} from the cache, or loaded into it: the one kept aside while
+   * busy, else read from the store (one read, one decryption) and bound to its template.
+   *
+   * @param allowEmpty whether a grant without stored tokens is created (for a consent's tokens)
+   */
+  private Grant loadCached(GrantKey key, @Nullable String template, boolean allowEmpty) {
+    requireNonNull(key, "key == null");
+    checkOpen();
+    Grant grant = cached.get(key, k -> load(k, template, allowEmpty));
+    if (!pinned.isEmpty()) {
+      releaseIdlePinned();
+    }
+    if (grant == null) {
+      Grant registered = grants.get(key); // registered meanwhile: not the cache's
+      if (registered == null) {
+        throw new UnknownGrantException(key);
+      }
+      return registered;
+    }
+    return grant;
+  }
+
+  /**
+   * Runs inside the cache's atomic computation for {@code key}: the live template grant (kept
+   * aside, or evicted while a caller used it) back into the cache, else one read from the store.
+   * Null for a grant registered on its own, which the cache must not hold.
+   */
+  private @Nullable Grant load(GrantKey key, @Nullable String template, boolean allowEmpty) {
+    Grant live = grants.get(key);
+    if (live != null && live.template() == null) {
+      return null;
+    }
+    if (live != null && !live.isDetached()) {
+      pinned.remove(key, live);
+      return live; // busy, or idle with its tokens: either way the one to go on with
+    }
+    Grant.Stored stored = Grant.read(settings, key);
+    GrantRecord record = stored.record();
+    String name = record != null && record.template() != null ? record.template() : template;
+    if (name == null) {
+      throw new UnknownGrantException(
+          key,
+          record == null
+              ? "no grant is registered or stored under '" + key + "'"
+              : "grant '"
+                  + key
+                  + "' is stored without a template; register it (register) or serve it with"
+                  + " accessToken(key, template)");
+    }
+    Template t = templates.get(name);
+    if (t == null) {
+      throw new UnknownGrantException(
+          key,
+          "grant '"
+              + key
+              + "' was created against template '"
+              + name
+              + "', which this broker has not registered (registerTemplate)");
+    }
+    if (record == null && !allowEmpty && !t.type().renewsByItself()) {
+      throw new UnknownGrantException(
+          key,
+          "no grant is stored under '"
+              + key
+              + "'; template '"
+              + name
+              + "' needs a consent first (authorizationRequest(key, template, redirectUri))");
+    }
+    Grant grant = new Grant(key, name, t.registration(), t.type(), t.client(), settings);
+    if (record != null && !record.reauthorizationRequired()) {
+      grant.published(record, stored.version());
+    }
+    grant.touchedBy(this::touch, touchIntervalMillis);
+    grants.put(key, grant);
+    return grant;
+  }
+
+  /** Lets go of grants kept aside while busy that are idle now. */
+  private void releaseIdlePinned() {
+    pinned.forEach(
+        (key, grant) -> {
+          if (!grant.isBusy() && grant.tryDetach()) {
+            pinned.remove(key, grant);
+            grants.remove(key, grant);
+          }
+        });
+  }
+
+  /** The grant of {@code key} in memory now (registered, cached or kept aside), without I/O. */
+  private @Nullable Grant liveGrant(GrantKey key) {
+    return grants.get(key);
+  }
+
+  /** Every grant in memory now. */
+  private List<Grant> liveGrants() {
+    return List.copyOf(grants.values());
+  }
+
+  private Template template(String name) {
+    Template t = templates.get(name);
+    if (t == null) {
+      throw new IllegalArgumentException("no template '" + name + "' is registered");
+    }
+    return t;
   }
 
   /**
@@ -193,7 +496,7 @@ public final class TokenBroker implements AutoCloseable {
    * broker replaced it meanwhile, in which case its token is adopted).
    */
   public AccessToken forceRefresh(GrantKey key) {
-    return grant(key).forceRefresh();
+    return withGrant(key, Grant::forceRefresh);
   }
 
   /**
@@ -202,18 +505,22 @@ public final class TokenBroker implements AutoCloseable {
    */
   public AccessToken refreshIfCurrent(GrantKey key, AccessToken rejected) {
     requireNonNull(rejected, "rejected == null");
-    return grant(key).refreshIfCurrent(rejected);
+    return withGrant(key, grant -> grant.refreshIfCurrent(rejected));
   }
 
   /** Returns the current tokens of a grant (refreshing first if needed), e.g. to inspect scopes. */
   public TokenSet tokens(GrantKey key) {
-    Grant grant = grant(key);
+    return withGrant(key, grant -> currentRecord(key, grant)).tokens();
+  }
+
+  /** The grant's record after {@link Grant#accessToken()}: the token it returned, with its key. */
+  private static GrantRecord currentRecord(GrantKey key, Grant grant) {
     grant.accessToken();
     GrantRecord record = grant.currentRecord();
     if (record == null) {
       throw new UnknownGrantException(key); // removed meanwhile
     }
-    return record.tokens();
+    return record;
   }
 
   /**
@@ -229,10 +536,15 @@ public final class TokenBroker implements AutoCloseable {
   /** As {@link #saveTokens(GrantKey, TokenSet)}, with the DPoP key the tokens are bound to. */
   void saveTokens(GrantKey key, TokenSet tokens, @Nullable DpopKey dpop) {
     requireNonNull(tokens, "tokens == null");
-    Grant grant = grant(key);
+    saveTokens(grant(key), tokens, dpop);
+  }
+
+  private void saveTokens(Grant grant, TokenSet tokens, @Nullable DpopKey dpop) {
+    GrantKey key = grant.key();
     Instant now = settings.clock.instant();
     GrantRecord record =
-        GrantRecord.next(null, grant.type(), grant.registration(), tokens, dpop, now);
+        GrantRecord.next(null, grant.type(), grant.registration(), tokens, dpop, now)
+            .withTemplate(grant.template());
     byte[] sealed = settings.sealer().seal(key, record.encode());
     // Under the lease, so a refresh running elsewhere cannot write its older tokens over these.
     try (GrantLease lease = grant.lease()) {
@@ -277,6 +589,181 @@ public final class TokenBroker implements AutoCloseable {
               return tokens;
             });
   }
+
+  /**
+   * Starts a consent that creates (or renews) grant {@code key} against client template {@code
+   * template}, completable on any broker that shares this broker's store and keyset: the request's
+   * {@code state}, PKCE verifier, redirect URI, template, grant key and expiry ({@link
+   * Builder#pendingConsentLifetime}, default 10 minutes) are sealed into the store ({@link
+   * TokenStore#savePendingConsent}, under base64url(SHA-256(state)): the store never sees the state
+   * itself). Send the user to the returned request's {@link AuthorizationRequest#uri()}; hand the
+   * callback to {@link #completeAuthorization} on whichever instance receives it (the returned
+   * request's own {@code complete} and {@code exchange} do the same). Expired pending consents are
+   * purged from the store opportunistically, at most once a minute, when consents start or
+   * complete.
+   *
+   * @throws IllegalArgumentException if no template {@code template} is registered
+   * @throws IllegalStateException if the template's grants renew by themselves (client credentials,
+   *     JWT bearer: use {@link #accessToken(GrantKey, String)}), or {@code key} is registered on
+   *     its own ({@link #register}; use {@link #authorizationRequest(GrantKey, URI)})
+   * @throws UnsupportedOperationException if the store cannot keep pending consents
+   */
+  public AuthorizationRequest authorizationRequest(GrantKey key, String template, URI redirectUri) {
+    requireNonNull(key, "key == null");
+    requireNonNull(template, "template == null");
+    requireNonNull(redirectUri, "redirectUri == null");
+    checkOpen();
+    Template t = template(template);
+    if (t.type().renewsByItself()) {
+      throw new IllegalStateException(
+          "template '" + template + "' is a " + t.type() + " template; it needs no consent");
+    }
+    Grant registered = grants.get(key);
+    if (registered != null && registered.template() == null) {
+      throw new IllegalStateException(
+          "grant '"
+              + key
+              + "' is registered on its own; use authorizationRequest(key, redirectUri)");
+    }
+    DpopKey dpop = t.client().dpopKeyFor(null); // a new consent, a new key
+    AuthorizationRequest request = t.client().authorizationRequest(redirectUri, key, dpop);
+    Instant now = settings.clock.instant();
+    PendingConsent pending =
+        new PendingConsent(
+            key,
+            template,
+            request.state(),
+            request.codeVerifier(),
+            redirectUri,
+            now.plus(pendingConsentLifetime),
+            request.stateRequired(),
+            request.issuer().orElse(null),
+            request.issuerRequired(),
+            dpop);
+    String id = pending.id();
+    settings.store.savePendingConsent(
+        id, settings.sealer().sealConsent(id, pending.encode()), pending.expiresAt());
+    purgeExpiredConsents(now);
+    return pendingRequest(request.uri(), pending, true);
+  }
+
+  /**
+   * Completes a consent started by {@link #authorizationRequest(GrantKey, String, URI)} on this or
+   * any other broker sharing the store: reads {@code code}, {@code state}, {@code error} and {@code
+   * iss} from the callback URI the browser was redirected to, takes the pending consent for that
+   * state out of the store (so it completes once), checks the callback as {@link
+   * AuthorizationRequest#complete} does (RFC 9207 {@code iss}, error answers), exchanges the code
+   * and stores the grant with its template.
+   *
+   * @return the key of the grant now stored
+   * @throws ConsentException {@link ConsentException.Kind#UNKNOWN_STATE} if no pending consent
+   *     matches the state (already completed, expired, or never started), {@link
+   *     ConsentException.Kind#ACCESS_DENIED} or another kind for an error answer or a bad callback
+   * @throws IllegalStateException if the consent's template is not registered on this broker
+   * @throws TokenBrokerException if the token endpoint refuses or fails (the consent is used up:
+   *     start a new one)
+   */
+  public GrantKey completeAuthorization(URI callbackUri) {
+    requireNonNull(callbackUri, "callbackUri == null");
+    checkOpen();
+    String state = AuthorizationRequest.stateOf(callbackUri);
+    PendingConsent pending = takePendingConsent(PendingConsent.id(state));
+    pendingRequest(pending.redirectUri(), pending, false).complete(callbackUri);
+    return pending.key();
+  }
+
+  /**
+   * The request that completes {@code pending}: checks the callback, then (taking the pending
+   * consent out of the store first when {@code take}) exchanges the code and stores the grant.
+   */
+  private AuthorizationRequest pendingRequest(URI uri, PendingConsent pending, boolean take) {
+    return new AuthorizationRequest(
+        uri,
+        pending.redirectUri(),
+        pending.state(),
+        pending.stateRequired(),
+        pending.issuer(),
+        pending.issuerRequired(),
+        code -> {
+          PendingConsent p = take ? takePendingConsent(pending.id()) : pending;
+          return finishConsent(p, code);
+        });
+  }
+
+  private PendingConsent takePendingConsent(String id) {
+    Instant now = settings.clock.instant();
+    purgeExpiredConsents(now);
+    Optional<byte[]> sealed = settings.store.takePendingConsent(id, now);
+    PendingConsent pending =
+        sealed.isEmpty()
+            ? null
+            : PendingConsent.decode(settings.sealer().openConsent(id, sealed.get()));
+    if (pending == null || !now.isBefore(pending.expiresAt())) {
+      throw new ConsentException(
+          "no started consent matches the callback's state: it was completed already (a replayed"
+              + " callback), it expired, or it was started with another store; start a new"
+              + " consent",
+          ConsentException.Kind.UNKNOWN_STATE,
+          null,
+          null);
+    }
+    return pending;
+  }
+
+  private TokenSet finishConsent(PendingConsent pending, String code) {
+    Template t = templates.get(pending.template());
+    if (t == null) {
+      throw new IllegalStateException(
+          "the consent for '"
+              + pending.key()
+              + "' was started with template '"
+              + pending.template()
+              + "', which this broker has not registered (registerTemplate)");
+    }
+    TokenSet tokens =
+        t.client()
+            .exchangeCode(
+                code,
+                pending.redirectUri(),
+                pending.codeVerifier(),
+                pending.key(),
+                pending.dpopKey());
+    Grant grant = grants.get(pending.key());
+    if (grant != null && grant.template() != null && !pending.template().equals(grant.template())) {
+      // Consented again against another template: the new consent replaces the old grant.
+      cached.asMap().remove(pending.key(), grant);
+      pinned.remove(pending.key(), grant);
+      grants.remove(pending.key(), grant);
+      grant.forget();
+      grant = null;
+    }
+    if (grant == null || grant.isDetached()) {
+      grant = loadCached(pending.key(), pending.template(), true);
+    }
+    saveTokens(grant, tokens, pending.dpopKey());
+    return tokens;
+  }
+
+  /** Deletes expired pending consents, at most once a minute (a failure loses nothing). */
+  private void purgeExpiredConsents(Instant now) {
+    long next = nextConsentPurgeMillis.get();
+    long nowMillis = now.toEpochMilli();
+    if (nowMillis < next
+        || !nextConsentPurgeMillis.compareAndSet(next, nowMillis + CONSENT_PURGE_INTERVAL_MILLIS)) {
+      return;
+    }
+    try {
+      settings.store.purgeExpiredPendingConsents(now);
+    } catch (TokenStoreException e) {
+      System.getLogger(TokenBroker.class.getName())
+          .log(
+              System.Logger.Level.WARNING,
+              "could not purge expired pending consents: {0}",
+              e.getMessage());
+    }
+  }
+
+  private static final long CONSENT_PURGE_INTERVAL_MILLIS = 60_000;
 
   /**
    * Runs a grant that the broker renews by itself (client credentials, JWT bearer) now, with a new
@@ -348,12 +835,7 @@ public final class TokenBroker implements AutoCloseable {
     if (method.isBlank()) {
       throw new IllegalArgumentException("method is blank");
     }
-    Grant grant = grant(key);
-    grant.accessToken();
-    GrantRecord record = grant.currentRecord(); // the token above, with its DPoP key
-    if (record == null) {
-      throw new UnknownGrantException(key); // removed meanwhile
-    }
+    GrantRecord record = withGrant(key, grant -> currentRecord(key, grant));
     AccessToken token = record.tokens().accessToken();
     DpopKey dpop = record.dpopKey();
     if (dpop == null || !record.tokens().isDpopBound()) {
@@ -391,6 +873,8 @@ public final class TokenBroker implements AutoCloseable {
         told |= grant.client().revoke(record.tokens());
       }
       grants.remove(key, grant);
+      cached.asMap().remove(key, grant);
+      pinned.remove(key, grant);
       grant.forget();
       settings.store.delete(lease.lease());
       return told;
@@ -413,6 +897,10 @@ public final class TokenBroker implements AutoCloseable {
     requireNonNull(key, "key == null");
     checkOpen();
     Grant grant = grants.remove(key);
+    if (grant != null && grant.template() != null) {
+      cached.asMap().remove(key, grant);
+      pinned.remove(key, grant);
+    }
     if (grant != null) {
       grant.forget();
     }
@@ -425,7 +913,7 @@ public final class TokenBroker implements AutoCloseable {
   /** Non-secret status of one grant, registered or only stored. */
   public GrantStatus status(GrantKey key) {
     requireNonNull(key, "key == null");
-    Grant grant = grants.get(key);
+    Grant grant = liveGrant(key);
     GrantRecord record = null;
     boolean stored;
     try {
@@ -434,6 +922,11 @@ public final class TokenBroker implements AutoCloseable {
     } catch (TokenStoreException e) {
       stored = true;
     }
+    return statusOf(key, grant, record, stored);
+  }
+
+  private GrantStatus statusOf(
+      GrantKey key, @Nullable Grant grant, @Nullable GrantRecord record, boolean stored) {
     if (record == null && grant != null) {
       record = grant.currentRecord();
     }
@@ -453,7 +946,11 @@ public final class TokenBroker implements AutoCloseable {
         record == null ? null : record.tokens().expiresAt(),
         record != null && record.tokens().refreshToken() != null,
         record != null && record.reauthorizationRequired(),
-        grant != null,
+        // Registered here: on its own, or through the template its entry names.
+        grant != null
+            || (record != null
+                && record.template() != null
+                && templates.containsKey(record.template())),
         stored,
         authentication,
         record != null ? record.dpopKey() != null : grant != null && grant.registration().dpop(),
@@ -466,16 +963,36 @@ public final class TokenBroker implements AutoCloseable {
         record == null ? java.util.Set.of() : record.tokens().scopes());
   }
 
-  /** Status of every registered or stored grant, sorted by key. */
+  /**
+   * Status of every registered or stored grant, sorted by key. Reads the store page by page ({@link
+   * TokenStore#loadPage}): one query per page of 1,000 grants on stores that implement it so, not
+   * one per grant.
+   */
   public List<GrantStatus> grants() {
-    TreeSet<GrantKey> keys = new TreeSet<>(grants.keySet());
-    keys.addAll(settings.store.list());
-    List<GrantStatus> result = new ArrayList<>(keys.size());
-    for (GrantKey key : keys) {
-      result.add(status(key));
+    java.util.TreeMap<GrantKey, GrantStatus> result = new java.util.TreeMap<>();
+    GrantKey after = null;
+    do {
+      GrantPage page = settings.store.loadPage("", after, STATUS_PAGE);
+      for (StoredGrant entry : page.grants()) {
+        GrantKey key = entry.key();
+        GrantRecord record;
+        try {
+          record = GrantRecord.decode(key, settings.sealer().open(key, entry.sealed()));
+        } catch (TokenStoreException e) {
+          record = null; // unreadable: reported as stored, without details
+        }
+        result.put(key, statusOf(key, liveGrant(key), record, true));
+      }
+      after = page.next();
+    } while (after != null);
+    for (GrantKey key : grants.keySet()) {
+      result.computeIfAbsent(key, k -> statusOf(k, grants.get(k), null, false));
     }
-    return result;
+    return new ArrayList<>(result.values());
   }
+
+  /** How many grants {@link #grants()} reads from the store at a time. */
+  private static final int STATUS_PAGE = 1000;
 
   /**
    * Switches to {@code newKeyset} (which must still contain the keys the entries were sealed with,
@@ -499,7 +1016,7 @@ public final class TokenBroker implements AutoCloseable {
             next,
             this::leaseOrNull,
             (lease, entry) -> {
-              Grant grant = grants.get(entry.key());
+              Grant grant = liveGrant(entry.key());
               if (grant != null) {
                 GrantRecord record =
                     GrantRecord.decode(entry.key(), next.open(entry.key(), entry.sealed()));
@@ -512,7 +1029,7 @@ public final class TokenBroker implements AutoCloseable {
   }
 
   private @Nullable GrantLease leaseOrNull(GrantKey key) {
-    Grant grant = grants.get(key);
+    Grant grant = liveGrant(key);
     try {
       return grant != null ? grant.lease() : GrantLease.acquire(settings, key, null);
     } catch (TransientTokenException busy) {
@@ -530,13 +1047,14 @@ public final class TokenBroker implements AutoCloseable {
   public Set<GrantKey> flush(Duration maxWait) {
     requireNonNull(maxWait, "maxWait == null");
     long deadline = settings.scheduler.nanoTime() + saturatedNanos(maxWait);
-    for (Grant grant : grants.values()) {
+    List<Grant> live = liveGrants();
+    for (Grant grant : live) {
       grant.awaitIdle(deadline);
     }
     long pause = settings.writeRetryMin.toMillis();
     while (true) {
       Set<GrantKey> left = new TreeSet<>();
-      for (Grant grant : grants.values()) {
+      for (Grant grant : live) {
         if (!grant.flushHeldOnce()) {
           left.add(grant.key());
         }
@@ -570,18 +1088,19 @@ public final class TokenBroker implements AutoCloseable {
       return;
     }
     closed = true;
-    for (Grant grant : grants.values()) {
+    List<Grant> live = liveGrants();
+    for (Grant grant : live) {
       grant.close();
     }
     if (ownedExecutor != null) {
       ownedExecutor.shutdown(); // no new refreshes; running ones finish
     }
     long deadline = settings.scheduler.nanoTime() + settings.leaseTtl.toNanos();
-    for (Grant grant : grants.values()) {
+    for (Grant grant : live) {
       grant.awaitIdle(deadline);
     }
     for (GrantKey key : flush(settings.closeWait)) {
-      Grant grant = grants.get(key);
+      Grant grant = liveGrant(key);
       TokenStoreException failure = grant == null ? null : grant.lastWriteFailure();
       settings.events.storeWriteAbandoned(
           key,
@@ -593,7 +1112,7 @@ public final class TokenBroker implements AutoCloseable {
                   key,
                   null));
     }
-    for (Grant grant : grants.values()) {
+    for (Grant grant : liveGrants()) {
       grant.releaseKeptLease();
     }
     if (ownedExecutor != null) {
@@ -603,12 +1122,18 @@ public final class TokenBroker implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "TokenBroker[" + grants.size() + " grants, store=" + settings.store + "]";
+    return "TokenBroker["
+        + grants.size()
+        + " grants in memory, "
+        + templates.size()
+        + " templates, store="
+        + settings.store
+        + "]";
   }
 
   /** For tests: the registered grant's state object (also while closing). */
   Object grantForTest(GrantKey key) {
-    Grant grant = grants.get(key);
+    Grant grant = liveGrant(key);
     if (grant == null) {
       throw new UnknownGrantException(key);
     }
@@ -623,8 +1148,13 @@ public final class TokenBroker implements AutoCloseable {
     }
   }
 
+  /** For tests: how many template grants the cache evicted while busy are kept aside now. */
+  int keptAsideForTest() {
+    return pinned.size();
+  }
+
   boolean hasPendingWrite(GrantKey key) {
-    Grant grant = grants.get(key);
+    Grant grant = liveGrant(key);
     return grant != null && grant.hasPendingWrite();
   }
 
@@ -636,14 +1166,15 @@ public final class TokenBroker implements AutoCloseable {
     return GrantRecord.decode(key, settings.sealer().open(key, stored.get().sealed()));
   }
 
+  /** The registered grant of {@code key}, else its template grant (loaded if not cached). */
   private Grant grant(GrantKey key) {
     requireNonNull(key, "key == null");
     checkOpen();
     Grant grant = grants.get(key);
-    if (grant == null) {
-      throw new UnknownGrantException(key);
+    if (grant != null && !grant.isDetached()) {
+      return grant;
     }
-    return grant;
+    return loadCached(key, null, false);
   }
 
   private void checkOpen() {
@@ -683,8 +1214,45 @@ public final class TokenBroker implements AutoCloseable {
     private Duration closeWait = Duration.ofSeconds(10);
     private Scheduler scheduler = Scheduler.system();
     private @Nullable RandomGenerator random;
+    private long maxCachedGrants = 100_000;
+    private @Nullable Duration expireIdleGrantsAfter;
+    private Duration pendingConsentLifetime = Duration.ofMinutes(10);
 
     private Builder() {}
+
+    /**
+     * At most how many grants created against templates stay in memory (Caffeine's maximum size);
+     * default 100,000. Beyond it the least useful idle ones are dropped and read again from the
+     * store on their next use. Grants with a refresh in flight or tokens held unwritten are kept
+     * aside meanwhile (not counted), and grants registered one by one ({@link
+     * TokenBroker#register}) are never dropped.
+     */
+    public Builder maxCachedGrants(long max) {
+      if (max < 0) {
+        throw new IllegalArgumentException("maxCachedGrants is negative: " + max);
+      }
+      this.maxCachedGrants = max;
+      return this;
+    }
+
+    /**
+     * Drops a template grant from memory when it was not used for {@code idle} (Caffeine's
+     * expire-after-access, on the broker's {@link #clock}); default never. It is read again from
+     * the store on its next use. The same exceptions as for {@link #maxCachedGrants} apply.
+     */
+    public Builder expireIdleGrantsAfter(Duration idle) {
+      this.expireIdleGrantsAfter = positive(idle, "expireIdleGrantsAfter");
+      return this;
+    }
+
+    /**
+     * How long a consent started with {@link TokenBroker#authorizationRequest(GrantKey, String,
+     * URI)} can be completed; default 10 minutes.
+     */
+    public Builder pendingConsentLifetime(Duration lifetime) {
+      this.pendingConsentLifetime = positive(lifetime, "pendingConsentLifetime");
+      return this;
+    }
 
     /** Where sealed grants persist; default an {@link InMemoryTokenStore}. */
     public Builder store(TokenStore store) {

@@ -336,7 +336,19 @@ public final class TokenClient {
         provider.stateRequired(),
         endpoints.issuer() == null ? null : endpoints.issuer().toString(),
         endpoints.issRequired(),
-        code -> exchangeCode(code, redirectUri, verifier, key, dpop));
+        code -> exchangeCode(code, redirectUri, verifier, key, dpop),
+        verifier == null ? null : verifier.getValue());
+  }
+
+  /** Exchanges {@code code} with a PKCE verifier kept elsewhere (a pending consent). */
+  TokenSet exchangeCode(
+      String code,
+      URI redirectUri,
+      @Nullable String verifier,
+      GrantKey key,
+      @Nullable DpopKey dpop) {
+    return exchangeCode(
+        code, redirectUri, verifier == null ? null : new CodeVerifier(verifier), key, dpop);
   }
 
   /** RFC 9126 §2: posts the parameters, returns the {@code request_uri}. */

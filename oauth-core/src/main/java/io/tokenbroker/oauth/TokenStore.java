@@ -98,6 +98,51 @@ public interface TokenStore {
   Optional<Lease> tryAcquireLease(GrantKey key, Duration ttl);
 
   /**
+   * Returns up to {@code limit} stored grants whose key starts with {@code keyPrefix}, ordered by
+   * key ({@link GrantKey#compareTo}), strictly after {@code after} when it is given. Callers page
+   * through many grants by passing the {@link GrantPage#next()} of one page as {@code after} of the
+   * next. Persistent stores answer a page with one query or one directory walk, not one read per
+   * grant. Grants written or deleted while a caller pages may or may not be seen.
+   *
+   * <p>The default implementation reads {@link #list()} and {@link #load} each key: correct, but
+   * one read per grant.
+   *
+   * @param keyPrefix a prefix of {@link GrantKey#value()}; empty for every grant
+   * @param after the last key of the previous page, or null for the first page
+   * @param limit at least 1
+   * @throws IllegalArgumentException if {@code limit < 1}
+   */
+  default GrantPage loadPage(String keyPrefix, @Nullable GrantKey after, int limit) {
+    return GrantPage.fromAll(this, keyPrefix, after, limit);
+  }
+
+  /**
+   * Keeps a started authorization request (sealed by the broker: its state, PKCE verifier, redirect
+   * URI, template and grant key) until {@code expiresAt}, so that any broker sharing this store can
+   * complete the consent. {@code id} is derived from the request's {@code state} by the broker (a
+   * hash: the store never sees the state itself). Saving an id that exists replaces it.
+   *
+   * @throws UnsupportedOperationException if the store cannot keep pending consents
+   */
+  default void savePendingConsent(String id, byte[] sealed, Instant expiresAt) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " does not keep pending consents");
+  }
+
+  /**
+   * Removes and returns the pending consent {@code id} in one atomic step, so that of several
+   * callers at most one gets it; empty if there is none or it expired before {@code now}.
+   */
+  default Optional<byte[]> takePendingConsent(String id, Instant now) {
+    return Optional.empty();
+  }
+
+  /** Deletes the pending consents that expired before {@code now}; returns how many. */
+  default int purgeExpiredPendingConsents(Instant now) {
+    return 0;
+  }
+
+  /**
    * An exclusive, expiring right to write one grant. Closing releases it (idempotent); closing
    * after it expired and was taken by someone else must not disturb the new holder.
    */

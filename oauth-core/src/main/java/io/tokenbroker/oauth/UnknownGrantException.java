@@ -8,4 +8,9 @@ public final class UnknownGrantException extends TokenBrokerException {
     super(
         "no grant is registered or stored under '" + grantKey + "'", 0, null, null, grantKey, null);
   }
+
+  /** As above, saying more precisely what is missing. */
+  UnknownGrantException(GrantKey grantKey, String message) {
+    super(message, 0, null, null, grantKey, null);
+  }
 }

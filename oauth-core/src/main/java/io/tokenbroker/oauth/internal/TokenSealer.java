@@ -48,6 +48,10 @@ public final class TokenSealer {
   public static final byte FORMAT_V1 = 1;
 
   private static final byte[] AAD_PREFIX_V1 = "tokenbroker/v1\0".getBytes(UTF_8);
+
+  /** Pending consents are bound to their id under another label: never mistaken for a grant. */
+  private static final byte[] CONSENT_AAD_PREFIX_V1 = "tokenbroker/consent/v1\0".getBytes(UTF_8);
+
   private static final int TINK_PREFIX_SIZE = 5;
 
   private final Aead aead;
@@ -123,9 +127,8 @@ public final class TokenSealer {
   public byte[] seal(GrantKey key, byte[] plaintext) {
     requireNonNull(key, "key == null");
     requireNonNull(plaintext, "plaintext == null");
-    byte[] ciphertext;
     try {
-      ciphertext = aead.encrypt(plaintext, associatedData(key));
+      return encrypt(plaintext, associatedData(key));
     } catch (GeneralSecurityException e) {
       throw new TokenStoreException(
           "cannot seal the entry of grant '"
@@ -139,6 +142,11 @@ public final class TokenSealer {
           key,
           null);
     }
+  }
+
+  /** The format byte followed by the AEAD ciphertext of {@code plaintext}. */
+  private byte[] encrypt(byte[] plaintext, byte[] associatedData) throws GeneralSecurityException {
+    byte[] ciphertext = aead.encrypt(plaintext, associatedData);
     byte[] sealed = new byte[1 + ciphertext.length];
     sealed[0] = FORMAT_V1;
     System.arraycopy(ciphertext, 0, sealed, 1, ciphertext.length);
@@ -179,6 +187,55 @@ public final class TokenSealer {
       return aead.decrypt(ciphertext, associatedData(key));
     } catch (GeneralSecurityException e) {
       throw cannotDecrypt(key, ciphertext);
+    }
+  }
+
+  /**
+   * Seals a pending consent (its state, PKCE verifier, redirect URI, template and grant key) for
+   * the store under {@code id}, with the primary key; bound to {@code id}.
+   *
+   * @throws TokenStoreException {@link Kind#MISCONFIGURED} if the primary key cannot encrypt
+   */
+  public byte[] sealConsent(String id, byte[] plaintext) {
+    requireNonNull(id, "id == null");
+    requireNonNull(plaintext, "plaintext == null");
+    try {
+      return encrypt(plaintext, consentAssociatedData(id));
+    } catch (GeneralSecurityException e) {
+      throw new TokenStoreException(
+          "cannot seal a pending consent (" + e.getClass().getSimpleName() + ")",
+          Kind.MISCONFIGURED,
+          null,
+          null);
+    }
+  }
+
+  /**
+   * Opens a pending consent sealed under {@code id} by {@link #sealConsent}.
+   *
+   * @throws TokenStoreException {@link Kind#CORRUPT} if it is not a sealed entry, {@link
+   *     Kind#CANNOT_DECRYPT} if it does not authenticate for {@code id} under this keyset
+   */
+  public byte[] openConsent(String id, byte[] sealed) {
+    requireNonNull(id, "id == null");
+    requireNonNull(sealed, "sealed == null");
+    if (sealed.length < 1 + minCiphertextLength || sealed[0] != FORMAT_V1) {
+      throw new TokenStoreException(
+          "a pending consent in the store is corrupt: it is too short or not in format "
+              + FORMAT_V1,
+          Kind.CORRUPT,
+          null,
+          null);
+    }
+    try {
+      return aead.decrypt(Arrays.copyOfRange(sealed, 1, sealed.length), consentAssociatedData(id));
+    } catch (GeneralSecurityException e) {
+      throw new TokenStoreException(
+          "cannot open a pending consent: it does not authenticate under the keyset in use"
+              + " (another keyset, or the entry was tampered with)",
+          Kind.CANNOT_DECRYPT,
+          null,
+          null);
     }
   }
 
@@ -240,9 +297,17 @@ public final class TokenSealer {
   }
 
   static byte[] associatedData(GrantKey key) {
-    byte[] keyBytes = key.value().getBytes(UTF_8);
-    byte[] aad = Arrays.copyOf(AAD_PREFIX_V1, AAD_PREFIX_V1.length + keyBytes.length);
-    System.arraycopy(keyBytes, 0, aad, AAD_PREFIX_V1.length, keyBytes.length);
+    return labelled(AAD_PREFIX_V1, key.value());
+  }
+
+  private static byte[] consentAssociatedData(String id) {
+    return labelled(CONSENT_AAD_PREFIX_V1, id);
+  }
+
+  private static byte[] labelled(byte[] prefix, String value) {
+    byte[] valueBytes = value.getBytes(UTF_8);
+    byte[] aad = Arrays.copyOf(prefix, prefix.length + valueBytes.length);
+    System.arraycopy(valueBytes, 0, aad, prefix.length, valueBytes.length);
     return aad;
   }
 

@@ -1,0 +1,423 @@
+package io.tokenbroker.oauth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.KeysetHandle;
+import io.tokenbroker.oauth.internal.Tink;
+import io.tokenbroker.testkit.FakeAuthorizationServer;
+import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.LogCapture;
+import io.tokenbroker.testkit.RecordingBrokerListener;
+import io.tokenbroker.testkit.RefreshRotation;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Many grants in one broker (issue 17): client templates, grants loaded lazily from the store, the
+ * bounded Caffeine cache, and consents completed on another broker instance; against the fake
+ * authorization server on loopback, with a FakeClock.
+ */
+class ManyGrantsTest {
+  private static final String CLIENT_ID = "many-client";
+  private static final String SECRET = "many-secret-0123456789";
+  private static final String APP = "fake-app";
+  private static final String SERVICE = "fake-service";
+  private static final GrantKey USER = GrantKey.of("fake/customer-42");
+  private static final URI REDIRECT = URI.create("https://app.example/oauth/callback");
+
+  private final FakeClock clock = FakeClock.create();
+  private final KeysetHandle keyset = Keysets.generate();
+  private final RecordingBrokerListener events = new RecordingBrokerListener();
+  private final List<TokenBroker> brokers = new ArrayList<>();
+  private final ExecutorService callers = Executors.newFixedThreadPool(8);
+  private FakeAuthorizationServer server;
+  private PendingConsentStore store;
+  private LogCapture logs;
+  private Provider provider;
+
+  @BeforeEach
+  void start() {
+    logs = LogCapture.start();
+    server =
+        FakeAuthorizationServer.builder()
+            .clock(clock)
+            .refreshRotation(RefreshRotation.STRICT)
+            .start();
+    server.registerClient(CLIENT_ID, SECRET);
+    store = new PendingConsentStore(InMemoryTokenStore.create(clock));
+    provider =
+        Provider.builder("fake")
+            .authorizationEndpoint(server.authorizationEndpoint())
+            .tokenEndpoint(server.tokenEndpoint())
+            .build();
+  }
+
+  @AfterEach
+  void stop() {
+    brokers.forEach(TokenBroker::close);
+    callers.shutdownNow();
+    server.close();
+    logs.close();
+    logs.assertNoSecrets();
+    String output = logs.text() + "\n" + String.join("\n", events.events());
+    assertFalse(output.contains(SECRET), "client secret in output");
+    for (String token : server.issuedAccessTokens()) {
+      assertFalse(output.contains(token), "access token in output");
+    }
+    for (String token : server.issuedRefreshTokens()) {
+      assertFalse(output.contains(token), "refresh token in output");
+    }
+  }
+
+  private TokenBroker.Builder builder() {
+    return TokenBroker.builder()
+        .store(store)
+        .keyset(keyset)
+        .clock(clock)
+        .listener(events)
+        .retryPolicy(
+            new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(60)))
+        .writeRetryMin(Duration.ofMillis(20));
+  }
+
+  /** A broker with both templates, as every instance of the application registers them. */
+  private TokenBroker broker(TokenBroker.Builder builder) {
+    TokenBroker broker = builder.build();
+    brokers.add(broker);
+    ClientRegistration registration =
+        ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET));
+    broker.registerTemplate(APP, registration, GrantType.AUTHORIZATION_CODE);
+    broker.registerTemplate(SERVICE, registration, GrantType.CLIENT_CREDENTIALS);
+    return broker;
+  }
+
+  private TokenBroker broker() {
+    return broker(builder());
+  }
+
+  /** What the user's browser does: follows the consent URL, returns where it is sent back. */
+  private static URI approve(AuthorizationRequest request) throws Exception {
+    return approve(request.uri());
+  }
+
+  private static URI approve(URI consentUrl) throws Exception {
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(HttpRequest.newBuilder(consentUrl).build(), HttpResponse.BodyHandlers.ofString());
+    return URI.create(response.headers().firstValue("Location").orElseThrow());
+  }
+
+  private Aead aead() throws Exception {
+    return keyset.getPrimitive(Tink.configuration(), Aead.class);
+  }
+
+  @Test
+  void aConsentStartedOnOneBrokerCompletesOnAnotherAndAThirdServesTheGrant() throws Exception {
+    TokenBroker a = broker();
+    TokenBroker b = broker();
+    AuthorizationRequest request = a.authorizationRequest(USER, APP, REDIRECT);
+    assertEquals(1, store.pendingConsents(), "the pending consent is in the store");
+
+    URI callback = approve(request);
+    assertEquals(USER, b.completeAuthorization(callback));
+    assertEquals(0, store.pendingConsents(), "completing removes the pending consent");
+    assertEquals(1, server.tokenRequestCount("authorization_code"));
+
+    StoredTokens stored = StoredTokens.read(store, aead(), USER).orElseThrow();
+    assertTrue(stored.refreshTokenPresent());
+
+    // A third instance that never saw this grant: loaded from the store with its template.
+    TokenBroker c = broker();
+    int loadsBefore = store.loads.get();
+    assertEquals(stored.accessToken(), c.accessToken(USER));
+    assertEquals(1, store.loads.get() - loadsBefore, "a cold grant costs one store read");
+    assertEquals(stored.accessToken(), c.accessToken(USER));
+    assertEquals(1, store.loads.get() - loadsBefore, "a cached grant costs none");
+
+    // Expired on the third instance: renewed with the template's client (refresh token).
+    clock.advance(Duration.ofHours(2));
+    AccessToken renewed = c.accessToken(USER);
+    assertNotEquals(stored.accessToken(), renewed);
+    assertEquals(1, server.tokenRequestCount("refresh_token"));
+    assertEquals(renewed, StoredTokens.read(store, aead(), USER).orElseThrow().accessToken());
+  }
+
+  @Test
+  void aWebAppsConsentFlowStartsOnOneInstanceAndCompletesOnAnother() throws Exception {
+    ConsentFlow onA = ConsentFlow.of(broker(), APP, REDIRECT);
+    TokenBroker b = broker();
+    ConsentFlow onB = ConsentFlow.of(b, APP, REDIRECT);
+    URI location = onA.start(USER);
+    assertTrue(location.toString().startsWith(server.authorizationEndpoint().toString()));
+    URI callback = approve(location);
+    assertEquals(USER, onB.completeQuery(callback.getRawQuery()));
+    assertEquals(
+        StoredTokens.read(store, aead(), USER).orElseThrow().accessToken(), b.accessToken(USER));
+    assertEquals(
+        ConsentException.Kind.UNKNOWN_STATE,
+        assertThrows(ConsentException.class, () -> onA.complete(callback)).kind());
+    assertEquals(
+        ConsentException.Kind.INVALID_CALLBACK,
+        assertThrows(ConsentException.class, () -> onB.completeQuery(null)).kind());
+    assertEquals(
+        ConsentException.Kind.INVALID_CALLBACK,
+        assertThrows(ConsentException.class, () -> onB.completeQuery("a b|c")).kind());
+  }
+
+  @Test
+  void theRequestReturnedByAStartedConsentCompletesItOnce() throws Exception {
+    TokenBroker a = broker();
+    AuthorizationRequest request = a.authorizationRequest(USER, APP, REDIRECT);
+    URI callback = approve(request);
+    TokenSet tokens = request.complete(callback);
+    assertEquals(tokens.accessToken(), a.accessToken(USER));
+    assertEquals(0, store.pendingConsents());
+    assertEquals(
+        ConsentException.Kind.UNKNOWN_STATE,
+        assertThrows(ConsentException.class, () -> request.complete(callback)).kind());
+    assertEquals(1, server.tokenRequestCount("authorization_code"));
+  }
+
+  @Test
+  void aReplayedOrExpiredStateIsRefusedWithoutATokenRequest() throws Exception {
+    TokenBroker a = broker();
+    TokenBroker b = broker();
+    URI callback = approve(a.authorizationRequest(USER, APP, REDIRECT));
+    b.completeAuthorization(callback);
+
+    ConsentException replayed =
+        assertThrows(ConsentException.class, () -> a.completeAuthorization(callback));
+    assertEquals(ConsentException.Kind.UNKNOWN_STATE, replayed.kind());
+    assertEquals(1, server.tokenRequestCount("authorization_code"), "the code is exchanged once");
+
+    URI late = approve(a.authorizationRequest(GrantKey.of("fake/customer-7"), APP, REDIRECT));
+    clock.advance(Duration.ofMinutes(11)); // default lifetime: 10 minutes
+    ConsentException expired =
+        assertThrows(ConsentException.class, () -> b.completeAuthorization(late));
+    assertEquals(ConsentException.Kind.UNKNOWN_STATE, expired.kind());
+    assertEquals(1, server.tokenRequestCount("authorization_code"));
+    assertFalse(store.load(GrantKey.of("fake/customer-7")).isPresent());
+
+    ConsentException forged =
+        assertThrows(
+            ConsentException.class,
+            () -> b.completeAuthorization(URI.create(REDIRECT + "?code=abc&state=forged")));
+    assertEquals(ConsentException.Kind.UNKNOWN_STATE, forged.kind());
+    ConsentException noState =
+        assertThrows(
+            ConsentException.class,
+            () -> b.completeAuthorization(URI.create(REDIRECT + "?code=x")));
+    assertEquals(ConsentException.Kind.STATE_MISMATCH, noState.kind());
+  }
+
+  @Test
+  void expiredPendingConsentsArePurgedWhenConsentsStart() throws Exception {
+    TokenBroker a = broker(builder().pendingConsentLifetime(Duration.ofMinutes(2)));
+    a.authorizationRequest(GrantKey.of("fake/c-1"), APP, REDIRECT);
+    a.authorizationRequest(GrantKey.of("fake/c-2"), APP, REDIRECT);
+    assertEquals(2, store.pendingConsents());
+    clock.advance(Duration.ofMinutes(3));
+    a.authorizationRequest(GrantKey.of("fake/c-3"), APP, REDIRECT);
+    assertEquals(1, store.pendingConsents(), "the two expired ones were purged");
+  }
+
+  @Test
+  void anErrorCallbackUsesUpThePendingConsent() throws Exception {
+    TokenBroker a = broker();
+    AuthorizationRequest request = a.authorizationRequest(USER, APP, REDIRECT);
+    URI denied = URI.create(REDIRECT + "?error=access_denied&state=" + request.state());
+    ConsentException e =
+        assertThrows(ConsentException.class, () -> a.completeAuthorization(denied));
+    assertEquals(ConsentException.Kind.ACCESS_DENIED, e.kind());
+    assertEquals(0, store.pendingConsents());
+    assertEquals(0, server.tokenRequestCount());
+  }
+
+  @Test
+  void clientCredentialsAgainstATemplateAreCreatedOnFirstUseAndServedEverywhere() {
+    TokenBroker a = broker();
+    GrantKey tenant = GrantKey.of("fake/tenant-7");
+    assertThrows(UnknownGrantException.class, () -> a.accessToken(tenant));
+    AccessToken token = a.accessToken(tenant, SERVICE);
+    assertEquals(1, server.tokenRequestCount("client_credentials"));
+    assertEquals(token, a.accessToken(tenant));
+
+    TokenBroker b = broker();
+    assertEquals(token, b.accessToken(tenant), "the entry names its template");
+    assertEquals(1, server.tokenRequestCount("client_credentials"));
+    assertThrows(IllegalArgumentException.class, () -> b.accessToken(tenant, "no-such-template"));
+    assertThrows(
+        IllegalStateException.class, () -> b.authorizationRequest(tenant, SERVICE, REDIRECT));
+
+    // A consent template cannot create a grant without a consent.
+    UnknownGrantException noConsent =
+        assertThrows(
+            UnknownGrantException.class, () -> b.accessToken(GrantKey.of("fake/new"), APP));
+    assertTrue(noConsent.getMessage().contains("consent"), noConsent.getMessage());
+  }
+
+  @Test
+  void anEntryWithoutTemplateStillOpensAndIsServedWithAGivenTemplate() {
+    TokenBroker a = builder().build();
+    brokers.add(a);
+    GrantKey old = GrantKey.of("fake/registered");
+    a.register(
+        old,
+        ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET)),
+        GrantType.CLIENT_CREDENTIALS);
+    AccessToken token = a.accessToken(old);
+
+    TokenBroker b = broker();
+    UnknownGrantException e = assertThrows(UnknownGrantException.class, () -> b.accessToken(old));
+    assertTrue(e.getMessage().contains("without a template"), e.getMessage());
+    assertEquals(token, b.accessToken(old, SERVICE));
+    assertEquals(1, server.tokenRequestCount("client_credentials"));
+  }
+
+  @Test
+  void anIdleGrantExpiresFromTheCacheByTheBrokersClock() {
+    TokenBroker a = broker(builder().expireIdleGrantsAfter(Duration.ofMinutes(5)));
+    GrantKey tenant = GrantKey.of("fake/tenant-idle");
+    AccessToken token = a.accessToken(tenant, SERVICE);
+    int loads = store.loads.get();
+    clock.advance(Duration.ofMinutes(4));
+    assertEquals(token, a.accessToken(tenant));
+    clock.advance(Duration.ofMinutes(4)); // 4 minutes since the last use: still cached
+    assertEquals(token, a.accessToken(tenant));
+    assertEquals(loads, store.loads.get(), "used within 5 minutes: not read again");
+    clock.advance(Duration.ofMinutes(5).plusMillis(1));
+    assertEquals(token, a.accessToken(tenant));
+    assertEquals(loads + 1, store.loads.get(), "idle for 5 minutes: read again, once");
+    assertEquals(1, server.tokenRequestCount("client_credentials"));
+  }
+
+  @Test
+  void evictionUnderLoadNeverLosesAHeldWriteNorStartsASecondRefresh() throws Exception {
+    int grants = 48;
+    TokenBroker a = broker(builder().maxCachedGrants(4));
+    List<GrantKey> keys = new ArrayList<>();
+    for (int i = 0; i < grants; i++) {
+      keys.add(GrantKey.of("fake/tenant-" + i));
+    }
+    Map<GrantKey, AccessToken> first = hammer(a, keys, true);
+    assertEquals(grants, server.tokenRequestCount("client_credentials"));
+    assertEquals(grants, first.size());
+
+    // The tokens expire and the store refuses writes: every renewal is held in memory.
+    store.writesDown = true;
+    clock.advance(Duration.ofHours(1).plusMinutes(1));
+    Map<GrantKey, AccessToken> second = hammer(a, keys, false);
+    assertEquals(
+        2 * grants,
+        server.tokenRequestCount("client_credentials"),
+        "one renewal per grant, whatever the evictions");
+    for (GrantKey key : keys) {
+      assertNotEquals(first.get(key), second.get(key));
+      assertTrue(a.hasPendingWrite(key), "held tokens of " + key + " kept through evictions");
+    }
+    assertTrue(a.keptAsideForTest() >= grants - 4, "busy grants beyond the cache are kept aside");
+
+    store.writesDown = false;
+    assertEquals(java.util.Set.of(), a.flush(Duration.ofSeconds(10)));
+    Aead aead = aead();
+    for (GrantKey key : keys) {
+      assertEquals(
+          second.get(key), StoredTokens.read(store, aead, key).orElseThrow().accessToken());
+    }
+    clock.advance(Duration.ofSeconds(2)); // past the touch interval: uses reach the cache again
+    hammer(a, keys, false);
+    assertEquals(2 * grants, server.tokenRequestCount("client_credentials"));
+    assertEquals(0, a.keptAsideForTest(), "idle grants are let go");
+  }
+
+  /**
+   * Eight callers each use random grants 400 times (every grant at least once); returns the token
+   * each grant served last, checking that all callers saw the same token per grant.
+   */
+  private Map<GrantKey, AccessToken> hammer(TokenBroker broker, List<GrantKey> keys, boolean create)
+      throws Exception {
+    Map<GrantKey, AccessToken> seen = new ConcurrentHashMap<>();
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<?>> futures = new ArrayList<>();
+    for (int c = 0; c < 8; c++) {
+      int caller = c;
+      futures.add(
+          callers.submit(
+              () -> {
+                go.await();
+                for (int i = 0; i < 400; i++) {
+                  GrantKey key =
+                      i < keys.size() && caller == 0
+                          ? keys.get(i)
+                          : keys.get(ThreadLocalRandom.current().nextInt(keys.size()));
+                  AccessToken token =
+                      create ? broker.accessToken(key, SERVICE) : broker.accessToken(key);
+                  AccessToken before = seen.putIfAbsent(key, token);
+                  if (before != null && !before.equals(token)) {
+                    throw new AssertionError("two tokens served for " + key);
+                  }
+                }
+                return null;
+              }));
+    }
+    go.countDown();
+    for (Future<?> future : futures) {
+      future.get();
+    }
+    return seen;
+  }
+
+  @Test
+  void grantsPagesThroughTheStoreWithoutAReadPerGrant() {
+    TokenBroker a = broker();
+    for (int i = 0; i < 25; i++) {
+      a.accessToken(GrantKey.of("fake/tenant-" + i), SERVICE);
+    }
+    int loads = store.loads.get();
+    List<GrantStatus> all = a.grants();
+    assertEquals(25, all.size());
+    assertEquals(1, store.pages.get());
+    assertEquals(loads, store.loads.get(), "no per-grant read");
+    assertTrue(all.stream().allMatch(GrantStatus::stored));
+    assertTrue(all.stream().allMatch(GrantStatus::registered), "through their template");
+  }
+
+  @Test
+  void aTemplateNeedsWhatItsProviderAuthenticatesWith() {
+    TokenBroker a = broker();
+    assertThrows(
+        ClientConfigurationException.class,
+        () ->
+            a.registerTemplate(
+                "no-secret",
+                ClientRegistration.publicClient(provider, CLIENT_ID),
+                GrantType.CLIENT_CREDENTIALS));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            a.registerTemplate(
+                " ",
+                ClientRegistration.of(provider, CLIENT_ID, ClientSecret.of(SECRET)),
+                GrantType.CLIENT_CREDENTIALS));
+  }
+}
