@@ -3,6 +3,7 @@ package io.tokenbroker.store.file;
 import static java.util.Objects.requireNonNull;
 
 import io.tokenbroker.oauth.GrantKey;
+import io.tokenbroker.oauth.GrantPage;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore;
 import io.tokenbroker.oauth.TokenStoreException;
@@ -34,11 +35,18 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -72,6 +80,11 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Versions never repeat.</b> A delete replaces the entry with a small tombstone that keeps
  *       the last version (same atomic write), so a new first write continues above it. Tombstones
  *       are not listed and load as absent; they stay, like lock and lease files.
+ *   <li><b>Paged reads.</b> {@link #loadPage} walks the directory's names once per page and reads
+ *       only the page's entries (file names are key hashes, so each store instance reads every
+ *       entry once to learn its key, and remembers the keys of the entries it saw).
+ *   <li><b>Pending consents</b> are files in the {@code pending} sub-directory, written like
+ *       entries and taken by an atomic rename that only one thread or process wins.
  *   <li><b>Corruption.</b> An entry that cannot be parsed (bad magic, bad checksum, truncated,
  *       holding another key) is moved aside to {@code <name>.grant.corrupt-<time>} and reported as
  *       {@link Reason#CORRUPT} naming that path; it is never overwritten in place.
@@ -104,6 +117,13 @@ public final class FileTokenStore implements TokenStore {
   private final Clock clock;
   private final SharedDirectory shared;
   private final FileAttribute<?>[] fileAttributes;
+  private final PendingConsentFiles pending;
+
+  /**
+   * The key of each entry file seen so far, by hash. A hash names one key forever (it is the key's
+   * SHA-256), so a page needs to read only its own entries once every name has been seen.
+   */
+  private final ConcurrentMap<String, GrantKey> keysByHash = new ConcurrentHashMap<>();
 
   private FileTokenStore(Builder builder) {
     this.clock = builder.clock;
@@ -115,6 +135,14 @@ public final class FileTokenStore implements TokenStore {
             : new FileAttribute<?>[0];
     this.directory = prepareDirectory(requested, posix);
     this.shared = SharedDirectory.of(directory);
+    this.pending =
+        new PendingConsentFiles(
+            directory.resolve("pending"),
+            posix
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_DIRECTORY)}
+                : new FileAttribute<?>[0],
+            fileAttributes,
+            clock);
     removeStrayTempFiles();
   }
 
@@ -285,6 +313,161 @@ public final class FileTokenStore implements TokenStore {
       throw ioFailure("cannot list the token store directory " + directory, null, e);
     }
     return keys;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One walk over the directory's file names; entries are read only for the page, plus, once per
+   * store instance, every entry whose name it has not seen before (to learn its key, which file
+   * names, being hashes, do not tell). Tombstones and entries that cannot be parsed are left out
+   * (the latter logged, as by {@link #list}).
+   */
+  @Override
+  public GrantPage loadPage(String keyPrefix, @Nullable GrantKey after, int limit) {
+    requireNonNull(keyPrefix, "keyPrefix == null");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit < 1: " + limit);
+    }
+    Map<String, EntryCodec.Decoded> readNow = new HashMap<>();
+    List<PageCandidate> candidates = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "*.grant")) {
+      for (Path entry : entries) {
+        String name = entry.getFileName().toString();
+        if (!FileNames.ENTRY.matcher(name).matches()) {
+          continue;
+        }
+        String hash = FileNames.hashOfEntry(name);
+        seen.add(hash);
+        GrantKey key = keysByHash.get(hash);
+        if (key == null) {
+          EntryCodec.Decoded decoded = readListed(entry, hash);
+          if (decoded == null) {
+            continue;
+          }
+          key = decoded.key();
+          keysByHash.put(hash, key);
+          readNow.put(hash, decoded);
+        }
+        if (key.value().startsWith(keyPrefix) && (after == null || key.compareTo(after) > 0)) {
+          candidates.add(new PageCandidate(key, hash));
+        }
+      }
+    } catch (IOException e) {
+      throw ioFailure("cannot list the token store directory " + directory, null, e);
+    }
+    keysByHash.keySet().retainAll(seen);
+    // The first limit + 1 candidates suffice unless some turn out to be tombstones: then more.
+    for (int wanted = limit + 1;
+        ;
+        wanted = wanted > Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE : wanted * 2) {
+      List<PageCandidate> first = smallest(candidates, wanted);
+      List<StoredGrant> page = new ArrayList<>();
+      for (PageCandidate candidate : first) {
+        EntryCodec.Decoded decoded = readNow.get(candidate.hash());
+        if (decoded == null) {
+          decoded =
+              readListed(directory.resolve(FileNames.entry(candidate.hash())), candidate.hash());
+        }
+        if (decoded == null || decoded.grant() == null) {
+          continue; // deleted meanwhile, a tombstone, or damaged
+        }
+        if (page.size() == limit) {
+          return new GrantPage(page, page.get(limit - 1).key());
+        }
+        page.add(decoded.grant());
+      }
+      if (first.size() == candidates.size()) {
+        return new GrantPage(page, null);
+      }
+    }
+  }
+
+  private record PageCandidate(GrantKey key, String hash) {}
+
+  /** The {@code n} candidates with the smallest keys, in key order. */
+  private static List<PageCandidate> smallest(List<PageCandidate> candidates, int n) {
+    Comparator<PageCandidate> byKey = Comparator.comparing(PageCandidate::key);
+    if (candidates.size() <= n) {
+      List<PageCandidate> all = new ArrayList<>(candidates);
+      all.sort(byKey);
+      return all;
+    }
+    PriorityQueue<PageCandidate> largestFirst = new PriorityQueue<>(n + 1, byKey.reversed());
+    for (PageCandidate candidate : candidates) {
+      if (largestFirst.size() < n) {
+        largestFirst.add(candidate);
+      } else if (byKey.compare(candidate, largestFirst.peek()) < 0) {
+        largestFirst.poll();
+        largestFirst.add(candidate);
+      }
+    }
+    List<PageCandidate> first = new ArrayList<>(largestFirst);
+    first.sort(byKey);
+    return first;
+  }
+
+  /** The entry or tombstone in {@code entry}; null if gone or damaged (logged, as by list). */
+  private EntryCodec.@Nullable Decoded readListed(Path entry, String hash) {
+    byte[] bytes = read(entry, null);
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return decode(bytes, hash, null);
+    } catch (CorruptEntryException | TokenStoreException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "token store entry {0} cannot be read and is not listed: {1}",
+          entry,
+          e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A file {@code pending/<id>.consent}, written like an entry (temporary file, {@code fsync},
+   * atomic rename); the sub-directory is made on first use, owner-only like the store's.
+   *
+   * @throws IllegalArgumentException also for sealed bytes over 1 MiB
+   */
+  @Override
+  public void savePendingConsent(String id, byte[] sealed, Instant expiresAt) {
+    requireNonNull(id, "id == null");
+    requireNonNull(sealed, "sealed == null");
+    requireNonNull(expiresAt, "expiresAt == null");
+    pending.save(id, sealed, expiresAt);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>An atomic rename of the file to a name of the caller's own, which only one thread or process
+   * can win; the winner reads and deletes it.
+   *
+   * @throws TokenStoreException {@link Reason#CORRUPT} if the file taken is damaged (it is kept,
+   *     renamed, for inspection)
+   */
+  @Override
+  public Optional<byte[]> takePendingConsent(String id, Instant now) {
+    requireNonNull(id, "id == null");
+    requireNonNull(now, "now == null");
+    return pending.take(id, now);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Also removes what takers and savers that died left behind: taken files once expired,
+   * temporary files after an hour.
+   */
+  @Override
+  public int purgeExpiredPendingConsents(Instant now) {
+    requireNonNull(now, "now == null");
+    return pending.purge(now);
   }
 
   @Override
