@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -35,16 +36,15 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -124,6 +124,9 @@ public final class FileTokenStore implements TokenStore {
    * SHA-256), so a page needs to read only its own entries once every name has been seen.
    */
   private final ConcurrentMap<String, GrantKey> keysByHash = new ConcurrentHashMap<>();
+
+  /** The sorted keys of the last walk, for the pages after the first. */
+  private volatile @Nullable KeyIndex keyIndex;
 
   private FileTokenStore(Builder builder) {
     this.clock = builder.clock;
@@ -318,10 +321,12 @@ public final class FileTokenStore implements TokenStore {
   /**
    * {@inheritDoc}
    *
-   * <p>One walk over the directory's file names; entries are read only for the page, plus, once per
-   * store instance, every entry whose name it has not seen before (to learn its key, which file
-   * names, being hashes, do not tell). Tombstones and entries that cannot be parsed are left out
-   * (the latter logged, as by {@link #list}).
+   * <p>The first page of a scan ({@code after == null}) walks the directory's file names once and
+   * keeps them as a sorted index; the following pages use that index as long as the directory has
+   * not changed since (its modification time), and walk again otherwise. Each page reads only its
+   * own entries, plus, once per store instance, every entry whose name it has not seen before (to
+   * learn its key: file names are key hashes). Tombstones and entries that cannot be parsed are
+   * left out (the latter logged, as by {@link #list}).
    */
   @Override
   public GrantPage loadPage(String keyPrefix, @Nullable GrantKey after, int limit) {
@@ -330,18 +335,76 @@ public final class FileTokenStore implements TokenStore {
       throw new IllegalArgumentException("limit < 1: " + limit);
     }
     Map<String, EntryCodec.Decoded> readNow = new HashMap<>();
-    List<PageCandidate> candidates = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "*.grant")) {
+    NavigableMap<GrantKey, String> keys = index(after == null, readNow);
+    NavigableMap<GrantKey, String> tail =
+        after != null && after.value().compareTo(keyPrefix) >= 0
+            ? keys.tailMap(after, false)
+            : tailFrom(keys, keyPrefix);
+    List<StoredGrant> page = new ArrayList<>();
+    for (Map.Entry<GrantKey, String> candidate : tail.entrySet()) {
+      String value = candidate.getKey().value();
+      if (!value.startsWith(keyPrefix)) {
+        if (value.compareTo(keyPrefix) > 0) {
+          break; // keys with the prefix are contiguous in key order
+        }
+        continue;
+      }
+      String hash = candidate.getValue();
+      EntryCodec.Decoded decoded = readNow.get(hash);
+      if (decoded == null) {
+        decoded = readListed(directory.resolve(FileNames.entry(hash)), hash);
+      }
+      if (decoded == null || decoded.grant() == null) {
+        continue; // deleted meanwhile, a tombstone, or damaged
+      }
+      if (page.size() == limit) {
+        return new GrantPage(page, page.get(limit - 1).key());
+      }
+      page.add(decoded.grant());
+    }
+    return new GrantPage(page, null);
+  }
+
+  private static NavigableMap<GrantKey, String> tailFrom(
+      NavigableMap<GrantKey, String> keys, String keyPrefix) {
+    if (keyPrefix.isBlank() || keyPrefix.length() > GrantKey.MAX_LENGTH) {
+      return keys;
+    }
+    try {
+      return keys.tailMap(GrantKey.of(keyPrefix), true);
+    } catch (IllegalArgumentException e) {
+      return keys; // a control character: no key has this prefix, the scan finds none
+    }
+  }
+
+  private record KeyIndex(FileTime modified, NavigableMap<GrantKey, String> keys) {}
+
+  /** The sorted keys of the entries, walked now or, for a later page, kept from the last walk. */
+  private NavigableMap<GrantKey, String> index(
+      boolean firstPage, Map<String, EntryCodec.Decoded> readNow) {
+    FileTime modified;
+    try {
+      modified = Files.getLastModifiedTime(directory);
+    } catch (IOException e) {
+      throw ioFailure("cannot read the token store directory " + directory, null, e);
+    }
+    KeyIndex current = keyIndex;
+    if (!firstPage && current != null && current.modified().equals(modified)) {
+      return current.keys();
+    }
+    NavigableMap<GrantKey, String> keys = new TreeMap<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
-        if (!FileNames.ENTRY.matcher(name).matches()) {
-          continue;
+        if (name.length() != ENTRY_NAME_LENGTH || !name.endsWith(FileNames.ENTRY_SUFFIX)) {
+          continue; // lock, lease, temporary and quarantined files, the pending directory
         }
         String hash = FileNames.hashOfEntry(name);
-        seen.add(hash);
         GrantKey key = keysByHash.get(hash);
         if (key == null) {
+          if (!FileNames.ENTRY.matcher(name).matches()) {
+            continue;
+          }
           EntryCodec.Decoded decoded = readListed(entry, hash);
           if (decoded == null) {
             continue;
@@ -350,63 +413,17 @@ public final class FileTokenStore implements TokenStore {
           keysByHash.put(hash, key);
           readNow.put(hash, decoded);
         }
-        if (key.value().startsWith(keyPrefix) && (after == null || key.compareTo(after) > 0)) {
-          candidates.add(new PageCandidate(key, hash));
-        }
+        keys.put(key, hash);
       }
     } catch (IOException e) {
       throw ioFailure("cannot list the token store directory " + directory, null, e);
     }
-    keysByHash.keySet().retainAll(seen);
-    // The first limit + 1 candidates suffice unless some turn out to be tombstones: then more.
-    for (int wanted = limit + 1;
-        ;
-        wanted = wanted > Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE : wanted * 2) {
-      List<PageCandidate> first = smallest(candidates, wanted);
-      List<StoredGrant> page = new ArrayList<>();
-      for (PageCandidate candidate : first) {
-        EntryCodec.Decoded decoded = readNow.get(candidate.hash());
-        if (decoded == null) {
-          decoded =
-              readListed(directory.resolve(FileNames.entry(candidate.hash())), candidate.hash());
-        }
-        if (decoded == null || decoded.grant() == null) {
-          continue; // deleted meanwhile, a tombstone, or damaged
-        }
-        if (page.size() == limit) {
-          return new GrantPage(page, page.get(limit - 1).key());
-        }
-        page.add(decoded.grant());
-      }
-      if (first.size() == candidates.size()) {
-        return new GrantPage(page, null);
-      }
-    }
+    keysByHash.values().retainAll(keys.keySet());
+    keyIndex = new KeyIndex(modified, keys);
+    return keys;
   }
 
-  private record PageCandidate(GrantKey key, String hash) {}
-
-  /** The {@code n} candidates with the smallest keys, in key order. */
-  private static List<PageCandidate> smallest(List<PageCandidate> candidates, int n) {
-    Comparator<PageCandidate> byKey = Comparator.comparing(PageCandidate::key);
-    if (candidates.size() <= n) {
-      List<PageCandidate> all = new ArrayList<>(candidates);
-      all.sort(byKey);
-      return all;
-    }
-    PriorityQueue<PageCandidate> largestFirst = new PriorityQueue<>(n + 1, byKey.reversed());
-    for (PageCandidate candidate : candidates) {
-      if (largestFirst.size() < n) {
-        largestFirst.add(candidate);
-      } else if (byKey.compare(candidate, largestFirst.peek()) < 0) {
-        largestFirst.poll();
-        largestFirst.add(candidate);
-      }
-    }
-    List<PageCandidate> first = new ArrayList<>(largestFirst);
-    first.sort(byKey);
-    return first;
-  }
+  private static final int ENTRY_NAME_LENGTH = 64 + FileNames.ENTRY_SUFFIX.length();
 
   /** The entry or tombstone in {@code entry}; null if gone or damaged (logged, as by list). */
   private EntryCodec.@Nullable Decoded readListed(Path entry, String hash) {
