@@ -548,36 +548,56 @@ public final class FileTokenStore implements TokenStore {
   // ------------------------------------------------------------------------------------ writes
 
   private void replace(GrantKey key, String hash, Path entry, byte[] encoded) {
-    Path temp = directory.resolve(FileNames.temp(hash));
+    writeAtomically(
+        directory, directory.resolve(FileNames.temp(hash)), entry, encoded, fileAttributes, key);
+  }
+
+  /**
+   * Writes {@code bytes} to {@code target} so that a crash leaves the old or the new file: a new
+   * temporary file {@code temp} in the same directory, forced to disk, atomically renamed over
+   * {@code target}, then the directory forced.
+   */
+  static void writeAtomically(
+      Path directory,
+      Path temp,
+      Path target,
+      byte[] bytes,
+      FileAttribute<?>[] attributes,
+      @Nullable GrantKey key) {
     try {
       try (FileChannel channel =
           FileChannel.open(
               temp,
               EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-              fileAttributes)) {
-        ByteBuffer buffer = ByteBuffer.wrap(encoded);
+              attributes)) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
         while (buffer.hasRemaining()) {
           channel.write(buffer);
         }
         channel.force(true);
       }
-      Files.move(temp, entry, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
       deleteQuietly(temp);
-      throw new TokenStoreException(
-          "the file system of " + directory + " cannot rename atomically; use a local disk",
-          Reason.MISCONFIGURED,
-          key,
-          e);
+      throw cannotRenameAtomically(directory, key, e);
     } catch (IOException e) {
       deleteQuietly(temp);
-      throw ioFailure("cannot write the entry " + entry, key, e);
+      throw ioFailure("cannot write " + target, key, e);
     }
-    forceDirectory();
+    forceDirectory(directory);
+  }
+
+  static TokenStoreException cannotRenameAtomically(
+      Path directory, @Nullable GrantKey key, AtomicMoveNotSupportedException e) {
+    return new TokenStoreException(
+        "the file system of " + directory + " cannot rename atomically; use a local disk",
+        Reason.MISCONFIGURED,
+        key,
+        e);
   }
 
   /** Makes renames and deletions in the directory durable; skipped where unsupported. */
-  private void forceDirectory() {
+  private static void forceDirectory(Path directory) {
     try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
       dir.force(true);
     } catch (IOException e) {
@@ -669,7 +689,7 @@ public final class FileTokenStore implements TokenStore {
           key,
           e);
     }
-    forceDirectory();
+    forceDirectory(directory);
     LOG.log(
         System.Logger.Level.WARNING,
         "token store entry for grant ''{0}'' is damaged ({1}); moved aside to {2}",
@@ -769,7 +789,7 @@ public final class FileTokenStore implements TokenStore {
       }
     }
     if (removed) {
-      forceDirectory();
+      forceDirectory(directory);
     }
   }
 
@@ -963,7 +983,7 @@ public final class FileTokenStore implements TokenStore {
     }
   }
 
-  private static void deleteQuietly(Path file) {
+  static void deleteQuietly(Path file) {
     try {
       Files.deleteIfExists(file);
     } catch (IOException e) {

@@ -4,7 +4,6 @@ import io.tokenbroker.oauth.TokenStoreException;
 import io.tokenbroker.oauth.TokenStoreException.Reason;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -12,12 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -86,33 +83,13 @@ final class PendingConsentFiles {
           "a pending consent is at most " + MAX_SEALED_BYTES + " bytes: " + sealed.length);
     }
     createDirectory();
-    Path target = directory.resolve(id + SUFFIX);
-    Path temp = directory.resolve(id + TEMP_INFIX + randomSuffix());
-    try {
-      try (FileChannel channel =
-          FileChannel.open(
-              temp,
-              EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-              fileAttributes)) {
-        ByteBuffer buffer = ByteBuffer.wrap(encode(sealed, millis(expiresAt)));
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
-      }
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      deleteQuietly(temp);
-      throw new TokenStoreException(
-          "the file system of " + directory + " cannot rename atomically; use a local disk",
-          Reason.MISCONFIGURED,
-          null,
-          e);
-    } catch (IOException e) {
-      deleteQuietly(temp);
-      throw FileTokenStore.ioFailure("cannot write the pending consent " + target, null, e);
-    }
-    forceDirectory();
+    FileTokenStore.writeAtomically(
+        directory,
+        directory.resolve(id + TEMP_INFIX + randomSuffix()),
+        directory.resolve(id + SUFFIX),
+        encode(sealed, millis(expiresAt)),
+        fileAttributes,
+        null);
   }
 
   Optional<byte[]> take(String id, Instant now) {
@@ -181,7 +158,7 @@ final class PendingConsentFiles {
   private void removeAbandonedTake(Path file, long nowMillis) {
     Decoded consent = tryRead(file);
     if (consent != null && consent.expiresAt() <= nowMillis) {
-      deleteQuietly(file);
+      FileTokenStore.deleteQuietly(file);
     }
   }
 
@@ -189,7 +166,7 @@ final class PendingConsentFiles {
     try {
       Instant modified = Files.getLastModifiedTime(file).toInstant();
       if (modified.plus(STALE_TEMP).isBefore(clock.instant())) {
-        deleteQuietly(file);
+        FileTokenStore.deleteQuietly(file);
       }
     } catch (IOException e) {
       // gone meanwhile, or unreadable: left for the next purge
@@ -207,11 +184,7 @@ final class PendingConsentFiles {
     } catch (NoSuchFileException e) {
       return null;
     } catch (AtomicMoveNotSupportedException e) {
-      throw new TokenStoreException(
-          "the file system of " + directory + " cannot rename atomically; use a local disk",
-          Reason.MISCONFIGURED,
-          null,
-          e);
+      throw FileTokenStore.cannotRenameAtomically(directory, null, e);
     } catch (IOException e) {
       throw FileTokenStore.ioFailure("cannot take the pending consent " + file, null, e);
     }
@@ -303,14 +276,6 @@ final class PendingConsentFiles {
     }
   }
 
-  private void forceDirectory() {
-    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-      dir.force(true);
-    } catch (IOException e) {
-      LOG.log(System.Logger.Level.TRACE, "cannot force directory {0}: {1}", directory, e);
-    }
-  }
-
   private static String randomSuffix() {
     return HEX.toHexDigits(ThreadLocalRandom.current().nextLong());
   }
@@ -320,14 +285,6 @@ final class PendingConsentFiles {
       return instant.toEpochMilli();
     } catch (ArithmeticException e) {
       return instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
-  }
-
-  private static void deleteQuietly(Path file) {
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException e) {
-      LOG.log(System.Logger.Level.DEBUG, "cannot delete {0}: {1}", file, e.toString());
     }
   }
 }

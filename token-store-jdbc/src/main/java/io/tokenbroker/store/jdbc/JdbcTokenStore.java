@@ -55,6 +55,11 @@ import org.jspecify.annotations.Nullable;
  * off for server databases, where a DBA usually owns the schema) the table is created if missing.
  * The schema itself must exist.
  *
+ * <p>Pending consents ({@link #savePendingConsent}) live in a second table, {@code
+ * tokenbroker_pending_consents} ({@link Builder#pendingConsentTable}), whose DDL ships alongside
+ * ({@code postgresql-pending-consents.sql}, …) and which auto-create makes too. {@link #loadPage}
+ * reads a page of grants in one query.
+ *
  * <h2>Guarantees</h2>
  *
  * <ul>
@@ -507,7 +512,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
             null,
             ready(),
             (connection, dialect, attempt) -> take(connection, dialect, id));
-    if (taken == null || taken.expiresAt() <= millis(now)) {
+    if (taken == null || taken.expiresAt() <= Statements.millis(now)) {
       return Optional.empty();
     }
     return Optional.of(taken.sealed());
@@ -566,14 +571,6 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
             return purge.executeUpdate();
           }
         });
-  }
-
-  private static long millis(Instant instant) {
-    try {
-      return instant.toEpochMilli();
-    } catch (ArithmeticException e) {
-      return instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
   }
 
   private static void checkConsentId(String id) {

@@ -207,13 +207,16 @@ final class Statements {
     if (instant == null) {
       statement.setNull(index, Types.BIGINT);
     } else {
-      long millis;
-      try {
-        millis = instant.toEpochMilli();
-      } catch (ArithmeticException e) {
-        millis = instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
-      }
-      statement.setLong(index, millis);
+      statement.setLong(index, millis(instant));
+    }
+  }
+
+  /** Epoch milliseconds of {@code instant}, saturated. */
+  static long millis(Instant instant) {
+    try {
+      return instant.toEpochMilli();
+    } catch (ArithmeticException e) {
+      return instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
     }
   }
 }
