@@ -63,11 +63,14 @@ public final class PagedScan {
       run.put("pageSize", PAGE);
       run.put("results", results);
       runs.add(run);
+      write(Path.of(args[0]), runs); // after each run, so a long one keeps what was measured
     }
+  }
+
+  private static void write(Path file, List<Map<String, Object>> runs) throws Exception {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("runs", runs);
-    Path file = Path.of(args[0]).toAbsolutePath();
-    Files.createDirectories(file.getParent());
+    Files.createDirectories(file.toAbsolutePath().getParent());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), out);
   }
 
