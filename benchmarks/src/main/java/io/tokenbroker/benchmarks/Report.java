@@ -80,6 +80,12 @@ public final class Report {
       all.set("grantsAtScale", scale);
       lines.addAll(scaleLines(scale));
     }
+    JsonNode pages =
+        earlier != null ? part(earlier, "pagedScan") : readJson(dir.resolve("pages.json"));
+    if (pages != null) {
+      all.set("pagedScan", pages);
+      lines.addAll(pageLines(pages));
+    }
     JsonNode fuzz =
         earlier != null ? part(earlier, "fuzz") : readJsonLines(dir.resolve("fuzz.jsonl"));
     if (fuzz != null) {
@@ -276,6 +282,50 @@ public final class Report {
                   ? String.format(
                       Locale.ROOT, "; %d B per sealed entry", r.path("sealedBytesPerGrant").asInt())
                   : ""));
+    }
+    return lines;
+  }
+
+  /** One table per run of {@code PagedScan}: seconds to read every grant, and ratios to memory. */
+  private static List<String> pageLines(JsonNode pages) {
+    List<String> lines = new ArrayList<>();
+    for (JsonNode run : pages.path("runs")) {
+      lines.add("");
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "**%,d grants**, pages of %,d (baseline: `memory`)",
+              run.path("count").asInt(),
+              run.path("pageSize").asInt()));
+      lines.add("");
+      lines.add(
+          "| store | populate | list + load each | all pages, first scan | all pages"
+              + " (median) | × memory | one prefix page (100 grants) |");
+      lines.add("|---|---|---|---|---|---|---|");
+      double base = Double.NaN;
+      for (JsonNode r : run.path("results")) {
+        if (r.path("store").asText().equals("memory")) {
+          base = r.path("pagedSeconds").asDouble();
+        }
+      }
+      for (JsonNode r : run.path("results")) {
+        JsonNode listLoad = r.path("listLoadSeconds");
+        lines.add(
+            String.format(
+                Locale.ROOT,
+                "| `%s` | %.1f s | %s | %.2f s | %.2f s | %s | %.1f ms |",
+                r.path("store").asText(),
+                r.path("populateSeconds").asDouble(),
+                listLoad.isNumber()
+                    ? String.format(Locale.ROOT, "%.2f s", listLoad.asDouble())
+                    : "not measured",
+                r.path("pagedFirstSeconds").asDouble(),
+                r.path("pagedSeconds").asDouble(),
+                Double.isNaN(base)
+                    ? "–"
+                    : String.format(Locale.ROOT, "%.1f×", r.path("pagedSeconds").asDouble() / base),
+                r.path("prefixPageMillis").asDouble()));
+      }
     }
     return lines;
   }

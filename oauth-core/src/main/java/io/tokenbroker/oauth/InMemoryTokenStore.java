@@ -10,8 +10,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,10 +23,16 @@ import org.jspecify.annotations.Nullable;
  * store); shared by brokers in one JVM if you pass the same instance.
  *
  * <p>A deleted key keeps its version high-water mark and lease fence in memory, so versions and
- * fences never repeat for the life of the store.
+ * fences never repeat for the life of the store. Keys are kept sorted, so {@link #loadPage} costs
+ * O(log n) plus the page. Pending consents live in memory too: brokers sharing this instance (one
+ * JVM) can complete each other's consents.
  */
 public final class InMemoryTokenStore implements TokenStore {
-  private final Map<GrantKey, Slot> slots = new HashMap<>(); // guarded by this
+  /** What {@link #savePendingConsent} accepts as an id (the broker uses base64url hashes). */
+  private static final Pattern CONSENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+
+  private final NavigableMap<GrantKey, Slot> slots = new TreeMap<>(); // guarded by this
+  private final Map<String, PendingConsent> pending = new HashMap<>(); // guarded by this
   private final Clock clock;
 
   /** Everything the store knows about one key. */
@@ -34,6 +43,8 @@ public final class InMemoryTokenStore implements TokenStore {
     @Nullable MemoryLease holder;
     Instant leaseExpiresAt = Instant.MIN;
   }
+
+  private record PendingConsent(byte[] sealed, Instant expiresAt) {}
 
   private InMemoryTokenStore(Clock clock) {
     this.clock = requireNonNull(clock, "clock == null");
@@ -91,6 +102,90 @@ public final class InMemoryTokenStore implements TokenStore {
           }
         });
     return keys;
+  }
+
+  @Override
+  public synchronized GrantPage loadPage(String keyPrefix, @Nullable GrantKey after, int limit) {
+    requireNonNull(keyPrefix, "keyPrefix == null");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit < 1: " + limit);
+    }
+    NavigableMap<GrantKey, Slot> tail =
+        after != null && after.value().compareTo(keyPrefix) >= 0
+            ? slots.tailMap(after, false)
+            : slots.tailMap(firstKeyAtOrAfter(keyPrefix), true);
+    List<StoredGrant> page = new ArrayList<>();
+    for (Map.Entry<GrantKey, Slot> entry : tail.entrySet()) {
+      String value = entry.getKey().value();
+      if (!value.startsWith(keyPrefix)) {
+        if (value.compareTo(keyPrefix) > 0) {
+          break; // keys with the prefix are contiguous in key order
+        }
+        continue;
+      }
+      StoredGrant grant = entry.getValue().grant;
+      if (grant == null) {
+        continue;
+      }
+      if (page.size() == limit) {
+        return new GrantPage(page, page.get(limit - 1).key());
+      }
+      page.add(grant);
+    }
+    return new GrantPage(page, null);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException if {@code id} is not 1 to 128 letters, digits, {@code -} or
+   *     {@code _}
+   */
+  @Override
+  public synchronized void savePendingConsent(String id, byte[] sealed, Instant expiresAt) {
+    checkConsentId(id);
+    requireNonNull(sealed, "sealed == null");
+    requireNonNull(expiresAt, "expiresAt == null");
+    pending.put(id, new PendingConsent(sealed.clone(), expiresAt));
+  }
+
+  @Override
+  public synchronized Optional<byte[]> takePendingConsent(String id, Instant now) {
+    requireNonNull(id, "id == null");
+    requireNonNull(now, "now == null");
+    PendingConsent taken = pending.remove(id);
+    if (taken == null || !now.isBefore(taken.expiresAt())) {
+      return Optional.empty();
+    }
+    return Optional.of(taken.sealed().clone());
+  }
+
+  @Override
+  public synchronized int purgeExpiredPendingConsents(Instant now) {
+    requireNonNull(now, "now == null");
+    int before = pending.size();
+    pending.values().removeIf(consent -> !now.isBefore(consent.expiresAt()));
+    return before - pending.size();
+  }
+
+  /** The smallest possible key, or the prefix itself where it is a valid key. */
+  private GrantKey firstKeyAtOrAfter(String keyPrefix) {
+    if (!keyPrefix.isBlank() && keyPrefix.length() <= GrantKey.MAX_LENGTH) {
+      try {
+        return GrantKey.of(keyPrefix);
+      } catch (IllegalArgumentException e) {
+        // a control character: no key has this prefix; the scan below finds none
+      }
+    }
+    return slots.isEmpty() ? GrantKey.of("x") : slots.firstKey();
+  }
+
+  private static void checkConsentId(String id) {
+    requireNonNull(id, "id == null");
+    if (!CONSENT_ID.matcher(id).matches()) {
+      throw new IllegalArgumentException(
+          "pending consent id must be 1 to 128 letters, digits, '-' or '_'");
+    }
   }
 
   @Override

@@ -120,9 +120,15 @@ public interface TokenStore {
    * Keeps a started authorization request (sealed by the broker: its state, PKCE verifier, redirect
    * URI, template and grant key) until {@code expiresAt}, so that any broker sharing this store can
    * complete the consent. {@code id} is derived from the request's {@code state} by the broker (a
-   * hash: the store never sees the state itself). Saving an id that exists replaces it.
+   * hash: the store never sees the state itself). Saving an id that exists replaces it. A consent
+   * counts as expired from {@code expiresAt} on (an instant equal to it is expired).
+   *
+   * <p>Ids are 1 to 128 characters from {@code [A-Za-z0-9_-]} (for example the unpadded base64url
+   * of a SHA-256, 43 characters), so every store can use them as file names and column values; the
+   * stores shipped here reject other ids with {@link IllegalArgumentException}.
    *
    * @throws UnsupportedOperationException if the store cannot keep pending consents
+   * @throws IllegalArgumentException if {@code id} is not of the form above
    */
   default void savePendingConsent(String id, byte[] sealed, Instant expiresAt) {
     throw new UnsupportedOperationException(
@@ -131,13 +137,19 @@ public interface TokenStore {
 
   /**
    * Removes and returns the pending consent {@code id} in one atomic step, so that of several
-   * callers at most one gets it; empty if there is none or it expired before {@code now}.
+   * callers (threads, store instances, processes) at most one gets it; empty if there is none or it
+   * expired ({@code expiresAt <= now}; an expired one is removed too). A take whose outcome is lost
+   * with its connection may remove the consent without returning it: the user starts the consent
+   * again, nothing else is lost.
    */
   default Optional<byte[]> takePendingConsent(String id, Instant now) {
     return Optional.empty();
   }
 
-  /** Deletes the pending consents that expired before {@code now}; returns how many. */
+  /**
+   * Deletes the pending consents that expired ({@code expiresAt <= now}); returns how many. Safe to
+   * run on every instance at any time.
+   */
   default int purgeExpiredPendingConsents(Instant now) {
     return 0;
   }

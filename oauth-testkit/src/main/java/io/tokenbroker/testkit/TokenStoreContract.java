@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.tokenbroker.oauth.GrantKey;
+import io.tokenbroker.oauth.GrantPage;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore;
 import io.tokenbroker.oauth.TokenStoreException;
@@ -749,6 +750,325 @@ public abstract class TokenStoreContract {
     }
     loaded.ifPresent(grant -> assertEquals(target, grant.key(), "a grant under another key"));
     assertEquals(source, otherStore.load(source).orElseThrow().key());
+  }
+
+  // ------------------------------------------------------------------------------------ paging
+
+  /** Every grant with {@code prefix}, read page by page from {@code target}; checks each page. */
+  private static List<StoredGrant> allPages(TokenStore target, String prefix, int limit) {
+    List<StoredGrant> all = new ArrayList<>();
+    GrantKey after = null;
+    for (int pages = 0; ; pages++) {
+      assertTrue(pages < 10_000, "paging does not end");
+      GrantPage page = target.loadPage(prefix, after, limit);
+      assertTrue(page.grants().size() <= limit, "a page larger than its limit");
+      all.addAll(page.grants());
+      if (page.next() == null) {
+        return all;
+      }
+      assertFalse(page.grants().isEmpty(), "an empty page that is not the last");
+      assertEquals(
+          page.grants().get(page.grants().size() - 1).key(),
+          page.next(),
+          "next is the last key of the page");
+      after = page.next();
+    }
+  }
+
+  private static List<GrantKey> keysOf(List<StoredGrant> grants) {
+    return grants.stream().map(StoredGrant::key).toList();
+  }
+
+  private static List<GrantKey> sortedKeys(String... values) {
+    return java.util.Arrays.stream(values).map(GrantKey::of).sorted().toList();
+  }
+
+  @Test
+  @DisplayName("loadPage pages through a prefix in key order, with a cursor and a limit")
+  void pagesByPrefixAndCursor() {
+    List<String> inside = new ArrayList<>();
+    for (int i = 0; i < 23; i++) {
+      inside.add(String.format("tenant-1/user-%02d", (i * 7) % 23)); // written out of order
+    }
+    List<String> outside = List.of("tenant-1", "tenant-10/user-01", "tenant-0/x", "tenant-2/user");
+    for (String value : inside) {
+      create(store, GrantKey.of(value), payload(GrantKey.of(value), 1));
+    }
+    for (String value : outside) {
+      create(store, GrantKey.of(value), payload(GrantKey.of(value), 1));
+    }
+    List<GrantKey> expected = sortedKeys(inside.toArray(String[]::new));
+
+    for (int limit : List.of(1, 5, 10, 23, 24, 1000)) {
+      List<StoredGrant> paged = allPages(otherStore, "tenant-1/", limit);
+      assertEquals(expected, keysOf(paged), "limit " + limit);
+    }
+    GrantPage first = otherStore.loadPage("tenant-1/", null, 10);
+    assertEquals(expected.subList(0, 10), keysOf(first.grants()));
+    assertEquals(expected.get(9), first.next());
+    GrantPage second = otherStore.loadPage("tenant-1/", first.next(), 10);
+    assertEquals(expected.subList(10, 20), keysOf(second.grants()));
+    GrantPage last = otherStore.loadPage("tenant-1/", second.next(), 10);
+    assertEquals(expected.subList(20, 23), keysOf(last.grants()));
+    assertNull(last.next(), "the last page has no next key");
+    assertEquals(Optional.empty(), last.nextKey());
+
+    GrantPage whole = otherStore.loadPage("tenant-1/", null, 23);
+    assertEquals(expected, keysOf(whole.grants()));
+    assertTrue(
+        whole.next() == null
+            || otherStore.loadPage("tenant-1/", whole.next(), 23).grants().isEmpty(),
+        "a page that ends exactly at the last grant is followed by nothing");
+
+    // A cursor that is not a stored key, or lies before the prefix, still works.
+    assertEquals(
+        expected.subList(5, 23),
+        keysOf(allPages2(otherStore, "tenant-1/", GrantKey.of("tenant-1/user-04x"), 4)));
+    assertEquals(expected, keysOf(allPages2(otherStore, "tenant-1/", GrantKey.of("a"), 4)));
+    assertEquals(
+        List.of(), otherStore.loadPage("tenant-1/", GrantKey.of("z"), 10).grants(), "after all");
+    assertEquals(List.of(), otherStore.loadPage("nobody/", null, 10).grants());
+    assertNull(otherStore.loadPage("nobody/", null, 10).next());
+  }
+
+  private static List<StoredGrant> allPages2(
+      TokenStore target, String prefix, GrantKey after, int limit) {
+    List<StoredGrant> all = new ArrayList<>();
+    GrantKey cursor = after;
+    while (cursor != null) {
+      GrantPage page = target.loadPage(prefix, cursor, limit);
+      all.addAll(page.grants());
+      cursor = page.next();
+    }
+    return all;
+  }
+
+  @Test
+  @DisplayName("loadPage returns the grants themselves: key, version, sealed bytes and expiresAt")
+  void pagesCarryTheGrants() {
+    GrantKey a = GrantKey.of("page/a");
+    GrantKey b = GrantKey.of("page/b");
+    long va = write(store, a, 0, allByteValues(4096), EXPIRES_AT);
+    long vb = create(store, b, payload(b, 1));
+    vb = write(store, b, vb, payload(b, 2), null);
+
+    List<StoredGrant> grants = otherStore.loadPage("page/", null, 10).grants();
+    assertEquals(
+        List.of(
+            new StoredGrant(a, va, allByteValues(4096), EXPIRES_AT),
+            new StoredGrant(b, vb, payload(b, 2), null)),
+        grants);
+    assertEquals(
+        List.of(otherStore.load(a).orElseThrow(), otherStore.load(b).orElseThrow()), grants);
+  }
+
+  @Test
+  @DisplayName("the empty prefix pages through every grant, hostile keys included, in key order")
+  void emptyPrefixPagesEverything() {
+    List<GrantKey> keys = hostileKeys();
+    for (GrantKey key : keys) {
+      create(store, key, payload(key, 1));
+    }
+    List<GrantKey> expected = keys.stream().sorted().toList();
+    assertEquals(expected, keysOf(allPages(otherStore, "", 7)));
+    List<StoredGrant> all = allPages(otherStore, "", 1000);
+    assertEquals(expected, keysOf(all));
+    for (StoredGrant grant : all) {
+      assertArrayEquals(payload(grant.key(), 1), grant.sealed(), () -> describe(grant.key()));
+    }
+  }
+
+  @Test
+  @DisplayName("prefixes are literal: %, _, \\ and ! match only themselves")
+  void prefixesAreLiteral() {
+    String[] values = {
+      "a%b/1",
+      "a%bc",
+      "aXb/1",
+      "a_b/1",
+      "a_bc",
+      "a\\b/1",
+      "a\\\\b/1",
+      "a!b/1",
+      "a!!b",
+      "ab/1",
+      "A%b/1",
+      "a%B"
+    };
+    for (String value : values) {
+      create(store, GrantKey.of(value), payload(GrantKey.of(value), 1));
+    }
+    assertEquals(sortedKeys("a%b/1", "a%bc"), keysOf(allPages(otherStore, "a%b", 1)));
+    assertEquals(sortedKeys("a_b/1", "a_bc"), keysOf(allPages(otherStore, "a_b", 2)));
+    assertEquals(sortedKeys("a\\b/1"), keysOf(allPages(otherStore, "a\\b", 2)));
+    assertEquals(sortedKeys("a\\\\b/1"), keysOf(allPages(otherStore, "a\\\\", 2)));
+    assertEquals(sortedKeys("a!b/1"), keysOf(allPages(otherStore, "a!b", 2)));
+    assertEquals(sortedKeys("a!!b"), keysOf(allPages(otherStore, "a!!", 2)));
+    assertEquals(sortedKeys("a%b/1", "a%bc", "a%B"), keysOf(allPages(otherStore, "a%", 2)));
+    assertEquals(List.of(), allPages(otherStore, "%", 2));
+    assertEquals(List.of(), allPages(otherStore, "_", 2));
+    assertEquals(sortedKeys(values), keysOf(allPages(otherStore, "", 5)));
+  }
+
+  @Test
+  @DisplayName("deleted grants and keys that were only leased are not in any page")
+  void pagesLeaveOutDeletedAndLeaseOnlyKeys() {
+    List<GrantKey> kept = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      GrantKey key = GrantKey.of("d/" + i);
+      create(store, key, payload(key, 1));
+      if (i % 3 == 0) {
+        assertTrue(StoreWrites.delete(otherStore, key));
+      } else {
+        kept.add(key);
+      }
+    }
+    try (TokenStore.Lease lease =
+        store.tryAcquireLease(GrantKey.of("d/leased"), TTL).orElseThrow()) {
+      assertEquals(kept, keysOf(allPages(otherStore, "d/", 2)));
+      assertEquals(kept, keysOf(allPages(otherStore, "d/", 100)));
+      assertTrue(lease.fence() > 0);
+    }
+    // A cursor at a deleted key continues after it.
+    assertEquals(
+        kept.subList(2, kept.size()), keysOf(allPages2(otherStore, "d/", GrantKey.of("d/3"), 3)));
+  }
+
+  @Test
+  @DisplayName("loadPage refuses a limit below 1 and a null prefix")
+  void pageArguments() {
+    assertThrows(IllegalArgumentException.class, () -> store.loadPage("", null, 0));
+    assertThrows(IllegalArgumentException.class, () -> store.loadPage("", null, -1));
+    assertThrows(NullPointerException.class, () -> store.loadPage(null, null, 10));
+  }
+
+  // ---------------------------------------------------------------------------- pending consents
+
+  private static final Instant CONSENT_NOW = Instant.parse("2026-01-01T00:00:00Z");
+
+  @Test
+  @DisplayName("a pending consent is taken once, by any instance, with its bytes intact")
+  void pendingConsentIsTakenOnce() {
+    String id = "q2Fv3s7R-_abcdefghijklmnopqrstuvwxyz0123456";
+    byte[] sealed = allByteValues(8192);
+    store.savePendingConsent(id, sealed, CONSENT_NOW.plusSeconds(600));
+
+    Optional<byte[]> taken = otherStore.takePendingConsent(id, CONSENT_NOW.plusSeconds(599));
+    assertArrayEquals(sealed, taken.orElseThrow());
+    assertEquals(Optional.empty(), store.takePendingConsent(id, CONSENT_NOW.plusSeconds(1)));
+    assertEquals(Optional.empty(), otherStore.takePendingConsent(id, CONSENT_NOW));
+    assertEquals(Optional.empty(), store.takePendingConsent("never-saved", CONSENT_NOW));
+    assertEquals(0, store.purgeExpiredPendingConsents(CONSENT_NOW.plusSeconds(10_000)));
+  }
+
+  @Test
+  @DisplayName("pending consents are independent of each other and of grants")
+  void pendingConsentsAreIndependent() {
+    GrantKey key = GrantKey.of("consent-owner");
+    create(store, key, payload(key, 1));
+    for (int i = 0; i < 5; i++) {
+      store.savePendingConsent(
+          "id-" + i, ("consent " + i).getBytes(UTF_8), CONSENT_NOW.plusSeconds(60));
+    }
+    for (int i = 4; i >= 0; i--) {
+      assertArrayEquals(
+          ("consent " + i).getBytes(UTF_8),
+          otherStore.takePendingConsent("id-" + i, CONSENT_NOW).orElseThrow());
+    }
+    assertEquals(List.of(key), otherStore.list());
+    assertEquals(List.of(key), keysOf(otherStore.loadPage("", null, 10).grants()));
+  }
+
+  @Test
+  @DisplayName("saving a pending consent under an existing id replaces it")
+  void pendingConsentIsReplaced() {
+    store.savePendingConsent("same-id", "first".getBytes(UTF_8), CONSENT_NOW.plusSeconds(1));
+    otherStore.savePendingConsent("same-id", "second".getBytes(UTF_8), CONSENT_NOW.plusSeconds(60));
+    assertArrayEquals(
+        "second".getBytes(UTF_8),
+        store.takePendingConsent("same-id", CONSENT_NOW.plusSeconds(30)).orElseThrow(),
+        "the replacement, with its own expiry");
+    assertEquals(Optional.empty(), otherStore.takePendingConsent("same-id", CONSENT_NOW));
+  }
+
+  @Test
+  @DisplayName("an expired pending consent is never returned, and taking it removes it")
+  void expiredPendingConsentIsEmpty() {
+    Instant expiresAt = CONSENT_NOW.plusSeconds(600);
+    store.savePendingConsent("expiring", "x".getBytes(UTF_8), expiresAt);
+    assertEquals(Optional.empty(), otherStore.takePendingConsent("expiring", expiresAt));
+    assertEquals(
+        Optional.empty(),
+        otherStore.takePendingConsent("expiring", CONSENT_NOW),
+        "the expired consent is gone, not taken later with an earlier clock");
+
+    store.savePendingConsent("expiring-2", "y".getBytes(UTF_8), expiresAt);
+    assertEquals(
+        Optional.empty(), store.takePendingConsent("expiring-2", expiresAt.plusSeconds(3600)));
+  }
+
+  @Test
+  @DisplayName("purge deletes exactly the expired pending consents and counts them")
+  void purgeExpiredPendingConsents() {
+    for (int i = 0; i < 3; i++) {
+      store.savePendingConsent("old-" + i, "old".getBytes(UTF_8), CONSENT_NOW.minusSeconds(i));
+    }
+    for (int i = 0; i < 2; i++) {
+      store.savePendingConsent("live-" + i, "live".getBytes(UTF_8), CONSENT_NOW.plusSeconds(600));
+    }
+    assertEquals(3, otherStore.purgeExpiredPendingConsents(CONSENT_NOW));
+    assertEquals(0, store.purgeExpiredPendingConsents(CONSENT_NOW));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(
+          Optional.empty(), store.takePendingConsent("old-" + i, CONSENT_NOW.minusSeconds(60)));
+    }
+    for (int i = 0; i < 2; i++) {
+      assertArrayEquals(
+          "live".getBytes(UTF_8), store.takePendingConsent("live-" + i, CONSENT_NOW).orElseThrow());
+    }
+    assertEquals(0, store.purgeExpiredPendingConsents(CONSENT_NOW.plusSeconds(10_000)));
+  }
+
+  @Test
+  @DisplayName("of many threads taking the same pending consent at once, exactly one gets it")
+  void concurrentTakeHasOneWinner() throws Exception {
+    for (int round = 0; round < 5; round++) {
+      String id = "contended-" + round;
+      byte[] sealed = ("consent " + round).getBytes(UTF_8);
+      store.savePendingConsent(id, sealed, CONSENT_NOW.plusSeconds(600));
+      int threads = 8;
+      CountDownLatch start = new CountDownLatch(1);
+      List<Callable<Optional<byte[]>>> tasks = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        TokenStore target = i % 2 == 0 ? store : otherStore;
+        tasks.add(
+            () -> {
+              start.await();
+              return target.takePendingConsent(id, CONSENT_NOW);
+            });
+      }
+      List<Optional<byte[]>> results = runConcurrently(tasks, start);
+      List<byte[]> winners = results.stream().flatMap(Optional::stream).toList();
+      assertEquals(1, winners.size(), "round " + round + ": winners " + winners.size());
+      assertArrayEquals(sealed, winners.get(0));
+    }
+  }
+
+  @Test
+  @DisplayName("pending consent ids that are not 1 to 128 of [A-Za-z0-9_-] are refused")
+  void badPendingConsentIds() {
+    byte[] sealed = "x".getBytes(UTF_8);
+    Instant expiresAt = CONSENT_NOW.plusSeconds(60);
+    for (String id :
+        List.of("", "../x", "a/b", "a b", "a.b", "a\\b", "\u00e9", "x".repeat(129), "a%", "a\n")) {
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> store.savePendingConsent(id, sealed, expiresAt),
+          () -> "accepted id '" + id + "'");
+    }
+    store.savePendingConsent("x".repeat(128), sealed, expiresAt);
+    assertArrayEquals(
+        sealed, otherStore.takePendingConsent("x".repeat(128), CONSENT_NOW).orElseThrow());
   }
 
   // ---------------------------------------------------------------------------------- helpers

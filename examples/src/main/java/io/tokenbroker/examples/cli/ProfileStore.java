@@ -11,6 +11,7 @@ import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.aead.AeadConfig;
 import io.tokenbroker.oauth.ClientSecret;
 import io.tokenbroker.oauth.GrantKey;
+import io.tokenbroker.oauth.GrantPage;
 import io.tokenbroker.oauth.GrantType;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -114,12 +116,52 @@ final class ProfileStore {
     }
   }
 
+  /** Profiles read per page, not per name. */
+  private static final int PAGE = 500;
+
   List<String> names() {
     List<String> names = new ArrayList<>();
-    for (GrantKey key : store.list()) {
-      names.add(key.value());
-    }
+    GrantKey after = null;
+    do {
+      GrantPage page = store.loadPage("", after, PAGE);
+      for (StoredGrant entry : page.grants()) {
+        names.add(entry.key().value());
+      }
+      after = page.next();
+    } while (after != null);
     return names;
+  }
+
+  /** A profile as read by {@link #loadAll}: null if it cannot be opened with this keyset. */
+  record Loaded(@Nullable Profile profile) {}
+
+  /**
+   * Every stored profile by name, read page by page (one store read per page). A profile that
+   * cannot be opened maps to a {@link Loaded} without a profile.
+   *
+   * @throws TokenStoreException if the store is unavailable
+   */
+  Map<String, Loaded> loadAll() {
+    Map<String, Loaded> all = new TreeMap<>();
+    GrantKey after = null;
+    do {
+      GrantPage page = store.loadPage("", after, PAGE);
+      for (StoredGrant entry : page.grants()) {
+        String name = entry.key().value();
+        Profile profile;
+        try {
+          profile = open(name, entry.sealed());
+        } catch (TokenStoreException e) {
+          if (e.isTransient()) {
+            throw e;
+          }
+          profile = null;
+        }
+        all.put(name, new Loaded(profile));
+      }
+      after = page.next();
+    } while (after != null);
+    return all;
   }
 
   /**

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -89,12 +90,26 @@ final class StatusCommand implements Callable<Integer> {
         }
         rows.add(row);
       } else {
-        TreeSet<GrantKey> keys = new TreeSet<>(session.store.list());
-        for (String profile : session.profiles.names()) {
+        // Page through both stores: one read per page, not one per grant.
+        Map<GrantKey, GrantStatus> statuses = new TreeMap<>();
+        for (GrantStatus status : session.broker.grants()) {
+          statuses.put(status.key(), status);
+        }
+        Map<String, ProfileStore.Loaded> profiles = session.profiles.loadAll();
+        TreeSet<GrantKey> keys = new TreeSet<>(statuses.keySet());
+        for (String profile : profiles.keySet()) {
           keys.add(GrantKey.of(profile));
         }
         for (GrantKey key : keys) {
-          Row row = row(session, key);
+          ProfileStore.Loaded loaded = profiles.get(key.value());
+          Row row =
+              row(
+                  session,
+                  key,
+                  statuses.get(key),
+                  loaded != null,
+                  loaded == null || loaded.profile() != null,
+                  loaded == null ? null : loaded.profile());
           if (row != null) {
             rows.add(row);
           }
@@ -139,6 +154,16 @@ final class StatusCommand implements Callable<Integer> {
     } catch (UnknownGrantException e) {
       status = null;
     }
+    return row(session, key, status, profileStored, profileReadable, profile);
+  }
+
+  private static @Nullable Row row(
+      Session session,
+      GrantKey key,
+      @Nullable GrantStatus status,
+      boolean profileStored,
+      boolean profileReadable,
+      @Nullable Profile profile) {
     if (status == null && !profileStored) {
       return null;
     }

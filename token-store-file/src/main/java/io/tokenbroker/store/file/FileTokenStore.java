@@ -3,6 +3,7 @@ package io.tokenbroker.store.file;
 import static java.util.Objects.requireNonNull;
 
 import io.tokenbroker.oauth.GrantKey;
+import io.tokenbroker.oauth.GrantPage;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore;
 import io.tokenbroker.oauth.TokenStoreException;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -35,10 +37,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -72,6 +80,11 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Versions never repeat.</b> A delete replaces the entry with a small tombstone that keeps
  *       the last version (same atomic write), so a new first write continues above it. Tombstones
  *       are not listed and load as absent; they stay, like lock and lease files.
+ *   <li><b>Paged reads.</b> {@link #loadPage} walks the directory's names once per page and reads
+ *       only the page's entries (file names are key hashes, so each store instance reads every
+ *       entry once to learn its key, and remembers the keys of the entries it saw).
+ *   <li><b>Pending consents</b> are files in the {@code pending} sub-directory, written like
+ *       entries and taken by an atomic rename that only one thread or process wins.
  *   <li><b>Corruption.</b> An entry that cannot be parsed (bad magic, bad checksum, truncated,
  *       holding another key) is moved aside to {@code <name>.grant.corrupt-<time>} and reported as
  *       {@link Kind#CORRUPT} naming that path; it is never overwritten in place.
@@ -104,6 +117,16 @@ public final class FileTokenStore implements TokenStore {
   private final Clock clock;
   private final SharedDirectory shared;
   private final FileAttribute<?>[] fileAttributes;
+  private final PendingConsentFiles pending;
+
+  /**
+   * The key of each entry file seen so far, by hash. A hash names one key forever (it is the key's
+   * SHA-256), so a page needs to read only its own entries once every name has been seen.
+   */
+  private final ConcurrentMap<String, GrantKey> keysByHash = new ConcurrentHashMap<>();
+
+  /** The sorted keys of the last walk, for the pages after the first. */
+  private volatile @Nullable KeyIndex keyIndex;
 
   private FileTokenStore(Builder builder) {
     this.clock = builder.clock;
@@ -115,6 +138,14 @@ public final class FileTokenStore implements TokenStore {
             : new FileAttribute<?>[0];
     this.directory = prepareDirectory(requested, posix);
     this.shared = SharedDirectory.of(directory);
+    this.pending =
+        new PendingConsentFiles(
+            directory.resolve("pending"),
+            posix
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_DIRECTORY)}
+                : new FileAttribute<?>[0],
+            fileAttributes,
+            clock);
     removeStrayTempFiles();
   }
 
@@ -287,6 +318,175 @@ public final class FileTokenStore implements TokenStore {
     return keys;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The first page of a scan ({@code after == null}) walks the directory's file names once and
+   * keeps them as a sorted index; the following pages use that index as long as the directory has
+   * not changed since (its modification time), and walk again otherwise. Each page reads only its
+   * own entries, plus, once per store instance, every entry whose name it has not seen before (to
+   * learn its key: file names are key hashes). Tombstones and entries that cannot be parsed are
+   * left out (the latter logged, as by {@link #list}).
+   */
+  @Override
+  public GrantPage loadPage(String keyPrefix, @Nullable GrantKey after, int limit) {
+    requireNonNull(keyPrefix, "keyPrefix == null");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit < 1: " + limit);
+    }
+    Map<String, EntryCodec.Decoded> readNow = new HashMap<>();
+    NavigableMap<GrantKey, String> keys = index(after == null, readNow);
+    NavigableMap<GrantKey, String> tail =
+        after != null && after.value().compareTo(keyPrefix) >= 0
+            ? keys.tailMap(after, false)
+            : tailFrom(keys, keyPrefix);
+    List<StoredGrant> page = new ArrayList<>();
+    for (Map.Entry<GrantKey, String> candidate : tail.entrySet()) {
+      String value = candidate.getKey().value();
+      if (!value.startsWith(keyPrefix)) {
+        if (value.compareTo(keyPrefix) > 0) {
+          break; // keys with the prefix are contiguous in key order
+        }
+        continue;
+      }
+      String hash = candidate.getValue();
+      EntryCodec.Decoded decoded = readNow.get(hash);
+      if (decoded == null) {
+        decoded = readListed(directory.resolve(FileNames.entry(hash)), hash);
+      }
+      if (decoded == null || decoded.grant() == null) {
+        continue; // deleted meanwhile, a tombstone, or damaged
+      }
+      if (page.size() == limit) {
+        return new GrantPage(page, page.get(limit - 1).key());
+      }
+      page.add(decoded.grant());
+    }
+    return new GrantPage(page, null);
+  }
+
+  private static NavigableMap<GrantKey, String> tailFrom(
+      NavigableMap<GrantKey, String> keys, String keyPrefix) {
+    if (keyPrefix.isBlank() || keyPrefix.length() > GrantKey.MAX_LENGTH) {
+      return keys;
+    }
+    try {
+      return keys.tailMap(GrantKey.of(keyPrefix), true);
+    } catch (IllegalArgumentException e) {
+      return keys; // a control character: no key has this prefix, the scan finds none
+    }
+  }
+
+  private record KeyIndex(FileTime modified, NavigableMap<GrantKey, String> keys) {}
+
+  /** The sorted keys of the entries, walked now or, for a later page, kept from the last walk. */
+  private NavigableMap<GrantKey, String> index(
+      boolean firstPage, Map<String, EntryCodec.Decoded> readNow) {
+    FileTime modified;
+    try {
+      modified = Files.getLastModifiedTime(directory);
+    } catch (IOException e) {
+      throw ioFailure("cannot read the token store directory " + directory, null, e);
+    }
+    KeyIndex current = keyIndex;
+    if (!firstPage && current != null && current.modified().equals(modified)) {
+      return current.keys();
+    }
+    NavigableMap<GrantKey, String> keys = new TreeMap<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+      for (Path entry : entries) {
+        String name = entry.getFileName().toString();
+        if (name.length() != ENTRY_NAME_LENGTH || !name.endsWith(FileNames.ENTRY_SUFFIX)) {
+          continue; // lock, lease, temporary and quarantined files, the pending directory
+        }
+        String hash = FileNames.hashOfEntry(name);
+        GrantKey key = keysByHash.get(hash);
+        if (key == null) {
+          if (!FileNames.ENTRY.matcher(name).matches()) {
+            continue;
+          }
+          EntryCodec.Decoded decoded = readListed(entry, hash);
+          if (decoded == null) {
+            continue;
+          }
+          key = decoded.key();
+          keysByHash.put(hash, key);
+          readNow.put(hash, decoded);
+        }
+        keys.put(key, hash);
+      }
+    } catch (IOException e) {
+      throw ioFailure("cannot list the token store directory " + directory, null, e);
+    }
+    keysByHash.values().retainAll(keys.keySet());
+    keyIndex = new KeyIndex(modified, keys);
+    return keys;
+  }
+
+  private static final int ENTRY_NAME_LENGTH = 64 + FileNames.ENTRY_SUFFIX.length();
+
+  /** The entry or tombstone in {@code entry}; null if gone or damaged (logged, as by list). */
+  private EntryCodec.@Nullable Decoded readListed(Path entry, String hash) {
+    byte[] bytes = read(entry, null);
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return decode(bytes, hash, null);
+    } catch (CorruptEntryException | TokenStoreException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "token store entry {0} cannot be read and is not listed: {1}",
+          entry,
+          e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A file {@code pending/<id>.consent}, written like an entry (temporary file, {@code fsync},
+   * atomic rename); the sub-directory is made on first use, owner-only like the store's.
+   *
+   * @throws IllegalArgumentException also for sealed bytes over 1 MiB
+   */
+  @Override
+  public void savePendingConsent(String id, byte[] sealed, Instant expiresAt) {
+    requireNonNull(id, "id == null");
+    requireNonNull(sealed, "sealed == null");
+    requireNonNull(expiresAt, "expiresAt == null");
+    pending.save(id, sealed, expiresAt);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>An atomic rename of the file to a name of the caller's own, which only one thread or process
+   * can win; the winner reads and deletes it.
+   *
+   * @throws TokenStoreException {@link Kind#CORRUPT} if the file taken is damaged (it is kept,
+   *     renamed, for inspection)
+   */
+  @Override
+  public Optional<byte[]> takePendingConsent(String id, Instant now) {
+    requireNonNull(id, "id == null");
+    requireNonNull(now, "now == null");
+    return pending.take(id, now);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Also removes what takers and savers that died left behind: taken files once expired,
+   * temporary files after an hour.
+   */
+  @Override
+  public int purgeExpiredPendingConsents(Instant now) {
+    requireNonNull(now, "now == null");
+    return pending.purge(now);
+  }
+
   @Override
   public Optional<Lease> tryAcquireLease(GrantKey key, Duration ttl) {
     requireNonNull(key, "key == null");
@@ -348,36 +548,56 @@ public final class FileTokenStore implements TokenStore {
   // ------------------------------------------------------------------------------------ writes
 
   private void replace(GrantKey key, String hash, Path entry, byte[] encoded) {
-    Path temp = directory.resolve(FileNames.temp(hash));
+    writeAtomically(
+        directory, directory.resolve(FileNames.temp(hash)), entry, encoded, fileAttributes, key);
+  }
+
+  /**
+   * Writes {@code bytes} to {@code target} so that a crash leaves the old or the new file: a new
+   * temporary file {@code temp} in the same directory, forced to disk, atomically renamed over
+   * {@code target}, then the directory forced.
+   */
+  static void writeAtomically(
+      Path directory,
+      Path temp,
+      Path target,
+      byte[] bytes,
+      FileAttribute<?>[] attributes,
+      @Nullable GrantKey key) {
     try {
       try (FileChannel channel =
           FileChannel.open(
               temp,
               EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-              fileAttributes)) {
-        ByteBuffer buffer = ByteBuffer.wrap(encoded);
+              attributes)) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
         while (buffer.hasRemaining()) {
           channel.write(buffer);
         }
         channel.force(true);
       }
-      Files.move(temp, entry, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
       deleteQuietly(temp);
-      throw new TokenStoreException(
-          "the file system of " + directory + " cannot rename atomically; use a local disk",
-          Kind.MISCONFIGURED,
-          key,
-          e);
+      throw cannotRenameAtomically(directory, key, e);
     } catch (IOException e) {
       deleteQuietly(temp);
-      throw ioFailure("cannot write the entry " + entry, key, e);
+      throw ioFailure("cannot write " + target, key, e);
     }
-    forceDirectory();
+    forceDirectory(directory);
+  }
+
+  static TokenStoreException cannotRenameAtomically(
+      Path directory, @Nullable GrantKey key, AtomicMoveNotSupportedException e) {
+    return new TokenStoreException(
+        "the file system of " + directory + " cannot rename atomically; use a local disk",
+        Kind.MISCONFIGURED,
+        key,
+        e);
   }
 
   /** Makes renames and deletions in the directory durable; skipped where unsupported. */
-  private void forceDirectory() {
+  private static void forceDirectory(Path directory) {
     try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
       dir.force(true);
     } catch (IOException e) {
@@ -469,7 +689,7 @@ public final class FileTokenStore implements TokenStore {
           key,
           e);
     }
-    forceDirectory();
+    forceDirectory(directory);
     LOG.log(
         System.Logger.Level.WARNING,
         "token store entry for grant ''{0}'' is damaged ({1}); moved aside to {2}",
@@ -569,7 +789,7 @@ public final class FileTokenStore implements TokenStore {
       }
     }
     if (removed) {
-      forceDirectory();
+      forceDirectory(directory);
     }
   }
 
@@ -763,7 +983,7 @@ public final class FileTokenStore implements TokenStore {
     }
   }
 
-  private static void deleteQuietly(Path file) {
+  static void deleteQuietly(Path file) {
     try {
       Files.deleteIfExists(file);
     } catch (IOException e) {

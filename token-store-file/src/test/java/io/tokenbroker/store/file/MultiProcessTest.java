@@ -159,6 +159,53 @@ class MultiProcessTest {
   }
 
   @Test
+  @DisplayName("processes taking the same pending consents at once: each is taken exactly once")
+  void pendingConsentsAreTakenOnceAcrossProcesses() throws Exception {
+    Path dir = tempDir.resolve("tokens");
+    FileTokenStore store = FileTokenStore.create(dir);
+    int consents = 200;
+    for (int i = 0; i < consents; i++) {
+      store.savePendingConsent(
+          "consent-" + i,
+          ("sealed " + i).getBytes(StandardCharsets.UTF_8),
+          java.time.Instant.parse("2026-01-01T00:10:00Z"));
+    }
+    List<ChildJvm> children = new ArrayList<>();
+    List<String> taken = new ArrayList<>();
+    try {
+      for (int i = 0; i < CHILDREN; i++) {
+        children.add(
+            ChildJvm.builder(StoreChild.class)
+                .name("taker-" + i)
+                .args("take-consents", dir.toString(), Integer.toString(consents))
+                .start());
+      }
+      for (ChildJvm child : children) {
+        child.awaitLine("READY"::equals, Duration.ofSeconds(60));
+      }
+      for (ChildJvm child : children) {
+        child.send("GO");
+      }
+      for (ChildJvm child : children) {
+        child.awaitLine("DONE"::equals, Duration.ofSeconds(60));
+        assertEquals(0, child.waitFor(Duration.ofSeconds(60)), child::describe);
+        child.stdoutLines().stream()
+            .filter(line -> line.startsWith("TOOK "))
+            .forEach(line -> taken.add(line.substring(5)));
+      }
+    } finally {
+      for (ChildJvm child : children) {
+        child.close();
+      }
+    }
+    assertEquals(consents, taken.size(), "every consent taken once, none twice: " + taken.size());
+    assertEquals(consents, new java.util.HashSet<>(taken).size());
+    try (Stream<Path> left = Files.list(dir.resolve("pending"))) {
+      assertEquals(List.of(), left.toList(), "nothing left behind");
+    }
+  }
+
+  @Test
   @DisplayName("a lease excludes other processes and is released when its holder is killed")
   void leaseAcrossProcesses() throws Exception {
     Path dir = tempDir.resolve("tokens");

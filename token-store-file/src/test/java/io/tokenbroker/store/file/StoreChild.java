@@ -30,6 +30,7 @@ public final class StoreChild {
       case "increment" ->
           increment(store, out, in, GrantKey.of(args[2]), Integer.parseInt(args[3]));
       case "hold-lease" -> holdLease(store, out, in, GrantKey.of(args[2]));
+      case "take-consents" -> takeConsents(store, out, in, Integer.parseInt(args[2]));
       default -> throw new IllegalArgumentException(args[0]);
     }
   }
@@ -68,6 +69,25 @@ public final class StoreChild {
         }
       }
     }
+  }
+
+  /**
+   * After {@code GO}: tries to take pending consents {@code consent-0} to {@code consent-<n-1>},
+   * printing {@code TOOK id} for each it got, then {@code DONE}.
+   */
+  private static void takeConsents(TokenStore store, PrintStream out, BufferedReader in, int count)
+      throws Exception {
+    out.println("READY");
+    out.flush();
+    in.readLine(); // GO
+    java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    for (int i = 0; i < count; i++) {
+      if (store.takePendingConsent("consent-" + i, now).isPresent()) {
+        out.println("TOOK consent-" + i);
+      }
+    }
+    out.println("DONE");
+    out.flush();
   }
 
   private static void increment(

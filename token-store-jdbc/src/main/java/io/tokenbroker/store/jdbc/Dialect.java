@@ -12,21 +12,26 @@ import org.jspecify.annotations.Nullable;
 
 /** The SQL engines the store knows, told apart by {@code DatabaseMetaData}. */
 enum Dialect {
-  POSTGRESQL("postgresql.sql"),
-  H2("h2.sql"),
+  POSTGRESQL("postgresql"),
+  H2("h2"),
   /** MySQL and MariaDB: the key column is binary, so keys are bound as UTF-8 bytes. */
-  MYSQL("mysql.sql"),
-  SQLITE("sqlite.sql"),
+  MYSQL("mysql"),
+  SQLITE("sqlite"),
   /** Anything else: standard DML only, no shipped DDL. */
   OTHER(null);
 
   /** The name of the table in the shipped DDL, replaced by the configured one. */
   static final String DEFAULT_TABLE = "tokenbroker_grants";
 
-  private final @Nullable String ddlResource;
+  /** The name of the pending consents table in the shipped DDL. */
+  static final String DEFAULT_PENDING_TABLE = "tokenbroker_pending_consents";
 
-  Dialect(@Nullable String ddlResource) {
-    this.ddlResource = ddlResource;
+  private final @Nullable String ddlResource;
+  private final @Nullable String pendingDdlResource;
+
+  Dialect(@Nullable String name) {
+    this.ddlResource = name == null ? null : name + ".sql";
+    this.pendingDdlResource = name == null ? null : name + "-pending-consents.sql";
   }
 
   static Dialect of(String productName) {
@@ -54,12 +59,21 @@ enum Dialect {
 
   /** The DDL as shipped, comments included, for the default table name. */
   String shippedDdl() {
-    if (ddlResource == null) {
+    return resource(ddlResource);
+  }
+
+  /** The pending consents DDL as shipped, comments included, for the default table name. */
+  String shippedPendingDdl() {
+    return resource(pendingDdlResource);
+  }
+
+  private String resource(@Nullable String name) {
+    if (name == null) {
       throw new IllegalStateException("no DDL for " + this);
     }
-    try (InputStream in = Dialect.class.getResourceAsStream(ddlResource)) {
+    try (InputStream in = Dialect.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("missing resource " + ddlResource);
+        throw new IllegalStateException("missing resource " + name);
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -69,13 +83,38 @@ enum Dialect {
 
   /** The executable CREATE TABLE statement for {@code qualifiedTable}, without comments. */
   String createTable(String qualifiedTable) {
+    return withoutComments(shippedDdl()).replace(DEFAULT_TABLE, qualifiedTable);
+  }
+
+  /** The executable CREATE TABLE statement of the pending consents table {@code qualifiedTable}. */
+  String createPendingTable(String qualifiedTable) {
+    return withoutComments(shippedPendingDdl()).replace(DEFAULT_PENDING_TABLE, qualifiedTable);
+  }
+
+  private static String withoutComments(String ddl) {
     StringBuilder sql = new StringBuilder();
-    for (String line : shippedDdl().split("\n", -1)) {
+    for (String line : ddl.split("\n", -1)) {
       if (!line.strip().startsWith("--") && !line.isBlank()) {
         sql.append(line).append('\n');
       }
     }
-    return sql.toString().strip().replace(DEFAULT_TABLE, qualifiedTable);
+    return sql.toString().strip();
+  }
+
+  /**
+   * The key column as compared and ordered in paged reads, never by a locale's collation:
+   * PostgreSQL is told to use the "C" collation whatever the column's, MySQL keys are bytes and
+   * SQLite compares UTF-8 bytes (all three: code point order), H2 compares Java strings (UTF-16
+   * order, as {@link io.tokenbroker.oauth.GrantKey#compareTo}). The two orders differ only between
+   * characters above U+FFFF and characters U+E000 to U+FFFF.
+   */
+  String orderedKey() {
+    return this == POSTGRESQL ? "grant_key COLLATE \"C\"" : "grant_key";
+  }
+
+  /** The clause that ends a query after {@code rows} rows. */
+  String limit(int rows) {
+    return this == OTHER ? " FETCH FIRST " + rows + " ROWS ONLY" : " LIMIT " + rows;
   }
 
   void bindKey(PreparedStatement statement, int index, String key) throws SQLException {
@@ -95,8 +134,17 @@ enum Dialect {
 
   /** The resource name of the shipped DDL, for messages. */
   String ddlResourcePath() {
-    return ddlResource == null
+    return resourcePath(ddlResource);
+  }
+
+  /** The resource name of the shipped pending consents DDL, for messages. */
+  String pendingDdlResourcePath() {
+    return resourcePath(pendingDdlResource);
+  }
+
+  private static String resourcePath(@Nullable String name) {
+    return name == null
         ? "(none for this database; adapt one of the shipped files)"
-        : "io/tokenbroker/store/jdbc/" + ddlResource;
+        : "io/tokenbroker/store/jdbc/" + name;
   }
 }

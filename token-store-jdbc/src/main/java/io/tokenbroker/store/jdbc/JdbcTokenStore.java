@@ -3,6 +3,7 @@ package io.tokenbroker.store.jdbc;
 import static java.util.Objects.requireNonNull;
 
 import io.tokenbroker.oauth.GrantKey;
+import io.tokenbroker.oauth.GrantPage;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore;
 import io.tokenbroker.oauth.TokenStoreException;
@@ -54,6 +55,11 @@ import org.jspecify.annotations.Nullable;
  * off for server databases, where a DBA usually owns the schema) the table is created if missing.
  * The schema itself must exist.
  *
+ * <p>Pending consents ({@link #savePendingConsent}) live in a second table, {@code
+ * tokenbroker_pending_consents} ({@link Builder#pendingConsentTable}), whose DDL ships alongside
+ * ({@code postgresql-pending-consents.sql}, …) and which auto-create makes too. {@link #loadPage}
+ * reads a page of grants in one query.
+ *
  * <h2>Guarantees</h2>
  *
  * <ul>
@@ -96,32 +102,38 @@ import org.jspecify.annotations.Nullable;
 public final class JdbcTokenStore implements TokenStore, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(JdbcTokenStore.class.getName());
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+  private static final Pattern CONSENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
   private static final int MAX_LEASE_OWNER_LENGTH = 80;
 
   /** Rounds of insert-or-update before concurrent inserts and deletes count as unavailability. */
   private static final int MAX_ROUNDS = 10;
 
   private final String qualifiedTable;
+  private final String qualifiedPendingTable;
   private final @Nullable Boolean autoCreate;
   private final Clock clock;
   private final String leaseOwner;
   private final @Nullable JdbcConnectionPool ownedPool;
   private final Statements sql;
   private final StatementRunner runner;
+  private final StatementRunner pendingRunner;
   private final Object initLock = new Object();
   private volatile @Nullable Dialect dialect;
 
   private JdbcTokenStore(Builder builder, @Nullable JdbcConnectionPool ownedPool) {
     this.qualifiedTable =
         builder.schema == null ? builder.table : builder.schema + "." + builder.table;
+    this.qualifiedPendingTable =
+        builder.schema == null ? builder.pendingTable : builder.schema + "." + builder.pendingTable;
     this.autoCreate = builder.autoCreate;
     this.clock = builder.clock;
     this.leaseOwner = builder.leaseOwner;
     this.ownedPool = ownedPool;
-    this.sql = new Statements(qualifiedTable);
+    this.sql = new Statements(qualifiedTable, qualifiedPendingTable);
     this.runner =
         new StatementRunner(
             builder.dataSource, qualifiedTable, builder.maxAttempts, builder.retryBackoff);
+    this.pendingRunner = runner.forPendingConsents(qualifiedPendingTable);
   }
 
   /**
@@ -316,20 +328,257 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
           try (PreparedStatement statement = connection.prepareStatement(sql.list);
               ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
-              String value = dialect.readKey(rows, 1);
-              try {
-                keys.add(GrantKey.of(value));
-              } catch (IllegalArgumentException e) {
-                throw new TokenStoreException(
-                    "JDBC token store: table " + qualifiedTable + " holds an invalid grant key",
-                    Kind.CORRUPT,
-                    null,
-                    e);
-              }
+              keys.add(keyFrom(dialect.readKey(rows, 1)));
             }
           }
           return List.copyOf(keys);
         });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One query per page, a range scan of the primary key: {@code WHERE grant_key >= prefix AND
+   * grant_key < (prefix with its last character incremented) AND sealed IS NOT NULL ORDER BY
+   * grant_key LIMIT limit + 1} (on PostgreSQL {@code COLLATE "C"}, served by the index of a table
+   * made with the shipped DDL; see the README for older tables). Tombstones and lease-only rows are
+   * left out. Keys are ordered by code point on PostgreSQL, MySQL/MariaDB and SQLite, as {@link
+   * GrantKey#compareTo} (UTF-16) on H2: the orders differ only between characters above U+FFFF and
+   * characters U+E000 to U+FFFF. Paging is complete and without repeats either way.
+   */
+  @Override
+  public GrantPage loadPage(String keyPrefix, @Nullable GrantKey after, int limit) {
+    requireNonNull(keyPrefix, "keyPrefix == null");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit < 1: " + limit);
+    }
+    if (after != null) {
+      checkKey(after);
+    }
+    String prefix = keyPrefix;
+    boolean dangling =
+        !prefix.isEmpty() && Character.isHighSurrogate(prefix.charAt(prefix.length() - 1));
+    String bindable = dangling ? prefix.substring(0, prefix.length() - 1) : prefix;
+    if (!isKeyText(bindable)) {
+      return new GrantPage(List.of(), null); // no key has control characters or lone surrogates
+    }
+    boolean fromAfter = after != null && after.value().compareTo(prefix) >= 0;
+    String lower = fromAfter ? after.value() : bindable;
+    String upper = dangling ? null : upperBound(prefix);
+    int rows = limit == Integer.MAX_VALUE ? limit : limit + 1;
+    return run(
+        "read a page of",
+        null,
+        (connection, dialect, attempt) -> {
+          List<StoredGrant> page = new ArrayList<>();
+          try (PreparedStatement statement =
+              connection.prepareStatement(sql.page(dialect, !fromAfter, upper != null, rows))) {
+            dialect.bindKey(statement, 1, lower);
+            if (upper != null) {
+              dialect.bindKey(statement, 2, upper);
+            }
+            try (ResultSet result = statement.executeQuery()) {
+              while (result.next()) {
+                GrantKey key = keyFrom(dialect.readKey(result, 4));
+                if (!key.value().startsWith(prefix)) {
+                  break; // past the keys with the prefix, which are contiguous in key order
+                }
+                if (page.size() == limit) {
+                  return new GrantPage(page, page.get(limit - 1).key());
+                }
+                page.add(grantFrom(key, result));
+              }
+            }
+          }
+          return new GrantPage(page, null);
+        });
+  }
+
+  /**
+   * The least string above every string starting with {@code prefix}, in both code point and UTF-16
+   * order; null where none is cheap to make (empty prefix, or a last character at a surrogate or
+   * the end of the BMP: the query then has no upper bound and stops at the first key without the
+   * prefix).
+   */
+  private static @Nullable String upperBound(String prefix) {
+    if (prefix.isEmpty()) {
+      return null;
+    }
+    char last = prefix.charAt(prefix.length() - 1);
+    if (last >= 0xD7FF && last < 0xE000 || last >= 0xFFFD) {
+      return null;
+    }
+    return prefix.substring(0, prefix.length() - 1) + (char) (last + 1);
+  }
+
+  /** Whether {@code text} can be part of a key: no control characters, no lone surrogates. */
+  private static boolean isKeyText(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isISOControl(c)) {
+        return false;
+      }
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private GrantKey keyFrom(String value) {
+    try {
+      return GrantKey.of(value);
+    } catch (IllegalArgumentException e) {
+      throw new TokenStoreException(
+          "JDBC token store: table " + qualifiedTable + " holds an invalid grant key",
+          Kind.CORRUPT,
+          null,
+          e);
+    }
+  }
+
+  // --- pending consents ---------------------------------------------------------------------
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>In table {@code tokenbroker_pending_consents} (see {@link Builder#pendingConsentTable}),
+   * created with the grants table when auto-create is on; otherwise create it with the shipped DDL.
+   * An update, or an insert where there was no row.
+   *
+   * @throws TokenStoreException {@link Kind#MISCONFIGURED} if the table is missing
+   */
+  @Override
+  public void savePendingConsent(String id, byte[] sealed, Instant expiresAt) {
+    checkConsentId(id);
+    requireNonNull(sealed, "sealed == null");
+    requireNonNull(expiresAt, "expiresAt == null");
+    byte[] bytes = sealed.clone();
+    pendingRunner.run(
+        "save a pending consent in",
+        null,
+        ready(),
+        (connection, dialect, attempt) -> {
+          long now = clock.millis();
+          for (int round = 0; round < MAX_ROUNDS; round++) {
+            try (PreparedStatement update = connection.prepareStatement(sql.pendingUpdate)) {
+              update.setBytes(1, bytes);
+              Statements.setMillis(update, 2, expiresAt);
+              update.setLong(3, now);
+              update.setString(4, id);
+              if (update.executeUpdate() == 1) {
+                return null;
+              }
+            }
+            try (PreparedStatement insert = connection.prepareStatement(sql.pendingInsert)) {
+              insert.setString(1, id);
+              insert.setBytes(2, bytes);
+              Statements.setMillis(insert, 3, expiresAt);
+              insert.setLong(4, now);
+              insert.executeUpdate();
+              return null;
+            } catch (SQLException e) {
+              if (!SqlErrors.isDuplicateKey(e, dialect)) {
+                throw e;
+              }
+            }
+          }
+          throw new SQLException(
+              "the pending consent row kept appearing and disappearing", "40001");
+        });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One statement that deletes the row and returns what it deleted ({@code DELETE … RETURNING}
+   * on PostgreSQL, {@code SELECT … FROM OLD TABLE (DELETE …)} on H2); elsewhere a read, then a
+   * delete of exactly the row read, which only one caller can win.
+   */
+  @Override
+  public Optional<byte[]> takePendingConsent(String id, Instant now) {
+    requireNonNull(id, "id == null");
+    requireNonNull(now, "now == null");
+    if (!CONSENT_ID.matcher(id).matches()) {
+      return Optional.empty();
+    }
+    Pending taken =
+        pendingRunner.run(
+            "take a pending consent from",
+            null,
+            ready(),
+            (connection, dialect, attempt) -> take(connection, dialect, id));
+    if (taken == null || taken.expiresAt() <= Statements.millis(now)) {
+      return Optional.empty();
+    }
+    return Optional.of(taken.sealed());
+  }
+
+  private record Pending(byte[] sealed, long expiresAt) {}
+
+  private @Nullable Pending take(java.sql.Connection connection, Dialect dialect, String id)
+      throws SQLException {
+    if (dialect == Dialect.POSTGRESQL || dialect == Dialect.H2) {
+      try (PreparedStatement delete =
+          connection.prepareStatement(
+              dialect == Dialect.POSTGRESQL
+                  ? sql.pendingDeleteReturning
+                  : sql.pendingDeleteOldTable)) {
+        delete.setString(1, id);
+        try (ResultSet rows = delete.executeQuery()) {
+          return rows.next() ? new Pending(rows.getBytes(1), rows.getLong(2)) : null;
+        }
+      }
+    }
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      Pending read;
+      try (PreparedStatement select = connection.prepareStatement(sql.pendingSelect)) {
+        select.setString(1, id);
+        try (ResultSet rows = select.executeQuery()) {
+          if (!rows.next()) {
+            return null;
+          }
+          read = new Pending(rows.getBytes(1), rows.getLong(2));
+        }
+      }
+      try (PreparedStatement delete = connection.prepareStatement(sql.pendingDeleteSame)) {
+        delete.setString(1, id);
+        delete.setLong(2, read.expiresAt());
+        delete.setBytes(3, read.sealed());
+        if (delete.executeUpdate() == 1) {
+          return read;
+        }
+      }
+      // Taken or replaced meanwhile: look again.
+    }
+    throw new SQLException("the pending consent row kept changing under contention", "40001");
+  }
+
+  @Override
+  public int purgeExpiredPendingConsents(Instant now) {
+    requireNonNull(now, "now == null");
+    return pendingRunner.run(
+        "purge expired pending consents from",
+        null,
+        ready(),
+        (connection, dialect, attempt) -> {
+          try (PreparedStatement purge = connection.prepareStatement(sql.pendingPurge)) {
+            Statements.setMillis(purge, 1, now);
+            return purge.executeUpdate();
+          }
+        });
+  }
+
+  private static void checkConsentId(String id) {
+    requireNonNull(id, "id == null");
+    if (!CONSENT_ID.matcher(id).matches()) {
+      throw new IllegalArgumentException(
+          "pending consent id must be 1 to 128 letters, digits, '-' or '_'");
+    }
   }
 
   /**
@@ -426,7 +675,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
     synchronized (initLock) {
       current = dialect;
       if (current == null) {
-        current = Schema.prepare(runner, sql, qualifiedTable, autoCreate);
+        current = Schema.prepare(runner, sql, qualifiedTable, qualifiedPendingTable, autoCreate);
         dialect = current;
       }
       return current;
@@ -559,6 +808,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
     private final DataSource dataSource;
     private @Nullable String schema;
     private String table = Dialect.DEFAULT_TABLE;
+    private String pendingTable = Dialect.DEFAULT_PENDING_TABLE;
     private @Nullable Boolean autoCreate;
     private Clock clock = Clock.systemUTC();
     private String leaseOwner = "pid-" + ProcessHandle.current().pid();
@@ -577,6 +827,17 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
      */
     public Builder table(String name) {
       this.table = checkIdentifier("table", name);
+      return this;
+    }
+
+    /**
+     * The table of pending consents ({@link #savePendingConsent}); default {@code
+     * tokenbroker_pending_consents}, in the same schema as the grants table. A plain identifier.
+     *
+     * @throws IllegalArgumentException if {@code name} is not a plain identifier
+     */
+    public Builder pendingConsentTable(String name) {
+      this.pendingTable = checkIdentifier("pending consent table", name);
       return this;
     }
 

@@ -26,7 +26,11 @@ final class Schema {
    * @return the engine
    */
   static Dialect prepare(
-      StatementRunner runner, Statements sql, String qualifiedTable, @Nullable Boolean autoCreate) {
+      StatementRunner runner,
+      Statements sql,
+      String qualifiedTable,
+      String qualifiedPendingTable,
+      @Nullable Boolean autoCreate) {
     Dialect detected =
         runner.run(
             "connect to the database for",
@@ -60,6 +64,7 @@ final class Schema {
               }
             }
             addFenceColumnIfMissing(connection, dialect, sql, qualifiedTable);
+            createPendingTable(connection, dialect, sql, qualifiedPendingTable);
           }
           try (Statement statement = connection.createStatement();
               ResultSet rows = statement.executeQuery(sql.check)) {
@@ -68,6 +73,30 @@ final class Schema {
           return null;
         });
     return detected;
+  }
+
+  /**
+   * Creates the pending consents table if missing. Grants work without it, so a failure is logged,
+   * not thrown: consent calls then report the missing table with its DDL.
+   */
+  private static void createPendingTable(
+      Connection connection, Dialect dialect, Statements sql, String qualifiedPendingTable)
+      throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(dialect.createPendingTable(qualifiedPendingTable));
+    } catch (SQLException e) {
+      if (SqlErrors.isTransient(e, dialect)) {
+        throw e;
+      }
+      if (!tableUsable(connection, sql.pendingCheck)) {
+        LOG.log(
+            Level.WARNING,
+            "JDBC token store: cannot create the pending consents table {0} ({1}); consents"
+                + " started on one instance cannot complete on another until it exists",
+            qualifiedPendingTable,
+            SqlErrors.describe(e));
+      }
+    }
   }
 
   private static boolean tableUsable(Connection connection, String check) {

@@ -31,13 +31,30 @@ final class StatementRunner {
   private final String qualifiedTable;
   private final int maxAttempts;
   private final Duration retryBackoff;
+  private final boolean pendingConsents;
 
+  /** A runner for the grants table {@code qualifiedTable}. */
   StatementRunner(
       DataSource dataSource, String qualifiedTable, int maxAttempts, Duration retryBackoff) {
+    this(dataSource, qualifiedTable, maxAttempts, retryBackoff, false);
+  }
+
+  private StatementRunner(
+      DataSource dataSource,
+      String qualifiedTable,
+      int maxAttempts,
+      Duration retryBackoff,
+      boolean pendingConsents) {
     this.dataSource = dataSource;
     this.qualifiedTable = qualifiedTable;
     this.maxAttempts = maxAttempts;
     this.retryBackoff = retryBackoff;
+    this.pendingConsents = pendingConsents;
+  }
+
+  /** A runner like this one for the pending consents table {@code qualifiedPendingTable}. */
+  StatementRunner forPendingConsents(String qualifiedPendingTable) {
+    return new StatementRunner(dataSource, qualifiedPendingTable, maxAttempts, retryBackoff, true);
   }
 
   /**
@@ -144,17 +161,25 @@ final class StatementRunner {
             case PRIVILEGE ->
                 "the database user lacks a privilege on table "
                     + qualifiedTable
-                    + " (it needs SELECT, INSERT and UPDATE)";
+                    + (pendingConsents
+                        ? " (it needs SELECT, INSERT, UPDATE and DELETE)"
+                        : " (it needs SELECT, INSERT and UPDATE)");
             case DATABASE -> "the database or schema does not exist";
             case SCHEMA ->
-                "table "
-                    + qualifiedTable
-                    + " is missing or not as expected; create it with "
-                    + dialect.ddlResourcePath()
-                    + " (see the token-store-jdbc README) or enable autoCreate (a table made"
-                    + " before fencing needs: ALTER TABLE "
-                    + qualifiedTable
-                    + " ADD COLUMN lease_fence BIGINT NOT NULL DEFAULT 0)";
+                pendingConsents
+                    ? "the pending consents table "
+                        + qualifiedTable
+                        + " is missing or not as expected; create it with "
+                        + dialect.pendingDdlResourcePath()
+                        + " (see the token-store-jdbc README) or enable autoCreate"
+                    : "table "
+                        + qualifiedTable
+                        + " is missing or not as expected; create it with "
+                        + dialect.ddlResourcePath()
+                        + " (see the token-store-jdbc README) or enable autoCreate (a table made"
+                        + " before fencing needs: ALTER TABLE "
+                        + qualifiedTable
+                        + " ADD COLUMN lease_fence BIGINT NOT NULL DEFAULT 0)";
           };
       return new TokenStoreException(
           "JDBC token store: could not "

@@ -28,8 +28,20 @@ final class Statements {
   final String check;
   final String checkWithoutFence;
   private final String addFenceColumn;
+  private final String table;
 
-  Statements(String t) {
+  // Pending consents, in their own table p.
+  final String pendingUpdate;
+  final String pendingInsert;
+  final String pendingSelect;
+  final String pendingDeleteSame;
+  final String pendingDeleteReturning;
+  final String pendingDeleteOldTable;
+  final String pendingPurge;
+  final String pendingCheck;
+
+  Statements(String t, String p) {
+    table = t;
     // A row without sealed bytes is an absent grant (leased only, or a tombstone); a row whose
     // version breaks the rules is shown as corrupt, and never overwritten.
     load =
@@ -89,6 +101,39 @@ final class Statements {
             + t
             + " WHERE 1 = 0";
     addFenceColumn = "ALTER TABLE " + t + " ADD COLUMN lease_fence %s NOT NULL DEFAULT 0";
+
+    pendingUpdate =
+        "UPDATE " + p + " SET sealed = ?, expires_at = ?, created_at = ? WHERE consent_id = ?";
+    pendingInsert =
+        "INSERT INTO " + p + " (consent_id, sealed, expires_at, created_at) VALUES (?, ?, ?, ?)";
+    pendingSelect = "SELECT sealed, expires_at FROM " + p + " WHERE consent_id = ?";
+    // Where the engine cannot return what it deleted: whoever deletes the row it read wins.
+    pendingDeleteSame =
+        "DELETE FROM " + p + " WHERE consent_id = ? AND expires_at = ? AND sealed = ?";
+    pendingDeleteReturning =
+        "DELETE FROM " + p + " WHERE consent_id = ? RETURNING sealed, expires_at";
+    pendingDeleteOldTable =
+        "SELECT sealed, expires_at FROM OLD TABLE (DELETE FROM " + p + " WHERE consent_id = ?)";
+    pendingPurge = "DELETE FROM " + p + " WHERE expires_at <= ?";
+    pendingCheck = "SELECT consent_id, sealed, expires_at, created_at FROM " + p + " WHERE 1 = 0";
+  }
+
+  /**
+   * One page of grants in key order: keys from the lower bound (inclusive or not), below the upper
+   * bound if there is one, at most {@code rows} rows. Parameters: lower bound, then the upper bound
+   * if {@code bounded}. One index range scan on the primary key.
+   */
+  String page(Dialect dialect, boolean inclusive, boolean bounded, int rows) {
+    String key = dialect.orderedKey();
+    return "SELECT version, sealed, expires_at, grant_key FROM "
+        + table
+        + " WHERE "
+        + key
+        + (inclusive ? " >= ?" : " > ?")
+        + (bounded ? " AND " + key + " < ?" : "")
+        + " AND sealed IS NOT NULL ORDER BY "
+        + key
+        + dialect.limit(rows);
   }
 
   String addFenceColumn(Dialect dialect) {
@@ -162,13 +207,16 @@ final class Statements {
     if (instant == null) {
       statement.setNull(index, Types.BIGINT);
     } else {
-      long millis;
-      try {
-        millis = instant.toEpochMilli();
-      } catch (ArithmeticException e) {
-        millis = instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
-      }
-      statement.setLong(index, millis);
+      statement.setLong(index, millis(instant));
+    }
+  }
+
+  /** Epoch milliseconds of {@code instant}, saturated. */
+  static long millis(Instant instant) {
+    try {
+      return instant.toEpochMilli();
+    } catch (ArithmeticException e) {
+      return instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
     }
   }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,24 @@ class DdlAndOptionsTest {
     String readme = Files.readString(Path.of("README.md"));
     String ddl = dialect.shippedDdl().strip();
     assertTrue(readme.contains("```sql\n" + ddl + "\n```"), "README lacks the DDL of " + dialect);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Dialect.class,
+      names = {"POSTGRESQL", "H2", "MYSQL", "SQLITE"})
+  void readmePrintsThePendingConsentsDdlVerbatim(Dialect dialect) throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    String ddl = dialect.shippedPendingDdl().strip();
+    assertTrue(
+        readme.contains("```sql\n" + ddl + "\n```"),
+        "README lacks the pending consents DDL of " + dialect);
+    String sql = dialect.createPendingTable("auth.pending");
+    assertTrue(sql.startsWith("CREATE TABLE IF NOT EXISTS auth.pending ("), sql);
+    assertFalse(sql.contains("--"), sql);
+    for (String column : List.of("consent_id", "sealed", "expires_at", "created_at")) {
+      assertTrue(sql.contains(column + " "), column + " in " + sql);
+    }
   }
 
   @ParameterizedTest

@@ -28,6 +28,7 @@ abstract class JdbcContractTest extends TokenStoreContract {
   protected TokenStore createStore(Clock clock) {
     return JdbcTokenStore.builder(dataSource())
         .table(table)
+        .pendingConsentTable(table + "_pending")
         .autoCreate(true)
         .clock(clock)
         .retries(3, Duration.ofMillis(10))

@@ -1,0 +1,10 @@
+-- tokenbroker JDBC token store, pending consents: SQLite 3.
+-- One row per started authorization request, sealed by the broker (state, PKCE verifier, redirect
+-- URI, template, grant key); consent_id is a hash of the request's state, never the state itself.
+-- Rows are taken (deleted) when the consent completes; expired rows are purged.
+CREATE TABLE IF NOT EXISTS tokenbroker_pending_consents (
+  consent_id TEXT    NOT NULL PRIMARY KEY,
+  sealed     BLOB    NOT NULL,
+  expires_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+)
