@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.crypto.tink.KeysetHandle;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.FakeScheduler;
 import io.tokenbroker.testkit.Fault;
 import io.tokenbroker.testkit.LogCapture;
 import io.tokenbroker.testkit.RecordingBrokerListener;
@@ -23,8 +24,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -634,7 +637,7 @@ class TokenBrokerTest {
     assertTrue(retryEntered.await(10, TimeUnit.SECONDS));
 
     Future<AccessToken> second = callers.submit(() -> broker.forceRefresh(USER)); // rotates again
-    Thread.sleep(100);
+    awaitARefreshWaitingForTheLease(); // the race: the retry holds the lease the refresh needs
     releaseRetry.countDown();
     AccessToken newest = second.get(10, TimeUnit.SECONDS);
 
@@ -650,17 +653,24 @@ class TokenBrokerTest {
   @Test
   void removingAGrantWhileItsWriteIsHeldDoesNotResurrectIt() throws Exception {
     FlakyStore flaky = new FlakyStore(store);
-    TokenBroker broker = broker(flaky);
+    // Virtual time: the write retry runs (inline) only when the test moves time past it.
+    FakeScheduler time = FakeScheduler.on(clock);
+    TokenBroker broker =
+        brokerBuilder(flaky).scheduler(time).executor(FakeScheduler.inlineExecutor()).build();
+    brokers.add(broker);
     consent(broker);
     flaky.writesDown = true;
     broker.forceRefresh(USER);
     assertTrue(broker.hasPendingWrite(USER));
+    assertTrue(time.pending() > 0, "a write retry is scheduled");
     flaky.writesDown = false;
 
     assertTrue(broker.remove(USER));
-    Thread.sleep(200); // a write retry would have run by now (writeRetryMin is 20 ms)
+    time.advance(Duration.ofMinutes(5)); // far past every write retry (20 ms, doubling to 30 s)
 
+    assertEquals(0, time.pending(), "nothing left to run");
     assertTrue(store.load(USER).isEmpty(), "the removed grant stays removed");
+    assertEquals(0, events.count("storeWriteRecovered"), "no held write was written back");
   }
 
   @Test
@@ -876,6 +886,32 @@ class TokenBrokerTest {
 
     assertEquals(tokens.accessToken(), broker.accessToken(USER));
     assertEquals(1, store.load(USER).orElseThrow().version());
+  }
+
+  /**
+   * Waits until a thread is parked in {@code Grant.lease()}: a refresh queued behind whoever holds
+   * the grant's lease. No listener event marks that point, so the threads' stacks are polled.
+   */
+  private static void awaitARefreshWaitingForTheLease() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      for (Map.Entry<Thread, StackTraceElement[]> thread : Thread.getAllStackTraces().entrySet()) {
+        Thread.State state = thread.getKey().getState();
+        boolean parked = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+        if (parked
+            && Arrays.stream(thread.getValue())
+                .anyMatch(
+                    frame ->
+                        frame.getClassName().equals(Grant.class.getName())
+                            && frame.getMethodName().equals("lease"))) {
+          return;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no refresh ever waited for the lease");
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+    }
   }
 
   private void awaitEvent(String event) throws InterruptedException {
