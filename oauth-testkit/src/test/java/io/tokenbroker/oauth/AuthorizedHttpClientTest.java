@@ -5,21 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import io.tokenbroker.testkit.Fault;
+import io.tokenbroker.testkit.LoopbackServer;
+import io.tokenbroker.testkit.RecordedRequest;
+import io.tokenbroker.testkit.Reply;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,41 +28,16 @@ class AuthorizedHttpClientTest {
 
   private final FakeClock clock = FakeClock.create();
   private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
-  private final Queue<int[]> scripted =
-      new ConcurrentLinkedQueue<>(); // {status, retryAfterSeconds or -1}
-  private final List<String> seenTokens = new CopyOnWriteArrayList<>();
   private FakeAuthorizationServer auth;
-  private HttpServer api;
+  private LoopbackServer api;
   private TokenBroker broker;
   private AuthorizedHttpClient client;
 
   @BeforeEach
-  void start() throws Exception {
+  void start() {
     auth = FakeAuthorizationServer.builder().clock(clock).start();
     auth.registerClient("id", "secret-for-api-tests");
-    api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    api.createContext(
-        "/",
-        exchange -> {
-          String header = exchange.getRequestHeaders().getFirst("Authorization");
-          String token = header != null && header.startsWith("Bearer ") ? header.substring(7) : "";
-          seenTokens.add(token);
-          int[] next = scripted.poll();
-          int status;
-          if (next != null) {
-            status = next[0];
-            if (next[1] >= 0) {
-              exchange.getResponseHeaders().add("Retry-After", Integer.toString(next[1]));
-            }
-          } else {
-            status = auth.introspect(token).active() ? 200 : 401;
-          }
-          byte[] body = ("status " + status).getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(status, body.length);
-          exchange.getResponseBody().write(body);
-          exchange.close();
-        });
-    api.start();
+    api = LoopbackServer.builder().name("resource-server").dispatcher(this::serve).start();
     Provider provider = Provider.builder("fake").tokenEndpoint(auth.tokenEndpoint()).build();
     broker = TokenBroker.builder().clock(clock).build();
     broker.register(
@@ -80,15 +52,31 @@ class AuthorizedHttpClientTest {
             .build();
   }
 
+  /** The resource server: 200 for a token the authorization server says is live, else 401. */
+  private Reply serve(RecordedRequest request) {
+    int status = auth.introspect(bearer(request)).active() ? 200 : 401;
+    return Reply.text(status, "status " + status);
+  }
+
+  private static String bearer(RecordedRequest request) {
+    String header = request.header("Authorization");
+    return header != null && header.startsWith("Bearer ") ? header.substring(7) : "";
+  }
+
+  /** The bearer token of every request the resource server received, in order. */
+  private List<String> seenTokens() {
+    return api.requests().stream().map(AuthorizedHttpClientTest::bearer).toList();
+  }
+
   @AfterEach
   void stop() {
     broker.close();
-    api.stop(0);
+    api.close();
     auth.close();
   }
 
   private HttpResponse<String> call(String method) throws Exception {
-    URI uri = URI.create("http://127.0.0.1:" + api.getAddress().getPort() + "/things");
+    URI uri = api.baseUri().resolve("/things");
     HttpRequest request =
         HttpRequest.newBuilder(uri)
             .header("Authorization", "Bearer stale-user-value")
@@ -107,13 +95,13 @@ class AuthorizedHttpClientTest {
         HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
     assertThrows(
         IllegalArgumentException.class, () -> AuthorizedHttpClient.create(following, broker, KEY));
-    assertTrue(seenTokens.isEmpty());
+    assertTrue(seenTokens().isEmpty());
   }
 
   @Test
   void injectsTheBearerToken() throws Exception {
     assertEquals(200, call("GET").statusCode());
-    assertEquals(List.of(auth.lastAccessToken()), seenTokens);
+    assertEquals(List.of(auth.lastAccessToken()), seenTokens());
   }
 
   @Test
@@ -127,21 +115,21 @@ class AuthorizedHttpClientTest {
     assertEquals(200, response.statusCode());
     assertEquals(2, auth.tokenRequestCount());
     assertNotEquals(first, auth.lastAccessToken());
-    assertEquals(List.of(first, first, auth.lastAccessToken()), seenTokens);
+    assertEquals(List.of(first, first, auth.lastAccessToken()), seenTokens());
   }
 
   @Test
   void aSecondUnauthorizedIsReturnedNotLooped() throws Exception {
-    scripted.add(new int[] {401, -1});
-    scripted.add(new int[] {401, -1});
+    api.enqueue(Fault.status(401));
+    api.enqueue(Fault.status(401));
 
     assertEquals(401, call("GET").statusCode());
-    assertEquals(2, seenTokens.size());
+    assertEquals(2, seenTokens().size());
   }
 
   @Test
   void rateLimitedRequestsWaitAsTold() throws Exception {
-    scripted.add(new int[] {429, 3});
+    api.enqueue(Fault.status(429).withRetryAfter("3"));
 
     assertEquals(200, call("POST").statusCode());
     assertEquals(List.of(Duration.ofSeconds(3)), sleeps);
@@ -149,12 +137,12 @@ class AuthorizedHttpClientTest {
 
   @Test
   void serverErrorsAreRetriedOnlyForIdempotentMethods() throws Exception {
-    scripted.add(new int[] {500, -1});
+    api.enqueue(Fault.status(500));
     assertEquals(200, call("GET").statusCode());
 
-    scripted.add(new int[] {500, -1});
+    api.enqueue(Fault.status(500));
     assertEquals(500, call("POST").statusCode());
-    scripted.add(new int[] {503, 1});
+    api.enqueue(Fault.status(503).withRetryAfter("1"));
     assertEquals(503, call("PATCH").statusCode());
     assertEquals(
         List.of(
@@ -162,25 +150,25 @@ class AuthorizedHttpClientTest {
             auth.lastAccessToken(),
             auth.lastAccessToken(),
             auth.lastAccessToken()),
-        seenTokens);
+        seenTokens());
   }
 
   @Test
   void retriesAreBounded() throws Exception {
     for (int i = 0; i < 5; i++) {
-      scripted.add(new int[] {503, 1});
+      api.enqueue(Fault.status(503).withRetryAfter("1"));
     }
     assertEquals(503, call("GET").statusCode());
-    assertEquals(3, seenTokens.size());
+    assertEquals(3, seenTokens().size());
     assertTrue(sleeps.stream().allMatch(d -> d.equals(Duration.ofSeconds(1))));
   }
 
   @Test
   void retryAfterBeyondTheCapReturnsTheResponse() throws Exception {
-    scripted.add(new int[] {429, 3600});
+    api.enqueue(Fault.status(429).withRetryAfter("3600"));
     assertEquals(429, call("GET").statusCode());
     assertTrue(sleeps.isEmpty());
-    new ArrayList<>(seenTokens).forEach(t -> assertEquals(auth.lastAccessToken(), t));
+    seenTokens().forEach(t -> assertEquals(auth.lastAccessToken(), t));
   }
 
   @Test
@@ -191,18 +179,18 @@ class AuthorizedHttpClientTest {
             .sleeper(sleeps::add)
             .retryServerErrors(false)
             .build();
-    URI uri = URI.create("http://127.0.0.1:" + api.getAddress().getPort() + "/things");
+    URI uri = api.baseUri().resolve("/things");
     HttpRequest put =
         HttpRequest.newBuilder(uri).method("PUT", HttpRequest.BodyPublishers.noBody()).build();
 
-    scripted.add(new int[] {503, 1});
+    api.enqueue(Fault.status(503).withRetryAfter("1"));
     assertEquals(503, writes.send(put, HttpResponse.BodyHandlers.ofString()).statusCode());
-    assertEquals(1, seenTokens.size(), "a PUT is not sent again after a 5xx");
+    assertEquals(1, seenTokens().size(), "a PUT is not sent again after a 5xx");
     assertTrue(sleeps.isEmpty());
 
-    scripted.add(new int[] {429, 4});
+    api.enqueue(Fault.status(429).withRetryAfter("4"));
     assertEquals(200, writes.send(put, HttpResponse.BodyHandlers.ofString()).statusCode());
-    assertEquals(3, seenTokens.size(), "the 429, then the paced retry");
+    assertEquals(3, seenTokens().size(), "the 429, then the paced retry");
     assertEquals(List.of(Duration.ofSeconds(4)), sleeps);
   }
 }

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.crypto.tink.KeysetHandle;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.FakeScheduler;
 import io.tokenbroker.testkit.Fault;
 import io.tokenbroker.testkit.LogCapture;
 import io.tokenbroker.testkit.RecordingBrokerListener;
@@ -23,14 +24,21 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +54,7 @@ class TokenBrokerTest {
   private final KeysetHandle keyset = Keysets.generate();
   private final RecordingBrokerListener events = new RecordingBrokerListener();
   private final List<TokenBroker> brokers = new ArrayList<>();
-  private final ExecutorService callers = Executors.newFixedThreadPool(64);
+  private final ExecutorService callers = Executors.newCachedThreadPool();
   private FakeAuthorizationServer server;
   private InMemoryTokenStore store;
   private LogCapture logs;
@@ -132,38 +140,113 @@ class TokenBrokerTest {
     return request.complete(URI.create(response.headers().firstValue("Location").orElseThrow()));
   }
 
-  private List<AccessToken> concurrently(int callers, Callable<AccessToken> call) throws Exception {
+  private List<AccessToken> concurrently(int count, Callable<AccessToken> call) throws Exception {
+    return concurrently(count, call, new CountDownLatch(count), new CopyOnWriteArrayList<>());
+  }
+
+  /**
+   * Runs {@code call} on {@code count} platform threads of its own, all parked at one start line
+   * until every one of them has arrived there, so the {@code count} calls are in flight together (a
+   * pool smaller than {@code count} would run them in waves). Each caller counts {@code calling}
+   * down just before it calls; {@code threads} receives the callers before they are released.
+   */
+  private List<AccessToken> concurrently(
+      int count, Callable<AccessToken> call, CountDownLatch calling, List<Thread> threads)
+      throws Exception {
+    CountDownLatch arrived = new CountDownLatch(count);
     CountDownLatch go = new CountDownLatch(1);
-    List<Future<AccessToken>> futures = new ArrayList<>();
-    for (int i = 0; i < callers; i++) {
-      futures.add(
-          this.callers.submit(
-              () -> {
-                go.await();
-                return call.call();
-              }));
+    List<FutureTask<AccessToken>> tasks = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        FutureTask<AccessToken> task =
+            new FutureTask<>(
+                () -> {
+                  arrived.countDown();
+                  go.await();
+                  calling.countDown();
+                  return call.call();
+                });
+        Thread thread = new Thread(task, "caller-" + i);
+        thread.setDaemon(true);
+        tasks.add(task);
+        threads.add(thread);
+        thread.start();
+      }
+      assertTrue(arrived.await(30, TimeUnit.SECONDS), "not every caller reached the start line");
+      go.countDown();
+      List<AccessToken> tokens = new ArrayList<>();
+      for (FutureTask<AccessToken> task : tasks) {
+        tokens.add(task.get(30, TimeUnit.SECONDS));
+      }
+      return tokens;
+    } finally {
+      go.countDown();
+      tasks.forEach(task -> task.cancel(true));
     }
-    go.countDown();
-    List<AccessToken> tokens = new ArrayList<>();
-    for (Future<AccessToken> future : futures) {
-      tokens.add(future.get(30, TimeUnit.SECONDS));
+  }
+
+  /**
+   * Waits until every one of {@code threads} has passed the start line ({@code calling}) and is
+   * parked (waiting or blocked, i.e. inside the broker waiting for the refresh); returns how many
+   * were parked when it stopped waiting, early if a caller already returned.
+   */
+  private static int awaitAllParked(CountDownLatch calling, List<Thread> threads) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    try {
+      if (!calling.await(30, TimeUnit.SECONDS)) {
+        return (int) (threads.size() - calling.getCount());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
     }
-    return tokens;
+    while (true) {
+      // Thread states are the only signal a caller parked inside the broker gives; poll them.
+      int parked = 0;
+      boolean oneReturned = false;
+      for (Thread thread : threads) {
+        Thread.State state = thread.getState();
+        oneReturned |= state == Thread.State.TERMINATED;
+        if (state == Thread.State.WAITING
+            || state == Thread.State.TIMED_WAITING
+            || state == Thread.State.BLOCKED) {
+          parked++;
+        }
+      }
+      if (parked == threads.size() || oneReturned || System.nanoTime() > deadline) {
+        return parked;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+    }
   }
 
   // ---------------------------------------------------------------- single flight
 
   @Test
   void thousandCallersOnAnExpiredGrantCauseOneTokenRequest() throws Exception {
+    int count = 1000;
     TokenBroker broker = broker();
     broker.register(CC, registration(), GrantType.CLIENT_CREDENTIALS);
     AccessToken first = broker.accessToken(CC);
     clock.advance(Duration.ofHours(2));
-    server.enqueue(Fault.delay(Duration.ofMillis(300))); // let every caller pile up on the refresh
+    // The refresh is held at the server until all 1,000 callers are inside the broker, waiting.
+    CountDownLatch calling = new CountDownLatch(count);
+    List<Thread> threads = new CopyOnWriteArrayList<>();
+    AtomicInteger parkedWhenAnswered = new AtomicInteger(-1);
+    AtomicBoolean holdNext = new AtomicBoolean(true);
+    server.setDispatcher(
+        request -> {
+          if (request.path().equals("/token") && holdNext.getAndSet(false)) {
+            parkedWhenAnswered.set(awaitAllParked(calling, threads)); // only the first is held
+          }
+          return null;
+        });
 
-    List<AccessToken> tokens = concurrently(1000, () -> broker.accessToken(CC));
+    List<AccessToken> tokens = concurrently(count, () -> broker.accessToken(CC), calling, threads);
 
+    assertEquals(count, parkedWhenAnswered.get(), "callers waiting when the refresh was answered");
     assertEquals(2, server.tokenRequestCount());
+    assertEquals(count, tokens.size());
     assertEquals(1, new HashSet<>(tokens).size());
     assertNotEquals(first, tokens.get(0));
     assertEquals(server.lastAccessToken(), tokens.get(0).revealValue());
@@ -554,7 +637,7 @@ class TokenBrokerTest {
     assertTrue(retryEntered.await(10, TimeUnit.SECONDS));
 
     Future<AccessToken> second = callers.submit(() -> broker.forceRefresh(USER)); // rotates again
-    Thread.sleep(100);
+    awaitARefreshWaitingForTheLease(); // the race: the retry holds the lease the refresh needs
     releaseRetry.countDown();
     AccessToken newest = second.get(10, TimeUnit.SECONDS);
 
@@ -570,17 +653,24 @@ class TokenBrokerTest {
   @Test
   void removingAGrantWhileItsWriteIsHeldDoesNotResurrectIt() throws Exception {
     FlakyStore flaky = new FlakyStore(store);
-    TokenBroker broker = broker(flaky);
+    // Virtual time: the write retry runs (inline) only when the test moves time past it.
+    FakeScheduler time = FakeScheduler.on(clock);
+    TokenBroker broker =
+        brokerBuilder(flaky).scheduler(time).executor(FakeScheduler.inlineExecutor()).build();
+    brokers.add(broker);
     consent(broker);
     flaky.writesDown = true;
     broker.forceRefresh(USER);
     assertTrue(broker.hasPendingWrite(USER));
+    assertTrue(time.pending() > 0, "a write retry is scheduled");
     flaky.writesDown = false;
 
     assertTrue(broker.remove(USER));
-    Thread.sleep(200); // a write retry would have run by now (writeRetryMin is 20 ms)
+    time.advance(Duration.ofMinutes(5)); // far past every write retry (20 ms, doubling to 30 s)
 
+    assertEquals(0, time.pending(), "nothing left to run");
     assertTrue(store.load(USER).isEmpty(), "the removed grant stays removed");
+    assertEquals(0, events.count("storeWriteRecovered"), "no held write was written back");
   }
 
   @Test
@@ -796,6 +886,32 @@ class TokenBrokerTest {
 
     assertEquals(tokens.accessToken(), broker.accessToken(USER));
     assertEquals(1, store.load(USER).orElseThrow().version());
+  }
+
+  /**
+   * Waits until a thread is parked in {@code Grant.lease()}: a refresh queued behind whoever holds
+   * the grant's lease. No listener event marks that point, so the threads' stacks are polled.
+   */
+  private static void awaitARefreshWaitingForTheLease() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      for (Map.Entry<Thread, StackTraceElement[]> thread : Thread.getAllStackTraces().entrySet()) {
+        Thread.State state = thread.getKey().getState();
+        boolean parked = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+        if (parked
+            && Arrays.stream(thread.getValue())
+                .anyMatch(
+                    frame ->
+                        frame.getClassName().equals(Grant.class.getName())
+                            && frame.getMethodName().equals("lease"))) {
+          return;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no refresh ever waited for the lease");
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+    }
   }
 
   private void awaitEvent(String event) throws InterruptedException {

@@ -22,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -94,16 +95,18 @@ class BrokerCloseTest {
       Thread closer = new Thread(closing::close, "closer");
       closer.start();
       await(
-          () -> closer.getState() != Thread.State.RUNNABLE && closer.getState() != Thread.State.NEW,
-          "close() to return or block");
+          () -> closer.getState() == Thread.State.TERMINATED || waitsInsideClose(closer),
+          "close() to return or wait");
       release.countDown();
       closer.join(TimeUnit.SECONDS.toMillis(30));
-      await(() -> server.issuedRefreshTokens().size() == 2, "the server to rotate");
+      assertEquals(Thread.State.TERMINATED, closer.getState(), "close() did not return");
       try {
         caller.get(30, TimeUnit.SECONDS);
       } catch (ExecutionException e) {
         // The caller of a closed broker may fail; what matters is the grant.
       }
+      // The caller returned once the refresh's answer arrived: the server has rotated.
+      assertEquals(2, server.issuedRefreshTokens().size(), "the server did not rotate");
 
       // The next process over the same directory.
       try (TokenBroker next = broker(keyset, clock)) {
@@ -136,6 +139,17 @@ class BrokerCloseTest {
                 HttpRequest.newBuilder(request.uri()).build(),
                 HttpResponse.BodyHandlers.discarding());
     request.complete(URI.create(response.headers().firstValue("Location").orElseThrow()));
+  }
+
+  /** Whether {@code thread} is parked inside {@code TokenBroker.close()}. */
+  private static boolean waitsInsideClose(Thread thread) {
+    Thread.State state = thread.getState();
+    return (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
+        && Arrays.stream(thread.getStackTrace())
+            .anyMatch(
+                frame ->
+                    frame.getClassName().equals(TokenBroker.class.getName())
+                        && frame.getMethodName().equals("close"));
   }
 
   /** Polls {@code condition}, for state no latch can signal (a thread's state, the fake's work). */

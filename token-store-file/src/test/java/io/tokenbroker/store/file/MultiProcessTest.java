@@ -31,6 +31,14 @@ class MultiProcessTest {
   private static final int CHILDREN = 3;
   private static final String SHARED = "shared";
 
+  /**
+   * The fewest of the {@code ROUNDS * CHILDREN} kills that must land mid-write (a writer's temp
+   * file left behind), so that the test cannot pass without exercising an interrupted write. About
+   * one kill in six lands mid-write on a loaded 2-core machine; the floor is low enough that a run
+   * falls below it only by a rare chance.
+   */
+  private static final int MIN_MID_WRITE_KILLS = 1;
+
   @TempDir Path tempDir;
 
   /** The newest acknowledged (or verified) write of one key. */
@@ -45,6 +53,7 @@ class MultiProcessTest {
     Random random = new Random(seed);
     Map<String, Ack> known = new HashMap<>();
     int kills = 0;
+    int midWriteKills = 0;
     int acks = 0;
     int aheadOfAck = 0;
 
@@ -77,6 +86,9 @@ class MultiProcessTest {
           child.close();
         }
       }
+      // Every writer of the round is dead and nothing has swept the directory yet (only a store's
+      // creation does): each temp file left is a write a kill interrupted, one per writer at most.
+      midWriteKills += tempFiles(dir).size();
 
       Map<String, Ack> newest = new HashMap<>(known);
       for (ChildJvm child : children) {
@@ -116,10 +128,19 @@ class MultiProcessTest {
       }
     }
     System.out.printf(
-        "crash test (seed %d): %d kills, %d acknowledged writes, %d entries one write past"
-            + " their last acknowledgement%n",
-        seed, kills, acks, aheadOfAck);
+        "crash test (seed %d): %d kills, %d of them mid-write, %d acknowledged writes, %d entries"
+            + " one write past their last acknowledgement%n",
+        seed, kills, midWriteKills, acks, aheadOfAck);
     assertEquals(ROUNDS * CHILDREN, kills);
+    assertTrue(
+        midWriteKills >= MIN_MID_WRITE_KILLS,
+        "only "
+            + midWriteKills
+            + " of "
+            + kills
+            + " kills landed mid-write (seed "
+            + seed
+            + "); the test did not exercise interrupted writes");
     assertTrue(acks > 0, "no write was ever acknowledged");
     assertTrue(known.containsKey(SHARED));
   }

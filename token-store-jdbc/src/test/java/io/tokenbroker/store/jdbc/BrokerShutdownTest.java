@@ -21,10 +21,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +86,31 @@ class BrokerShutdownTest {
     return broker;
   }
 
+  /**
+   * Waits until {@code closer} is parked inside {@code TokenBroker.close()} (waiting for the
+   * refresh in flight) or has returned from it. No event marks that point, so the thread is polled.
+   */
+  private static void awaitInsideCloseOrDone(Thread closer) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      Thread.State state = closer.getState();
+      boolean parked = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+      if (state == Thread.State.TERMINATED
+          || (parked
+              && Arrays.stream(closer.getStackTrace())
+                  .anyMatch(
+                      frame ->
+                          frame.getClassName().equals(TokenBroker.class.getName())
+                              && frame.getMethodName().equals("close")))) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("close() neither waited nor returned: " + state);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+    }
+  }
+
   @Test
   void closingTheBrokerDuringARefreshDoesNotLoseTheRotatedRefreshToken() throws Exception {
     TokenBroker first = broker(true);
@@ -118,17 +145,16 @@ class BrokerShutdownTest {
     assertTrue(holding.await(30, TimeUnit.SECONDS), "no refresh request");
 
     // The instance shuts down while its refresh is on the wire: close() waits for the refresh, so
-    // the server answers (from another thread) while close() is blocked.
-    CompletableFuture<Void> closing = CompletableFuture.runAsync(first::close);
-    Thread.sleep(200);
+    // the server answers (from another thread) only once close() has been called and waits.
+    Thread closer = new Thread(first::close, "closer");
+    closer.start();
+    awaitInsideCloseOrDone(closer);
     release.countDown();
-    closing.get(30, TimeUnit.SECONDS);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (server.issuedRefreshTokens().size() < 2 && System.nanoTime() < deadline) {
-      Thread.sleep(10); // the server thread has no hook after processing; poll briefly
-    }
-    assertEquals(2, server.issuedRefreshTokens().size(), "the server rotated the refresh token");
+    closer.join(TimeUnit.SECONDS.toMillis(30));
+    assertEquals(Thread.State.TERMINATED, closer.getState(), "close() did not return");
+    // The caller returns once the refresh's answer arrived, so the server has processed it.
     call.handle((token, failure) -> null).get(30, TimeUnit.SECONDS);
+    assertEquals(2, server.issuedRefreshTokens().size(), "the server rotated the refresh token");
 
     try (TokenBroker next = broker(false)) {
       String token = next.accessToken(USER).revealValue();
