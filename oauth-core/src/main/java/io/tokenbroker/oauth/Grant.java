@@ -779,6 +779,11 @@ final class Grant {
       }
       publish(updated, outcome.version());
       published = snapshot;
+      if (chain != null) {
+        // The held tokens' successor is stored: they are spent and must never be refreshed from
+        // again, even while the store cannot be read (simulation seed 988456).
+        held.settled(chain, true);
+      }
     } catch (RuntimeException writeFailed) {
       if (held.current() != write) {
         held.hold(write, writeFailed);
