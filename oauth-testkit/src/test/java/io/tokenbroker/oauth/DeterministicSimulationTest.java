@@ -35,8 +35,8 @@ class DeterministicSimulationTest {
    * RotationSafetyTest pins that now. 325756 and 914552 first showed that the invariant must count
    * a lost newest refresh token as the end of the grant (with a grace period, once the token before
    * it is past its grace). 988456 (found by the first 1,000,000-seed run): a refresh from held
-   * tokens whose result was stored left the held write in place, so while the store was
-   * unreachable the next refresh started again from the held, spent refresh token.
+   * tokens whose result was stored left the held write in place, so while the store was unreachable
+   * the next refresh started again from the held, spent refresh token.
    */
   private static final long[] REGRESSIONS = {
     4, 120, 267, 12607, 142441, 325756, 505741, 914552, 988456
