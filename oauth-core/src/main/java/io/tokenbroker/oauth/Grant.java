@@ -2,8 +2,6 @@ package io.tokenbroker.oauth;
 
 import io.tokenbroker.oauth.internal.DpopKey;
 import java.lang.System.Logger.Level;
-import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,55 +22,14 @@ import org.jspecify.annotations.Nullable;
 final class Grant {
   private static final System.Logger LOG = System.getLogger(TokenBroker.class.getName());
 
-  /** What the hot path reads: immutable, published through a volatile field. */
-  static final class Snapshot {
-    final GrantRecord record;
-    final long version;
-    final AccessToken token;
-    final long refreshAtMillis;
-    final long usableUntilMillis;
-
-    Snapshot(GrantRecord record, long version, BrokerSettings settings) {
-      this.record = record;
-      this.version = version;
-      this.token = record.tokens().accessToken();
-      long expires = record.tokens().expiresAt().toEpochMilli();
-      long issued = record.tokens().issuedAt().toEpochMilli();
-      long lifetime = Math.max(0, expires - issued);
-      // A short-lived token shrinks the windows, so it is not refreshed on every call.
-      long skew = Math.min(settings.expirySkew.toMillis(), lifetime / 10);
-      long ahead = Math.max(skew, Math.min(settings.refreshAhead.toMillis(), lifetime / 2));
-      // However short the stated lifetime (expires_in: 0), no unforced refresh sooner than this.
-      long floor = saturatedAdd(issued, settings.minRefreshInterval.toMillis());
-      this.refreshAtMillis = Math.max(expires - ahead, floor);
-      this.usableUntilMillis = Math.max(expires - skew, refreshAtMillis);
-    }
-
-    boolean isUsableAt(long nowMillis) {
-      return nowMillis < usableUntilMillis;
-    }
-  }
-
-  /** The grant as the store holds it: no record and version 0 when there is no entry. */
-  record Stored(@Nullable GrantRecord record, long version) {}
-
   /** What a flight was asked for. */
   private record Request(long seenVersion, boolean force, @Nullable AccessToken replacing) {}
-
-  /** The last failure and the back-off it imposes; {@link #NONE} after a success. */
-  private record Failure(
-      @Nullable RuntimeException last,
-      int consecutive,
-      long retryNotBeforeMillis,
-      long rateLimitedUntilMillis) {
-    static final Failure NONE = new Failure(null, 0, 0, 0);
-  }
 
   /**
    * What {@link #inFlight} holds once the broker's cache evicted this grant ({@link #tryDetach}):
    * no flight can start on it any more, and callers still holding it look the grant up again.
    */
-  private static final CompletableFuture<Snapshot> DETACHED =
+  private static final CompletableFuture<GrantSnapshot> DETACHED =
       CompletableFuture.failedFuture(Evicted.INSTANCE);
 
   /** Thrown to a caller that holds a grant the cache evicted: look it up again. */
@@ -91,15 +48,17 @@ final class Grant {
   private final GrantType type;
   private final TokenClient client;
   private final BrokerSettings settings;
+  private final RefreshBackoff backoff;
+  private final HeldWriteFlusher writer;
   private final HeldWrite held;
-  private final AtomicReference<@Nullable CompletableFuture<Snapshot>> inFlight =
+  private final AtomicReference<@Nullable CompletableFuture<GrantSnapshot>> inFlight =
       new AtomicReference<>();
   private final Object publishLock = new Object();
 
   /** Held while this grant uses its store lease (never on the hot path). */
   private final ReentrantLock leaseLock = new ReentrantLock();
 
-  private volatile @Nullable Snapshot snapshot; // written under publishLock
+  private volatile @Nullable GrantSnapshot snapshot; // written under publishLock
 
   /**
    * When the hot path next tells the broker's cache that this grant is used (template grants: at
@@ -110,7 +69,6 @@ final class Grant {
 
   private long touchIntervalMillis;
   private java.util.function.@Nullable Consumer<Grant> toucher;
-  private volatile Failure failure = Failure.NONE;
   private volatile boolean closed; // written under publishLock
 
   Grant(
@@ -136,7 +94,9 @@ final class Grant {
     this.type = type;
     this.client = client;
     this.settings = settings;
-    this.held = new HeldWrite(key, settings, this::retryHeldWrite);
+    this.backoff = new RefreshBackoff(settings);
+    this.writer = new HeldWriteFlusher(this, key, settings);
+    this.held = writer.held();
   }
 
   GrantKey key() {
@@ -188,7 +148,7 @@ final class Grant {
 
   /** Whether a refresh is in flight or tokens are held unwritten (never evicted then). */
   boolean isBusy() {
-    CompletableFuture<Snapshot> flight = inFlight.get();
+    CompletableFuture<GrantSnapshot> flight = inFlight.get();
     return (flight != null && flight != DETACHED) || held.current() != null;
   }
 
@@ -206,7 +166,7 @@ final class Grant {
 
   /** The tokens published now (possibly held, not yet written), or null. */
   @Nullable GrantRecord currentRecord() {
-    Snapshot s = snapshot;
+    GrantSnapshot s = snapshot;
     return s == null ? null : s.record;
   }
 
@@ -239,7 +199,7 @@ final class Grant {
 
   /** The hot path: no lock, and no allocation while the token is fresh. */
   AccessToken accessToken() {
-    Snapshot s = snapshot;
+    GrantSnapshot s = snapshot;
     if (s != null) {
       long now = settings.clock.millis();
       if (now >= touchDueMillis) {
@@ -249,8 +209,8 @@ final class Grant {
         return s.token;
       }
       if (now < s.usableUntilMillis) {
-        if (inFlight.get() == null && now >= failure.retryNotBeforeMillis()) {
-          CompletableFuture<Snapshot> flight =
+        if (inFlight.get() == null && now >= backoff.retryNotBeforeMillis()) {
+          CompletableFuture<GrantSnapshot> flight =
               startFlight(new Request(s.version, false, null), true);
           if (flight.isDone() && snapshot != s) {
             // It ran inline and changed what is served (a new token, or the grant is dead): its
@@ -266,7 +226,7 @@ final class Grant {
 
   /** Obtains a new token now, unless another broker meanwhile stored a different one. */
   AccessToken forceRefresh() {
-    Snapshot s = snapshot;
+    GrantSnapshot s = snapshot;
     return await(
         startFlight(
             new Request(s == null ? 0 : s.version, true, s == null ? null : s.token), true));
@@ -274,7 +234,7 @@ final class Grant {
 
   /** After an API answered 401 with {@code rejected}: refresh only if it is still current. */
   AccessToken refreshIfCurrent(AccessToken rejected) {
-    Snapshot s = snapshot;
+    GrantSnapshot s = snapshot;
     if (s != null && !s.token.equals(rejected)) {
       return accessToken();
     }
@@ -284,19 +244,40 @@ final class Grant {
   // ---------------------------------------------------------------------------- publishing
 
   /** Publishes {@code record} at {@code version} unless a newer version is published already. */
-  private void publish(GrantRecord record, long version) {
+  void publish(GrantRecord record, long version) {
     synchronized (publishLock) {
-      Snapshot current = snapshot;
+      GrantSnapshot current = snapshot;
       if (!closed && (current == null || current.version <= version)) {
-        snapshot = new Snapshot(record, version, settings);
+        snapshot = new GrantSnapshot(record, version, settings);
       }
     }
   }
 
-  private void unpublish() {
+  void unpublish() {
     synchronized (publishLock) {
       snapshot = null;
     }
+  }
+
+  /**
+   * After held tokens were superseded: serves what the store holds if it can be served (it replaces
+   * the dropped tokens whatever its version), otherwise nothing.
+   */
+  @Nullable GrantSnapshot serveStoreState(StoredState stored) {
+    GrantRecord record = stored.record();
+    if (record != null && !record.reauthorizationRequired()) {
+      GrantSnapshot candidate = new GrantSnapshot(record, stored.version(), settings);
+      if (candidate.isUsableAt(settings.clock.millis())) {
+        synchronized (publishLock) {
+          if (!closed) {
+            snapshot = candidate;
+          }
+        }
+        return candidate;
+      }
+    }
+    unpublish();
+    return null;
   }
 
   /** After a consent or a re-seal written under the lease: the store holds this now. */
@@ -315,14 +296,14 @@ final class Grant {
     held.clear();
     synchronized (publishLock) {
       if (!closed) {
-        snapshot = new Snapshot(record, version, settings);
+        snapshot = new GrantSnapshot(record, version, settings);
       }
     }
   }
 
   /** Takes over the state of the registration this one replaces, including unwritten tokens. */
   void inheritFrom(Grant previous) {
-    Snapshot s = previous.snapshot;
+    GrantSnapshot s = previous.snapshot;
     if (s != null) {
       publish(s.record, s.version);
     }
@@ -408,25 +389,20 @@ final class Grant {
    * token get that failure again until the back-off passes, so an outage does not turn every call
    * into a token-endpoint request; a {@code Retry-After} holds off forced refreshes too.
    */
-  private CompletableFuture<Snapshot> startFlight(Request request, boolean ignoreBackoff) {
+  private CompletableFuture<GrantSnapshot> startFlight(Request request, boolean ignoreBackoff) {
     while (true) {
-      CompletableFuture<Snapshot> current = inFlight.get();
+      CompletableFuture<GrantSnapshot> current = inFlight.get();
       if (current != null) {
         return current;
       }
       if (closed) {
         return CompletableFuture.failedFuture(closedException());
       }
-      Failure f = failure;
-      RuntimeException last = f.last();
+      RuntimeException last = backoff.holdingOff(ignoreBackoff);
       if (last != null) {
-        long now = settings.clock.millis();
-        if (now < f.rateLimitedUntilMillis()
-            || (!ignoreBackoff && now < f.retryNotBeforeMillis())) {
-          return CompletableFuture.failedFuture(last);
-        }
+        return CompletableFuture.failedFuture(last);
       }
-      CompletableFuture<Snapshot> flight = new CompletableFuture<>();
+      CompletableFuture<GrantSnapshot> flight = new CompletableFuture<>();
       if (!inFlight.compareAndSet(null, flight)) {
         continue;
       }
@@ -457,15 +433,15 @@ final class Grant {
     return new IllegalStateException("the broker is closed; no token for '" + key + "'");
   }
 
-  private void runFlight(CompletableFuture<Snapshot> flight, Request request) {
-    Snapshot result = null;
+  private void runFlight(CompletableFuture<GrantSnapshot> flight, Request request) {
+    GrantSnapshot result = null;
     Throwable thrown = null;
     try {
       result = obtain(request);
     } catch (Throwable t) {
       thrown = t;
     }
-    recordOutcome(thrown);
+    backoff.record(thrown);
     inFlight.compareAndSet(flight, null);
     if (thrown == null) {
       flight.complete(result);
@@ -477,31 +453,7 @@ final class Grant {
     }
   }
 
-  private void recordOutcome(@Nullable Throwable thrown) {
-    if (thrown == null) {
-      failure = Failure.NONE;
-      return;
-    }
-    Failure previous = failure;
-    int consecutive = previous.consecutive() + 1;
-    long backoff =
-        Math.min(
-            settings.failureBackoffMax.toMillis(),
-            settings.failureBackoffMin.toMillis() << Math.min(10, consecutive - 1));
-    long retryAfter = 0;
-    if (thrown instanceof TransientTokenException e && e.retryAfter().isPresent()) {
-      retryAfter = Math.min(settings.retryAfterMax.toMillis(), e.retryAfter().get().toMillis());
-    }
-    long now = settings.clock.millis();
-    failure =
-        new Failure(
-            thrown instanceof RuntimeException r ? r : null,
-            consecutive,
-            now + Math.max(backoff, retryAfter),
-            retryAfter > 0 ? now + retryAfter : 0);
-  }
-
-  private AccessToken await(CompletableFuture<Snapshot> flight) {
+  private AccessToken await(CompletableFuture<GrantSnapshot> flight) {
     try {
       return flight.get(settings.maxWait.toMillis(), TimeUnit.MILLISECONDS).token;
     } catch (ExecutionException e) {
@@ -540,7 +492,7 @@ final class Grant {
   /** Waits until no refresh is in flight, at most until {@code deadlineNanos} (scheduler time). */
   void awaitIdle(long deadlineNanos) {
     while (true) {
-      CompletableFuture<Snapshot> flight = inFlight.get();
+      CompletableFuture<GrantSnapshot> flight = inFlight.get();
       long left = deadlineNanos - settings.scheduler.nanoTime();
       if (flight == null || flight == DETACHED || left <= 0) {
         return;
@@ -558,10 +510,10 @@ final class Grant {
 
   // ---------------------------------------------------------------------------- the protocol
 
-  private Snapshot obtain(Request request) {
+  private GrantSnapshot obtain(Request request) {
     if (held.current() == null) {
       // Without the lease: another broker may have refreshed already.
-      Stored stored;
+      StoredState stored;
       try {
         stored = readStore();
       } catch (TokenStoreException e) {
@@ -570,7 +522,7 @@ final class Grant {
         }
         throw e;
       }
-      Snapshot adopted = adoptIfUsable(stored, request);
+      GrantSnapshot adopted = adoptIfUsable(stored, request);
       if (adopted != null) {
         return adopted;
       }
@@ -588,8 +540,8 @@ final class Grant {
     try (lease) {
       HeldWrite.Write pending = held.current();
       if (pending == null) {
-        Stored stored = readStore();
-        Snapshot adopted = adoptIfUsable(stored, request);
+        StoredState stored = readStore();
+        GrantSnapshot adopted = adoptIfUsable(stored, request);
         if (adopted != null) {
           return adopted;
         }
@@ -598,8 +550,8 @@ final class Grant {
       }
       // The held tokens are the newest: write them before anything else.
       try {
-        Stored stored = writeHeld(lease.lease(), pending, readStore());
-        Snapshot adopted = adoptIfUsable(stored, request);
+        StoredState stored = writeHeld(lease.lease(), pending, readStore());
+        GrantSnapshot adopted = adoptIfUsable(stored, request);
         if (adopted != null) {
           return adopted;
         }
@@ -613,57 +565,30 @@ final class Grant {
       }
       // The store does not take them now: refresh from the held tokens if needed, keeping the
       // held write's original base, so that the newer tokens are written over it later.
-      Stored fromHeld = new Stored(pending.record(), pending.baseVersion());
+      StoredState fromHeld = new StoredState(pending.record(), pending.baseVersion());
       boolean replacesHeld =
           request.force()
               && (request.replacing() == null
                   || pending.record().tokens().accessToken().equals(request.replacing()));
       if (!replacesHeld && isFresh(pending.record())) {
-        return new Snapshot(pending.record(), pending.baseVersion(), settings);
+        return new GrantSnapshot(pending.record(), pending.baseVersion(), settings);
       }
       checkRefreshable(fromHeld);
       return refreshAndPersist(
-          fromHeld, new Stored(pending.base(), pending.baseVersion()), lease, pending);
+          fromHeld, new StoredState(pending.base(), pending.baseVersion()), lease, pending);
     }
   }
 
   private boolean isFresh(GrantRecord record) {
-    return settings.clock.millis() < new Snapshot(record, 0, settings).refreshAtMillis;
+    return settings.clock.millis() < new GrantSnapshot(record, 0, settings).refreshAtMillis;
   }
 
   /** The grant as the store holds it now. */
-  Stored readStore() {
-    return read(settings, key);
+  StoredState readStore() {
+    return StoredState.read(settings, key);
   }
 
-  /**
-   * The grant {@code key} as the store holds it now: one store read and one decryption. An entry
-   * that cannot be read is reported to the listener and thrown.
-   */
-  static Stored read(BrokerSettings settings, GrantKey key) {
-    Optional<StoredGrant> entry;
-    try {
-      entry = settings.store.load(key);
-    } catch (TokenStoreException e) {
-      if (e.kind() == TokenStoreException.Kind.CORRUPT) {
-        settings.events.storeEntryUnreadable(key, e);
-      }
-      throw e;
-    }
-    if (entry.isEmpty()) {
-      return new Stored(null, 0);
-    }
-    GrantRecord record;
-    try {
-      record = GrantRecord.decode(key, settings.sealer().open(key, entry.get().sealed()));
-    } catch (TokenStoreException e) {
-      settings.events.storeEntryUnreadable(key, e);
-      throw e;
-    }
-    return new Stored(record, entry.get().version());
-  }
-
-  private @Nullable Snapshot adoptIfUsable(Stored stored, Request request) {
+  private @Nullable GrantSnapshot adoptIfUsable(StoredState stored, Request request) {
     GrantRecord record = stored.record();
     if (record == null || record.reauthorizationRequired()) {
       return null;
@@ -672,11 +597,11 @@ final class Grant {
     if (request.force() && (!newer || record.tokens().accessToken().equals(request.replacing()))) {
       return null;
     }
-    Snapshot candidate = new Snapshot(record, stored.version(), settings);
+    GrantSnapshot candidate = new GrantSnapshot(record, stored.version(), settings);
     if (settings.clock.millis() >= candidate.refreshAtMillis) {
       return null;
     }
-    Snapshot before = snapshot;
+    GrantSnapshot before = snapshot;
     publish(record, stored.version());
     if (newer
         && request.seenVersion() > 0
@@ -686,7 +611,7 @@ final class Grant {
     return candidate;
   }
 
-  private void checkRefreshable(Stored stored) {
+  private void checkRefreshable(StoredState stored) {
     GrantRecord record = stored.record();
     if (record != null && record.reauthorizationRequired()) {
       throw reauthorizationRequired(record.reauthorizationReason());
@@ -724,8 +649,8 @@ final class Grant {
    * tokens are never dropped: a failed write holds them. {@code chain} is the held write {@code
    * from} came from (its base stays the base of the new write), or null.
    */
-  private Snapshot refreshAndPersist(
-      Stored from, Stored stored, GrantLease lease, HeldWrite.@Nullable Write chain) {
+  private GrantSnapshot refreshAndPersist(
+      StoredState from, StoredState stored, GrantLease lease, HeldWrite.@Nullable Write chain) {
     GrantRecord current = from.record();
     settings.events.refreshStarted(key);
     long deadline = lease.tokenCallDeadlineNanos();
@@ -747,7 +672,7 @@ final class Grant {
         chain != null
             ? chain.newer(updated)
             : new HeldWrite.Write(updated, current, stored.version());
-    Snapshot published;
+    GrantSnapshot published;
     try {
       HeldWrite.Outcome outcome;
       try {
@@ -757,7 +682,7 @@ final class Grant {
           throw e;
         }
         // The answer came after the lease ran out: write under a new lease if nobody took it.
-        outcome = rewriteUnderNewLease(write, e);
+        outcome = writer.rewriteUnderNewLease(write, e);
       }
       if (!outcome.written()) {
         // Under our lease nothing else may write; a store that did anyway holds a new consent.
@@ -765,7 +690,7 @@ final class Grant {
             Level.WARNING,
             "the entry of ''{0}'' was replaced while its refresh ran; keeping" + " the store''s",
             key);
-        Snapshot served = serveStoreState(outcome.store());
+        GrantSnapshot served = serveStoreState(outcome.store());
         if (served == null) {
           throw new TransientTokenException(
               "the tokens of '" + key + "' were replaced elsewhere; no usable token now",
@@ -794,30 +719,7 @@ final class Grant {
     settings.events.refreshSucceeded(key, next.expiresAt());
     return published != null && published.record == updated
         ? published
-        : new Snapshot(updated, stored.version(), settings);
-  }
-
-  /**
-   * After a write refused for a lost lease: takes a new lease if it is free now (without waiting)
-   * and writes on top of what the store holds.
-   *
-   * @throws TokenStoreException {@code lost} if the lease is taken, or what the new write threw
-   */
-  private HeldWrite.Outcome rewriteUnderNewLease(HeldWrite.Write write, TokenStoreException lost) {
-    GrantLease fresh = GrantLease.tryAcquire(settings, key, this);
-    if (fresh == null) {
-      throw lost;
-    }
-    HeldWrite.Outcome outcome;
-    try {
-      outcome = held.write(fresh.lease(), write, readStore(), this::readStore);
-    } catch (RuntimeException e) {
-      held.hold(write, e);
-      held.keepLease(fresh); // nobody else may refresh from the stored, spent token meanwhile
-      throw e;
-    }
-    fresh.release();
-    return outcome;
+        : new GrantSnapshot(updated, stored.version(), settings);
   }
 
   private GrantRecord newRecord(
@@ -830,16 +732,16 @@ final class Grant {
    * {@code invalid_grant} on refresh. Under our lease the store cannot have changed since we read
    * it, unless the lease ran out; if it did not change, the refresh token we sent is dead.
    */
-  private Snapshot handleInvalidGrant(
-      Stored sent, GrantLease lease, InvalidGrantException failure) {
+  private GrantSnapshot handleInvalidGrant(
+      StoredState sent, GrantLease lease, InvalidGrantException failure) {
     // The provider refused the newest refresh token this broker has (held or stored): stop
     // serving its tokens and drop what is held, even if the store cannot be read now.
     held.clear();
     unpublish();
-    Stored latest = readStore();
+    StoredState latest = readStore();
     GrantRecord record = latest.record();
     if (latest.version() != sent.version()) {
-      Snapshot adopted = adoptIfUsable(latest, new Request(sent.version(), false, null));
+      GrantSnapshot adopted = adoptIfUsable(latest, new Request(sent.version(), false, null));
       if (adopted != null) {
         return adopted;
       }
@@ -884,7 +786,7 @@ final class Grant {
    * The re-authorization mark after the lease ran out: under a new lease if it is free now, so that
    * other brokers see the grant is dead instead of refreshing from its stored token.
    */
-  private boolean markUnderNewLease(Stored latest, byte[] sealed, GrantRecord dead) {
+  private boolean markUnderNewLease(StoredState latest, byte[] sealed, GrantRecord dead) {
     try {
       GrantLease fresh = GrantLease.tryAcquire(settings, key, null);
       if (fresh == null) {
@@ -907,14 +809,14 @@ final class Grant {
    * Client credentials while the store cannot lease: no refresh token can be burned, so renew from
    * memory now and hold the result for a later write (on the held write's original base).
    */
-  private Snapshot renewWithoutLease(TokenStoreException cause) {
+  private GrantSnapshot renewWithoutLease(TokenStoreException cause) {
     LOG.log(
         Level.WARNING,
         "store unavailable; renewing client-credentials grant ''{0}'' without a lease, to persist"
             + " later",
         key);
     settings.events.refreshStarted(key);
-    Snapshot s = snapshot;
+    GrantSnapshot s = snapshot;
     GrantRecord current = s == null ? null : s.record;
     DpopKey dpop = client.dpopKeyFor(current); // the grant's own, kept across renewals
     TokenSet next = client.obtain(type, key, dpop, TokenEndpoint.NO_DEADLINE);
@@ -927,54 +829,22 @@ final class Grant {
     held.hold(write, cause);
     publish(updated, write.baseVersion());
     settings.events.refreshSucceeded(key, next.expiresAt());
-    Snapshot published = snapshot;
-    return published != null ? published : new Snapshot(updated, write.baseVersion(), settings);
+    GrantSnapshot published = snapshot;
+    return published != null
+        ? published
+        : new GrantSnapshot(updated, write.baseVersion(), settings);
   }
 
   // ---------------------------------------------------------------------------- held writes
 
   /**
-   * Writes the held tokens under {@code lease} over {@code stored}; returns the store's state
-   * after. If the store holds something else (a new consent, a deletion), the held tokens are
-   * dropped and the store's state is adopted.
+   * Writes the held tokens under {@code lease} over {@code stored}; returns the store's state after
+   * (see {@link HeldWriteFlusher#writeHeld}).
    *
    * @throws RuntimeException if the write failed; the tokens stay held
    */
-  Stored writeHeld(TokenStore.Lease lease, HeldWrite.Write write, Stored stored) {
-    HeldWrite.Outcome outcome = held.write(lease, write, stored, this::readStore);
-    if (!outcome.written()) {
-      LOG.log(
-          Level.INFO,
-          "tokens of ''{0}'' were replaced or removed elsewhere; dropping the" + " unwritten ones",
-          key);
-      held.settled(write, false);
-      serveStoreState(outcome.store());
-      return outcome.store();
-    }
-    held.settled(write, true);
-    publish(write.record(), outcome.version());
-    return outcome.store();
-  }
-
-  /**
-   * After held tokens were superseded: serves what the store holds if it can be served (it replaces
-   * the dropped tokens whatever its version), otherwise nothing.
-   */
-  private @Nullable Snapshot serveStoreState(Stored stored) {
-    GrantRecord record = stored.record();
-    if (record != null && !record.reauthorizationRequired()) {
-      Snapshot candidate = new Snapshot(record, stored.version(), settings);
-      if (candidate.isUsableAt(settings.clock.millis())) {
-        synchronized (publishLock) {
-          if (!closed) {
-            snapshot = candidate;
-          }
-        }
-        return candidate;
-      }
-    }
-    unpublish();
-    return null;
+  StoredState writeHeld(TokenStore.Lease lease, HeldWrite.Write write, StoredState stored) {
+    return writer.writeHeld(lease, write, stored);
   }
 
   /**
@@ -983,84 +853,30 @@ final class Grant {
    * @return whether nothing is held any more
    */
   boolean flushHeldOnce() {
-    HeldWrite.Write write = held.current();
-    if (write == null) {
-      return true;
-    }
-    GrantLease lease;
-    try {
-      lease = tryLease();
-    } catch (RuntimeException e) {
-      held.failedAgain(e);
-      return false;
-    }
-    if (lease == null) {
-      return false; // in use (here: a refresh that writes them first; elsewhere: try again soon)
-    }
-    try (lease) {
-      writeHeld(lease.lease(), write, readStore());
-    } catch (RuntimeException e) {
-      held.failedAgain(e);
-    }
-    return held.current() == null;
-  }
-
-  /** The background retry of a held write. */
-  private void retryHeldWrite() {
-    if (closed || held.current() == null) {
-      return;
-    }
-    CompletableFuture<Snapshot> flight = inFlight.get();
-    if (flight != null && flight != DETACHED) {
-      held.scheduleRetry(); // the refresh in flight writes the held tokens first
-      return;
-    }
-    if (!flushHeldOnce()) {
-      held.scheduleRetry();
-    }
+    return writer.flushOnce();
   }
 
   /**
    * Under the lease of a key rotation that just re-sealed (or checked) the entry: write held tokens
    * now, or serve what the store holds if it is what this broker serves.
    */
-  void afterReseal(TokenStore.Lease lease, Stored stored) {
-    HeldWrite.Write write = held.current();
-    if (write != null) {
-      try {
-        writeHeld(lease, write, stored);
-      } catch (RuntimeException e) {
-        held.failedAgain(e);
-      }
-      return;
-    }
-    GrantRecord record = stored.record();
-    Snapshot s = snapshot;
-    if (record == null || s == null) {
-      return;
-    }
-    if (record.reauthorizationRequired()) {
-      unpublish(); // another broker found the grant dead: stop serving it
-    } else if (record.tokens().accessToken().equals(s.token)
-        || new Snapshot(record, stored.version(), settings).isUsableAt(settings.clock.millis())) {
-      publish(record, stored.version());
-    }
+  void afterReseal(TokenStore.Lease lease, StoredState stored) {
+    writer.afterReseal(lease, stored);
   }
 
-  /** Throws if the write of {@code record} could not happen: used by {@link TokenBroker}. */
-  static long requireWritten(OptionalLong written, GrantKey key) {
-    if (written.isEmpty()) {
-      throw new TokenStoreException(
-          "could not write '" + key + "': the entry keeps changing",
-          TokenStoreException.Kind.UNAVAILABLE,
-          key,
-          null);
-    }
-    return written.getAsLong();
+  /** Whether a refresh is in flight on this grant now. */
+  boolean isRefreshing() {
+    CompletableFuture<GrantSnapshot> flight = inFlight.get();
+    return flight != null && flight != DETACHED;
   }
 
-  private static long saturatedAdd(long a, long b) {
-    long sum = a + b;
-    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+  /** Whether {@link #close()} ran. */
+  boolean isClosed() {
+    return closed;
+  }
+
+  /** The snapshot published now, or null. */
+  @Nullable GrantSnapshot published() {
+    return snapshot;
   }
 }

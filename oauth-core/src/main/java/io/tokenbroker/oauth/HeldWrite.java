@@ -55,12 +55,12 @@ final class HeldWrite {
   }
 
   /** What a write came to: written at {@code version}, or superseded by what the store holds. */
-  record Outcome(boolean written, long version, Grant.Stored store) {}
+  record Outcome(boolean written, long version, StoredState store) {}
 
   /** Reads the store directly, under the lease. */
   @FunctionalInterface
   interface Reader {
-    Grant.Stored read();
+    StoredState read();
   }
 
   private final GrantKey key;
@@ -96,8 +96,8 @@ final class HeldWrite {
    *
    * @throws RuntimeException whatever the store threw (the caller holds the tokens)
    */
-  Outcome write(TokenStore.Lease lease, Write write, Grant.Stored current, Reader reader) {
-    Grant.Stored now = current;
+  Outcome write(TokenStore.Lease lease, Write write, StoredState current, Reader reader) {
+    StoredState now = current;
     for (int conflicts = 0; ; conflicts++) {
       GrantRecord stored = now.record();
       if (stored != null
@@ -116,7 +116,7 @@ final class HeldWrite {
               write.record().tokens().expiresAt());
       if (written.isPresent()) {
         return new Outcome(
-            true, written.getAsLong(), new Grant.Stored(write.record(), written.getAsLong()));
+            true, written.getAsLong(), new StoredState(write.record(), written.getAsLong()));
       }
       settings.events.storeConflict(key);
       if (conflicts >= MAX_CONFLICTS) {

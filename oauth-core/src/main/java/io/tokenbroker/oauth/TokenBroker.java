@@ -421,7 +421,7 @@ public final class TokenBroker implements AutoCloseable {
       pinned.remove(key, live);
       return live; // busy, or idle with its tokens: either way the one to go on with
     }
-    Grant.Stored stored = Grant.read(settings, key);
+    StoredState stored = StoredState.read(settings, key);
     GrantRecord record = stored.record();
     String name = record != null && record.template() != null ? record.template() : template;
     if (name == null) {
@@ -1020,7 +1020,7 @@ public final class TokenBroker implements AutoCloseable {
               if (grant != null) {
                 GrantRecord record =
                     GrantRecord.decode(entry.key(), next.open(entry.key(), entry.sealed()));
-                grant.afterReseal(lease, new Grant.Stored(record, entry.version()));
+                grant.afterReseal(lease, new StoredState(record, entry.version()));
               }
             });
     result.failed().forEach(settings.events::storeEntryUnreadable);

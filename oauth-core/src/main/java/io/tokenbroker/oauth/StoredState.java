@@ -1,0 +1,40 @@
+package io.tokenbroker.oauth;
+
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A grant as the store holds it: no record and version 0 when there is no entry.
+ *
+ * @param record the decoded entry, or null when there is none
+ * @param version the entry's version, 0 when there is none
+ */
+record StoredState(@Nullable GrantRecord record, long version) {
+
+  /**
+   * The grant {@code key} as the store holds it now: one store read and one decryption. An entry
+   * that cannot be read is reported to the listener and thrown.
+   */
+  static StoredState read(BrokerSettings settings, GrantKey key) {
+    Optional<StoredGrant> entry;
+    try {
+      entry = settings.store.load(key);
+    } catch (TokenStoreException e) {
+      if (e.kind() == TokenStoreException.Kind.CORRUPT) {
+        settings.events.storeEntryUnreadable(key, e);
+      }
+      throw e;
+    }
+    if (entry.isEmpty()) {
+      return new StoredState(null, 0);
+    }
+    GrantRecord record;
+    try {
+      record = GrantRecord.decode(key, settings.sealer().open(key, entry.get().sealed()));
+    } catch (TokenStoreException e) {
+      settings.events.storeEntryUnreadable(key, e);
+      throw e;
+    }
+    return new StoredState(record, entry.get().version());
+  }
+}
