@@ -37,4 +37,16 @@ record StoredState(@Nullable GrantRecord record, long version) {
     }
     return new StoredState(record, entry.get().version());
   }
+
+  /**
+   * The record the store holds for {@code key}, or null: one read and one decryption, without
+   * telling the listener about an entry that cannot be read.
+   */
+  static @Nullable GrantRecord recordOrNull(BrokerSettings settings, GrantKey key) {
+    Optional<StoredGrant> stored = settings.store.load(key);
+    if (stored.isEmpty()) {
+      return null;
+    }
+    return GrantRecord.decode(key, settings.sealer().open(key, stored.get().sealed()));
+  }
 }

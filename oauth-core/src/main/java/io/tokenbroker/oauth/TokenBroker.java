@@ -2,9 +2,6 @@ package io.tokenbroker.oauth;
 
 import static java.util.Objects.requireNonNull;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.google.crypto.tink.KeysetHandle;
 import io.tokenbroker.oauth.internal.DpopKey;
 import io.tokenbroker.oauth.internal.Resealer;
@@ -14,20 +11,14 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -94,39 +85,15 @@ import org.jspecify.annotations.Nullable;
 public final class TokenBroker implements AutoCloseable {
   private final BrokerSettings settings;
 
-  /**
-   * Every grant in memory, looked up by the hot path: those registered one by one ({@code
-   * template() == null}, never evicted) and the template grants the cache holds or keeps aside.
-   */
-  private final ConcurrentMap<GrantKey, Grant> grants = new ConcurrentHashMap<>();
-
-  /**
-   * The eviction policy of template grants: bounded, expiring when idle. A template grant is in
-   * {@link #grants} while it is here or {@link #pinned}; the hot path touches it here at most once
-   * per {@link #touchIntervalMillis}, so a hit costs one map lookup like a registered grant's.
-   */
-  private final Cache<GrantKey, Grant> cached;
-
-  /** Template grants the cache evicted while busy (a refresh, held tokens): kept until idle. */
-  private final ConcurrentMap<GrantKey, Grant> pinned = new ConcurrentHashMap<>();
-
-  private final long touchIntervalMillis;
-
-  private final ConcurrentMap<String, Template> templates = new ConcurrentHashMap<>();
-  private final Duration pendingConsentLifetime;
-  private final AtomicLong nextConsentPurgeMillis = new AtomicLong(Long.MIN_VALUE);
-  private final RetryPolicy retryPolicy;
-  private final Duration requestTimeout;
-  private final HttpClient httpClient;
-  private final @Nullable RandomGenerator random;
+  private final ClientTemplates templates = new ClientTemplates();
+  private final TokenClients clients;
+  private final GrantCache grants;
+  private final PendingConsents pendingConsents;
+  private final GrantStatuses statuses;
   private final @Nullable ExecutorService ownedExecutor;
   private volatile boolean closed;
 
   private TokenBroker(Builder b, TokenSealer sealer, @Nullable ExecutorService ownedExecutor) {
-    this.retryPolicy = b.retryPolicy;
-    this.requestTimeout = b.requestTimeout;
-    this.httpClient = b.httpClient();
-    this.random = b.random;
     this.ownedExecutor = ownedExecutor;
     this.settings =
         new BrokerSettings(
@@ -144,42 +111,14 @@ public final class TokenBroker implements AutoCloseable {
             b.leaseWait,
             b.writeRetryMin,
             b.closeWait);
-    this.pendingConsentLifetime = b.pendingConsentLifetime;
-    Clock clock = b.clock;
-    Caffeine<Object, Object> cache =
-        Caffeine.newBuilder()
-            .maximumSize(b.maxCachedGrants)
-            // The broker's clock, so that idle expiry follows injected (test) time exactly.
-            .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-            // Maintenance on the calling thread: no hidden thread, deterministic in tests.
-            .executor(Runnable::run);
-    if (b.expireIdleGrantsAfter != null) {
-      cache.expireAfterAccess(b.expireIdleGrantsAfter);
-    }
-    // Idle expiry is exact to within this: a second, or less for short idle times.
-    this.touchIntervalMillis =
-        b.expireIdleGrantsAfter == null
-            ? 1000
-            : Math.max(1, Math.min(1000, b.expireIdleGrantsAfter.toMillis() / 16));
-    this.cached =
-        cache
-            .evictionListener(
-                (@Nullable GrantKey key, @Nullable Grant grant, RemovalCause cause) -> {
-                  // Runs atomically with the eviction: a busy grant is kept aside, not dropped.
-                  if (key != null && grant != null) {
-                    if (grant.tryDetach()) {
-                      grants.remove(key, grant);
-                    } else {
-                      pinned.put(key, grant);
-                    }
-                  }
-                })
-            .build();
+    this.clients =
+        new TokenClients(settings, b.retryPolicy, b.requestTimeout, b.httpClient(), b.random);
+    this.grants =
+        new GrantCache(
+            settings, templates, b.maxCachedGrants, b.expireIdleGrantsAfter, () -> closed);
+    this.pendingConsents = new PendingConsents(settings, b.pendingConsentLifetime);
+    this.statuses = new GrantStatuses(settings, grants, templates);
   }
-
-  /** A client registered once under a name; grants are created against it. */
-  private record Template(
-      String name, ClientRegistration registration, GrantType type, TokenClient client) {}
 
   public static Builder builder() {
     return new Builder();
@@ -195,19 +134,8 @@ public final class TokenBroker implements AutoCloseable {
     requireNonNull(registration, "registration == null");
     requireNonNull(type, "type == null");
     checkOpen();
-    TokenClient client = checkedClient("grant '" + key + "'", registration, type);
-    Grant grant = new Grant(key, registration, type, client, settings);
-    Grant previous = grants.get(key);
-    if (previous != null && previous.template() != null) {
-      cached.asMap().remove(key, previous);
-      pinned.remove(key, previous);
-    }
-    if (previous != null) {
-      // Its refresh in flight ends first, so that tokens it obtains are taken over too.
-      previous.awaitIdle(settings.scheduler.nanoTime() + settings.maxWait.toNanos());
-      grant.inheritFrom(previous); // keeps tokens that are not yet persisted
-    }
-    grants.put(key, grant);
+    TokenClient client = clients.checkedClient("grant '" + key + "'", registration, type);
+    grants.register(new Grant(key, registration, type, client, settings));
   }
 
   /**
@@ -231,51 +159,8 @@ public final class TokenBroker implements AutoCloseable {
       throw new IllegalArgumentException("template name is blank");
     }
     checkOpen();
-    TokenClient client = checkedClient("template '" + name + "'", registration, type);
-    templates.put(name, new Template(name, registration, type, client));
-  }
-
-  /** Checks that {@code registration} can renew {@code type} grants; builds its token client. */
-  private TokenClient checkedClient(String what, ClientRegistration registration, GrantType type) {
-    Provider provider = registration.provider();
-    // The renewal path must work without surprises: client credentials and JWT bearer re-run the
-    // token request, consent grants refresh.
-    ClientAuthentication renewal =
-        type.renewsByItself()
-            ? provider.clientAuthentication()
-            : provider.refreshClientAuthentication();
-    String missing =
-        registration.clientSecret() == null && renewal.needsClientSecret()
-            ? "a client secret"
-            : registration.clientKey() == null && renewal.needsClientKey() ? "a client key" : null;
-    if (missing != null) {
-      throw new ClientConfigurationException(
-          what
-              + ": provider '"
-              + provider.name()
-              + "' authenticates clients with "
-              + renewal
-              + ", which needs "
-              + missing
-              + ", and the registration has none");
-    }
-    if (type == GrantType.JWT_BEARER
-        && (registration.clientKey() == null || registration.assertionSubject() == null)) {
-      throw new ClientConfigurationException(
-          what
-              + ": the JWT-bearer grant needs the registration's client key and assertion subject");
-    }
-    TokenClient.Builder clientBuilder =
-        TokenClient.builder(registration)
-            .clock(settings.clock)
-            .retryPolicy(retryPolicy)
-            .requestTimeout(requestTimeout)
-            .scheduler(settings.scheduler)
-            .httpClient(httpClient);
-    if (random != null) {
-      clientBuilder.random(random);
-    }
-    return clientBuilder.build();
+    TokenClient client = clients.checkedClient("template '" + name + "'", registration, type);
+    templates.register(new ClientTemplates.Template(name, registration, type, client));
   }
 
   /**
@@ -311,7 +196,7 @@ public final class TokenBroker implements AutoCloseable {
    */
   public AccessToken accessToken(GrantKey key, String template) {
     requireNonNull(template, "template == null");
-    template(template);
+    templates.require(template);
     Grant grant = grants.get(requireNonNull(key, "key == null"));
     if (grant != null && grant.template() == null) {
       return grant.accessToken();
@@ -324,51 +209,14 @@ public final class TokenBroker implements AutoCloseable {
     Grant grant = found;
     for (int attempt = 0; ; attempt++) {
       if (grant == null) {
-        grant = loadCached(key, template, false);
+        grant = grants.loadCached(key, template, false);
       }
       try {
         return grant.accessToken();
       } catch (Grant.Evicted evicted) {
-        evictedMeanwhile(key, grant, attempt);
+        grants.evictedMeanwhile(key, grant, attempt);
         grant = null;
       }
-    }
-  }
-
-  /**
-   * From the hot path, at most once per touch interval: records the use in the cache, or puts a
-   * grant kept aside (or evicted while a caller still used it) back, if it is still live.
-   */
-  private void touch(Grant grant) {
-    GrantKey key = grant.key();
-    if (closed || cached.getIfPresent(key) == grant) {
-      return;
-    }
-    Grant now = cached.asMap().computeIfAbsent(key, k -> grant.isDetached() ? null : grant);
-    if (now == grant) {
-      pinned.remove(key, grant);
-    }
-  }
-
-  /**
-   * A template grant the cache dropped while a caller used it: it is idle, so look again (it may
-   * still sit in the maps if it was detached while being put back).
-   */
-  private void evictedMeanwhile(GrantKey key, Grant grant, int attempt) {
-    cached.asMap().remove(key, grant);
-    grants.remove(key, grant);
-    pinned.remove(key, grant);
-    if (attempt >= 100) {
-      throw new TransientTokenException(
-          "grant '"
-              + key
-              + "' keeps being evicted from the broker's cache (maxCachedGrants too"
-              + " small for the load?)",
-          TransientTokenException.Kind.NETWORK,
-          0,
-          null,
-          key,
-          null);
     }
   }
 
@@ -379,116 +227,9 @@ public final class TokenBroker implements AutoCloseable {
       try {
         return action.apply(grant);
       } catch (Grant.Evicted evicted) {
-        evictedMeanwhile(key, grant, attempt);
+        grants.evictedMeanwhile(key, grant, attempt);
       }
     }
-  }
-
-  /**
-   * The template grant of {@code key} from the cache, or loaded into it: the one kept aside while
-   * busy, else read from the store (one read, one decryption) and bound to its template.
-   *
-   * @param allowEmpty whether a grant without stored tokens is created (for a consent's tokens)
-   */
-  private Grant loadCached(GrantKey key, @Nullable String template, boolean allowEmpty) {
-    requireNonNull(key, "key == null");
-    checkOpen();
-    Grant grant = cached.get(key, k -> load(k, template, allowEmpty));
-    if (!pinned.isEmpty()) {
-      releaseIdlePinned();
-    }
-    if (grant == null) {
-      Grant registered = grants.get(key); // registered meanwhile: not the cache's
-      if (registered == null) {
-        throw new UnknownGrantException(key);
-      }
-      return registered;
-    }
-    return grant;
-  }
-
-  /**
-   * Runs inside the cache's atomic computation for {@code key}: the live template grant (kept
-   * aside, or evicted while a caller used it) back into the cache, else one read from the store.
-   * Null for a grant registered on its own, which the cache must not hold.
-   */
-  private @Nullable Grant load(GrantKey key, @Nullable String template, boolean allowEmpty) {
-    Grant live = grants.get(key);
-    if (live != null && live.template() == null) {
-      return null;
-    }
-    if (live != null && !live.isDetached()) {
-      pinned.remove(key, live);
-      return live; // busy, or idle with its tokens: either way the one to go on with
-    }
-    StoredState stored = StoredState.read(settings, key);
-    GrantRecord record = stored.record();
-    String name = record != null && record.template() != null ? record.template() : template;
-    if (name == null) {
-      throw new UnknownGrantException(
-          key,
-          record == null
-              ? "no grant is registered or stored under '" + key + "'"
-              : "grant '"
-                  + key
-                  + "' is stored without a template; register it (register) or serve it with"
-                  + " accessToken(key, template)");
-    }
-    Template t = templates.get(name);
-    if (t == null) {
-      throw new UnknownGrantException(
-          key,
-          "grant '"
-              + key
-              + "' was created against template '"
-              + name
-              + "', which this broker has not registered (registerTemplate)");
-    }
-    if (record == null && !allowEmpty && !t.type().renewsByItself()) {
-      throw new UnknownGrantException(
-          key,
-          "no grant is stored under '"
-              + key
-              + "'; template '"
-              + name
-              + "' needs a consent first (authorizationRequest(key, template, redirectUri))");
-    }
-    Grant grant = new Grant(key, name, t.registration(), t.type(), t.client(), settings);
-    if (record != null && !record.reauthorizationRequired()) {
-      grant.published(record, stored.version());
-    }
-    grant.touchedBy(this::touch, touchIntervalMillis);
-    grants.put(key, grant);
-    return grant;
-  }
-
-  /** Lets go of grants kept aside while busy that are idle now. */
-  private void releaseIdlePinned() {
-    pinned.forEach(
-        (key, grant) -> {
-          if (!grant.isBusy() && grant.tryDetach()) {
-            pinned.remove(key, grant);
-            grants.remove(key, grant);
-          }
-        });
-  }
-
-  /** The grant of {@code key} in memory now (registered, cached or kept aside), without I/O. */
-  private @Nullable Grant liveGrant(GrantKey key) {
-    return grants.get(key);
-  }
-
-  /** Every grant in memory now. */
-  private List<Grant> liveGrants() {
-    return List.copyOf(grants.values());
-  }
-
-  private Template template(String name) {
-    Template t = templates.get(name);
-    if (t == null) {
-      throw new IllegalArgumentException("no template '" + name + "' is registered");
-    }
-    return t;
   }
 
   /**
@@ -613,7 +354,7 @@ public final class TokenBroker implements AutoCloseable {
     requireNonNull(template, "template == null");
     requireNonNull(redirectUri, "redirectUri == null");
     checkOpen();
-    Template t = template(template);
+    ClientTemplates.Template t = templates.require(template);
     if (t.type().renewsByItself()) {
       throw new IllegalStateException(
           "template '" + template + "' is a " + t.type() + " template; it needs no consent");
@@ -627,23 +368,7 @@ public final class TokenBroker implements AutoCloseable {
     }
     DpopKey dpop = t.client().dpopKeyFor(null); // a new consent, a new key
     AuthorizationRequest request = t.client().authorizationRequest(redirectUri, key, dpop);
-    Instant now = settings.clock.instant();
-    PendingConsent pending =
-        new PendingConsent(
-            key,
-            template,
-            request.state(),
-            request.codeVerifier(),
-            redirectUri,
-            now.plus(pendingConsentLifetime),
-            request.stateRequired(),
-            request.issuer().orElse(null),
-            request.issuerRequired(),
-            dpop);
-    String id = pending.id();
-    settings.store.savePendingConsent(
-        id, settings.sealer().sealConsent(id, pending.encode()), pending.expiresAt());
-    purgeExpiredConsents(now);
+    PendingConsent pending = pendingConsents.save(key, template, request, redirectUri, dpop);
     return pendingRequest(request.uri(), pending, true);
   }
 
@@ -667,7 +392,7 @@ public final class TokenBroker implements AutoCloseable {
     requireNonNull(callbackUri, "callbackUri == null");
     checkOpen();
     String state = AuthorizationRequest.stateOf(callbackUri);
-    PendingConsent pending = takePendingConsent(PendingConsent.id(state));
+    PendingConsent pending = pendingConsents.take(PendingConsent.id(state));
     pendingRequest(pending.redirectUri(), pending, false).complete(callbackUri);
     return pending.key();
   }
@@ -685,33 +410,13 @@ public final class TokenBroker implements AutoCloseable {
         pending.issuer(),
         pending.issuerRequired(),
         code -> {
-          PendingConsent p = take ? takePendingConsent(pending.id()) : pending;
+          PendingConsent p = take ? pendingConsents.take(pending.id()) : pending;
           return finishConsent(p, code);
         });
   }
 
-  private PendingConsent takePendingConsent(String id) {
-    Instant now = settings.clock.instant();
-    purgeExpiredConsents(now);
-    Optional<byte[]> sealed = settings.store.takePendingConsent(id, now);
-    PendingConsent pending =
-        sealed.isEmpty()
-            ? null
-            : PendingConsent.decode(settings.sealer().openConsent(id, sealed.get()));
-    if (pending == null || !now.isBefore(pending.expiresAt())) {
-      throw new ConsentException(
-          "no started consent matches the callback's state: it was completed already (a replayed"
-              + " callback), it expired, or it was started with another store; start a new"
-              + " consent",
-          ConsentException.Kind.UNKNOWN_STATE,
-          null,
-          null);
-    }
-    return pending;
-  }
-
   private TokenSet finishConsent(PendingConsent pending, String code) {
-    Template t = templates.get(pending.template());
+    ClientTemplates.Template t = templates.get(pending.template());
     if (t == null) {
       throw new IllegalStateException(
           "the consent for '"
@@ -731,39 +436,16 @@ public final class TokenBroker implements AutoCloseable {
     Grant grant = grants.get(pending.key());
     if (grant != null && grant.template() != null && !pending.template().equals(grant.template())) {
       // Consented again against another template: the new consent replaces the old grant.
-      cached.asMap().remove(pending.key(), grant);
-      pinned.remove(pending.key(), grant);
-      grants.remove(pending.key(), grant);
+      grants.drop(pending.key(), grant);
       grant.forget();
       grant = null;
     }
     if (grant == null || grant.isDetached()) {
-      grant = loadCached(pending.key(), pending.template(), true);
+      grant = grants.loadCached(pending.key(), pending.template(), true);
     }
     saveTokens(grant, tokens, pending.dpopKey());
     return tokens;
   }
-
-  /** Deletes expired pending consents, at most once a minute (a failure loses nothing). */
-  private void purgeExpiredConsents(Instant now) {
-    long next = nextConsentPurgeMillis.get();
-    long nowMillis = now.toEpochMilli();
-    if (nowMillis < next
-        || !nextConsentPurgeMillis.compareAndSet(next, nowMillis + CONSENT_PURGE_INTERVAL_MILLIS)) {
-      return;
-    }
-    try {
-      settings.store.purgeExpiredPendingConsents(now);
-    } catch (TokenStoreException e) {
-      System.getLogger(TokenBroker.class.getName())
-          .log(
-              System.Logger.Level.WARNING,
-              "could not purge expired pending consents: {0}",
-              e.getMessage());
-    }
-  }
-
-  private static final long CONSENT_PURGE_INTERVAL_MILLIS = 60_000;
 
   /**
    * Runs a grant that the broker renews by itself (client credentials, JWT bearer) now, with a new
@@ -868,13 +550,11 @@ public final class TokenBroker implements AutoCloseable {
         told = grant.client().revoke(held.tokens());
         grant.forget(); // revoked: neither served nor written any more, even if the store fails
       }
-      GrantRecord record = readRecord(key);
+      GrantRecord record = StoredState.recordOrNull(settings, key);
       if (record != null && (held == null || !sameGrantTokens(held, record))) {
         told |= grant.client().revoke(record.tokens());
       }
-      grants.remove(key, grant);
-      cached.asMap().remove(key, grant);
-      pinned.remove(key, grant);
+      grants.drop(key, grant);
       grant.forget();
       settings.store.delete(lease.lease());
       return told;
@@ -897,10 +577,6 @@ public final class TokenBroker implements AutoCloseable {
     requireNonNull(key, "key == null");
     checkOpen();
     Grant grant = grants.remove(key);
-    if (grant != null && grant.template() != null) {
-      cached.asMap().remove(key, grant);
-      pinned.remove(key, grant);
-    }
     if (grant != null) {
       grant.forget();
     }
@@ -913,54 +589,7 @@ public final class TokenBroker implements AutoCloseable {
   /** Non-secret status of one grant, registered or only stored. */
   public GrantStatus status(GrantKey key) {
     requireNonNull(key, "key == null");
-    Grant grant = liveGrant(key);
-    GrantRecord record = null;
-    boolean stored;
-    try {
-      record = readRecord(key);
-      stored = record != null;
-    } catch (TokenStoreException e) {
-      stored = true;
-    }
-    return statusOf(key, grant, record, stored);
-  }
-
-  private GrantStatus statusOf(
-      GrantKey key, @Nullable Grant grant, @Nullable GrantRecord record, boolean stored) {
-    if (record == null && grant != null) {
-      record = grant.currentRecord();
-    }
-    if (grant == null && !stored) {
-      throw new UnknownGrantException(key);
-    }
-    ClientAuthentication authentication =
-        record != null && record.clientAuthentication() != null
-            ? record.clientAuthentication()
-            : grant != null ? grant.registration().provider().clientAuthentication() : null;
-    return new GrantStatus(
-        key,
-        grant != null
-            ? grant.registration().provider().name()
-            : record != null ? record.provider() : null,
-        grant != null ? grant.type() : record != null ? record.grantType() : null,
-        record == null ? null : record.tokens().expiresAt(),
-        record != null && record.tokens().refreshToken() != null,
-        record != null && record.reauthorizationRequired(),
-        // Registered here: on its own, or through the template its entry names.
-        grant != null
-            || (record != null
-                && record.template() != null
-                && templates.containsKey(record.template())),
-        stored,
-        authentication,
-        record != null ? record.dpopKey() != null : grant != null && grant.registration().dpop(),
-        record != null
-            ? record.resources()
-            : grant != null ? grant.registration().resources() : List.of(),
-        record != null
-            ? record.audience()
-            : grant != null ? grant.registration().audience() : List.of(),
-        record == null ? java.util.Set.of() : record.tokens().scopes());
+    return statuses.status(key);
   }
 
   /**
@@ -969,30 +598,8 @@ public final class TokenBroker implements AutoCloseable {
    * one per grant.
    */
   public List<GrantStatus> grants() {
-    java.util.TreeMap<GrantKey, GrantStatus> result = new java.util.TreeMap<>();
-    GrantKey after = null;
-    do {
-      GrantPage page = settings.store.loadPage("", after, STATUS_PAGE);
-      for (StoredGrant entry : page.grants()) {
-        GrantKey key = entry.key();
-        GrantRecord record;
-        try {
-          record = GrantRecord.decode(key, settings.sealer().open(key, entry.sealed()));
-        } catch (TokenStoreException e) {
-          record = null; // unreadable: reported as stored, without details
-        }
-        result.put(key, statusOf(key, liveGrant(key), record, true));
-      }
-      after = page.next();
-    } while (after != null);
-    for (GrantKey key : grants.keySet()) {
-      result.computeIfAbsent(key, k -> statusOf(k, grants.get(k), null, false));
-    }
-    return new ArrayList<>(result.values());
+    return statuses.all();
   }
-
-  /** How many grants {@link #grants()} reads from the store at a time. */
-  private static final int STATUS_PAGE = 1000;
 
   /**
    * Switches to {@code newKeyset} (which must still contain the keys the entries were sealed with,
@@ -1016,7 +623,7 @@ public final class TokenBroker implements AutoCloseable {
             next,
             this::leaseOrNull,
             (lease, entry) -> {
-              Grant grant = liveGrant(entry.key());
+              Grant grant = grants.get(entry.key());
               if (grant != null) {
                 GrantRecord record =
                     GrantRecord.decode(entry.key(), next.open(entry.key(), entry.sealed()));
@@ -1029,7 +636,7 @@ public final class TokenBroker implements AutoCloseable {
   }
 
   private @Nullable GrantLease leaseOrNull(GrantKey key) {
-    Grant grant = liveGrant(key);
+    Grant grant = grants.get(key);
     try {
       return grant != null ? grant.lease() : GrantLease.acquire(settings, key, null);
     } catch (TransientTokenException busy) {
@@ -1047,7 +654,7 @@ public final class TokenBroker implements AutoCloseable {
   public Set<GrantKey> flush(Duration maxWait) {
     requireNonNull(maxWait, "maxWait == null");
     long deadline = settings.scheduler.nanoTime() + saturatedNanos(maxWait);
-    List<Grant> live = liveGrants();
+    List<Grant> live = grants.all();
     for (Grant grant : live) {
       grant.awaitIdle(deadline);
     }
@@ -1088,7 +695,7 @@ public final class TokenBroker implements AutoCloseable {
       return;
     }
     closed = true;
-    List<Grant> live = liveGrants();
+    List<Grant> live = grants.all();
     for (Grant grant : live) {
       grant.close();
     }
@@ -1100,7 +707,7 @@ public final class TokenBroker implements AutoCloseable {
       grant.awaitIdle(deadline);
     }
     for (GrantKey key : flush(settings.closeWait)) {
-      Grant grant = liveGrant(key);
+      Grant grant = grants.get(key);
       TokenStoreException failure = grant == null ? null : grant.lastWriteFailure();
       settings.events.storeWriteAbandoned(
           key,
@@ -1112,7 +719,7 @@ public final class TokenBroker implements AutoCloseable {
                   key,
                   null));
     }
-    for (Grant grant : liveGrants()) {
+    for (Grant grant : grants.all()) {
       grant.releaseKeptLease();
     }
     if (ownedExecutor != null) {
@@ -1133,7 +740,7 @@ public final class TokenBroker implements AutoCloseable {
 
   /** For tests: the registered grant's state object (also while closing). */
   Object grantForTest(GrantKey key) {
-    Grant grant = liveGrant(key);
+    Grant grant = grants.get(key);
     if (grant == null) {
       throw new UnknownGrantException(key);
     }
@@ -1150,20 +757,12 @@ public final class TokenBroker implements AutoCloseable {
 
   /** For tests: how many template grants the cache evicted while busy are kept aside now. */
   int keptAsideForTest() {
-    return pinned.size();
+    return grants.keptAside();
   }
 
   boolean hasPendingWrite(GrantKey key) {
-    Grant grant = liveGrant(key);
+    Grant grant = grants.get(key);
     return grant != null && grant.hasPendingWrite();
-  }
-
-  private @Nullable GrantRecord readRecord(GrantKey key) {
-    Optional<StoredGrant> stored = settings.store.load(key);
-    if (stored.isEmpty()) {
-      return null;
-    }
-    return GrantRecord.decode(key, settings.sealer().open(key, stored.get().sealed()));
   }
 
   /** The registered grant of {@code key}, else its template grant (loaded if not cached). */
@@ -1174,7 +773,7 @@ public final class TokenBroker implements AutoCloseable {
     if (grant != null && !grant.isDetached()) {
       return grant;
     }
-    return loadCached(key, null, false);
+    return grants.loadCached(key, null, false);
   }
 
   private void checkOpen() {
