@@ -1,27 +1,20 @@
 package io.tokenbroker.oauth;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.UnknownHostException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -106,14 +99,6 @@ public final class LoopbackReceiver implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(LoopbackReceiver.class.getName());
   private static final String DEFAULT_SUCCESS_MESSAGE =
       "Authorization complete. You can close this window and return to the application.";
-  private static final String STYLE =
-      "body{font-family:system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em;"
-          + "color:#222;line-height:1.5}h1{font-size:1.4em}";
-  private static final String CONTENT_SECURITY_POLICY =
-      "default-src 'none'; style-src '"
-          + sha256Base64(STYLE)
-          + "'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-  private static final int MAX_ECHOED_TEXT = 300;
   private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
   /**
@@ -426,16 +411,20 @@ public final class LoopbackReceiver implements AutoCloseable {
         LOG.log(
             Level.DEBUG,
             "Loopback receiver: 404 for unexpected path {0}",
-            printable(String.valueOf(requestPath)));
-        respond(exchange, 404, page("Not found", "This address is not the sign-in callback."));
+            LoopbackHttp.printable(String.valueOf(requestPath)));
+        LoopbackHttp.respond(
+            exchange,
+            404,
+            LoopbackHttp.page("Not found", "This address is not the sign-in callback."));
         return;
       }
       if (!"GET".equals(exchange.getRequestMethod())) {
         exchange.getResponseHeaders().set("Allow", "GET");
-        respond(
+        LoopbackHttp.respond(
             exchange,
             405,
-            page("Method not allowed", "The sign-in callback accepts only GET requests."));
+            LoopbackHttp.page(
+                "Method not allowed", "The sign-in callback accepts only GET requests."));
         return;
       }
       Expected judging;
@@ -448,7 +437,10 @@ public final class LoopbackReceiver implements AutoCloseable {
             held.add(exchange);
             return; // judged by awaitCallback (or answered by close)
           }
-          respond(exchange, 503, page("Busy", "Too many sign-in callbacks at once; try again."));
+          LoopbackHttp.respond(
+              exchange,
+              503,
+              LoopbackHttp.page("Busy", "Too many sign-in callbacks at once; try again."));
           return;
         } else {
           judging = expected;
@@ -469,10 +461,10 @@ public final class LoopbackReceiver implements AutoCloseable {
 
   private static void answerAlreadyUsed(HttpExchange exchange) {
     LOG.log(Level.DEBUG, "Loopback receiver: 409 for a callback after the first one");
-    respondQuietly(
+    LoopbackHttp.respondQuietly(
         exchange,
         409,
-        page(
+        LoopbackHttp.page(
             "Sign-in link already used",
             "This sign-in callback was already received. Start the sign-in again from the"
                 + " application if needed."));
@@ -496,7 +488,8 @@ public final class LoopbackReceiver implements AutoCloseable {
           Level.DEBUG,
           "Loopback receiver: callback refused ({0}); still waiting",
           requireNonNull(verdict.failure()).kind());
-      respondQuietly(exchange, 400, page("Sign-in failed", verdict.page()));
+      LoopbackHttp.respondQuietly(
+          exchange, 400, LoopbackHttp.page("Sign-in failed", verdict.page()));
       return;
     }
     Phase seen;
@@ -510,10 +503,11 @@ public final class LoopbackReceiver implements AutoCloseable {
       lock.unlock();
     }
     if (seen == Phase.CLOSED) {
-      respondQuietly(
+      LoopbackHttp.respondQuietly(
           exchange,
           503,
-          page("Sign-in cancelled", "The application stopped waiting for this sign-in."));
+          LoopbackHttp.page(
+              "Sign-in cancelled", "The application stopped waiting for this sign-in."));
       return;
     }
     if (seen != Phase.WAITING) {
@@ -521,11 +515,12 @@ public final class LoopbackReceiver implements AutoCloseable {
       return;
     }
     if (verdict.callback() != null) {
-      respondQuietly(exchange, 200, page("Signed in", successMessage));
+      LoopbackHttp.respondQuietly(exchange, 200, LoopbackHttp.page("Signed in", successMessage));
       LOG.log(
           Level.DEBUG, "Loopback receiver: authorization callback received at {0}", redirectUri);
     } else {
-      respondQuietly(exchange, 400, page("Sign-in failed", verdict.page()));
+      LoopbackHttp.respondQuietly(
+          exchange, 400, LoopbackHttp.page("Sign-in failed", verdict.page()));
       LOG.log(
           Level.DEBUG,
           "Loopback receiver: callback rejected ({0})",
@@ -549,7 +544,7 @@ public final class LoopbackReceiver implements AutoCloseable {
     URI callback = URI.create(redirectUri + (rawQuery == null ? "" : "?" + rawQuery));
     Map<String, String> params;
     try {
-      params = parseQuery(rawQuery);
+      params = LoopbackHttp.parseQuery(rawQuery);
     } catch (IllegalArgumentException e) {
       // Unreadable, so unverifiable: refused, and the genuine callback may still come.
       return refusal(
@@ -561,7 +556,7 @@ public final class LoopbackReceiver implements AutoCloseable {
               null));
     }
     String state = params.get("state");
-    if (state == null ? stateRequired : !constantTimeEquals(state, expected.state())) {
+    if (state == null ? stateRequired : !LoopbackHttp.constantTimeEquals(state, expected.state())) {
       return refusal(
           "The sign-in response did not match this sign-in attempt (its state is "
               + (state == null ? "missing" : "different")
@@ -595,9 +590,9 @@ public final class LoopbackReceiver implements AutoCloseable {
               null));
     }
     if (error != null) {
-      String safeError = printable(error);
+      String safeError = LoopbackHttp.printable(error);
       String description = params.get("error_description");
-      String safeDescription = description == null ? null : printable(description);
+      String safeDescription = description == null ? null : LoopbackHttp.printable(description);
       boolean denied = error.equals("access_denied");
       String shown =
           (denied
@@ -646,7 +641,7 @@ public final class LoopbackReceiver implements AutoCloseable {
   // Requires lock.
   private void respondToHeldAndStop(int status, String text) {
     for (HttpExchange exchange : held) {
-      respondQuietly(exchange, status, page("Sign-in cancelled", text));
+      LoopbackHttp.respondQuietly(exchange, status, LoopbackHttp.page("Sign-in cancelled", text));
     }
     held.clear();
     stopServer();
@@ -663,135 +658,7 @@ public final class LoopbackReceiver implements AutoCloseable {
     LOG.log(Level.DEBUG, "Loopback receiver at {0} stopped", redirectUri);
   }
 
-  private static void respondQuietly(HttpExchange exchange, int status, byte[] body) {
-    try {
-      respond(exchange, status, body);
-    } catch (IOException | RuntimeException e) {
-      // The browser went away; the result does not depend on it.
-      LOG.log(Level.DEBUG, "Loopback receiver: could not answer the browser: {0}", e.toString());
-      exchange.close();
-    }
-  }
-
-  private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
-    var headers = exchange.getResponseHeaders();
-    headers.set("Content-Type", "text/html; charset=utf-8");
-    headers.set("Cache-Control", "no-store");
-    headers.set("Pragma", "no-cache");
-    headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-    headers.set("Referrer-Policy", "no-referrer");
-    headers.set("X-Content-Type-Options", "nosniff");
-    headers.set("X-Frame-Options", "DENY");
-    exchange.sendResponseHeaders(status, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
-    }
-  }
-
-  private static byte[] page(String title, String text) {
-    String html =
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            + "<meta name=\"referrer\" content=\"no-referrer\">"
-            + "<title>"
-            + escapeHtml(title)
-            + "</title><style>"
-            + STYLE
-            + "</style></head><body><h1>"
-            + escapeHtml(title)
-            + "</h1><p>"
-            + escapeHtml(text)
-            + "</p></body></html>\n";
-    return html.getBytes(UTF_8);
-  }
-
   // ---- helpers ---------------------------------------------------------------------------------
-
-  /**
-   * Parses an {@code application/x-www-form-urlencoded} query; RFC 6749 §3.1 forbids repeated
-   * parameters, so a repeat is an error (it could smuggle a second code or state).
-   */
-  private static Map<String, String> parseQuery(@Nullable String rawQuery) {
-    Map<String, String> params = new HashMap<>();
-    if (rawQuery == null || rawQuery.isEmpty()) {
-      return params;
-    }
-    for (String pair : rawQuery.split("&", -1)) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-      String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-      if (params.putIfAbsent(name, value) != null) {
-        throw new IllegalArgumentException(
-            "a parameter is repeated" + (isKnownParameter(name) ? " (" + name + ")" : ""));
-      }
-    }
-    return params;
-  }
-
-  private static boolean isKnownParameter(String name) {
-    return switch (name) {
-      case "code", "state", "error", "error_description", "error_uri", "iss" -> true;
-      default -> false;
-    };
-  }
-
-  private static String decode(String s) {
-    try {
-      return URLDecoder.decode(s, UTF_8);
-    } catch (IllegalArgumentException e) {
-      // URLDecoder's message quotes the input; replace it.
-      throw new IllegalArgumentException("a parameter is not valid percent-encoding");
-    }
-  }
-
-  /** Compares without leaking where the strings differ or how long the expected one is. */
-  private static boolean constantTimeEquals(String actual, String expected) {
-    return MessageDigest.isEqual(sha256(actual), sha256(expected));
-  }
-
-  private static byte[] sha256(String s) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError("SHA-256 is required on every Java platform", e);
-    }
-  }
-
-  private static String sha256Base64(String s) {
-    return "sha256-" + Base64.getEncoder().encodeToString(sha256(s));
-  }
-
-  /** Strips control characters (log and message injection) and caps the length. */
-  private static String printable(String s) {
-    StringBuilder out = new StringBuilder(Math.min(s.length(), MAX_ECHOED_TEXT + 1));
-    for (int i = 0; i < s.length() && out.length() < MAX_ECHOED_TEXT; i++) {
-      char c = s.charAt(i);
-      out.append(Character.isISOControl(c) ? ' ' : c);
-    }
-    if (s.length() > MAX_ECHOED_TEXT) {
-      out.append('…');
-    }
-    return out.toString();
-  }
-
-  static String escapeHtml(String s) {
-    StringBuilder out = new StringBuilder(s.length() + 16);
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '&' -> out.append("&amp;");
-        case '<' -> out.append("&lt;");
-        case '>' -> out.append("&gt;");
-        case '"' -> out.append("&quot;");
-        case '\'' -> out.append("&#39;");
-        default -> out.append(c);
-      }
-    }
-    return out.toString();
-  }
 
   private static long saturatedNanos(Duration d) {
     try {
