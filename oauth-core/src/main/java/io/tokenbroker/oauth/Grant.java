@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * <p>The hot path takes no lock and allocates nothing while the token is fresh, and takes no lock
  * in the refresh-ahead window either (the flight in progress is an atomic reference). Every store
  * write happens under the grant's store lease and is fenced by it; tokens the store did not accept
- * are kept by {@link HeldWrite}.
+ * are kept by {@link HeldWrite} and written by {@link HeldWriteFlusher}. The back-off after failed
+ * refreshes is kept by {@link RefreshBackoff}; what the hot path reads is a {@link GrantSnapshot}.
  */
 final class Grant {
   private static final System.Logger LOG = System.getLogger(TokenBroker.class.getName());
@@ -876,7 +877,7 @@ final class Grant {
   }
 
   /** The snapshot published now, or null. */
-  @Nullable GrantSnapshot published() {
+  @Nullable GrantSnapshot snapshot() {
     return snapshot;
   }
 }

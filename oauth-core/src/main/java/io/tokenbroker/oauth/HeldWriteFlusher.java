@@ -132,7 +132,7 @@ final class HeldWriteFlusher {
       return;
     }
     GrantRecord record = stored.record();
-    @Nullable GrantSnapshot s = grant.published();
+    @Nullable GrantSnapshot s = grant.snapshot();
     if (record == null || s == null) {
       return;
     }
