@@ -154,7 +154,8 @@ class CorAuthFlowsTest {
       assertNotNull(tokens.refreshToken());
       RecordedRequest exchange = requestsTo(f.sandbox, "/v1/oauth2/token").get(0);
       assertEquals("authorization_code", exchange.queryParameters().get("grant_type"));
-      assertEquals(f.sandbox.issuedCodes().get(0), exchange.queryParameters().get("code"));
+      assertEquals(
+          f.sandbox.issuedAuthorizationCodes().get(0), exchange.queryParameters().get("code"));
       assertNull(exchange.header("Authorization"));
       assertEquals(0, exchange.body().length);
       assertEquals(12345, f.client(USER).me().id());

@@ -101,7 +101,7 @@ final class CorFixture implements AutoCloseable {
     for (String token : sandbox.issuedRefreshTokens()) {
       assertFalse(text.contains(token), "refresh token in: " + text);
     }
-    for (String code : sandbox.issuedCodes()) {
+    for (String code : sandbox.issuedAuthorizationCodes()) {
       assertFalse(text.contains(code), "authorization code in: " + text);
     }
   }

@@ -7,13 +7,11 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -95,7 +93,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Secrets: the server never logs request contents or tokens; {@link #toString()} shows only the
  * base URI.
  */
-public final class FakeAuthorizationServer implements AutoCloseable {
+public final class FakeAuthorizationServer extends SandboxServer {
 
   /** What {@code /authorize} decides on behalf of the (absent) resource owner. */
   public enum Decision {
@@ -193,9 +191,9 @@ public final class FakeAuthorizationServer implements AutoCloseable {
   private FakeAuthorizationServer(Builder b) {
     this.engine =
         new OAuthEngine(
-            b.clock,
-            b.random,
-            b.accessTokenLifetime,
+            b.clock(),
+            b.random(),
+            b.accessTokenLifetime(),
             b.refreshTokenLifetime,
             b.authorizationCodeLifetime,
             b.requireClientIdOnAuthorize,
@@ -467,39 +465,7 @@ public final class FakeAuthorizationServer implements AutoCloseable {
     server.setFaultDispatcher(dispatcher);
   }
 
-  /**
-   * Queues {@code fault} for the next token or refresh request not yet given a fault (FIFO), or,
-   * with {@link Fault#on}, for the next request to that path.
-   */
-  public void enqueue(Fault fault) {
-    server.enqueue(fault);
-  }
-
   // ---------------------------------------------------------------- recorded requests
-
-  /**
-   * The oldest request not yet taken, waiting up to 10 seconds for one.
-   *
-   * @throws IllegalStateException if no request arrives in time
-   */
-  public RecordedRequest takeRequest() throws InterruptedException {
-    return server.takeRequest();
-  }
-
-  /** The oldest request not yet taken, waiting up to {@code timeout}; null if none arrived. */
-  public @Nullable RecordedRequest takeRequest(Duration timeout) throws InterruptedException {
-    return server.takeRequest(timeout);
-  }
-
-  /** Every request received so far, in arrival order, whether taken or not. */
-  public List<RecordedRequest> requests() {
-    return server.requests();
-  }
-
-  /** How many requests (to any path) the server has received. */
-  public int requestCount() {
-    return server.requestCount();
-  }
 
   /** How many requests reached the token and refresh endpoints, faulted ones included. */
   public int tokenRequestCount() {
@@ -539,33 +505,6 @@ public final class FakeAuthorizationServer implements AutoCloseable {
 
   // ---------------------------------------------------------------- tokens
 
-  /** Every access token issued so far, oldest first (including ones whose response was lost). */
-  public List<String> issuedAccessTokens() {
-    return engine.issuedAccessTokens();
-  }
-
-  /** Every refresh token issued so far, oldest first (including ones whose response was lost). */
-  public List<String> issuedRefreshTokens() {
-    return engine.issuedRefreshTokens();
-  }
-
-  /** Every authorization code issued so far, oldest first. */
-  public List<String> issuedAuthorizationCodes() {
-    return engine.issuedCodes();
-  }
-
-  /** The last access token issued, or null if none was. */
-  public @Nullable String lastAccessToken() {
-    List<String> tokens = engine.issuedAccessTokens();
-    return tokens.isEmpty() ? null : tokens.get(tokens.size() - 1);
-  }
-
-  /** The last refresh token issued, or null if none was. */
-  public @Nullable String lastRefreshToken() {
-    List<String> tokens = engine.issuedRefreshTokens();
-    return tokens.isEmpty() ? null : tokens.get(tokens.size() - 1);
-  }
-
   /**
    * Whether the grant that {@code token} (an access or refresh token) belongs to is still alive,
    * i.e. not revoked by revocation, code reuse or strict-rotation reuse. False for unknown values.
@@ -591,10 +530,14 @@ public final class FakeAuthorizationServer implements AutoCloseable {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** Stops listening, closes open connections and abandons requests in flight. Idempotent. */
   @Override
-  public void close() {
-    server.close();
+  protected LoopbackServer loopback() {
+    return server;
+  }
+
+  @Override
+  protected IssuedTokens issued() {
+    return engine.issued;
   }
 
   @Override
@@ -612,11 +555,8 @@ public final class FakeAuthorizationServer implements AutoCloseable {
    * /authorize}, client authentication required on refresh, parameters in the form body. Not
    * thread-safe; {@link #start()} may be called more than once to start independent servers.
    */
-  public static final class Builder {
-    private Clock clock = Clock.systemUTC();
-    private Random random = new SecureRandom();
+  public static final class Builder extends ServerBuilder<Builder> {
     private int port;
-    private Duration accessTokenLifetime = Duration.ofHours(1);
     private @Nullable Duration refreshTokenLifetime;
     private Duration authorizationCodeLifetime = Duration.ofMinutes(10);
     private RefreshRotation refreshRotation = RefreshRotation.ROTATE;
@@ -634,7 +574,14 @@ public final class FakeAuthorizationServer implements AutoCloseable {
     private Duration devicePollingInterval = Duration.ofSeconds(5);
     private boolean dpopNonceRequired;
 
-    private Builder() {}
+    private Builder() {
+      super(Duration.ofHours(1));
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
 
     /**
      * A path for the issuer identifier, e.g. {@code /tenant}: the issuer becomes {@code
@@ -699,30 +646,9 @@ public final class FakeAuthorizationServer implements AutoCloseable {
       return this;
     }
 
-    /** The clock for token and code expiry, e.g. a {@link FakeClock}. */
-    public Builder clock(Clock clock) {
-      this.clock = requireNonNull(clock, "clock == null");
-      return this;
-    }
-
-    /** The source of token and code values (e.g. a seeded {@link Random} for reproducible runs). */
-    public Builder random(Random random) {
-      this.random = requireNonNull(random, "random == null");
-      return this;
-    }
-
     /** The port to bind on 127.0.0.1; 0 (the default) picks a free one. */
     public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port out of range: " + port);
-      }
-      this.port = port;
-      return this;
-    }
-
-    /** How long access tokens live; sent as {@code expires_in} in whole seconds. */
-    public Builder accessTokenLifetime(Duration lifetime) {
-      this.accessTokenLifetime = positive(lifetime, "accessTokenLifetime");
+      this.port = checkPort(port);
       return this;
     }
 
@@ -791,14 +717,6 @@ public final class FakeAuthorizationServer implements AutoCloseable {
      */
     public FakeAuthorizationServer start() {
       return new FakeAuthorizationServer(this);
-    }
-
-    private static Duration positive(Duration d, String name) {
-      requireNonNull(d, name + " == null");
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive: " + d);
-      }
-      return d;
     }
   }
 }

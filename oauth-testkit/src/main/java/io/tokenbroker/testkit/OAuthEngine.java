@@ -160,9 +160,7 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
   private final Map<String, AccessEntry> accessTokens = new HashMap<>();
   private final Map<String, RefreshEntry> refreshTokens = new HashMap<>();
   private final Map<String, CodeEntry> codes = new HashMap<>();
-  private final List<String> issuedAccessTokens = new ArrayList<>();
-  private final List<String> issuedRefreshTokens = new ArrayList<>();
-  private final List<String> issuedCodes = new ArrayList<>();
+  final IssuedTokens issued = new IssuedTokens();
   private final Map<String, DeviceEntry> deviceCodes = new HashMap<>(); // guarded by lock
   private final Map<String, PushedEntry> pushedRequests = new HashMap<>(); // guarded by lock
 
@@ -402,7 +400,7 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
     String accessToken = newValue();
     accessTokens.put(
         accessToken, new AccessEntry(grant, scope, now, now.plus(accessTokenLifetime)));
-    issuedAccessTokens.add(accessToken);
+    issued.recordAccessToken(accessToken);
     IssuedSecrets.record("access token", accessToken);
     ObjectNode json =
         Reply.JSON
@@ -414,7 +412,7 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
       String refreshToken = newValue();
       Instant expiresAt = refreshTokenLifetime == null ? null : now.plus(refreshTokenLifetime);
       refreshTokens.put(refreshToken, new RefreshEntry(grant, now, expiresAt));
-      issuedRefreshTokens.add(refreshToken);
+      issued.recordRefreshToken(refreshToken);
       IssuedSecrets.record("refresh token", refreshToken);
       json.put("refresh_token", refreshToken);
     }
@@ -699,7 +697,7 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
               clock.instant().plus(codeLifetime));
       entry.dpopJkt = blankToNull(params.get("dpop_jkt"));
       codes.put(code, entry);
-      issuedCodes.add(code);
+      issued.recordCode(code);
       IssuedSecrets.record("authorization code", code);
     }
     if (redirectUri.equals(OOB)) {
@@ -889,24 +887,6 @@ final class OAuthEngine implements LoopbackServer.Dispatcher {
         return true;
       }
       return false;
-    }
-  }
-
-  List<String> issuedAccessTokens() {
-    synchronized (lock) {
-      return List.copyOf(issuedAccessTokens);
-    }
-  }
-
-  List<String> issuedRefreshTokens() {
-    synchronized (lock) {
-      return List.copyOf(issuedRefreshTokens);
-    }
-  }
-
-  List<String> issuedCodes() {
-    synchronized (lock) {
-      return List.copyOf(issuedCodes);
     }
   }
 

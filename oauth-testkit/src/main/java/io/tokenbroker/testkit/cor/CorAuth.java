@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokenbroker.testkit.IssuedSecrets;
+import io.tokenbroker.testkit.IssuedTokens;
 import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.Reply;
 import io.tokenbroker.testkit.cor.CorSandbox.ConsentDecision;
@@ -16,11 +17,9 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -99,15 +98,13 @@ final class CorAuth {
   private final Set<String> invalidated = new HashSet<>();
   private final Map<String, RefreshInfo> refreshTokens = new HashMap<>();
   private final Map<String, CodeInfo> codes = new HashMap<>();
-  private final List<String> issuedAccess = new ArrayList<>();
-  private final List<String> issuedRefresh = new ArrayList<>();
-  private final List<String> issuedCodes = new ArrayList<>();
+  final IssuedTokens issued = new IssuedTokens();
 
   CorAuth(CorSandbox.Builder b) {
-    this.clock = b.clock;
-    this.random = b.random;
+    this.clock = b.clock();
+    this.random = b.random();
     random.nextBytes(signingKey);
-    this.accessTokenLifetime = b.accessTokenLifetime;
+    this.accessTokenLifetime = b.accessTokenLifetime();
     this.refreshTokenLifetime = b.refreshTokenLifetime;
     this.codeLifetime = b.codeLifetime;
     this.grace = b.grace;
@@ -198,7 +195,7 @@ final class CorAuth {
       String code = randomToken(24);
       codes.put(
           code, new CodeInfo(CorSeed.ME_USER_ID, redirectUri, clock.instant().plus(codeLifetime)));
-      issuedCodes.add(code);
+      issued.recordCode(code);
       IssuedSecrets.record("authorization code", code);
       if (redirectUri.equals(OUT_OF_BAND)) {
         return Reply.html(
@@ -372,18 +369,6 @@ final class CorAuth {
     return rotation == Rotation.GRACE && now.isBefore(info.usedAt.plus(grace));
   }
 
-  synchronized List<String> issuedAccessTokens() {
-    return List.copyOf(issuedAccess);
-  }
-
-  synchronized List<String> issuedRefreshTokens() {
-    return List.copyOf(issuedRefresh);
-  }
-
-  synchronized List<String> issuedCodes() {
-    return List.copyOf(issuedCodes);
-  }
-
   // ---------------------------------------------------------------- helpers
 
   /**
@@ -433,8 +418,8 @@ final class CorAuth {
         refresh,
         new RefreshInfo(
             family, refreshTokenLifetime == null ? null : now.plus(refreshTokenLifetime)));
-    issuedAccess.add(access);
-    issuedRefresh.add(refresh);
+    issued.recordAccessToken(access);
+    issued.recordRefreshToken(refresh);
     IssuedSecrets.record("access token", access);
     IssuedSecrets.record("refresh token", refresh);
     long expiresIn = accessTokenLifetime.toSeconds();

@@ -4,15 +4,15 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokenbroker.testkit.Fault;
+import io.tokenbroker.testkit.IssuedTokens;
 import io.tokenbroker.testkit.LoopbackServer;
 import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.Reply;
+import io.tokenbroker.testkit.SandboxServer;
+import io.tokenbroker.testkit.ServerBuilder;
 import java.net.URI;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -129,7 +129,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe; requests are served concurrently. The sandbox never logs request contents or
  * tokens; {@link #toString()} shows only the address.
  */
-public final class CorSandbox implements AutoCloseable {
+public final class CorSandbox extends SandboxServer {
   private static final Set<String> AUTH_PATHS =
       Set.of("/v1/oauth/token", "/v1/oauth2/token", "/v1/auth/login", "/v1/oauth/refreshtoken");
 
@@ -185,7 +185,7 @@ public final class CorSandbox implements AutoCloseable {
 
   private CorSandbox(Builder b) {
     this.auth = new CorAuth(b);
-    this.resources = new CorResources(b.clock, b.seed);
+    this.resources = new CorResources(b.clock(), b.seed);
     this.server =
         LoopbackServer.builder()
             .name("cor-sandbox")
@@ -304,14 +304,6 @@ public final class CorSandbox implements AutoCloseable {
   }
 
   /**
-   * Queues {@code fault} (e.g. one of {@link CorFaults}) for the next request to a REST resource,
-   * or the next request it {@linkplain Fault#on matches}.
-   */
-  public void enqueue(Fault fault) {
-    server.enqueue(fault);
-  }
-
-  /**
    * Makes every access token issued so far fail with 401 from now on (as if COR had expired them
    * early), without touching refresh tokens; returns how many were affected.
    */
@@ -330,36 +322,6 @@ public final class CorSandbox implements AutoCloseable {
     return auth.isRefreshTokenValid(requireNonNull(token, "token == null"));
   }
 
-  /** Every access token issued, oldest first. */
-  public List<String> issuedAccessTokens() {
-    return auth.issuedAccessTokens();
-  }
-
-  /** Every refresh token issued, oldest first. */
-  public List<String> issuedRefreshTokens() {
-    return auth.issuedRefreshTokens();
-  }
-
-  /** Every authorization code issued, oldest first. */
-  public List<String> issuedCodes() {
-    return auth.issuedCodes();
-  }
-
-  public @Nullable String lastAccessToken() {
-    List<String> all = auth.issuedAccessTokens();
-    return all.isEmpty() ? null : all.get(all.size() - 1);
-  }
-
-  public @Nullable String lastRefreshToken() {
-    List<String> all = auth.issuedRefreshTokens();
-    return all.isEmpty() ? null : all.get(all.size() - 1);
-  }
-
-  /** Every request received so far, oldest first. */
-  public List<RecordedRequest> requests() {
-    return server.requests();
-  }
-
   /** How many requests had {@code method} and exactly {@code path}. */
   public int requestCount(String method, String path) {
     requireNonNull(method, "method == null");
@@ -373,25 +335,19 @@ public final class CorSandbox implements AutoCloseable {
     return n;
   }
 
-  /** The oldest request not yet taken, waiting up to 10 s; throws if none arrives. */
-  public RecordedRequest takeRequest() throws InterruptedException {
-    return server.takeRequest();
-  }
-
-  /** The oldest request not yet taken, or null after {@code timeout}. */
-  public @Nullable RecordedRequest takeRequest(Duration timeout) throws InterruptedException {
-    return server.takeRequest(timeout);
-  }
-
   /** How many rows {@code collection} holds now (POST /hours adds to HOURS). */
   public int rowCount(CorSeed.Collection collection) {
     return resources.count(requireNonNull(collection, "collection == null"));
   }
 
-  /** Stops the server and abandons requests in flight. */
   @Override
-  public void close() {
-    server.close();
+  protected LoopbackServer loopback() {
+    return server;
+  }
+
+  @Override
+  protected IssuedTokens issued() {
+    return auth.issued;
   }
 
   @Override
@@ -443,11 +399,8 @@ public final class CorSandbox implements AutoCloseable {
    * LoginShape#AUTH_RESPONSE}, {@link ConsentDecision#APPROVE}, {@code state} not echoed, no client
    * authentication on the code exchange, {@link CorSeed#standard()} data. Not thread-safe.
    */
-  public static final class Builder {
-    Clock clock = Clock.systemUTC();
-    Random random = new SecureRandom();
+  public static final class Builder extends ServerBuilder<Builder> {
     int port;
-    Duration accessTokenLifetime = Duration.ofHours(1);
     @Nullable Duration refreshTokenLifetime;
     Duration codeLifetime = Duration.ofMinutes(10);
     Duration grace = Duration.ofSeconds(30);
@@ -458,32 +411,18 @@ public final class CorSandbox implements AutoCloseable {
     boolean codeExchangeRequiresBasic;
     CorSeed seed = CorSeed.standard();
 
-    private Builder() {}
-
-    /** Decides token, code and refresh-token expiry and {@code created_at} of new entries. */
-    public Builder clock(Clock clock) {
-      this.clock = requireNonNull(clock, "clock == null");
-      return this;
+    private Builder() {
+      super(Duration.ofHours(1));
     }
 
-    /** The randomness for tokens, codes and the signing key (seed it for repeatable values). */
-    public Builder random(Random random) {
-      this.random = requireNonNull(random, "random == null");
+    @Override
+    protected Builder self() {
       return this;
     }
 
     /** The port on 127.0.0.1; 0 (the default) picks a free one. */
     public Builder port(int port) {
-      if (port < 0 || port > 65_535) {
-        throw new IllegalArgumentException("port must be in 0..65535: " + port);
-      }
-      this.port = port;
-      return this;
-    }
-
-    /** The {@code expires_in} of access tokens; default 3600 s. */
-    public Builder accessTokenLifetime(Duration lifetime) {
-      this.accessTokenLifetime = positive(lifetime, "accessTokenLifetime");
+      this.port = checkPort(port);
       return this;
     }
 
@@ -539,14 +478,6 @@ public final class CorSandbox implements AutoCloseable {
 
     public CorSandbox start() {
       return new CorSandbox(this);
-    }
-
-    private static Duration positive(Duration d, String name) {
-      requireNonNull(d, name + " == null");
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive: " + d);
-      }
-      return d;
     }
   }
 }

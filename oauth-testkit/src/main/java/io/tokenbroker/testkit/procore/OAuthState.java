@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokenbroker.testkit.IssuedSecrets;
+import io.tokenbroker.testkit.IssuedTokens;
 import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.Reply;
 import java.net.URLEncoder;
@@ -13,12 +14,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -124,9 +123,7 @@ final class OAuthState {
   private final Map<String, Code> codes = new HashMap<>();
   private final Map<String, Access> accessTokens = new HashMap<>();
   private final Map<String, Refresh> refreshTokens = new HashMap<>();
-  private final List<String> issuedAccess = new ArrayList<>();
-  private final List<String> issuedRefresh = new ArrayList<>();
-  private final List<String> issuedCodes = new ArrayList<>();
+  final IssuedTokens issued = new IssuedTokens();
   private final Map<String, Integer> tokenRequestsByGrant = new HashMap<>();
   private int tokenRequests;
   private int invalidGrants;
@@ -217,7 +214,7 @@ final class OAuthState {
             clock.instant().plus(codeLifetime),
             p.get("code_challenge"),
             p.get("code_challenge_method")));
-    issuedCodes.add(code);
+    issued.recordCode(code);
     IssuedSecrets.record("authorization code", code);
     if (oob) {
       return Reply.html(
@@ -384,7 +381,7 @@ final class OAuthState {
     accessTokens.put(
         access,
         new Access(principal, now.getEpochSecond(), now.plus(accessTokenLifetime), refresh));
-    issuedAccess.add(access);
+    issued.recordAccessToken(access);
     IssuedSecrets.record("access token", access);
     ObjectNode body =
         JSON.createObjectNode()
@@ -393,7 +390,7 @@ final class OAuthState {
             .put("expires_in", accessTokenLifetime.toSeconds());
     if (refresh != null) {
       refreshTokens.put(refresh, new Refresh(client.clientId(), owner, access));
-      issuedRefresh.add(refresh);
+      issued.recordRefreshToken(refresh);
       IssuedSecrets.record("refresh token", refresh);
       body.put("refresh_token", refresh);
     }
@@ -561,18 +558,6 @@ final class OAuthState {
   synchronized boolean isRefreshTokenUsable(String token) {
     Refresh refresh = refreshTokens.get(token);
     return refresh != null && refresh.usable;
-  }
-
-  synchronized List<String> issuedAccessTokens() {
-    return List.copyOf(issuedAccess);
-  }
-
-  synchronized List<String> issuedRefreshTokens() {
-    return List.copyOf(issuedRefresh);
-  }
-
-  synchronized List<String> issuedCodes() {
-    return List.copyOf(issuedCodes);
   }
 
   synchronized int tokenRequests() {

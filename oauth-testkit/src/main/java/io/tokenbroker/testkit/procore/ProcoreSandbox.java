@@ -2,10 +2,12 @@ package io.tokenbroker.testkit.procore;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tokenbroker.testkit.Fault;
+import io.tokenbroker.testkit.IssuedTokens;
 import io.tokenbroker.testkit.LoopbackServer;
 import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.Reply;
+import io.tokenbroker.testkit.SandboxServer;
+import io.tokenbroker.testkit.ServerBuilder;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -14,9 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
  * An offline Procore: the login host and the API host of one Procore environment, each on its own
@@ -121,7 +121,10 @@ import org.jspecify.annotations.Nullable;
  *       seconds) is on that clock too: the system time plus what is left of the window on the
  *       injected clock, rounded up. Timed from {@code Date}, as Procore's reset should be, it gives
  *       the window's remaining time to within a second.
- *   <li>{@link ProcoreFaults#serviceUnavailable(long)} injects 503 + {@code Retry-After}.
+ *   <li>{@link ProcoreFaults#serviceUnavailable(long)} injects 503 + {@code Retry-After}. {@link
+ *       #enqueue(Fault)} queues a fault for the next request it matches: the token endpoint or the
+ *       API for {@link ProcoreFaults}, the API for a generic {@link Fault} unless {@linkplain
+ *       Fault#on scoped}.
  *   <li>Tolerates what the official SDKs send ({@code Accepts}, {@code Procore-Sdk-*}, lowercase
  *       {@code procore-company-id}).
  * </ul>
@@ -135,7 +138,7 @@ import org.jspecify.annotations.Nullable;
  * (only the sandbox's own failures are); {@code toString()} shows only the environment and the two
  * URLs. {@link #close()} stops both servers and abandons requests in flight.
  */
-public final class ProcoreSandbox implements AutoCloseable {
+public final class ProcoreSandbox extends SandboxServer {
   /** The access-token lifetime Procore documents since 2023-09: 5400 s. */
   public static final Duration ACCESS_TOKEN_LIFETIME = Duration.ofSeconds(5400);
 
@@ -180,17 +183,17 @@ public final class ProcoreSandbox implements AutoCloseable {
     this.data = b.data;
     this.oauth =
         new OAuthState(
-            b.clock,
-            b.random,
-            b.accessTokenLifetime,
+            b.clock(),
+            b.random(),
+            b.accessTokenLifetime(),
             b.codeLifetime,
             b.refreshRevokesAccessToken,
             b.acceptBasicAuth,
             b.data.user().id());
-    this.webhooks = new WebhookState(b.clock, b.random);
+    this.webhooks = new WebhookState(b.clock(), b.random());
     this.api =
         new ApiRoutes(
-            b.clock,
+            b.clock(),
             Clock.systemUTC(), // the clock of the Date header the JDK server stamps
             oauth,
             new RateLimiter(b.hourlyLimit, b.hourlyWindow, b.spikeLimit, b.spikeWindow),
@@ -335,14 +338,6 @@ public final class ProcoreSandbox implements AutoCloseable {
   }
 
   /**
-   * Queues a fault for the next request it matches: the token endpoint or the API for {@link
-   * ProcoreFaults}, the API for a generic {@link Fault} unless {@linkplain Fault#on scoped}.
-   */
-  public void enqueue(Fault fault) {
-    server.enqueue(fault);
-  }
-
-  /**
    * POSTs every pending webhook event to its hook's {@code destination_url}, with the hook's {@code
    * destination_headers} and {@code Content-Type: application/json}, and records each as a delivery
    * ({@code GET .../deliveries}): outcome {@code ok} for a 2xx answer, {@code retried} otherwise.
@@ -366,21 +361,6 @@ public final class ProcoreSandbox implements AutoCloseable {
   /** Whether {@code token} is a refresh token here that was never presented nor revoked. */
   public boolean isRefreshTokenUsable(String token) {
     return oauth.isRefreshTokenUsable(requireNonNull(token, "token == null"));
-  }
-
-  /** Every access token issued, oldest first (including ones whose response was dropped). */
-  public List<String> issuedAccessTokens() {
-    return oauth.issuedAccessTokens();
-  }
-
-  /** Every refresh token issued, oldest first (including ones whose response was dropped). */
-  public List<String> issuedRefreshTokens() {
-    return oauth.issuedRefreshTokens();
-  }
-
-  /** Every authorization code issued, oldest first. */
-  public List<String> issuedAuthorizationCodes() {
-    return oauth.issuedCodes();
   }
 
   /** Requests that reached {@code /oauth/token} (on either host), faulted ones included. */
@@ -415,11 +395,6 @@ public final class ProcoreSandbox implements AutoCloseable {
     return count;
   }
 
-  /** Every request received on either host, in arrival order. */
-  public List<RecordedRequest> requests() {
-    return server.requests();
-  }
-
   /** Every request received on {@code host}, in arrival order. */
   public List<RecordedRequest> requests(Host host) {
     requireNonNull(host, "host == null");
@@ -432,15 +407,14 @@ public final class ProcoreSandbox implements AutoCloseable {
     return out;
   }
 
-  /** The oldest request not yet taken, waiting up to {@code timeout}; null if none arrived. */
-  public @Nullable RecordedRequest takeRequest(Duration timeout) throws InterruptedException {
-    return server.takeRequest(timeout);
+  @Override
+  protected LoopbackServer loopback() {
+    return server;
   }
 
-  /** Stops both servers and abandons requests in flight. Idempotent. */
   @Override
-  public void close() {
-    server.close();
+  protected IssuedTokens issued() {
+    return oauth.issued;
   }
 
   @Override
@@ -507,13 +481,10 @@ public final class ProcoreSandbox implements AutoCloseable {
    * {@code prev} link on page 2, no {@code Retry-After} on 429. Not thread-safe; {@link #start()}
    * may be called more than once.
    */
-  public static final class Builder {
+  public static final class Builder extends ServerBuilder<Builder> {
     private String environment = "sandbox";
-    private Clock clock = Clock.systemUTC();
-    private Random random = new SecureRandom();
     private int loginPort;
     private int apiPort;
-    private Duration accessTokenLifetime = ACCESS_TOKEN_LIFETIME;
     private Duration codeLifetime = Duration.ofMinutes(10);
     private boolean refreshRevokesAccessToken = true;
     private boolean acceptBasicAuth;
@@ -530,7 +501,14 @@ public final class ProcoreSandbox implements AutoCloseable {
     private boolean prevOnSecondPage;
     private boolean retryAfterOn429;
 
-    private Builder() {}
+    private Builder() {
+      super(ACCESS_TOKEN_LIFETIME);
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
 
     /** The environment's name, e.g. {@code production}; only for display and test assertions. */
     public Builder environment(String environment) {
@@ -542,30 +520,10 @@ public final class ProcoreSandbox implements AutoCloseable {
       return this;
     }
 
-    /** The clock for token and code expiry, {@code created_at} and rate-limit windows. */
-    public Builder clock(Clock clock) {
-      this.clock = requireNonNull(clock, "clock == null");
-      return this;
-    }
-
-    /** The source of token and code values (a seeded {@link Random} for reproducible runs). */
-    public Builder random(Random random) {
-      this.random = requireNonNull(random, "random == null");
-      return this;
-    }
-
     /** Fixed ports (0 picks a free one, the default). */
     public Builder ports(int loginPort, int apiPort) {
-      this.loginPort = port(loginPort);
-      this.apiPort = port(apiPort);
-      return this;
-    }
-
-    /**
-     * Access-token lifetime, sent as {@code expires_in}; default 5400 s (7200 s before 2023-09).
-     */
-    public Builder accessTokenLifetime(Duration lifetime) {
-      this.accessTokenLifetime = positive(lifetime, "accessTokenLifetime");
+      this.loginPort = checkPort(loginPort);
+      this.apiPort = checkPort(apiPort);
       return this;
     }
 
@@ -669,21 +627,6 @@ public final class ProcoreSandbox implements AutoCloseable {
      */
     public ProcoreSandbox start() {
       return new ProcoreSandbox(this);
-    }
-
-    private static int port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port out of range: " + port);
-      }
-      return port;
-    }
-
-    private static Duration positive(Duration d, String name) {
-      requireNonNull(d, name + " == null");
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive: " + d);
-      }
-      return d;
     }
   }
 }

@@ -140,7 +140,7 @@ class CorSandboxAuthTest {
 
     assertEquals(302, r.statusCode());
     String location = r.headers().firstValue("Location").orElseThrow();
-    assertEquals("http://127.0.0.1:9/cb?code=" + cor.issuedCodes().get(0), location);
+    assertEquals("http://127.0.0.1:9/cb?code=" + cor.issuedAuthorizationCodes().get(0), location);
   }
 
   @Test
@@ -164,7 +164,7 @@ class CorSandboxAuthTest {
         400,
         get("/oauth2/authorize?name=My+App&response_type=token&redirect_uri=x", null).statusCode());
     assertEquals(400, get("/oauth2/authorize?name=My+App&response_type=code", null).statusCode());
-    assertTrue(cor.issuedCodes().isEmpty());
+    assertTrue(cor.issuedAuthorizationCodes().isEmpty());
   }
 
   @Test
@@ -189,14 +189,16 @@ class CorSandboxAuthTest {
             null);
 
     assertEquals(200, r.statusCode());
-    assertTrue(r.body().contains("<code id=\"code\">" + cor.issuedCodes().get(0) + "</code>"));
+    assertTrue(
+        r.body()
+            .contains("<code id=\"code\">" + cor.issuedAuthorizationCodes().get(0) + "</code>"));
   }
 
   private String code() throws Exception {
     get(
         "/oauth2/authorize?name=My+App&response_type=code&redirect_uri=https%3A%2F%2Fa.example%2Fcb",
         null);
-    return cor.issuedCodes().get(cor.issuedCodes().size() - 1);
+    return cor.issuedAuthorizationCodes().get(cor.issuedAuthorizationCodes().size() - 1);
   }
 
   @Test
