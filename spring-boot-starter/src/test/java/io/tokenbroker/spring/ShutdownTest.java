@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tokenbroker.oauth.AccessToken;
 import io.tokenbroker.oauth.GrantKey;
-import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenBroker;
 import io.tokenbroker.oauth.TokenStore;
 import io.tokenbroker.oauth.TokenStoreException;
@@ -15,13 +14,13 @@ import io.tokenbroker.spring.support.Apps;
 import io.tokenbroker.spring.support.Secrets;
 import io.tokenbroker.store.file.FileTokenStore;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
+import io.tokenbroker.testkit.ForwardingTokenStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -118,7 +117,8 @@ class ShutdownTest {
 
   @Test
   void tokensHeldBecauseTheStoreWasDownAreWrittenAtClose() {
-    FlakyStore flaky = new FlakyStore(FileTokenStore.create(dir.resolve("tokens")));
+    TokenStore files = FileTokenStore.create(dir.resolve("tokens"));
+    FlakyStore flaky = new FlakyStore(files);
     flaky.writesDown = true;
     Map<String, String> properties = properties("file");
     ConfigurableApplicationContext app =
@@ -135,11 +135,11 @@ class ShutdownTest {
                 .counter()
                 .count()
             >= 1);
-    assertTrue(flaky.delegate.load(KEY).isEmpty(), "held in memory only");
+    assertTrue(files.load(KEY).isEmpty(), "held in memory only");
 
     app.close();
 
-    assertTrue(flaky.delegate.load(KEY).isPresent(), "written when the broker closed");
+    assertTrue(files.load(KEY).isPresent(), "written when the broker closed");
     properties.put("tokenbroker.store", "file:" + dir.resolve("tokens"));
     try (ConfigurableApplicationContext again =
         Apps.run(PlainApp.class, WebApplicationType.NONE, properties)) {
@@ -172,17 +172,11 @@ class ShutdownTest {
   }
 
   /** A real store whose writes can be switched off. */
-  static final class FlakyStore implements TokenStore {
-    final TokenStore delegate;
+  static final class FlakyStore extends ForwardingTokenStore {
     volatile boolean writesDown;
 
     FlakyStore(TokenStore delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public Optional<StoredGrant> load(GrantKey key) {
-      return delegate.load(key);
+      super(delegate);
     }
 
     @Override
@@ -192,22 +186,7 @@ class ShutdownTest {
         throw new TokenStoreException(
             "store is down (test)", TokenStoreException.Kind.UNAVAILABLE, lease.key(), null);
       }
-      return delegate.compareAndSet(lease, expectedVersion, sealed, expiresAt);
-    }
-
-    @Override
-    public boolean delete(Lease lease) {
-      return delegate.delete(lease);
-    }
-
-    @Override
-    public List<GrantKey> list() {
-      return delegate.list();
-    }
-
-    @Override
-    public Optional<Lease> tryAcquireLease(GrantKey key, Duration ttl) {
-      return delegate.tryAcquireLease(key, ttl);
+      return super.compareAndSet(lease, expectedVersion, sealed, expiresAt);
     }
   }
 }

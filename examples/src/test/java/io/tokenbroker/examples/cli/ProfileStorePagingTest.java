@@ -12,13 +12,10 @@ import io.tokenbroker.oauth.GrantType;
 import io.tokenbroker.oauth.InMemoryTokenStore;
 import io.tokenbroker.oauth.Keysets;
 import io.tokenbroker.oauth.StoredGrant;
-import io.tokenbroker.oauth.TokenStore;
-import java.time.Duration;
-import java.time.Instant;
+import io.tokenbroker.testkit.ForwardingTokenStore;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
@@ -28,42 +25,24 @@ import org.junit.jupiter.api.Test;
 class ProfileStorePagingTest {
 
   /** Counts reads; delegates everything to an in-memory store. */
-  static final class CountingStore implements TokenStore {
-    final InMemoryTokenStore delegate = InMemoryTokenStore.create();
+  static final class CountingStore extends ForwardingTokenStore {
     final AtomicInteger loads = new AtomicInteger();
     final AtomicInteger pages = new AtomicInteger();
+
+    CountingStore() {
+      super(InMemoryTokenStore.create());
+    }
 
     @Override
     public Optional<StoredGrant> load(GrantKey key) {
       loads.incrementAndGet();
-      return delegate.load(key);
+      return super.load(key);
     }
 
     @Override
     public GrantPage loadPage(String keyPrefix, @Nullable GrantKey after, int limit) {
       pages.incrementAndGet();
-      return delegate.loadPage(keyPrefix, after, limit);
-    }
-
-    @Override
-    public OptionalLong compareAndSet(
-        Lease lease, long expectedVersion, byte[] sealed, @Nullable Instant expiresAt) {
-      return delegate.compareAndSet(lease, expectedVersion, sealed, expiresAt);
-    }
-
-    @Override
-    public boolean delete(Lease lease) {
-      return delegate.delete(lease);
-    }
-
-    @Override
-    public List<GrantKey> list() {
-      return delegate.list();
-    }
-
-    @Override
-    public Optional<Lease> tryAcquireLease(GrantKey key, Duration ttl) {
-      return delegate.tryAcquireLease(key, ttl);
+      return super.loadPage(keyPrefix, after, limit);
     }
   }
 

@@ -2,17 +2,15 @@ package io.tokenbroker.store.file;
 
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.Keysets;
-import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore;
 import io.tokenbroker.oauth.TokenStoreException;
+import io.tokenbroker.testkit.ForwardingTokenStore;
 import io.tokenbroker.testkit.RefreshLoop;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
 import java.util.OptionalLong;
 import org.jspecify.annotations.Nullable;
 
@@ -52,7 +50,14 @@ public final class UnwritableLoopChild {
    * or removed. Leases still work, as they do in a real read-only directory once the lease files
    * exist (they are written in place).
    */
-  private record InjectedUnwritable(TokenStore store, Path marker) implements TokenStore {
+  private static final class InjectedUnwritable extends ForwardingTokenStore {
+    private final Path marker;
+
+    InjectedUnwritable(TokenStore store, Path marker) {
+      super(store);
+      this.marker = marker;
+    }
+
     private void check(Lease lease) {
       if (Files.exists(marker)) {
         throw new TokenStoreException(
@@ -66,31 +71,16 @@ public final class UnwritableLoopChild {
     }
 
     @Override
-    public Optional<StoredGrant> load(GrantKey key) {
-      return store.load(key);
-    }
-
-    @Override
     public OptionalLong compareAndSet(
         Lease lease, long expectedVersion, byte[] sealed, @Nullable Instant expiresAt) {
       check(lease);
-      return store.compareAndSet(lease, expectedVersion, sealed, expiresAt);
+      return super.compareAndSet(lease, expectedVersion, sealed, expiresAt);
     }
 
     @Override
     public boolean delete(Lease lease) {
       check(lease);
-      return store.delete(lease);
-    }
-
-    @Override
-    public List<GrantKey> list() {
-      return store.list();
-    }
-
-    @Override
-    public Optional<Lease> tryAcquireLease(GrantKey key, Duration ttl) {
-      return store.tryAcquireLease(key, ttl);
+      return super.delete(lease);
     }
   }
 }

@@ -11,6 +11,7 @@ import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.FakeScheduler;
 import io.tokenbroker.testkit.Fault;
+import io.tokenbroker.testkit.ForwardingTokenStore;
 import io.tokenbroker.testkit.IssuedSecrets;
 import io.tokenbroker.testkit.LogCapture;
 import io.tokenbroker.testkit.RecordedRequest;
@@ -180,8 +181,8 @@ class RotationSafetyTest {
   void aConflictWhoseReReadCannotBeOpenedKeepsTheNewTokens() throws Exception {
     // Issue 12, point 1: CANNOT_DECRYPT on the re-read after a compare-and-set conflict.
     AtomicInteger phase = new AtomicInteger();
-    FlakyStore odd =
-        new FlakyStore(store) {
+    TokenStore odd =
+        new ForwardingTokenStore(store) {
           @Override
           public OptionalLong compareAndSet(
               Lease lease, long expectedVersion, byte[] sealed, @Nullable Instant expiresAt) {
@@ -318,7 +319,7 @@ class RotationSafetyTest {
   }
 
   /** A store whose reads, once {@code stall} is set, take {@code delay} on the clock. */
-  private static final class StallingReads extends FlakyStore {
+  private static final class StallingReads extends ForwardingTokenStore {
     private final FakeClock clock;
     private final Duration delay;
     volatile boolean stall;
@@ -587,8 +588,8 @@ class RotationSafetyTest {
   void revokeReadsAndRevokesUnderTheLease() throws Exception {
     TokenBroker other = broker(store);
     AtomicReference<Future<AccessToken>> concurrentRefresh = new AtomicReference<>();
-    FlakyStore hooked =
-        new FlakyStore(store) {
+    TokenStore hooked =
+        new ForwardingTokenStore(store) {
           @Override
           public Optional<StoredGrant> load(GrantKey key) {
             Optional<StoredGrant> loaded = super.load(key);

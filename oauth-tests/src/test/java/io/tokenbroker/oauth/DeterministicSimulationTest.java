@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
  * ./mvnw verify}. Any range:
  *
  * <pre>
- * ./mvnw -pl oauth-testkit -am verify -Dtest=DeterministicSimulationTest \
+ * ./mvnw -pl oauth-tests -am verify -Dtest=DeterministicSimulationTest \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dsim.start=1 -Dsim.seeds=1000000
  * </pre>
  *
@@ -86,7 +86,7 @@ class DeterministicSimulationTest {
               + result.seed()
               + " failed: "
               + result.violation()
-              + "\nreplay: ./mvnw -pl oauth-testkit -am verify -Dtest=DeterministicSimulationTest"
+              + "\nreplay: ./mvnw -pl oauth-tests -am verify -Dtest=DeterministicSimulationTest"
               + " -Dsurefire.failIfNoSpecifiedTests=false -Dsim.start="
               + result.seed()
               + " -Dsim.seeds=1\n"

@@ -1,8 +1,7 @@
 package io.tokenbroker.oauth;
 
-import java.time.Duration;
+import io.tokenbroker.testkit.ForwardingTokenStore;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -15,10 +14,9 @@ import org.jspecify.annotations.Nullable;
  * tests can check "one store read per cold grant" and "no per-grant query when listing". Can fail
  * its grant writes on demand ({@link #writesDown}), as a database that refuses writes does.
  */
-final class PendingConsentStore implements TokenStore {
+final class PendingConsentStore extends ForwardingTokenStore {
   private record Pending(byte[] sealed, Instant expiresAt) {}
 
-  private final TokenStore delegate;
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   final AtomicInteger loads = new AtomicInteger();
   final AtomicInteger pages = new AtomicInteger();
@@ -26,7 +24,7 @@ final class PendingConsentStore implements TokenStore {
   volatile boolean writesDown;
 
   PendingConsentStore(TokenStore delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   int pendingConsents() {
@@ -36,7 +34,7 @@ final class PendingConsentStore implements TokenStore {
   @Override
   public Optional<StoredGrant> load(GrantKey key) {
     loads.incrementAndGet();
-    return delegate.load(key);
+    return super.load(key);
   }
 
   @Override
@@ -46,28 +44,13 @@ final class PendingConsentStore implements TokenStore {
       throw new TokenStoreException(
           "writes are down (test)", TokenStoreException.Kind.UNAVAILABLE, lease.key(), null);
     }
-    return delegate.compareAndSet(lease, expectedVersion, sealed, expiresAt);
-  }
-
-  @Override
-  public boolean delete(Lease lease) {
-    return delegate.delete(lease);
-  }
-
-  @Override
-  public List<GrantKey> list() {
-    return delegate.list();
-  }
-
-  @Override
-  public Optional<Lease> tryAcquireLease(GrantKey key, Duration ttl) {
-    return delegate.tryAcquireLease(key, ttl);
+    return super.compareAndSet(lease, expectedVersion, sealed, expiresAt);
   }
 
   @Override
   public GrantPage loadPage(String keyPrefix, @Nullable GrantKey after, int limit) {
     pages.incrementAndGet();
-    return delegate.loadPage(keyPrefix, after, limit);
+    return super.loadPage(keyPrefix, after, limit);
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.Fault;
 import io.tokenbroker.testkit.LoopbackServer;
 import io.tokenbroker.testkit.RecordedRequest;
+import io.tokenbroker.testkit.RecordingSleeper;
 import io.tokenbroker.testkit.Reply;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,7 +18,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ class AuthorizedHttpClientTest {
   private static final GrantKey KEY = GrantKey.of("api");
 
   private final FakeClock clock = FakeClock.create();
-  private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
+  private final RecordingSleeper sleeper = RecordingSleeper.create();
   private FakeAuthorizationServer auth;
   private LoopbackServer api;
   private TokenBroker broker;
@@ -47,8 +47,7 @@ class AuthorizedHttpClientTest {
     client =
         AuthorizedHttpClient.builder(HttpClient.newHttpClient(), broker, KEY)
             .clock(clock)
-            .sleeper(sleeps::add)
-            .initialBackoff(Duration.ofMillis(10))
+            .sleeper(sleeper)
             .build();
   }
 
@@ -132,7 +131,7 @@ class AuthorizedHttpClientTest {
     api.enqueue(Fault.status(429).withRetryAfter("3"));
 
     assertEquals(200, call("POST").statusCode());
-    assertEquals(List.of(Duration.ofSeconds(3)), sleeps);
+    assertEquals(List.of(Duration.ofSeconds(3)), sleeper.waits());
   }
 
   @Test
@@ -160,14 +159,14 @@ class AuthorizedHttpClientTest {
     }
     assertEquals(503, call("GET").statusCode());
     assertEquals(3, seenTokens().size());
-    assertTrue(sleeps.stream().allMatch(d -> d.equals(Duration.ofSeconds(1))));
+    assertTrue(sleeper.waits().stream().allMatch(d -> d.equals(Duration.ofSeconds(1))));
   }
 
   @Test
   void retryAfterBeyondTheCapReturnsTheResponse() throws Exception {
     api.enqueue(Fault.status(429).withRetryAfter("3600"));
     assertEquals(429, call("GET").statusCode());
-    assertTrue(sleeps.isEmpty());
+    assertTrue(sleeper.waits().isEmpty());
     seenTokens().forEach(t -> assertEquals(auth.lastAccessToken(), t));
   }
 
@@ -176,7 +175,7 @@ class AuthorizedHttpClientTest {
     AuthorizedHttpClient writes =
         AuthorizedHttpClient.builder(HttpClient.newHttpClient(), broker, KEY)
             .clock(clock)
-            .sleeper(sleeps::add)
+            .sleeper(sleeper)
             .retryServerErrors(false)
             .build();
     URI uri = api.baseUri().resolve("/things");
@@ -186,11 +185,11 @@ class AuthorizedHttpClientTest {
     api.enqueue(Fault.status(503).withRetryAfter("1"));
     assertEquals(503, writes.send(put, HttpResponse.BodyHandlers.ofString()).statusCode());
     assertEquals(1, seenTokens().size(), "a PUT is not sent again after a 5xx");
-    assertTrue(sleeps.isEmpty());
+    assertTrue(sleeper.waits().isEmpty());
 
     api.enqueue(Fault.status(429).withRetryAfter("4"));
     assertEquals(200, writes.send(put, HttpResponse.BodyHandlers.ofString()).statusCode());
     assertEquals(3, seenTokens().size(), "the 429, then the paced retry");
-    assertEquals(List.of(Duration.ofSeconds(4)), sleeps);
+    assertEquals(List.of(Duration.ofSeconds(4)), sleeper.waits());
   }
 }

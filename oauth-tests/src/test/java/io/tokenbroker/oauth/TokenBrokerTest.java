@@ -14,6 +14,7 @@ import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.FakeScheduler;
 import io.tokenbroker.testkit.Fault;
+import io.tokenbroker.testkit.ForwardingTokenStore;
 import io.tokenbroker.testkit.LogCapture;
 import io.tokenbroker.testkit.RecordingBrokerListener;
 import io.tokenbroker.testkit.RefreshRotation;
@@ -608,7 +609,7 @@ class TokenBrokerTest {
     java.util.concurrent.atomic.AtomicInteger writesAfterFailure =
         new java.util.concurrent.atomic.AtomicInteger(-1);
     TokenStore hooked =
-        new FlakyStore(store) {
+        new ForwardingTokenStore(store) {
           @Override
           public java.util.OptionalLong compareAndSet(
               Lease lease, long expectedVersion, byte[] sealed, java.time.Instant expiresAt) {

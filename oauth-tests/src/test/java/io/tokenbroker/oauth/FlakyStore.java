@@ -1,5 +1,6 @@
 package io.tokenbroker.oauth;
 
+import io.tokenbroker.testkit.ForwardingTokenStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -11,13 +12,12 @@ import org.jspecify.annotations.Nullable;
  * A store that can be switched "down" (every call fails as unavailable) or have only its writes
  * fail, over a real store. Taking a lease is a write.
  */
-class FlakyStore implements TokenStore {
-  private final TokenStore delegate;
+class FlakyStore extends ForwardingTokenStore {
   volatile boolean down;
   volatile boolean writesDown;
 
   FlakyStore(TokenStore delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   void check(@Nullable GrantKey key, boolean write) {
@@ -30,31 +30,55 @@ class FlakyStore implements TokenStore {
   @Override
   public Optional<StoredGrant> load(GrantKey key) {
     check(key, false);
-    return delegate.load(key);
+    return super.load(key);
   }
 
   @Override
   public OptionalLong compareAndSet(
       Lease lease, long expectedVersion, byte[] sealed, @Nullable Instant expiresAt) {
     check(lease.key(), true);
-    return delegate.compareAndSet(lease, expectedVersion, sealed, expiresAt);
+    return super.compareAndSet(lease, expectedVersion, sealed, expiresAt);
   }
 
   @Override
   public boolean delete(Lease lease) {
     check(lease.key(), true);
-    return delegate.delete(lease);
+    return super.delete(lease);
   }
 
   @Override
   public List<GrantKey> list() {
     check(null, false);
-    return delegate.list();
+    return super.list();
   }
 
   @Override
   public Optional<Lease> tryAcquireLease(GrantKey key, Duration ttl) {
     check(key, false);
-    return delegate.tryAcquireLease(key, ttl);
+    return super.tryAcquireLease(key, ttl);
+  }
+
+  @Override
+  public GrantPage loadPage(String keyPrefix, @Nullable GrantKey after, int limit) {
+    check(null, false);
+    return super.loadPage(keyPrefix, after, limit);
+  }
+
+  @Override
+  public void savePendingConsent(String id, byte[] sealed, Instant expiresAt) {
+    check(null, true);
+    super.savePendingConsent(id, sealed, expiresAt);
+  }
+
+  @Override
+  public Optional<byte[]> takePendingConsent(String id, Instant now) {
+    check(null, true);
+    return super.takePendingConsent(id, now);
+  }
+
+  @Override
+  public int purgeExpiredPendingConsents(Instant now) {
+    check(null, true);
+    return super.purgeExpiredPendingConsents(now);
   }
 }
