@@ -122,9 +122,9 @@ import java.util.Set;
  *       injected clock, rounded up. Timed from {@code Date}, as Procore's reset should be, it gives
  *       the window's remaining time to within a second.
  *   <li>{@link ProcoreFaults#serviceUnavailable(long)} injects 503 + {@code Retry-After}. {@link
- *       #enqueue(Fault)} queues a fault for the next request it matches: the token endpoint or the
- *       API for {@link ProcoreFaults}, the API for a generic {@link Fault} unless {@linkplain
- *       Fault#on scoped}.
+ *       #enqueue enqueue} queues a fault for the next request it matches: the token endpoint or the
+ *       API for {@link ProcoreFaults}, the API for a generic {@link io.tokenbroker.testkit.Fault}
+ *       unless {@linkplain io.tokenbroker.testkit.Fault#on scoped}.
  *   <li>Tolerates what the official SDKs send ({@code Accepts}, {@code Procore-Sdk-*}, lowercase
  *       {@code procore-company-id}).
  * </ul>
