@@ -50,12 +50,14 @@ public final class AuthorizedHttpClient {
   private static final Set<String> IDEMPOTENT =
       Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
+  /** The ceiling of the first jittered wait without {@code Retry-After}; it doubles per retry. */
+  private static final Duration INITIAL_BACKOFF = Duration.ofMillis(500);
+
   private final HttpClient http;
   private final TokenBroker broker;
   private final GrantKey key;
   private final int maxAttempts;
   private final Duration maxRetryAfter;
-  private final Duration initialBackoff;
   private final boolean retryServerErrors;
   private final Clock clock;
   private final Sleeper sleeper;
@@ -68,7 +70,6 @@ public final class AuthorizedHttpClient {
     this.key = b.key;
     this.maxAttempts = b.maxAttempts;
     this.maxRetryAfter = b.maxRetryAfter;
-    this.initialBackoff = b.initialBackoff;
     this.retryServerErrors = b.retryServerErrors;
     this.clock = b.clock;
     this.sleeper = b.sleeper;
@@ -131,7 +132,7 @@ public final class AuthorizedHttpClient {
       Duration wait =
           retryAfter.isPresent()
               ? retryAfter.get()
-              : Backoff.fullJitter(attempt, initialBackoff, maxRetryAfter, random);
+              : Backoff.fullJitter(attempt, INITIAL_BACKOFF, maxRetryAfter, random);
       if (wait.compareTo(maxRetryAfter) > 0) {
         return response;
       }
@@ -162,7 +163,6 @@ public final class AuthorizedHttpClient {
     private final GrantKey key;
     private int maxAttempts = 3;
     private Duration maxRetryAfter = Duration.ofSeconds(60);
-    private Duration initialBackoff = Duration.ofMillis(500);
     private boolean retryServerErrors = true;
     private Clock clock = Clock.systemUTC();
     private Sleeper sleeper = Sleeper.system();
@@ -196,11 +196,6 @@ public final class AuthorizedHttpClient {
     /** The clock that HTTP-date {@code Retry-After} values are read against; default UTC system. */
     public Builder clock(Clock clock) {
       this.clock = requireNonNull(clock, "clock == null");
-      return this;
-    }
-
-    Builder initialBackoff(Duration initial) {
-      this.initialBackoff = requireNonNull(initial, "initial == null");
       return this;
     }
 
