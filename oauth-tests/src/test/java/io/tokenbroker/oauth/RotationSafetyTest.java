@@ -135,9 +135,13 @@ class RotationSafetyTest {
     events.await(event, 1, Duration.ofSeconds(10));
   }
 
-  /** A store whose writes fail with {@code reason} while {@code failing} is set. */
+  /**
+   * A store whose writes fail with {@code reason} while {@code failing} is set; it records the
+   * thread of every write it refused.
+   */
   private static final class FailingWrites extends FlakyStore {
     volatile TokenStoreException.Kind failing;
+    private final List<Thread> refusedOn = new ArrayList<>(); // guarded by this
 
     FailingWrites(TokenStore delegate) {
       super(delegate);
@@ -148,9 +152,34 @@ class RotationSafetyTest {
         Lease lease, long expectedVersion, byte[] sealed, @Nullable Instant expiresAt) {
       TokenStoreException.Kind reason = failing;
       if (reason != null) {
+        synchronized (this) {
+          refusedOn.add(Thread.currentThread());
+          notifyAll();
+        }
         throw new TokenStoreException("write refused (test): " + reason, reason, lease.key(), null);
       }
       return super.compareAndSet(lease, expectedVersion, sealed, expiresAt);
+    }
+
+    /** The threads of the writes refused so far, in order. */
+    synchronized List<Thread> refusedOn() {
+      return List.copyOf(refusedOn);
+    }
+
+    /**
+     * Waits (at most 10 seconds) until {@code count} writes were refused; returns the threads of
+     * the writes refused by then.
+     */
+    synchronized List<Thread> awaitRefusals(int count) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (refusedOn.size() < count) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+      return List.copyOf(refusedOn);
     }
   }
 
@@ -497,21 +526,51 @@ class RotationSafetyTest {
   @Test
   void closeKeepsTryingToWriteHeldTokensUntilTheStoreComesBack() throws Exception {
     FailingWrites failing = new FailingWrites(store);
-    TokenBroker broker = track(builder(failing).writeRetryMin(Duration.ofHours(1)).build());
+    // Close's pause between write attempts ends early once the store is back (else it would last
+    // all of closeWait); the background retry is an hour away, so only close() retries here.
+    CountDownLatch healed = new CountDownLatch(1);
+    Scheduler system = Scheduler.system();
+    Scheduler wakesWhenHealed =
+        new Scheduler() {
+          @Override
+          public long nanoTime() {
+            return system.nanoTime();
+          }
+
+          @Override
+          public void sleep(Duration duration) throws InterruptedException {
+            healed.await(duration.toNanos(), TimeUnit.NANOSECONDS);
+          }
+
+          @Override
+          public Future<?> schedule(Runnable task, Duration delay) {
+            return system.schedule(task, delay);
+          }
+        };
+    TokenBroker broker =
+        track(
+            builder(failing).writeRetryMin(Duration.ofHours(1)).scheduler(wakesWhenHealed).build());
     consent(broker);
     failing.failing = TokenStoreException.Kind.UNAVAILABLE;
     AccessToken rotated = broker.forceRefresh(USER);
-    Future<?> recovery =
+    assertEquals(1, failing.refusedOn().size(), "the refresh's write was refused");
+    Thread closing = Thread.currentThread();
+    Future<List<Thread>> recovery =
         threads.submit(
             () -> {
-              Thread.sleep(300);
+              // The race: the store comes back only after close() tried and failed once itself.
+              List<Thread> refused = failing.awaitRefusals(2);
               failing.failing = null;
-              return null;
+              healed.countDown();
+              return refused;
             });
 
     broker.close();
 
-    recovery.get(10, TimeUnit.SECONDS);
+    List<Thread> refused = recovery.get(10, TimeUnit.SECONDS);
+    assertTrue(refused.size() >= 2, "writes refused before the store came back: " + refused);
+    assertTrue(failing.refusedOn().size() >= 2);
+    assertEquals(closing, refused.get(1), "close() retried while the store was still down");
     assertEquals(rotated, reader(store).accessToken(USER), "close persisted the held tokens");
   }
 
