@@ -3,6 +3,7 @@ package io.tokenbroker.oauth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,7 +28,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -348,6 +353,196 @@ class ManyGrantsTest {
     hammer(a, keys, false);
     assertEquals(2 * grants, server.tokenRequestCount("client_credentials"));
     assertEquals(0, a.keptAsideForTest(), "idle grants are let go");
+  }
+
+  /**
+   * A busy grant beyond the cache's bound, deterministically: grant {@code fake/busy} expired while
+   * three others are fresh, so every token request is the busy grant's.
+   */
+  private List<GrantKey> busyGrantAndFreshOthers(TokenBroker broker, GrantKey busy) {
+    broker.accessToken(busy, SERVICE);
+    clock.advance(Duration.ofMinutes(30));
+    List<GrantKey> others = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      GrantKey other = GrantKey.of("fake/idle-" + i);
+      broker.accessToken(other, SERVICE);
+      others.add(other);
+    }
+    clock.advance(Duration.ofMinutes(31)); // the busy grant's token expired, the others' have not
+    return others;
+  }
+
+  /**
+   * Uses the idle grants in turn (a use of one not in memory inserts it into the cache of one,
+   * which evicts) until the cache has evicted the busy grant, then {@code more} times more.
+   */
+  private static void evictTheBusyGrant(TokenBroker broker, List<GrantKey> idle, int more) {
+    int use = 0;
+    // TinyLFU may refuse a newcomer a few times before it evicts the busy grant: bounded.
+    for (; broker.keptAsideForTest() == 0; use++) {
+      assertTrue(use < 1000, "the cache never evicted the busy grant");
+      broker.accessToken(idle.get(use % idle.size()));
+    }
+    for (int i = 0; i < more; i++, use++) {
+      broker.accessToken(idle.get(use % idle.size()));
+    }
+  }
+
+  /**
+   * Lets go of grants kept aside that are idle now: uses two idle grants, of which at most one is
+   * in the cache of one, so at least one use goes through the cache's maintenance.
+   */
+  private static void touchTwoIdleGrants(TokenBroker broker, List<GrantKey> idle) {
+    broker.accessToken(idle.get(0));
+    broker.accessToken(idle.get(1));
+  }
+
+  /** A call of {@code accessToken(key)} on a thread of its own, whose stack says when it waits. */
+  private record Caller(Thread thread, FutureTask<AccessToken> token) {
+    static Caller start(TokenBroker broker, GrantKey key) {
+      FutureTask<AccessToken> token = new FutureTask<>(() -> broker.accessToken(key));
+      Thread thread = new Thread(token, "caller-" + key);
+      thread.setDaemon(true);
+      thread.start();
+      return new Caller(thread, token);
+    }
+
+    AccessToken get() throws Exception {
+      return token.get(10, TimeUnit.SECONDS);
+    }
+
+    /** Waits until this caller is parked in the broker, waiting for a refresh in flight. */
+    void awaitWaitingForTheRefresh() {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      // Its stack is the only signal a caller waiting on the flight gives: poll it.
+      while (!waitingForTheRefresh()) {
+        assertFalse(token.isDone(), "the caller returned without waiting for the refresh");
+        assertTrue(System.nanoTime() < deadline, "the caller never waited for the refresh");
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+      }
+    }
+
+    private boolean waitingForTheRefresh() {
+      if (thread.getState() != Thread.State.TIMED_WAITING) {
+        return false;
+      }
+      for (StackTraceElement frame : thread.getStackTrace()) {
+        if (frame.getClassName().equals(Grant.class.getName())
+            && frame.getMethodName().equals("await")) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  @Test
+  void aGrantWhoseRefreshIsInFlightIsKeptAsideThroughEvictionsAndLetGoOnceIdle() throws Exception {
+    TokenBroker a = broker(builder().maxCachedGrants(1));
+    GrantKey busy = GrantKey.of("fake/busy");
+    List<GrantKey> idle = busyGrantAndFreshOthers(a, busy);
+    AccessToken expired = StoredTokens.read(store, aead(), busy).orElseThrow().accessToken();
+    int requestsBefore = server.tokenRequestCount("client_credentials");
+
+    // The busy grant's refresh is held at the server until the test releases it.
+    AtomicInteger tokenRequests = new AtomicInteger();
+    CountDownLatch arrived = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    server.setDispatcher(
+        request -> {
+          if (request.path().equals("/token")) {
+            tokenRequests.incrementAndGet();
+            arrived.countDown();
+            try {
+              release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return null;
+        });
+    try {
+      Caller first = Caller.start(a, busy);
+      assertTrue(arrived.await(10, TimeUnit.SECONDS), "the refresh reached the server");
+      Object grant = a.grantForTest(busy);
+
+      evictTheBusyGrant(a, idle, 20);
+      assertEquals(1, a.keptAsideForTest(), "the busy grant is kept aside, not dropped");
+      assertSame(grant, a.grantForTest(busy), "the same grant, through every eviction");
+      // A caller arriving now joins the refresh in flight instead of reading a copy of the grant.
+      Caller late = Caller.start(a, busy);
+      late.awaitWaitingForTheRefresh();
+      assertEquals(1, a.keptAsideForTest());
+      assertEquals(
+          expired,
+          StoredTokens.read(store, aead(), busy).orElseThrow().accessToken(),
+          "still in flight");
+      release.countDown();
+
+      AccessToken renewed = first.get();
+      assertEquals(renewed, late.get(), "both callers got the one new token");
+      assertNotEquals(expired, renewed);
+      assertEquals(server.lastAccessToken(), renewed.revealValue());
+    } finally {
+      release.countDown();
+    }
+    assertEquals(1, tokenRequests.get(), "one token request for the busy grant");
+    assertEquals(requestsBefore + 1, server.tokenRequestCount("client_credentials"));
+    AccessToken renewed = StoredTokens.read(store, aead(), busy).orElseThrow().accessToken();
+    assertEquals(server.lastAccessToken(), renewed.revealValue(), "the new token was written");
+
+    // Idle now: the next cache maintenance lets it go; its next use reads it from the store.
+    touchTwoIdleGrants(a, idle);
+    assertEquals(0, a.keptAsideForTest(), "an idle grant is not kept aside");
+    int loads = store.loads.get();
+    assertEquals(renewed, a.accessToken(busy));
+    assertEquals(loads + 1, store.loads.get(), "let go, so read again from the store");
+    assertEquals(requestsBefore + 1, server.tokenRequestCount("client_credentials"));
+  }
+
+  @Test
+  void aGrantHoldingUnwrittenTokensIsKeptAsideThroughEvictionsUntilTheStoreTakesThem()
+      throws Exception {
+    TokenBroker a = broker(builder().maxCachedGrants(1));
+    GrantKey busy = GrantKey.of("fake/busy");
+    List<GrantKey> idle = busyGrantAndFreshOthers(a, busy);
+    AccessToken expired = StoredTokens.read(store, aead(), busy).orElseThrow().accessToken();
+    int requestsBefore = server.tokenRequestCount("client_credentials");
+
+    // The store refuses writes: the renewed tokens are held in memory.
+    store.writesDown = true;
+    AccessToken held = a.accessToken(busy);
+    assertNotEquals(expired, held);
+    assertTrue(a.hasPendingWrite(busy));
+    Object grant = a.grantForTest(busy);
+
+    evictTheBusyGrant(a, idle, 20);
+    assertEquals(1, a.keptAsideForTest(), "the grant holding tokens is kept aside, not dropped");
+    assertSame(grant, a.grantForTest(busy), "the same grant, through every eviction");
+    assertTrue(a.hasPendingWrite(busy), "its tokens are still held");
+    assertEquals(held, a.accessToken(busy), "and served; not the stored, expired ones");
+    assertEquals(
+        expired,
+        StoredTokens.read(store, aead(), busy).orElseThrow().accessToken(),
+        "not written yet");
+    assertEquals(requestsBefore + 1, server.tokenRequestCount("client_credentials"));
+
+    // The store recovers: the kept-aside grant's own retry writes the held tokens.
+    store.writesDown = false;
+    events.await("storeWriteRecovered", 1, Duration.ofSeconds(10));
+    assertFalse(a.hasPendingWrite(busy));
+    assertEquals(
+        held,
+        StoredTokens.read(store, aead(), busy).orElseThrow().accessToken(),
+        "the held tokens were written, nothing lost");
+
+    touchTwoIdleGrants(a, idle);
+    assertEquals(0, a.keptAsideForTest(), "an idle grant is not kept aside");
+    int loads = store.loads.get();
+    assertEquals(held, a.accessToken(busy));
+    assertEquals(loads + 1, store.loads.get(), "let go, so read again from the store");
+    assertEquals(
+        requestsBefore + 1, server.tokenRequestCount("client_credentials"), "no second refresh");
   }
 
   /**
