@@ -33,6 +33,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -374,17 +375,29 @@ class ManyGrantsTest {
 
   /**
    * Uses the idle grants in turn (a use of one not in memory inserts it into the cache of one,
-   * which evicts) until the cache has evicted the busy grant, then {@code more} times more.
+   * which evicts) until the cache has evicted the busy grant, then {@code more} times more; checks
+   * after each use that the busy grant is still the one in memory.
    */
-  private static void evictTheBusyGrant(TokenBroker broker, List<GrantKey> idle, int more) {
-    int use = 0;
+  private static void evictTheBusyGrant(
+      TokenBroker broker, GrantKey busy, List<GrantKey> idle, int more) {
+    Object grant = broker.grantForTest(busy);
     // TinyLFU may refuse a newcomer a few times before it evicts the busy grant: bounded.
-    for (; broker.keptAsideForTest() == 0; use++) {
+    int evicted = -1;
+    for (int use = 0; evicted < 0 || use <= evicted + more; use++) {
       assertTrue(use < 1000, "the cache never evicted the busy grant");
       broker.accessToken(idle.get(use % idle.size()));
+      assertSame(grant, inMemory(broker, busy), "the busy grant was dropped after " + use);
+      if (evicted < 0 && broker.keptAsideForTest() > 0) {
+        evicted = use;
+      }
     }
-    for (int i = 0; i < more; i++, use++) {
-      broker.accessToken(idle.get(use % idle.size()));
+  }
+
+  private static @Nullable Object inMemory(TokenBroker broker, GrantKey key) {
+    try {
+      return broker.grantForTest(key);
+    } catch (UnknownGrantException notInMemory) {
+      return null;
     }
   }
 
@@ -464,11 +477,9 @@ class ManyGrantsTest {
     try {
       Caller first = Caller.start(a, busy);
       assertTrue(arrived.await(10, TimeUnit.SECONDS), "the refresh reached the server");
-      Object grant = a.grantForTest(busy);
 
-      evictTheBusyGrant(a, idle, 20);
+      evictTheBusyGrant(a, busy, idle, 20);
       assertEquals(1, a.keptAsideForTest(), "the busy grant is kept aside, not dropped");
-      assertSame(grant, a.grantForTest(busy), "the same grant, through every eviction");
       // A caller arriving now joins the refresh in flight instead of reading a copy of the grant.
       Caller late = Caller.start(a, busy);
       late.awaitWaitingForTheRefresh();
@@ -514,11 +525,9 @@ class ManyGrantsTest {
     AccessToken held = a.accessToken(busy);
     assertNotEquals(expired, held);
     assertTrue(a.hasPendingWrite(busy));
-    Object grant = a.grantForTest(busy);
 
-    evictTheBusyGrant(a, idle, 20);
+    evictTheBusyGrant(a, busy, idle, 20);
     assertEquals(1, a.keptAsideForTest(), "the grant holding tokens is kept aside, not dropped");
-    assertSame(grant, a.grantForTest(busy), "the same grant, through every eviction");
     assertTrue(a.hasPendingWrite(busy), "its tokens are still held");
     assertEquals(held, a.accessToken(busy), "and served; not the stored, expired ones");
     assertEquals(
