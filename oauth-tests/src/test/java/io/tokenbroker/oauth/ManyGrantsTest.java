@@ -12,6 +12,7 @@ import com.google.crypto.tink.KeysetHandle;
 import io.tokenbroker.oauth.internal.Tink;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.HeldRequests;
 import io.tokenbroker.testkit.LogCapture;
 import io.tokenbroker.testkit.RecordingBrokerListener;
 import io.tokenbroker.testkit.RefreshRotation;
@@ -31,7 +32,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -458,25 +458,11 @@ class ManyGrantsTest {
     int requestsBefore = server.tokenRequestCount("client_credentials");
 
     // The busy grant's refresh is held at the server until the test releases it.
-    AtomicInteger tokenRequests = new AtomicInteger();
-    CountDownLatch arrived = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    server.setDispatcher(
-        request -> {
-          if (request.path().equals("/token")) {
-            tokenRequests.incrementAndGet();
-            arrived.countDown();
-            try {
-              release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-          return null;
-        });
+    HeldRequests held = HeldRequests.matching(request -> request.path().equals("/token"));
+    server.setDispatcher(held);
     try {
       Caller first = Caller.start(a, busy);
-      assertTrue(arrived.await(10, TimeUnit.SECONDS), "the refresh reached the server");
+      assertTrue(held.awaitArrived(1, Duration.ofSeconds(10)), "the refresh reached the server");
 
       evictTheBusyGrant(a, busy, idle, 20);
       assertEquals(1, a.keptAsideForTest(), "the busy grant is kept aside, not dropped");
@@ -488,16 +474,16 @@ class ManyGrantsTest {
           expired,
           StoredTokens.read(store, aead(), busy).orElseThrow().accessToken(),
           "still in flight");
-      release.countDown();
+      held.release();
 
       AccessToken renewed = first.get();
       assertEquals(renewed, late.get(), "both callers got the one new token");
       assertNotEquals(expired, renewed);
       assertEquals(server.lastAccessToken(), renewed.revealValue());
     } finally {
-      release.countDown();
+      held.release();
     }
-    assertEquals(1, tokenRequests.get(), "one token request for the busy grant");
+    assertEquals(1, held.arrived(), "one token request for the busy grant");
     assertEquals(requestsBefore + 1, server.tokenRequestCount("client_credentials"));
     AccessToken renewed = StoredTokens.read(store, aead(), busy).orElseThrow().accessToken();
     assertEquals(server.lastAccessToken(), renewed.revealValue(), "the new token was written");

@@ -15,6 +15,7 @@ import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.FakeScheduler;
 import io.tokenbroker.testkit.Fault;
 import io.tokenbroker.testkit.ForwardingTokenStore;
+import io.tokenbroker.testkit.HeldRequests;
 import io.tokenbroker.testkit.LogCapture;
 import io.tokenbroker.testkit.RecordingBrokerListener;
 import io.tokenbroker.testkit.RefreshRotation;
@@ -323,8 +324,6 @@ class TokenBrokerTest {
 
   @Test
   void refreshAheadServesTheCurrentTokenWhileOneBackgroundRefreshRuns() throws Exception {
-    CountDownLatch requestArrived = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
     CountDownLatch refreshed =
         new CountDownLatch(2); // the first fetch, then the background refresh
     TokenBroker broker =
@@ -340,25 +339,18 @@ class TokenBrokerTest {
     brokers.add(broker);
     broker.register(CC, registration(), GrantType.CLIENT_CREDENTIALS);
     AccessToken current = broker.accessToken(CC);
-    server.setDispatcher(
-        request -> {
-          if (request.path().equals("/token")) {
-            requestArrived.countDown();
-            try {
-              release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-          return null;
-        });
+    HeldRequests held = HeldRequests.matching(request -> request.path().equals("/token"));
+    server.setDispatcher(held);
 
     clock.advance(Duration.ofMinutes(57)); // inside the 5-minute refresh-ahead window
-    for (int i = 0; i < 100; i++) {
-      assertSame(current, broker.accessToken(CC)); // answered while the refresh is blocked
+    try {
+      for (int i = 0; i < 100; i++) {
+        assertSame(current, broker.accessToken(CC)); // answered while the refresh is blocked
+      }
+      assertTrue(held.awaitArrived(1, Duration.ofSeconds(10)));
+    } finally {
+      held.release();
     }
-    assertTrue(requestArrived.await(10, TimeUnit.SECONDS));
-    release.countDown();
     assertTrue(refreshed.await(10, TimeUnit.SECONDS));
 
     assertEquals(2, server.tokenRequestCount(), "exactly one background refresh");
