@@ -8,6 +8,7 @@ import io.tokenbroker.oauth.GrantType;
 import io.tokenbroker.oauth.InMemoryTokenStore;
 import io.tokenbroker.oauth.Provider;
 import io.tokenbroker.oauth.RefreshToken;
+import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenBroker;
 import io.tokenbroker.oauth.TokenSet;
 import io.tokenbroker.oauth.TokenStore;
@@ -24,10 +25,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.h2.jdbcx.JdbcConnectionPool;
@@ -97,6 +100,7 @@ final class Stores implements AutoCloseable {
             source.setPortNumbers(new int[] {pg.getPort()});
             source.setDatabaseName("postgres");
             source.setUser("postgres");
+            source.setReWriteBatchedInserts(true); // for insertRows
             JdbcConnectionPool pool = JdbcConnectionPool.create(source);
             pool.setMaxConnections(8);
             JdbcTokenStore store = JdbcTokenStore.builder(pool).autoCreate(true).build();
@@ -161,6 +165,41 @@ final class Stores implements AutoCloseable {
       insert.setInt(5, count);
       insert.executeUpdate();
       analyze.execute("VACUUM ANALYZE tokenbroker_grants");
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Writes {@code grants} (new keys, version 1) straight into PostgreSQL's table in batched {@code
+   * INSERT}s: the rows the store would write for them, without a lease round trip each. Only for
+   * {@code postgres}.
+   */
+  void insertRows(List<StoredGrant> grants) {
+    if (pool == null) {
+      throw new IllegalStateException("inserting rows is for postgres only");
+    }
+    long now = System.currentTimeMillis();
+    try (Connection connection = pool.getConnection();
+        PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO tokenbroker_grants (grant_key, version, sealed, expires_at,"
+                    + " lease_owner, lease_expires_at, lease_fence, created_at, updated_at)"
+                    + " VALUES (?, 1, ?, ?, NULL, NULL, 1, ?, ?)")) {
+      for (StoredGrant grant : grants) {
+        insert.setString(1, grant.key().value());
+        insert.setBytes(2, grant.sealed());
+        Instant expiresAt = grant.expiresAt();
+        if (expiresAt == null) {
+          insert.setNull(3, Types.BIGINT);
+        } else {
+          insert.setLong(3, expiresAt.toEpochMilli());
+        }
+        insert.setLong(4, now);
+        insert.setLong(5, now);
+        insert.addBatch();
+      }
+      insert.executeBatch();
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
