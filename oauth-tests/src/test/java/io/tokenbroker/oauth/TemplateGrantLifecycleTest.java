@@ -178,11 +178,7 @@ class TemplateGrantLifecycleTest {
           + " the first template's client")
   void aConsentAgainstAnotherTemplateOnTheBrokerThatCachesTheGrantReplacesItsTemplate()
       throws Exception {
-    TokenBroker a = broker(APP, OTHER);
-    consent(a, a, USER, APP);
-    AccessToken first = a.accessToken(USER); // cached, bound to APP
-    consent(a, a, USER, OTHER);
-    assertSecondConsentServedByOther(a, first);
+    consentAgainAgainstOther(true);
   }
 
   @Test
@@ -192,12 +188,20 @@ class TemplateGrantLifecycleTest {
           + " the first template's client")
   void aConsentAgainstAnotherTemplateOnABrokerThatNeverLoadedTheGrantReplacesItsTemplate()
       throws Exception {
+    consentAgainAgainstOther(false); // that broker reads only the old entry, which names APP
+  }
+
+  /**
+   * Consents to USER against APP and serves it on a broker; then consents again against OTHER, on
+   * that broker (which holds the grant cached, bound to APP) or on another one.
+   */
+  private void consentAgainAgainstOther(boolean onTheBrokerThatCachesIt) throws Exception {
     TokenBroker a = broker(APP, OTHER);
     consent(a, a, USER, APP);
     AccessToken first = a.accessToken(USER);
-    TokenBroker b = broker(APP, OTHER);
-    consent(b, b, USER, OTHER); // b reads only the old entry, which names APP
-    assertSecondConsentServedByOther(b, first);
+    TokenBroker completing = onTheBrokerThatCachesIt ? a : broker(APP, OTHER);
+    consent(completing, completing, USER, OTHER);
+    assertSecondConsentServedByOther(completing, first);
   }
 
   /**
