@@ -140,52 +140,47 @@ final class Stores implements AutoCloseable {
     }
   }
 
+  /** The grants table's columns, in the order the inserts below fill them. */
+  private static final String INSERT_INTO_GRANTS =
+      "INSERT INTO tokenbroker_grants (grant_key, version, sealed, expires_at, lease_owner,"
+          + " lease_expires_at, lease_fence, created_at, updated_at) ";
+
   /**
    * Writes {@code count} grants with {@code sealed} straight into PostgreSQL's table in one {@code
    * INSERT … SELECT generate_series} (keys as {@link PagedScan#key}), then {@code ANALYZE}: the
    * rows the store would write, made in seconds. Only for {@code postgres}.
    */
   void bulkInsert(int count, byte[] sealed) {
-    if (pool == null) {
-      throw new IllegalStateException("bulk insert is for postgres only");
-    }
     long now = System.currentTimeMillis();
-    try (Connection connection = pool.getConnection();
+    try (Connection connection = postgresPool().getConnection();
         PreparedStatement insert =
             connection.prepareStatement(
-                "INSERT INTO tokenbroker_grants (grant_key, version, sealed, expires_at,"
-                    + " lease_owner, lease_expires_at, lease_fence, created_at, updated_at)"
-                    + " SELECT 'bench/grant-' || lpad(i::text, 7, '0'), 1, ?, ?, NULL, NULL, 1,"
-                    + " ?, ? FROM generate_series(0, ? - 1) AS i");
-        Statement analyze = connection.createStatement()) {
+                INSERT_INTO_GRANTS
+                    + "SELECT 'bench/grant-' || lpad(i::text, 7, '0'), 1, ?, ?, NULL, NULL, 1,"
+                    + " ?, ? FROM generate_series(0, ? - 1) AS i")) {
       insert.setBytes(1, sealed);
       insert.setLong(2, now + Duration.ofHours(8).toMillis());
       insert.setLong(3, now);
       insert.setLong(4, now);
       insert.setInt(5, count);
       insert.executeUpdate();
-      analyze.execute("VACUUM ANALYZE tokenbroker_grants");
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
+    vacuumAnalyze();
   }
 
   /**
    * Writes {@code grants} (new keys, version 1) straight into PostgreSQL's table in batched {@code
    * INSERT}s: the rows the store would write for them, without a lease round trip each. Only for
-   * {@code postgres}.
+   * {@code postgres}; call {@link #vacuumAnalyze()} after the last batch.
    */
   void insertRows(List<StoredGrant> grants) {
-    if (pool == null) {
-      throw new IllegalStateException("inserting rows is for postgres only");
-    }
     long now = System.currentTimeMillis();
-    try (Connection connection = pool.getConnection();
+    try (Connection connection = postgresPool().getConnection();
         PreparedStatement insert =
             connection.prepareStatement(
-                "INSERT INTO tokenbroker_grants (grant_key, version, sealed, expires_at,"
-                    + " lease_owner, lease_expires_at, lease_fence, created_at, updated_at)"
-                    + " VALUES (?, 1, ?, ?, NULL, NULL, 1, ?, ?)")) {
+                INSERT_INTO_GRANTS + "VALUES (?, 1, ?, ?, NULL, NULL, 1, ?, ?)")) {
       for (StoredGrant grant : grants) {
         insert.setString(1, grant.key().value());
         insert.setBytes(2, grant.sealed());
@@ -203,6 +198,25 @@ final class Stores implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * {@code VACUUM ANALYZE} of the grants table after a bulk write, as autovacuum would do later.
+   */
+  void vacuumAnalyze() {
+    try (Connection connection = postgresPool().getConnection();
+        Statement analyze = connection.createStatement()) {
+      analyze.execute("VACUUM ANALYZE tokenbroker_grants");
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private JdbcConnectionPool postgresPool() {
+    if (pool == null) {
+      throw new IllegalStateException("bulk writes are for postgres only");
+    }
+    return pool;
   }
 
   /**
