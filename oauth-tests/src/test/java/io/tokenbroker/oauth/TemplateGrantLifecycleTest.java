@@ -174,7 +174,7 @@ class TemplateGrantLifecycleTest {
   @Test
   @Disabled(
       "fails on main: the second consent's tokens are stored under the first template (the stored"
-          + " entry's template wins over the consent's in TokenBroker.load), so its refresh goes to"
+          + " entry's template wins over the consent's in GrantCache.load), so its refresh goes to"
           + " the first template's client")
   void aConsentAgainstAnotherTemplateOnTheBrokerThatCachesTheGrantReplacesItsTemplate()
       throws Exception {
@@ -184,7 +184,7 @@ class TemplateGrantLifecycleTest {
   @Test
   @Disabled(
       "fails on main: the second consent's tokens are stored under the first template (the stored"
-          + " entry's template wins over the consent's in TokenBroker.load), so its refresh goes to"
+          + " entry's template wins over the consent's in GrantCache.load), so its refresh goes to"
           + " the first template's client")
   void aConsentAgainstAnotherTemplateOnABrokerThatNeverLoadedTheGrantReplacesItsTemplate()
       throws Exception {
