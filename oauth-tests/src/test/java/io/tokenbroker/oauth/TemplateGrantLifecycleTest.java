@@ -172,20 +172,12 @@ class TemplateGrantLifecycleTest {
   }
 
   @Test
-  @Disabled(
-      "fails on main: the second consent's tokens are stored under the first template (the stored"
-          + " entry's template wins over the consent's in GrantCache.load), so its refresh goes to"
-          + " the first template's client")
   void aConsentAgainstAnotherTemplateOnTheBrokerThatCachesTheGrantReplacesItsTemplate()
       throws Exception {
     consentAgainAgainstOther(true);
   }
 
   @Test
-  @Disabled(
-      "fails on main: the second consent's tokens are stored under the first template (the stored"
-          + " entry's template wins over the consent's in GrantCache.load), so its refresh goes to"
-          + " the first template's client")
   void aConsentAgainstAnotherTemplateOnABrokerThatNeverLoadedTheGrantReplacesItsTemplate()
       throws Exception {
     consentAgainAgainstOther(false); // that broker reads only the old entry, which names APP
@@ -228,5 +220,23 @@ class TemplateGrantLifecycleTest {
     assertEquals(0, server.invalidGrantCount(), "the refresh token went to its own client");
     assertEquals(OTHER_CLIENT, server.introspect(renewed.revealValue()).clientId());
     assertEquals(OTHER, storedTemplate(USER));
+  }
+
+  @Test
+  @Disabled(
+      "fails: a broker that holds the grant cached under the first template adopts the second"
+          + " consent's tokens, then refreshes them with the first template's client (invalid_grant:"
+          + " issued to another client), which marks the grant for re-authorization everywhere")
+  void aBrokerHoldingTheGrantUnderTheFirstTemplateRenewsItWithTheSecond() throws Exception {
+    TokenBroker a = broker(APP, OTHER);
+    consent(a, a, USER, APP);
+    a.accessToken(USER); // cached on a, bound to APP
+    TokenBroker b = broker(APP, OTHER);
+    consent(b, b, USER, OTHER);
+    clock.advance(Duration.ofHours(2)); // both consents' access tokens expired
+    AccessToken renewed = a.accessToken(USER);
+    assertEquals(0, server.invalidGrantCount());
+    assertEquals(OTHER_CLIENT, server.introspect(renewed.revealValue()).clientId());
+    assertEquals(renewed, b.accessToken(USER));
   }
 }
