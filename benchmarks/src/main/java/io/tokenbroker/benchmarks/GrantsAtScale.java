@@ -146,7 +146,8 @@ public final class GrantsAtScale {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 
-  private static long liveHeap() throws InterruptedException {
+  /** Heap used after full GCs: what is live. */
+  static long liveHeap() throws InterruptedException {
     var memory = ManagementFactory.getMemoryMXBean();
     for (int i = 0; i < 3; i++) {
       System.gc();

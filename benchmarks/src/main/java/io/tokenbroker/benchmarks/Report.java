@@ -25,9 +25,10 @@ import java.util.Map;
  * <p>Usage: {@code java -cp benchmarks.jar io.tokenbroker.benchmarks.Report RESULTS_DIR OUT_JSON
  * README COMMAND [SECTION]}. RESULTS_DIR holds the files of one run ({@code environment.txt},
  * {@code access-t1.json}, {@code access-t2.json}, {@code stores.json}, {@code storm.json}, {@code
- * scale.json}, {@code fuzz.jsonl}); it may instead be the combined JSON of an earlier run, to
- * re-render the README from it. SECTION names the README section between {@code <!-- SECTION:start
- * -->} and {@code <!-- SECTION:end -->}; default {@code results}.
+ * scale.json}, {@code pages.json}, {@code broker.json}, {@code fuzz.jsonl}); it may instead be the
+ * combined JSON of an earlier run, to re-render the README from it. SECTION names the README
+ * section between {@code <!-- SECTION:start -->} and {@code <!-- SECTION:end -->}; default {@code
+ * results}.
  */
 public final class Report {
   private static final ObjectMapper JSON =
@@ -85,6 +86,12 @@ public final class Report {
     if (pages != null) {
       all.set("pagedScan", pages);
       lines.addAll(pageLines(pages));
+    }
+    JsonNode broker =
+        earlier != null ? part(earlier, "brokerAtScale") : readJson(dir.resolve("broker.json"));
+    if (broker != null) {
+      all.set("brokerAtScale", broker);
+      lines.addAll(brokerLines(broker));
     }
     JsonNode fuzz =
         earlier != null ? part(earlier, "fuzz") : readJsonLines(dir.resolve("fuzz.jsonl"));
@@ -328,6 +335,65 @@ public final class Report {
       }
     }
     return lines;
+  }
+
+  /**
+   * One table of {@code BrokerAtScale}: a broker capped at {@code maxCachedGrants} over each store;
+   * ratios to the {@code memory} row of the same grant count ("–" without one).
+   */
+  private static List<String> brokerLines(JsonNode broker) {
+    List<String> lines = new ArrayList<>();
+    lines.add("");
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            "**One broker, `maxCachedGrants(%,d)`**, template grants loaded on first use"
+                + " (baseline: `memory` with the same number of grants)",
+            broker.path("maxCachedGrants").asInt()));
+    lines.add("");
+    lines.add(
+        "| store | grants | populate | cold `accessToken` p50 / p99 | × memory (p50) | heap used"
+            + " at the cap | after more touched | `grants()` | × memory | hot path, fastest /"
+            + " median round | × memory (fastest) | × floor (fastest) |");
+    lines.add("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for (JsonNode r : broker.path("results")) {
+      JsonNode base = null;
+      for (JsonNode m : broker.path("results")) {
+        if (m.path("store").asText().equals("memory")
+            && m.path("grants").asInt() == r.path("grants").asInt()) {
+          base = m;
+        }
+      }
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "| `%s` | %,d | %.1f s | %s / %s | %s | %.0f MB (%,d touched) | %.0f MB (%,d"
+                  + " touched) | %.2f s | %s | %.1f / %.1f ns | %s | %.2f× |",
+              r.path("store").asText(),
+              r.path("grants").asInt(),
+              r.path("populateSeconds").asDouble(),
+              micros(r.path("coldP50Micros").asDouble()),
+              micros(r.path("coldP99Micros").asDouble()),
+              ratio(r, base, "coldP50Micros"),
+              r.path("heapAtCapMegabytes").asDouble(),
+              broker.path("maxCachedGrants").asInt(),
+              r.path("heapAfterTouchedMegabytes").asDouble(),
+              r.path("touched").asInt(),
+              r.path("grantsSeconds").asDouble(),
+              ratio(r, base, "grantsSeconds"),
+              r.path("hotNanos").asDouble(),
+              r.path("hotMedianNanos").asDouble(),
+              ratio(r, base, "hotNanos"),
+              r.path("hotNanos").asDouble() / r.path("floorNanos").asDouble()));
+    }
+    return lines;
+  }
+
+  private static String ratio(JsonNode r, JsonNode base, String field) {
+    return base == null
+        ? "–"
+        : String.format(
+            Locale.ROOT, "%.2f×", r.path(field).asDouble() / base.path(field).asDouble());
   }
 
   /** One row per fuzz target: {@code {"target", "duration", "executions", "exit"}} objects. */

@@ -8,6 +8,7 @@ import io.tokenbroker.oauth.GrantType;
 import io.tokenbroker.oauth.InMemoryTokenStore;
 import io.tokenbroker.oauth.Provider;
 import io.tokenbroker.oauth.RefreshToken;
+import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenBroker;
 import io.tokenbroker.oauth.TokenSet;
 import io.tokenbroker.oauth.TokenStore;
@@ -24,10 +25,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.h2.jdbcx.JdbcConnectionPool;
@@ -97,6 +100,7 @@ final class Stores implements AutoCloseable {
             source.setPortNumbers(new int[] {pg.getPort()});
             source.setDatabaseName("postgres");
             source.setUser("postgres");
+            source.setReWriteBatchedInserts(true); // for insertRows
             JdbcConnectionPool pool = JdbcConnectionPool.create(source);
             pool.setMaxConnections(8);
             JdbcTokenStore store = JdbcTokenStore.builder(pool).autoCreate(true).build();
@@ -136,34 +140,83 @@ final class Stores implements AutoCloseable {
     }
   }
 
+  /** The grants table's columns, in the order the inserts below fill them. */
+  private static final String INSERT_INTO_GRANTS =
+      "INSERT INTO tokenbroker_grants (grant_key, version, sealed, expires_at, lease_owner,"
+          + " lease_expires_at, lease_fence, created_at, updated_at) ";
+
   /**
    * Writes {@code count} grants with {@code sealed} straight into PostgreSQL's table in one {@code
    * INSERT … SELECT generate_series} (keys as {@link PagedScan#key}), then {@code ANALYZE}: the
    * rows the store would write, made in seconds. Only for {@code postgres}.
    */
   void bulkInsert(int count, byte[] sealed) {
-    if (pool == null) {
-      throw new IllegalStateException("bulk insert is for postgres only");
-    }
     long now = System.currentTimeMillis();
-    try (Connection connection = pool.getConnection();
+    try (Connection connection = postgresPool().getConnection();
         PreparedStatement insert =
             connection.prepareStatement(
-                "INSERT INTO tokenbroker_grants (grant_key, version, sealed, expires_at,"
-                    + " lease_owner, lease_expires_at, lease_fence, created_at, updated_at)"
-                    + " SELECT 'bench/grant-' || lpad(i::text, 7, '0'), 1, ?, ?, NULL, NULL, 1,"
-                    + " ?, ? FROM generate_series(0, ? - 1) AS i");
-        Statement analyze = connection.createStatement()) {
+                INSERT_INTO_GRANTS
+                    + "SELECT 'bench/grant-' || lpad(i::text, 7, '0'), 1, ?, ?, NULL, NULL, 1,"
+                    + " ?, ? FROM generate_series(0, ? - 1) AS i")) {
       insert.setBytes(1, sealed);
       insert.setLong(2, now + Duration.ofHours(8).toMillis());
       insert.setLong(3, now);
       insert.setLong(4, now);
       insert.setInt(5, count);
       insert.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    vacuumAnalyze();
+  }
+
+  /**
+   * Writes {@code grants} (new keys, version 1) straight into PostgreSQL's table in batched {@code
+   * INSERT}s: the rows the store would write for them, without a lease round trip each. Only for
+   * {@code postgres}; call {@link #vacuumAnalyze()} after the last batch.
+   */
+  void insertRows(List<StoredGrant> grants) {
+    long now = System.currentTimeMillis();
+    try (Connection connection = postgresPool().getConnection();
+        PreparedStatement insert =
+            connection.prepareStatement(
+                INSERT_INTO_GRANTS + "VALUES (?, 1, ?, ?, NULL, NULL, 1, ?, ?)")) {
+      for (StoredGrant grant : grants) {
+        insert.setString(1, grant.key().value());
+        insert.setBytes(2, grant.sealed());
+        Instant expiresAt = grant.expiresAt();
+        if (expiresAt == null) {
+          insert.setNull(3, Types.BIGINT);
+        } else {
+          insert.setLong(3, expiresAt.toEpochMilli());
+        }
+        insert.setLong(4, now);
+        insert.setLong(5, now);
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * {@code VACUUM ANALYZE} of the grants table after a bulk write, as autovacuum would do later.
+   */
+  void vacuumAnalyze() {
+    try (Connection connection = postgresPool().getConnection();
+        Statement analyze = connection.createStatement()) {
       analyze.execute("VACUUM ANALYZE tokenbroker_grants");
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private JdbcConnectionPool postgresPool() {
+    if (pool == null) {
+      throw new IllegalStateException("bulk writes are for postgres only");
+    }
+    return pool;
   }
 
   /**

@@ -228,7 +228,12 @@ final class GrantCache {
     }
     StoredState stored = StoredState.read(settings, key);
     GrantRecord record = stored.record();
-    String name = record != null && record.template() != null ? record.template() : template;
+    // A consent's tokens (allowEmpty) belong to the consent's template, whatever an earlier
+    // consent of the key stored; otherwise the entry names its template.
+    String name =
+        allowEmpty && template != null
+            ? template
+            : record != null && record.template() != null ? record.template() : template;
     if (name == null) {
       throw new UnknownGrantException(
           key,
@@ -259,7 +264,11 @@ final class GrantCache {
               + "' needs a consent first (authorizationRequest(key, template, redirectUri))");
     }
     Grant grant = new Grant(key, name, t.registration(), t.type(), t.client(), settings);
-    if (record != null && !record.reauthorizationRequired()) {
+    // Tokens of an earlier consent against another template are not this grant's (its client
+    // could not refresh them): the consent's own tokens are saved next.
+    if (record != null
+        && !record.reauthorizationRequired()
+        && (record.template() == null || name.equals(record.template()))) {
       grant.published(record, stored.version());
     }
     grant.touchedBy(this::touch, touchIntervalMillis);
