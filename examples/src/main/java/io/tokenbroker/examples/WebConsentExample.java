@@ -15,9 +15,6 @@ import io.tokenbroker.store.jdbc.JdbcTokenStore;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
@@ -99,7 +96,7 @@ public final class WebConsentExample {
           "Instance A redirects the browser to " + redirect.getHost() + ":" + redirect.getPort());
 
       // The user approves; the provider sends the browser back, and the load balancer picks B.
-      URI callback = browserApproves(redirect);
+      URI callback = FakeAuthorizationServer.approve(redirect);
       GrantKey key = onB.completeQuery(callback.getRawQuery());
       out.println("Instance B completed the consent and stored grant " + key);
 
@@ -118,14 +115,5 @@ public final class WebConsentExample {
       }
       return new Result(key, same, 0, replay);
     }
-  }
-
-  /** What the user's browser does: opens the consent URL and follows the redirect back. */
-  private static URI browserApproves(URI consentUrl) throws Exception {
-    HttpResponse<Void> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(consentUrl).build(), HttpResponse.BodyHandlers.discarding());
-    return URI.create(response.headers().firstValue("Location").orElseThrow());
   }
 }

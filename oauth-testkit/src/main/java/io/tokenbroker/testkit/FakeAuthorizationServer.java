@@ -3,8 +3,13 @@ package io.tokenbroker.testkit;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -232,6 +237,33 @@ public final class FakeAuthorizationServer extends SandboxServer {
   /** A builder for a server with non-default settings. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * What the user's browser does with a consent URL of this server: GETs it once and returns where
+   * the server sends the browser back (the {@code Location} of its redirect: the callback with
+   * {@code code} and {@code state}, or with {@code error}, as {@link #setAuthorizationDecision}
+   * decides).
+   *
+   * @throws AssertionError if the server does not answer with a redirect
+   */
+  public static URI approve(URI authorizationUrl) throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build()
+            .send(HttpRequest.newBuilder(authorizationUrl).build(), BodyHandlers.ofString());
+    return URI.create(
+        response
+            .headers()
+            .firstValue("Location")
+            .orElseThrow(
+                () ->
+                    new AssertionError(
+                        "the authorization endpoint answered "
+                            + response.statusCode()
+                            + " without a redirect: "
+                            + response.body())));
   }
 
   // ---------------------------------------------------------------- addresses

@@ -22,9 +22,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -163,12 +160,7 @@ public final class RefreshLoop {
     broker.register(key, registration, GrantType.AUTHORIZATION_CODE);
     AuthorizationRequest request =
         broker.authorizationRequest(key, URI.create("https://app.example/cb"));
-    HttpResponse<Void> approved =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(request.uri()).build(),
-                HttpResponse.BodyHandlers.discarding());
-    request.complete(URI.create(approved.headers().firstValue("Location").orElseThrow()));
+    request.complete(FakeAuthorizationServer.approve(request.uri()));
     return registration;
   }
 

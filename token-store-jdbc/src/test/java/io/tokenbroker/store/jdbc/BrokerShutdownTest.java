@@ -17,9 +17,6 @@ import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.RefreshRotation;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -116,12 +113,7 @@ class BrokerShutdownTest {
     TokenBroker first = broker(true);
     AuthorizationRequest request =
         first.authorizationRequest(USER, URI.create("https://app.example/cb"));
-    HttpResponse<Void> redirect =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(request.uri()).build(),
-                HttpResponse.BodyHandlers.discarding());
-    request.complete(URI.create(redirect.headers().firstValue("Location").orElseThrow()));
+    request.complete(FakeAuthorizationServer.approve(request.uri()));
 
     CountDownLatch holding = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
