@@ -1,23 +1,18 @@
 package io.tokenbroker.store.jdbc;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tokenbroker.oauth.ClientRegistration;
 import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.Keysets;
 import io.tokenbroker.oauth.TokenBroker;
+import io.tokenbroker.testkit.ChildJvm;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.RefreshLoop;
 import io.tokenbroker.testkit.RefreshRotation;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -25,7 +20,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,11 +47,11 @@ class PostgresFailoverRefreshTest {
   @TempDir Path directory;
   private EmbeddedPostgres database;
   private int port;
-  private final List<Process> children = new ArrayList<>();
+  private final List<ChildJvm> children = new ArrayList<>();
 
   @AfterEach
   void stop() throws IOException {
-    children.forEach(Process::destroyForcibly);
+    children.forEach(ChildJvm::close);
     if (database != null) {
       database.close();
     }
@@ -68,7 +62,7 @@ class PostgresFailoverRefreshTest {
         EmbeddedPostgres.builder()
             .setDataDirectory(directory.resolve("pg"))
             .setCleanDataDirectory(false)
-            .setPort(port)
+            .setPort(port) // 0 the first time: the embedded server picks a free one
             .start();
   }
 
@@ -99,10 +93,8 @@ class PostgresFailoverRefreshTest {
   @Timeout(value = 5, unit = TimeUnit.MINUTES) // the 60 s loop, child JVMs and a restart
   void threeProcessesKeepAStrictRotationGrantAliveThroughReadOnlyFlipsAndARestart()
       throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    startDatabase();
+    startDatabase(); // on a port the embedded server picks; the restart reuses it
+    port = database.getPort();
     JdbcTokenStore.builder(dataSource()).table(TABLE).autoCreate(true).build();
     Path keysetFile = directory.resolve("keyset.json");
     Keysets.loadOrCreate(keysetFile);
@@ -114,18 +106,14 @@ class PostgresFailoverRefreshTest {
         registration = RefreshLoop.consent(server, broker, KEY, CLIENT_ID, SECRET);
       }
 
-      List<BufferedReader> outputs = new ArrayList<>();
       for (int i = 0; i < CHILDREN; i++) {
-        Process child = launch(i, keysetFile, server);
-        children.add(child);
-        outputs.add(new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8)));
+        children.add(launch(i, keysetFile, server));
       }
-      for (BufferedReader out : outputs) {
-        assertEquals("READY", readLine(out, Duration.ofSeconds(60)));
+      for (ChildJvm child : children) {
+        child.awaitLine("READY"::equals, Duration.ofSeconds(60));
       }
-      for (Process child : children) {
-        child.getOutputStream().write("GO\n".getBytes(UTF_8));
-        child.getOutputStream().flush();
+      for (ChildJvm child : children) {
+        child.send("GO");
       }
 
       // The failover: read-only every other half second, one restart in the middle.
@@ -148,11 +136,10 @@ class PostgresFailoverRefreshTest {
 
       List<String> done = new ArrayList<>();
       List<String> errors = new ArrayList<>();
-      for (int i = 0; i < CHILDREN; i++) {
-        done.add(readLine(outputs.get(i), Duration.ofSeconds(90)));
-        assertNotNull(done.get(i), "child " + i + " ended without a result");
-        assertTrue(children.get(i).waitFor(30, TimeUnit.SECONDS));
-        errors.add(Files.readString(directory.resolve(i + ".err")));
+      for (ChildJvm child : children) {
+        done.add(child.awaitLine(line -> line.startsWith("DONE"), Duration.ofSeconds(90)));
+        assertEquals(0, child.waitFor(Duration.ofSeconds(30)), child::describe);
+        errors.add(child.stderr());
       }
       RefreshLoop.Result total = RefreshLoop.total(done, errors);
       assertTrue(restarted);
@@ -184,39 +171,18 @@ class PostgresFailoverRefreshTest {
         .build();
   }
 
-  private Process launch(int index, Path keysetFile, FakeAuthorizationServer server)
-      throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            java,
-            "-XX:TieredStopAtLevel=1",
-            "-XX:+UseSerialGC",
-            "-Xmx128m",
-            "-cp",
-            System.getProperty("java.class.path"),
-            RefreshLoopWorker.class.getName(),
+  private ChildJvm launch(int index, Path keysetFile, FakeAuthorizationServer server) {
+    return ChildJvm.builder(RefreshLoopWorker.class)
+        .name("refresher-" + index)
+        .args(
             "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres",
             TABLE,
             keysetFile.toString(),
             KEY.value(),
             server.tokenEndpoint().toString(),
             CLIENT_ID,
-            Long.toString(RUN.toMillis()));
-    builder.environment().put(BrokerWorker.SECRET_VARIABLE, SECRET);
-    builder.redirectError(directory.resolve(index + ".err").toFile());
-    return builder.start();
-  }
-
-  private static String readLine(BufferedReader reader, Duration timeout) throws Exception {
-    return CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return reader.readLine();
-              } catch (IOException e) {
-                return null;
-              }
-            })
-        .get(timeout.toSeconds(), TimeUnit.SECONDS);
+            Long.toString(RUN.toMillis()))
+        .env(BrokerWorker.SECRET_VARIABLE, SECRET)
+        .start();
   }
 }
