@@ -146,7 +146,7 @@ class CredentialHelperJarIT {
               + Base64.getEncoder()
                   .encodeToString(("x-token:" + server.lastAccessToken()).getBytes(UTF_8));
       assertEquals(List.of(expected), authorizations, err);
-      assertFalse(err.contains(server.lastAccessToken()), err);
+      Secrets.assertNotIn(err, "git ls-remote's stderr", server, SECRET);
     } finally {
       git.stop(0);
     }
@@ -164,8 +164,10 @@ class CredentialHelperJarIT {
     try (OutputStream in = fill.getOutputStream()) {
       in.write("protocol=https\nhost=git.example.com\n\n".getBytes(UTF_8));
     }
-    String out = new String(fill.getInputStream().readAllBytes(), UTF_8);
+    String out = new String(fill.getInputStream().readAllBytes(), UTF_8); // the token, on purpose
+    String fillErr = new String(fill.getErrorStream().readAllBytes(), UTF_8);
     assertEquals(0, fill.waitFor(), out);
+    Secrets.assertNotIn(fillErr, "git credential fill's stderr", server, SECRET);
     assertTrue(out.contains("username=oauth2\n"), out);
     assertTrue(out.contains("password=" + server.lastAccessToken() + "\n"), out);
     assertTrue(out.contains("host=git.example.com\n"), out);
@@ -208,6 +210,7 @@ class CredentialHelperJarIT {
     assertEquals(0, p.waitFor(), err);
     assertTrue(out.contains("token:acme\n"), out + err);
     assertTrue(out.contains("command:token\n"), out + err);
+    Secrets.assertNotIn(out + err, "bash's output while completing", server, SECRET);
   }
 
   @Test
@@ -221,6 +224,7 @@ class CredentialHelperJarIT {
       String out = new String(p.getInputStream().readAllBytes(), UTF_8);
       String err = new String(p.getErrorStream().readAllBytes(), UTF_8);
       assertEquals(0, p.waitFor(), err);
+      Secrets.assertNotIn(err, "the launcher's stderr", server, SECRET);
       assertEquals(server.lastAccessToken() + "\n", out, "the archive's making prints nothing");
       assertEquals("", err);
     }

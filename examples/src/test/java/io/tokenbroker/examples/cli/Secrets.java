@@ -1,8 +1,10 @@
 package io.tokenbroker.examples.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.tokenbroker.testkit.FakeAuthorizationServer;
+import io.tokenbroker.testkit.IssuedSecrets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,6 +34,19 @@ final class Secrets {
         assertFalse(r.all().contains(secret), () -> "a secret leaked into\n" + r);
       }
     }
+  }
+
+  /**
+   * No secret of {@code server} nor any other the testkit recorded ({@link IssuedSecrets}) is in
+   * {@code text}, what a child process other than the CLI's JVM (a shell, git) wrote to {@code
+   * where}.
+   */
+  static void assertNotIn(
+      String text, String where, FakeAuthorizationServer server, String clientSecret) {
+    for (String secret : all(server, clientSecret)) {
+      assertFalse(text.contains(secret), () -> "a secret leaked into " + where);
+    }
+    assertEquals(List.of(), IssuedSecrets.foundIn(text), () -> "secrets leaked into " + where);
   }
 
   /** No file under {@code home} holds a secret in plaintext. */
