@@ -21,6 +21,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,14 +31,16 @@ class MultiProcessTest {
   private static final int ROUNDS = 10;
   private static final int CHILDREN = 3;
   private static final String SHARED = "shared";
+  private static final Duration MARKED_WAIT = Duration.ofSeconds(10);
 
   /**
-   * The fewest of the {@code ROUNDS * CHILDREN} kills that must land mid-write (a writer's temp
-   * file left behind), so that the test cannot pass without exercising an interrupted write. About
-   * one kill in six lands mid-write on a loaded 2-core machine; the floor is low enough that a run
-   * falls below it only by a rare chance.
+   * The fewest rounds whose marked writer must have been killed mid-write (its temporary file seen
+   * before the kill and still there after it), so that the test cannot pass without exercising an
+   * interrupted write: a third of them. The marked write is 8 MiB, written and forced to disk, so
+   * the kill, sent as soon as its temporary file appears, lands before the rename in practice every
+   * time; the floor leaves room for a rare miss on a loaded machine.
    */
-  private static final int MIN_MID_WRITE_KILLS = 1;
+  private static final int MIN_CERTAIN_MID_WRITE_KILLS = (ROUNDS + 2) / 3;
 
   @TempDir Path tempDir;
 
@@ -54,23 +57,42 @@ class MultiProcessTest {
     Map<String, Ack> known = new HashMap<>();
     int kills = 0;
     int midWriteKills = 0;
+    int certainMidWriteKills = 0;
     int acks = 0;
     int aheadOfAck = 0;
 
     for (int round = 0; round < ROUNDS; round++) {
       List<ChildJvm> children = new ArrayList<>();
+      int markedIndex = round % CHILDREN;
       try {
         for (int i = 0; i < CHILDREN; i++) {
-          children.add(
+          ChildJvm.Builder writer =
               ChildJvm.builder(StoreChild.class)
                   .name("writer-" + round + "-" + i)
-                  .args("write-loop", dir.toString(), "solo-" + i, SHARED)
-                  .start());
+                  .args("write-loop", dir.toString(), "solo-" + i, SHARED);
+          if (i == markedIndex) {
+            writer.args(Integer.toString(random.nextInt(25))); // writes before the marked one
+          }
+          children.add(writer.start());
         }
         for (ChildJvm child : children) {
           child.awaitLine("READY"::equals, Duration.ofSeconds(60));
         }
+        // One writer per round is killed mid-write for certain: it announces a large write of its
+        // own key, and is killed as soon as that write's temporary file exists.
+        ChildJvm marked = children.get(markedIndex);
+        marked.send("GO");
+        String announced = marked.awaitLine(line -> line.startsWith("WRITING "), MARKED_WAIT);
+        Path temp = awaitTempFile(dir, FileNames.hash(GrantKey.of(announced.substring(8))));
+        marked.kill();
+        kills++;
+        if (temp != null && Files.exists(temp)) {
+          certainMidWriteKills++;
+        }
         for (ChildJvm child : children) {
+          if (child == marked) {
+            continue;
+          }
           // Kill after a random number of acknowledged writes, at a random instant after it.
           int target = random.nextInt(25);
           for (int seen = 0; seen < target; seen++) {
@@ -128,19 +150,21 @@ class MultiProcessTest {
       }
     }
     System.out.printf(
-        "crash test (seed %d): %d kills, %d of them mid-write, %d acknowledged writes, %d entries"
-            + " one write past their last acknowledgement%n",
-        seed, kills, midWriteKills, acks, aheadOfAck);
+        "crash test (seed %d): %d kills, %d of them mid-write (%d of %d marked writers for"
+            + " certain), %d acknowledged writes, %d entries one write past their last"
+            + " acknowledgement%n",
+        seed, kills, midWriteKills, certainMidWriteKills, ROUNDS, acks, aheadOfAck);
     assertEquals(ROUNDS * CHILDREN, kills);
     assertTrue(
-        midWriteKills >= MIN_MID_WRITE_KILLS,
+        certainMidWriteKills >= MIN_CERTAIN_MID_WRITE_KILLS,
         "only "
-            + midWriteKills
+            + certainMidWriteKills
             + " of "
-            + kills
-            + " kills landed mid-write (seed "
+            + ROUNDS
+            + " marked writers were killed mid-write (seed "
             + seed
             + "); the test did not exercise interrupted writes");
+    assertTrue(midWriteKills >= certainMidWriteKills, "a counted temp file was swept");
     assertTrue(acks > 0, "no write was ever acknowledged");
     assertTrue(known.containsKey(SHARED));
   }
@@ -260,6 +284,26 @@ class MultiProcessTest {
         .name(name)
         .args("hold-lease", dir.toString(), key.value())
         .start();
+  }
+
+  /**
+   * Polls {@code dir} for a temporary file of the key hashed {@code hash} and returns it, or null
+   * if none appeared within {@link #MARKED_WAIT} (the write was over before it was seen).
+   */
+  private static @Nullable Path awaitTempFile(Path dir, String hash) throws IOException {
+    String prefix = hash + FileNames.TEMP_INFIX;
+    long deadline = System.nanoTime() + MARKED_WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Stream<Path> files = Files.list(dir)) {
+        Optional<Path> temp =
+            files.filter(p -> p.getFileName().toString().startsWith(prefix)).findFirst();
+        if (temp.isPresent()) {
+          return temp.get();
+        }
+      }
+      Thread.onSpinWait();
+    }
+    return null;
   }
 
   private static List<Path> tempFiles(Path dir) throws IOException {

@@ -15,7 +15,12 @@ final class Payloads {
   private Payloads() {}
 
   static byte[] make(long version, Random random) {
-    byte[] body = new byte[100 + random.nextInt(4000)];
+    return make(version, random, 100 + random.nextInt(4000));
+  }
+
+  /** A payload with {@code bodyLength} random bytes. */
+  static byte[] make(long version, Random random, int bodyLength) {
+    byte[] body = new byte[bodyLength];
     random.nextBytes(body);
     ByteBuffer out = ByteBuffer.allocate(8 + 4 + body.length + 32);
     out.putLong(version).putInt(body.length).put(body);

@@ -4,6 +4,7 @@ import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenStore;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,14 @@ public final class StoreChild {
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     FileTokenStore store = FileTokenStore.create(Path.of(args[1]));
     switch (args[0]) {
-      case "write-loop" -> writeLoop(store, out, GrantKey.of(args[2]), GrantKey.of(args[3]));
+      case "write-loop" ->
+          writeLoop(
+              store,
+              out,
+              in,
+              args.length > 4 ? Integer.parseInt(args[4]) : -1,
+              GrantKey.of(args[2]),
+              GrantKey.of(args[3]));
       case "increment" ->
           increment(store, out, in, GrantKey.of(args[2]), Integer.parseInt(args[3]));
       case "hold-lease" -> holdLease(store, out, in, GrantKey.of(args[2]));
@@ -35,14 +43,29 @@ public final class StoreChild {
     }
   }
 
+  /** The body of the one large write a marked writer announces: long enough to be caught. */
+  static final int MARKED_WRITE_BYTES = 8 * 1024 * 1024;
+
   /**
    * Forever: load a key, check its payload, write the next version with a fresh payload, and print
    * {@code ACK key version digest} once the write returned. Alternates between two keys.
+   *
+   * <p>A marked writer ({@code markAfter >= 0}) waits for {@code GO} after {@code READY}; once it
+   * has made {@code markAfter} writes, it prints {@code WRITING key} right before its next write of
+   * the first key, whose payload is {@link #MARKED_WRITE_BYTES} long, so that the test can see its
+   * temporary file and kill it before the rename.
    */
-  private static void writeLoop(FileTokenStore store, PrintStream out, GrantKey... keys) {
+  private static void writeLoop(
+      FileTokenStore store, PrintStream out, BufferedReader in, int markAfter, GrantKey... keys)
+      throws IOException {
     Random random = new Random();
     out.println("READY");
     out.flush();
+    if (markAfter >= 0 && !"GO".equals(in.readLine())) {
+      throw new IOException("expected GO");
+    }
+    int writes = 0;
+    boolean marked = false;
     for (long i = 0; ; i++) {
       GrantKey key = keys[(int) (i % keys.length)];
       Optional<TokenStore.Lease> lease = store.tryAcquireLease(key, Duration.ofMinutes(1));
@@ -61,9 +84,18 @@ public final class StoreChild {
             System.exit(3);
           }
         }
-        byte[] payload = Payloads.make(version + 1, random);
+        byte[] payload;
+        if (markAfter >= 0 && !marked && writes >= markAfter && key.equals(keys[0])) {
+          marked = true;
+          payload = Payloads.make(version + 1, random, MARKED_WRITE_BYTES);
+          out.println("WRITING " + key);
+          out.flush();
+        } else {
+          payload = Payloads.make(version + 1, random);
+        }
         OptionalLong written = store.compareAndSet(held, version, payload, null);
         if (written.isPresent()) {
+          writes++;
           out.println("ACK " + key + " " + written.getAsLong() + " " + Payloads.digest(payload));
           out.flush();
         }
