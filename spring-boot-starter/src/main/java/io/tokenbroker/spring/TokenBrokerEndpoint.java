@@ -38,14 +38,13 @@ public class TokenBrokerEndpoint {
     return Map.of("grants", grants);
   }
 
-  /** One grant's status ({@code /actuator/tokenbroker/NAME}); 404 if unknown. */
+  /**
+   * One grant's status ({@code /actuator/tokenbroker/NAME}), read on its own without listing the
+   * store; 404 if unknown.
+   */
   @ReadOperation
   public @Nullable Map<String, Object> grant(@Selector String name) {
-    for (GrantStates.View view : states.all()) {
-      if (view.name().equals(name)) {
-        return view.details();
-      }
-    }
-    return null;
+    GrantStates.View view = states.one(name);
+    return view == null ? null : view.details();
   }
 }

@@ -4,6 +4,7 @@ import io.tokenbroker.oauth.GrantKey;
 import io.tokenbroker.oauth.GrantStatus;
 import io.tokenbroker.oauth.TokenBroker;
 import io.tokenbroker.oauth.TokenBrokerException;
+import io.tokenbroker.oauth.UnknownGrantException;
 import io.tokenbroker.spring.GrantState;
 import java.time.Clock;
 import java.time.Instant;
@@ -71,12 +72,30 @@ public final class GrantStates {
     return views;
   }
 
+  /**
+   * The grant named {@code name}, registered or only stored, read on its own ({@link
+   * TokenBroker#status}: no listing of the store); null if the broker knows no such grant or the
+   * name is not a grant key.
+   */
+  public @Nullable View one(String name) {
+    GrantKey key;
+    try {
+      key = GrantKey.of(name);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    return view(key, clock.instant());
+  }
+
   /** The grants configured under {@code tokenbroker.grants}, sorted by name. */
   public List<View> registered() {
     Instant now = clock.instant();
     Map<String, View> views = new TreeMap<>();
     for (ConfiguredGrant grant : configured.all().values()) {
-      views.put(grant.name(), view(grant.key(), now));
+      View view = view(grant.key(), now);
+      views.put(
+          grant.name(),
+          view != null ? view : new View(grant.key().value(), GrantState.UNAVAILABLE, null));
     }
     return new ArrayList<>(views.values());
   }
@@ -86,10 +105,13 @@ public final class GrantStates {
     return views.stream().anyMatch(v -> v.state() == GrantState.REAUTHORIZATION_REQUIRED);
   }
 
-  private View view(GrantKey key, Instant now) {
+  /** {@code key}'s view; null if the broker knows no such grant. */
+  private @Nullable View view(GrantKey key, Instant now) {
     try {
       GrantStatus status = broker.status(key);
       return new View(key.value(), state(status, now), status);
+    } catch (UnknownGrantException e) {
+      return null;
     } catch (TokenBrokerException | IllegalStateException e) {
       return new View(key.value(), GrantState.UNAVAILABLE, null);
     }
