@@ -847,6 +847,12 @@ public final class TokenBroker implements AutoCloseable {
     /**
      * How long a consent started with {@link TokenBroker#authorizationRequest(GrantKey, String,
      * URI)} can be completed; default 10 minutes.
+     *
+     * <p>An expired pending consent is refused at once ({@link
+     * ConsentException.Kind#UNKNOWN_STATE}) but is deleted from the store lazily: no background
+     * task runs; a broker purges the expired ones ({@link TokenStore#purgeExpiredPendingConsents})
+     * when a consent is started or completed on it, at most once a minute. A store may therefore
+     * hold expired pending consents for as long as no consent starts or completes anywhere.
      */
     public Builder pendingConsentLifetime(Duration lifetime) {
       this.pendingConsentLifetime = positive(lifetime, "pendingConsentLifetime");

@@ -248,6 +248,19 @@ class ManyGrantsTest {
   }
 
   @Test
+  void expiredPendingConsentsArePurgedWhenAConsentCompletes() throws Exception {
+    TokenBroker a = broker(builder().pendingConsentLifetime(Duration.ofMinutes(2)));
+    a.authorizationRequest(GrantKey.of("fake/c-1"), APP, REDIRECT);
+    a.authorizationRequest(GrantKey.of("fake/c-2"), APP, REDIRECT);
+    clock.advance(Duration.ofSeconds(90));
+    URI callback = approve(broker().authorizationRequest(USER, APP, REDIRECT)); // 10 minutes
+    clock.advance(Duration.ofSeconds(60)); // c-1 and c-2 expired; a last purged 150 s ago
+    assertEquals(3, store.pendingConsents(), "nothing purges in the background");
+    assertEquals(USER, a.completeAuthorization(callback));
+    assertEquals(0, store.pendingConsents(), "completed, and the two expired ones purged");
+  }
+
+  @Test
   void anErrorCallbackUsesUpThePendingConsent() throws Exception {
     TokenBroker a = broker();
     AuthorizationRequest request = a.authorizationRequest(USER, APP, REDIRECT);
