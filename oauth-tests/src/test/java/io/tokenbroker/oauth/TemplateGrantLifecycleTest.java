@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -223,10 +222,6 @@ class TemplateGrantLifecycleTest {
   }
 
   @Test
-  @Disabled(
-      "fails: a broker that holds the grant cached under the first template adopts the second"
-          + " consent's tokens, then refreshes them with the first template's client (invalid_grant:"
-          + " issued to another client), which marks the grant for re-authorization everywhere")
   void aBrokerHoldingTheGrantUnderTheFirstTemplateRenewsItWithTheSecond() throws Exception {
     TokenBroker a = broker(APP, OTHER);
     consent(a, a, USER, APP);
@@ -238,5 +233,54 @@ class TemplateGrantLifecycleTest {
     assertEquals(0, server.invalidGrantCount());
     assertEquals(OTHER_CLIENT, server.introspect(renewed.revealValue()).clientId());
     assertEquals(renewed, b.accessToken(USER));
+  }
+
+  @Test
+  void aCachedGrantWhoseFreshTokenWasReconsentedElsewhereIsServedUntilItsRefreshThenSwitches()
+      throws Exception {
+    TokenBroker a = broker(APP, OTHER);
+    consent(a, a, USER, APP);
+    AccessToken first = a.accessToken(USER); // cached on a, bound to APP
+    TokenBroker b = broker(APP, OTHER);
+    consent(b, b, USER, OTHER);
+    AccessToken second = stored(USER).accessToken();
+
+    clock.advance(Duration.ofMinutes(10));
+    assertEquals(first, a.accessToken(USER), "still fresh: served from memory, no store read");
+    assertEquals(0, server.tokenRequestCount("refresh_token"));
+
+    clock.advance(Duration.ofHours(2)); // both expired: the refresh reads the entry naming OTHER
+    AccessToken renewed = a.accessToken(USER);
+    assertNotEquals(second, renewed);
+    assertEquals(1, server.tokenRequestCount("refresh_token"), "one request, by OTHER's client");
+    assertEquals(0, server.invalidGrantCount());
+    assertEquals(OTHER_CLIENT, server.introspect(renewed.revealValue()).clientId());
+    assertEquals(OTHER, storedTemplate(USER));
+    assertEquals(renewed, a.accessToken(USER));
+    assertEquals(renewed, b.accessToken(USER));
+  }
+
+  @Test
+  void aBrokerWithoutTheSecondTemplateRefusesTheReconsentedGrantAndLeavesItStored()
+      throws Exception {
+    TokenBroker a = broker(APP); // knows only APP
+    consent(a, a, USER, APP);
+    a.accessToken(USER); // cached on a, bound to APP
+    TokenBroker b = broker(APP, OTHER);
+    consent(b, b, USER, OTHER);
+    StoredGrant before = store.load(USER).orElseThrow();
+
+    clock.advance(Duration.ofHours(2));
+    UnknownGrantException e = assertThrows(UnknownGrantException.class, () -> a.accessToken(USER));
+    assertTrue(e.getMessage().contains(OTHER), e.getMessage());
+    assertThrows(UnknownGrantException.class, () -> a.accessToken(USER), "and again");
+    assertEquals(0, server.tokenRequestCount("refresh_token"), "APP's client never used them");
+    assertEquals(0, server.invalidGrantCount());
+    StoredGrant after = store.load(USER).orElseThrow();
+    assertEquals(before.version(), after.version(), "the stored grant is untouched");
+    assertEquals(OTHER, storedTemplate(USER));
+
+    AccessToken renewed = b.accessToken(USER); // still alive for a broker that knows OTHER
+    assertEquals(OTHER_CLIENT, server.introspect(renewed.revealValue()).clientId());
   }
 }
