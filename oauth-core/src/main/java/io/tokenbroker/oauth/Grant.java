@@ -85,6 +85,10 @@ final class Grant {
 
   private long touchIntervalMillis;
   private java.util.function.@Nullable Consumer<Grant> toucher;
+
+  /** Drops this grant from the broker's cache once it detached itself for another template. */
+  private java.util.function.@Nullable Consumer<Grant> dropper;
+
   private volatile boolean closed; // written under publishLock
 
   Grant(
@@ -128,6 +132,11 @@ final class Grant {
     this.toucher = toucher;
     this.touchIntervalMillis = intervalMillis;
     this.touchDueMillis = settings.clock.millis() + intervalMillis;
+  }
+
+  /** Makes a flight that detaches this grant for another template call {@code dropper} with it. */
+  void droppedBy(java.util.function.Consumer<Grant> dropper) {
+    this.dropper = dropper;
   }
 
   private void touch(long now) {
@@ -458,6 +467,10 @@ final class Grant {
       // Nothing was written and nothing is held: this object serves no more; its callers load
       // the grant again (bound to the stored entry's template) and retry on that one.
       inFlight.compareAndSet(flight, DETACHED);
+      java.util.function.Consumer<Grant> d = dropper;
+      if (d != null) {
+        d.accept(this); // also when no caller waits (a refresh ahead of expiry)
+      }
       flight.completeExceptionally(Evicted.INSTANCE);
       return;
     } catch (Throwable t) {

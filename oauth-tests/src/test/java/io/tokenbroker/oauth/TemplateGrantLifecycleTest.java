@@ -284,6 +284,7 @@ class TemplateGrantLifecycleTest {
     UnknownGrantException e = assertThrows(UnknownGrantException.class, () -> a.accessToken(USER));
     assertTrue(e.getMessage().contains(OTHER), e.getMessage());
     assertThrows(UnknownGrantException.class, () -> a.accessToken(USER), "and again");
+    assertFalse(a.status(USER).registered(), "a no longer holds it under APP");
     assertEquals(0, server.tokenRequestCount("refresh_token"), "APP's client never used them");
     assertEquals(0, server.invalidGrantCount());
     StoredGrant after = store.load(USER).orElseThrow();
