@@ -639,6 +639,13 @@ final class Grant {
     GrantRecord record = stored.record();
     String named = record == null ? null : record.template();
     if (template != null && named != null && !named.equals(template) && held.current() == null) {
+      LOG.log(
+          Level.INFO,
+          "grant ''{0}'' is stored under template ''{1}'' now, not ''{2}''; loading it again with"
+              + " that template",
+          key,
+          named,
+          template);
       unpublish();
       throw TemplateChanged.INSTANCE;
     }
