@@ -43,6 +43,21 @@ final class Grant {
     }
   }
 
+  /**
+   * Thrown inside a flight that read a store entry naming another client template than this
+   * grant's: its tokens belong to another client, which this grant must never use on them. The
+   * flight detaches the grant and its callers get {@link Evicted}, so the broker loads the grant
+   * again from the store, bound to the entry's template (issue 17).
+   */
+  private static final class TemplateChanged extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    static final TemplateChanged INSTANCE = new TemplateChanged();
+
+    private TemplateChanged() {
+      super("the stored grant names another client template", null, false, false);
+    }
+  }
+
   private final GrantKey key;
   private final @Nullable String template;
   private final ClientRegistration registration;
@@ -70,6 +85,10 @@ final class Grant {
 
   private long touchIntervalMillis;
   private java.util.function.@Nullable Consumer<Grant> toucher;
+
+  /** Drops this grant from the broker's cache once it detached itself for another template. */
+  private java.util.function.@Nullable Consumer<Grant> dropper;
+
   private volatile boolean closed; // written under publishLock
 
   Grant(
@@ -113,6 +132,11 @@ final class Grant {
     this.toucher = toucher;
     this.touchIntervalMillis = intervalMillis;
     this.touchDueMillis = settings.clock.millis() + intervalMillis;
+  }
+
+  /** Makes a flight that detaches this grant for another template call {@code dropper} with it. */
+  void droppedBy(java.util.function.Consumer<Grant> dropper) {
+    this.dropper = dropper;
   }
 
   private void touch(long now) {
@@ -439,6 +463,16 @@ final class Grant {
     Throwable thrown = null;
     try {
       result = obtain(request);
+    } catch (TemplateChanged changed) {
+      // Nothing was written and nothing is held: this object serves no more; its callers load
+      // the grant again (bound to the stored entry's template) and retry on that one.
+      inFlight.compareAndSet(flight, DETACHED);
+      java.util.function.Consumer<Grant> d = dropper;
+      if (d != null) {
+        d.accept(this); // also when no caller waits (a refresh ahead of expiry)
+      }
+      flight.completeExceptionally(Evicted.INSTANCE);
+      return;
     } catch (Throwable t) {
       thrown = t;
     }
@@ -523,6 +557,7 @@ final class Grant {
         }
         throw e;
       }
+      leaveIfAnotherTemplate(stored);
       GrantSnapshot adopted = adoptIfUsable(stored, request);
       if (adopted != null) {
         return adopted;
@@ -542,6 +577,7 @@ final class Grant {
       HeldWrite.Write pending = held.current();
       if (pending == null) {
         StoredState stored = readStore();
+        leaveIfAnotherTemplate(stored);
         GrantSnapshot adopted = adoptIfUsable(stored, request);
         if (adopted != null) {
           return adopted;
@@ -552,6 +588,9 @@ final class Grant {
       // The held tokens are the newest: write them before anything else.
       try {
         StoredState stored = writeHeld(lease.lease(), pending, readStore());
+        // The held tokens are written, or dropped because a new consent replaced them: either
+        // way under their own lineage's rules, before this grant may leave for another template.
+        leaveIfAnotherTemplate(stored);
         GrantSnapshot adopted = adoptIfUsable(stored, request);
         if (adopted != null) {
           return adopted;
@@ -587,6 +626,29 @@ final class Grant {
   /** The grant as the store holds it now. */
   StoredState readStore() {
     return StoredState.read(settings, key);
+  }
+
+  /**
+   * If {@code stored} names another client template than this template grant's (a consent against
+   * that template completed elsewhere), stops serving and leaves: {@link #runFlight} detaches this
+   * grant, so that the broker binds the entry to its own template. Never while tokens are held
+   * unwritten: those are refreshed and written under this grant's rules first (as before). Grants
+   * registered on their own, and entries without a template, never leave.
+   */
+  private void leaveIfAnotherTemplate(StoredState stored) {
+    GrantRecord record = stored.record();
+    String named = record == null ? null : record.template();
+    if (template != null && named != null && !named.equals(template) && held.current() == null) {
+      LOG.log(
+          Level.INFO,
+          "grant ''{0}'' is stored under template ''{1}'' now, not ''{2}''; loading it again with"
+              + " that template",
+          key,
+          named,
+          template);
+      unpublish();
+      throw TemplateChanged.INSTANCE;
+    }
   }
 
   private @Nullable GrantSnapshot adoptIfUsable(StoredState stored, Request request) {
@@ -742,6 +804,7 @@ final class Grant {
     StoredState latest = readStore();
     GrantRecord record = latest.record();
     if (latest.version() != sent.version()) {
+      leaveIfAnotherTemplate(latest);
       GrantSnapshot adopted = adoptIfUsable(latest, new Request(sent.version(), false, null));
       if (adopted != null) {
         return adopted;

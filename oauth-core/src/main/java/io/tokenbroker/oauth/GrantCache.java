@@ -272,6 +272,7 @@ final class GrantCache {
       grant.published(record, stored.version());
     }
     grant.touchedBy(this::touch, touchIntervalMillis);
+    grant.droppedBy(left -> drop(key, left));
     grants.put(key, grant);
     return grant;
   }

@@ -12,6 +12,7 @@ import io.tokenbroker.oauth.internal.Tink;
 import io.tokenbroker.oauth.internal.TokenSealer;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.FakeScheduler;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,16 +22,16 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
  * The end of a template grant's life and its second consent (issue 17): {@code remove} and {@code
  * revoke} of a grant created by consent against a template, on the broker that holds it cached and
  * on one that never loaded it; and the same key consented again against another template (another
- * client), after which the grant is stored with, served and renewed by the new template. Against
- * the fake authorization server on loopback (which refuses a refresh token presented by another
- * client), with a FakeClock.
+ * client), after which the grant is stored with, served and renewed by the new template, also by a
+ * broker that held it cached under the first template (once it reads the new entry; its held tokens
+ * are settled first). Against the fake authorization server on loopback (which refuses a refresh
+ * token presented by another client), with a FakeClock.
  */
 class TemplateGrantLifecycleTest {
   private static final String APP = "app";
@@ -39,6 +40,7 @@ class TemplateGrantLifecycleTest {
   private static final String OTHER_CLIENT = "other-client";
   private static final String SECRET = "lifecycle-secret-0123456789";
   private static final GrantKey USER = GrantKey.of("fake/customer-42");
+  private static final Duration LEASE_TTL = Duration.ofSeconds(30);
   private static final URI REDIRECT = URI.create("https://app.example/oauth/callback");
 
   private final FakeClock clock = FakeClock.create();
@@ -47,6 +49,9 @@ class TemplateGrantLifecycleTest {
   private FakeAuthorizationServer server;
   private PendingConsentStore store;
   private Provider provider;
+
+  /** When set, brokers run on this virtual time, refreshing inline (no background retry). */
+  private FakeScheduler time;
 
   @BeforeEach
   void start() {
@@ -70,8 +75,12 @@ class TemplateGrantLifecycleTest {
 
   /** A broker over the shared store with the given templates: APP, OTHER or both. */
   private TokenBroker broker(String... templates) {
+    TokenBroker.Builder builder = TokenBroker.builder();
+    if (time != null) {
+      builder.scheduler(time).executor(FakeScheduler.inlineExecutor()).leaseTtl(LEASE_TTL);
+    }
     TokenBroker broker =
-        TokenBroker.builder()
+        builder
             .store(store)
             .keyset(keyset)
             .clock(clock)
@@ -223,10 +232,6 @@ class TemplateGrantLifecycleTest {
   }
 
   @Test
-  @Disabled(
-      "fails: a broker that holds the grant cached under the first template adopts the second"
-          + " consent's tokens, then refreshes them with the first template's client (invalid_grant:"
-          + " issued to another client), which marks the grant for re-authorization everywhere")
   void aBrokerHoldingTheGrantUnderTheFirstTemplateRenewsItWithTheSecond() throws Exception {
     TokenBroker a = broker(APP, OTHER);
     consent(a, a, USER, APP);
@@ -237,6 +242,87 @@ class TemplateGrantLifecycleTest {
     AccessToken renewed = a.accessToken(USER);
     assertEquals(0, server.invalidGrantCount());
     assertEquals(OTHER_CLIENT, server.introspect(renewed.revealValue()).clientId());
+    assertEquals(renewed, b.accessToken(USER));
+  }
+
+  @Test
+  void aCachedGrantWhoseFreshTokenWasReconsentedElsewhereIsServedUntilItsRefreshThenSwitches()
+      throws Exception {
+    TokenBroker a = broker(APP, OTHER);
+    consent(a, a, USER, APP);
+    AccessToken first = a.accessToken(USER); // cached on a, bound to APP
+    TokenBroker b = broker(APP, OTHER);
+    consent(b, b, USER, OTHER);
+    AccessToken second = stored(USER).accessToken();
+
+    clock.advance(Duration.ofMinutes(10));
+    assertEquals(first, a.accessToken(USER), "still fresh: served from memory, no store read");
+    assertEquals(0, server.tokenRequestCount("refresh_token"));
+
+    clock.advance(Duration.ofHours(2)); // both expired: the refresh reads the entry naming OTHER
+    AccessToken renewed = a.accessToken(USER);
+    assertNotEquals(second, renewed);
+    assertEquals(1, server.tokenRequestCount("refresh_token"), "one request, by OTHER's client");
+    assertEquals(0, server.invalidGrantCount());
+    assertEquals(OTHER_CLIENT, server.introspect(renewed.revealValue()).clientId());
+    assertEquals(OTHER, storedTemplate(USER));
+    assertEquals(renewed, a.accessToken(USER));
+    assertEquals(renewed, b.accessToken(USER));
+  }
+
+  @Test
+  void aBrokerWithoutTheSecondTemplateRefusesTheReconsentedGrantAndLeavesItStored()
+      throws Exception {
+    TokenBroker a = broker(APP); // knows only APP
+    consent(a, a, USER, APP);
+    a.accessToken(USER); // cached on a, bound to APP
+    TokenBroker b = broker(APP, OTHER);
+    consent(b, b, USER, OTHER);
+    StoredGrant before = store.load(USER).orElseThrow();
+
+    clock.advance(Duration.ofHours(2));
+    UnknownGrantException e = assertThrows(UnknownGrantException.class, () -> a.accessToken(USER));
+    assertTrue(e.getMessage().contains(OTHER), e.getMessage());
+    assertThrows(UnknownGrantException.class, () -> a.accessToken(USER), "and again");
+    assertFalse(a.status(USER).registered(), "a no longer holds it under APP");
+    assertEquals(0, server.tokenRequestCount("refresh_token"), "APP's client never used them");
+    assertEquals(0, server.invalidGrantCount());
+    StoredGrant after = store.load(USER).orElseThrow();
+    assertEquals(before.version(), after.version(), "the stored grant is untouched");
+    assertEquals(OTHER, storedTemplate(USER));
+
+    AccessToken renewed = b.accessToken(USER); // still alive for a broker that knows OTHER
+    assertEquals(OTHER_CLIENT, server.introspect(renewed.revealValue()).clientId());
+  }
+
+  @Test
+  void heldTokensOfTheFirstTemplateAreSettledUnderItsRulesBeforeTheGrantSwitches()
+      throws Exception {
+    time = FakeScheduler.on(clock); // the held write's retry runs only when the test says so
+    TokenBroker a = broker(APP, OTHER);
+    consent(a, a, USER, APP);
+    a.accessToken(USER); // cached on a, bound to APP
+    clock.advance(Duration.ofHours(2));
+    store.writesDown = true;
+    AccessToken held = a.accessToken(USER); // renewed by APP's client, not written
+    assertTrue(a.hasPendingWrite(USER));
+    assertEquals(APP_CLIENT, server.introspect(held.revealValue()).clientId());
+    store.writesDown = false;
+
+    clock.advance(LEASE_TTL.plusSeconds(1)); // the lease a keeps for its held tokens ran out
+    TokenBroker b = broker(APP, OTHER);
+    consent(b, b, USER, OTHER); // replaces the entry the held tokens were to be written over
+    assertEquals(held, a.accessToken(USER), "fresh held tokens: served from memory");
+    assertTrue(a.hasPendingWrite(USER), "still held: nothing retried the write");
+
+    clock.advance(Duration.ofHours(2));
+    AccessToken renewed = a.accessToken(USER);
+    assertFalse(a.hasPendingWrite(USER), "the held tokens were dropped: a new consent won");
+    assertEquals(2, server.tokenRequestCount("refresh_token"), "one by APP, one by OTHER");
+    assertEquals(0, server.invalidGrantCount());
+    assertEquals(OTHER_CLIENT, server.introspect(renewed.revealValue()).clientId());
+    assertEquals(OTHER, storedTemplate(USER));
+    assertEquals(renewed, stored(USER).accessToken());
     assertEquals(renewed, b.accessToken(USER));
   }
 }
