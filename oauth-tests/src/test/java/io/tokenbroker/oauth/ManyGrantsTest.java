@@ -17,9 +17,6 @@ import io.tokenbroker.testkit.LogCapture;
 import io.tokenbroker.testkit.RecordingBrokerListener;
 import io.tokenbroker.testkit.RefreshRotation;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,14 +120,7 @@ class ManyGrantsTest {
 
   /** What the user's browser does: follows the consent URL, returns where it is sent back. */
   private static URI approve(AuthorizationRequest request) throws Exception {
-    return approve(request.uri());
-  }
-
-  private static URI approve(URI consentUrl) throws Exception {
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(HttpRequest.newBuilder(consentUrl).build(), HttpResponse.BodyHandlers.ofString());
-    return URI.create(response.headers().firstValue("Location").orElseThrow());
+    return FakeAuthorizationServer.approve(request.uri());
   }
 
   private Aead aead() throws Exception {
@@ -175,7 +165,7 @@ class ManyGrantsTest {
     ConsentFlow onB = ConsentFlow.of(b, APP, REDIRECT);
     URI location = onA.start(USER);
     assertTrue(location.toString().startsWith(server.authorizationEndpoint().toString()));
-    URI callback = approve(location);
+    URI callback = FakeAuthorizationServer.approve(location);
     assertEquals(USER, onB.completeQuery(callback.getRawQuery()));
     assertEquals(
         StoredTokens.read(store, aead(), USER).orElseThrow().accessToken(), b.accessToken(USER));

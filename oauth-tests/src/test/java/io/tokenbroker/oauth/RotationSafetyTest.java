@@ -19,9 +19,6 @@ import io.tokenbroker.testkit.RecordingBrokerListener;
 import io.tokenbroker.testkit.RefreshRotation;
 import io.tokenbroker.testkit.StoreWrites;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -116,12 +113,7 @@ class RotationSafetyTest {
     broker.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
     AuthorizationRequest request =
         broker.authorizationRequest(USER, URI.create("https://app.example/cb"));
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(request.uri()).build(),
-                HttpResponse.BodyHandlers.ofString());
-    return request.complete(URI.create(response.headers().firstValue("Location").orElseThrow()));
+    return request.complete(FakeAuthorizationServer.approve(request.uri()));
   }
 
   /** A second broker on the same store that reads what the store holds now. */

@@ -21,9 +21,6 @@ import io.tokenbroker.testkit.RecordingBrokerListener;
 import io.tokenbroker.testkit.RefreshRotation;
 import io.tokenbroker.testkit.StoreWrites;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -134,12 +131,7 @@ class TokenBrokerTest {
     broker.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
     AuthorizationRequest request =
         broker.authorizationRequest(USER, URI.create("https://app.example/cb"));
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(request.uri()).build(),
-                HttpResponse.BodyHandlers.ofString());
-    return request.complete(URI.create(response.headers().firstValue("Location").orElseThrow()));
+    return request.complete(FakeAuthorizationServer.approve(request.uri()));
   }
 
   private List<AccessToken> concurrently(int count, Callable<AccessToken> call) throws Exception {
