@@ -13,9 +13,9 @@ import io.tokenbroker.oauth.internal.Tink;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.HeldRequests;
+import io.tokenbroker.testkit.IssuedSecrets;
 import io.tokenbroker.testkit.LogCapture;
 import io.tokenbroker.testkit.RecordingBrokerListener;
-import io.tokenbroker.testkit.RefreshRotation;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,12 +61,7 @@ class ManyGrantsTest {
   @BeforeEach
   void start() {
     logs = LogCapture.start();
-    server =
-        FakeAuthorizationServer.builder()
-            .clock(clock)
-            .refreshRotation(RefreshRotation.STRICT)
-            .start();
-    server.registerClient(CLIENT_ID, SECRET);
+    server = BrokerFixture.strictServer(clock, CLIENT_ID, SECRET);
     store = new PendingConsentStore(InMemoryTokenStore.create(clock));
     provider =
         Provider.builder("fake")
@@ -81,26 +76,12 @@ class ManyGrantsTest {
     callers.shutdownNow();
     server.close();
     logs.close();
-    logs.assertNoSecrets();
-    String output = logs.text() + "\n" + String.join("\n", events.events());
-    assertFalse(output.contains(SECRET), "client secret in output");
-    for (String token : server.issuedAccessTokens()) {
-      assertFalse(output.contains(token), "access token in output");
-    }
-    for (String token : server.issuedRefreshTokens()) {
-      assertFalse(output.contains(token), "refresh token in output");
-    }
+    logs.assertNoSecrets(); // the server's tokens and the client secret, in logs and output
+    assertEquals(List.of(), IssuedSecrets.foundIn(String.join("\n", events.events())), "events");
   }
 
   private TokenBroker.Builder builder() {
-    return TokenBroker.builder()
-        .store(store)
-        .keyset(keyset)
-        .clock(clock)
-        .listener(events)
-        .retryPolicy(
-            new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(60)))
-        .writeRetryMin(Duration.ofMillis(20));
+    return BrokerFixture.brokerBuilder(store, keyset, clock, events);
   }
 
   /** A broker with both templates, as every instance of the application registers them. */
