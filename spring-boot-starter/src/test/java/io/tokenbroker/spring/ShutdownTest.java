@@ -77,20 +77,20 @@ class ShutdownTest {
   @ValueSource(strings = {"file", "jdbc"})
   void aRefreshInFlightFinishesAndIsPersistedBeforeTheStoreCloses(String store) throws Exception {
     Map<String, String> properties = properties(store);
-    HeldRequests tokenRequests = HeldRequests.matching(request -> request.path().equals("/token"));
-    server.setDispatcher(tokenRequests);
+    HeldRequests held = HeldRequests.matching(request -> request.path().equals("/token"));
+    server.setDispatcher(held);
     ConfigurableApplicationContext app =
         Apps.run(PlainApp.class, WebApplicationType.NONE, properties);
     TokenBroker broker = app.getBean(TokenBroker.class);
     CompletableFuture<AccessToken> caller =
         CompletableFuture.supplyAsync(() -> broker.accessToken(KEY));
-    assertTrue(tokenRequests.awaitArrived(1, Duration.ofSeconds(30)));
+    assertTrue(held.awaitArrived(1, Duration.ofSeconds(30)));
 
     Thread closer = new Thread(app::close, "closer");
     closer.start();
     awaitFrame(
         closer, TokenBroker.class.getName(), "close"); // the broker is waiting for the refresh
-    tokenRequests.release();
+    held.release();
     closer.join(TimeUnit.SECONDS.toMillis(60));
 
     assertTrue(!closer.isAlive(), "the context closed");
