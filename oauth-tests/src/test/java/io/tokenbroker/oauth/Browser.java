@@ -13,7 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Plays the user's browser against the fake server: follows the authorization URL once. */
+/**
+ * Plays the user's browser against the fake server where a test reads the page or the query itself
+ * ({@link io.tokenbroker.testkit.FakeAuthorizationServer#approve} follows a consent URL to its
+ * redirect).
+ */
 final class Browser {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
@@ -38,15 +42,5 @@ final class Browser {
       result.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
     }
     return result;
-  }
-
-  /** GETs the authorization URL and returns the redirect's {@code Location} (the callback). */
-  static URI callback(URI authorizationUrl) throws IOException, InterruptedException {
-    HttpResponse<String> response = get(authorizationUrl);
-    if (response.statusCode() != 302) {
-      throw new AssertionError(
-          "the authorization endpoint answered " + response.statusCode() + ": " + response.body());
-    }
-    return URI.create(response.headers().firstValue("Location").orElseThrow());
   }
 }

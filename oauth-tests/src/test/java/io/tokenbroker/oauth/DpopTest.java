@@ -199,7 +199,7 @@ class DpopTest {
         broker.authorizationRequest(USER, URI.create("https://app.example/cb"));
     String jkt = Browser.query(request.uri()).get("dpop_jkt").get(0);
     assertNotNull(jkt, "the code is bound to the key (RFC 9449 §10)");
-    request.complete(Browser.callback(request.uri()));
+    request.complete(FakeAuthorizationServer.approve(request.uri()));
     String keyAfterConsent = storedKeyThumbprint();
     assertEquals(jkt, keyAfterConsent);
     registerDpopKeyAsSecret();
@@ -231,7 +231,7 @@ class DpopTest {
     broker.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
     AuthorizationRequest request =
         broker.authorizationRequest(USER, URI.create("https://app.example/cb"));
-    TokenSet tokens = request.complete(Browser.callback(request.uri()));
+    TokenSet tokens = request.complete(FakeAuthorizationServer.approve(request.uri()));
 
     // Another client instance (another key) tries the grant's refresh token.
     TokenClient other = TokenClient.builder(registration()).clock(clock).build();

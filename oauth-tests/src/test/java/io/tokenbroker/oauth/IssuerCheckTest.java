@@ -53,7 +53,7 @@ class IssuerCheckTest {
     TokenClient client = client(Provider.discover(server.issuer()));
 
     AuthorizationRequest good = client.authorizationRequest(URI.create("https://app.example/cb"));
-    URI callback = Browser.callback(good.uri());
+    URI callback = FakeAuthorizationServer.approve(good.uri());
     assertEquals(List.of(server.issuer().toString()), Browser.query(callback).get("iss"));
     assertTrue(good.issuerRequired());
     assertEquals(server.issuer().toString(), good.issuer().orElseThrow());
@@ -61,13 +61,14 @@ class IssuerCheckTest {
 
     AuthorizationRequest missing =
         client.authorizationRequest(URI.create("https://app.example/cb"));
-    URI stripped = withoutIss(Browser.callback(missing.uri()));
+    URI stripped = withoutIss(FakeAuthorizationServer.approve(missing.uri()));
     ConsentException e = assertThrows(ConsentException.class, () -> missing.complete(stripped));
     assertEquals(ConsentException.Kind.ISSUER_MISMATCH, e.kind());
 
     AuthorizationRequest mixedUp =
         client.authorizationRequest(URI.create("https://app.example/cb"));
-    URI other = withIss(Browser.callback(mixedUp.uri()), "https%3A%2F%2Fattacker.example");
+    URI other =
+        withIss(FakeAuthorizationServer.approve(mixedUp.uri()), "https%3A%2F%2Fattacker.example");
     e = assertThrows(ConsentException.class, () -> mixedUp.complete(other));
     assertEquals(ConsentException.Kind.ISSUER_MISMATCH, e.kind());
     assertEquals(1, server.tokenRequestCount(), "no code exchanged for a refused callback");
@@ -85,11 +86,12 @@ class IssuerCheckTest {
     TokenClient client = client(provider);
 
     AuthorizationRequest plain = client.authorizationRequest(URI.create("https://app.example/cb"));
-    plain.complete(Browser.callback(plain.uri())); // no iss, none promised: fine
+    plain.complete(FakeAuthorizationServer.approve(plain.uri())); // no iss, none promised: fine
 
     AuthorizationRequest mixedUp =
         client.authorizationRequest(URI.create("https://app.example/cb"));
-    URI other = withIss(Browser.callback(mixedUp.uri()), "https%3A%2F%2Fattacker.example");
+    URI other =
+        withIss(FakeAuthorizationServer.approve(mixedUp.uri()), "https%3A%2F%2Fattacker.example");
     ConsentException e = assertThrows(ConsentException.class, () -> mixedUp.complete(other));
     assertEquals(ConsentException.Kind.ISSUER_MISMATCH, e.kind());
   }
@@ -100,7 +102,7 @@ class IssuerCheckTest {
     TokenClient client = client(Provider.discover(server.issuer()));
     try (LoopbackReceiver receiver = LoopbackReceiver.start()) {
       AuthorizationRequest request = client.authorizationRequest(receiver.redirectUri());
-      URI callback = Browser.callback(request.uri());
+      URI callback = FakeAuthorizationServer.approve(request.uri());
       URI forged = withIss(callback, "https%3A%2F%2Fattacker.example");
       CompletableFuture<HttpResponse<String>> browser =
           CompletableFuture.supplyAsync(
@@ -135,7 +137,7 @@ class IssuerCheckTest {
           CompletableFuture.supplyAsync(
               () -> {
                 try {
-                  return Browser.get(Browser.callback(request.uri()));
+                  return Browser.get(FakeAuthorizationServer.approve(request.uri()));
                 } catch (Exception ex) {
                   throw new IllegalStateException(ex);
                 }

@@ -13,13 +13,10 @@ import io.tokenbroker.oauth.internal.Tink;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.HeldRequests;
+import io.tokenbroker.testkit.IssuedSecrets;
 import io.tokenbroker.testkit.LogCapture;
 import io.tokenbroker.testkit.RecordingBrokerListener;
-import io.tokenbroker.testkit.RefreshRotation;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,12 +61,7 @@ class ManyGrantsTest {
   @BeforeEach
   void start() {
     logs = LogCapture.start();
-    server =
-        FakeAuthorizationServer.builder()
-            .clock(clock)
-            .refreshRotation(RefreshRotation.STRICT)
-            .start();
-    server.registerClient(CLIENT_ID, SECRET);
+    server = BrokerFixture.strictServer(clock, CLIENT_ID, SECRET);
     store = new PendingConsentStore(InMemoryTokenStore.create(clock));
     provider =
         Provider.builder("fake")
@@ -84,26 +76,12 @@ class ManyGrantsTest {
     callers.shutdownNow();
     server.close();
     logs.close();
-    logs.assertNoSecrets();
-    String output = logs.text() + "\n" + String.join("\n", events.events());
-    assertFalse(output.contains(SECRET), "client secret in output");
-    for (String token : server.issuedAccessTokens()) {
-      assertFalse(output.contains(token), "access token in output");
-    }
-    for (String token : server.issuedRefreshTokens()) {
-      assertFalse(output.contains(token), "refresh token in output");
-    }
+    logs.assertNoSecrets(); // the server's tokens and the client secret, in logs and output
+    assertEquals(List.of(), IssuedSecrets.foundIn(String.join("\n", events.events())), "events");
   }
 
   private TokenBroker.Builder builder() {
-    return TokenBroker.builder()
-        .store(store)
-        .keyset(keyset)
-        .clock(clock)
-        .listener(events)
-        .retryPolicy(
-            new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(60)))
-        .writeRetryMin(Duration.ofMillis(20));
+    return BrokerFixture.brokerBuilder(store, keyset, clock, events);
   }
 
   /** A broker with both templates, as every instance of the application registers them. */
@@ -123,14 +101,7 @@ class ManyGrantsTest {
 
   /** What the user's browser does: follows the consent URL, returns where it is sent back. */
   private static URI approve(AuthorizationRequest request) throws Exception {
-    return approve(request.uri());
-  }
-
-  private static URI approve(URI consentUrl) throws Exception {
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(HttpRequest.newBuilder(consentUrl).build(), HttpResponse.BodyHandlers.ofString());
-    return URI.create(response.headers().firstValue("Location").orElseThrow());
+    return FakeAuthorizationServer.approve(request.uri());
   }
 
   private Aead aead() throws Exception {
@@ -175,7 +146,7 @@ class ManyGrantsTest {
     ConsentFlow onB = ConsentFlow.of(b, APP, REDIRECT);
     URI location = onA.start(USER);
     assertTrue(location.toString().startsWith(server.authorizationEndpoint().toString()));
-    URI callback = approve(location);
+    URI callback = FakeAuthorizationServer.approve(location);
     assertEquals(USER, onB.completeQuery(callback.getRawQuery()));
     assertEquals(
         StoredTokens.read(store, aead(), USER).orElseThrow().accessToken(), b.accessToken(USER));

@@ -11,9 +11,6 @@ import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.Fault;
 import io.tokenbroker.testkit.RecordedRequest;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Set;
@@ -57,12 +54,7 @@ class ProviderQuirksTest {
   private TokenSet consent(TokenClient client) throws Exception {
     AuthorizationRequest request =
         client.authorizationRequest(URI.create("https://app.example/cb"));
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(request.uri()).build(),
-                HttpResponse.BodyHandlers.ofString());
-    return request.complete(URI.create(response.headers().firstValue("Location").orElseThrow()));
+    return request.complete(FakeAuthorizationServer.approve(request.uri()));
   }
 
   @Test

@@ -66,7 +66,7 @@ class PushedAuthorizationTest {
     assertEquals(List.of("https://api.example.com/"), pushed.bodyParameterValues("resource"));
     assertTrue(pushed.header("Authorization").startsWith("Basic "));
 
-    TokenSet tokens = request.complete(Browser.callback(request.uri()));
+    TokenSet tokens = request.complete(FakeAuthorizationServer.approve(request.uri()));
     assertEquals(server.lastAccessToken(), tokens.accessToken().revealValue());
   }
 
@@ -82,7 +82,7 @@ class PushedAuthorizationTest {
             .build();
     AuthorizationRequest request = client(provider).authorizationRequest(REDIRECT);
 
-    URI callback = Browser.callback(request.uri());
+    URI callback = FakeAuthorizationServer.approve(request.uri());
     HttpResponse<String> again = Browser.get(request.uri());
 
     assertEquals(400, again.statusCode());

@@ -77,7 +77,7 @@ class ResourceAudienceTest {
     assertEquals(RESOURCES, query.get("resource"));
     assertEquals(List.of("https://api.example.com"), query.get("audience"));
     assertEquals(List.of("acme"), query.get("organization"));
-    request.complete(Browser.callback(request.uri()));
+    request.complete(FakeAuthorizationServer.approve(request.uri()));
     clock.advance(Duration.ofHours(2));
     broker.accessToken(key);
 

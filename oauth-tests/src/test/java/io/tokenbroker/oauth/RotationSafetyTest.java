@@ -16,12 +16,8 @@ import io.tokenbroker.testkit.IssuedSecrets;
 import io.tokenbroker.testkit.LogCapture;
 import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.RecordingBrokerListener;
-import io.tokenbroker.testkit.RefreshRotation;
 import io.tokenbroker.testkit.StoreWrites;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,19 +59,9 @@ class RotationSafetyTest {
   @BeforeEach
   void start() {
     logs = LogCapture.start();
-    server =
-        FakeAuthorizationServer.builder()
-            .clock(clock)
-            .refreshRotation(RefreshRotation.STRICT)
-            .start();
-    server.registerClient(CLIENT_ID, SECRET);
+    server = BrokerFixture.strictServer(clock, CLIENT_ID, SECRET);
     store = InMemoryTokenStore.create(clock);
-    provider =
-        Provider.builder("fake")
-            .authorizationEndpoint(server.authorizationEndpoint())
-            .tokenEndpoint(server.tokenEndpoint())
-            .revocationEndpoint(server.revocationEndpoint())
-            .build();
+    provider = BrokerFixture.provider(server);
   }
 
   @AfterEach
@@ -89,14 +75,7 @@ class RotationSafetyTest {
   }
 
   private TokenBroker.Builder builder(TokenStore store) {
-    return TokenBroker.builder()
-        .store(store)
-        .keyset(keyset)
-        .clock(clock)
-        .listener(events)
-        .retryPolicy(
-            new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(60)))
-        .writeRetryMin(Duration.ofMillis(20));
+    return BrokerFixture.brokerBuilder(store, keyset, clock, events);
   }
 
   private TokenBroker broker(TokenStore store) {
@@ -116,12 +95,7 @@ class RotationSafetyTest {
     broker.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
     AuthorizationRequest request =
         broker.authorizationRequest(USER, URI.create("https://app.example/cb"));
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(request.uri()).build(),
-                HttpResponse.BodyHandlers.ofString());
-    return request.complete(URI.create(response.headers().firstValue("Location").orElseThrow()));
+    return request.complete(FakeAuthorizationServer.approve(request.uri()));
   }
 
   /** A second broker on the same store that reads what the store holds now. */

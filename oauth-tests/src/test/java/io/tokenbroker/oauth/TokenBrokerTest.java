@@ -16,14 +16,11 @@ import io.tokenbroker.testkit.FakeScheduler;
 import io.tokenbroker.testkit.Fault;
 import io.tokenbroker.testkit.ForwardingTokenStore;
 import io.tokenbroker.testkit.HeldRequests;
+import io.tokenbroker.testkit.IssuedSecrets;
 import io.tokenbroker.testkit.LogCapture;
 import io.tokenbroker.testkit.RecordingBrokerListener;
-import io.tokenbroker.testkit.RefreshRotation;
 import io.tokenbroker.testkit.StoreWrites;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -65,19 +62,9 @@ class TokenBrokerTest {
   @BeforeEach
   void start() {
     logs = LogCapture.start();
-    server =
-        FakeAuthorizationServer.builder()
-            .clock(clock)
-            .refreshRotation(RefreshRotation.STRICT)
-            .start();
-    server.registerClient(CLIENT_ID, SECRET);
+    server = BrokerFixture.strictServer(clock, CLIENT_ID, SECRET);
     store = InMemoryTokenStore.create(clock);
-    provider =
-        Provider.builder("fake")
-            .authorizationEndpoint(server.authorizationEndpoint())
-            .tokenEndpoint(server.tokenEndpoint())
-            .revocationEndpoint(server.revocationEndpoint())
-            .build();
+    provider = BrokerFixture.provider(server);
   }
 
   @AfterEach
@@ -86,33 +73,19 @@ class TokenBrokerTest {
     callers.shutdownNow();
     server.close();
     logs.close();
-    logs.assertNoSecrets();
-    assertNoSecretsIn(logs.text());
+    logs.assertNoSecrets(); // the server's tokens and the client secret, in logs and output
     assertNoSecretsIn(String.join("\n", events.events()));
   }
 
-  private void assertNoSecretsIn(String text) {
-    assertFalse(text.contains(SECRET), "client secret in output");
-    for (String token : server.issuedAccessTokens()) {
-      assertFalse(text.contains(token), "access token in output");
-    }
-    for (String token : server.issuedRefreshTokens()) {
-      assertFalse(text.contains(token), "refresh token in output");
-    }
-    for (String code : server.issuedAuthorizationCodes()) {
-      assertFalse(text.contains(code), "authorization code in output");
-    }
+  /**
+   * No secret the fake issued or was configured with ({@link IssuedSecrets}) is in {@code text}.
+   */
+  private static void assertNoSecretsIn(String text) {
+    assertEquals(List.of(), IssuedSecrets.foundIn(text));
   }
 
   private TokenBroker.Builder brokerBuilder(TokenStore store) {
-    return TokenBroker.builder()
-        .store(store)
-        .keyset(keyset)
-        .clock(clock)
-        .listener(events)
-        .retryPolicy(
-            new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(60)))
-        .writeRetryMin(Duration.ofMillis(20));
+    return BrokerFixture.brokerBuilder(store, keyset, clock, events);
   }
 
   private TokenBroker broker() {
@@ -134,12 +107,7 @@ class TokenBrokerTest {
     broker.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
     AuthorizationRequest request =
         broker.authorizationRequest(USER, URI.create("https://app.example/cb"));
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(request.uri()).build(),
-                HttpResponse.BodyHandlers.ofString());
-    return request.complete(URI.create(response.headers().firstValue("Location").orElseThrow()));
+    return request.complete(FakeAuthorizationServer.approve(request.uri()));
   }
 
   private List<AccessToken> concurrently(int count, Callable<AccessToken> call) throws Exception {

@@ -219,7 +219,7 @@ class TokenClientTest {
     URI redirect = URI.create("http://127.0.0.1:9/callback");
     AuthorizationRequest first = client.authorizationRequest(redirect);
     AuthorizationRequest second = client.authorizationRequest(redirect);
-    String code = queryOf(redirectOf(first.uri())).get("code");
+    String code = queryOf(FakeAuthorizationServer.approve(first.uri())).get("code");
 
     assertThrows(InvalidGrantException.class, () -> second.exchange(code));
   }
@@ -230,7 +230,7 @@ class TokenClientTest {
     URI redirect = URI.create("https://app.example/oauth/callback");
     AuthorizationRequest request = client.authorizationRequest(redirect);
 
-    TokenSet tokens = request.complete(redirectOf(request.uri()));
+    TokenSet tokens = request.complete(FakeAuthorizationServer.approve(request.uri()));
 
     assertEquals(server.lastAccessToken(), tokens.accessToken().revealValue());
   }
@@ -261,7 +261,7 @@ class TokenClientTest {
     TokenClient client = client(provider().build());
     AuthorizationRequest request =
         client.authorizationRequest(URI.create("https://app.example/cb"));
-    URI callback = redirectOf(request.uri());
+    URI callback = FakeAuthorizationServer.approve(request.uri());
     String code = queryOf(callback).get("code");
 
     ConsentException wrong =
@@ -286,7 +286,7 @@ class TokenClientTest {
     TokenClient client = client(provider().stateRequired(false).build());
     AuthorizationRequest request =
         client.authorizationRequest(URI.create("https://app.example/cb"));
-    String code = queryOf(redirectOf(request.uri())).get("code");
+    String code = queryOf(FakeAuthorizationServer.approve(request.uri())).get("code");
 
     assertThrows(
         ConsentException.class,
@@ -304,7 +304,9 @@ class TokenClientTest {
         client.authorizationRequest(URI.create("https://app.example/cb"));
 
     ConsentException e =
-        assertThrows(ConsentException.class, () -> request.complete(redirectOf(request.uri())));
+        assertThrows(
+            ConsentException.class,
+            () -> request.complete(FakeAuthorizationServer.approve(request.uri())));
 
     assertEquals(ConsentException.Kind.ACCESS_DENIED, e.kind());
     assertEquals("access_denied", e.oauthError().orElseThrow());
@@ -405,7 +407,7 @@ class TokenClientTest {
     AuthorizationRequest request =
         client.authorizationRequest(URI.create("https://app.example/cb"));
 
-    TokenSet tokens = request.complete(redirectOf(request.uri()));
+    TokenSet tokens = request.complete(FakeAuthorizationServer.approve(request.uri()));
 
     assertNotNull(tokens.accessToken());
     assertEquals(
@@ -847,25 +849,12 @@ class TokenClientTest {
   private TokenSet consent(TokenClient client) throws Exception {
     AuthorizationRequest request =
         client.authorizationRequest(URI.create("https://app.example/cb"));
-    return request.complete(redirectOf(request.uri()));
-  }
-
-  /** Follows the fake's consent: returns the redirect it answers with. */
-  private static URI redirectOf(URI authorizationUri) throws Exception {
-    HttpResponse<String> response =
-        HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build()
-            .send(
-                HttpRequest.newBuilder(authorizationUri).build(),
-                HttpResponse.BodyHandlers.ofString());
-    assertEquals(302, response.statusCode(), response.body());
-    return URI.create(response.headers().firstValue("Location").orElseThrow());
+    return request.complete(FakeAuthorizationServer.approve(request.uri()));
   }
 
   private static void browse(URI authorizationUri) {
     try {
-      URI redirect = redirectOf(authorizationUri);
+      URI redirect = FakeAuthorizationServer.approve(authorizationUri);
       HttpClient.newHttpClient()
           .send(HttpRequest.newBuilder(redirect).build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {

@@ -11,6 +11,7 @@ import io.tokenbroker.spring.support.Json;
 import io.tokenbroker.spring.support.ProtectedResource;
 import io.tokenbroker.spring.support.Secrets;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
+import io.tokenbroker.testkit.HeldRequests;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -118,20 +118,8 @@ class ReactiveApplicationTest {
 
   @Test
   void theEventLoopIsNotBlockedWhileATokenIsFetched() throws Exception {
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    server.setDispatcher(
-        request -> {
-          if (request.path().equals("/token") && release.getCount() > 0) {
-            entered.countDown();
-            try {
-              release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-          return null;
-        });
+    HeldRequests tokenRequests = HeldRequests.matching(request -> request.path().equals("/token"));
+    server.setDispatcher(tokenRequests);
     // A parallel scheduler's thread is non-blocking, as Netty's event loop threads are.
     Scheduler loop = Schedulers.newParallel("test-event-loop", 1);
     try {
@@ -144,16 +132,18 @@ class ReactiveApplicationTest {
           Mono.defer(() -> client.get().uri("/api/loop").retrieve().bodyToMono(String.class))
               .subscribeOn(loop)
               .toFuture();
-      assertTrue(entered.await(30, TimeUnit.SECONDS), "the token request reached the server");
+      assertTrue(
+          tokenRequests.awaitArrived(1, Duration.ofSeconds(30)),
+          "the token request reached the server");
 
       // The token endpoint is still holding its answer: the loop thread must be free meanwhile.
       assertEquals(
           "free", Mono.fromCallable(() -> "free").subscribeOn(loop).block(Duration.ofSeconds(30)));
 
-      release.countDown();
+      tokenRequests.release();
       assertTrue(call.get(30, TimeUnit.SECONDS).contains("\"ok\":true"));
     } finally {
-      release.countDown();
+      tokenRequests.release();
       server.setDispatcher(null);
       loop.dispose();
     }

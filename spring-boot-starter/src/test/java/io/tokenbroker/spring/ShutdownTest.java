@@ -15,6 +15,7 @@ import io.tokenbroker.spring.support.Secrets;
 import io.tokenbroker.store.file.FileTokenStore;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.ForwardingTokenStore;
+import io.tokenbroker.testkit.HeldRequests;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +25,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -77,28 +77,20 @@ class ShutdownTest {
   @ValueSource(strings = {"file", "jdbc"})
   void aRefreshInFlightFinishesAndIsPersistedBeforeTheStoreCloses(String store) throws Exception {
     Map<String, String> properties = properties(store);
-    CountDownLatch atTokenEndpoint = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    server.setDispatcher(
-        request -> {
-          if (request.path().equals("/token")) {
-            atTokenEndpoint.countDown();
-            await(release);
-          }
-          return null;
-        });
+    HeldRequests held = HeldRequests.matching(request -> request.path().equals("/token"));
+    server.setDispatcher(held);
     ConfigurableApplicationContext app =
         Apps.run(PlainApp.class, WebApplicationType.NONE, properties);
     TokenBroker broker = app.getBean(TokenBroker.class);
     CompletableFuture<AccessToken> caller =
         CompletableFuture.supplyAsync(() -> broker.accessToken(KEY));
-    assertTrue(atTokenEndpoint.await(30, TimeUnit.SECONDS));
+    assertTrue(held.awaitArrived(1, Duration.ofSeconds(30)));
 
     Thread closer = new Thread(app::close, "closer");
     closer.start();
     awaitFrame(
         closer, TokenBroker.class.getName(), "close"); // the broker is waiting for the refresh
-    release.countDown();
+    held.release();
     closer.join(TimeUnit.SECONDS.toMillis(60));
 
     assertTrue(!closer.isAlive(), "the context closed");
@@ -146,14 +138,6 @@ class ShutdownTest {
       assertEquals(token, again.getBean(TokenBroker.class).accessToken(KEY).revealValue());
     }
     assertEquals(1, server.tokenRequestCount());
-  }
-
-  private static void await(CountDownLatch latch) {
-    try {
-      latch.await(60, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /** Waits (bounded) until {@code thread} runs inside {@code className.method}. */

@@ -12,9 +12,6 @@ import io.tokenbroker.oauth.TokenSet;
 import io.tokenbroker.store.file.FileTokenStore;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 
 /**
@@ -43,12 +40,7 @@ public final class CliStandIn {
           GrantType.AUTHORIZATION_CODE);
       AuthorizationRequest request =
           cli.authorizationRequest(key, URI.create("https://app.example/callback"));
-      HttpResponse<Void> redirect =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(request.uri()).build(),
-                  HttpResponse.BodyHandlers.discarding());
-      return request.complete(URI.create(redirect.headers().firstValue("Location").orElseThrow()));
+      return request.complete(FakeAuthorizationServer.approve(request.uri()));
     }
   }
 }

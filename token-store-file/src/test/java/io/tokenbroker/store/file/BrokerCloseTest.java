@@ -15,15 +15,12 @@ import io.tokenbroker.oauth.Provider;
 import io.tokenbroker.oauth.TokenBroker;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.HeldRequests;
 import io.tokenbroker.testkit.RefreshRotation;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,8 +49,9 @@ class BrokerCloseTest {
   @DisplayName("closing a broker mid-refresh does not lose the rotated refresh token")
   void closeDuringRefreshKeepsTheRotatedRefreshToken() throws Exception {
     FakeClock clock = FakeClock.create();
-    CountDownLatch arrived = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
+    // Holds the refresh request at the server (received, not yet answered) until released.
+    HeldRequests refreshes =
+        HeldRequests.matching(request -> "refresh_token".equals(request.parameter("grant_type")));
     ExecutorService threads = Executors.newCachedThreadPool();
     try (FakeAuthorizationServer server =
         FakeAuthorizationServer.builder()
@@ -61,19 +59,7 @@ class BrokerCloseTest {
             .refreshRotation(RefreshRotation.STRICT)
             .start()) {
       server.registerClient(CLIENT_ID, SECRET);
-      // Holds the refresh request at the server (received, not yet answered) until released.
-      server.setDispatcher(
-          request -> {
-            if ("refresh_token".equals(request.parameter("grant_type"))) {
-              arrived.countDown();
-              try {
-                release.await(30, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            }
-            return null;
-          });
+      server.setDispatcher(refreshes);
       KeysetHandle keyset = Keysets.generate();
       ClientRegistration registration =
           ClientRegistration.of(
@@ -89,7 +75,8 @@ class BrokerCloseTest {
       consent(closing);
       clock.advance(Duration.ofHours(1)); // expired: the next call waits for a refresh
       Future<AccessToken> caller = threads.submit(() -> closing.accessToken(KEY));
-      assertTrue(arrived.await(30, TimeUnit.SECONDS), "no refresh reached the server");
+      assertTrue(
+          refreshes.awaitArrived(1, Duration.ofSeconds(30)), "no refresh reached the server");
 
       // close() either returns at once or waits for the refresh; only then does the server answer.
       Thread closer = new Thread(closing::close, "closer");
@@ -97,7 +84,7 @@ class BrokerCloseTest {
       await(
           () -> closer.getState() == Thread.State.TERMINATED || waitsInsideClose(closer),
           "close() to return or wait");
-      release.countDown();
+      refreshes.release();
       closer.join(TimeUnit.SECONDS.toMillis(30));
       assertEquals(Thread.State.TERMINATED, closer.getState(), "close() did not return");
       try {
@@ -117,7 +104,7 @@ class BrokerCloseTest {
       assertEquals(0, server.invalidGrantCount());
       assertTrue(server.isGrantAlive(server.lastRefreshToken()));
     } finally {
-      release.countDown();
+      refreshes.release();
       threads.shutdownNow();
     }
   }
@@ -133,12 +120,7 @@ class BrokerCloseTest {
   private static void consent(TokenBroker broker) throws Exception {
     AuthorizationRequest request =
         broker.authorizationRequest(KEY, URI.create("https://app.example/cb"));
-    HttpResponse<Void> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(request.uri()).build(),
-                HttpResponse.BodyHandlers.discarding());
-    request.complete(URI.create(response.headers().firstValue("Location").orElseThrow()));
+    request.complete(FakeAuthorizationServer.approve(request.uri()));
   }
 
   /** Whether {@code thread} is parked inside {@code TokenBroker.close()}. */

@@ -19,9 +19,6 @@ import io.tokenbroker.testkit.ChildJvm;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.RefreshRotation;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -247,12 +244,7 @@ class MultiProcessRefreshTest {
   private static void consent(TokenBroker broker) throws Exception {
     AuthorizationRequest request =
         broker.authorizationRequest(KEY, URI.create("https://app.example/cb"));
-    HttpResponse<Void> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(request.uri()).build(),
-                HttpResponse.BodyHandlers.discarding());
-    request.complete(URI.create(response.headers().firstValue("Location").orElseThrow()));
+    request.complete(FakeAuthorizationServer.approve(request.uri()));
   }
 
   private static Report parse(String name, List<String> lines) {

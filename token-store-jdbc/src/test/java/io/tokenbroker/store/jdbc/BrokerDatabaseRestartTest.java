@@ -22,6 +22,7 @@ import io.tokenbroker.oauth.TokenStoreException;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.FakeScheduler;
+import io.tokenbroker.testkit.HeldRequests;
 import io.tokenbroker.testkit.LogCapture;
 import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.RecordingBrokerListener;
@@ -29,17 +30,12 @@ import io.tokenbroker.testkit.RefreshRotation;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,7 +63,6 @@ class BrokerDatabaseRestartTest {
   private final RecordingBrokerListener events = new RecordingBrokerListener();
   private final List<TokenBroker> brokers = new ArrayList<>();
   private final LogCapture logs = LogCapture.start();
-  private final CountDownLatch holding = new CountDownLatch(1);
   private EmbeddedPostgres database;
   private int port;
   private PGSimpleDataSource dataSource;
@@ -123,14 +118,14 @@ class BrokerDatabaseRestartTest {
       throws Exception {
     TokenBroker broker = broker();
     consent(broker);
-    CountDownLatch release = holdNext("refresh_token");
+    HeldRequests held = hold("refresh_token");
 
     clock.advance(LIFETIME.plusMinutes(1));
     CompletableFuture<AccessToken> call =
         CompletableFuture.supplyAsync(() -> broker.accessToken(USER));
-    awaitHeld();
+    awaitHeld(held);
     stopDatabase(); // the refresh is on the wire, the lease taken, the store now unreachable
-    release.countDown(); // the server rotates the refresh token and answers
+    held.release(); // the server rotates the refresh token and answers
     AccessToken rotated = call.get(30, TimeUnit.SECONDS);
 
     assertTrue(server.lastAccessToken().equals(rotated.revealValue()), "the new token is served");
@@ -211,14 +206,14 @@ class BrokerDatabaseRestartTest {
     TokenBroker broker = broker();
     broker.register(SERVICE, registration(), GrantType.CLIENT_CREDENTIALS);
     broker.accessToken(SERVICE);
-    CountDownLatch release = holdNext("client_credentials");
+    HeldRequests held = hold("client_credentials");
 
     clock.advance(LIFETIME.plusMinutes(1));
     CompletableFuture<AccessToken> call =
         CompletableFuture.supplyAsync(() -> broker.accessToken(SERVICE));
-    awaitHeld();
+    awaitHeld(held);
     stopDatabase();
-    release.countDown();
+    held.release();
     AccessToken second = call.get(30, TimeUnit.SECONDS);
     assertTrue(server.lastAccessToken().equals(second.revealValue()));
     events.await("storeWriteFailed", 1, EVENT_WAIT);
@@ -310,36 +305,19 @@ class BrokerDatabaseRestartTest {
     broker.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
     AuthorizationRequest request =
         broker.authorizationRequest(USER, URI.create("https://app.example/cb"));
-    HttpResponse<Void> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(request.uri()).build(),
-                HttpResponse.BodyHandlers.discarding());
-    request.complete(URI.create(response.headers().firstValue("Location").orElseThrow()));
+    request.complete(FakeAuthorizationServer.approve(request.uri()));
   }
 
-  /** Holds the next token request of {@code grantType}, then lets the server process it. */
-  private CountDownLatch holdNext(String grantType) {
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicBoolean once = new AtomicBoolean();
-    server.setDispatcher(
-        request -> {
-          if (grantType.equals(request.parameter("grant_type"))
-              && once.compareAndSet(false, true)) {
-            holding.countDown();
-            try {
-              release.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-          return null;
-        });
-    return release;
+  /** Holds the token requests of {@code grantType} at the server until released. */
+  private HeldRequests hold(String grantType) {
+    HeldRequests held =
+        HeldRequests.matching(request -> grantType.equals(request.parameter("grant_type")));
+    server.setDispatcher(held);
+    return held;
   }
 
-  private void awaitHeld() throws InterruptedException {
-    assertTrue(holding.await(30, TimeUnit.SECONDS), "no token request to hold");
+  private static void awaitHeld(HeldRequests held) throws InterruptedException {
+    assertTrue(held.awaitArrived(1, Duration.ofSeconds(30)), "no token request to hold");
   }
 
   private RecordedRequest lastRefreshRequest() {

@@ -15,14 +15,13 @@ import io.tokenbroker.oauth.Provider;
 import io.tokenbroker.oauth.TokenBroker;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
+import io.tokenbroker.testkit.HeldRequests;
 import io.tokenbroker.testkit.RefreshRotation;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -115,33 +114,22 @@ class BrokerShutdownTest {
         first.authorizationRequest(USER, URI.create("https://app.example/cb"));
     request.complete(FakeAuthorizationServer.approve(request.uri()));
 
-    CountDownLatch holding = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicBoolean once = new AtomicBoolean();
-    server.setDispatcher(
-        r -> {
-          if ("refresh_token".equals(r.parameter("grant_type"))
-              && once.compareAndSet(false, true)) {
-            holding.countDown();
-            try {
-              release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-          return null; // then processed for real: the refresh token rotates
-        });
+    // The refresh is held at the server (received, not yet answered) until released; then it is
+    // processed for real: the refresh token rotates.
+    HeldRequests refreshes =
+        HeldRequests.matching(r -> "refresh_token".equals(r.parameter("grant_type")));
+    server.setDispatcher(refreshes);
     clock.advance(Duration.ofMinutes(61));
     CompletableFuture<AccessToken> call =
         CompletableFuture.supplyAsync(() -> first.accessToken(USER));
-    assertTrue(holding.await(30, TimeUnit.SECONDS), "no refresh request");
+    assertTrue(refreshes.awaitArrived(1, Duration.ofSeconds(30)), "no refresh request");
 
     // The instance shuts down while its refresh is on the wire: close() waits for the refresh, so
     // the server answers (from another thread) only once close() has been called and waits.
     Thread closer = new Thread(first::close, "closer");
     closer.start();
     awaitInsideCloseOrDone(closer);
-    release.countDown();
+    refreshes.release();
     closer.join(TimeUnit.SECONDS.toMillis(30));
     assertEquals(Thread.State.TERMINATED, closer.getState(), "close() did not return");
     // The caller returns once the refresh's answer arrived, so the server has processed it.

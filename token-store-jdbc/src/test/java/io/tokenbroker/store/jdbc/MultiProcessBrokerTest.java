@@ -23,9 +23,6 @@ import io.tokenbroker.testkit.RecordedRequest;
 import io.tokenbroker.testkit.RefreshRotation;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -255,12 +252,7 @@ class MultiProcessBrokerTest {
     try (TokenBroker broker = broker(true)) {
       AuthorizationRequest request =
           broker.authorizationRequest(KEY, URI.create("https://app.example/callback"));
-      HttpResponse<Void> response =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(request.uri()).build(),
-                  HttpResponse.BodyHandlers.discarding());
-      request.complete(URI.create(response.headers().firstValue("Location").orElseThrow()));
+      request.complete(FakeAuthorizationServer.approve(request.uri()));
     }
     assertEquals(1, server.issuedRefreshTokens().size());
   }
