@@ -14,9 +14,6 @@ import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.FakeScheduler;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,11 +102,8 @@ class TemplateGrantLifecycleTest {
    */
   private void consent(TokenBroker starting, TokenBroker completing, GrantKey key, String template)
       throws Exception {
-    URI consentUrl = starting.authorizationRequest(key, template, REDIRECT).uri();
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(HttpRequest.newBuilder(consentUrl).build(), HttpResponse.BodyHandlers.ofString());
-    URI callback = URI.create(response.headers().firstValue("Location").orElseThrow());
+    URI callback =
+        FakeAuthorizationServer.approve(starting.authorizationRequest(key, template, REDIRECT).uri());
     assertEquals(key, completing.completeAuthorization(callback));
   }
 
