@@ -390,7 +390,7 @@ public final class Report {
     return lines;
   }
 
-  private static String ratio(JsonNode r, JsonNode base, String field) {
+  private static String ratio(JsonNode r, @Nullable JsonNode base, String field) {
     return base == null
         ? "–"
         : String.format(
