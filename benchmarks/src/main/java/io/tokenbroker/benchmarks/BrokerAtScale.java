@@ -303,6 +303,7 @@ public final class BrokerAtScale {
    * and the median of each.
    */
   private static Map<String, Double> hotPathAndFloor(TokenBroker broker, GrantKey key) {
+    @SuppressWarnings("UnnecessaryAsync") // the floor is a ConcurrentHashMap lookup on purpose
     ConcurrentHashMap<GrantKey, Entry> cache = new ConcurrentHashMap<>();
     cache.put(
         key,

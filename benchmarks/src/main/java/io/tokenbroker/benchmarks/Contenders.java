@@ -20,7 +20,6 @@ import org.springframework.security.oauth2.client.InMemoryOAuth2AuthorizedClient
 import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientProviderBuilder;
-import org.springframework.security.oauth2.client.registration.ClientRegistration.Builder;
 import org.springframework.security.oauth2.client.registration.InMemoryClientRegistrationRepository;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
@@ -105,7 +104,7 @@ final class Contenders {
   }
 
   static Spring spring(FakeAuthorizationServer server) {
-    Builder builder =
+    var builder =
         org.springframework.security.oauth2.client.registration.ClientRegistration
             .withRegistrationId(SPRING_REGISTRATION)
             .clientId(CLIENT_ID)

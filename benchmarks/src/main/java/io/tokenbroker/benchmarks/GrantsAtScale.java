@@ -55,10 +55,10 @@ public final class GrantsAtScale {
           "%-9s %,d grants: populate %.1f s, scan %.2f s, warm %.2f s, heap %.0f B/grant%n",
           kind,
           count,
-          result.get("populateSeconds"),
-          result.get("scanSeconds"),
-          result.get("warmSeconds"),
-          result.get("heapBytesPerGrant"));
+          (Double) result.get("populateSeconds"),
+          (Double) result.get("scanSeconds"),
+          (Double) result.get("warmSeconds"),
+          (Double) result.get("heapBytesPerGrant"));
     }
     if (args.length > 2) {
       Map<String, Object> out = new LinkedHashMap<>();

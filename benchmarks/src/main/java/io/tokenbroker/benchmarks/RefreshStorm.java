@@ -87,8 +87,8 @@ public final class RefreshStorm {
             library,
             n,
             result.get("tokenRequestsPerExpiry"),
-            result.get("allHoldMillisMedian"),
-            result.get("allHoldMillisMax"));
+            (Double) result.get("allHoldMillisMedian"),
+            (Double) result.get("allHoldMillisMax"));
       }
     }
     if (args.length > 2) {

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Combines the result files of one run into a single JSON file and rewrites one generated section
@@ -389,7 +390,7 @@ public final class Report {
     return lines;
   }
 
-  private static String ratio(JsonNode r, JsonNode base, String field) {
+  private static String ratio(JsonNode r, @Nullable JsonNode base, String field) {
     return base == null
         ? "–"
         : String.format(
@@ -503,17 +504,17 @@ public final class Report {
     return name.substring(name.lastIndexOf('.') + 1);
   }
 
-  private static JsonNode part(JsonNode combined, String name) {
+  private static @Nullable JsonNode part(JsonNode combined, String name) {
     JsonNode node = combined.get(name);
     return node == null || node.isNull() ? null : node;
   }
 
-  private static JsonNode readJson(Path file) throws IOException {
+  private static @Nullable JsonNode readJson(Path file) throws IOException {
     return Files.exists(file) && Files.size(file) > 0 ? JSON.readTree(file.toFile()) : null;
   }
 
   /** A file of one JSON object per line, as an array; null if absent or empty. */
-  private static JsonNode readJsonLines(Path file) throws IOException {
+  private static @Nullable JsonNode readJsonLines(Path file) throws IOException {
     if (!Files.exists(file) || Files.size(file) == 0) {
       return null;
     }
@@ -526,7 +527,7 @@ public final class Report {
     return array;
   }
 
-  private static String read(Path file) throws IOException {
+  private static @Nullable String read(Path file) throws IOException {
     return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
   }
 }

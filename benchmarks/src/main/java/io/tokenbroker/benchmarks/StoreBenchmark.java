@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -115,7 +116,7 @@ public class StoreBenchmark {
     return grant;
   }
 
-  private long writeUnderNewLease(GrantKey key, Instant expires) {
+  private long writeUnderNewLease(GrantKey key, @Nullable Instant expires) {
     try (TokenStore.Lease lease = lease(key)) {
       return write(lease, 0, expires);
     }
@@ -128,7 +129,7 @@ public class StoreBenchmark {
         .orElseThrow(() -> new IllegalStateException("the lease of " + key + " is held"));
   }
 
-  private long write(TokenStore.Lease lease, long expected, Instant expires) {
+  private long write(TokenStore.Lease lease, long expected, @Nullable Instant expires) {
     return stores
         .store
         .compareAndSet(lease, expected, sealed, expires)

@@ -722,6 +722,7 @@ public final class CorClient {
     }
   }
 
+  @SuppressWarnings("NullAway") // null only as Void's value; without JSpecify mode T reads non-null
   private <T extends @Nullable Object> T read(
       HttpResponse<String> response, String method, String path, Class<T> type) {
     String fullPath = basePath + path;

@@ -51,6 +51,7 @@ public abstract sealed class CorFilter
   }
 
   @Override
+  @SuppressWarnings("EqualsGetClass") // a task filter never equals a project filter of one JSON
   public final boolean equals(@Nullable Object o) {
     return o != null && o.getClass() == getClass() && toJson().equals(((CorFilter) o).toJson());
   }

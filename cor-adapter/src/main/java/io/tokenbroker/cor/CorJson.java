@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** The Jackson setup for COR's JSON: unknown fields ignored, lenient booleans. */
 final class CorJson {
@@ -27,7 +28,8 @@ final class CorJson {
    */
   static final class LenientBoolean extends JsonDeserializer<Boolean> {
     @Override
-    public Boolean deserialize(JsonParser p, DeserializationContext context) throws IOException {
+    public @Nullable Boolean deserialize(JsonParser p, DeserializationContext context)
+        throws IOException {
       JsonToken token = p.currentToken();
       switch (token) {
         case VALUE_TRUE:

@@ -113,7 +113,7 @@ final class CorTokenResponses {
   private static @Nullable Object first(Map<String, Object> map, String... names) {
     for (String name : names) {
       Object value = map.get(name);
-      if (value instanceof String s && !s.isEmpty() || value instanceof Number) {
+      if ((value instanceof String s && !s.isEmpty()) || value instanceof Number) {
         return value;
       }
     }

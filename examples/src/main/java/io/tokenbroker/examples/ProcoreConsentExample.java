@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Procore on behalf of a user: an out-of-band consent (the user opens a URL and pastes the code
@@ -39,7 +40,7 @@ public final class ProcoreConsentExample {
   private ProcoreConsentExample() {}
 
   /** What the example saw, for its test: projects per company (-1: app not installed there). */
-  record Result(String user, Map<Long, Integer> projectsPerCompany) {}
+  record Result(@Nullable String user, Map<Long, Integer> projectsPerCompany) {}
 
   public static void main(String[] args) {
     String clientId = System.getenv("PROCORE_CLIENT_ID");
@@ -96,7 +97,7 @@ public final class ProcoreConsentExample {
       for (Company company : client.companies()) {
         try {
           int count = 0;
-          for (Project p :
+          for (Project unused :
               client.company(company.id()).projects()) { // every page, company header set
             count++;
           }

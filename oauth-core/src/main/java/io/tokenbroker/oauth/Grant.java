@@ -36,6 +36,8 @@ final class Grant {
   /** Thrown to a caller that holds a grant the cache evicted: look it up again. */
   static final class Evicted extends RuntimeException {
     private static final long serialVersionUID = 1L;
+
+    @SuppressWarnings("StaticAssignmentOfThrowable") // stackless and immutable, shared on purpose
     static final Evicted INSTANCE = new Evicted();
 
     private Evicted() {
@@ -712,6 +714,7 @@ final class Grant {
    * tokens are never dropped: a failed write holds them. {@code chain} is the held write {@code
    * from} came from (its base stays the base of the new write), or null.
    */
+  @SuppressWarnings("ReferenceEquality") // identity on purpose: the very write and record held
   private GrantSnapshot refreshAndPersist(
       StoredState from, StoredState stored, GrantLease lease, HeldWrite.@Nullable Write chain) {
     GrantRecord current = from.record();

@@ -672,7 +672,7 @@ public final class LoopbackReceiver implements AutoCloseable {
     if (d.compareTo(Duration.ofSeconds(1)) < 0) {
       return d.toMillis() + " ms";
     }
-    long seconds = d.getSeconds();
+    long seconds = d.toSeconds();
     long h = seconds / 3600;
     long m = seconds % 3600 / 60;
     long s = seconds % 60;

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The consents of template grants while they wait for their callback: sealed into the store, so
@@ -28,7 +29,11 @@ final class PendingConsents {
    * store, expiring after the lifetime, and purges expired ones (at most once a minute).
    */
   PendingConsent save(
-      GrantKey key, String template, AuthorizationRequest request, URI redirectUri, DpopKey dpop) {
+      GrantKey key,
+      String template,
+      AuthorizationRequest request,
+      URI redirectUri,
+      @Nullable DpopKey dpop) {
     Instant now = settings.clock.instant();
     PendingConsent pending =
         new PendingConsent(

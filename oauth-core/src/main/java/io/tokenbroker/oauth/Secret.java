@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A credential that must never be printed: {@link #toString()} is redacted and the raw value is
@@ -37,7 +38,8 @@ public abstract sealed class Secret permits AccessToken, RefreshToken, ClientSec
   }
 
   @Override
-  public final boolean equals(Object other) {
+  @SuppressWarnings("EqualsGetClass") // an access token never equals a refresh token of one value
+  public final boolean equals(@Nullable Object other) {
     return other != null && other.getClass() == getClass() && ((Secret) other).matches(value);
   }
 

@@ -554,10 +554,11 @@ public final class TokenClient {
   public boolean revoke(TokenSet tokens) {
     requireNonNull(tokens, "tokens == null");
     RefreshToken refreshToken = tokens.refreshToken();
-    boolean access =
-        refreshToken == null
-            || registration.provider().revocationToken() == Provider.RevocationToken.ACCESS_TOKEN;
-    return revoke(access ? tokens.accessToken() : refreshToken);
+    if (refreshToken == null
+        || registration.provider().revocationToken() == Provider.RevocationToken.ACCESS_TOKEN) {
+      return revoke(tokens.accessToken());
+    }
+    return revoke(refreshToken);
   }
 
   /**

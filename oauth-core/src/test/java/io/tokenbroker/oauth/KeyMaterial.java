@@ -2,6 +2,7 @@ package io.tokenbroker.oauth;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import com.google.crypto.tink.AccessesPartialKey;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
@@ -28,6 +29,7 @@ public final class KeyMaterial {
   }
 
   /** Raw AES key bytes (base64, hex) and the serialized key data of every key in {@code keyset}. */
+  @AccessesPartialKey // reads the raw key bytes on purpose, to look for them in text
   public static KeyMaterial of(KeysetHandle keyset) {
     List<String> forms = new ArrayList<>();
     for (int i = 0; i < keyset.size(); i++) {

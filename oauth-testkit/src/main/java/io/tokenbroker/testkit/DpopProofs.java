@@ -1,5 +1,7 @@
 package io.tokenbroker.testkit;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -32,6 +34,12 @@ final class DpopProofs {
     Refused(String message, boolean nonce) {
       super(message, null, false, false);
       this.nonce = nonce;
+    }
+
+    /** Why the proof was refused; never null (the constructor sets it). */
+    @Override
+    public String getMessage() {
+      return requireNonNull(super.getMessage());
     }
   }
 

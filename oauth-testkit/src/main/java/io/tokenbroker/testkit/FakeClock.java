@@ -45,6 +45,7 @@ public final class FakeClock extends Clock {
   }
 
   @Override
+  @SuppressWarnings("NullAway") // never null: the constructor and set() check what they store
   public Instant instant() {
     return now.get();
   }

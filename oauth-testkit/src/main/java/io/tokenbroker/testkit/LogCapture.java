@@ -45,10 +45,15 @@ public final class LogCapture implements AutoCloseable {
   private static PrintStream originalErr = System.err;
   private static Level originalLibraryLevel = LIBRARY.getLevel();
 
+  @SuppressWarnings("JdkObsolete") // appended to by the threads that log
   private final StringBuffer logs = new StringBuffer();
+
   private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
   private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+  @SuppressWarnings("JdkObsolete") // appended to by the threads that read child processes
   private final StringBuffer childOutput = new StringBuffer();
+
   private final Handler handler;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile @Nullable Map<String, String> secretsAtClose;

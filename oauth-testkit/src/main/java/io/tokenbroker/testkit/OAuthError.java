@@ -1,5 +1,7 @@
 package io.tokenbroker.testkit;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,6 +24,12 @@ final class OAuthError extends RuntimeException {
     this.status = status;
     this.error = error;
     this.headers = Map.copyOf(headers);
+  }
+
+  /** The error description; never null (every constructor sets it). */
+  @Override
+  public String getMessage() {
+    return requireNonNull(super.getMessage());
   }
 
   /** This error with a response header added. */

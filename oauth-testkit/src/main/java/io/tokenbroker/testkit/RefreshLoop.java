@@ -209,13 +209,17 @@ public final class RefreshLoop {
       int minRotations,
       Result total) {
     assertEquals(0, server.invalidGrantCount(), "a refresh token was presented twice");
-    assertTrue(server.isGrantAlive(server.lastRefreshToken()), "the grant was revoked");
+    assertTrue(
+        server.isGrantAlive(requireNonNull(server.lastRefreshToken(), "no refresh token issued")),
+        "the grant was revoked");
     int rotations = server.tokenRequestCount("refresh_token");
     assertTrue(
         rotations >= minRotations,
         "only " + rotations + " refreshes succeeded (" + total.refreshed() + " returned)");
     fresh.register(key, registration, GrantType.AUTHORIZATION_CODE);
-    assertEquals(server.lastRefreshToken(), fresh.tokens(key).refreshToken().revealValue());
+    assertEquals(
+        server.lastRefreshToken(),
+        requireNonNull(fresh.tokens(key).refreshToken(), "no refresh token").revealValue());
     assertNotNull(fresh.forceRefresh(key));
     assertEquals(0, server.invalidGrantCount());
     return rotations;

@@ -35,6 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,7 +122,7 @@ public abstract class TokenStoreContract {
 
   /** Writes under a lease taken and released for this call; returns the new version. */
   private static long write(
-      TokenStore target, GrantKey key, long expected, byte[] bytes, Instant expiresAt) {
+      TokenStore target, GrantKey key, long expected, byte[] bytes, @Nullable Instant expiresAt) {
     return StoreWrites.compareAndSet(target, key, expected, bytes, expiresAt)
         .orElseThrow(() -> new AssertionError("the write expecting version " + expected + " lost"));
   }
@@ -206,6 +207,7 @@ public abstract class TokenStoreContract {
 
   @Test
   @DisplayName("null arguments and a negative expected version are rejected")
+  @SuppressWarnings("NullAway") // passes null on purpose: the store must reject it
   void badArguments() {
     GrantKey key = GrantKey.of("nulls");
     assertThrows(NullPointerException.class, () -> store.load(null));
@@ -936,6 +938,7 @@ public abstract class TokenStoreContract {
 
   @Test
   @DisplayName("loadPage refuses a limit below 1 and a null prefix")
+  @SuppressWarnings("NullAway") // passes null on purpose: the store must reject it
   void pageArguments() {
     assertThrows(IllegalArgumentException.class, () -> store.loadPage("", null, 0));
     assertThrows(IllegalArgumentException.class, () -> store.loadPage("", null, -1));

@@ -70,7 +70,7 @@ public final class Procore {
   public static final URI OUT_OF_BAND = TokenClient.OUT_OF_BAND;
 
   /** The access-token lifetime Procore documents (since 2023-09; 7200 s before). */
-  public static final Duration ACCESS_TOKEN_LIFETIME = Duration.ofSeconds(5400);
+  public static final Duration ACCESS_TOKEN_LIFETIME = Duration.ofMinutes(90);
 
   private final String environment;
   private final URI loginUrl;

@@ -224,6 +224,7 @@ public final class ProcoreClient {
         Json.MAPPER.getTypeFactory().constructType(type));
   }
 
+  @SuppressWarnings("TypeParameterUnusedInFormals") // type (a JavaType) is T at run time
   <T> T send(
       String method,
       ApiVersion version,

@@ -277,6 +277,9 @@ final class Transport {
    * Reads a JSON body as {@code type}; with {@code envelope} (REST v2.x), the value under the
    * top-level {@code "data"} key. {@code Void} reads nothing and gives null.
    */
+  // type (a JavaType) is T at run time; null only as Void's value, which NullAway (without
+  // JSpecify mode) cannot tell from other T.
+  @SuppressWarnings({"TypeParameterUnusedInFormals", "NullAway"})
   <T> T read(String method, Response response, JavaType type, boolean envelope) {
     if (type.getRawClass() == Void.class) {
       @SuppressWarnings("unchecked")

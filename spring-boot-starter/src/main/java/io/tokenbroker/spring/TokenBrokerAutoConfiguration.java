@@ -132,7 +132,7 @@ public class TokenBrokerAutoConfiguration {
     try {
       broker.register(grant.key(), grant.registration(), grant.type());
     } catch (ClientConfigurationException e) {
-      throw new TokenBrokerConfigurationException(grant.property(), e.getMessage());
+      throw new TokenBrokerConfigurationException(grant.property(), ConfiguredGrants.problem(e));
     }
     if (!grant.type().renewsByItself() && store instanceof InMemoryTokenStore) {
       LOG.warn(

@@ -2,6 +2,7 @@ package io.tokenbroker.examples.spring;
 
 import io.tokenbroker.oauth.TokenBroker;
 import io.tokenbroker.spring.TokenBrokerInterceptor;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -39,7 +40,7 @@ public class ReportingApplication {
     }
 
     @GetMapping(value = "/report", produces = "application/json")
-    String report() {
+    @Nullable String report() {
       return reportingApi.get().uri("/reports/latest").retrieve().body(String.class);
     }
   }

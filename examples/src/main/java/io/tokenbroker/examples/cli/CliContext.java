@@ -162,6 +162,8 @@ final class CliContext {
     }
   }
 
+  // Built for release 17, where Console.isTerminal() (JDK 22) does not exist: null is no console.
+  @SuppressWarnings("SystemConsoleNull")
   private static char @Nullable [] consolePrompt(String prompt) {
     Console console = System.console();
     if (console == null) {

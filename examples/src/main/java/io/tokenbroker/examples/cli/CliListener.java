@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Counts what the broker did (the demo shows it), narrates it with {@code --verbose}, and keeps why
@@ -88,7 +89,7 @@ final class CliListener implements BrokerListener {
   }
 
   /** Why the store refused the new tokens of {@code key} last, or null if it did not. */
-  synchronized TokenStoreException lastWriteFailure(GrantKey key) {
+  synchronized @Nullable TokenStoreException lastWriteFailure(GrantKey key) {
     return failedWrites.get(key);
   }
 }

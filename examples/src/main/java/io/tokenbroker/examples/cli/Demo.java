@@ -1,6 +1,7 @@
 package io.tokenbroker.examples.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
 
 import io.tokenbroker.cor.CorClient;
 import io.tokenbroker.cor.Hour;
@@ -109,7 +110,7 @@ final class Demo {
               Session.KeysetMode.EXISTING)) {
         corApi(cor, session);
         procoreConsent(procore);
-        ProcoreClient client = procoreApi(procore, session);
+        ProcoreClient client = procoreApi(session);
         refresh(procore, session, client);
       }
       store(cor, procore, corSecret, procoreSecret);
@@ -232,7 +233,7 @@ final class Demo {
         "code pasted, exchanged once; tokens stored as 'procore/ops'");
   }
 
-  private ProcoreClient procoreApi(ProcoreSandbox procore, Session session) {
+  private ProcoreClient procoreApi(Session session) {
     step("Procore: companies and projects, with the library");
     Profile profile = session.requireProfile("procore/ops");
     GrantKey key = session.register(profile);
@@ -300,7 +301,7 @@ final class Demo {
     step("A refresh, as it happens in a long-running application");
     GrantKey key = Session.key("procore/ops");
     GrantStatus status = session.broker.status(key);
-    Instant expires = status.expiresAt();
+    Instant expires = requireNonNull(status.expiresAt(), "the grant has no token");
     String oldRefresh = procore.issuedRefreshTokens().get(procore.issuedRefreshTokens().size() - 1);
     int refreshesBefore = procore.tokenRequestCount("refresh_token");
     // The broker refreshes ahead of expiry: here half the token's lifetime before it.

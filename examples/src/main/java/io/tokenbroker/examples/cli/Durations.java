@@ -69,7 +69,7 @@ final class Durations {
   /** {@code 1h5m}, {@code 59m}, {@code 30s}, {@code 0s}: the largest two units, for messages. */
   static String format(Duration d) {
     boolean negative = d.isNegative();
-    long seconds = Math.abs(d.getSeconds());
+    long seconds = Math.abs(d.toSeconds());
     long days = seconds / 86_400;
     long hours = seconds / 3600 % 24;
     long minutes = seconds / 60 % 60;

@@ -277,7 +277,8 @@ final class FastPath {
       AesGcmKeyManager.register(true);
       AeadWrapper.register();
       KeysetHandle keyset =
-          TinkJsonProtoKeysetFormat.parseKeyset(json, InsecureSecretKeyAccess.get());
+          TinkJsonProtoKeysetFormat.parseKeyset(
+              json, RegistryConfiguration.get(), InsecureSecretKeyAccess.get());
       return keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
     } catch (GeneralSecurityException | IOException | RuntimeException e) {
       return null;

@@ -111,17 +111,16 @@ final class GitCredentialCommand implements Callable<Integer> {
               + " carry",
           null);
     }
-    StringBuilder answer =
-        new StringBuilder()
-            .append("username=")
-            .append(username)
-            .append('\n')
-            .append("password=")
-            .append(token)
-            .append('\n')
-            .append("password_expiry_utc=")
-            .append(issued.expiresAt().getEpochSecond())
-            .append('\n');
+    String answer =
+        "username="
+            + username
+            + '\n'
+            + "password="
+            + token
+            + '\n'
+            + "password_expiry_utc="
+            + issued.expiresAt().getEpochSecond()
+            + '\n';
     out.print(answer);
     out.flush();
   }

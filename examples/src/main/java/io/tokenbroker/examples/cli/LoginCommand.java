@@ -1,6 +1,7 @@
 package io.tokenbroker.examples.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
 
 import io.tokenbroker.oauth.AuthorizationRequest;
 import io.tokenbroker.oauth.ClientAuthentication;
@@ -441,7 +442,10 @@ final class LoginCommand implements Callable<Integer> {
    * {@code --provider} given), otherwise the saved ones with the given flags on top.
    */
   private Profile buildProfile(@Nullable Profile saved, CliContext ctx) {
-    String kind = saved == null ? provider.strip().toLowerCase(Locale.ROOT) : saved.provider();
+    String kind =
+        saved == null
+            ? requireNonNull(provider, "--provider").strip().toLowerCase(Locale.ROOT)
+            : saved.provider();
     Map<String, String> settings = new LinkedHashMap<>(saved != null ? saved.settings() : Map.of());
     switch (kind) {
       case Providers.GENERIC -> {
@@ -689,7 +693,9 @@ final class LoginCommand implements Callable<Integer> {
   private ClientKey withAlgorithm(ClientKey key) {
     ClientKey.Algorithm algorithm;
     try {
-      algorithm = ClientKey.Algorithm.valueOf(signingAlg.strip().toUpperCase(Locale.ROOT));
+      algorithm =
+          ClientKey.Algorithm.valueOf(
+              requireNonNull(signingAlg, "--signing-alg").strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw CliException.usage(
           "--signing-alg '" + signingAlg + "' is not one of RS256, PS256, ES256", null);
@@ -728,7 +734,7 @@ final class LoginCommand implements Callable<Integer> {
         out.computeIfAbsent(paramName, k -> new ArrayList<>()).add(value);
       }
     } catch (IllegalArgumentException e) {
-      throw CliException.usage(e.getMessage(), null);
+      throw CliException.usage(String.valueOf(e.getMessage()), null);
     }
     return out;
   }

@@ -60,7 +60,8 @@ final class Providers {
                 yield profile.grantType() == GrantType.CLIENT_CREDENTIALS
                     ? cor.clientCredentials(profile.clientId(), requireSecret(secret))
                         .withScopes(scopes)
-                    : cor.authorizationCode(s.get(SUBDOMAIN), s.get(APP_NAME)).withScopes(scopes);
+                    : cor.authorizationCode(required(s, SUBDOMAIN), required(s, APP_NAME))
+                        .withScopes(scopes);
               }
               case PROCORE ->
                   procore(s)
@@ -264,6 +265,14 @@ final class Providers {
   }
 
   /** The adapters report bad settings as IllegalArgumentException; make them usage errors. */
+  private static String required(Map<String, String> settings, String name) {
+    String value = settings.get(name);
+    if (value == null) {
+      throw new IllegalArgumentException("the login has no " + name + " setting");
+    }
+    return value;
+  }
+
   private static <T> T guarded(Supplier<T> build) {
     try {
       return build.get();

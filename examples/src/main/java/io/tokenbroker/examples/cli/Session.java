@@ -213,7 +213,8 @@ final class Session implements AutoCloseable {
     switch (mode) {
       case CREATE -> {
         ensurePrivateHome(keysetPath);
-        if (!Files.isDirectory(keysetPath.getParent())) {
+        Path directory = keysetPath.getParent();
+        if (directory == null || !Files.isDirectory(directory)) {
           throw CliException.failure(
               "cannot create the keyset " + keysetPath + ": its directory does not exist", null);
         }

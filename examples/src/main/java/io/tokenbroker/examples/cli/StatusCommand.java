@@ -311,7 +311,7 @@ final class StatusCommand implements Callable<Integer> {
       g.put("expiresAt", r.expiresAt() == null ? null : r.expiresAt().toString());
       g.put(
           "expiresInSeconds",
-          r.expiresAt() == null ? null : Duration.between(now, r.expiresAt()).getSeconds());
+          r.expiresAt() == null ? null : Duration.between(now, r.expiresAt()).toSeconds());
       g.put("refreshToken", r.refreshToken());
       g.put("reauthorizationRequired", r.reauthorizationRequired());
       g.put("cliProfile", r.cliProfile());

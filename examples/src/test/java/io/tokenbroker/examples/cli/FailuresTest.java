@@ -401,6 +401,7 @@ class FailuresTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the resource is its scope: the grants are unwritable during refresh
   void newTokensTheStoreRefusesEndTheCommandAfterTheBoundedWriteWait() throws Exception {
     assertEquals(0, cli.run(CliRunner.args("login", clientCredentials(), "acme")).exit());
     Path grants = home.resolve("grants");

@@ -108,7 +108,7 @@ public final class DeviceResponses {
   static boolean printable(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (Character.isISOControl(c) || Character.isWhitespace(c) && c != ' ') {
+      if (Character.isISOControl(c) || (Character.isWhitespace(c) && c != ' ')) {
         return false;
       }
       if (Character.getType(c) == Character.FORMAT) {

@@ -123,6 +123,8 @@ public final class JdkHttpSender implements HTTPRequestSender {
     private final int limit;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+
+    @SuppressWarnings("NullAway.Init") // the Flow contract calls onSubscribe before anything else
     private Flow.Subscription subscription;
 
     CappedBody(int limit) {

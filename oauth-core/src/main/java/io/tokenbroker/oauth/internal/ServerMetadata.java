@@ -4,6 +4,7 @@ import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.as.AuthorizationServerMetadata;
 import java.net.URI;
 import java.util.Map;
+import java.util.Objects;
 import net.minidev.json.JSONObject;
 import org.jspecify.annotations.Nullable;
 
@@ -40,6 +41,12 @@ public record ServerMetadata(
 
     IssuerMismatchException(String message) {
       super(message);
+    }
+
+    /** Names both issuers; never null. */
+    @Override
+    public String getMessage() {
+      return Objects.requireNonNull(super.getMessage());
     }
   }
 

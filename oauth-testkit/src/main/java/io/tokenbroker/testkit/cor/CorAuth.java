@@ -1,6 +1,7 @@
 package io.tokenbroker.testkit.cor;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -269,8 +270,10 @@ final class CorAuth {
     if (!missing.isEmpty()) {
       return CorErrors.validation(missing);
     }
-    Login login = logins.get(form.get("email").toLowerCase(Locale.ROOT));
-    if (login == null || !constantTimeEquals(login.password(), form.get("password"))) {
+    // Both are present: checked above.
+    Login login = logins.get(requireNonNull(form.get("email")).toLowerCase(Locale.ROOT));
+    if (login == null
+        || !constantTimeEquals(login.password(), requireNonNull(form.get("password")))) {
       return CorErrors.unauthorized();
     }
     return Reply.json(200, issue(new Family(login.userId()), loginShape)).noStore();

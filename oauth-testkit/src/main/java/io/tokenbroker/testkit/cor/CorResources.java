@@ -1,5 +1,7 @@
 package io.tokenbroker.testkit.cor;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -91,7 +93,7 @@ final class CorResources {
   }
 
   synchronized int count(Collection collection) {
-    return rows.get(collection).size();
+    return CorSeed.rowsOf(rows, collection).size();
   }
 
   synchronized @Nullable ObjectNode user(long id) {
@@ -99,7 +101,7 @@ final class CorResources {
   }
 
   synchronized @Nullable ObjectNode userByEmail(String email) {
-    for (ObjectNode u : rows.get(Collection.USERS)) {
+    for (ObjectNode u : CorSeed.rowsOf(rows, Collection.USERS)) {
       if (u.path("email").asText().equalsIgnoreCase(email)) {
         return u;
       }
@@ -206,7 +208,7 @@ final class CorResources {
     String needle = term.toLowerCase(Locale.ROOT);
     String field = collection == Collection.TASKS ? "title" : "name";
     List<ObjectNode> matching = new ArrayList<>();
-    for (ObjectNode row : rows.get(collection)) {
+    for (ObjectNode row : CorSeed.rowsOf(rows, collection)) {
       String haystack =
           collection == Collection.USERS
               ? row.path("first_name").asText() + " " + row.path("last_name").asText()
@@ -240,10 +242,10 @@ final class CorResources {
       throws Rejected {
     Map<String, String> q = request.queryParameters();
     ObjectNode filters = jsonObjectParameter(q.get("filters"), "filters");
-    refuseUnknownKeys(filters, FILTER_KEYS.get(collection));
+    refuseUnknownKeys(filters, requireNonNull(FILTER_KEYS.get(collection), collection::toString));
     Predicate<ObjectNode> filter = filterFactory.create(filters);
     List<ObjectNode> matching = new ArrayList<>();
-    for (ObjectNode row : rows.get(collection)) {
+    for (ObjectNode row : CorSeed.rowsOf(rows, collection)) {
       if (filter.test(row)) {
         matching.add(row);
       }
@@ -549,7 +551,7 @@ final class CorResources {
       return CorErrors.validation(errors);
     }
     long id = nextHourId++;
-    long projectId = task.get("project_id").asLong();
+    long projectId = requireNonNull(task, "no errors: the task exists").get("project_id").asLong();
     ObjectNode project = find(Collection.PROJECTS, projectId);
     double hoursWorked = stop == null ? 0 : Duration.between(start, stop).toMinutes() / 60.0;
     ObjectNode row = CorSeed.JSON.createObjectNode();
@@ -580,7 +582,7 @@ final class CorResources {
     row.putNull("task_log_rework_id");
     row.putNull("comments");
     row.put("_team_id", project == null ? 0 : project.path("_team_id").asLong());
-    rows.get(Collection.HOURS).add(row);
+    CorSeed.rowsOf(rows, Collection.HOURS).add(row);
 
     // The documented answer: {id, task_log_id, start, stop, status:"pending"}, times as sent.
     ObjectNode answer = CorSeed.JSON.createObjectNode();
@@ -613,7 +615,7 @@ final class CorResources {
   }
 
   private @Nullable ObjectNode find(Collection collection, long id) {
-    for (ObjectNode row : rows.get(collection)) {
+    for (ObjectNode row : CorSeed.rowsOf(rows, collection)) {
       if (row.get("id").asLong() == id) {
         return row;
       }

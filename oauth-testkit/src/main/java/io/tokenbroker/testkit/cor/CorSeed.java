@@ -15,6 +15,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The data a {@link CorSandbox} serves: users, clients, projects, tasks and time entries with the
@@ -81,7 +82,7 @@ public final class CorSeed {
     EnumMap<Collection, List<ObjectNode>> copy = new EnumMap<>(rows);
     copy.put(
         Collection.USERS,
-        rows.get(Collection.USERS).stream()
+        rowsOf(rows, Collection.USERS).stream()
             .filter(u -> u.get("id").asLong() == ME_USER_ID)
             .toList());
     return new CorSeed(copy);
@@ -121,7 +122,12 @@ public final class CorSeed {
 
   /** How many rows {@code collection} holds. */
   public int count(Collection collection) {
-    return rows.get(requireNonNull(collection, "collection == null")).size();
+    return rowsOf(rows, requireNonNull(collection, "collection == null")).size();
+  }
+
+  /** The rows of {@code collection}: every collection has a list, empty or not. */
+  static List<ObjectNode> rowsOf(Map<Collection, List<ObjectNode>> rows, Collection collection) {
+    return requireNonNull(rows.get(collection), collection::toString);
   }
 
   /** Deep copies of the rows, for a sandbox to own. */
@@ -242,7 +248,7 @@ public final class CorSeed {
       double dailyHours,
       double remaining,
       boolean hidden,
-      String cuil) {
+      @Nullable String cuil) {
     ObjectNode u = JSON.createObjectNode();
     u.put("id", id);
     u.put("first_name", first);
@@ -345,7 +351,7 @@ public final class CorSeed {
               "active"));
     }
     for (int i = out.size(); i < count; i++) {
-      long id = 2000 + i;
+      long id = 2000L + i;
       out.add(
           client(
               id,
@@ -458,7 +464,7 @@ public final class CorSeed {
   private static List<ObjectNode> tasks(int count, List<ObjectNode> projects) {
     List<ObjectNode> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      long id = 10001 + i;
+      long id = 10001L + i;
       ObjectNode project =
           i < 2 && projects.size() > 1 ? projects.get(1) : projects.get(i % projects.size());
       ObjectNode t = JSON.createObjectNode();

@@ -88,7 +88,7 @@ final class CorWrites {
     if (row == null) {
       return CorErrors.errorResponse(404, "NF404", "Undefined " + singular(collection));
     }
-    rows.get(collection).remove(row);
+    CorSeed.rowsOf(rows, collection).remove(row);
     return Reply.status(204);
   }
 
@@ -178,7 +178,7 @@ final class CorWrites {
       task.put("archived", false);
       task.put("_client_id", 0);
       task.put("_pm_id", 0);
-      rows.get(Collection.TASKS).add(task);
+      CorSeed.rowsOf(rows, Collection.TASKS).add(task);
     }
     task.put("title", title);
     if (project != null) {
@@ -273,7 +273,7 @@ final class CorWrites {
       project.put("created_at", now());
       project.putArray("labels");
       project.put("_team_id", 1);
-      rows.get(Collection.PROJECTS).add(project);
+      CorSeed.rowsOf(rows, Collection.PROJECTS).add(project);
     }
     copyText(body, project, "name");
     copyText(body, project, "brief");
@@ -351,7 +351,7 @@ final class CorWrites {
       for (String field : CLIENT_FIELDS) {
         client.putNull(field);
       }
-      rows.get(Collection.CLIENTS).add(client);
+      CorSeed.rowsOf(rows, Collection.CLIENTS).add(client);
     }
     for (String field : CLIENT_FIELDS) {
       copyText(body, client, field);
@@ -433,14 +433,14 @@ final class CorWrites {
 
   private long nextId(Collection collection) {
     long max = 0;
-    for (ObjectNode row : rows.get(collection)) {
+    for (ObjectNode row : CorSeed.rowsOf(rows, collection)) {
       max = Math.max(max, row.get("id").asLong());
     }
     return max + 1;
   }
 
   private @Nullable ObjectNode find(Collection collection, long id) {
-    for (ObjectNode row : rows.get(collection)) {
+    for (ObjectNode row : CorSeed.rowsOf(rows, collection)) {
       if (row.get("id").asLong() == id) {
         return row;
       }

@@ -1,5 +1,7 @@
 package io.tokenbroker.testkit.procore;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -283,7 +285,7 @@ final class ApiRoutes {
       if (problem != null) {
         return problem;
       }
-      long companyId = parseId(params.get("company_id"));
+      long companyId = checkedCompanyId(params);
       String status = params.getOrDefault("filters[by_status]", "Active");
       String nameFilter = params.get("filters[name]");
       boolean compact = "compact".equals(params.get("serializer_view"));
@@ -332,7 +334,7 @@ final class ApiRoutes {
       if (problem != null) {
         return problem;
       }
-      long companyId = parseId(params.get("company_id"));
+      long companyId = checkedCompanyId(params);
       ProjectRow p = readableProject(parseId(pm.group(1)), companyId);
       if (p == null) {
         return apiError(404, "Not Found");
@@ -440,7 +442,7 @@ final class ApiRoutes {
     if (create) {
       long id =
           projects.keySet().stream().mapToLong(Long::longValue).max().orElse(6_000_000_000L) + 1;
-      row = new ProjectRow(id, companyId, name, true, true, now, now);
+      row = new ProjectRow(id, companyId, requireNonNull(name), true, true, now, now);
       projects.put(id, row);
     } else {
       row = readableProject(parseId(pm.group(1)), companyId);
@@ -578,6 +580,11 @@ final class ApiRoutes {
         };
     c = c.thenComparingLong(p -> p.id);
     return descending ? c.reversed() : c;
+  }
+
+  /** The {@code company_id} parameter that {@link #checkCompanyParameter} accepted. */
+  private static long checkedCompanyId(Map<String, String> params) {
+    return requireNonNull(parseId(requireNonNull(params.get("company_id")).trim()));
   }
 
   private @Nullable Reply checkCompanyParameter(

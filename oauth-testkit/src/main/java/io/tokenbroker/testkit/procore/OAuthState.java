@@ -175,7 +175,7 @@ final class OAuthState {
     Map<String, String> p = request.queryParameters();
     String clientId = p.get("client_id");
     Client client = clientId == null ? null : clients.get(clientId);
-    if (client == null || client.serviceAccount()) {
+    if (clientId == null || client == null || client.serviceAccount()) {
       return errorPage(401, "invalid_client", INVALID_CLIENT_DESCRIPTION);
     }
     String redirect = p.get("redirect_uri");
@@ -302,7 +302,7 @@ final class OAuthState {
     if (client == null) {
       return invalidClient();
     }
-    if (!wasUsable || !refresh.clientId.equals(client.clientId())) {
+    if (!wasUsable || refresh == null || !refresh.clientId.equals(client.clientId())) {
       return invalidGrant();
     }
     if (refreshRevokesAccessToken) {

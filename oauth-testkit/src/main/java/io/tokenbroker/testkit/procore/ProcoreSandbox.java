@@ -140,10 +140,10 @@ import java.util.Set;
  */
 public final class ProcoreSandbox extends SandboxServer {
   /** The access-token lifetime Procore documents since 2023-09: 5400 s. */
-  public static final Duration ACCESS_TOKEN_LIFETIME = Duration.ofSeconds(5400);
+  public static final Duration ACCESS_TOKEN_LIFETIME = Duration.ofMinutes(90);
 
   /** The lifetime older documentation (and the seed page) shows: 7200 s. */
-  public static final Duration LEGACY_ACCESS_TOKEN_LIFETIME = Duration.ofSeconds(7200);
+  public static final Duration LEGACY_ACCESS_TOKEN_LIFETIME = Duration.ofHours(2);
 
   /** The out-of-band redirect URI. */
   public static final String OUT_OF_BAND = OAuthState.OUT_OF_BAND;

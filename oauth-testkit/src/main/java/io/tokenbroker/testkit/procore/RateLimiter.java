@@ -85,7 +85,7 @@ final class RateLimiter {
   }
 
   private static void roll(Window w, Duration length, Instant now) {
-    if (w.start == Instant.MIN || !now.isBefore(w.start.plus(length))) {
+    if (w.start.equals(Instant.MIN) || !now.isBefore(w.start.plus(length))) {
       w.start = now;
       w.count = 0;
     }

@@ -1,5 +1,7 @@
 package io.tokenbroker.testkit.procore;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -156,17 +158,18 @@ final class WebhookState {
     if (resource.equals("/webhooks/hooks")) {
       return switch (method) {
         case "GET" -> listHooks(request, scope);
-        case "POST" -> saveHook(null, body, scope, principal);
+        case "POST" -> saveHook(null, requireNonNull(body), scope, principal);
         default -> ApiRoutes.apiError(405, "Method Not Allowed");
       };
     }
-    if ((m = HOOK.matcher(resource)).matches()) {
+    m = HOOK.matcher(resource);
+    if (m.matches()) {
       Hook hook = hook(m.group(1), scope);
       if (hook == null) {
         return ApiRoutes.apiError(404, "Not Found");
       }
       return switch (method) {
-        case "PATCH" -> saveHook(hook, body, scope, principal);
+        case "PATCH" -> saveHook(hook, requireNonNull(body), scope, principal);
         case "DELETE" -> {
           hooks.remove(hook.id);
           triggers.values().removeIf(t -> t.hookId() == hook.id);
@@ -175,7 +178,8 @@ final class WebhookState {
         default -> ApiRoutes.apiError(405, "Method Not Allowed");
       };
     }
-    if ((m = TRIGGERS.matcher(resource)).matches()) {
+    m = TRIGGERS.matcher(resource);
+    if (m.matches()) {
       Hook hook = hook(m.group(1), scope);
       if (hook == null) {
         return ApiRoutes.apiError(404, "Not Found");
@@ -188,11 +192,12 @@ final class WebhookState {
               .forEach(t -> out.add(trigger(t)));
           yield Reply.json(200, out);
         }
-        case "POST" -> createTrigger(hook, body, scope, principal);
+        case "POST" -> createTrigger(hook, requireNonNull(body), scope, principal);
         default -> ApiRoutes.apiError(405, "Method Not Allowed");
       };
     }
-    if ((m = TRIGGER.matcher(resource)).matches()) {
+    m = TRIGGER.matcher(resource);
+    if (m.matches()) {
       Hook hook = hook(m.group(1), scope);
       Trigger trigger = triggers.get(parse(m.group(2)));
       if (hook == null || trigger == null || trigger.hookId() != hook.id) {
@@ -204,7 +209,8 @@ final class WebhookState {
       triggers.remove(trigger.id());
       return Reply.status(200);
     }
-    if ((m = DELIVERIES.matcher(resource)).matches() && method.equals("GET")) {
+    m = DELIVERIES.matcher(resource);
+    if (m.matches() && method.equals("GET")) {
       Hook hook = hook(m.group(1), scope);
       return hook == null ? ApiRoutes.apiError(404, "Not Found") : listDeliveries(request, hook);
     }
@@ -271,9 +277,9 @@ final class WebhookState {
               nextHookId++,
               scope,
               principal.userId(),
-              apiVersion,
+              requireNonNull(apiVersion), // required for a new hook: checked above
               namespace,
-              url,
+              requireNonNull(url),
               headers == null ? Map.of() : headers);
       hooks.put(hook.id, hook);
       return Reply.json(201, hook(hook));
@@ -315,7 +321,13 @@ final class WebhookState {
       return Reply.json(422, JSON.createObjectNode().set("errors", errors));
     }
     Trigger trigger =
-        new Trigger(nextTriggerId++, hook.id, resource, eventType, scope, principal.userId());
+        new Trigger(
+            nextTriggerId++,
+            hook.id,
+            requireNonNull(resource), // both checked above
+            requireNonNull(eventType),
+            scope,
+            principal.userId());
     triggers.put(trigger.id(), trigger);
     return Reply.json(201, trigger(trigger));
   }

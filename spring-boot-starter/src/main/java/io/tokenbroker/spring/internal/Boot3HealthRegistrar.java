@@ -1,5 +1,7 @@
 package io.tokenbroker.spring.internal;
 
+import static java.util.Objects.requireNonNull;
+
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -46,7 +48,8 @@ public final class Boot3HealthRegistrar
       return;
     }
     Class<?> indicator = ClassUtils.resolveClassName(INDICATOR, classLoader);
-    BeanFactory factory = beanFactory;
+    // Spring calls setBeanFactory before this (an import registrar's Aware callbacks come first).
+    BeanFactory factory = requireNonNull(beanFactory, "beanFactory == null");
     RootBeanDefinition definition = new RootBeanDefinition(indicator);
     definition.setInstanceSupplier(() -> create(indicator, factory.getBean(GrantStates.class)));
     registry.registerBeanDefinition("tokenbrokerHealthIndicator", definition);

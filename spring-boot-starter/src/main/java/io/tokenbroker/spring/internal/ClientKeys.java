@@ -83,7 +83,7 @@ final class ClientKeys {
     try {
       return key.withAlgorithm(chosen);
     } catch (IllegalArgumentException e) {
-      throw new TokenBrokerConfigurationException(signing, e.getMessage());
+      throw new TokenBrokerConfigurationException(signing, ConfiguredGrants.problem(e));
     }
   }
 }

@@ -240,7 +240,7 @@ public final class ConfiguredGrants {
       try {
         registration.resource(resource);
       } catch (IllegalArgumentException e) {
-        throw new TokenBrokerConfigurationException(prefix + ".resource", e.getMessage());
+        throw new TokenBrokerConfigurationException(prefix + ".resource", problem(e));
       }
     }
     String audience = grant.getAudience();
@@ -258,8 +258,8 @@ public final class ConfiguredGrants {
                   prefix
                       + ".parameters"
                       + (name.matches("[a-z0-9-]+") ? "." + name : "[" + name + "]");
-              if (name.equals("resource") && !grant.getResource().isEmpty()
-                  || name.equals("audience") && audience != null) {
+              if ((name.equals("resource") && !grant.getResource().isEmpty())
+                  || (name.equals("audience") && audience != null)) {
                 throw new TokenBrokerConfigurationException(
                     property, "set either " + name + " or parameters." + name + ", not both");
               }
@@ -269,7 +269,7 @@ public final class ConfiguredGrants {
               try {
                 registration.parameter(name, value);
               } catch (IllegalArgumentException e) {
-                throw new TokenBrokerConfigurationException(property, e.getMessage());
+                throw new TokenBrokerConfigurationException(property, problem(e));
               }
             });
   }
@@ -291,12 +291,18 @@ public final class ConfiguredGrants {
     try {
       setter.accept(uri);
     } catch (IllegalArgumentException e) {
-      throw new TokenBrokerConfigurationException(property, e.getMessage());
+      throw new TokenBrokerConfigurationException(property, problem(e));
     }
   }
 
   static @Nullable ClientSecret secret(@Nullable String value) {
     return value == null || value.isEmpty() ? null : ClientSecret.of(value);
+  }
+
+  /** What went wrong, for a configuration message: the exception's message, else its type. */
+  public static String problem(RuntimeException e) {
+    String message = e.getMessage();
+    return message != null ? message : e.getClass().getName();
   }
 
   static String required(@Nullable String value, String property) {

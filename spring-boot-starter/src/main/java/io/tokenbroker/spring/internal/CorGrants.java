@@ -29,7 +29,8 @@ public final class CorGrants {
       try {
         return cor.clientCredentials(apiKey, secret);
       } catch (IllegalArgumentException e) {
-        throw new TokenBrokerConfigurationException(prefix + ".client-id", e.getMessage());
+        throw new TokenBrokerConfigurationException(
+            prefix + ".client-id", ConfiguredGrants.problem(e));
       }
     }
     TokenBrokerProperties.CorOptions options = grant.getCor();
@@ -38,7 +39,8 @@ public final class CorGrants {
     try {
       return cor.authorizationCode(subdomain, appName);
     } catch (IllegalArgumentException e) {
-      throw new TokenBrokerConfigurationException(prefix + ".cor.subdomain", e.getMessage());
+      throw new TokenBrokerConfigurationException(
+          prefix + ".cor.subdomain", ConfiguredGrants.problem(e));
     }
   }
 

@@ -43,7 +43,8 @@ public final class ProcoreGrants {
       try {
         procore = Procore.custom(environment == null ? "custom" : environment, login, api);
       } catch (IllegalArgumentException e) {
-        throw new TokenBrokerConfigurationException(prefix + ".procore.login-url", e.getMessage());
+        throw new TokenBrokerConfigurationException(
+            prefix + ".procore.login-url", ConfiguredGrants.problem(e));
       }
     } else {
       procore =

@@ -10,6 +10,8 @@ public final class SecureUrls {
   private SecureUrls() {}
 
   /**
+   * Checks that a bearer token may be sent to {@code uri}.
+   *
    * @throws IllegalArgumentException if a bearer token must not be sent to {@code uri}
    */
   public static void requireSecure(URI uri) {

@@ -79,14 +79,16 @@ public final class StoreFactory {
       try {
         return Keysets.loadOrCreate(path);
       } catch (KeysetException e) {
-        throw new TokenBrokerConfigurationException("tokenbroker.keyset", e.getMessage());
+        throw new TokenBrokerConfigurationException(
+            "tokenbroker.keyset", ConfiguredGrants.problem(e));
       }
     }
     if (variable != null) {
       try {
         return Keysets.fromEnvironment(variable);
       } catch (KeysetException e) {
-        throw new TokenBrokerConfigurationException("tokenbroker.keyset-env", e.getMessage());
+        throw new TokenBrokerConfigurationException(
+            "tokenbroker.keyset-env", ConfiguredGrants.problem(e));
       }
     }
     return null;
@@ -126,7 +128,8 @@ public final class StoreFactory {
       try {
         return FileTokenStore.create(directory);
       } catch (TokenStoreException e) {
-        throw new TokenBrokerConfigurationException(StoreSpec.PROPERTY, e.getMessage());
+        throw new TokenBrokerConfigurationException(
+            StoreSpec.PROPERTY, ConfiguredGrants.problem(e));
       }
     }
 
@@ -134,7 +137,8 @@ public final class StoreFactory {
       try {
         return JdbcTokenStore.create(dataSource);
       } catch (TokenStoreException e) {
-        throw new TokenBrokerConfigurationException(StoreSpec.PROPERTY, e.getMessage());
+        throw new TokenBrokerConfigurationException(
+            StoreSpec.PROPERTY, ConfiguredGrants.problem(e));
       }
     }
   }

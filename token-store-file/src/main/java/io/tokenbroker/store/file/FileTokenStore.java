@@ -714,7 +714,7 @@ public final class FileTokenStore implements TokenStore {
     try {
       return EntryCodec.decodeAny(bytes, hash);
     } catch (TokenStoreException e) {
-      throw new TokenStoreException(e.getMessage(), e.kind(), key, e);
+      throw new TokenStoreException(String.valueOf(e.getMessage()), e.kind(), key, e);
     }
   }
 

@@ -59,6 +59,8 @@ final class JdbcLease implements Lease {
   }
 
   @Override
+  @SuppressWarnings(
+      "NullAway") // the Work<Void> returns null: NullAway reads it as T without JSpecify mode
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;

@@ -363,7 +363,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
       return new GrantPage(List.of(), null); // no key has control characters or lone surrogates
     }
     boolean fromAfter = after != null && after.value().compareTo(prefix) >= 0;
-    String lower = fromAfter ? after.value() : bindable;
+    String lower = fromAfter && after != null ? after.value() : bindable;
     String upper = dangling ? null : upperBound(prefix);
     int rows = limit == Integer.MAX_VALUE ? limit : limit + 1;
     return run(
@@ -405,7 +405,7 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
       return null;
     }
     char last = prefix.charAt(prefix.length() - 1);
-    if (last >= 0xD7FF && last < 0xE000 || last >= 0xFFFD) {
+    if ((last >= 0xD7FF && last < 0xE000) || last >= 0xFFFD) {
       return null;
     }
     return prefix.substring(0, prefix.length() - 1) + (char) (last + 1);
@@ -453,6 +453,8 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
    * @throws TokenStoreException {@link Kind#MISCONFIGURED} if the table is missing
    */
   @Override
+  @SuppressWarnings(
+      "NullAway") // the Work<Void> returns null: NullAway reads it as T without JSpecify mode
   public void savePendingConsent(String id, byte[] sealed, Instant expiresAt) {
     checkConsentId(id);
     requireNonNull(sealed, "sealed == null");
@@ -507,11 +509,14 @@ public final class JdbcTokenStore implements TokenStore, AutoCloseable {
       return Optional.empty();
     }
     Pending taken =
-        pendingRunner.run(
-            "take a pending consent from",
-            null,
-            ready(),
-            (connection, dialect, attempt) -> take(connection, dialect, id));
+        pendingRunner
+            .run(
+                "take a pending consent from",
+                null,
+                ready(),
+                (connection, dialect, attempt) ->
+                    Optional.ofNullable(take(connection, dialect, id)))
+            .orElse(null);
     if (taken == null || taken.expiresAt() <= Statements.millis(now)) {
       return Optional.empty();
     }

@@ -25,6 +25,8 @@ final class Schema {
    *     embedded engines)
    * @return the engine
    */
+  @SuppressWarnings(
+      "NullAway") // the Work<Void> returns null: NullAway reads it as T without JSpecify mode
   static Dialect prepare(
       StatementRunner runner,
       Statements sql,
