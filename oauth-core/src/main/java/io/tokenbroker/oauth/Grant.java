@@ -53,6 +53,8 @@ final class Grant {
    */
   private static final class TemplateChanged extends RuntimeException {
     private static final long serialVersionUID = 1L;
+
+    @SuppressWarnings("StaticAssignmentOfThrowable") // stackless and immutable, shared on purpose
     static final TemplateChanged INSTANCE = new TemplateChanged();
 
     private TemplateChanged() {

@@ -103,7 +103,8 @@ class TemplateGrantLifecycleTest {
   private void consent(TokenBroker starting, TokenBroker completing, GrantKey key, String template)
       throws Exception {
     URI callback =
-        FakeAuthorizationServer.approve(starting.authorizationRequest(key, template, REDIRECT).uri());
+        FakeAuthorizationServer.approve(
+            starting.authorizationRequest(key, template, REDIRECT).uri());
     assertEquals(key, completing.completeAuthorization(callback));
   }
 
