@@ -4,8 +4,8 @@
 # hot path against the floor) and rewrites the "broker at scale" section of benchmarks/README.md
 # from the result, through Report. Writes benchmarks/results/broker.json; the raw files stay in
 # results/raw/broker/ (not kept in git). Arguments: runs as COUNT:STORE,STORE (stores: memory,
-# file, h2, postgres); default 1,000,000 grants in memory and PostgreSQL, 100,000 in memory, file
-# and H2. Needs the jar: ./mvnw -B -pl benchmarks -am -DskipTests package
+# file, h2, postgres); default 1,000,000 grants in memory and PostgreSQL, 100,000 in memory,
+# PostgreSQL, file and H2. Needs the jar: ./mvnw -B -pl benchmarks -am -DskipTests package
 set -euo pipefail
 cd "$(dirname "$0")"
 JAR="${JAR:-target/benchmarks.jar}"
@@ -14,7 +14,7 @@ if [[ ! -f "$JAR" ]]; then
   exit 1
 fi
 if [[ $# -eq 0 ]]; then
-  set -- 1000000:memory,postgres 100000:memory,file,h2
+  set -- 1000000:memory,postgres 100000:memory,postgres,file,h2
 fi
 TMP=results/raw/broker
 rm -rf "$TMP"
