@@ -34,6 +34,12 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 class FailureAnalysisTest {
   private static final String G = "tokenbroker.grants.reporting.";
 
+  /** A placeholder whose variable is unset, so it resolves to an empty value. */
+  private static final String UNSET = "${TOKENBROKER_TEST_UNSET:}";
+
+  private static final String SET_UNSET =
+      " (it is read from TOKENBROKER_TEST_UNSET; set that variable)";
+
   @TempDir static Path dir;
 
   /** A valid grant plus {@code changes} ("property=value"; an empty value removes the property). */
@@ -181,7 +187,61 @@ class FailureAnalysisTest {
             config("tokenbroker.refresh-ahead=soon"),
             "tokenbroker.refresh-ahead: cannot be read as a duration"),
         Arguments.of(
-            config("tokenbroker.refresh-ahead=0s"), "tokenbroker.refresh-ahead: must be positive"));
+            config("tokenbroker.refresh-ahead=0s"), "tokenbroker.refresh-ahead: must be positive"),
+        Arguments.of(
+            config(G + "token-uri=" + UNSET),
+            G + "token-uri: is empty, but must be a URI" + SET_UNSET),
+        Arguments.of(
+            config(G + "issuer-uri=" + UNSET),
+            G + "issuer-uri: is empty, but must be a URI" + SET_UNSET),
+        Arguments.of(
+            config(G + "revocation-uri=${TOKENBROKER_TEST_UNSET:${TOKENBROKER_TEST_UNSET_TOO:}}"),
+            G
+                + "revocation-uri: is empty, but must be a URI (it is read from"
+                + " TOKENBROKER_TEST_UNSET, TOKENBROKER_TEST_UNSET_TOO; set them)"),
+        Arguments.of(
+            config("tokenbroker.refresh-ahead=" + UNSET),
+            "tokenbroker.refresh-ahead: is empty, but must be a duration (e.g. 5m, 30s or PT5M)"
+                + SET_UNSET),
+        Arguments.of(
+            config(G + "private-key-location=" + UNSET),
+            G
+                + "private-key-location: is empty, but must be a resource location (e.g."
+                + " file:/etc/app/client-key.pem)"
+                + SET_UNSET),
+        Arguments.of(
+            config(G + "dpop=" + UNSET),
+            G + "dpop: is empty, but must be true or false" + SET_UNSET),
+        Arguments.of(config(G + "dpop= "), G + "dpop: is empty, but must be true or false"),
+        Arguments.of(
+            config(G + "dpop=${TOKENBROKER_TEST_UNSET:" + Secrets.CLIENT_SECRET + "}"),
+            G + "dpop: cannot be read as true or false"),
+        Arguments.of(
+            config(G + "provider=procore", G + "token-uri=", G + "procore.company-id=" + UNSET),
+            G + "procore.company-id: is empty, but must be a whole number" + SET_UNSET),
+        Arguments.of(
+            config(G + "provider=procore", G + "token-uri=", G + "procore.login-url=" + UNSET),
+            G + "procore.login-url: is empty, but must be a URI" + SET_UNSET),
+        Arguments.of(
+            config(G + "provider=" + UNSET),
+            G + "provider: is empty, but must be one of generic, cor, procore"),
+        Arguments.of(
+            config(G + "client-authentication=" + UNSET),
+            G
+                + "client-authentication: is empty, but must be one of basic, post,"
+                + " private-key-jwt, client-secret-jwt, none"),
+        Arguments.of(
+            config("tokenbroker.keyset=" + UNSET),
+            "tokenbroker.keyset: is empty, but must be a keyset file"),
+        Arguments.of(
+            config("tokenbroker.keyset-env=" + UNSET),
+            "tokenbroker.keyset-env: is empty, but must name an environment variable"),
+        Arguments.of(
+            config(G + "provider=procore", G + "token-uri=", G + "procore.environment=" + UNSET),
+            G
+                + "procore.environment: is empty, but must be one of production, sandbox,"
+                + " monthly-sandbox"),
+        Arguments.of(config(G + "parameters.foo=" + UNSET), G + "parameters.foo: is empty"));
   }
 
   @ParameterizedTest

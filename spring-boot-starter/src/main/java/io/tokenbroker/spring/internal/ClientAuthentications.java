@@ -23,7 +23,9 @@ public final class ClientAuthentications {
       case "private-key-jwt" -> ClientAuthentication.PRIVATE_KEY_JWT;
       case "client-secret-jwt" -> ClientAuthentication.CLIENT_SECRET_JWT;
       case "none" -> ClientAuthentication.CLIENT_ID_ONLY;
-      default -> throw new TokenBrokerConfigurationException(property, "is not one of " + VALUES);
+      default ->
+          throw new TokenBrokerConfigurationException(
+              property, ConfiguredGrants.notOneOf(value, VALUES));
     };
   }
 

@@ -78,7 +78,8 @@ final class ClientKeys {
     try {
       chosen = ClientKey.Algorithm.valueOf(algorithm.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new TokenBrokerConfigurationException(signing, "is not one of RS256, PS256, ES256");
+      throw new TokenBrokerConfigurationException(
+          signing, ConfiguredGrants.notOneOf(algorithm, "RS256, PS256, ES256"));
     }
     try {
       return key.withAlgorithm(chosen);

@@ -280,7 +280,7 @@ public final class ConfiguredGrants {
       case "token-endpoint" -> Provider.AssertionAudience.TOKEN_ENDPOINT;
       default ->
           throw new TokenBrokerConfigurationException(
-              property, "is not one of issuer, token-endpoint");
+              property, notOneOf(value, "issuer, token-endpoint"));
     };
   }
 
@@ -377,7 +377,7 @@ public final class ConfiguredGrants {
       case "device-code" -> GrantType.DEVICE_CODE;
       case "jwt-bearer" -> GrantType.JWT_BEARER;
       default ->
-          throw new TokenBrokerConfigurationException(property, "is not one of " + GRANT_TYPES);
+          throw new TokenBrokerConfigurationException(property, notOneOf(value, GRANT_TYPES));
     };
   }
 
@@ -388,8 +388,17 @@ public final class ConfiguredGrants {
       case "procore" -> ProviderKind.PROCORE;
       default ->
           throw new TokenBrokerConfigurationException(
-              property, "is not one of generic, cor, procore");
+              property, notOneOf(value, "generic, cor, procore"));
     };
+  }
+
+  /**
+   * The problem of {@code value}, which is not one of {@code values}: it is empty (e.g. a {@code
+   * ${VARIABLE:}} placeholder whose variable is unset) or another value, never quoted.
+   */
+  static String notOneOf(@Nullable String value, String values) {
+    return (value != null && value.isBlank() ? "is empty, but must be one of " : "is not one of ")
+        + values;
   }
 
   static String normalize(String value) {

@@ -55,8 +55,8 @@ public final class ProcoreGrants {
             default ->
                 throw new TokenBrokerConfigurationException(
                     prefix + ".procore.environment",
-                    "is not one of production, sandbox, monthly-sandbox (another environment needs"
-                        + " procore.login-url and procore.api-url)");
+                    ConfiguredGrants.notOneOf(environment, "production, sandbox, monthly-sandbox")
+                        + " (another environment needs procore.login-url and procore.api-url)");
           };
     }
     if (options.getCompanyId() != null && options.getCompanyId() <= 0) {

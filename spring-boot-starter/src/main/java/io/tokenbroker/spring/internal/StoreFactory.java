@@ -63,6 +63,14 @@ public final class StoreFactory {
   public static @Nullable KeysetHandle keyset(TokenBrokerProperties properties) {
     String file = properties.getKeyset();
     String variable = properties.getKeysetEnv();
+    if (file != null && file.isBlank()) {
+      throw new TokenBrokerConfigurationException(
+          "tokenbroker.keyset", "is empty, but must be a keyset file");
+    }
+    if (variable != null && variable.isBlank()) {
+      throw new TokenBrokerConfigurationException(
+          "tokenbroker.keyset-env", "is empty, but must name an environment variable");
+    }
     if (file != null && variable != null) {
       throw new TokenBrokerConfigurationException(
           "tokenbroker.keyset-env", "set either keyset or keyset-env, not both");
