@@ -234,6 +234,17 @@ class FailureAnalysisTest {
             config("tokenbroker.keyset=" + UNSET),
             "tokenbroker.keyset: is empty, but must be a keyset file"),
         Arguments.of(
+            config(G + "grant-type=" + UNSET),
+            G
+                + "grant-type: is empty, but must be one of client-credentials,"
+                + " authorization-code, device-code, jwt-bearer"),
+        Arguments.of(
+            config(G + "assertion-audience=" + UNSET),
+            G + "assertion-audience: is empty, but must be one of issuer, token-endpoint"),
+        Arguments.of(
+            config(keyJwt, G + "client-secret=", keyFile, G + "signing-algorithm=" + UNSET),
+            G + "signing-algorithm: is empty, but must be one of RS256, PS256, ES256"),
+        Arguments.of(
             config("tokenbroker.keyset-env=" + UNSET),
             "tokenbroker.keyset-env: is empty, but must name an environment variable"),
         Arguments.of(

@@ -368,7 +368,7 @@ public final class ConfiguredGrants {
   }
 
   private static GrantType grantType(@Nullable String value, String property) {
-    if (value == null || value.isBlank()) {
+    if (value == null) {
       throw new TokenBrokerConfigurationException(property, "is required (" + GRANT_TYPES + ")");
     }
     return switch (normalize(value)) {
