@@ -21,13 +21,51 @@ public final class Urls {
     requireNonNull(uri, what + " == null");
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
-      throw new IllegalArgumentException(what + " must be an absolute http(s) URL: " + uri);
+      throw new IllegalArgumentException(
+          what + " must be an absolute http(s) URL: " + redacted(uri));
     }
     if (scheme.equals("http") && !isLoopbackHost(uri.getHost())) {
       throw new IllegalArgumentException(
-          what + " must use https (plain http is allowed only on loopback hosts): " + uri);
+          what
+              + " must use https (plain http is allowed only on loopback hosts): "
+              + redacted(uri));
     }
     return uri;
+  }
+
+  /**
+   * {@code uri} as a message may quote it: scheme, host, port and path, with user info, query and
+   * fragment (where a credential could be) replaced by {@code …}; an opaque URI keeps its scheme
+   * only.
+   */
+  public static String redacted(URI uri) {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme() + ":";
+    if (uri.isOpaque()) {
+      return scheme + "…";
+    }
+    StringBuilder out = new StringBuilder(scheme);
+    if (uri.getRawAuthority() != null) {
+      out.append("//");
+      if (uri.getRawUserInfo() != null) {
+        out.append("…@");
+      }
+      if (uri.getHost() != null) {
+        out.append(uri.getHost());
+        if (uri.getPort() != -1) {
+          out.append(':').append(uri.getPort());
+        }
+      } else {
+        out.append('…');
+      }
+    }
+    out.append(uri.getRawPath() == null ? "" : uri.getRawPath());
+    if (uri.getRawQuery() != null) {
+      out.append("?…");
+    }
+    if (uri.getRawFragment() != null) {
+      out.append("#…");
+    }
+    return out.toString();
   }
 
   /** Whether {@code host} is {@code localhost} or a literal loopback address; no DNS lookup. */
