@@ -849,6 +849,131 @@ class TokenBrokerTest {
     assertEquals(1, store.load(USER).orElseThrow().version());
   }
 
+  // ---------------------------------------------------------------- back-off after a re-consent
+
+  @Test
+  void aReconsentOnTheSameBrokerIsServedAtOnceAfterATransientFailure() throws Exception {
+    TokenBroker broker = broker();
+    consent(broker);
+    for (int i = 0; i < 3; i++) {
+      server.enqueue(Fault.status(503));
+    }
+    clock.advance(Duration.ofHours(2));
+    assertThrows(TransientTokenException.class, () -> broker.accessToken(USER));
+
+    TokenSet fresh = consent(broker); // the clock does not move: the back-off still lasts
+
+    assertEquals(fresh.accessToken(), broker.accessToken(USER));
+  }
+
+  @Test
+  void aReconsentOnTheSameBrokerIsServedAtOnceAfterInvalidGrant() throws Exception {
+    TokenBroker broker = broker();
+    TokenSet tokens = consent(broker);
+    server.revoke(tokens.refreshToken().revealValue());
+    clock.advance(Duration.ofHours(2));
+    assertThrows(InvalidGrantException.class, () -> broker.accessToken(USER));
+
+    TokenSet fresh = TokenClient.builder(registration()).clock(clock).build().clientCredentials();
+    broker.saveTokens(USER, fresh);
+
+    assertEquals(fresh.accessToken(), broker.accessToken(USER));
+  }
+
+  @Test
+  void aReconsentOnAnotherBrokerEndsTheHoldOffAfterInvalidGrant() throws Exception {
+    TokenBroker a = broker();
+    TokenSet tokens = consent(a);
+    TokenBroker b = broker();
+    b.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    b.accessToken(USER);
+    server.revoke(tokens.refreshToken().revealValue());
+    clock.advance(Duration.ofHours(2));
+    assertThrows(InvalidGrantException.class, () -> b.accessToken(USER));
+    assertThrows(InvalidGrantException.class, () -> b.accessToken(USER)); // held off
+    int calls = server.tokenRequestCount();
+
+    TokenSet fresh = consent(a); // the clock does not move: b's back-off still lasts
+    int afterConsent = server.tokenRequestCount();
+
+    assertEquals(fresh.accessToken(), b.accessToken(USER));
+    assertEquals(fresh.accessToken(), b.accessToken(USER));
+    assertEquals(afterConsent, server.tokenRequestCount(), "b adopts, it does not refresh");
+    assertTrue(afterConsent > calls);
+    assertFalse(b.status(USER).reauthorizationRequired());
+  }
+
+  @Test
+  void aReconsentOnAnotherBrokerEndsTheHoldOffAfterATransientFailure() throws Exception {
+    TokenBroker a = broker();
+    consent(a);
+    TokenBroker b = broker();
+    b.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    b.accessToken(USER);
+    for (int i = 0; i < 3; i++) {
+      server.enqueue(Fault.status(503));
+    }
+    clock.advance(Duration.ofHours(2));
+    assertThrows(TransientTokenException.class, () -> b.accessToken(USER));
+    int calls = server.tokenRequestCount();
+    for (int i = 0; i < 20; i++) {
+      assertThrows(TransientTokenException.class, () -> b.accessToken(USER));
+    }
+    assertEquals(calls, server.tokenRequestCount(), "the old failure is held off");
+
+    TokenSet fresh = consent(a);
+    int afterConsent = server.tokenRequestCount();
+
+    assertEquals(fresh.accessToken(), b.accessToken(USER));
+    assertEquals(afterConsent, server.tokenRequestCount(), "b adopts, it does not refresh");
+  }
+
+  @Test
+  void aRetryAfterStillHoldsOffRefreshesButFreshStoredTokensAreServed() throws Exception {
+    TokenBroker a = broker();
+    consent(a);
+    TokenBroker b = broker();
+    b.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    b.accessToken(USER);
+    server.enqueue(Fault.status(429).withRetryAfter("600"));
+    clock.advance(Duration.ofHours(2));
+    assertThrows(RateLimitedException.class, () -> b.accessToken(USER));
+    int calls = server.tokenRequestCount();
+    assertThrows(RateLimitedException.class, () -> b.forceRefresh(USER));
+    assertEquals(calls, server.tokenRequestCount(), "no refresh of the old tokens");
+
+    TokenSet fresh = consent(a);
+    int afterConsent = server.tokenRequestCount();
+
+    assertEquals(fresh.accessToken(), b.accessToken(USER));
+    assertThrows(RateLimitedException.class, () -> b.forceRefresh(USER));
+    assertEquals(afterConsent, server.tokenRequestCount(), "the Retry-After still holds");
+    assertEquals(fresh.accessToken(), b.accessToken(USER));
+  }
+
+  @Test
+  void aHealthyGrantNeverReadsTheStoreOnTheHotPath() throws Exception {
+    AtomicInteger loads = new AtomicInteger();
+    TokenStore counting =
+        new ForwardingTokenStore(store) {
+          @Override
+          public java.util.Optional<StoredGrant> load(GrantKey key) {
+            loads.incrementAndGet();
+            return super.load(key);
+          }
+        };
+    TokenBroker broker = broker(counting);
+    consent(broker);
+    broker.accessToken(USER);
+    int before = loads.get();
+
+    for (int i = 0; i < 100; i++) {
+      broker.accessToken(USER);
+    }
+
+    assertEquals(before, loads.get());
+  }
+
   /**
    * Waits until a thread is parked in {@code Grant.lease()}: a refresh queued behind whoever holds
    * the grant's lease. No listener event marks that point, so the threads' stacks are polled.
