@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -85,6 +86,9 @@ final class Grant {
    * so that a newer entry (a consent completed elsewhere) ends the back-off of its failure.
    */
   private volatile long storeVersionSeen;
+
+  /** Whether a held-off caller reads the store now: one at a time, the others fail fast. */
+  private final AtomicBoolean checkingStore = new AtomicBoolean();
 
   /**
    * When the hot path next tells the broker's cache that this grant is used (template grants: at
@@ -659,24 +663,34 @@ final class Grant {
    * another broker), the old failure's back-off ends (a {@code Retry-After} stays) and the entry is
    * served if it needs no refresh; an entry that does, or that names another template, is left to a
    * flight. Null to keep the old failure: nothing newer, tokens held unwritten (their flight
-   * decides), or a store that cannot be read now.
+   * decides), a store that cannot be read now, or another caller reading it already (so that a slow
+   * store does not make every held-off caller wait).
    */
   private @Nullable GrantSnapshot adoptNewerWhileHoldingOff() {
     long failedAt = backoff.failedAtVersion();
     GrantSnapshot current = snapshot;
-    if (held.current() != null) {
+    if (held.current() != null || !checkingStore.compareAndSet(false, true)) {
       return null;
     }
     StoredState stored;
     try {
-      stored = StoredState.read(settings, key);
+      // The version first: an entry no newer than the failed one is not even opened.
+      StoredGrant entry = settings.store.load(key).orElse(null);
+      if (entry == null
+          || entry.version() <= Math.max(failedAt, current == null ? 0 : current.version)) {
+        return null;
+      }
+      stored =
+          new StoredState(
+              GrantRecord.decode(key, settings.sealer().open(key, entry.sealed())),
+              entry.version());
     } catch (TokenStoreException e) {
-      return null;
+      return null; // the old failure stands; a flight reports an unreadable entry
+    } finally {
+      checkingStore.set(false);
     }
     GrantRecord record = stored.record();
-    if (record == null
-        || record.reauthorizationRequired()
-        || stored.version() <= Math.max(failedAt, current == null ? 0 : current.version)) {
+    if (record == null || record.reauthorizationRequired()) {
       return null;
     }
     backoff.newerTokens(failedAt);
