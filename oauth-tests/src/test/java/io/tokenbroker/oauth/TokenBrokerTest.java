@@ -951,6 +951,63 @@ class TokenBrokerTest {
     assertEquals(fresh.accessToken(), b.accessToken(USER));
   }
 
+  /** {@code consent}'s tokens as stored with an access token that expired an hour ago. */
+  private TokenSet agedBy(TokenSet consent) {
+    java.time.Instant now = clock.instant();
+    return new TokenSet(
+        consent.accessToken(),
+        consent.tokenType(),
+        now.minus(Duration.ofHours(2)),
+        now.minus(Duration.ofHours(1)),
+        consent.refreshToken(),
+        consent.refreshTokenExpiresAt(),
+        consent.scopes());
+  }
+
+  @Test
+  void aNewerStoredEntryThatNeedsARefreshIsRefreshedDespiteTheOldFailure() throws Exception {
+    TokenBroker a = broker();
+    TokenSet tokens = consent(a);
+    TokenBroker b = broker();
+    b.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    b.accessToken(USER);
+    server.revoke(tokens.refreshToken().revealValue());
+    clock.advance(Duration.ofHours(2));
+    assertThrows(InvalidGrantException.class, () -> b.accessToken(USER));
+    TokenSet fresh = consent(a);
+    a.saveTokens(USER, agedBy(fresh)); // its access token needs a refresh now
+    int calls = server.tokenRequestCount();
+
+    AccessToken refreshed = b.accessToken(USER);
+
+    assertNotEquals(fresh.accessToken(), refreshed);
+    assertEquals(calls + 1, server.tokenRequestCount());
+    assertEquals(1, server.invalidGrantCount());
+    assertEquals(refreshed, a.accessToken(USER));
+  }
+
+  @Test
+  void aRetryAfterStillHoldsOffTheRefreshOfANewerStoredEntry() throws Exception {
+    TokenBroker a = broker();
+    consent(a);
+    TokenBroker b = broker();
+    b.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    b.accessToken(USER);
+    server.enqueue(Fault.status(429).withRetryAfter("600"));
+    clock.advance(Duration.ofHours(2));
+    assertThrows(RateLimitedException.class, () -> b.accessToken(USER));
+    TokenSet fresh = consent(a);
+    a.saveTokens(USER, agedBy(fresh));
+    int calls = server.tokenRequestCount();
+
+    assertThrows(RateLimitedException.class, () -> b.accessToken(USER));
+
+    assertEquals(calls, server.tokenRequestCount());
+    clock.advance(Duration.ofMinutes(11));
+    assertNotNull(b.accessToken(USER));
+    assertEquals(calls + 1, server.tokenRequestCount());
+  }
+
   @Test
   void aHealthyGrantNeverReadsTheStoreOnTheHotPath() throws Exception {
     AtomicInteger loads = new AtomicInteger();
