@@ -851,13 +851,46 @@ class TokenBrokerTest {
 
   // ---------------------------------------------------------------- back-off after a re-consent
 
+  /** Broker {@code a}, which made the consent, and broker {@code b} on the same store. */
+  private record TwoBrokers(TokenBroker a, TokenBroker b) {}
+
+  /**
+   * Two brokers on one store after a consent through the first; {@code fault} (given the consent's
+   * tokens) then makes the second one's refresh past expiry fail with {@code failure}, which it now
+   * holds off. The clock does not move after: the back-off still lasts.
+   */
+  private TwoBrokers secondBrokerFailing(
+      Class<? extends RuntimeException> failure, java.util.function.Consumer<TokenSet> fault)
+      throws Exception {
+    TokenBroker a = broker();
+    TokenSet tokens = consent(a);
+    TokenBroker b = broker();
+    b.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    b.accessToken(USER);
+    fault.accept(tokens);
+    clock.advance(Duration.ofHours(2));
+    assertThrows(failure, () -> b.accessToken(USER));
+    return new TwoBrokers(a, b);
+  }
+
+  private void revoke(TokenSet tokens) {
+    server.revoke(tokens.refreshToken().revealValue()); // the user withdrew consent
+  }
+
+  private void serverErrors(TokenSet tokens) {
+    for (int i = 0; i < 3; i++) {
+      server.enqueue(Fault.status(503)); // every retry of one refresh
+    }
+  }
+
+  private void rateLimit(TokenSet tokens) {
+    server.enqueue(Fault.status(429).withRetryAfter("600"));
+  }
+
   @Test
   void aReconsentOnTheSameBrokerIsServedAtOnceAfterATransientFailure() throws Exception {
     TokenBroker broker = broker();
-    consent(broker);
-    for (int i = 0; i < 3; i++) {
-      server.enqueue(Fault.status(503));
-    }
+    serverErrors(consent(broker));
     clock.advance(Duration.ofHours(2));
     assertThrows(TransientTokenException.class, () -> broker.accessToken(USER));
 
@@ -869,8 +902,7 @@ class TokenBrokerTest {
   @Test
   void aReconsentOnTheSameBrokerIsServedAtOnceAfterInvalidGrant() throws Exception {
     TokenBroker broker = broker();
-    TokenSet tokens = consent(broker);
-    server.revoke(tokens.refreshToken().revealValue());
+    revoke(consent(broker));
     clock.advance(Duration.ofHours(2));
     assertThrows(InvalidGrantException.class, () -> broker.accessToken(USER));
 
@@ -882,14 +914,9 @@ class TokenBrokerTest {
 
   @Test
   void aReconsentOnAnotherBrokerEndsTheHoldOffAfterInvalidGrant() throws Exception {
-    TokenBroker a = broker();
-    TokenSet tokens = consent(a);
-    TokenBroker b = broker();
-    b.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
-    b.accessToken(USER);
-    server.revoke(tokens.refreshToken().revealValue());
-    clock.advance(Duration.ofHours(2));
-    assertThrows(InvalidGrantException.class, () -> b.accessToken(USER));
+    TwoBrokers brokers = secondBrokerFailing(InvalidGrantException.class, this::revoke);
+    TokenBroker a = brokers.a();
+    TokenBroker b = brokers.b();
     assertThrows(InvalidGrantException.class, () -> b.accessToken(USER)); // held off
     int calls = server.tokenRequestCount();
 
@@ -905,16 +932,9 @@ class TokenBrokerTest {
 
   @Test
   void aReconsentOnAnotherBrokerEndsTheHoldOffAfterATransientFailure() throws Exception {
-    TokenBroker a = broker();
-    consent(a);
-    TokenBroker b = broker();
-    b.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
-    b.accessToken(USER);
-    for (int i = 0; i < 3; i++) {
-      server.enqueue(Fault.status(503));
-    }
-    clock.advance(Duration.ofHours(2));
-    assertThrows(TransientTokenException.class, () -> b.accessToken(USER));
+    TwoBrokers brokers = secondBrokerFailing(TransientTokenException.class, this::serverErrors);
+    TokenBroker a = brokers.a();
+    TokenBroker b = brokers.b();
     int calls = server.tokenRequestCount();
     for (int i = 0; i < 20; i++) {
       assertThrows(TransientTokenException.class, () -> b.accessToken(USER));
@@ -930,14 +950,9 @@ class TokenBrokerTest {
 
   @Test
   void aRetryAfterStillHoldsOffRefreshesButFreshStoredTokensAreServed() throws Exception {
-    TokenBroker a = broker();
-    consent(a);
-    TokenBroker b = broker();
-    b.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
-    b.accessToken(USER);
-    server.enqueue(Fault.status(429).withRetryAfter("600"));
-    clock.advance(Duration.ofHours(2));
-    assertThrows(RateLimitedException.class, () -> b.accessToken(USER));
+    TwoBrokers brokers = secondBrokerFailing(RateLimitedException.class, this::rateLimit);
+    TokenBroker a = brokers.a();
+    TokenBroker b = brokers.b();
     int calls = server.tokenRequestCount();
     assertThrows(RateLimitedException.class, () -> b.forceRefresh(USER));
     assertEquals(calls, server.tokenRequestCount(), "no refresh of the old tokens");
@@ -966,14 +981,9 @@ class TokenBrokerTest {
 
   @Test
   void aNewerStoredEntryThatNeedsARefreshIsRefreshedDespiteTheOldFailure() throws Exception {
-    TokenBroker a = broker();
-    TokenSet tokens = consent(a);
-    TokenBroker b = broker();
-    b.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
-    b.accessToken(USER);
-    server.revoke(tokens.refreshToken().revealValue());
-    clock.advance(Duration.ofHours(2));
-    assertThrows(InvalidGrantException.class, () -> b.accessToken(USER));
+    TwoBrokers brokers = secondBrokerFailing(InvalidGrantException.class, this::revoke);
+    TokenBroker a = brokers.a();
+    TokenBroker b = brokers.b();
     TokenSet fresh = consent(a);
     a.saveTokens(USER, agedBy(fresh)); // its access token needs a refresh now
     int calls = server.tokenRequestCount();
@@ -988,14 +998,9 @@ class TokenBrokerTest {
 
   @Test
   void aRetryAfterStillHoldsOffTheRefreshOfANewerStoredEntry() throws Exception {
-    TokenBroker a = broker();
-    consent(a);
-    TokenBroker b = broker();
-    b.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
-    b.accessToken(USER);
-    server.enqueue(Fault.status(429).withRetryAfter("600"));
-    clock.advance(Duration.ofHours(2));
-    assertThrows(RateLimitedException.class, () -> b.accessToken(USER));
+    TwoBrokers brokers = secondBrokerFailing(RateLimitedException.class, this::rateLimit);
+    TokenBroker a = brokers.a();
+    TokenBroker b = brokers.b();
     TokenSet fresh = consent(a);
     a.saveTokens(USER, agedBy(fresh));
     int calls = server.tokenRequestCount();
