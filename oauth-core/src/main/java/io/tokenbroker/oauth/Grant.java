@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -79,6 +80,15 @@ final class Grant {
   private final ReentrantLock leaseLock = new ReentrantLock();
 
   private volatile @Nullable GrantSnapshot snapshot; // written under publishLock
+
+  /**
+   * The newest store version this grant read ({@link #readStore}): what a failed refresh had seen,
+   * so that a newer entry (a consent completed elsewhere) ends the back-off of its failure.
+   */
+  private volatile long storeVersionSeen;
+
+  /** Whether a held-off caller reads the store now: one at a time, the others fail fast. */
+  private final AtomicBoolean checkingStore = new AtomicBoolean();
 
   /**
    * When the hot path next tells the broker's cache that this grant is used (template grants: at
@@ -320,9 +330,13 @@ final class Grant {
     unpublish();
   }
 
-  /** A new consent was written at {@code version}: it replaces anything held. */
+  /**
+   * A new consent was written at {@code version}: it replaces anything held, and a failure of the
+   * tokens before it no longer holds off their refreshes (a {@code Retry-After} still does).
+   */
   void replacedBy(GrantRecord record, long version) {
     held.clear();
+    backoff.newerTokens();
     synchronized (publishLock) {
       if (!closed) {
         snapshot = new GrantSnapshot(record, version, settings);
@@ -429,7 +443,14 @@ final class Grant {
       }
       RuntimeException last = backoff.holdingOff(ignoreBackoff);
       if (last != null) {
-        return CompletableFuture.failedFuture(last);
+        GrantSnapshot newer = adoptNewerWhileHoldingOff();
+        if (newer != null) {
+          return CompletableFuture.completedFuture(newer);
+        }
+        last = backoff.holdingOff(ignoreBackoff); // ended if the store holds newer tokens
+        if (last != null) {
+          return CompletableFuture.failedFuture(last);
+        }
       }
       CompletableFuture<GrantSnapshot> flight = new CompletableFuture<>();
       if (!inFlight.compareAndSet(null, flight)) {
@@ -480,7 +501,7 @@ final class Grant {
     } catch (Throwable t) {
       thrown = t;
     }
-    backoff.record(thrown);
+    backoff.record(thrown, storeVersionSeen);
     inFlight.compareAndSet(flight, null);
     if (thrown == null) {
       flight.complete(result);
@@ -629,7 +650,61 @@ final class Grant {
 
   /** The grant as the store holds it now. */
   StoredState readStore() {
-    return StoredState.read(settings, key);
+    StoredState stored = StoredState.read(settings, key);
+    if (stored.version() > storeVersionSeen) {
+      storeVersionSeen = stored.version(); // a lost race only makes a failure look older
+    }
+    return stored;
+  }
+
+  /**
+   * While the back-off holds off an old failure (never on the healthy hot path): one store read,
+   * and if the store holds a live entry newer than the one that failed (a consent completed on
+   * another broker), the old failure's back-off ends (a {@code Retry-After} stays) and the entry is
+   * served if it needs no refresh; an entry that does, or that names another template, is left to a
+   * flight. Null to keep the old failure: nothing newer, tokens held unwritten (their flight
+   * decides), a store that cannot be read now, or another caller reading it already (so that a slow
+   * store does not make every held-off caller wait).
+   */
+  private @Nullable GrantSnapshot adoptNewerWhileHoldingOff() {
+    long failedAt = backoff.failedAtVersion();
+    GrantSnapshot current = snapshot;
+    if (held.current() != null || !checkingStore.compareAndSet(false, true)) {
+      return null;
+    }
+    StoredState stored;
+    try {
+      // The version first: an entry no newer than the failed one is not even opened.
+      StoredGrant entry = settings.store.load(key).orElse(null);
+      if (entry == null
+          || entry.version() <= Math.max(failedAt, current == null ? 0 : current.version)) {
+        return null;
+      }
+      stored =
+          new StoredState(
+              GrantRecord.decode(key, settings.sealer().open(key, entry.sealed())),
+              entry.version());
+    } catch (TokenStoreException e) {
+      return null; // the old failure stands; a flight reports an unreadable entry
+    } finally {
+      checkingStore.set(false);
+    }
+    GrantRecord record = stored.record();
+    if (record == null || record.reauthorizationRequired()) {
+      return null;
+    }
+    backoff.newerTokens(failedAt);
+    String named = record.template();
+    if (template != null && named != null && !named.equals(template)) {
+      return null;
+    }
+    GrantSnapshot candidate = new GrantSnapshot(record, stored.version(), settings);
+    if (settings.clock.millis() >= candidate.refreshAtMillis) {
+      return null;
+    }
+    publish(record, stored.version());
+    settings.events.tokensAdopted(key, record.tokens().expiresAt());
+    return candidate;
   }
 
   /**

@@ -5,17 +5,23 @@ import org.jspecify.annotations.Nullable;
 /**
  * A grant's last refresh failure and the back-off it imposes: exponential after consecutive
  * failures, and at least a provider's {@code Retry-After} (capped), which holds off forced
- * refreshes too. Cleared by a success. Thread-safe: one immutable state behind a volatile field.
+ * refreshes too. Cleared by a success, and (all but a {@code Retry-After}) by newer tokens than the
+ * ones that failed: a failure is about the store version its refresh had seen. Thread-safe: one
+ * immutable state behind a volatile field, read without a lock and changed under this object's.
  */
 final class RefreshBackoff {
 
-  /** The last failure and the back-off it imposes; {@link #NONE} after a success. */
+  /**
+   * The last failure, the store version its refresh had seen, and the back-off it imposes; {@link
+   * #NONE} after a success.
+   */
   private record Failure(
       @Nullable RuntimeException last,
+      long storeVersion,
       int consecutive,
       long retryNotBeforeMillis,
       long rateLimitedUntilMillis) {
-    static final Failure NONE = new Failure(null, 0, 0, 0);
+    static final Failure NONE = new Failure(null, 0, 0, 0, 0);
   }
 
   private final BrokerSettings settings;
@@ -46,8 +52,43 @@ final class RefreshBackoff {
     return null;
   }
 
-  /** Records how a refresh ended: {@code thrown}, or null for a success. */
-  void record(@Nullable Throwable thrown) {
+  /** The store version the last failed refresh had seen (0 after a success). */
+  long failedAtVersion() {
+    return failure.storeVersion();
+  }
+
+  /**
+   * Tokens newer than the ones that failed at {@code failedAtVersion} are published or stored (a
+   * new consent): their refreshes are not held off by the old failure, only by a {@code
+   * Retry-After} that still lasts. Does nothing if another failure was recorded meanwhile.
+   */
+  synchronized void newerTokens(long failedAtVersion) {
+    Failure f = failure;
+    if (f.last() == null || f.storeVersion() != failedAtVersion) {
+      return;
+    }
+    long now = settings.clock.millis();
+    failure =
+        now < f.rateLimitedUntilMillis()
+            ? new Failure(
+                f.last(),
+                f.storeVersion(),
+                0,
+                f.rateLimitedUntilMillis(),
+                f.rateLimitedUntilMillis())
+            : Failure.NONE;
+  }
+
+  /** After {@link #newerTokens} for whatever failed before: a new consent was written here. */
+  synchronized void newerTokens() {
+    newerTokens(failure.storeVersion());
+  }
+
+  /**
+   * Records how a refresh ended: {@code thrown}, or null for a success; {@code storeVersion} is the
+   * newest store version the refresh had seen.
+   */
+  synchronized void record(@Nullable Throwable thrown, long storeVersion) {
     if (thrown == null) {
       failure = Failure.NONE;
       return;
@@ -66,6 +107,7 @@ final class RefreshBackoff {
     failure =
         new Failure(
             thrown instanceof RuntimeException r ? r : null,
+            storeVersion,
             consecutive,
             now + Math.max(backoff, retryAfter),
             retryAfter > 0 ? now + retryAfter : 0);

@@ -849,6 +849,193 @@ class TokenBrokerTest {
     assertEquals(1, store.load(USER).orElseThrow().version());
   }
 
+  // ---------------------------------------------------------------- back-off after a re-consent
+
+  /** Broker {@code a}, which made the consent, and broker {@code b} on the same store. */
+  private record TwoBrokers(TokenBroker a, TokenBroker b) {}
+
+  /**
+   * Two brokers on one store after a consent through the first; {@code fault} (given the consent's
+   * tokens) then makes the second one's refresh past expiry fail with {@code failure}, which it now
+   * holds off. The clock does not move after: the back-off still lasts.
+   */
+  private TwoBrokers secondBrokerFailing(
+      Class<? extends RuntimeException> failure, java.util.function.Consumer<TokenSet> fault)
+      throws Exception {
+    TokenBroker a = broker();
+    TokenSet tokens = consent(a);
+    TokenBroker b = broker();
+    b.register(USER, registration(), GrantType.AUTHORIZATION_CODE);
+    b.accessToken(USER);
+    fault.accept(tokens);
+    clock.advance(Duration.ofHours(2));
+    assertThrows(failure, () -> b.accessToken(USER));
+    return new TwoBrokers(a, b);
+  }
+
+  private void revoke(TokenSet tokens) {
+    server.revoke(tokens.refreshToken().revealValue()); // the user withdrew consent
+  }
+
+  private void serverErrors(TokenSet tokens) {
+    for (int i = 0; i < 3; i++) {
+      server.enqueue(Fault.status(503)); // every retry of one refresh
+    }
+  }
+
+  private void rateLimit(TokenSet tokens) {
+    server.enqueue(Fault.status(429).withRetryAfter("600"));
+  }
+
+  @Test
+  void aReconsentOnTheSameBrokerIsServedAtOnceAfterATransientFailure() throws Exception {
+    TokenBroker broker = broker();
+    serverErrors(consent(broker));
+    clock.advance(Duration.ofHours(2));
+    assertThrows(TransientTokenException.class, () -> broker.accessToken(USER));
+
+    TokenSet fresh = consent(broker); // the clock does not move: the back-off still lasts
+
+    assertEquals(fresh.accessToken(), broker.accessToken(USER));
+  }
+
+  @Test
+  void aReconsentOnTheSameBrokerIsServedAtOnceAfterInvalidGrant() throws Exception {
+    TokenBroker broker = broker();
+    revoke(consent(broker));
+    clock.advance(Duration.ofHours(2));
+    assertThrows(InvalidGrantException.class, () -> broker.accessToken(USER));
+
+    TokenSet fresh = TokenClient.builder(registration()).clock(clock).build().clientCredentials();
+    broker.saveTokens(USER, fresh);
+
+    assertEquals(fresh.accessToken(), broker.accessToken(USER));
+  }
+
+  @Test
+  void aReconsentOnAnotherBrokerEndsTheHoldOffAfterInvalidGrant() throws Exception {
+    TwoBrokers brokers = secondBrokerFailing(InvalidGrantException.class, this::revoke);
+    TokenBroker a = brokers.a();
+    TokenBroker b = brokers.b();
+    assertThrows(InvalidGrantException.class, () -> b.accessToken(USER)); // held off
+    int calls = server.tokenRequestCount();
+
+    TokenSet fresh = consent(a); // the clock does not move: b's back-off still lasts
+    int afterConsent = server.tokenRequestCount();
+
+    assertEquals(fresh.accessToken(), b.accessToken(USER));
+    assertEquals(fresh.accessToken(), b.accessToken(USER));
+    assertEquals(afterConsent, server.tokenRequestCount(), "b adopts, it does not refresh");
+    assertTrue(afterConsent > calls);
+    assertFalse(b.status(USER).reauthorizationRequired());
+  }
+
+  @Test
+  void aReconsentOnAnotherBrokerEndsTheHoldOffAfterATransientFailure() throws Exception {
+    TwoBrokers brokers = secondBrokerFailing(TransientTokenException.class, this::serverErrors);
+    TokenBroker a = brokers.a();
+    TokenBroker b = brokers.b();
+    int calls = server.tokenRequestCount();
+    for (int i = 0; i < 20; i++) {
+      assertThrows(TransientTokenException.class, () -> b.accessToken(USER));
+    }
+    assertEquals(calls, server.tokenRequestCount(), "the old failure is held off");
+
+    TokenSet fresh = consent(a);
+    int afterConsent = server.tokenRequestCount();
+
+    assertEquals(fresh.accessToken(), b.accessToken(USER));
+    assertEquals(afterConsent, server.tokenRequestCount(), "b adopts, it does not refresh");
+  }
+
+  @Test
+  void aRetryAfterStillHoldsOffRefreshesButFreshStoredTokensAreServed() throws Exception {
+    TwoBrokers brokers = secondBrokerFailing(RateLimitedException.class, this::rateLimit);
+    TokenBroker a = brokers.a();
+    TokenBroker b = brokers.b();
+    int calls = server.tokenRequestCount();
+    assertThrows(RateLimitedException.class, () -> b.forceRefresh(USER));
+    assertEquals(calls, server.tokenRequestCount(), "no refresh of the old tokens");
+
+    TokenSet fresh = consent(a);
+    int afterConsent = server.tokenRequestCount();
+
+    assertEquals(fresh.accessToken(), b.accessToken(USER));
+    assertThrows(RateLimitedException.class, () -> b.forceRefresh(USER));
+    assertEquals(afterConsent, server.tokenRequestCount(), "the Retry-After still holds");
+    assertEquals(fresh.accessToken(), b.accessToken(USER));
+  }
+
+  /** {@code consent}'s tokens as stored with an access token that expired an hour ago. */
+  private TokenSet agedBy(TokenSet consent) {
+    java.time.Instant now = clock.instant();
+    return new TokenSet(
+        consent.accessToken(),
+        consent.tokenType(),
+        now.minus(Duration.ofHours(2)),
+        now.minus(Duration.ofHours(1)),
+        consent.refreshToken(),
+        consent.refreshTokenExpiresAt(),
+        consent.scopes());
+  }
+
+  @Test
+  void aNewerStoredEntryThatNeedsARefreshIsRefreshedDespiteTheOldFailure() throws Exception {
+    TwoBrokers brokers = secondBrokerFailing(InvalidGrantException.class, this::revoke);
+    TokenBroker a = brokers.a();
+    TokenBroker b = brokers.b();
+    TokenSet fresh = consent(a);
+    a.saveTokens(USER, agedBy(fresh)); // its access token needs a refresh now
+    int calls = server.tokenRequestCount();
+
+    AccessToken refreshed = b.accessToken(USER);
+
+    assertNotEquals(fresh.accessToken(), refreshed);
+    assertEquals(calls + 1, server.tokenRequestCount());
+    assertEquals(1, server.invalidGrantCount());
+    assertEquals(refreshed, a.accessToken(USER));
+  }
+
+  @Test
+  void aRetryAfterStillHoldsOffTheRefreshOfANewerStoredEntry() throws Exception {
+    TwoBrokers brokers = secondBrokerFailing(RateLimitedException.class, this::rateLimit);
+    TokenBroker a = brokers.a();
+    TokenBroker b = brokers.b();
+    TokenSet fresh = consent(a);
+    a.saveTokens(USER, agedBy(fresh));
+    int calls = server.tokenRequestCount();
+
+    assertThrows(RateLimitedException.class, () -> b.accessToken(USER));
+
+    assertEquals(calls, server.tokenRequestCount());
+    clock.advance(Duration.ofMinutes(11));
+    assertNotNull(b.accessToken(USER));
+    assertEquals(calls + 1, server.tokenRequestCount());
+  }
+
+  @Test
+  void aHealthyGrantNeverReadsTheStoreOnTheHotPath() throws Exception {
+    AtomicInteger loads = new AtomicInteger();
+    TokenStore counting =
+        new ForwardingTokenStore(store) {
+          @Override
+          public java.util.Optional<StoredGrant> load(GrantKey key) {
+            loads.incrementAndGet();
+            return super.load(key);
+          }
+        };
+    TokenBroker broker = broker(counting);
+    consent(broker);
+    broker.accessToken(USER);
+    int before = loads.get();
+
+    for (int i = 0; i < 100; i++) {
+      broker.accessToken(USER);
+    }
+
+    assertEquals(before, loads.get());
+  }
+
   /**
    * Waits until a thread is parked in {@code Grant.lease()}: a refresh queued behind whoever holds
    * the grant's lease. No listener event marks that point, so the threads' stacks are polled.
