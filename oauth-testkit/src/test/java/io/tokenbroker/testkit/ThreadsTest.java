@@ -26,6 +26,12 @@ class ThreadsTest {
     return thread;
   }
 
+  private static AssertionError failure(Thread thread, String method, Duration timeout) {
+    return assertThrows(
+        AssertionError.class,
+        () -> Threads.awaitParkedIn(thread, ThreadsTest.class.getName(), method, timeout));
+  }
+
   @Test
   void returnsOnceTheThreadIsParkedInTheMethod() throws InterruptedException {
     Thread parker = start(this::parkHere);
@@ -43,12 +49,7 @@ class ThreadsTest {
   void aThreadThatEndsWithoutParkingThereFails() throws InterruptedException {
     Thread quick = start(() -> {});
     quick.join();
-    AssertionError failure =
-        assertThrows(
-            AssertionError.class,
-            () ->
-                Threads.awaitParkedIn(
-                    quick, ThreadsTest.class.getName(), "parkHere", Duration.ofSeconds(30)));
+    AssertionError failure = failure(quick, "parkHere", Duration.ofSeconds(30));
     assertTrue(failure.getMessage().contains("terminated before"), failure.getMessage());
   }
 
@@ -56,12 +57,7 @@ class ThreadsTest {
   void aThreadParkedElsewhereTimesOutNamingTheMethod() throws InterruptedException {
     Thread parker = start(this::parkHere);
     try {
-      AssertionError failure =
-          assertThrows(
-              AssertionError.class,
-              () ->
-                  Threads.awaitParkedIn(
-                      parker, ThreadsTest.class.getName(), "elsewhere", Duration.ofMillis(200)));
+      AssertionError failure = failure(parker, "elsewhere", Duration.ofMillis(200));
       assertTrue(
           failure.getMessage().contains("timed out")
               && failure.getMessage().contains(ThreadsTest.class.getName() + ".elsewhere()"),
