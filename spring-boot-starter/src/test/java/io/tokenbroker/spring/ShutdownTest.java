@@ -16,11 +16,10 @@ import io.tokenbroker.store.file.FileTokenStore;
 import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.ForwardingTokenStore;
 import io.tokenbroker.testkit.HeldRequests;
+import io.tokenbroker.testkit.Threads;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -88,8 +87,8 @@ class ShutdownTest {
 
     Thread closer = new Thread(app::close, "closer");
     closer.start();
-    awaitFrame(
-        closer, TokenBroker.class.getName(), "close"); // the broker is waiting for the refresh
+    // The broker is waiting for the refresh in flight; only then does the server answer.
+    Threads.awaitParkedIn(closer, TokenBroker.class.getName(), "close", Duration.ofSeconds(30));
     held.release();
     closer.join(TimeUnit.SECONDS.toMillis(60));
 
@@ -138,21 +137,6 @@ class ShutdownTest {
       assertEquals(token, again.getBean(TokenBroker.class).accessToken(KEY).revealValue());
     }
     assertEquals(1, server.tokenRequestCount());
-  }
-
-  /** Waits (bounded) until {@code thread} runs inside {@code className.method}. */
-  private static void awaitFrame(Thread thread, String className, String method)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline) {
-      List<StackTraceElement> frames = Arrays.asList(thread.getStackTrace());
-      if (frames.stream()
-          .anyMatch(f -> f.getClassName().equals(className) && f.getMethodName().equals(method))) {
-        return;
-      }
-      Thread.sleep(5);
-    }
-    throw new AssertionError(thread.getName() + " never entered " + className + "." + method);
   }
 
   /** A real store whose writes can be switched off. */

@@ -17,17 +17,15 @@ import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.HeldRequests;
 import io.tokenbroker.testkit.RefreshRotation;
+import io.tokenbroker.testkit.Threads;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,12 +76,10 @@ class BrokerCloseTest {
       assertTrue(
           refreshes.awaitArrived(1, Duration.ofSeconds(30)), "no refresh reached the server");
 
-      // close() either returns at once or waits for the refresh; only then does the server answer.
+      // close() waits for the refresh in flight; only once it waits does the server answer.
       Thread closer = new Thread(closing::close, "closer");
       closer.start();
-      await(
-          () -> closer.getState() == Thread.State.TERMINATED || waitsInsideClose(closer),
-          "close() to return or wait");
+      Threads.awaitParkedIn(closer, TokenBroker.class.getName(), "close", Duration.ofSeconds(30));
       refreshes.release();
       closer.join(TimeUnit.SECONDS.toMillis(30));
       assertEquals(Thread.State.TERMINATED, closer.getState(), "close() did not return");
@@ -121,27 +117,5 @@ class BrokerCloseTest {
     AuthorizationRequest request =
         broker.authorizationRequest(KEY, URI.create("https://app.example/cb"));
     request.complete(FakeAuthorizationServer.approve(request.uri()));
-  }
-
-  /** Whether {@code thread} is parked inside {@code TokenBroker.close()}. */
-  private static boolean waitsInsideClose(Thread thread) {
-    Thread.State state = thread.getState();
-    return (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
-        && Arrays.stream(thread.getStackTrace())
-            .anyMatch(
-                frame ->
-                    frame.getClassName().equals(TokenBroker.class.getName())
-                        && frame.getMethodName().equals("close"));
-  }
-
-  /** Polls {@code condition}, for state no latch can signal (a thread's state, the fake's work). */
-  private static void await(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-    }
   }
 }

@@ -17,12 +17,11 @@ import io.tokenbroker.testkit.FakeAuthorizationServer;
 import io.tokenbroker.testkit.FakeClock;
 import io.tokenbroker.testkit.HeldRequests;
 import io.tokenbroker.testkit.RefreshRotation;
+import io.tokenbroker.testkit.Threads;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,31 +81,6 @@ class BrokerShutdownTest {
     return broker;
   }
 
-  /**
-   * Waits until {@code closer} is parked inside {@code TokenBroker.close()} (waiting for the
-   * refresh in flight) or has returned from it. No event marks that point, so the thread is polled.
-   */
-  private static void awaitInsideCloseOrDone(Thread closer) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      Thread.State state = closer.getState();
-      boolean parked = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
-      if (state == Thread.State.TERMINATED
-          || (parked
-              && Arrays.stream(closer.getStackTrace())
-                  .anyMatch(
-                      frame ->
-                          frame.getClassName().equals(TokenBroker.class.getName())
-                              && frame.getMethodName().equals("close")))) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("close() neither waited nor returned: " + state);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-    }
-  }
-
   @Test
   void closingTheBrokerDuringARefreshDoesNotLoseTheRotatedRefreshToken() throws Exception {
     TokenBroker first = broker(true);
@@ -128,7 +102,7 @@ class BrokerShutdownTest {
     // the server answers (from another thread) only once close() has been called and waits.
     Thread closer = new Thread(first::close, "closer");
     closer.start();
-    awaitInsideCloseOrDone(closer);
+    Threads.awaitParkedIn(closer, TokenBroker.class.getName(), "close", Duration.ofSeconds(30));
     refreshes.release();
     closer.join(TimeUnit.SECONDS.toMillis(30));
     assertEquals(Thread.State.TERMINATED, closer.getState(), "close() did not return");
