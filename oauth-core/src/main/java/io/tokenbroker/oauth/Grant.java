@@ -672,37 +672,33 @@ final class Grant {
     if (held.current() != null || !checkingStore.compareAndSet(false, true)) {
       return null;
     }
-    StoredState stored;
+    StoredGrant entry;
+    GrantRecord record;
     try {
       // The version first: an entry no newer than the failed one is not even opened.
-      StoredGrant entry = settings.store.load(key).orElse(null);
+      entry = settings.store.load(key).orElse(null);
       if (entry == null
           || entry.version() <= Math.max(failedAt, current == null ? 0 : current.version)) {
         return null;
       }
-      stored =
-          new StoredState(
-              GrantRecord.decode(key, settings.sealer().open(key, entry.sealed())),
-              entry.version());
+      record = StoredState.open(settings, key, entry);
     } catch (TokenStoreException e) {
       return null; // the old failure stands; a flight reports an unreadable entry
     } finally {
       checkingStore.set(false);
     }
-    GrantRecord record = stored.record();
-    if (record == null || record.reauthorizationRequired()) {
+    if (record.reauthorizationRequired()) {
       return null;
     }
     backoff.newerTokens(failedAt);
-    String named = record.template();
-    if (template != null && named != null && !named.equals(template)) {
+    if (namesAnotherTemplate(record)) {
       return null;
     }
-    GrantSnapshot candidate = new GrantSnapshot(record, stored.version(), settings);
+    GrantSnapshot candidate = new GrantSnapshot(record, entry.version(), settings);
     if (settings.clock.millis() >= candidate.refreshAtMillis) {
       return null;
     }
-    publish(record, stored.version());
+    publish(record, entry.version());
     settings.events.tokensAdopted(key, record.tokens().expiresAt());
     return candidate;
   }
@@ -716,18 +712,23 @@ final class Grant {
    */
   private void leaveIfAnotherTemplate(StoredState stored) {
     GrantRecord record = stored.record();
-    String named = record == null ? null : record.template();
-    if (template != null && named != null && !named.equals(template) && held.current() == null) {
+    if (record != null && namesAnotherTemplate(record) && held.current() == null) {
       LOG.log(
           Level.INFO,
           "grant ''{0}'' is stored under template ''{1}'' now, not ''{2}''; loading it again with"
               + " that template",
           key,
-          named,
+          record.template(),
           template);
       unpublish();
       throw TemplateChanged.INSTANCE;
     }
+  }
+
+  /** Whether {@code record} names a client template other than this template grant's. */
+  private boolean namesAnotherTemplate(GrantRecord record) {
+    String named = record.template();
+    return template != null && named != null && !named.equals(template);
   }
 
   private @Nullable GrantSnapshot adoptIfUsable(StoredState stored, Request request) {

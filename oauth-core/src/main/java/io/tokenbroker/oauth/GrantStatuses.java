@@ -45,7 +45,7 @@ final class GrantStatuses {
         GrantKey key = entry.key();
         GrantRecord record;
         try {
-          record = GrantRecord.decode(key, settings.sealer().open(key, entry.sealed()));
+          record = StoredState.open(settings, key, entry);
         } catch (TokenStoreException e) {
           record = null; // unreadable: reported as stored, without details
         }

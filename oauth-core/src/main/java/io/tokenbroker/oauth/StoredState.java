@@ -30,7 +30,7 @@ record StoredState(@Nullable GrantRecord record, long version) {
     }
     GrantRecord record;
     try {
-      record = GrantRecord.decode(key, settings.sealer().open(key, entry.get().sealed()));
+      record = open(settings, key, entry.get());
     } catch (TokenStoreException e) {
       settings.events.storeEntryUnreadable(key, e);
       throw e;
@@ -47,6 +47,11 @@ record StoredState(@Nullable GrantRecord record, long version) {
     if (stored.isEmpty()) {
       return null;
     }
-    return GrantRecord.decode(key, settings.sealer().open(key, stored.get().sealed()));
+    return open(settings, key, stored.get());
+  }
+
+  /** The record sealed in {@code entry} of {@code key}: one decryption. */
+  static GrantRecord open(BrokerSettings settings, GrantKey key, StoredGrant entry) {
+    return GrantRecord.decode(key, settings.sealer().open(key, entry.sealed()));
   }
 }
