@@ -60,7 +60,9 @@ final class Providers {
                 yield profile.grantType() == GrantType.CLIENT_CREDENTIALS
                     ? cor.clientCredentials(profile.clientId(), requireSecret(secret))
                         .withScopes(scopes)
-                    : cor.authorizationCode(required(s, SUBDOMAIN), required(s, APP_NAME))
+                    : cor.authorizationCode(
+                            required(s, SUBDOMAIN, "--subdomain"),
+                            required(s, APP_NAME, "--app-name"))
                         .withScopes(scopes);
               }
               case PROCORE ->
@@ -265,14 +267,6 @@ final class Providers {
   }
 
   /** The adapters report bad settings as IllegalArgumentException; make them usage errors. */
-  private static String required(Map<String, String> settings, String name) {
-    String value = settings.get(name);
-    if (value == null) {
-      throw new IllegalArgumentException("the login has no " + name + " setting");
-    }
-    return value;
-  }
-
   private static <T> T guarded(Supplier<T> build) {
     try {
       return build.get();
