@@ -68,8 +68,9 @@ public final class TokenBrokerFailureAnalyzer implements FailureAnalyzer, Ordere
       // is empty, e.g. a ${VARIABLE:} placeholder whose variable is unset. The raw value (not
       // quoted) is the placeholder, not what it resolved to.
       ResolvableType type = typeOf(root, e.getName(), first.getName());
-      if (value == null || value.toString().isBlank() || (type != null && hasVariables(value))) {
-        return empty(first.getName().toString(), type, value);
+      Set<String> variables = variables(value);
+      if (value == null || value.toString().isBlank() || (type != null && !variables.isEmpty())) {
+        return empty(first.getName().toString(), type, variables);
       }
       if (type != null) {
         return first.getName() + ": cannot be read as " + expected(type.resolve());
@@ -79,28 +80,23 @@ public final class TokenBrokerFailureAnalyzer implements FailureAnalyzer, Ordere
     ConfigurationProperty property = e.getProperty();
     String name = property != null ? property.getName().toString() : e.getName().toString();
     if (convertsEmptyValue(cause)) {
-      return empty(name, e.getTarget().getType(), property != null ? property.getValue() : null);
+      return empty(name, root, variables(property != null ? property.getValue() : null));
     }
-    return name + ": cannot be read as " + expected(e.getTarget().getType().resolve());
+    return name + ": cannot be read as " + expected(root.resolve());
   }
 
-  /** {@code name} is empty: says what it must be and which placeholder variables to set. */
-  private static String empty(String name, @Nullable ResolvableType type, @Nullable Object raw) {
+  /** {@code name} is empty: says what it must be and which placeholder {@code variables} to set. */
+  private static String empty(String name, @Nullable ResolvableType type, Set<String> variables) {
     StringBuilder text = new StringBuilder(name).append(": is empty");
     if (type != null) {
       text.append(", but must be ").append(expected(type.resolve()));
     }
-    Set<String> variables = variables(raw);
     if (!variables.isEmpty()) {
       text.append(" (it is read from ")
           .append(String.join(", ", variables))
           .append(variables.size() == 1 ? "; set that variable)" : "; set them)");
     }
     return text.toString();
-  }
-
-  private static boolean hasVariables(@Nullable Object raw) {
-    return !variables(raw).isEmpty();
   }
 
   /** The variable names of the placeholders in {@code raw}; names only, never a default value. */
