@@ -11,7 +11,6 @@ import io.tokenbroker.oauth.InMemoryTokenStore;
 import io.tokenbroker.oauth.Keysets;
 import io.tokenbroker.oauth.StoredGrant;
 import io.tokenbroker.oauth.TokenBroker;
-import io.tokenbroker.oauth.TokenStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -108,7 +106,7 @@ public final class BrokerAtScale {
     try (Stores stores = Stores.open(kind)) {
       long start = System.nanoTime();
       populate(stores, keyset, count);
-      result.put("populateSeconds", seconds(start));
+      result.put("populateSeconds", GrantsAtScale.seconds(start));
 
       long heapBefore = GrantsAtScale.liveHeap();
       result.put("heapBeforeMegabytes", heapBefore / 1e6);
@@ -147,7 +145,7 @@ public final class BrokerAtScale {
           touch(broker, order[touched++]);
         }
         result.put("touchedAfterCap", all - MAX_CACHED);
-        result.put("touchAfterCapSeconds", seconds(start));
+        result.put("touchAfterCapSeconds", GrantsAtScale.seconds(start));
         result.put("touched", all);
         result.put("heapAfterTouchedMegabytes", (GrantsAtScale.liveHeap() - heapBefore) / 1e6);
 
@@ -156,7 +154,7 @@ public final class BrokerAtScale {
         for (int i = 0; i < runs; i++) {
           start = System.nanoTime();
           List<GrantStatus> statuses = broker.grants();
-          times[i] = seconds(start);
+          times[i] = GrantsAtScale.seconds(start);
           if (statuses.size() != count) {
             throw new IllegalStateException(
                 "grants() listed " + statuses.size() + " grants, stored " + count);
@@ -216,7 +214,7 @@ public final class BrokerAtScale {
         if (stores.kind.equals("postgres")) {
           stores.insertRows(chunk);
         } else {
-          write(stores.store, chunk, writers);
+          Stores.writeThroughLeases(stores.store, chunk, writers);
         }
       }
       if (stores.kind.equals("postgres")) {
@@ -264,31 +262,6 @@ public final class BrokerAtScale {
       throw new IllegalStateException("sealed " + sealed.size() + " grants of " + (to - from));
     }
     return sealed;
-  }
-
-  /** Writes {@code chunk} through the store's leases and compare-and-set, 8 threads. */
-  private static void write(TokenStore store, List<StoredGrant> chunk, ExecutorService writers)
-      throws Exception {
-    List<Future<?>> done = new ArrayList<>();
-    int slice = (chunk.size() + 7) / 8;
-    for (int w = 0; w < 8; w++) {
-      List<StoredGrant> part =
-          chunk.subList(Math.min(chunk.size(), w * slice), Math.min(chunk.size(), (w + 1) * slice));
-      done.add(
-          writers.submit(
-              () -> {
-                for (StoredGrant grant : part) {
-                  try (TokenStore.Lease lease =
-                      store.tryAcquireLease(grant.key(), Duration.ofMinutes(1)).orElseThrow()) {
-                    store.compareAndSet(lease, 0, grant.sealed(), grant.expiresAt()).orElseThrow();
-                  }
-                }
-                return null;
-              }));
-    }
-    for (Future<?> f : done) {
-      f.get();
-    }
   }
 
   /** What the floor caches: a token and when it stops being usable. */
@@ -342,9 +315,5 @@ public final class BrokerAtScale {
     result.put("hotMedianNanos", hot[HOT_ROUNDS / 2]);
     result.put("floorMedianNanos", floor[HOT_ROUNDS / 2]);
     return result;
-  }
-
-  private static double seconds(long startNanos) {
-    return (System.nanoTime() - startNanos) / 1e9;
   }
 }

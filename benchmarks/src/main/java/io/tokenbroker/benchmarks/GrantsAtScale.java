@@ -142,7 +142,8 @@ public final class GrantsAtScale {
     return result;
   }
 
-  private static double seconds(long startNanos) {
+  /** Seconds since {@code startNanos} ({@link System#nanoTime}). */
+  static double seconds(long startNanos) {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 

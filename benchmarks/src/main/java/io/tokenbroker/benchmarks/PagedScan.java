@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -88,7 +87,7 @@ public final class PagedScan {
       } else {
         populate(stores.store, count, sealed);
       }
-      result.put("populateSeconds", seconds(start));
+      result.put("populateSeconds", GrantsAtScale.seconds(start));
 
       if (listLoad) {
         start = System.nanoTime();
@@ -96,7 +95,7 @@ public final class PagedScan {
         for (GrantKey key : stores.store.list()) {
           total += stores.store.load(key).orElseThrow().sealed().length;
         }
-        result.put("listLoadSeconds", seconds(start));
+        result.put("listLoadSeconds", GrantsAtScale.seconds(start));
         check(total, count, sealed);
       } else {
         result.put("listLoadSeconds", null);
@@ -104,13 +103,13 @@ public final class PagedScan {
 
       start = System.nanoTime();
       check(scan(stores.store), count, sealed);
-      result.put("pagedFirstSeconds", seconds(start));
+      result.put("pagedFirstSeconds", GrantsAtScale.seconds(start));
       int repeats = count > 200_000 ? 3 : 5;
       double[] times = new double[repeats];
       for (int i = 0; i < repeats; i++) {
         start = System.nanoTime();
         check(scan(stores.store), count, sealed);
-        times[i] = seconds(start);
+        times[i] = GrantsAtScale.seconds(start);
       }
       result.put("pagedSeconds", median(times));
 
@@ -119,7 +118,7 @@ public final class PagedScan {
       for (int i = 0; i < prefixTimes.length; i++) {
         start = System.nanoTime();
         GrantPage page = stores.store.loadPage(prefix, null, PAGE);
-        prefixTimes[i] = seconds(start) * 1000;
+        prefixTimes[i] = GrantsAtScale.seconds(start) * 1000;
         if (page.grants().size() != Math.min(100, count)) {
           throw new IllegalStateException(
               "prefix " + prefix + ": " + page.grants().size() + " grants, expected 100");
@@ -156,28 +155,13 @@ public final class PagedScan {
   }
 
   private static void populate(TokenStore store, int count, byte[] sealed) throws Exception {
-    ExecutorService writers = Executors.newFixedThreadPool(8);
-    List<Future<?>> done = new ArrayList<>();
-    int slice = (count + 7) / 8;
     Instant expiresAt = Instant.now().plus(Duration.ofHours(8));
-    for (int w = 0; w < 8; w++) {
-      int from = w * slice;
-      int to = Math.min(count, from + slice);
-      done.add(
-          writers.submit(
-              () -> {
-                for (int i = from; i < to; i++) {
-                  try (TokenStore.Lease lease =
-                      store.tryAcquireLease(key(i), Duration.ofMinutes(1)).orElseThrow()) {
-                    store.compareAndSet(lease, 0, sealed, expiresAt).orElseThrow();
-                  }
-                }
-                return null;
-              }));
+    List<StoredGrant> grants = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      grants.add(new StoredGrant(key(i), 1, sealed, expiresAt));
     }
-    for (Future<?> f : done) {
-      f.get();
-    }
+    ExecutorService writers = Executors.newFixedThreadPool(8);
+    Stores.writeThroughLeases(store, grants, writers);
     writers.shutdown();
     writers.awaitTermination(1, TimeUnit.MINUTES);
   }
@@ -186,9 +170,5 @@ public final class PagedScan {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     return sorted[sorted.length / 2];
-  }
-
-  private static double seconds(long startNanos) {
-    return (System.nanoTime() - startNanos) / 1e9;
   }
 }

@@ -28,10 +28,13 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.jspecify.annotations.Nullable;
@@ -251,5 +254,34 @@ final class Stores implements AutoCloseable {
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /**
+   * Writes {@code grants} as new entries through the store's leases and compare-and-set, 8 threads
+   * of {@code writers}, as brokers would.
+   */
+  static void writeThroughLeases(
+      TokenStore store, List<StoredGrant> grants, ExecutorService writers) throws Exception {
+    List<Future<?>> done = new ArrayList<>();
+    int slice = (grants.size() + 7) / 8;
+    for (int w = 0; w < 8; w++) {
+      List<StoredGrant> part =
+          grants.subList(
+              Math.min(grants.size(), w * slice), Math.min(grants.size(), (w + 1) * slice));
+      done.add(
+          writers.submit(
+              () -> {
+                for (StoredGrant grant : part) {
+                  try (TokenStore.Lease lease =
+                      store.tryAcquireLease(grant.key(), Duration.ofMinutes(1)).orElseThrow()) {
+                    store.compareAndSet(lease, 0, grant.sealed(), grant.expiresAt()).orElseThrow();
+                  }
+                }
+                return null;
+              }));
+    }
+    for (Future<?> f : done) {
+      f.get();
+    }
   }
 }
